@@ -1,0 +1,44 @@
+// Entry point of the `kd` command. Subcommands live in their own `*.command.ts` files and
+// register themselves on the program, so this file only wires them up and handles errors.
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerExplore } from './explore.command.js';
+
+interface PackageJson {
+  version: string;
+}
+
+function readVersion(): string {
+  const url = new URL('../package.json', import.meta.url);
+  const pkg = JSON.parse(readFileSync(url, 'utf8')) as PackageJson;
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('kd')
+    .description('Design and verify KubeDirect-style control planes')
+    .version(readVersion())
+    .showHelpAfterError();
+  registerExplore(program);
+  return program;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    // Errors thrown by actions are user-facing: print one line, keep the stack for debugging.
+    if (process.env.KD_DEBUG === '1') {
+      console.error(error);
+    } else {
+      console.error(`kd: ${describe(error)}`);
+    }
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,197 @@
+/**
+ * The configuration a run is checked under: topology and workload bounds (a preset), the
+ * design switches of protocol.md §10 (a profile), and at most one mutant.
+ *
+ * Every switch is honoured by the model and, with the same names, by the implementation.
+ * `hardened` is our design and every property must hold under it; `artifact` is the
+ * behaviour the artifact's code shows; a mutant flips one switch (or injects one defect)
+ * from `hardened` and names the property that must catch it.
+ */
+import type { NodeName } from './ids.js';
+
+export interface Switches {
+  /** What `scheduler.schedulePods` carries: pod names (idempotent) or a count (artifact). */
+  readonly schedulePodsPayload: 'names' | 'count';
+  /** How stages index their in-memory caches: `namespace/name`, or the bare name (artifact). */
+  readonly cacheKey: 'namespacedName' | 'name';
+  /** Whether round 2 (sync) runs after the handshake reply, or the link connects at once. */
+  readonly round2: 'resend' | 'none';
+  /**
+   * What happens to a pod identity that the downstream lost: the ReplicaSet controller
+   * replaces it under a fresh name and lower stages forget it (`recreate`), or the same
+   * identity is re-sent (`reuse`, which can resurrect a pod that was persisted and deleted).
+   */
+  readonly lostIdentity: 'recreate' | 'reuse';
+  /** Round-2 decisions read the API with a consistent (quorum) read, or the informer. */
+  readonly round2Read: 'quorum' | 'informer';
+  /** A restarted middle stage recovers its downstream before answering upstream. */
+  readonly recovery: 'bottomUp' | 'topDown';
+  /** Handshake and data-message processing are serialized per source (the fence). */
+  readonly fence: 'exclusive' | 'none';
+  /** Servers refuse data messages whose epoch is not the current one for their source. */
+  readonly serverEpochCheck: boolean;
+  /** Clients ignore a handshake reply whose epoch is not the one they sent last. */
+  readonly clientReplyCheck: boolean;
+  /** How the autoscaler's desired count reaches the Deployment controller. */
+  readonly autoscalerLink: 'direct' | 'api';
+  /** The kubelet materialises a pod only from a template it has in its informer. */
+  readonly exposeRequiresTemplate: boolean;
+  /** The kubelet's expose is a create with an owner precondition (owner must exist). */
+  readonly exposeChecksOwner: boolean;
+  /** The kubelet drops its in-memory entry once it observes the pod persisted. */
+  readonly evictOnPersist: boolean;
+  /** The kubelet remembers pods it exposed, so a late duplicate bind cannot re-create one. */
+  readonly kubeletTombstones: boolean;
+  /** The kubelet drops in-memory entries whose template it knows was deleted. */
+  readonly dropOrphanedEntries: boolean;
+  /** The scheduler counts assumed (in-flight) pods against node capacity. */
+  readonly schedulerCountsInflight: boolean;
+  /** The kubelet patches status only (true) or writes its whole in-memory pod (false). */
+  readonly statusPatchOnly: boolean;
+}
+
+export type ProfileName = 'hardened' | 'artifact';
+
+export const HARDENED: Switches = {
+  schedulePodsPayload: 'names',
+  cacheKey: 'namespacedName',
+  round2: 'resend',
+  lostIdentity: 'recreate',
+  round2Read: 'quorum',
+  recovery: 'bottomUp',
+  fence: 'exclusive',
+  serverEpochCheck: true,
+  clientReplyCheck: true,
+  autoscalerLink: 'api',
+  exposeRequiresTemplate: true,
+  exposeChecksOwner: true,
+  evictOnPersist: true,
+  kubeletTombstones: true,
+  dropOrphanedEntries: true,
+  schedulerCountsInflight: true,
+  statusPatchOnly: true,
+};
+
+/**
+ * The artifact's behaviour as protocol.md §10 reads it: name-only cache key, count-based
+ * schedulePods, in-memory entries left behind when the template is deleted, no guard
+ * against a duplicate bind after eviction, lost identities re-sent from the informer's view.
+ */
+export const ARTIFACT: Switches = {
+  ...HARDENED,
+  schedulePodsPayload: 'count',
+  cacheKey: 'name',
+  lostIdentity: 'reuse',
+  round2Read: 'informer',
+  dropOrphanedEntries: false,
+  kubeletTombstones: false,
+  exposeChecksOwner: false,
+};
+
+export const PROFILES: Readonly<Record<ProfileName, Switches>> = {
+  hardened: HARDENED,
+  artifact: ARTIFACT,
+};
+
+/** A function (Deployment) of the workload. */
+export interface FunctionSpec {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** How many faults and environment actions of each kind one run may contain. */
+export interface Budgets {
+  /** Crash and restart of any stage (counted once per crash). */
+  readonly crashes: number;
+  readonly drops: number;
+  readonly duplicates: number;
+  /** Spurious timeouts: a client re-handshakes although nothing was lost. */
+  readonly timeouts: number;
+  /** API Server outage windows. */
+  readonly apiOutages: number;
+  /** Informer re-lists that coalesce events (the watch expired). */
+  readonly relists: number;
+  readonly nodeLosses: number;
+  /** Writes by other actors (protocol.md §7). */
+  readonly apiWrites: number;
+  /** Changes of the autoscaler's desired count. */
+  readonly scaleEvents: number;
+  /** Upper bound on all faults together (crashes … nodeLosses, apiWrites). */
+  readonly faultsTotal: number;
+}
+
+export type PresetName = 'tiny' | 'small';
+
+export interface Preset {
+  readonly name: PresetName;
+  readonly functions: readonly FunctionSpec[];
+  readonly nodes: readonly NodeName[];
+  /** Allocatable pod slots per node. */
+  readonly nodeAllocatable: number;
+  /** The autoscaler chooses desired counts in 0..desiredMax. */
+  readonly desiredMax: number;
+  /** `bounded-overshoot` allows this many live pods above the highest recent desired. */
+  readonly overshootSlack: number;
+  /** Liveness: converged within this many fault-free steps after faults stop. */
+  readonly convergenceBound: number;
+  readonly budgets: Budgets;
+}
+
+export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  tiny: {
+    name: 'tiny',
+    functions: [
+      { namespace: 'a', name: 'fn' },
+      { namespace: 'b', name: 'fn' },
+    ],
+    nodes: ['n1'],
+    nodeAllocatable: 2,
+    desiredMax: 1,
+    overshootSlack: 0,
+    convergenceBound: 60,
+    budgets: {
+      crashes: 1,
+      drops: 1,
+      duplicates: 1,
+      timeouts: 1,
+      apiOutages: 1,
+      relists: 1,
+      nodeLosses: 0,
+      apiWrites: 1,
+      scaleEvents: 2,
+      faultsTotal: 1,
+    },
+  },
+  small: {
+    name: 'small',
+    functions: [
+      { namespace: 'a', name: 'fn' },
+      { namespace: 'b', name: 'fn' },
+    ],
+    nodes: ['n1', 'n2'],
+    nodeAllocatable: 2,
+    desiredMax: 2,
+    overshootSlack: 1,
+    convergenceBound: 120,
+    budgets: {
+      crashes: 1,
+      drops: 1,
+      duplicates: 1,
+      timeouts: 1,
+      apiOutages: 1,
+      relists: 1,
+      nodeLosses: 1,
+      apiWrites: 1,
+      scaleEvents: 2,
+      faultsTotal: 2,
+    },
+  },
+};
+
+export interface Config {
+  readonly preset: Preset;
+  readonly profile: ProfileName;
+  /** The switches in force: the profile's, with the mutant's flip applied. */
+  readonly switches: Switches;
+  readonly mutant: string | null;
+}

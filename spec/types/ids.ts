@@ -1,0 +1,57 @@
+/**
+ * Identities shared by the model, the implementation and the properties.
+ *
+ * Everything is a plain string so that states hash and print cheaply. Keys of namespaced
+ * objects are always `namespace/name`; whether a *stage* indexes its in-memory cache by that
+ * key or by the bare name is a design switch (`cacheKey`), not a property of the id.
+ */
+
+export type StageKind = 'autoscaler' | 'deployment' | 'replicaset' | 'scheduler' | 'kubelet';
+
+export type NodeName = string;
+
+/** `autoscaler`, `deployment`, `replicaset`, `scheduler`, or `kubelet/<node>`. */
+export type StageId =
+  | 'autoscaler'
+  | 'deployment'
+  | 'replicaset'
+  | 'scheduler'
+  | `kubelet/${NodeName}`;
+
+/** `namespace/name` of a namespaced API object. */
+export type ObjectKey = string;
+
+/** `namespace/name` of a pod: the pod's identity everywhere in the system. */
+export type PodKey = ObjectKey;
+
+/** Object uid, minted by the API Server: `u<counter>`. Unique for the whole run. */
+export type Uid = string;
+
+/**
+ * A session epoch, minted by the client of a link for every handshake. Deterministic:
+ * `<stage>#<incarnation>.<counter>`, so a restarted client never reuses an old epoch.
+ */
+export type Epoch = string;
+
+/** A direct link, named `<client>-><server>` (upstream is the client). */
+export type LinkId = `${StageId}->${StageId}`;
+
+export const kubeletId = (node: NodeName): StageId => `kubelet/${node}`;
+
+export const linkId = (client: StageId, server: StageId): LinkId => `${client}->${server}`;
+
+export const objectKey = (namespace: string, name: string): ObjectKey => `${namespace}/${name}`;
+
+export const splitKey = (key: ObjectKey): { namespace: string; name: string } => {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+};
+
+export const mintEpoch = (stage: StageId, incarnation: number, counter: number): Epoch =>
+  `${stage}#${incarnation}.${counter}`;
+
+export const stageKindOf = (stage: StageId): StageKind =>
+  stage.startsWith('kubelet/') ? 'kubelet' : (stage as StageKind);
+
+export const nodeOfKubelet = (stage: StageId): NodeName | null =>
+  stage.startsWith('kubelet/') ? stage.slice('kubelet/'.length) : null;

@@ -1,0 +1,146 @@
+/**
+ * Named mutants: each flips one design switch from `hardened` and names the hazard of
+ * protocol.md §10 it reopens and the property that must catch it. The model and the
+ * implementation honour the same names, so a mutant the explorer catches is a mutant the
+ * fuzzer must catch too.
+ */
+import {
+  HARDENED,
+  PROFILES,
+  PRESETS,
+  type Config,
+  type PresetName,
+  type ProfileName,
+  type Switches,
+} from './config.js';
+import type { PropertyName } from './property-names.js';
+
+export interface Mutant {
+  readonly name: string;
+  /** The hazard of protocol.md §10 this mutant reopens, in one sentence. */
+  readonly hazard: string;
+  readonly property: PropertyName;
+  readonly flip: Partial<Switches>;
+}
+
+export const MUTANTS: readonly Mutant[] = [
+  {
+    name: 'no-kubelet-tombstones',
+    hazard:
+      'a delayed duplicate bind re-creates a pod after the kubelet evicted its entry and the pod was deleted',
+    property: 'no-resurrection',
+    flip: { kubeletTombstones: false },
+  },
+  {
+    name: 'reuse-lost-identity',
+    hazard:
+      'round 2 re-sends an identity that was persisted and then deleted, which the upstream cannot tell from never persisted',
+    property: 'no-resurrection',
+    flip: { lostIdentity: 'reuse' },
+  },
+  {
+    name: 'expose-without-template',
+    hazard: 'a bind beats its template to the kubelet, which materialises the pod without it',
+    property: 'spec-fidelity',
+    flip: { exposeRequiresTemplate: false },
+  },
+  {
+    name: 'keep-orphaned-entries',
+    hazard: 'zombie in-memory entries stay behind after their template is deleted',
+    property: 'caches-drain',
+    flip: { dropOrphanedEntries: false },
+  },
+  {
+    name: 'name-only-cache-key',
+    hazard: 'pods with the same name in two namespaces collide under a name-only cache key',
+    property: 'replicas-converge',
+    flip: { cacheKey: 'name' },
+  },
+  {
+    name: 'count-schedule-pods',
+    hazard: 'a duplicated count-based schedulePods over-provisions',
+    property: 'bounded-overshoot',
+    flip: { schedulePodsPayload: 'count' },
+  },
+  {
+    name: 'no-inflight-accounting',
+    hazard:
+      'the scheduler over-commits a node by not counting pods it assumed but not yet saw persisted',
+    property: 'capacity',
+    flip: { schedulerCountsInflight: false },
+  },
+  {
+    name: 'top-down-recovery',
+    hazard:
+      'a restarted middle stage answers upstream before recovering downstream, then over-commits a node whose handshake is late',
+    property: 'capacity',
+    flip: { recovery: 'topDown' },
+  },
+  {
+    name: 'no-fence',
+    hazard:
+      'a data message admitted under the old epoch lands after the handshake snapshot was taken',
+    property: 'snapshot-complete',
+    flip: { fence: 'none' },
+  },
+  {
+    name: 'no-epoch-check',
+    hazard: 'a server applies a data message from an old epoch',
+    property: 'epoch-fencing',
+    flip: { serverEpochCheck: false },
+  },
+  {
+    name: 'accept-stale-reply',
+    hazard: 'a client acts on a late reply to an older handshake',
+    property: 'bounded-overshoot',
+    flip: { clientReplyCheck: false },
+  },
+  {
+    name: 'no-round2',
+    hazard: 'the link connects after round 1, so entries the downstream lost are never re-sent',
+    property: 'replicas-converge',
+    flip: { round2: 'none' },
+  },
+  {
+    name: 'expose-unchecked-owner',
+    hazard: 'a kubelet whose informer lags exposes a pod after its owner was deleted',
+    property: 'no-orphan-exposure',
+    flip: { exposeChecksOwner: false },
+  },
+  {
+    name: 'ready-update-from-memory',
+    hazard:
+      'the kubelet writes its whole in-memory pod to mark it Ready, overwriting a newer persisted copy',
+    property: 'api-precedence',
+    flip: { statusPatchOnly: false },
+  },
+];
+
+export const findMutant = (name: string): Mutant | undefined =>
+  MUTANTS.find((m) => m.name === name);
+
+/** Resolves preset, profile and mutant names into a `Config`; throws a clear error on bad names. */
+export const makeConfig = (
+  preset: PresetName | string,
+  profile: ProfileName | string,
+  mutant: string | null,
+): Config => {
+  const presetValue = PRESETS[preset as PresetName];
+  if (!presetValue)
+    throw new Error(`unknown preset '${preset}' (known: ${Object.keys(PRESETS).join(', ')})`);
+  const switches = PROFILES[profile as ProfileName];
+  if (!switches)
+    throw new Error(`unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(', ')})`);
+  if (mutant === null)
+    return { preset: presetValue, profile: profile as ProfileName, switches, mutant: null };
+  const found = findMutant(mutant);
+  if (!found) throw new Error(`unknown mutant '${mutant}' (see kd explore --list-mutants)`);
+  if (profile !== 'hardened')
+    throw new Error('a mutant flips one switch from the hardened profile; use --profile hardened');
+  return {
+    preset: presetValue,
+    profile: 'hardened',
+    switches: { ...HARDENED, ...found.flip },
+    mutant: found.name,
+  };
+};
