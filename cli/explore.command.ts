@@ -1,13 +1,348 @@
-// Placeholder for the `kd explore` subcommand; replaced by the real explorer wiring.
-import type { Command } from 'commander';
+// `kd explore`: run the exhaustive explorer on one configuration, print the property table
+// and the shortest trace of every violation, and save each one as a counterexample file.
+//
+// The model and the catalogue are loaded lazily inside the action, so `kd --help` and
+// `kd explore --list-mutants` stay fast and work even while the model is being changed.
+// Everything printed is built by exported pure functions, which the tests call directly.
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError } from 'commander';
+import pc from 'picocolors';
+import type { Colors } from 'picocolors/types.js';
+import { formatTrace } from '../properties/trace/format.js';
+import { saveCounterexample } from '../properties/trace/save.js';
+import type { Counterexample, Expected } from '../properties/trace/schema.js';
+import {
+  type ExploreResult,
+  explore,
+  type Progress,
+  type PropertyResult,
+  type PropertyStatus,
+  type Violation,
+} from '../spec/explore.js';
+import type { Model } from '../spec/model.js';
+import type { Catalogue, Config, Mutant } from '../spec/types/index.js';
+import { findMutant, MUTANTS, makeConfig } from '../spec/types/mutants.js';
+
+export interface ExploreCliOptions {
+  readonly preset: string;
+  readonly profile: string;
+  readonly mutant?: string;
+  readonly listMutants?: boolean;
+  readonly maxStates?: number;
+  readonly json?: boolean;
+  /** Commander's `--no-save` sets this to false. */
+  readonly save: boolean;
+  readonly keepGoing?: boolean;
+}
+
+/** Where output goes and what the run is checked against; the tests supply their own. */
+export interface ExploreIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: { write: (text: string) => void; readonly isTTY: boolean };
+  readonly colors: Colors;
+  readonly cwd: string;
+  readonly counterexamplesDir: string;
+  readonly load: (config: Config) => Promise<{ model: Model<unknown>; catalogue: Catalogue }>;
+}
 
 export function registerExplore(program: Command): void {
   program
     .command('explore')
     .description('Exhaustively explore the formal model on a preset and print the property table')
     .option('--preset <name>', 'configuration preset (tiny|small)', 'tiny')
-    .action(() => {
-      console.log('kd explore: not implemented yet');
-      process.exitCode = 2;
+    .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
+    .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')
+    .option('--list-mutants', 'list the mutants with the property each must be caught by')
+    .option('--max-states <n>', 'stop after this many distinct states', parseMaxStates)
+    .option('--json', 'print one JSON object instead of tables')
+    .option('--no-save', 'do not write counterexample files')
+    .option('--keep-going', 'record the first violation of every property instead of stopping')
+    .action(async (options: ExploreCliOptions) => {
+      process.exitCode = await runExplore(options, defaultIo());
     });
+}
+
+export function parseMaxStates(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError('expected a positive whole number of states');
+  }
+  return parsed;
+}
+
+function defaultIo(): ExploreIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+    colors: pc,
+    cwd: process.cwd(),
+    counterexamplesDir: fileURLToPath(new URL('../counterexamples/', import.meta.url)),
+    load: loadWorld,
+  };
+}
+
+async function loadWorld(config: Config) {
+  const [{ createWorldModel }, { CATALOGUE }] = await Promise.all([
+    import('../spec/world.js'),
+    import('../properties/catalogue.js'),
+  ]);
+  return { model: createWorldModel(config) as Model<unknown>, catalogue: CATALOGUE };
+}
+
+/** Runs the command and returns its exit code: 0 success, 1 a finding, 2 a usage error. */
+export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Promise<number> {
+  if (options.listMutants) {
+    const rows = mutantRows();
+    io.stdout(
+      options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${mutantTable(rows).join('\n')}\n`,
+    );
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = makeConfig(options.preset, options.profile, options.mutant ?? null);
+  } catch (error) {
+    io.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const { model, catalogue } = await io.load(config);
+  const progress = options.json ? undefined : progressPrinter(io.stderr);
+  const result = explore(model, catalogue, {
+    ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+    ...(progress === undefined ? {} : { onProgress: progress.report }),
+    stopAtFirstViolation: options.keepGoing !== true,
+  });
+  progress?.done();
+  const saved = options.save ? saveAll(result.violations, config, options, io) : [];
+  const shown = saved.map((path) => relative(io.cwd, path));
+  const mutant = config.mutant === null ? null : (findMutant(config.mutant) ?? null);
+  const output = options.json
+    ? JSON.stringify(jsonReport(result, shown[0] ?? null))
+    : report(result, shown, mutant, io.colors).join('\n');
+  io.stdout(`${output}\n`);
+  return exitCodeFor(result, mutant);
+}
+
+export function mutantRows(): { name: string; property: string; hazard: string }[] {
+  return MUTANTS.map((m) => ({ name: m.name, property: m.property, hazard: m.hazard }));
+}
+
+export function mutantTable(rows = mutantRows()): string[] {
+  return table(
+    ['mutant', 'property', 'hazard'],
+    rows.map((m) => [m.name, m.property, m.hazard]),
+  );
+}
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
+  return all.map((row) =>
+    row
+      .map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export function jsonReport(result: ExploreResult, counterexample: string | null) {
+  return {
+    states: result.states,
+    statesPerSecond: Math.round(result.statesPerSecond),
+    properties: result.properties.map(({ name, kind, status }) => ({ name, kind, status })),
+    counterexample,
+  };
+}
+
+/**
+ * 0 when the search completed and every safety and liveness property holds. A mutant is
+ * the opposite case: catching it is the expected outcome, so 0 iff its named property was
+ * violated (the search need not complete to show that).
+ */
+export function exitCodeFor(result: ExploreResult, mutant: Mutant | null): number {
+  if (mutant !== null) return result.violations.some((v) => v.property === mutant.property) ? 0 : 1;
+  const checked = result.properties.filter((p) => p.kind !== 'sometimes');
+  return result.complete && checked.every((p) => p.status === 'holds') ? 0 : 1;
+}
+
+/** Findings under a mutant or the artifact profile are what those runs exist to show. */
+export function expectedOutcome(config: Config): Expected {
+  return config.mutant !== null || config.profile === 'artifact' ? 'expected-failure' : 'open';
+}
+
+export function report(
+  result: ExploreResult,
+  savedPaths: readonly string[],
+  mutant: Mutant | null,
+  colors: Colors,
+): string[] {
+  const lines = [...propertyTable(result.properties, colors), '', ...summaryLines(result)];
+  result.violations.forEach((violation, i) => {
+    lines.push('', ...violationLines(violation, colors));
+    const saved = savedPaths[i];
+    if (saved !== undefined) lines.push(`  saved ${saved}`);
+  });
+  if (mutant !== null) lines.push('', mutantVerdict(result, mutant, colors));
+  return lines;
+}
+
+export function propertyTable(properties: readonly PropertyResult[], colors: Colors): string[] {
+  const lines = table(
+    ['property', 'kind', 'status'],
+    properties.map((p) => [p.name, p.kind, p.status]),
+  );
+  // Colour after padding, so escape codes never upset the column widths.
+  return lines.map((line, i) => {
+    const property = properties[i - 1];
+    if (property === undefined) return colors.bold(line);
+    const at = line.length - property.status.length;
+    return line.slice(0, at) + statusColor(property.status, colors)(property.status);
+  });
+}
+
+function statusColor(status: PropertyStatus, colors: Colors): (text: string) => string {
+  switch (status) {
+    case 'holds':
+      return colors.green;
+    case 'violated':
+      return colors.red;
+    case 'unexercised':
+      return colors.yellow;
+    case 'unknown':
+      return colors.dim;
+  }
+}
+
+export function summaryLines(result: ExploreResult): string[] {
+  const rate = Math.round(result.statesPerSecond).toLocaleString('en-US');
+  const lines = [
+    `states ${result.states.toLocaleString('en-US')}, transitions ${result.transitions.toLocaleString('en-US')}, ` +
+      `depth ${result.depth}, ${result.seconds.toFixed(1)} s (${rate} states/s)`,
+  ];
+  if (result.stopReason === 'maxStates') {
+    lines.push(
+      `incomplete: stopped at --max-states ${result.states}; unviolated properties are unknown`,
+    );
+  } else if (result.stopReason === 'violation') {
+    lines.push('incomplete: stopped at the first violation (--keep-going to go on)');
+  }
+  return lines;
+}
+
+export function violationLines(violation: Violation, colors: Colors): string[] {
+  const title = `${colors.red('violated')} ${colors.bold(violation.property)} (${violation.kind}): ${violation.message}`;
+  return [title, ...traceOf(violation).map((line) => `  ${line}`)];
+}
+
+function traceOf(violation: Violation): string[] {
+  return formatTrace({
+    steps: violation.steps,
+    summaries: violation.summaries,
+    failingStep: violation.failingStep,
+    cycleStart: violation.cycleStart ?? null,
+  });
+}
+
+function mutantVerdict(result: ExploreResult, mutant: Mutant, colors: Colors): string {
+  if (result.violations.some((v) => v.property === mutant.property)) {
+    return colors.green(`mutant ${mutant.name} caught by ${mutant.property}, as expected`);
+  }
+  const other = result.violations.map((v) => v.property).join(', ');
+  const hint = other === '' ? '' : ` (violated instead: ${other}; try --keep-going)`;
+  return colors.red(`mutant ${mutant.name} NOT caught by ${mutant.property}${hint}`);
+}
+
+function saveAll(
+  violations: readonly Violation[],
+  config: Config,
+  options: ExploreCliOptions,
+  io: ExploreIo,
+): string[] {
+  const command = commandLine(options);
+  return violations.map((violation) =>
+    saveCounterexample(
+      toCounterexample(violation, config, command, createdBy()),
+      io.counterexamplesDir,
+    ),
+  );
+}
+
+export function toCounterexample(
+  violation: Violation,
+  config: Config,
+  command: string,
+  creator: string,
+): Counterexample {
+  return {
+    format: 1,
+    kind: violation.kind === 'eventually' ? 'liveness' : 'safety',
+    tool: 'explore',
+    profile: config.profile,
+    mutant: config.mutant,
+    switches: { ...config.switches },
+    preset: config.preset,
+    property: violation.property,
+    message: violation.message,
+    failingStep: violation.failingStep,
+    cycleStart: violation.cycleStart ?? null,
+    steps: violation.steps.map(({ actor, label }) => ({ actor, label })),
+    trace: traceOf(violation),
+    expected: expectedOutcome(config),
+    source: { command },
+    createdBy: creator,
+  };
+}
+
+/** The command that reproduces the run, recorded in the counterexample's `source`. */
+export function commandLine(options: ExploreCliOptions): string {
+  const parts = ['kd explore', `--preset ${options.preset}`, `--profile ${options.profile}`];
+  if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
+  if (options.maxStates !== undefined) parts.push(`--max-states ${options.maxStates}`);
+  if (options.keepGoing) parts.push('--keep-going');
+  return parts.join(' ');
+}
+
+function createdBy(): string {
+  const url = new URL('../package.json', import.meta.url);
+  const pkg = JSON.parse(readFileSync(url, 'utf8')) as { version: string };
+  return `kd explore ${pkg.version}`;
+}
+
+/**
+ * A progress line on stderr: rewritten in place on a terminal; otherwise (CI logs) one
+ * line every few seconds, since a line per half second would flood the log.
+ */
+export function progressPrinter(
+  stream: ExploreIo['stderr'],
+  intervalMs = 5000,
+  now: () => number = () => performance.now(),
+) {
+  let lastLine = Number.NEGATIVE_INFINITY;
+  let wrote = false;
+  return {
+    report: (progress: Progress): void => {
+      const line = progressLine(progress);
+      if (stream.isTTY) {
+        stream.write(`\r${line}\x1b[K`);
+        wrote = true;
+      } else if (now() - lastLine >= intervalMs) {
+        lastLine = now();
+        stream.write(`${line}\n`);
+      }
+    },
+    done: (): void => {
+      if (wrote) stream.write('\r\x1b[K');
+    },
+  };
+}
+
+export function progressLine(progress: Progress): string {
+  const count = (n: number) => Math.round(n).toLocaleString('en-US');
+  return (
+    `exploring: ${count(progress.states)} states (${count(progress.statesPerSecond)}/s), ` +
+    `depth ${progress.depth}, frontier ${count(progress.frontier)}, ${progress.seconds.toFixed(0)} s`
+  );
 }

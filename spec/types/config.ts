@@ -109,8 +109,6 @@ export interface Budgets {
   readonly timeouts: number;
   /** API Server outage windows. */
   readonly apiOutages: number;
-  /** Informer re-lists that coalesce events (the watch expired). */
-  readonly relists: number;
   readonly nodeLosses: number;
   /** Writes by other actors (protocol.md §7). */
   readonly apiWrites: number;
@@ -140,10 +138,7 @@ export interface Preset {
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   tiny: {
     name: 'tiny',
-    functions: [
-      { namespace: 'a', name: 'fn' },
-      { namespace: 'b', name: 'fn' },
-    ],
+    functions: [{ namespace: 'a', name: 'fn' }],
     nodes: ['n1'],
     nodeAllocatable: 2,
     desiredMax: 1,
@@ -155,7 +150,6 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       duplicates: 1,
       timeouts: 1,
       apiOutages: 1,
-      relists: 1,
       nodeLosses: 0,
       apiWrites: 1,
       scaleEvents: 2,
@@ -179,7 +173,6 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       duplicates: 1,
       timeouts: 1,
       apiOutages: 1,
-      relists: 1,
       nodeLosses: 1,
       apiWrites: 1,
       scaleEvents: 2,

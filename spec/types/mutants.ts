@@ -5,10 +5,10 @@
  * fuzzer must catch too.
  */
 import {
-  HARDENED,
-  PROFILES,
-  PRESETS,
   type Config,
+  HARDENED,
+  PRESETS,
+  PROFILES,
   type PresetName,
   type ProfileName,
   type Switches,

@@ -33,6 +33,11 @@ export interface ReplicaSetView extends PathLabels {
   readonly ownerUid: Uid;
   readonly templateHash: string;
   readonly replicas: number;
+  /**
+   * Annotation `kubedirect/replicas-version`: the version of the direct `replicaset.scale`
+   * that set `replicas`, so a late, older message never overwrites a newer persisted count.
+   */
+  readonly replicasVersion: number;
   /** `kubedirect/fallback-scaling`: the Deployment controller scales it through the API. */
   readonly fallbackScaling: boolean;
   readonly status: { readonly replicas: number; readonly readyReplicas: number };

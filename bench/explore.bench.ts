@@ -1,0 +1,146 @@
+// Explorer benchmark: one warm-up run and three measured runs on a preset (tiny, hardened by
+// default), printing distinct states, seconds and states/s per run and their median.
+//
+//   npm run bench:explore -- [--preset tiny|small] [--profile hardened|artifact]
+//                            [--runs 3] [--max-states N] [--profile-phases]
+//
+// `--profile-phases` wraps the model's functions and every property check with timers and
+// reports where the time goes (transitions, key, observe, summary, property checks, and the
+// explorer's own bookkeeping). The timers cost a little themselves, so compare phases with
+// each other, not the profiled rate with an unprofiled one. Not a test: it measures.
+import { parseArgs } from 'node:util';
+import { CATALOGUE } from '../properties/catalogue.js';
+import { type ExploreResult, explore } from '../spec/explore.js';
+import type { Model } from '../spec/model.js';
+import type { Catalogue, Config } from '../spec/types/index.js';
+import { makeConfig } from '../spec/types/mutants.js';
+import { createWorldModel } from '../spec/world.js';
+
+type Phase = 'transitions' | 'key' | 'observe' | 'summary' | 'properties';
+
+class PhaseTimer {
+  readonly totals: Record<Phase, number> = {
+    transitions: 0,
+    key: 0,
+    observe: 0,
+    summary: 0,
+    properties: 0,
+  };
+
+  time<A extends unknown[], R>(phase: Phase, run: (...args: A) => R): (...args: A) => R {
+    return (...args: A): R => {
+      const start = performance.now();
+      try {
+        return run(...args);
+      } finally {
+        this.totals[phase] += performance.now() - start;
+      }
+    };
+  }
+}
+
+function timedModel<S>(model: Model<S>, timer: PhaseTimer): Model<S> {
+  return {
+    config: model.config,
+    initial: () => model.initial(),
+    transitions: timer.time('transitions', (state: S) => model.transitions(state)),
+    key: timer.time('key', (state: S) => model.key(state)),
+    observe: timer.time('observe', (state: S) => model.observe(state)),
+    summary: timer.time('summary', (state: S) => model.summary(state)),
+  };
+}
+
+function timedCatalogue(catalogue: Catalogue, timer: PhaseTimer): Catalogue {
+  return {
+    // Two identical branches on purpose: `always` and `step` checks have different
+    // signatures, and TypeScript needs the kind narrowed to wrap each one.
+    safety: catalogue.safety.map((p) =>
+      p.kind === 'always'
+        ? { ...p, check: timer.time('properties', p.check) }
+        : { ...p, check: timer.time('properties', p.check) },
+    ),
+    liveness: catalogue.liveness.map((p) => ({ ...p, check: timer.time('properties', p.check) })),
+    reachability: catalogue.reachability.map((p) => ({
+      ...p,
+      hit: timer.time('properties', p.hit),
+    })),
+  };
+}
+
+function runOnce(
+  config: Config,
+  maxStates: number | undefined,
+  timer: PhaseTimer | null,
+): ExploreResult {
+  const model = createWorldModel(config);
+  return explore(
+    timer === null ? model : timedModel(model, timer),
+    timer === null ? CATALOGUE : timedCatalogue(CATALOGUE, timer),
+    { stopAtFirstViolation: false, ...(maxStates === undefined ? {} : { maxStates }) },
+  );
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? 0)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+function describeRun(label: string, result: ExploreResult): string {
+  const complete = result.complete ? '' : ` (incomplete: ${result.stopReason})`;
+  return (
+    `${label.padEnd(8)} ${String(result.states).padStart(10)} states  ${result.seconds.toFixed(2).padStart(7)} s  ` +
+    `${Math.round(result.statesPerSecond).toString().padStart(8)} states/s${complete}`
+  );
+}
+
+function printPhases(timer: PhaseTimer, totalSeconds: number): void {
+  const totalMs = totalSeconds * 1000;
+  const measured = Object.values(timer.totals).reduce((a, b) => a + b, 0);
+  const rows: [string, number][] = [
+    ...(Object.entries(timer.totals) as [Phase, number][]),
+    ['explorer (rest)', Math.max(0, totalMs - measured)],
+  ];
+  console.log('\nwhere the time goes (all measured runs):');
+  for (const [phase, ms] of rows) {
+    const share = totalMs > 0 ? (100 * ms) / totalMs : 0;
+    console.log(
+      `  ${phase.padEnd(16)} ${(ms / 1000).toFixed(2).padStart(8)} s  ${share.toFixed(1).padStart(5)} %`,
+    );
+  }
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      preset: { type: 'string', default: 'tiny' },
+      profile: { type: 'string', default: 'hardened' },
+      runs: { type: 'string', default: '3' },
+      'max-states': { type: 'string' },
+      'profile-phases': { type: 'boolean', default: false },
+    },
+  });
+  const config = makeConfig(values.preset, values.profile, null);
+  const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
+  const timer = values['profile-phases'] ? new PhaseTimer() : null;
+  console.log(`explore bench: preset ${config.preset.name}, profile ${config.profile}`);
+  console.log(describeRun('warm-up', runOnce(config, maxStates, null)));
+  const results: ExploreResult[] = [];
+  for (let run = 1; run <= Number(values.runs); run++) {
+    const result = runOnce(config, maxStates, timer);
+    results.push(result);
+    console.log(describeRun(`run ${run}`, result));
+  }
+  const seconds = results.map((r) => r.seconds);
+  const rates = results.map((r) => r.statesPerSecond);
+  console.log(`median   ${median(seconds).toFixed(2)} s, ${Math.round(median(rates))} states/s`);
+  if (timer !== null)
+    printPhases(
+      timer,
+      seconds.reduce((a, b) => a + b, 0),
+    );
+}
+
+main();

@@ -1,0 +1,258 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pc from 'picocolors';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadCounterexample } from '../properties/trace/load.js';
+import type { ExploreResult } from '../spec/explore.js';
+import type { Model } from '../spec/model.js';
+import type { Catalogue, Config, Observation } from '../spec/types/index.js';
+import { fail, MUTANTS, OK } from '../spec/types/index.js';
+import {
+  type ExploreCliOptions,
+  type ExploreIo,
+  exitCodeFor,
+  mutantTable,
+  parseMaxStates,
+  progressPrinter,
+  propertyTable,
+  runExplore,
+  table,
+} from './explore.command.js';
+
+// A toy world: a counter 0..3 whose observation is the number itself.
+const nOf = (obs: Observation) => (obs as unknown as { n: number }).n;
+
+const toyModel = (config: Config): Model<unknown> => ({
+  config,
+  initial: () => 0,
+  transitions: (n) =>
+    (n as number) < 3
+      ? [{ action: { actor: 'toy', label: 'inc', fault: false }, next: (n as number) + 1 }]
+      : [],
+  observe: (n) => ({ n }) as unknown as Observation,
+  key: (n) => String(n),
+  summary: (n) => `n=${n}`,
+});
+
+/** `bounded-overshoot` fails at 2 when `buggy`; `caches-drain` converges at 3. */
+const toyCatalogue = (buggy: boolean): Catalogue => ({
+  safety: [
+    {
+      name: 'bounded-overshoot',
+      statement: 'toy',
+      kind: 'always',
+      check: (obs) => (buggy && nOf(obs) === 2 ? fail('two is too many') : OK),
+    },
+  ],
+  liveness: [
+    {
+      name: 'caches-drain',
+      statement: 'toy',
+      kind: 'eventually',
+      check: (obs) => (nOf(obs) === 3 ? OK : fail('not drained')),
+    },
+  ],
+  reachability: [{ name: 'round2-resends', statement: 'toy', kind: 'sometimes', hit: () => false }],
+});
+
+let dir: string;
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kd-explore-'));
+  out = [];
+  err = [];
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const io = (buggy: boolean): ExploreIo => ({
+  stdout: (text) => out.push(text),
+  stderr: { write: (text) => err.push(text), isTTY: false },
+  colors: pc.createColors(false),
+  cwd: dir,
+  counterexamplesDir: join(dir, 'counterexamples'),
+  load: async (config) => ({ model: toyModel(config), catalogue: toyCatalogue(buggy) }),
+});
+
+const options = (extra: Partial<ExploreCliOptions> = {}): ExploreCliOptions => ({
+  preset: 'tiny',
+  profile: 'hardened',
+  save: true,
+  ...extra,
+});
+
+describe('kd explore', () => {
+  it('exits 0 and prints the property table when everything holds', async () => {
+    expect(await runExplore(options(), io(false))).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(/bounded-overshoot\s+always\s+holds/);
+    expect(text).toMatch(/round2-resends\s+sometimes\s+unexercised/);
+    expect(text).toContain('states 4, transitions 3, depth 3');
+  });
+
+  it('prints exactly one JSON object with --json', async () => {
+    expect(await runExplore(options({ json: true }), io(false))).toBe(0);
+    expect(out).toHaveLength(1);
+    const report = JSON.parse(out[0] ?? '');
+    expect(Object.keys(report)).toEqual([
+      'states',
+      'statesPerSecond',
+      'properties',
+      'counterexample',
+    ]);
+    expect(report.states).toBe(4);
+    expect(report.counterexample).toBeNull();
+    expect(report.properties[0]).toEqual({
+      name: 'bounded-overshoot',
+      kind: 'always',
+      status: 'holds',
+    });
+    expect(err).toEqual([]);
+  });
+
+  it('saves a violation as an open counterexample and exits 1', async () => {
+    expect(await runExplore(options({ json: true }), io(true))).toBe(1);
+    const report = JSON.parse(out[0] ?? '');
+    expect(report.counterexample).toBe('counterexamples/explore-hardened-bounded-overshoot.json');
+    const saved = loadCounterexample(join(dir, report.counterexample));
+    expect(saved).toMatchObject({
+      kind: 'safety',
+      property: 'bounded-overshoot',
+      failingStep: 2,
+      expected: 'open',
+      steps: [
+        { actor: 'toy', label: 'inc' },
+        { actor: 'toy', label: 'inc' },
+      ],
+      source: { command: 'kd explore --preset tiny --profile hardened' },
+    });
+    expect(saved.trace.at(-2)).toMatch(/^> +2 \| toy/);
+  });
+
+  it('prints the trace and the saved path without --json', async () => {
+    await runExplore(options(), io(true));
+    const text = out.join('');
+    expect(text).toContain('violated bounded-overshoot (always): two is too many');
+    expect(text).toContain('saved counterexamples/explore-hardened-bounded-overshoot.json');
+  });
+
+  it('writes nothing with --no-save', async () => {
+    await runExplore(options({ json: true, save: false }), io(true));
+    expect(JSON.parse(out[0] ?? '').counterexample).toBeNull();
+  });
+
+  it('exits 0 for a mutant caught by its property, saved as an expected failure', async () => {
+    const mutant = 'count-schedule-pods'; // named property: bounded-overshoot
+    expect(await runExplore(options({ mutant }), io(true))).toBe(0);
+    expect(out.join('')).toContain('mutant count-schedule-pods caught by bounded-overshoot');
+    const saved = loadCounterexample(
+      join(dir, 'counterexamples', `explore-hardened-${mutant}-bounded-overshoot.json`),
+    );
+    expect(saved.expected).toBe('expected-failure');
+    expect(saved.switches.schedulePodsPayload).toBe('count');
+  });
+
+  it('exits 1 for a mutant that nothing catches', async () => {
+    expect(await runExplore(options({ mutant: 'count-schedule-pods' }), io(false))).toBe(1);
+    expect(out.join('')).toContain('NOT caught by bounded-overshoot');
+  });
+
+  it('marks findings under the artifact profile as expected failures', async () => {
+    await runExplore(options({ profile: 'artifact', json: true }), io(true));
+    const path = JSON.parse(out[0] ?? '').counterexample;
+    expect(loadCounterexample(join(dir, path)).expected).toBe('expected-failure');
+  });
+
+  it('rejects unknown names with exit 2 and a one-line message', async () => {
+    expect(await runExplore(options({ preset: 'huge' }), io(false))).toBe(2);
+    expect(err.join('')).toBe("kd: unknown preset 'huge' (known: tiny, small)\n");
+    expect(await runExplore(options({ mutant: 'nope' }), io(false))).toBe(2);
+    expect(await runExplore(options({ profile: 'artifact', mutant: 'no-fence' }), io(false))).toBe(
+      2,
+    );
+  });
+
+  it('exits 1 and leaves properties unknown when cut by --max-states', async () => {
+    expect(await runExplore(options({ maxStates: 2 }), io(false))).toBe(1);
+    expect(out.join('')).toContain('incomplete: stopped at --max-states 2');
+  });
+
+  it('lists the mutants as a table or as JSON', async () => {
+    await runExplore(options({ listMutants: true }), io(false));
+    expect(out.join('').split('\n')[0]).toMatch(/^mutant\s+property\s+hazard$/);
+    out = [];
+    await runExplore(options({ listMutants: true, json: true }), io(false));
+    const rows = JSON.parse(out.join(''));
+    expect(rows).toHaveLength(MUTANTS.length);
+    expect(rows[0]).toEqual({
+      name: MUTANTS[0]?.name,
+      property: MUTANTS[0]?.property,
+      hazard: MUTANTS[0]?.hazard,
+    });
+    expect(mutantTable()).toHaveLength(MUTANTS.length + 1);
+  });
+});
+
+describe('kd explore pieces', () => {
+  it('accepts only positive whole numbers for --max-states', () => {
+    expect(parseMaxStates('1000')).toBe(1000);
+    for (const bad of ['0', '-1', '1.5', 'abc', ''])
+      expect(() => parseMaxStates(bad)).toThrow(/positive/);
+  });
+
+  it('aligns table columns and leaves the last one unpadded', () => {
+    expect(table(['a', 'bb', 'c'], [['xxx', 'y', 'z']])).toEqual(['a    bb  c', 'xxx  y   z']);
+  });
+
+  it('colours statuses without breaking the alignment', () => {
+    const properties = [
+      { name: 'capacity', kind: 'always', status: 'violated' },
+      { name: 'caches-drain', kind: 'eventually', status: 'holds' },
+    ] as const;
+    const plain = propertyTable(properties, pc.createColors(false));
+    const coloured = propertyTable(properties, pc.createColors(true));
+    expect(coloured[1]).toContain('\x1b[31mviolated');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
+    expect(coloured.map((line) => line.replace(/\x1b\[\d+m/g, ''))).toEqual(plain);
+  });
+
+  it('rewrites the progress line in place on a terminal and throttles it otherwise', () => {
+    const progress = {
+      states: 1234,
+      transitions: 1,
+      statesPerSecond: 99.6,
+      depth: 3,
+      frontier: 7,
+      seconds: 2,
+    };
+    const tty: string[] = [];
+    const onTty = progressPrinter({ write: (t) => tty.push(t), isTTY: true });
+    onTty.report(progress);
+    onTty.done();
+    expect(tty).toEqual([
+      '\rexploring: 1,234 states (100/s), depth 3, frontier 7, 2 s\x1b[K',
+      '\r\x1b[K',
+    ]);
+    const log: string[] = [];
+    let clock = 0;
+    const onLog = progressPrinter({ write: (t) => log.push(t), isTTY: false }, 5000, () => clock);
+    onLog.report(progress);
+    clock = 1000;
+    onLog.report(progress);
+    clock = 6000;
+    onLog.report(progress);
+    onLog.done();
+    expect(log).toHaveLength(2);
+    expect(log[0]?.endsWith('\n')).toBe(true);
+  });
+
+  it('exits 1 for an incomplete search even if nothing was violated', () => {
+    const result = {
+      complete: false,
+      properties: [{ name: 'capacity', kind: 'always', status: 'unknown' }],
+      violations: [],
+    } as unknown as ExploreResult;
+    expect(exitCodeFor(result, null)).toBe(1);
+  });
+});

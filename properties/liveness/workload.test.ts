@@ -1,0 +1,70 @@
+import { describe, it } from 'vitest';
+import {
+  DEPLOYMENT_KEY,
+  deployment,
+  healthy,
+  node,
+  pod,
+  replicaSet,
+} from '../test-support/observation.js';
+import { expectFails, expectHolds } from '../test-support/verdict.js';
+import { replicasConverge, statusConverges } from './workload.js';
+
+const ready = (key: string, nodeName = 'n1') => pod(key, { nodeName, ready: true });
+
+describe('replicas-converge', () => {
+  it('holds when the function has as many Ready pods on live nodes as desired', () => {
+    expectHolds(replicasConverge.check(healthy({ pods: [ready('a/p1')] })));
+  });
+
+  it('a function short of Ready pods has not converged', () => {
+    const obs = healthy({ pods: [pod('a/p1', { nodeName: 'n1' })] });
+    expectFails(replicasConverge.check(obs), DEPLOYMENT_KEY, '0 Ready', 'desired 1');
+  });
+
+  it('a function with one Ready pod too many has not converged', () => {
+    const obs = healthy({ pods: [ready('a/p1'), ready('a/p2', 'n2')] });
+    expectFails(replicasConverge.check(obs), DEPLOYMENT_KEY, 'a/p1', 'a/p2', 'desired 1');
+  });
+
+  it('does not count a Ready pod on a node that left the API', () => {
+    const obs = healthy({ nodes: [node('n2')], pods: [ready('a/p1')] });
+    expectFails(replicasConverge.check(obs), DEPLOYMENT_KEY, '0 Ready');
+  });
+
+  it('does not count a Ready pod of a ReplicaSet owned by another Deployment', () => {
+    const obs = healthy({
+      replicaSets: [replicaSet({ ownerUid: 'u-other-dep' })],
+      pods: [ready('a/p1')],
+    });
+    expectFails(replicasConverge.check(obs), DEPLOYMENT_KEY, '0 Ready');
+  });
+
+  it('does not count a deleting pod', () => {
+    const obs = healthy({ pods: [pod('a/p1', { nodeName: 'n1', ready: true, deleting: true })] });
+    expectFails(replicasConverge.check(obs), DEPLOYMENT_KEY);
+  });
+
+  it('asks nothing of a deleted or deleting function', () => {
+    expectHolds(replicasConverge.check(healthy({ deployments: [] })));
+    expectHolds(replicasConverge.check(healthy({ deployments: [deployment({ deleting: true })] })));
+  });
+});
+
+describe('status-converges', () => {
+  it('holds when the ReplicaSet status counts its pods and its Ready pods', () => {
+    const obs = healthy({
+      replicaSets: [replicaSet({ status: { replicas: 2, readyReplicas: 1 } })],
+      pods: [pod('a/p1', { ready: true }), pod('a/p2'), pod('a/p3', { deleting: true })],
+    });
+    expectHolds(statusConverges.check(obs));
+  });
+
+  it('a status that missed a pod becoming Ready has not converged', () => {
+    const obs = healthy({
+      replicaSets: [replicaSet({ status: { replicas: 1, readyReplicas: 0 } })],
+      pods: [pod('a/p1', { ready: true })],
+    });
+    expectFails(statusConverges.check(obs), 'a/fn-h1', '1 pods (0 Ready)', 'holds 1 (1 Ready)');
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * How many pods a ReplicaSet has (protocol.md §6: in-flight pods cannot be deleted, so
+ * overshoot is expected and must be bounded): `bounded-overshoot`.
+ */
+import type { ObjectKey, PodKey } from '../../spec/types/ids.js';
+import type { Observation } from '../../spec/types/observation.js';
+import { type AlwaysProperty, fail, OK, type Verdict } from '../../spec/types/property.js';
+
+/**
+ * Collects into `live` the distinct pods of ReplicaSet `rsKey`: API pods not deleting, and
+ * pods in any stage's cache. A cached pod whose API copy is deleting is not live: the
+ * persisted copy wins, and the cache entry is only waiting to observe the deletion.
+ */
+const collectLivePods = (obs: Observation, rsKey: ObjectKey, live: Set<PodKey>): void => {
+  live.clear();
+  const pods = obs.api.pods;
+  for (const pod of Object.values(pods)) {
+    if (pod.ownerKey === rsKey && !pod.deleting) live.add(pod.key);
+  }
+  for (const stage of obs.stages) {
+    for (const entry of stage.dirty) {
+      if (entry.kind !== 'pod' || entry.ownerKey !== rsKey) continue;
+      if (pods[entry.key]?.deleting === true) continue;
+      live.add(entry.key);
+    }
+  }
+};
+
+const overshoot = (obs: Observation, rsKey: ObjectKey, live: Set<PodKey>): Verdict => {
+  collectLivePods(obs, rsKey, live);
+  const desiredMax = obs.ghost.recentDesiredMax[rsKey] ?? 0;
+  if (live.size <= desiredMax + obs.overshootSlack) return OK;
+  return fail(
+    `ReplicaSet ${rsKey} has ${live.size} live pods (${[...live].sort().join(', ')}), above recent desired ${desiredMax} + slack ${obs.overshootSlack}`,
+  );
+};
+
+const checkOvershoot = (obs: Observation): Verdict => {
+  const live = new Set<PodKey>();
+  for (const rsKey of Object.keys(obs.api.replicaSets)) {
+    const verdict = overshoot(obs, rsKey, live);
+    if (!verdict.ok) return verdict;
+  }
+  // A deleted ReplicaSet's pods may outlive it in caches; they count against its history.
+  for (const rsKey of Object.keys(obs.ghost.recentDesiredMax)) {
+    if (obs.api.replicaSets[rsKey] !== undefined) continue;
+    const verdict = overshoot(obs, rsKey, live);
+    if (!verdict.ok) return verdict;
+  }
+  return OK;
+};
+
+export const boundedOvershoot: AlwaysProperty = {
+  name: 'bounded-overshoot',
+  kind: 'always',
+  statement: 'live pods of a ReplicaSet ≤ the highest recent desired count + a configured slack',
+  check: checkOvershoot,
+};

@@ -1,0 +1,122 @@
+/**
+ * The counterexample file (design.md §5): self-contained, so that replay never depends on
+ * a generator, a preset or a profile default producing the same values again. It carries
+ * the whole preset and every switch in force, the explicit step list (replay matches each
+ * step's label among the actions enabled in the state it reaches), the violated property
+ * and the step it fails at, and the expected outcome.
+ *
+ * One zod schema validates it; the inferred type is the only type of the file in the code.
+ * Objects are strict: a misspelt field is an error, not silently ignored.
+ */
+import { z } from 'zod';
+import {
+  LIVENESS_PROPERTIES,
+  REACHABILITY_PROPERTIES,
+  SAFETY_PROPERTIES,
+} from '../../spec/types/property-names.js';
+
+export const COUNTEREXAMPLE_FORMAT = 1;
+
+const count = z.int().nonnegative();
+
+export const BudgetsSchema = z.strictObject({
+  crashes: count,
+  drops: count,
+  duplicates: count,
+  timeouts: count,
+  apiOutages: count,
+  nodeLosses: count,
+  apiWrites: count,
+  scaleEvents: count,
+  faultsTotal: count,
+});
+
+/**
+ * Mirrors `Preset` field for field (a test checks the two types are the same), so a preset
+ * change fails loudly instead of old files replaying under silently defaulted values.
+ */
+export const PresetSchema = z.strictObject({
+  name: z.enum(['tiny', 'small']),
+  functions: z
+    .array(z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }))
+    .readonly(),
+  nodes: z.array(z.string().min(1)).readonly(),
+  nodeAllocatable: count,
+  desiredMax: count,
+  overshootSlack: count,
+  convergenceBound: count,
+  budgets: BudgetsSchema,
+});
+
+export const StepSchema = z.strictObject({
+  actor: z.string().min(1),
+  label: z.string().min(1),
+});
+
+export const PropertyNameSchema = z.enum([
+  ...SAFETY_PROPERTIES,
+  ...LIVENESS_PROPERTIES,
+  ...REACHABILITY_PROPERTIES,
+]);
+
+export const ExpectedSchema = z.enum(['open', 'fixed', 'expected-failure']);
+
+export const CounterexampleSchema = z
+  .strictObject({
+    format: z.literal(COUNTEREXAMPLE_FORMAT),
+    kind: z.enum(['safety', 'liveness', 'conformance']),
+    tool: z.enum(['explore', 'check']),
+    profile: z.enum(['hardened', 'artifact']),
+    mutant: z.string().min(1).nullable(),
+    switches: z.record(z.string(), z.union([z.string(), z.boolean()])),
+    preset: PresetSchema,
+    property: PropertyNameSchema,
+    message: z.string(),
+    /** The step after which the property fails; 0 is the initial state. */
+    failingStep: count,
+    /** Livelocks: the steps after `cycleStart` return to the state after it. */
+    cycleStart: count.nullable(),
+    steps: z.array(StepSchema).readonly(),
+    /** The printed trace (`properties/trace/format.ts`), for people reading the file. */
+    trace: z.array(z.string()).readonly(),
+    expected: ExpectedSchema,
+    source: z.strictObject({
+      seed: z.union([z.number(), z.string()]).optional(),
+      command: z.string().min(1),
+    }),
+    createdBy: z.string().min(1),
+  })
+  .superRefine((file, ctx) => {
+    // Step numbers index the step list, so they must lie within it.
+    if (file.failingStep > file.steps.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['failingStep'],
+        message: `step ${file.failingStep} is beyond the ${file.steps.length} steps`,
+      });
+    }
+    if (file.cycleStart !== null && file.cycleStart >= file.steps.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cycleStart'],
+        message: `a cycle starting after step ${file.cycleStart} has no steps`,
+      });
+    }
+  });
+
+export type Counterexample = z.infer<typeof CounterexampleSchema>;
+export type CounterexampleStep = z.infer<typeof StepSchema>;
+export type Expected = z.infer<typeof ExpectedSchema>;
+
+export const IndexEntrySchema = z.strictObject({
+  file: z.string().min(1),
+  property: PropertyNameSchema,
+  profile: z.enum(['hardened', 'artifact']),
+  mutant: z.string().min(1).nullable(),
+  expected: ExpectedSchema,
+});
+
+/** `counterexamples/index.json`: one entry per file, sorted by file name. */
+export const IndexSchema = z.array(IndexEntrySchema);
+
+export type IndexEntry = z.infer<typeof IndexEntrySchema>;

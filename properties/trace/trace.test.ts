@@ -1,0 +1,199 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { HARDENED, PRESETS, type Preset } from '../../spec/types/config.js';
+import { formatTrace } from './format.js';
+import {
+  loadAllCounterexamples,
+  loadCounterexample,
+  loadIndex,
+  parseCounterexample,
+} from './load.js';
+import { counterexampleFileName, saveCounterexample } from './save.js';
+import { type Counterexample, PresetSchema } from './schema.js';
+
+const sample = (overrides: Partial<Counterexample> = {}): Counterexample => ({
+  format: 1,
+  kind: 'safety',
+  tool: 'explore',
+  profile: 'hardened',
+  mutant: 'no-kubelet-tombstones',
+  switches: { ...HARDENED, kubeletTombstones: false },
+  preset: PRESETS.tiny,
+  property: 'no-resurrection',
+  message: 'pod a/fn-1 came back',
+  failingStep: 2,
+  cycleStart: null,
+  steps: [
+    { actor: 'replicaset', label: 'send schedulePods a/fn' },
+    { actor: 'kubelet/n1', label: 'bind a/fn-1' },
+  ],
+  trace: ['(lines)'],
+  expected: 'expected-failure',
+  source: { command: 'kd explore --mutant no-kubelet-tombstones' },
+  createdBy: 'kd explore 0.1.0',
+  ...overrides,
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kd-trace-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const errorOf = (run: () => unknown): string => {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected an error');
+};
+
+describe('counterexample files', () => {
+  it('round-trips through save and load', () => {
+    const path = saveCounterexample(sample(), dir);
+    expect(path).toBe(join(dir, 'explore-hardened-no-kubelet-tombstones-no-resurrection.json'));
+    expect(loadCounterexample(path)).toEqual(sample());
+  });
+
+  it('writes stable bytes: schema key order, sorted switches, trailing newline', () => {
+    const shuffled = Object.fromEntries(Object.entries(sample()).reverse()) as Counterexample;
+    const path = saveCounterexample(shuffled, dir);
+    const text = readFileSync(path, 'utf8');
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(Object.keys(JSON.parse(text))).toEqual(Object.keys(sample()));
+    const switches = Object.keys(JSON.parse(text).switches);
+    expect(switches).toEqual([...switches].sort());
+    saveCounterexample(sample(), dir);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('keeps a sorted index, replacing the entry of an overwritten file', () => {
+    saveCounterexample(sample({ property: 'spec-fidelity', mutant: null, expected: 'open' }), dir);
+    saveCounterexample(sample(), dir);
+    saveCounterexample(sample({ expected: 'fixed' }), dir);
+    expect(loadIndex(dir)).toEqual([
+      {
+        file: 'explore-hardened-no-kubelet-tombstones-no-resurrection.json',
+        property: 'no-resurrection',
+        profile: 'hardened',
+        mutant: 'no-kubelet-tombstones',
+        expected: 'fixed',
+      },
+      {
+        file: 'explore-hardened-spec-fidelity.json',
+        property: 'spec-fidelity',
+        profile: 'hardened',
+        mutant: null,
+        expected: 'open',
+      },
+    ]);
+    expect(loadAllCounterexamples(dir).map((entry) => entry.file)).toEqual([
+      'explore-hardened-no-kubelet-tombstones-no-resurrection.json',
+      'explore-hardened-spec-fidelity.json',
+    ]);
+  });
+
+  it('never deletes files it did not write', () => {
+    writeFileSync(join(dir, 'notes.txt'), 'keep me');
+    saveCounterexample(sample(), dir);
+    expect(readdirSync(dir).sort()).toEqual([
+      'explore-hardened-no-kubelet-tombstones-no-resurrection.json',
+      'index.json',
+      'notes.txt',
+    ]);
+  });
+
+  it('makes file names portable whatever the mutant is called', () => {
+    expect(counterexampleFileName({ ...sample(), mutant: 'a b/c' })).toBe(
+      'explore-hardened-a_b_c-no-resurrection.json',
+    );
+  });
+
+  it('refuses to save an invalid counterexample', () => {
+    expect(() => saveCounterexample(sample({ failingStep: 7 }), dir)).toThrow(/failingStep/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('names a missing field', () => {
+    const { message: _, ...rest } = sample();
+    expect(errorOf(() => parseCounterexample(JSON.stringify(rest), 'cx.json'))).toBe(
+      'cx.json: message: missing (expected string)',
+    );
+  });
+
+  it('names a field of the wrong type with its full path', () => {
+    const bad = { ...sample(), steps: [{ actor: 'api', label: 3 }] };
+    expect(errorOf(() => parseCounterexample(JSON.stringify(bad), 'cx.json'))).toMatch(
+      /^cx\.json: steps\[0\]\.label: .*expected string, received number/,
+    );
+  });
+
+  it('names an unknown property, a misspelt field and a step beyond the trace', () => {
+    const bad = { ...sample(), property: 'no-such', failingSteps: 1, cycleStart: 5 };
+    const message = errorOf(() => parseCounterexample(JSON.stringify(bad), 'cx.json'));
+    expect(message).toContain('property: ');
+    expect(message).toContain('failingSteps');
+  });
+
+  it('reports bad JSON with the file name and no stack', () => {
+    const path = join(dir, 'broken.json');
+    writeFileSync(path, '{ "format": 1,');
+    const message = errorOf(() => loadCounterexample(path));
+    expect(message).toMatch(new RegExp(`^${path}: not valid JSON: `));
+    expect(message).not.toContain('\n    at ');
+  });
+
+  it('reports a missing file with its name', () => {
+    expect(errorOf(() => loadCounterexample(join(dir, 'nope.json')))).toMatch(
+      /nope\.json: cannot read/,
+    );
+  });
+
+  it('describes every preset of the code, field for field', () => {
+    type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+    const same: Same<z.infer<typeof PresetSchema>, Preset> = true;
+    expect(same).toBe(true);
+    for (const preset of Object.values(PRESETS)) expect(PresetSchema.parse(preset)).toEqual(preset);
+  });
+});
+
+describe('formatTrace', () => {
+  it('pads columns and marks the failing step', () => {
+    const lines = formatTrace({
+      steps: [
+        { actor: 'replicaset', label: 'send schedulePods a/fn' },
+        { actor: 'api', label: 'outage' },
+      ],
+      summaries: ['init', 'rs sent 1', 'api down'],
+      failingStep: 2,
+    });
+    expect(lines).toEqual([
+      '  step | actor      | action                 | state after',
+      '     0 |            | (initial)              | init',
+      '     1 | replicaset | send schedulePods a/fn | rs sent 1',
+      '>    2 | api        | outage                 | api down',
+      '> the property fails after step 2',
+    ]);
+  });
+
+  it('marks the start of a cycle', () => {
+    const lines = formatTrace({
+      steps: [
+        { actor: 'a', label: 'x' },
+        { actor: 'a', label: 'y' },
+        { actor: 'a', label: 'z' },
+      ],
+      summaries: ['s0', 's1', 's2', 's1'],
+      failingStep: 1,
+      cycleStart: 1,
+    });
+    expect(lines[2]).toBe('>@    1 | a     | x         | s1');
+    expect(lines.at(-1)).toBe('> the property fails after step 1; @ steps 2..3 repeat forever');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Helpers every stage of the model shares: cache keys, informer lookups, and the shape of
+ * an enabled action.
+ */
+import type { Config } from '../types/config.js';
+import type { ObjectKey, PodKey, Uid } from '../types/ids.js';
+import { splitKey } from '../types/ids.js';
+import type { PodView, ReplicaSetView, TemplatePodView } from '../types/objects.js';
+import type { Ctx, InformerView, StageCore, WorldState } from '../world/state.js';
+
+/** How a stage indexes its in-memory cache (the `cacheKey` switch). */
+export const cacheKey = (cfg: Config, pod: PodKey): string =>
+  cfg.switches.cacheKey === 'name' ? splitKey(pod).name : pod;
+
+/** An enabled action of one actor: its label and the state change it makes. */
+export interface Step {
+  readonly actor: string;
+  readonly label: string;
+  readonly fault: boolean;
+  readonly run: (ctx: Ctx) => void;
+}
+
+export const step = (actor: string, label: string, run: (ctx: Ctx) => void): Step => ({
+  actor,
+  label,
+  fault: false,
+  run,
+});
+
+export const templateOf = (view: InformerView, ownerUid: Uid): TemplatePodView | undefined => {
+  for (const template of Object.values(view.objects.templatePods)) {
+    if (template.ownerUid === ownerUid) return template;
+  }
+  return undefined;
+};
+
+export const replicaSetByUid = (view: InformerView, uid: Uid): ReplicaSetView | undefined => {
+  for (const rs of Object.values(view.objects.replicaSets)) if (rs.uid === uid) return rs;
+  return undefined;
+};
+
+/**
+ * The owner is known to be gone: the informer has passed the template's creation and shows
+ * neither the template nor the ReplicaSet. (Absent before that point only means "not yet seen".)
+ */
+export const ownerKnownGone = (view: InformerView, ownerUid: Uid, templateRv: number): boolean =>
+  view.rv >= templateRv && !templateOf(view, ownerUid) && !replicaSetByUid(view, ownerUid);
+
+export const podsOwnedBy = (pods: Readonly<Record<PodKey, PodView>>, ownerUid: Uid): PodView[] =>
+  Object.values(pods).filter((p) => p.ownerUid === ownerUid);
+
+export const isServing = (core: StageCore): boolean => core.phase === 'serving';
+
+/** A server answers handshakes once recovered (bottom-up) or once its informer synced (top-down). */
+export const answersHandshakes = (cfg: Config, core: StageCore): boolean =>
+  core.phase === 'serving' || (cfg.switches.recovery === 'topDown' && core.phase === 'recovering');
+
+export const emptyView = (): InformerView => ({
+  rv: 0,
+  objects: { deployments: {}, replicaSets: {}, templatePods: {}, pods: {}, nodes: {} },
+});
+
+/** Is a pod identity anywhere in flight (a message naming it)? */
+export const podInFlight = (state: WorldState, pod: PodKey): boolean => {
+  for (const m of state.net) {
+    if (m.type === 'kubelet.bindPod' && m.entry.key === pod) return true;
+    if (m.type === 'scheduler.schedulePods' && m.pods.includes(pod)) return true;
+    if ('entries' in m && m.entries.some((e) => e.key === pod)) return true;
+    if ('snapshot' in m && m.snapshot.some((e) => e.key === pod)) return true;
+  }
+  return false;
+};
+
+export const rsKeyOfPod = (pod: PodView): ObjectKey => pod.ownerKey;

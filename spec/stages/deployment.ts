@@ -1,0 +1,152 @@
+/**
+ * Deployment controller: turns each Deployment's `spec.replicas` into the ReplicaSet's
+ * desired count. On the direct path it sends `replicaset.scale` with an absolute count and a
+ * version (its informer's resourceVersion when it decided), and holds the entry until its
+ * informer shows the count written back; with `kubedirect/fallback-scaling` it updates the
+ * ReplicaSet through the API instead.
+ *
+ *   Deployment.replicas ≠ ReplicaSet.replicas ──► held ──replicaset.scale──► … ──► evicted
+ *                                                                 (informer shows the version)
+ *
+ * Client of `deployment -> replicaset`. Left out: rollouts (maxSurge / maxUnavailable), the
+ * creation of a new ReplicaSet on a template change (the model starts from a created one).
+ */
+import type { ObjectKey } from '../types/ids.js';
+import { linkId } from '../types/ids.js';
+import type { CountEntry } from '../types/messages.js';
+import type { ReplicaSetView } from '../types/objects.js';
+import { nextRv, request } from '../world/api.js';
+import { send } from '../world/net.js';
+import type { ClientRole, Round2 } from '../world/session.js';
+import type { Ctx, DeploymentCtlState, LinkState, WorldState } from '../world/state.js';
+import { isServing, type Step, step } from './common.js';
+
+const TO_REPLICASET = linkId('deployment', 'replicaset');
+
+/** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
+const targetOf = (dc: DeploymentCtlState, rs: ReplicaSetView): number | null => {
+  const owner = Object.values(dc.view.objects.deployments).find((d) => d.uid === rs.ownerUid);
+  if (!owner || owner.deleting) return null;
+  return owner.templateHash === rs.templateHash ? owner.replicas : 0;
+};
+
+export const deploymentSteps = (state: WorldState): Step[] => {
+  const dc = state.deployment;
+  if (!isServing(dc)) return [];
+  const connected = state.links[TO_REPLICASET]?.phase === 'connected';
+  const steps: Step[] = [];
+  for (const rs of Object.values(dc.view.objects.replicaSets)) {
+    const target = targetOf(dc, rs);
+    if (target === null || target === rs.replicas || dc.counts[rs.key]?.replicas === target)
+      continue;
+    const direct = rs.managed && !rs.fallbackScaling;
+    if (direct && connected)
+      steps.push(
+        step('deployment', `scale ${rs.key} ${target}`, (ctx) => scaleDirect(ctx, rs.key, target)),
+      );
+    if (!direct)
+      steps.push(
+        step('deployment', `update ${rs.key} ${target}`, (ctx) =>
+          scaleThroughApi(ctx, rs.key, target),
+        ),
+      );
+  }
+  return steps;
+};
+
+const scaleDirect = (ctx: Ctx, rsKey: ObjectKey, replicas: number): void => {
+  const dc = ctx.w.deployment;
+  const link = ctx.w.links[TO_REPLICASET];
+  if (!link?.epoch) return;
+  const entry: CountEntry = { kind: 'count', key: rsKey, replicas, version: dc.view.rv };
+  dc.counts[rsKey] = { ...entry, written: false };
+  send(ctx, {
+    type: 'replicaset.scale',
+    source: 'deployment',
+    destination: 'replicaset',
+    epoch: link.epoch,
+    entry,
+  });
+};
+
+/** The vanilla hop: `ReplicaSet.spec.replicas` through the API Server. */
+const scaleThroughApi = (ctx: Ctx, rsKey: ObjectKey, replicas: number): void => {
+  const outcome = request(
+    ctx,
+    { actor: 'deployment', verb: 'update', resource: 'replicaset', key: rsKey },
+    () => {
+      const rs = ctx.w.api.replicaSets[rsKey];
+      if (!rs) return 'notFound';
+      rs.replicas = replicas;
+      rs.rv = nextRv(ctx);
+      return 'ok';
+    },
+  );
+  if (outcome === 'ok')
+    ctx.w.deployment.counts[rsKey] = {
+      kind: 'count',
+      key: rsKey,
+      replicas,
+      version: 0,
+      written: true,
+    };
+};
+
+/** Informer delivery: a count is written back once the informer shows its version (or value). */
+export const onDeploymentSync = (ctx: Ctx): void => {
+  const dc = ctx.w.deployment;
+  for (const [key, held] of Object.entries(dc.counts)) {
+    const rs = dc.view.objects.replicaSets[key];
+    const done =
+      !rs || (held.written ? rs.replicas === held.replicas : rs.replicasVersion >= held.version);
+    if (done) delete dc.counts[key];
+  }
+};
+
+/** Round 2 towards the ReplicaSet controller: adopt its pending counts, re-send lost ones. */
+export const deploymentClient: ClientRole = {
+  round2: (ctx, _link, snapshot): Round2 => {
+    const dc = ctx.w.deployment;
+    const r: Round2 = {
+      entries: [],
+      discard: [],
+      adopted: [],
+      resent: [],
+      recreated: [],
+      forgotten: [],
+    };
+    const reported = new Map<string, CountEntry>();
+    for (const entry of snapshot) {
+      if (entry.kind !== 'count') continue;
+      reported.set(entry.key, entry);
+      if (!dc.view.objects.replicaSets[entry.key]) r.discard.push(entry.key);
+      else if (!dc.counts[entry.key]) {
+        dc.counts[entry.key] = { ...entry, written: false };
+        r.adopted.push(entry.key);
+      }
+    }
+    for (const held of Object.values(dc.counts)) {
+      if (held.written || (reported.get(held.key)?.version ?? -1) >= held.version) continue;
+      if (writtenBack(ctx, held.key, held.version)) continue;
+      const { written: _w, ...entry } = held;
+      r.entries.push(entry);
+      r.resent.push(held.key);
+    }
+    return r;
+  },
+};
+
+const writtenBack = (ctx: Ctx, rsKey: ObjectKey, version: number): boolean => {
+  const source =
+    ctx.cfg.switches.round2Read === 'quorum' ? ctx.w.api : ctx.w.deployment.view.objects;
+  return (source.replicaSets[rsKey]?.replicasVersion ?? 0) >= version;
+};
+
+/** A count the ReplicaSet controller lost: not held there and not written back. */
+export const deploymentLost = (state: WorldState, _link: LinkState): boolean =>
+  Object.values(state.deployment.counts).some(
+    (held) =>
+      !held.written &&
+      (state.api.replicaSets[held.key]?.replicasVersion ?? 0) < held.version &&
+      (state.replicaset.desired[held.key]?.version ?? -1) < held.version,
+  );

@@ -1,0 +1,217 @@
+/**
+ * Kubelet (one per node): the leaf of the narrow waist and the place where write-back
+ * happens. It materialises a bound pod from its template, exposes it (CREATE), runs the
+ * sandbox, marks it Ready, and finishes deletions.
+ *
+ *   bindPod ──► waitingTemplate ──(template in informer)──► exposing ──CREATE ok──► exposed
+ *                    │                                        │  ▲ outage: retry      │
+ *                    └─(template known deleted)─► dropped ◄───┘precondition           │
+ *                                                                  informer shows it ─┘─► evicted
+ *
+ * Server of `scheduler -> kubelet/<node>`. Assumes: one scheduler; sandboxes survive a
+ * kubelet crash (the container runtime keeps them), not a node loss. Left out: image pulls,
+ * probes, resource requests other than one pod slot.
+ */
+import type { NodeName, PodKey } from '../types/ids.js';
+import { kubeletId } from '../types/ids.js';
+import type { DataMessage, LinkEntry, PodEntry, Sync } from '../types/messages.js';
+import { createPod, removePod, request } from '../world/api.js';
+import type { ServerRole } from '../world/session.js';
+import type {
+  Ctx,
+  HeldPod,
+  InformerView,
+  KubeletState,
+  LinkState,
+  WorldState,
+} from '../world/state.js';
+import { cacheKey, isServing, ownerKnownGone, type Step, step, templateOf } from './common.js';
+
+type KubeletDraft = Ctx['w']['kubelets'][string];
+
+const kubelet = (ctx: Ctx, node: NodeName): KubeletDraft => {
+  const k = ctx.w.kubelets[node];
+  if (!k) throw new Error(`no kubelet on ${node}`);
+  return k;
+};
+
+const nodeOfLink = (link: LinkState): NodeName => link.server.slice('kubelet/'.length);
+
+/** A bind (or a round-2 re-send) arrives: hold the pod unless it is known already. */
+const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
+  const k = kubelet(ctx, node);
+  const ck = cacheKey(ctx.cfg, entry.key);
+  if (k.bound[ck]) return;
+  if (ctx.cfg.switches.kubeletTombstones && k.tombstones[ck]) return;
+  if (k.view.objects.pods[entry.key]) return; // API precedence: a persisted copy wins
+  const template = templateOf(k.view, entry.ownerUid);
+  if (!template) ctx.events.push({ kind: 'bindBeforeTemplate', node, pod: entry.key });
+  const materialise = template !== undefined || !ctx.cfg.switches.exposeRequiresTemplate;
+  k.bound[ck] = {
+    ...entry,
+    node,
+    state: materialise ? 'exposing' : 'waitingTemplate',
+    templateHash: template?.templateHash ?? '',
+    failed: false,
+  };
+};
+
+export const kubeletServer: ServerRole = {
+  snapshot: (ctx, link) => Object.values(kubelet(ctx, nodeOfLink(link)).bound).map(toEntry),
+  apply: (ctx, link, message: DataMessage | Sync) => {
+    const node = nodeOfLink(link);
+    if (message.type === 'kubelet.bindPod') return onBind(ctx, node, message.entry);
+    if (!('entries' in message)) return;
+    for (const key of message.discard) delete kubelet(ctx, node).bound[cacheKey(ctx.cfg, key)];
+    for (const entry of message.entries) if (entry.kind === 'pod') onBind(ctx, node, entry);
+  },
+};
+
+const toEntry = (held: HeldPod): LinkEntry => ({
+  kind: 'pod',
+  key: held.key,
+  ownerKey: held.ownerKey,
+  ownerUid: held.ownerUid,
+  node: held.node,
+  templateRv: held.templateRv,
+});
+
+/** Informer delivery: evict what is now persisted, drop entries whose template was deleted. */
+export const onKubeletSync = (ctx: Ctx, node: NodeName): void => {
+  const k = kubelet(ctx, node);
+  for (const [ck, held] of Object.entries(k.bound)) {
+    const persisted = k.view.objects.pods[held.key];
+    if (persisted && ctx.cfg.switches.evictOnPersist) delete k.bound[ck];
+    else if (persisted?.deleting) delete k.bound[ck];
+    else if (!persisted && held.state !== 'exposed' && orphaned(ctx, k.view, held))
+      delete k.bound[ck];
+  }
+};
+
+const orphaned = (ctx: Ctx, view: InformerView, held: HeldPod): boolean =>
+  ctx.cfg.switches.dropOrphanedEntries && ownerKnownGone(view, held.ownerUid, held.templateRv);
+
+const expose = (ctx: Ctx, node: NodeName, ck: string): void => {
+  const k = kubelet(ctx, node);
+  const held = k.bound[ck];
+  if (!held) return;
+  const req = {
+    actor: kubeletId(node),
+    verb: 'create',
+    resource: 'pod',
+    key: held.key,
+    retry: held.failed,
+  } as const;
+  const pod = {
+    key: held.key,
+    ownerKey: held.ownerKey,
+    ownerUid: held.ownerUid,
+    templateHash: held.templateHash,
+    nodeName: node,
+  };
+  const outcome = request(ctx, req, () => createPod(ctx, pod, ctx.cfg.switches.exposeChecksOwner));
+  if (outcome === 'outage') held.failed = true;
+  else if (outcome === 'precondition') delete k.bound[ck];
+  else {
+    held.state = 'exposed';
+    held.failed = false;
+    if (outcome === 'ok') {
+      k.tombstones[ck] = true;
+      k.sandboxes[held.key] = { ownerUid: held.ownerUid, templateHash: held.templateHash };
+    }
+  }
+};
+
+/** Marks a running pod Ready: a status patch, or (mutant) a write of the in-memory copy. */
+const markReady = (ctx: Ctx, node: NodeName, key: PodKey): void => {
+  const k = kubelet(ctx, node);
+  const seen = k.view.objects.pods[key];
+  if (!seen) return;
+  request(
+    ctx,
+    {
+      actor: kubeletId(node),
+      verb: ctx.cfg.switches.statusPatchOnly ? 'patch' : 'update',
+      resource: 'pod',
+      key,
+    },
+    () => {
+      const live = ctx.w.api.pods[key];
+      if (!live) return 'notFound';
+      if (ctx.cfg.switches.statusPatchOnly) live.ready = true;
+      else ctx.w.api.pods[key] = { ...seen, ready: true, rv: live.rv };
+      ctx.w.api.pods[key]!.rv = ++ctx.w.api.rv;
+      return 'ok';
+    },
+  );
+};
+
+/** Stops the sandbox of a pod marked for deletion and removes the object. */
+const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
+  const k = kubelet(ctx, node);
+  delete k.sandboxes[key];
+  request(ctx, { actor: kubeletId(node), verb: 'delete', resource: 'pod', key }, () => {
+    if (!ctx.w.api.pods[key]) return 'notFound';
+    removePod(ctx, key);
+    return 'ok';
+  });
+};
+
+/** Every action this kubelet can take in `state`. */
+export const kubeletSteps = (state: WorldState, node: NodeName): Step[] => {
+  const k = state.kubelets[node];
+  if (!k || !k.alive || !isServing(k)) return [];
+  const actor = kubeletId(node);
+  const steps: Step[] = [];
+  for (const [ck, held] of Object.entries(k.bound)) {
+    if (held.state === 'waitingTemplate' && templateOf(k.view, held.ownerUid)) {
+      steps.push(step(actor, `materialise ${held.key}`, (ctx) => materialise(ctx, node, ck)));
+    }
+    if (held.state === 'exposing')
+      steps.push(step(actor, `expose ${held.key}`, (ctx) => expose(ctx, node, ck)));
+  }
+  steps.push(...podSteps(state, k, actor));
+  return steps;
+};
+
+const materialise = (ctx: Ctx, node: NodeName, ck: string): void => {
+  const k = kubelet(ctx, node);
+  const held = k.bound[ck];
+  const template = held && templateOf(k.view, held.ownerUid);
+  if (!held || !template) return;
+  held.state = 'exposing';
+  held.templateHash = template.templateHash;
+};
+
+/** Level-triggered work on pods the informer shows on this node, and on leaked sandboxes. */
+const podSteps = (state: WorldState, k: KubeletState, actor: string): Step[] => {
+  const steps: Step[] = [];
+  const node = k.node;
+  for (const pod of Object.values(k.view.objects.pods)) {
+    if (pod.nodeName !== node) continue;
+    const running = k.sandboxes[pod.key] !== undefined;
+    const inApi = state.api.pods[pod.key] !== undefined;
+    if (pod.deleting && (running || inApi)) {
+      steps.push(step(actor, `terminate ${pod.key}`, (ctx) => terminate(ctx, node, pod.key)));
+    } else if (!pod.deleting && !running) {
+      steps.push(step(actor, `start ${pod.key}`, (ctx) => startSandbox(ctx, node, pod.key)));
+    } else if (!pod.deleting && running && !pod.ready && !state.api.pods[pod.key]?.ready) {
+      steps.push(step(actor, `ready ${pod.key}`, (ctx) => markReady(ctx, node, pod.key)));
+    }
+  }
+  for (const key of Object.keys(k.sandboxes)) {
+    const held = Object.values(k.bound).some((b) => b.key === key);
+    if (!held && !k.view.objects.pods[key]) {
+      steps.push(
+        step(actor, `kill ${key}`, (ctx) => void delete kubelet(ctx, node).sandboxes[key]),
+      );
+    }
+  }
+  return steps;
+};
+
+const startSandbox = (ctx: Ctx, node: NodeName, key: PodKey): void => {
+  const k = kubelet(ctx, node);
+  const pod = k.view.objects.pods[key];
+  if (pod) k.sandboxes[key] = { ownerUid: pod.ownerUid, templateHash: pod.templateHash };
+};

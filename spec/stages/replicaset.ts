@@ -1,0 +1,361 @@
+/**
+ * ReplicaSet controller: owns pod identities. It keeps the desired count it receives from
+ * the Deployment controller (and writes it back to `ReplicaSet.spec.replicas`), creates one
+ * template Pod per ReplicaSet, names new pods and sends them to the scheduler, deletes
+ * persisted pods on scale-down, and keeps the ReplicaSet's status.
+ *
+ *   desired > live ──► mint names ──schedulePods──► requested ──(informer shows it)──► evicted
+ *   desired < live ──► DELETE a persisted pod (in-flight pods wait until persisted)
+ *
+ * Server of `deployment -> replicaset`; client of `replicaset -> scheduler`. `live` counts
+ * persisted pods not being deleted plus requested ones (its "expectations"). Left out:
+ * adoption of pods by label selector, minReadySeconds, slow-start batches (vanilla path only).
+ */
+import type { ObjectKey, Uid } from '../types/ids.js';
+import { linkId, splitKey } from '../types/ids.js';
+import type { DataMessage, LinkEntry, Sync } from '../types/messages.js';
+import type { ReplicaSetView } from '../types/objects.js';
+import { markPodDeleting, nextRv, request } from '../world/api.js';
+import { send } from '../world/net.js';
+import type { ClientRole, Round2, ServerRole } from '../world/session.js';
+import type { Ctx, HeldPod, LinkState, ReplicaSetCtlState, WorldState } from '../world/state.js';
+import {
+  cacheKey,
+  isServing,
+  podInFlight,
+  podsOwnedBy,
+  type Step,
+  step,
+  templateOf,
+} from './common.js';
+
+const TO_SCHEDULER = linkId('replicaset', 'scheduler');
+
+/** The count this controller is driving the ReplicaSet towards. */
+const targetOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): number =>
+  rc.desired[rs.key]?.replicas ?? rs.replicas;
+
+/** Persisted pods not being deleted, plus pods requested and not yet seen (expectations). */
+const liveOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): number => {
+  const persisted = podsOwnedBy(rc.view.objects.pods, rs.uid).filter((p) => !p.deleting);
+  let requested = 0;
+  for (const held of Object.values(rc.requested)) if (held.ownerUid === rs.uid) requested += 1;
+  return persisted.length + requested + (rc.expected[rs.key] ?? 0);
+};
+
+const managedReplicaSets = (rc: ReplicaSetCtlState): ReplicaSetView[] =>
+  Object.values(rc.view.objects.replicaSets).filter((rs) => rs.managed && !rs.deleting);
+
+export const replicaSetSteps = (state: WorldState): Step[] => {
+  const rc = state.replicaset;
+  if (!isServing(rc)) return [];
+  const steps: Step[] = [];
+  const connected = state.links[TO_SCHEDULER]?.phase === 'connected';
+  for (const rs of managedReplicaSets(rc)) {
+    const template = templateOf(rc.view, rs.uid);
+    const target = targetOf(rc, rs);
+    const live = liveOf(rc, rs);
+    if (!template)
+      steps.push(step('replicaset', `create template ${rs.key}`, (ctx) => createTemplate(ctx, rs)));
+    else if (live < target && connected) {
+      steps.push(
+        step('replicaset', `scale up ${rs.key} +${target - live}`, (ctx) =>
+          scaleUp(ctx, rs.key, target - live),
+        ),
+      );
+    }
+    if (live > target) steps.push(...scaleDownSteps(state, rs));
+    const held = rc.desired[rs.key];
+    if (held && !held.written)
+      steps.push(step('replicaset', `write back ${rs.key}`, (ctx) => writeBack(ctx, rs.key)));
+    const status = statusOf(rc, rs);
+    if (
+      status !== `${rs.status.replicas}/${rs.status.readyReplicas}` &&
+      rc.statusWritten[rs.key] !== status
+    ) {
+      steps.push(
+        step('replicaset', `status ${rs.key} ${status}`, (ctx) => writeStatus(ctx, rs.key, status)),
+      );
+    }
+  }
+  return steps;
+};
+
+const statusOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): string => {
+  const pods = podsOwnedBy(rc.view.objects.pods, rs.uid).filter((p) => !p.deleting);
+  return `${pods.length}/${pods.filter((p) => p.ready).length}`;
+};
+
+/** Scale-down deletes one persisted pod at a time, not-ready ones first, newest name first. */
+const scaleDownSteps = (state: WorldState, rs: ReplicaSetView): Step[] => {
+  const candidates = podsOwnedBy(state.replicaset.view.objects.pods, rs.uid)
+    .filter((p) => !p.deleting && state.api.pods[p.key]?.deleting !== true)
+    .sort((a, b) => Number(a.ready) - Number(b.ready) || (a.key < b.key ? 1 : -1));
+  const victim = candidates[0];
+  if (!victim) return [];
+  return [
+    step('replicaset', `delete ${victim.key}`, (ctx) => {
+      request(ctx, { actor: 'replicaset', verb: 'delete', resource: 'pod', key: victim.key }, () =>
+        markPodDeleting(ctx, victim.key),
+      );
+    }),
+  ];
+};
+
+const createTemplate = (ctx: Ctx, rs: ReplicaSetView): void => {
+  const key = `${rs.key}-template`;
+  request(ctx, { actor: 'replicaset', verb: 'create', resource: 'templatePod', key }, () => {
+    if (ctx.w.api.templatePods[key]) return 'alreadyExists';
+    const uid = `u${++ctx.w.api.uidCounter}`;
+    ctx.w.api.templatePods[key] = {
+      key,
+      uid,
+      ownerUid: rs.uid,
+      ownerKey: rs.key,
+      templateHash: rs.templateHash,
+      fallbackBinding: false,
+      rv: nextRv(ctx),
+    };
+    return 'ok';
+  });
+};
+
+/** Names `count` new pods and sends them to the scheduler (or, in count form, just the count). */
+const scaleUp = (ctx: Ctx, rsKey: ObjectKey, count: number): void => {
+  const rc = ctx.w.replicaset;
+  const rs = rc.view.objects.replicaSets[rsKey];
+  const link = ctx.w.links[TO_SCHEDULER];
+  const template = rs && templateOf(rc.view, rs.uid);
+  if (!rs || !template || !link?.epoch) return;
+  const base = {
+    source: 'replicaset',
+    destination: 'scheduler',
+    epoch: link.epoch,
+    ownerKey: rs.key,
+    ownerUid: rs.uid,
+    templateRv: template.rv,
+  } as const;
+  if (ctx.cfg.switches.schedulePodsPayload === 'count') {
+    rc.expected[rs.key] = (rc.expected[rs.key] ?? 0) + count;
+    send(ctx, { type: 'scheduler.schedulePods', ...base, pods: [], count });
+    return;
+  }
+  const pods = mintPods(ctx, rs, template.rv, count);
+  send(ctx, { type: 'scheduler.schedulePods', ...base, pods: pods.map((p) => p.key), count: 0 });
+};
+
+/** Fresh pod names: `<rs name>-<incarnation>-<counter>`, never reused across crashes. */
+const mintPods = (ctx: Ctx, rs: ReplicaSetView, templateRv: number, count: number): HeldPod[] => {
+  const rc = ctx.w.replicaset;
+  const { namespace, name } = splitKey(rs.key);
+  const pods: HeldPod[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const counter = (rc.minted[rs.key] ?? 0) + 1;
+    rc.minted[rs.key] = counter;
+    const key = `${namespace}/${name}-${rc.incarnation}-${counter}`;
+    const held: HeldPod = {
+      kind: 'pod',
+      key,
+      ownerKey: rs.key,
+      ownerUid: rs.uid,
+      node: null,
+      templateRv,
+      state: 'requested',
+      templateHash: '',
+      failed: false,
+    };
+    rc.requested[cacheKey(ctx.cfg, key)] = held;
+    pods.push(held);
+  }
+  return pods;
+};
+
+/** Write-back of a desired count; a newer persisted version is never overwritten. */
+const writeBack = (ctx: Ctx, rsKey: ObjectKey): void => {
+  const held = ctx.w.replicaset.desired[rsKey];
+  if (!held) return;
+  const outcome = request(
+    ctx,
+    { actor: 'replicaset', verb: 'update', resource: 'replicaset', key: rsKey },
+    () => {
+      const rs = ctx.w.api.replicaSets[rsKey];
+      if (!rs) return 'notFound';
+      if (rs.replicasVersion >= held.version) return 'conflict';
+      rs.replicas = held.replicas;
+      rs.replicasVersion = held.version;
+      rs.rv = nextRv(ctx);
+      return 'ok';
+    },
+  );
+  if (outcome === 'ok' || outcome === 'conflict') held.written = true;
+  if (outcome === 'notFound') delete ctx.w.replicaset.desired[rsKey];
+};
+
+const writeStatus = (ctx: Ctx, rsKey: ObjectKey, status: string): void => {
+  const [replicas, ready] = status.split('/').map(Number);
+  const outcome = request(
+    ctx,
+    { actor: 'replicaset', verb: 'patch', resource: 'replicaset', key: rsKey },
+    () => {
+      const rs = ctx.w.api.replicaSets[rsKey];
+      if (!rs) return 'notFound';
+      rs.status = { replicas: replicas ?? 0, readyReplicas: ready ?? 0 };
+      rs.rv = nextRv(ctx);
+      return 'ok';
+    },
+  );
+  if (outcome === 'ok') ctx.w.replicaset.statusWritten[rsKey] = status;
+};
+
+/** Informer delivery: evict what is persisted, drop what belongs to deleted ReplicaSets. */
+export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['view']): void => {
+  const rc = ctx.w.replicaset;
+  const pods = rc.view.objects.pods;
+  const live = new Set(Object.values(rc.view.objects.replicaSets).map((rs) => rs.uid));
+  for (const [ck, held] of Object.entries(rc.requested)) {
+    if (pods[held.key] || !live.has(held.ownerUid)) delete rc.requested[ck];
+  }
+  for (const [key, held] of Object.entries(rc.desired)) {
+    const rs = rc.view.objects.replicaSets[key];
+    if (!rs || rs.replicasVersion >= held.version) delete rc.desired[key];
+  }
+  for (const [key, expected] of Object.entries(rc.expected)) {
+    const rs = rc.view.objects.replicaSets[key];
+    const seen = rs
+      ? podsOwnedBy(pods, rs.uid).filter((p) => !before.objects.pods[p.key]).length
+      : expected;
+    rc.expected[key] = Math.max(0, expected - seen);
+    if (rc.expected[key] === 0) delete rc.expected[key];
+  }
+};
+
+const persisted = (ctx: Ctx, key: string): boolean =>
+  ctx.cfg.switches.round2Read === 'quorum'
+    ? ctx.w.api.pods[key] !== undefined
+    : ctx.w.replicaset.view.objects.pods[key] !== undefined;
+
+/** Round 2 towards the scheduler: adopt, replace (or re-send) what it lost, discard orphans. */
+export const replicaSetClient: ClientRole = {
+  round2: (ctx, _link, snapshot): Round2 => {
+    const rc = ctx.w.replicaset;
+    const r: Round2 = {
+      entries: [],
+      discard: [],
+      adopted: [],
+      resent: [],
+      recreated: [],
+      forgotten: [],
+    };
+    const owners = new Map(Object.values(rc.view.objects.replicaSets).map((rs) => [rs.uid, rs]));
+    if (ctx.cfg.switches.schedulePodsPayload === 'count') return countRound2(ctx, snapshot, r);
+    for (const entry of snapshot) {
+      if (entry.kind !== 'pod') continue;
+      if (!owners.has(entry.ownerUid)) r.discard.push(entry.key);
+      else if (!rc.requested[cacheKey(ctx.cfg, entry.key)] && !persisted(ctx, entry.key)) {
+        rc.requested[cacheKey(ctx.cfg, entry.key)] = {
+          ...entry,
+          node: null,
+          state: 'requested',
+          templateHash: '',
+          failed: false,
+        };
+        r.adopted.push(entry.key);
+      }
+    }
+    const reported = new Set(snapshot.map((e) => e.key));
+    const lostBy = new Map<Uid, number>();
+    for (const [ck, held] of Object.entries(rc.requested)) {
+      if (reported.has(held.key) || persisted(ctx, held.key)) continue;
+      if (ctx.cfg.switches.lostIdentity === 'reuse') {
+        r.entries.push(toEntry(held));
+        r.resent.push(held.key);
+        continue;
+      }
+      delete rc.requested[ck];
+      r.forgotten.push(held.key);
+      lostBy.set(held.ownerUid, (lostBy.get(held.ownerUid) ?? 0) + 1);
+    }
+    for (const [uid, lost] of lostBy) replaceLost(ctx, owners.get(uid), lost, r);
+    return r;
+  },
+};
+
+/** Replaces lost identities under fresh names, as far as the desired count still wants them. */
+const replaceLost = (ctx: Ctx, rs: ReplicaSetView | undefined, lost: number, r: Round2): void => {
+  const rc = ctx.w.replicaset;
+  const template = rs && templateOf(rc.view, rs.uid);
+  if (!rs || !template) return;
+  const count = Math.min(lost, targetOf(rc, rs) - liveOf(rc, rs));
+  if (count <= 0) return;
+  for (const held of mintPods(ctx, rs, template.rv, count)) {
+    r.entries.push(toEntry(held));
+    r.recreated.push(held.key);
+  }
+};
+
+/** Count form: the scheduler's snapshot is the only record of what is in flight. */
+const countRound2 = (ctx: Ctx, snapshot: readonly LinkEntry[], r: Round2): Round2 => {
+  const rc = ctx.w.replicaset;
+  const counts: Record<string, number> = {};
+  for (const entry of snapshot)
+    if (entry.kind === 'pod') counts[entry.ownerKey] = (counts[entry.ownerKey] ?? 0) + 1;
+  for (const key of Object.keys(rc.expected)) if (!counts[key]) delete rc.expected[key];
+  for (const [key, n] of Object.entries(counts)) rc.expected[key] = n;
+  return r;
+};
+
+const toEntry = (held: HeldPod): LinkEntry => ({
+  kind: 'pod',
+  key: held.key,
+  ownerKey: held.ownerKey,
+  ownerUid: held.ownerUid,
+  node: null,
+  templateRv: held.templateRv,
+});
+
+export const replicaSetServer: ServerRole = {
+  snapshot: (ctx) =>
+    Object.values(ctx.w.replicaset.desired).map(({ written: _w, ...entry }) => entry),
+  apply: (ctx, _link, message: DataMessage | Sync) => {
+    const rc = ctx.w.replicaset;
+    if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
+    if (!('entries' in message)) return;
+    for (const key of message.discard) delete rc.desired[key];
+    for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
+  },
+};
+
+/** Absolute counts: the newest version wins, against the cache and the persisted annotation. */
+const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): void => {
+  const rc = ctx.w.replicaset;
+  const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
+  const held = rc.desired[entry.key];
+  if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
+  rc.desired[entry.key] = { ...entry, written: false };
+};
+
+/** Requested pods that the downstream lost: nowhere below, not persisted, not in flight. */
+export const replicaSetLost = (state: WorldState, _link: LinkState): boolean => {
+  const held = (key: string): boolean =>
+    Object.values(state.scheduler.pods).some((p) => p.key === key) ||
+    Object.values(state.kubelets).some((k) => Object.values(k.bound).some((b) => b.key === key));
+  const requested = Object.values(state.replicaset.requested);
+  if (requested.some((p) => !held(p.key) && !state.api.pods[p.key] && !podInFlight(state, p.key)))
+    return true;
+  return Object.entries(state.replicaset.expected).some(
+    ([rsKey, n]) => n > inFlightFor(state, rsKey),
+  );
+};
+
+/** Count form: pods of a ReplicaSet anywhere below the controller or in flight. */
+const inFlightFor = (state: WorldState, rsKey: ObjectKey): number => {
+  let count = 0;
+  for (const p of Object.values(state.scheduler.pods)) if (p.ownerKey === rsKey) count += 1;
+  for (const k of Object.values(state.kubelets))
+    for (const b of Object.values(k.bound))
+      if (b.ownerKey === rsKey && !Object.values(state.scheduler.pods).some((p) => p.key === b.key))
+        count += 1;
+  for (const m of state.net)
+    if (m.type === 'scheduler.schedulePods' && m.ownerKey === rsKey) count += m.count;
+  return count;
+};

@@ -1,0 +1,193 @@
+/**
+ * Scheduler: turns pod identities from the ReplicaSet controller into placements. It
+ * *assumes* a pod on a node (counting it against the node's capacity before the API shows
+ * it) and sends `kubelet.bindPod` to that node's kubelet.
+ *
+ *   schedulePods ──► pending ──(a node fits, link to it connected)──► assumed ──► evicted
+ *                      ▲                                                 │  (informer shows
+ *                      └────────────── node lost ────────────────────────┘   it persisted)
+ *
+ * Server of `replicaset -> scheduler`; client of `scheduler -> kubelet/<node>` for every node.
+ * Placement is deterministic (first node in name order that fits), so the model explores
+ * interleavings, not placement choices. Left out: scoring, affinity, preemption.
+ */
+import type { NodeName } from '../types/ids.js';
+import { kubeletId, linkId } from '../types/ids.js';
+import type { DataMessage, LinkEntry, PodEntry, Sync } from '../types/messages.js';
+import { send } from '../world/net.js';
+import type { ClientRole, Round2, ServerRole } from '../world/session.js';
+import type { Ctx, HeldPod, LinkState, SchedulerState, WorldState } from '../world/state.js';
+import { cacheKey, isServing, ownerKnownGone, podInFlight, type Step, step } from './common.js';
+
+const toEntry = (held: HeldPod): LinkEntry => ({
+  kind: 'pod',
+  key: held.key,
+  ownerKey: held.ownerKey,
+  ownerUid: held.ownerUid,
+  node: held.node,
+  templateRv: held.templateRv,
+});
+
+/** A pod identity arrives from the ReplicaSet controller; idempotent by cache key. */
+const accept = (ctx: Ctx, entry: PodEntry): void => {
+  const s = ctx.w.scheduler;
+  const ck = cacheKey(ctx.cfg, entry.key);
+  if (s.pods[ck] || s.view.objects.pods[entry.key]) return;
+  s.pods[ck] = { ...entry, node: null, state: 'pending', templateHash: '', failed: false };
+};
+
+const onSchedulePods = (
+  ctx: Ctx,
+  message: Extract<DataMessage, { type: 'scheduler.schedulePods' }>,
+): void => {
+  const base = {
+    kind: 'pod',
+    ownerKey: message.ownerKey,
+    ownerUid: message.ownerUid,
+    node: null,
+    templateRv: message.templateRv,
+  } as const;
+  for (const key of message.pods) accept(ctx, { ...base, key });
+  // The artifact's count form: the scheduler names the pods itself, so a duplicate adds more.
+  for (let i = 0; i < message.count; i += 1) {
+    ctx.w.scheduler.minted += 1;
+    accept(ctx, {
+      ...base,
+      key: `${message.ownerKey}-s${ctx.w.scheduler.incarnation}-${ctx.w.scheduler.minted}`,
+    });
+  }
+};
+
+export const schedulerServer: ServerRole = {
+  snapshot: (ctx) => Object.values(ctx.w.scheduler.pods).map(toEntry),
+  apply: (ctx, _link, message: DataMessage | Sync) => {
+    if (message.type === 'scheduler.schedulePods') return onSchedulePods(ctx, message);
+    if (!('entries' in message)) return;
+    for (const key of message.discard) delete ctx.w.scheduler.pods[cacheKey(ctx.cfg, key)];
+    for (const entry of message.entries) if (entry.kind === 'pod') accept(ctx, entry);
+  },
+};
+
+/** Round 2 towards one kubelet: adopt what it holds, forget or re-send what it lost. */
+export const schedulerClient: ClientRole = {
+  round2: (ctx, link, snapshot): Round2 => {
+    const s = ctx.w.scheduler;
+    const node = link.server.slice('kubelet/'.length);
+    const reported = new Set(snapshot.map((e) => e.key));
+    const r: Round2 = {
+      entries: [],
+      discard: [],
+      adopted: [],
+      resent: [],
+      recreated: [],
+      forgotten: [],
+    };
+    for (const entry of snapshot) {
+      if (entry.kind !== 'pod' || s.pods[cacheKey(ctx.cfg, entry.key)]) continue;
+      s.pods[cacheKey(ctx.cfg, entry.key)] = {
+        ...entry,
+        node,
+        state: 'assumed',
+        templateHash: '',
+        failed: false,
+      };
+      r.adopted.push(entry.key);
+    }
+    for (const [ck, held] of Object.entries(s.pods)) {
+      if (held.node !== node || reported.has(held.key) || persisted(ctx, held.key)) continue;
+      if (ctx.cfg.switches.lostIdentity === 'reuse') {
+        r.entries.push(toEntry(held));
+        r.resent.push(held.key);
+      } else {
+        // The scheduler does not own pod names: it forgets the pod, and the ReplicaSet
+        // controller replaces it under a fresh name when it finds it lost.
+        delete s.pods[ck];
+        r.forgotten.push(held.key);
+      }
+    }
+    return r;
+  },
+};
+
+const persisted = (ctx: Ctx, key: string): boolean =>
+  ctx.cfg.switches.round2Read === 'quorum'
+    ? ctx.w.api.pods[key] !== undefined
+    : ctx.w.scheduler.view.objects.pods[key] !== undefined;
+
+/** Informer delivery: evict persisted pods, drop pods of deleted owners, re-queue lost nodes. */
+export const onSchedulerSync = (ctx: Ctx): void => {
+  const s = ctx.w.scheduler;
+  for (const [ck, held] of Object.entries(s.pods)) {
+    if (s.view.objects.pods[held.key]) delete s.pods[ck];
+    else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv)) delete s.pods[ck];
+    else if (held.node !== null && !s.view.objects.nodes[held.node]) {
+      held.node = null;
+      held.state = 'pending';
+    }
+  }
+};
+
+/** Slots in use on `node` as this scheduler sees them. */
+const used = (cfg: Ctx['cfg'], s: SchedulerState, node: NodeName): number => {
+  let count = 0;
+  for (const pod of Object.values(s.view.objects.pods)) if (pod.nodeName === node) count += 1;
+  if (!cfg.switches.schedulerCountsInflight) return count;
+  for (const held of Object.values(s.pods)) {
+    if (held.node === node && !s.view.objects.pods[held.key]) count += 1;
+  }
+  return count;
+};
+
+const chooseNode = (state: WorldState, cfg: Ctx['cfg']): NodeName | null => {
+  const s = state.scheduler;
+  for (const node of Object.values(s.view.objects.nodes).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
+    const link = state.links[linkId('scheduler', kubeletId(node.name))];
+    if (link?.phase !== 'connected') continue;
+    if (used(cfg, s, node.name) < node.allocatable) return node.name;
+  }
+  return null;
+};
+
+export const schedulerSteps = (state: WorldState, cfg: Ctx['cfg']): Step[] => {
+  const s = state.scheduler;
+  if (!isServing(s)) return [];
+  const steps: Step[] = [];
+  for (const [ck, held] of Object.entries(s.pods)) {
+    if (held.state !== 'pending') continue;
+    const node = chooseNode(state, cfg);
+    if (node === null) continue;
+    steps.push(step('scheduler', `bind ${held.key} -> ${node}`, (ctx) => bind(ctx, ck, node)));
+  }
+  return steps;
+};
+
+const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
+  const held = ctx.w.scheduler.pods[ck];
+  const link = ctx.w.links[linkId('scheduler', kubeletId(node))];
+  if (!held || !link?.epoch) return;
+  held.node = node;
+  held.state = 'assumed';
+  send(ctx, {
+    type: 'kubelet.bindPod',
+    source: 'scheduler',
+    destination: kubeletId(node),
+    epoch: link.epoch,
+    entry: toEntry(held) as PodEntry,
+  });
+};
+
+/** Assumed pods that their kubelet lost: nowhere downstream, not persisted, not in flight. */
+export const schedulerLost = (state: WorldState, link: LinkState): boolean => {
+  const node = link.server.slice('kubelet/'.length);
+  const k = state.kubelets[node];
+  if (!k) return false;
+  return Object.values(state.scheduler.pods).some(
+    (held) =>
+      held.node === node &&
+      !Object.values(k.bound).some((b) => b.key === held.key) &&
+      !state.api.pods[held.key] &&
+      !podInFlight(state, held.key),
+  );
+};

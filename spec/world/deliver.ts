@@ -1,0 +1,46 @@
+/**
+ * Delivery of one message: routes it to the session logic of its link by message type.
+ * A message to a stage that no longer exists (a lost node) is discarded.
+ */
+
+import { answersHandshakes } from '../stages/common.js';
+import type { DataMessage, Message, Sync } from '../types/messages.js';
+import { linkOf } from './net.js';
+import { coreOf, ROLES } from './roles.js';
+import { onData, onEpochMismatch, onHandshake, onHandshakeReply, onSyncAck } from './session.js';
+import type { Ctx, WorldState } from './state.js';
+
+const method = (message: Message): string => message.type.slice(message.type.indexOf('.') + 1);
+
+/** A handshake waits in the network until its server answers handshakes (bottom-up recovery). */
+export const deliverable = (state: WorldState, cfg: Ctx['cfg'], message: Message): boolean => {
+  const link = state.links[linkOf(state, message)];
+  if (!link) return true;
+  if (method(message) !== 'handshake') return true;
+  return answersHandshakes(cfg, coreOf(state, link.server));
+};
+
+export const deliver = (ctx: Ctx, message: Message): void => {
+  const link = ctx.w.links[linkOf(ctx.w as WorldState, message)];
+  if (!link) return;
+  switch (method(message)) {
+    case 'handshake':
+      return onHandshake(ctx, ROLES, link, message.epoch);
+    case 'handshakeReply':
+      return onHandshakeReply(
+        ctx,
+        ROLES,
+        link,
+        message.epoch,
+        'snapshot' in message ? message.snapshot : [],
+      );
+    case 'syncAck':
+      return onSyncAck(ctx, link, message.epoch);
+    case 'epochMismatch':
+      return onEpochMismatch(ctx, link, message.epoch);
+    case 'notFound':
+      return;
+    default:
+      return onData(ctx, ROLES, link, message as DataMessage | Sync);
+  }
+};

@@ -1,0 +1,28 @@
+/** One-line descriptions of messages, for action labels and traces. */
+import type { Message } from '../types/messages.js';
+import { canon } from './key.js';
+import { entryKeysOf } from './session.js';
+
+const short = (stage: string): string => stage.replace('kubelet/', 'k/');
+
+export const describe = (m: Message): string => {
+  const keys = entryKeysOf(m);
+  const extra = 'snapshot' in m ? ` snapshot=[${m.snapshot.map((e) => e.key).join(',')}]` : '';
+  const payload = keys.length > 0 ? ` [${keys.join(',')}]` : '';
+  const version =
+    'entry' in m && m.entry.kind === 'count' ? ` ${m.entry.replicas}@v${m.entry.version}` : '';
+  return `${m.type} ${short(m.source)}->${short(m.destination)} e=${m.epoch}${payload}${version}${extra}`;
+};
+
+/** Distinct messages in flight with the index of their first copy (copies behave alike). */
+export const distinctMessages = (net: readonly Message[]): [number, Message][] => {
+  const seen = new Set<string>();
+  const out: [number, Message][] = [];
+  net.forEach((m, i) => {
+    const c = canon(m);
+    if (seen.has(c)) return;
+    seen.add(c);
+    out.push([i, m]);
+  });
+  return out;
+};

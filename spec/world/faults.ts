@@ -1,0 +1,169 @@
+/**
+ * Faults (protocol.md §8) and the environment's actions (§7): crash and restart of a stage,
+ * drop and duplicate of a message, a spurious retry timeout, an API outage, writes by other
+ * actors, and load changes. Each consumes its budget; all but load changes also consume the
+ * shared `faultsTotal`.
+ */
+import { castDraft } from 'immer';
+import { emptyView, type Step } from '../stages/common.js';
+import type { Config } from '../types/config.js';
+import type { StageId } from '../types/ids.js';
+import { nodeOfKubelet } from '../types/ids.js';
+import type { Message } from '../types/messages.js';
+import { markPodDeleting, nextRv, request } from './api.js';
+import { describe, distinctMessages } from './describe.js';
+import { coreOf } from './roles.js';
+import type { Ctx, Remaining, WorldState } from './state.js';
+
+type Budget = keyof Remaining;
+
+const fault = (budget: Budget, actor: string, label: string, run: (ctx: Ctx) => void): Step => ({
+  actor,
+  label,
+  fault: true,
+  run: (ctx) => {
+    ctx.w.budgets[budget] -= 1;
+    if (budget !== 'scaleEvents') ctx.w.budgets.faultsTotal -= 1;
+    ctx.events.push({ kind: 'fault', fault: label.split(' ')[0] ?? label, target: label });
+    run(ctx);
+  },
+});
+
+const allowed = (state: WorldState, budget: Budget): boolean =>
+  state.budgets[budget] > 0 && (budget === 'scaleEvents' || state.budgets.faultsTotal > 0);
+
+export const faultSteps = (
+  state: WorldState,
+  cfg: Config,
+  spuriousTimeouts: readonly string[],
+): Step[] => {
+  const steps: Step[] = [];
+  const messages = distinctMessages(state.net);
+  if (allowed(state, 'drops'))
+    for (const [i, m] of messages)
+      steps.push(
+        fault('drops', 'net', `drop ${describe(m)}`, (ctx) => void ctx.w.net.splice(i, 1)),
+      );
+  if (allowed(state, 'duplicates'))
+    for (const [, m] of messages)
+      steps.push(
+        fault(
+          'duplicates',
+          'net',
+          `duplicate ${describe(m)}`,
+          (ctx) => void ctx.w.net.push(castDraft(m)),
+        ),
+      );
+  if (allowed(state, 'crashes'))
+    for (const id of stageIds(state))
+      steps.push(fault('crashes', id, `crash ${id}`, (ctx) => crash(ctx, id)));
+  if (allowed(state, 'timeouts'))
+    for (const id of spuriousTimeouts)
+      steps.push(fault('timeouts', id.split('->')[0] ?? id, `timeout ${id}`, () => {}));
+  if (allowed(state, 'apiOutages') && state.api.up)
+    steps.push(fault('apiOutages', 'api', 'outage', (ctx) => void (ctx.w.api.up = false)));
+  if (allowed(state, 'apiWrites')) steps.push(...apiWrites(state));
+  if (allowed(state, 'scaleEvents')) steps.push(...loadChanges(state, cfg));
+  return steps;
+};
+
+export const stageIds = (state: WorldState): StageId[] => [
+  'autoscaler',
+  'deployment',
+  'replicaset',
+  'scheduler',
+  ...Object.values(state.kubelets)
+    .filter((k) => k.alive)
+    .map((k) => k.id),
+];
+
+const apiWrites = (state: WorldState): Step[] => {
+  const steps: Step[] = [];
+  for (const pod of Object.values(state.api.pods)) {
+    if (pod.deleting) continue;
+    steps.push(
+      fault('apiWrites', 'user', `user deletes pod ${pod.key}`, (ctx) => {
+        request(ctx, { actor: 'user', verb: 'delete', resource: 'pod', key: pod.key }, () =>
+          markPodDeleting(ctx, pod.key),
+        );
+      }),
+    );
+  }
+  for (const deployment of Object.values(state.api.deployments)) {
+    steps.push(
+      fault('apiWrites', 'user', `user deletes deployment ${deployment.key}`, (ctx) => {
+        request(
+          ctx,
+          { actor: 'user', verb: 'delete', resource: 'deployment', key: deployment.key },
+          () => {
+            delete ctx.w.api.deployments[deployment.key];
+            nextRv(ctx);
+            return 'ok';
+          },
+        );
+      }),
+    );
+  }
+  return steps;
+};
+
+const loadChanges = (state: WorldState, cfg: Config): Step[] => {
+  const steps: Step[] = [];
+  for (const [key, current] of Object.entries(state.load)) {
+    for (let n = 0; n <= cfg.preset.desiredMax; n += 1) {
+      if (n !== current)
+        steps.push(
+          fault('scaleEvents', 'env', `load ${key} = ${n}`, (ctx) => void (ctx.w.load[key] = n)),
+        );
+    }
+  }
+  return steps;
+};
+
+/**
+ * Crash and restart: the stage loses all memory and its informer, comes back as a new
+ * incarnation that must re-sync and re-handshake. Its peers see their connections reset.
+ * Sandboxes survive a kubelet crash (the container runtime keeps them).
+ */
+export const crash = (ctx: Ctx, id: StageId): void => {
+  const core = coreOf(ctx.w as WorldState, id) as Ctx['w']['scheduler'];
+  core.incarnation += 1;
+  core.phase = 'syncing';
+  core.epochs = 0;
+  core.view = emptyView();
+  resetMemory(ctx, id);
+  for (const link of Object.values(ctx.w.links)) {
+    if (link.client === id) {
+      link.phase = 'disconnected';
+      link.epoch = null;
+    }
+    if (link.server === id) {
+      link.serverEpoch = null;
+      link.admitted = [];
+      link.phase = 'disconnected';
+    }
+  }
+};
+
+const resetMemory = (ctx: Ctx, id: StageId): void => {
+  const w = ctx.w;
+  const node = nodeOfKubelet(id);
+  if (node !== null) {
+    const k = w.kubelets[node];
+    if (k) Object.assign(k, { bound: {}, tombstones: {} });
+    return;
+  }
+  if (id === 'autoscaler') w.autoscaler.written = {};
+  if (id === 'deployment') w.deployment.counts = {};
+  if (id === 'replicaset')
+    Object.assign(w.replicaset, {
+      desired: {},
+      requested: {},
+      expected: {},
+      minted: {},
+      statusWritten: {},
+    });
+  if (id === 'scheduler') Object.assign(w.scheduler, { pods: {}, minted: 0 });
+};
+
+export type { Message };

@@ -1,0 +1,145 @@
+/**
+ * The initial state: a warm cluster in which every function is deployed (Deployment,
+ * ReplicaSet and template Pod exist, scaled to zero), every controller's informer has synced
+ * and every link is connected — except the kubelets' informers, which have not listed yet,
+ * so that a bind can race its template. The run starts from scale-from-zero, the FaaS case.
+ */
+
+import { emptyView } from '../stages/common.js';
+import type { Config, Preset } from '../types/config.js';
+import type { LinkId, NodeName, ObjectKey } from '../types/ids.js';
+import { kubeletId, linkId, mintEpoch, objectKey } from '../types/ids.js';
+import type {
+  ApiObjects,
+  DeploymentView,
+  NodeView,
+  ReplicaSetView,
+  TemplatePodView,
+} from '../types/objects.js';
+import type { InformerView, KubeletState, LinkState, StageCore, WorldState } from './state.js';
+
+/** One template for every function: same-named functions in two namespaces share pod names. */
+export const TEMPLATE_HASH = 'h1';
+
+const buildApi = (preset: Preset): { objects: ApiObjects; rv: number; uids: number } => {
+  let rv = 0;
+  let uids = 0;
+  const deployments: Record<ObjectKey, DeploymentView> = {};
+  const replicaSets: Record<ObjectKey, ReplicaSetView> = {};
+  const templatePods: Record<ObjectKey, TemplatePodView> = {};
+  for (const fn of preset.functions) {
+    const key = objectKey(fn.namespace, fn.name);
+    const deployment: DeploymentView = {
+      key,
+      uid: `u${++uids}`,
+      replicas: 0,
+      templateHash: TEMPLATE_HASH,
+      managed: true,
+      deleting: false,
+      rv: ++rv,
+    };
+    const rsKey = `${key}-${TEMPLATE_HASH}`;
+    const rs: ReplicaSetView = {
+      key: rsKey,
+      uid: `u${++uids}`,
+      ownerUid: deployment.uid,
+      templateHash: TEMPLATE_HASH,
+      replicas: 0,
+      replicasVersion: 0,
+      managed: true,
+      fallbackScaling: false,
+      status: { replicas: 0, readyReplicas: 0 },
+      deleting: false,
+      rv: ++rv,
+    };
+    const templateKey = `${rsKey}-template`;
+    templatePods[templateKey] = {
+      key: templateKey,
+      uid: `u${++uids}`,
+      ownerUid: rs.uid,
+      ownerKey: rsKey,
+      templateHash: TEMPLATE_HASH,
+      fallbackBinding: false,
+      rv: ++rv,
+    };
+    deployments[key] = deployment;
+    replicaSets[rsKey] = rs;
+  }
+  const nodes: Record<NodeName, NodeView> = {};
+  for (const name of preset.nodes)
+    nodes[name] = { name, allocatable: preset.nodeAllocatable, rv: ++rv };
+  return { objects: { deployments, replicaSets, templatePods, pods: {}, nodes }, rv, uids };
+};
+
+const core = <Id extends StageCore['id']>(id: Id, view: InformerView, epochs: number) =>
+  ({ id, incarnation: 1, phase: 'serving', epochs, view }) as const;
+
+const connectedLink = (client: StageCore['id'], server: StageCore['id']): LinkState => {
+  const epoch = mintEpoch(client, 1, 1);
+  return {
+    id: linkId(client, server),
+    client,
+    server,
+    phase: 'connected',
+    epoch,
+    serverEpoch: epoch,
+    admitted: [],
+  };
+};
+
+export const initialState = (cfg: Config): WorldState => {
+  const preset = cfg.preset;
+  if (cfg.switches.autoscalerLink === 'direct') {
+    throw new Error(
+      "the model does not include the direct autoscaler link (autoscalerLink: 'direct'); use 'api'",
+    );
+  }
+  const { objects, rv, uids } = buildApi(preset);
+  const synced: InformerView = { rv, objects };
+  const links: Record<string, LinkState> = {};
+  const addLink = (l: LinkState) => void (links[l.id] = l);
+  addLink(connectedLink('deployment', 'replicaset'));
+  addLink(connectedLink('replicaset', 'scheduler'));
+  const kubelets: Record<NodeName, KubeletState> = {};
+  for (const node of preset.nodes) {
+    addLink(connectedLink('scheduler', kubeletId(node)));
+    kubelets[node] = {
+      ...core(kubeletId(node), emptyView(), 0),
+      node,
+      alive: true,
+      bound: {},
+      tombstones: {},
+      sandboxes: {},
+    };
+  }
+  const load: Record<ObjectKey, number> = {};
+  const recentDesiredMax: Record<ObjectKey, number> = {};
+  const rsTemplates: Record<string, string> = {};
+  for (const fn of preset.functions) load[objectKey(fn.namespace, fn.name)] = 0;
+  for (const rs of Object.values(objects.replicaSets)) {
+    recentDesiredMax[rs.key] = 0;
+    rsTemplates[rs.uid] = rs.templateHash;
+  }
+  return {
+    api: { ...objects, up: true, rv, uidCounter: uids },
+    autoscaler: { ...core('autoscaler', synced, 0), written: {} },
+    deployment: { ...core('deployment', synced, 1), counts: {} },
+    replicaset: {
+      ...core('replicaset', synced, 1),
+      desired: {},
+      requested: {},
+      expected: {},
+      minted: {},
+      statusWritten: {},
+    },
+    scheduler: { ...core('scheduler', synced, 1), pods: {}, minted: 0 },
+    kubelets,
+    links,
+    net: [],
+    load,
+    budgets: { ...preset.budgets },
+    ghost: { deletedPods: {}, rsTemplates, recentDesiredMax },
+    step: 0,
+    events: [],
+  };
+};

@@ -1,0 +1,33 @@
+/**
+ * The network of direct links: a multiset of messages in flight. Any message may be
+ * delivered next (reordering), dropped or duplicated (faults, within their budgets).
+ */
+
+import { castDraft } from 'immer';
+import type { LinkId } from '../types/ids.js';
+import { linkId } from '../types/ids.js';
+import type { Message } from '../types/messages.js';
+import type { Ctx, WorldState } from './state.js';
+
+export const send = (ctx: Ctx, message: Message): void => {
+  ctx.w.net.push(castDraft(message));
+};
+
+/** The link a message travels on, whichever its direction. */
+export const linkOf = (state: Pick<WorldState, 'links'>, message: Message): LinkId => {
+  const forward = linkId(message.source, message.destination);
+  return state.links[forward] ? forward : linkId(message.destination, message.source);
+};
+
+export const inFlightOn = (state: WorldState, link: LinkId): number => {
+  let count = 0;
+  for (const message of state.net) if (linkOf(state, message) === link) count += 1;
+  return count;
+};
+
+/** Removes the message at `index` (delivery or drop). */
+export const take = (ctx: Ctx, index: number): Message => {
+  const [message] = ctx.w.net.splice(index, 1);
+  if (!message) throw new Error(`no message at index ${index}`);
+  return message as Message;
+};

@@ -1,0 +1,225 @@
+/**
+ * Sessions of the direct links (protocol.md §4–§5), generic over what the entries are.
+ *
+ * Client (upstream)                       Server (downstream, one epoch per source)
+ *   disconnected --handshake(E)-->          install E (the fence), snapshot S_D
+ *   handshaking  <--handshakeReply(E,S_D)--
+ *   round 2: adopt / re-send / discard
+ *   syncing      --sync(E, entries)-->      apply by identity
+ *   connected    <--syncAck(E)--
+ *
+ * A data message is applied iff its epoch equals the server's current epoch for its source;
+ * otherwise the server answers epochMismatch and the client re-handshakes. With
+ * `fence: exclusive` admission and application are one step; with `fence: none` they are two,
+ * and a handshake may fall between them.
+ */
+import { castDraft } from 'immer';
+import type { Epoch, LinkId } from '../types/ids.js';
+import { mintEpoch, stageKindOf } from '../types/ids.js';
+import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
+import { send } from './net.js';
+import type { Ctx, LinkState, StageCore } from './state.js';
+
+/** What a stage does as the server of a link. */
+export interface ServerRole {
+  /** Dirty entries that came from this link's client. */
+  snapshot(ctx: Ctx, link: LinkState): LinkEntry[];
+  /** Applies a data message's or a sync's entries, by identity. */
+  apply(ctx: Ctx, link: LinkState, message: DataMessage | Sync): void;
+}
+
+/** Round 2 as a client computes it from the server's snapshot. */
+export interface Round2 {
+  readonly entries: LinkEntry[];
+  readonly discard: string[];
+  readonly adopted: string[];
+  readonly resent: string[];
+  readonly recreated: string[];
+  readonly forgotten: string[];
+}
+
+export interface ClientRole {
+  round2(ctx: Ctx, link: LinkState, snapshot: readonly LinkEntry[]): Round2;
+}
+
+export interface Roles {
+  server(link: LinkState): ServerRole;
+  client(link: LinkState): ClientRole;
+  core(ctx: Ctx, stage: LinkState['client']): StageCore;
+}
+
+/** The client mints a fresh epoch and starts round 1. */
+export const startHandshake = (ctx: Ctx, roles: Roles, id: LinkId): void => {
+  const link = ctx.w.links[id];
+  if (!link) return;
+  const core = roles.core(ctx, link.client) as { epochs: number; incarnation: number };
+  core.epochs += 1;
+  const epoch = mintEpoch(link.client, core.incarnation, core.epochs);
+  link.epoch = epoch;
+  link.phase = 'handshaking';
+  send(ctx, {
+    type: `${stageKindOf(link.server)}.handshake`,
+    source: link.client,
+    destination: link.server,
+    epoch,
+  });
+};
+
+export const onHandshake = (ctx: Ctx, roles: Roles, link: LinkState, epoch: Epoch): void => {
+  const draft = ctx.w.links[link.id];
+  if (!draft) return;
+  draft.serverEpoch = epoch;
+  const snapshot = roles.server(draft).snapshot(ctx, draft);
+  const keys = snapshot.map((e) => e.key);
+  const pending = draft.admitted.flatMap((m) => entryKeysOf(m));
+  ctx.events.push({
+    kind: 'handshake',
+    link: link.id,
+    epoch,
+    snapshot: keys,
+    unfinished: [...keys, ...pending],
+  });
+  send(ctx, {
+    type: `${stageKindOf(link.client)}.handshakeReply`,
+    source: link.server,
+    destination: link.client,
+    epoch,
+    snapshot,
+  });
+};
+
+export const onHandshakeReply = (
+  ctx: Ctx,
+  roles: Roles,
+  link: LinkState,
+  epoch: Epoch,
+  snapshot: readonly LinkEntry[],
+): void => {
+  const draft = ctx.w.links[link.id];
+  if (!draft) return;
+  const epochOk = epoch === draft.epoch || !ctx.cfg.switches.clientReplyCheck;
+  const accepted = draft.phase === 'handshaking' && epochOk;
+  ctx.events.push({ kind: 'reply', link: link.id, epoch, clientEpoch: draft.epoch, accepted });
+  if (!accepted || draft.epoch === null) return;
+  if (ctx.cfg.switches.round2 === 'none') {
+    draft.phase = 'connected';
+    return;
+  }
+  const r = roles.client(draft).round2(ctx, draft, snapshot);
+  const { adopted, resent, recreated, forgotten } = r;
+  ctx.events.push({
+    kind: 'sync',
+    link: link.id,
+    epoch: draft.epoch,
+    adopted,
+    resent,
+    recreated,
+    forgotten,
+    discarded: r.discard,
+  });
+  draft.phase = 'syncing';
+  send(ctx, {
+    type: `${stageKindOf(link.server)}.sync`,
+    source: link.client,
+    destination: link.server,
+    epoch: draft.epoch,
+    entries: r.entries,
+    discard: r.discard,
+  });
+};
+
+const mismatch = (ctx: Ctx, message: Message): void => {
+  const reply: EpochMismatch = {
+    type: `${stageKindOf(message.source)}.epochMismatch`,
+    source: message.destination,
+    destination: message.source,
+    epoch: message.epoch,
+    refused: message.type,
+  };
+  send(ctx, reply);
+};
+
+/** Admission of a data message or a sync at the server. */
+export const onData = (
+  ctx: Ctx,
+  roles: Roles,
+  link: LinkState,
+  message: DataMessage | Sync,
+): void => {
+  const draft = ctx.w.links[link.id];
+  if (!draft) return;
+  const admitted =
+    draft.serverEpoch !== null &&
+    (message.epoch === draft.serverEpoch || !ctx.cfg.switches.serverEpochCheck);
+  const entries = entryKeysOf(message);
+  ctx.events.push({
+    kind: 'admit',
+    link: link.id,
+    message: message.type,
+    epoch: message.epoch,
+    serverEpochAtAdmission: draft.serverEpoch,
+    admitted,
+    entries,
+  });
+  if (!admitted) {
+    mismatch(ctx, message);
+    return;
+  }
+  if (ctx.cfg.switches.fence === 'none' && !isSync(message)) {
+    draft.admitted.push(castDraft(message));
+    return;
+  }
+  applyAdmitted(ctx, roles, draft, message);
+};
+
+/** Second half of admission: the entries enter the server's cache. */
+export const applyAdmitted = (
+  ctx: Ctx,
+  roles: Roles,
+  link: LinkState,
+  message: DataMessage | Sync,
+): void => {
+  ctx.events.push({
+    kind: 'apply',
+    link: link.id,
+    message: message.type,
+    epoch: message.epoch,
+    serverEpochAtApply: link.serverEpoch,
+    entries: entryKeysOf(message),
+  });
+  roles.server(link).apply(ctx, link, message);
+  if (isSync(message)) {
+    send(ctx, {
+      type: `${stageKindOf(link.client)}.syncAck`,
+      source: link.server,
+      destination: link.client,
+      epoch: message.epoch,
+    });
+  }
+};
+
+export const onSyncAck = (ctx: Ctx, link: LinkState, epoch: Epoch): void => {
+  const draft = ctx.w.links[link.id];
+  if (draft && draft.phase === 'syncing' && draft.epoch === epoch) draft.phase = 'connected';
+};
+
+export const onEpochMismatch = (ctx: Ctx, link: LinkState, epoch: Epoch): void => {
+  const draft = ctx.w.links[link.id];
+  if (!draft || draft.epoch !== epoch) return;
+  if (draft.phase === 'connected' || draft.phase === 'syncing') draft.phase = 'disconnected';
+};
+
+const isSync = (message: Message): message is Sync => message.type.endsWith('.sync');
+
+export const entryKeysOf = (message: Message): string[] => {
+  switch (message.type) {
+    case 'deployment.scale':
+    case 'replicaset.scale':
+    case 'kubelet.bindPod':
+      return [message.entry.key];
+    case 'scheduler.schedulePods':
+      return message.pods.length > 0 ? [...message.pods] : [`${message.ownerKey}#${message.count}`];
+    default:
+      return 'entries' in message ? message.entries.map((e) => e.key) : [];
+  }
+};

@@ -1,0 +1,145 @@
+/**
+ * The whole system as one immutable value: the API Server, every stage's memory, the
+ * sessions of the direct links, the messages in flight, the remaining fault budgets and the
+ * ghost history the properties read. Stage handlers change it through immer drafts.
+ *
+ * Maps are plain records keyed by strings; `key.ts` serialises them in sorted key order, so
+ * the order in which entries were inserted never leaks into a state's identity.
+ */
+import type { Budgets, Config } from '../types/config.js';
+import type { Epoch, LinkId, NodeName, ObjectKey, PodKey, StageId } from '../types/ids.js';
+import type { CountEntry, Message, PodEntry } from '../types/messages.js';
+import type { ApiObjects } from '../types/objects.js';
+import type {
+  AppliedEvent,
+  Ghost,
+  LinkPhase,
+  PodEntryState,
+  StagePhase,
+} from '../types/observation.js';
+
+/** What one stage's informer has observed: the API objects as of `rv` (a past API state). */
+export interface InformerView {
+  readonly rv: number;
+  readonly objects: ApiObjects;
+}
+
+export interface ApiState extends ApiObjects {
+  readonly up: boolean;
+  readonly rv: number;
+  readonly uidCounter: number;
+}
+
+/** A write-back entry as a stage holds it, keyed in the stage's cache by `cacheKey`. */
+export interface HeldPod extends PodEntry {
+  readonly state: PodEntryState;
+  /** The pod spec the kubelet materialised ('' until it has). */
+  readonly templateHash: string;
+  /** The last API write for this entry failed; the next attempt is a retry. */
+  readonly failed: boolean;
+}
+
+export interface HeldCount extends CountEntry {
+  /** The write-back was issued in this incarnation; wait for the informer to show it. */
+  readonly written: boolean;
+}
+
+/** Memory every stage has; all of it is lost in a crash. */
+export interface StageCore {
+  readonly id: StageId;
+  readonly incarnation: number;
+  readonly phase: StagePhase;
+  /** Handshakes minted in this incarnation (the epoch counter). */
+  readonly epochs: number;
+  readonly view: InformerView;
+}
+
+export interface AutoscalerState extends StageCore {
+  /** Desired count per function that this incarnation already wrote to the API. */
+  readonly written: Readonly<Record<ObjectKey, number>>;
+}
+
+export interface DeploymentCtlState extends StageCore {
+  /** replicaset.scale sent, not yet seen persisted: by ReplicaSet key. */
+  readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
+}
+
+export interface ReplicaSetCtlState extends StageCore {
+  /** Desired counts received from the Deployment controller, not yet seen written back. */
+  readonly desired: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Pods requested from the scheduler, not yet seen persisted: by cache key. */
+  readonly requested: Readonly<Record<string, HeldPod>>;
+  /** `schedulePodsPayload: count`: pods asked for by count and not yet seen, per ReplicaSet. */
+  readonly expected: Readonly<Record<ObjectKey, number>>;
+  /**
+   * Pod names minted in this incarnation, per ReplicaSet (names are
+   * `<rs>-<incarnation>-<counter>`; like generateName suffixes, they can collide across
+   * namespaces, which is what a name-only cache key trips over).
+   */
+  readonly minted: Readonly<Record<ObjectKey, number>>;
+  /** Status this incarnation last wrote, per ReplicaSet (`replicas/ready`). */
+  readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+}
+
+export interface SchedulerState extends StageCore {
+  /** Pending and assumed pods, by cache key. */
+  readonly pods: Readonly<Record<string, HeldPod>>;
+  /** `schedulePodsPayload: count`: names the scheduler minted itself. */
+  readonly minted: number;
+}
+
+export interface KubeletState extends StageCore {
+  readonly node: NodeName;
+  /** False once the node is lost. */
+  readonly alive: boolean;
+  /** Bound pods not yet seen persisted, by cache key. */
+  readonly bound: Readonly<Record<string, HeldPod>>;
+  /** Pods this incarnation exposed: a late duplicate bind for one of them is ignored. */
+  readonly tombstones: Readonly<Record<string, true>>;
+  /** Running sandboxes: they survive a kubelet crash, not a node loss. */
+  readonly sandboxes: Readonly<
+    Record<PodKey, { readonly ownerUid: string; readonly templateHash: string }>
+  >;
+}
+
+/** Both ends of a direct link. */
+export interface LinkState {
+  readonly id: LinkId;
+  readonly client: StageId;
+  readonly server: StageId;
+  readonly phase: LinkPhase;
+  /** The client's epoch for its latest handshake. */
+  readonly epoch: Epoch | null;
+  /** The server's current epoch for this source. */
+  readonly serverEpoch: Epoch | null;
+  /** `fence: none` only: data messages admitted but not yet applied at the server. */
+  readonly admitted: readonly Message[];
+}
+
+export type Remaining = { -readonly [K in keyof Budgets]: number };
+
+export interface WorldState {
+  readonly api: ApiState;
+  readonly autoscaler: AutoscalerState;
+  readonly deployment: DeploymentCtlState;
+  readonly replicaset: ReplicaSetCtlState;
+  readonly scheduler: SchedulerState;
+  readonly kubelets: Readonly<Record<NodeName, KubeletState>>;
+  readonly links: Readonly<Record<string, LinkState>>;
+  /** Messages in flight, a multiset kept in canonical order. */
+  readonly net: readonly Message[];
+  /** The autoscaler's desired count per function: the load, chosen by the environment. */
+  readonly load: Readonly<Record<ObjectKey, number>>;
+  readonly budgets: Remaining;
+  readonly ghost: Ghost;
+  /** Not part of the state's identity: the step count and the last step's events. */
+  readonly step: number;
+  readonly events: readonly AppliedEvent[];
+}
+
+/** A handler's view of the world: the immer draft plus the run's config and event sink. */
+export interface Ctx {
+  readonly w: import('immer').Draft<WorldState>;
+  readonly cfg: Config;
+  readonly events: AppliedEvent[];
+}
