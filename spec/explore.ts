@@ -209,7 +209,10 @@ function expand<S>(search: Search<S>, state: S, id: number, next: S[]): void {
       checkAlways(search, after, target);
       next.push(transition.next);
     }
-    if (search.trackLiveness && !transition.action.fault) store.addEdge(target, ordinal);
+    // A self-loop is a stutter (the system retried and nothing changed): it neither makes
+    // progress nor keeps the system from it, so it is not an edge of the liveness graph.
+    if (search.trackLiveness && !transition.action.fault && target !== id)
+      store.addEdge(target, ordinal);
   }
 }
 

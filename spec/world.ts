@@ -6,7 +6,7 @@
  * one message, the garbage collector, the end of an API outage, or — within budgets — a
  * fault or an environment action. `createWorldModel` wraps it in the explorer's `Model`.
  */
-import { castDraft, type Draft, produce, setAutoFreeze } from 'immer';
+import { castDraft, current, type Draft, original, produce, setAutoFreeze } from 'immer';
 import type { Action, Model, Transition } from './model.js';
 import { autoscalerSteps } from './stages/autoscaler.js';
 import { type Step, step } from './stages/common.js';
@@ -15,19 +15,21 @@ import { kubeletSteps } from './stages/kubelet.js';
 import { replicaSetSteps } from './stages/replicaset.js';
 import { schedulerSteps } from './stages/scheduler.js';
 import type { Config } from './types/config.js';
-import type { StageId } from './types/ids.js';
+import { type StageId, stageKindOf } from './types/ids.js';
+import type { AppliedEvent } from './types/observation.js';
 import { collectGarbage, hasGarbage } from './world/api.js';
 import { deliver, deliverable } from './world/deliver.js';
 import { describe, distinctMessages } from './world/describe.js';
 import { faultSteps, stageIds } from './world/faults.js';
-import { updateGhost } from './world/ghost.js';
+import { ghostChanges } from './world/ghost.js';
+import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
-import { worldKey } from './world/key.js';
+import { sameCollection, worldKey } from './world/key.js';
 import { inFlightOn, take } from './world/net.js';
 import { observe } from './world/observe.js';
 import { coreOf, lostEntries, onInformerSync, ROLES } from './world/roles.js';
 import { applyAdmitted, startHandshake } from './world/session.js';
-import type { Ctx, WorldState } from './world/state.js';
+import type { Ctx, StageCore, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
 
 // States are never mutated outside `produce`, so freezing them would only cost time.
@@ -37,23 +39,26 @@ const informerSteps = (state: WorldState): Step[] => {
   if (!state.api.up) return [];
   const steps: Step[] = [];
   for (const id of stageIds(state)) {
-    if (coreOf(state, id).view.rv < state.api.rv)
+    const core = coreOf(state, id);
+    if (
+      core.phase === 'syncing' ||
+      isStale(core.view, state.api, stageKindOf(id), sameCollection)
+    ) {
       steps.push(step(id, 'informer sync', (ctx) => syncInformer(ctx, id)));
+    }
   }
   return steps;
 };
 
 const syncInformer = (ctx: Ctx, id: StageId): void => {
   const core = coreOf(ctx.w as WorldState, id) as Draft<WorldState['scheduler']>;
-  const before = core.view;
-  core.view = { rv: ctx.w.api.rv, objects: snapshotApi(ctx) };
+  const before = current(core.view) as WorldState['scheduler']['view'];
+  const objects = Object.freeze(projectApi((original(ctx.w) as WorldState).api, stageKindOf(id)));
+  // Frozen, so that immer does not walk the whole snapshot looking for drafts when it
+  // finalises the step: it holds none, only records shared with the API state.
+  core.view = castDraft(Object.freeze({ rv: ctx.w.api.rv, objects }));
   onInformerSync(ctx, id, before);
   if (core.phase === 'syncing') core.phase = 'recovering';
-};
-
-const snapshotApi = (ctx: Ctx) => {
-  const { deployments, replicaSets, templatePods, pods, nodes } = ctx.w.api;
-  return { deployments, replicaSets, templatePods, pods, nodes };
 };
 
 /** Session steps: first handshakes, and the retry timer when something was lost. */
@@ -134,25 +139,34 @@ const withHandshake = (s: Step): Step => ({
   },
 });
 
-/** A middle stage serves once every downstream link is connected (bottom-up recovery). */
-const settle = (ctx: Ctx): void => {
-  for (const id of stageIds(ctx.w as WorldState)) {
-    const core = coreOf(ctx.w as WorldState, id) as Draft<WorldState['scheduler']>;
-    if (core.phase !== 'recovering') continue;
-    const downstream = Object.values(ctx.w.links).filter((l) => l.client === id);
-    if (downstream.every((l) => l.phase === 'connected')) core.phase = 'serving';
-  }
-};
-
-export const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState =>
-  produce(state, (draft) => {
-    const ctx: Ctx = { w: draft, cfg, events: [] };
-    s.run(ctx);
-    settle(ctx);
-    updateGhost(ctx);
-    draft.step = state.step + 1;
-    draft.events = castDraft(ctx.events);
+/** Middle stages that may now serve: every downstream link is connected (bottom-up recovery). */
+const readyToServe = (state: WorldState): StageId[] =>
+  stageIds(state).filter((id) => {
+    if (coreOf(state, id).phase !== 'recovering') return false;
+    return Object.values(state.links).every((l) => l.client !== id || l.phase === 'connected');
   });
+
+/**
+ * One step: the action itself under an immer draft, then the bookkeeping that follows from
+ * the new state (phase promotions, ghost history), computed on plain objects and applied
+ * in a second, rarely needed, draft.
+ */
+export const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState => {
+  const events: AppliedEvent[] = [];
+  const next = produce(state, (draft) => {
+    s.run({ w: draft, cfg, events });
+    draft.step = state.step + 1;
+    draft.events = castDraft(Object.freeze(events));
+  });
+  const promote = readyToServe(next);
+  const ghost = ghostChanges(next);
+  if (promote.length === 0 && ghost.length === 0) return next;
+  return produce(next, (draft) => {
+    for (const id of promote)
+      (coreOf(draft as WorldState, id) as Draft<StageCore>).phase = 'serving';
+    for (const [rsKey, value] of ghost) draft.ghost.recentDesiredMax[rsKey] = value;
+  });
+};
 
 export type { WorldState };
 

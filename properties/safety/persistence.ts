@@ -1,7 +1,7 @@
 /**
  * The persisted copy wins (protocol.md §6, §7): `api-precedence` (no in-memory copy
  * overwrites or re-creates a persisted pod) and `no-resurrection` (a pod deleted from the
- * API never appears again, in the API, a cache or a sandbox).
+ * API never appears again, in the API, a kubelet's cache or a sandbox).
  */
 import type { PodKey } from '../../spec/types/ids.js';
 import type { PodView } from '../../spec/types/objects.js';
@@ -67,7 +67,12 @@ const checkResurrection = (before: Observation, after: Observation): Verdict => 
       return fail(`deleted pod ${pod.key} re-appeared in the API (uid ${pod.uid})`);
     }
   }
+  // Kubelet caches only: a kubelet's entry is what materialises a pod. An upstream stage
+  // may briefly hold an identity it cannot yet know was deleted (its informer coalesced the
+  // create and the delete); that entry is harmless unless it reaches a kubelet, which this
+  // catches, and it must drain, which `caches-drain` checks.
   for (const stage of after.stages) {
+    if (stage.kind !== 'kubelet') continue;
     const key = resurrectedInCache(before, stage);
     if (key !== null) return fail(`deleted pod ${key} re-appeared in the ${stage.id} cache`);
   }

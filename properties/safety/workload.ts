@@ -9,7 +9,9 @@ import { type AlwaysProperty, fail, OK, type Verdict } from '../../spec/types/pr
 /**
  * Collects into `live` the distinct pods of ReplicaSet `rsKey`: API pods not deleting, and
  * pods in any stage's cache. A cached pod whose API copy is deleting is not live: the
- * persisted copy wins, and the cache entry is only waiting to observe the deletion.
+ * persisted copy wins, and the cache entry is only waiting to observe the deletion. Nor is
+ * a cached identity that was already deleted from the API: it can never run again without
+ * breaking `no-resurrection`, which guards that separately.
  */
 const collectLivePods = (obs: Observation, rsKey: ObjectKey, live: Set<PodKey>): void => {
   live.clear();
@@ -20,7 +22,7 @@ const collectLivePods = (obs: Observation, rsKey: ObjectKey, live: Set<PodKey>):
   for (const stage of obs.stages) {
     for (const entry of stage.dirty) {
       if (entry.kind !== 'pod' || entry.ownerKey !== rsKey) continue;
-      if (pods[entry.key]?.deleting === true) continue;
+      if (pods[entry.key]?.deleting === true || obs.ghost.deletedPods[entry.key]) continue;
       live.add(entry.key);
     }
   }

@@ -1,11 +1,11 @@
 /**
  * Autoscaler: turns load into a desired replica count per function and writes it to
  * `Deployment.spec.replicas` (the artifact keeps this hop on the API). The load itself is
- * the environment's choice (`WorldState.load`); the autoscaler is level-triggered: it writes
- * whenever its informer shows a different count and this incarnation has not yet written
- * the current one.
+ * the environment's choice (`WorldState.load`). The autoscaler writes whenever this
+ * incarnation has not yet written the current count; a restarted one rewrites it (an update
+ * to the same value is a no-op), so it needs no informer.
  *
- *   load changes ──► informer shows replicas ≠ load ──► UPDATE Deployment.spec.replicas
+ *   load changes ──► UPDATE Deployment.spec.replicas
  *
  * No direct link in the model: `autoscalerLink: 'direct'` is refused by the world (not modelled).
  */
@@ -19,8 +19,7 @@ export const autoscalerSteps = (state: WorldState): Step[] => {
   if (!isServing(a)) return [];
   const steps: Step[] = [];
   for (const [key, desired] of Object.entries(state.load)) {
-    const seen = a.view.objects.deployments[key];
-    if (!seen || seen.deleting || seen.replicas === desired || a.written[key] === desired) continue;
+    if (a.written[key] === desired) continue;
     steps.push(
       step('autoscaler', `scale ${key} ${desired}`, (ctx) => writeScale(ctx, key, desired)),
     );

@@ -24,10 +24,18 @@ import { isServing, type Step, step } from './common.js';
 const TO_REPLICASET = linkId('deployment', 'replicaset');
 
 /** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
-const targetOf = (dc: DeploymentCtlState, rs: ReplicaSetView): number | null => {
+const targetOf = (
+  dc: DeploymentCtlState,
+  rs: ReplicaSetView,
+): { replicas: number; version: number } | null => {
   const owner = Object.values(dc.view.objects.deployments).find((d) => d.uid === rs.ownerUid);
   if (!owner || owner.deleting) return null;
-  return owner.templateHash === rs.templateHash ? owner.replicas : 0;
+  // The Deployment's resourceVersion orders decisions: a later write of the Deployment
+  // always yields a newer version, across crashes of this controller.
+  return {
+    replicas: owner.templateHash === rs.templateHash ? owner.replicas : 0,
+    version: owner.rv,
+  };
 };
 
 export const deploymentSteps = (state: WorldState): Step[] => {
@@ -37,28 +45,33 @@ export const deploymentSteps = (state: WorldState): Step[] => {
   const steps: Step[] = [];
   for (const rs of Object.values(dc.view.objects.replicaSets)) {
     const target = targetOf(dc, rs);
-    if (target === null || target === rs.replicas || dc.counts[rs.key]?.replicas === target)
-      continue;
+    if (target === null) continue;
+    const { replicas, version } = target;
+    if (replicas === rs.replicas || dc.counts[rs.key]?.replicas === replicas) continue;
     const direct = rs.managed && !rs.fallbackScaling;
-    if (direct && connected)
+    if (direct && connected) {
       steps.push(
-        step('deployment', `scale ${rs.key} ${target}`, (ctx) => scaleDirect(ctx, rs.key, target)),
-      );
-    if (!direct)
-      steps.push(
-        step('deployment', `update ${rs.key} ${target}`, (ctx) =>
-          scaleThroughApi(ctx, rs.key, target),
+        step('deployment', `scale ${rs.key} ${replicas}`, (ctx) =>
+          scaleDirect(ctx, rs.key, replicas, version),
         ),
       );
+    }
+    if (!direct) {
+      steps.push(
+        step('deployment', `update ${rs.key} ${replicas}`, (ctx) =>
+          scaleThroughApi(ctx, rs.key, replicas),
+        ),
+      );
+    }
   }
   return steps;
 };
 
-const scaleDirect = (ctx: Ctx, rsKey: ObjectKey, replicas: number): void => {
+const scaleDirect = (ctx: Ctx, rsKey: ObjectKey, replicas: number, version: number): void => {
   const dc = ctx.w.deployment;
   const link = ctx.w.links[TO_REPLICASET];
   if (!link?.epoch) return;
-  const entry: CountEntry = { kind: 'count', key: rsKey, replicas, version: dc.view.rv };
+  const entry: CountEntry = { kind: 'count', key: rsKey, replicas, version };
   dc.counts[rsKey] = { ...entry, written: false };
   send(ctx, {
     type: 'replicaset.scale',

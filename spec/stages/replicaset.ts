@@ -49,7 +49,7 @@ const managedReplicaSets = (rc: ReplicaSetCtlState): ReplicaSetView[] =>
 export const replicaSetSteps = (state: WorldState): Step[] => {
   const rc = state.replicaset;
   if (!isServing(rc)) return [];
-  const steps: Step[] = [];
+  const steps: Step[] = [...unknownOwnerSteps(state)];
   const connected = state.links[TO_SCHEDULER]?.phase === 'connected';
   for (const rs of managedReplicaSets(rc)) {
     const template = templateOf(rc.view, rs.uid);
@@ -80,6 +80,24 @@ export const replicaSetSteps = (state: WorldState): Step[] => {
   }
   return steps;
 };
+
+/**
+ * A desired count for a ReplicaSet the informer does not show: either not seen yet or
+ * deleted. A GET tells which; a 404 means deleted, and the count is dropped.
+ */
+const unknownOwnerSteps = (state: WorldState): Step[] =>
+  Object.keys(state.replicaset.desired)
+    .filter((key) => !state.replicaset.view.objects.replicaSets[key] && !state.api.replicaSets[key])
+    .map((key) =>
+      step('replicaset', `get ${key}`, (ctx) => {
+        const outcome = request(
+          ctx,
+          { actor: 'replicaset', verb: 'get', resource: 'replicaset', key },
+          () => (ctx.w.api.replicaSets[key] ? 'ok' : 'notFound'),
+        );
+        if (outcome === 'notFound') delete ctx.w.replicaset.desired[key];
+      }),
+    );
 
 const statusOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): string => {
   const pods = podsOwnedBy(rc.view.objects.pods, rs.uid).filter((p) => !p.deleting);
@@ -251,7 +269,9 @@ export const replicaSetClient: ClientRole = {
     for (const entry of snapshot) {
       if (entry.kind !== 'pod') continue;
       if (!owners.has(entry.ownerUid)) r.discard.push(entry.key);
-      else if (!rc.requested[cacheKey(ctx.cfg, entry.key)] && !persisted(ctx, entry.key)) {
+      else if (!rc.requested[cacheKey(ctx.cfg, entry.key)] && !rc.view.objects.pods[entry.key]) {
+        // Adopt whatever the informer does not show yet, even if the API already has it:
+        // until the informer shows it, only this entry keeps it in the live count.
         rc.requested[cacheKey(ctx.cfg, entry.key)] = {
           ...entry,
           node: null,

@@ -83,7 +83,13 @@ export const schedulerClient: ClientRole = {
       forgotten: [],
     };
     for (const entry of snapshot) {
-      if (entry.kind !== 'pod' || s.pods[cacheKey(ctx.cfg, entry.key)]) continue;
+      // As at the ReplicaSet controller: adopt what the informer does not show yet.
+      if (
+        entry.kind !== 'pod' ||
+        s.pods[cacheKey(ctx.cfg, entry.key)] ||
+        s.view.objects.pods[entry.key]
+      )
+        continue;
       s.pods[cacheKey(ctx.cfg, entry.key)] = {
         ...entry,
         node,

@@ -8,7 +8,7 @@
 import { emptyView } from '../stages/common.js';
 import type { Config, Preset } from '../types/config.js';
 import type { LinkId, NodeName, ObjectKey } from '../types/ids.js';
-import { kubeletId, linkId, mintEpoch, objectKey } from '../types/ids.js';
+import { kubeletId, linkId, mintEpoch, objectKey, type StageKind } from '../types/ids.js';
 import type {
   ApiObjects,
   DeploymentView,
@@ -16,6 +16,7 @@ import type {
   ReplicaSetView,
   TemplatePodView,
 } from '../types/objects.js';
+import { projectApi } from './informer.js';
 import type { InformerView, KubeletState, LinkState, StageCore, WorldState } from './state.js';
 
 /** One template for every function: same-named functions in two namespaces share pod names. */
@@ -95,7 +96,8 @@ export const initialState = (cfg: Config): WorldState => {
     );
   }
   const { objects, rv, uids } = buildApi(preset);
-  const synced: InformerView = { rv, objects };
+  const api = { ...objects, up: true, rv, uidCounter: uids };
+  const synced = (kind: StageKind): InformerView => ({ rv, objects: projectApi(api, kind) });
   const links: Record<string, LinkState> = {};
   const addLink = (l: LinkState) => void (links[l.id] = l);
   addLink(connectedLink('deployment', 'replicaset'));
@@ -121,18 +123,18 @@ export const initialState = (cfg: Config): WorldState => {
     rsTemplates[rs.uid] = rs.templateHash;
   }
   return {
-    api: { ...objects, up: true, rv, uidCounter: uids },
-    autoscaler: { ...core('autoscaler', synced, 0), written: {} },
-    deployment: { ...core('deployment', synced, 1), counts: {} },
+    api,
+    autoscaler: { ...core('autoscaler', synced('autoscaler'), 0), written: {} },
+    deployment: { ...core('deployment', synced('deployment'), 1), counts: {} },
     replicaset: {
-      ...core('replicaset', synced, 1),
+      ...core('replicaset', synced('replicaset'), 1),
       desired: {},
       requested: {},
       expected: {},
       minted: {},
       statusWritten: {},
     },
-    scheduler: { ...core('scheduler', synced, 1), pods: {}, minted: 0 },
+    scheduler: { ...core('scheduler', synced('scheduler'), 1), pods: {}, minted: 0 },
     kubelets,
     links,
     net: [],

@@ -11,19 +11,52 @@
  * API records are immutable and shared between states, so their serialisation is memoised
  * by object identity.
  */
-import type { ApiObjects } from '../types/objects.js';
-import type { InformerView, WorldState } from './state.js';
 
-/** Generic canonical form: sorted object keys, arrays in order. */
+import { type StageKind, stageKindOf } from '../types/ids.js';
+import type { ApiObjects } from '../types/objects.js';
+import { INFORMER_READS } from './informer.js';
+import type { InformerView, StageCore, WorldState } from './state.js';
+
+/**
+ * Generic canonical form: sorted object keys, arrays in order. Objects and arrays are
+ * memoised by identity (states share every unchanged sub-object).
+ */
 export const canon = (value: unknown): string => {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  let out = canonMemo.get(value);
+  if (out === undefined) {
+    out = intern(canonUncached(value));
+    canonMemo.set(value, out);
+  }
+  return out;
+};
+
+const canonMemo = new WeakMap<object, string>();
+
+/**
+ * Hash-consing: every distinct serialisation of a sub-object gets a short id, so a world
+ * key is a few hundred characters however large the state. Ids are never reused, so equal
+ * ids mean equal serialisations: nothing is merged that is not equal.
+ */
+const interned = new Map<string, string>();
+
+const intern = (serialised: string): string => {
+  let id = interned.get(serialised);
+  if (id === undefined) {
+    id = `#${interned.size.toString(36)}`;
+    interned.set(serialised, id);
+  }
+  return id;
+};
+
+const canonUncached = (value: object): string => {
   if (Array.isArray(value)) return `[${value.map(canon).join(',')}]`;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();
   let out = '{';
   for (const key of keys) {
     if (record[key] === undefined) continue;
-    out += `${JSON.stringify(key)}:${canon(record[key])},`;
+    out += `${key}:${canon(record[key])},`;
   }
   return `${out}}`;
 };
@@ -33,7 +66,7 @@ const memo = new WeakMap<object, string>();
 const memoised = <T extends object>(value: T, serialise: (v: T) => string): string => {
   let out = memo.get(value);
   if (out === undefined) {
-    out = serialise(value);
+    out = intern(serialise(value));
     memo.set(value, out);
   }
   return out;
@@ -92,18 +125,66 @@ export const apiObjectsKey = (o: ApiObjects): string =>
       `D${deployments(x.deployments)}|R${replicaSets(x.replicaSets)}|T${templates(x.templatePods)}|P${pods(x.pods)}|N${nodes(x.nodes)}`,
   );
 
-const viewKey = (v: InformerView): string => `${v.rv}/${apiObjectsKey(v.objects)}`;
+const COLLECTION_KEYS: { readonly [C in keyof ApiObjects]: (r: ApiObjects[C]) => string } = {
+  deployments,
+  replicaSets,
+  templatePods: templates,
+  pods,
+  nodes,
+};
 
-/** The canonical key of a world state. */
+/** Equal content of one API collection (memoised, so cheap for shared records). */
+export const sameCollection = <C extends keyof ApiObjects>(
+  c: C,
+  a: ApiObjects[C],
+  b: ApiObjects[C],
+): boolean => a === b || COLLECTION_KEYS[c](a) === COLLECTION_KEYS[c](b);
+
+/**
+ * Template resourceVersions the state compares informer rvs against (`ownerKnownGone`).
+ * Only a view rv's position among them matters, so keys record that position, not the rv.
+ */
+const templateThresholds = (s: WorldState): number[] => {
+  const rvs = new Set<number>();
+  for (const t of Object.values(s.api.templatePods)) rvs.add(t.rv);
+  const held = (h: { readonly templateRv: number }) => rvs.add(h.templateRv);
+  Object.values(s.replicaset.requested).forEach(held);
+  Object.values(s.scheduler.pods).forEach(held);
+  for (const k of Object.values(s.kubelets)) Object.values(k.bound).forEach(held);
+  for (const m of s.net) {
+    if ('templateRv' in m) rvs.add(m.templateRv);
+    if ('entry' in m && m.entry.kind === 'pod') rvs.add(m.entry.templateRv);
+    const entries = 'entries' in m ? m.entries : 'snapshot' in m ? m.snapshot : [];
+    for (const e of entries) if (e.kind === 'pod') rvs.add(e.templateRv);
+  }
+  return [...rvs].sort((a, b) => a - b);
+};
+
+const viewKey = (v: InformerView, kind: StageKind, thresholds: readonly number[]): string => {
+  const reads = INFORMER_READS[kind]
+    .map((c) => (COLLECTION_KEYS[c] as (r: unknown) => string)(v.objects[c]))
+    .join('|');
+  if (kind !== 'kubelet' && kind !== 'scheduler') return intern(reads);
+  let position = 0;
+  while (position < thresholds.length && (thresholds[position] ?? 0) <= v.rv) position += 1;
+  return `${position}/${intern(reads)}`;
+};
+
+/**
+ * The canonical key of a world state. Also left out: the global rv and the uid counter
+ * (they only mint fresh values, which compare the same way whatever their number).
+ */
 export const worldKey = (s: WorldState): string => {
+  const thresholds = templateThresholds(s);
+  const stage = (x: StageCore & object) => stageKey(x, thresholds);
   const parts: string[] = [
-    `api:${+s.api.up}:${s.api.rv}:${s.api.uidCounter}:${apiObjectsKey(s.api)}`,
-    stageKey(s.autoscaler),
-    stageKey(s.deployment),
-    stageKey(s.replicaset),
-    stageKey(s.scheduler),
+    `api:${+s.api.up}:${apiObjectsKey(s.api)}`,
+    stage(s.autoscaler),
+    stage(s.deployment),
+    stage(s.replicaset),
+    stage(s.scheduler),
   ];
-  for (const k of sortedValues(s.kubelets)) parts.push(stageKey(k));
+  for (const k of sortedValues(s.kubelets)) parts.push(stage(k));
   for (const l of sortedValues(s.links))
     parts.push(`${l.id}:${l.phase}:${l.epoch}:${l.serverEpoch}:${canon(l.admitted)}`);
   parts.push(`net:${s.net.map(canon).sort().join(' ')}`);
@@ -111,8 +192,11 @@ export const worldKey = (s: WorldState): string => {
   return parts.join('\n');
 };
 
-/** A stage: its view by the memoised API key, everything else generically. */
-const stageKey = (stage: { readonly view: InformerView } & object): string => {
-  const { view, ...rest } = stage;
-  return `${canon(rest)}#${viewKey(view)}`;
+/** A stage: what its informer reads, everything else generically. */
+const stageKey = (stage: StageCore & object, thresholds: readonly number[]): string => {
+  let out = '';
+  for (const [field, value] of Object.entries(stage)) {
+    if (field !== 'view') out += `${field}:${canon(value)},`;
+  }
+  return `${out}#${viewKey(stage.view, stageKindOf(stage.id), thresholds)}`;
 };

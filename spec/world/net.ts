@@ -10,7 +10,7 @@ import type { Message } from '../types/messages.js';
 import type { Ctx, WorldState } from './state.js';
 
 export const send = (ctx: Ctx, message: Message): void => {
-  ctx.w.net.push(castDraft(message));
+  ctx.w.net.push(castDraft(Object.freeze(message)));
 };
 
 /** The link a message travels on, whichever its direction. */

@@ -1,0 +1,96 @@
+/**
+ * Informers: what each stage reads of the API, and the delivery that brings its view up to
+ * date. Each delivery jumps to the API's newest state, coalescing every event in between,
+ * as a re-list does; since a delivery may happen after any step, the views it produces are
+ * exactly the past API states an ordered watch could show, plus the coalescing of a re-list.
+ */
+import type { StageKind } from '../types/ids.js';
+import type { ApiObjects } from '../types/objects.js';
+import type { InformerView } from './state.js';
+
+type Collection = keyof ApiObjects;
+
+/** The collections each stage watches; a stage's view holds nothing else. */
+export const INFORMER_READS: Readonly<Record<StageKind, readonly Collection[]>> = {
+  // The autoscaler only writes: it remembers what it wrote and rewrites after a restart.
+  autoscaler: [],
+  deployment: ['deployments', 'replicaSets'],
+  replicaset: ['replicaSets', 'templatePods', 'pods'],
+  scheduler: ['pods', 'nodes', 'replicaSets', 'templatePods'],
+  kubelet: ['pods', 'templatePods', 'replicaSets'],
+};
+
+/**
+ * Fields a stage never reads are blanked in its view, so that a change it cannot see (a
+ * status update, a readiness flip) does not make its view stale. Projections are memoised
+ * per source record, so an unchanged collection keeps its identity.
+ */
+type Projector = (record: object) => object;
+
+const blankStatus: Projector = (r) =>
+  mapValues(r as ApiObjects['replicaSets'], (rs) => ({ ...rs, status: NO_STATUS, rv: 0 }));
+const ownersOnly: Projector = (r) =>
+  mapValues(r as ApiObjects['replicaSets'], (rs) => ({
+    ...rs,
+    replicas: 0,
+    replicasVersion: 0,
+    status: NO_STATUS,
+    rv: 0,
+    managed: false,
+    fallbackScaling: false,
+  }));
+const placementOnly: Projector = (r) =>
+  mapValues(r as ApiObjects['pods'], (p) => ({ ...p, ready: false, rv: 0 }));
+
+const NO_STATUS = { replicas: 0, readyReplicas: 0 };
+
+const PROJECTIONS: Partial<Record<StageKind, Partial<Record<Collection, Projector>>>> = {
+  deployment: { replicaSets: blankStatus },
+  scheduler: { replicaSets: ownersOnly, pods: placementOnly },
+  kubelet: { replicaSets: ownersOnly },
+};
+
+const mapValues = <T>(record: Readonly<Record<string, T>>, f: (v: T) => T): Record<string, T> => {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = f(v);
+  return out;
+};
+
+const projected = new Map<Projector, WeakMap<object, object>>();
+
+const project = (projector: Projector, record: object): object => {
+  let cache = projected.get(projector);
+  if (!cache) projected.set(projector, (cache = new WeakMap()));
+  let out = cache.get(record);
+  if (!out) cache.set(record, (out = projector(record)));
+  return out;
+};
+
+const EMPTY: ApiObjects = {
+  deployments: {},
+  replicaSets: {},
+  templatePods: {},
+  pods: {},
+  nodes: {},
+};
+
+/** The view a delivery now would produce for a stage of this kind. */
+export const projectApi = (api: ApiObjects, kind: StageKind): ApiObjects => {
+  const objects: Record<Collection, object> = { ...EMPTY };
+  for (const collection of INFORMER_READS[kind]) {
+    const projector = PROJECTIONS[kind]?.[collection];
+    objects[collection] = projector ? project(projector, api[collection]) : api[collection];
+  }
+  return objects as unknown as ApiObjects;
+};
+
+/** True iff a delivery would change what the stage sees. */
+export const isStale = (
+  view: InformerView,
+  api: ApiObjects,
+  kind: StageKind,
+  same: <C extends Collection>(c: C, a: ApiObjects[C], b: ApiObjects[C]) => boolean,
+): boolean => {
+  const fresh = projectApi(api, kind);
+  return INFORMER_READS[kind].some((c) => !same(c, view.objects[c], fresh[c]));
+};
