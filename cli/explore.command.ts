@@ -51,7 +51,7 @@ export function registerExplore(program: Command): void {
   program
     .command('explore')
     .description('Exhaustively explore the formal model on a preset and print the property table')
-    .option('--preset <name>', 'configuration preset (tiny|small)', 'tiny')
+    .option('--preset <name>', 'configuration preset (tiny|pair|small)', 'tiny')
     .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
     .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')
     .option('--list-mutants', 'list the mutants with the property each must be caught by')

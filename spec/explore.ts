@@ -191,6 +191,7 @@ function expand<S>(search: Search<S>, state: S, id: number, next: S[]): void {
   const before = model.observe(state);
   const transitions = model.transitions(state);
   if (search.trackLiveness) store.beginEdges(id);
+  let progress = 0;
   for (let ordinal = 0; ordinal < transitions.length && search.stop === null; ordinal++) {
     const transition = transitions[ordinal];
     if (transition === undefined) continue;
@@ -211,9 +212,39 @@ function expand<S>(search: Search<S>, state: S, id: number, next: S[]): void {
     }
     // A self-loop is a stutter (the system retried and nothing changed): it neither makes
     // progress nor keeps the system from it, so it is not an edge of the liveness graph.
-    if (search.trackLiveness && !transition.action.fault && target !== id)
+    if (search.trackLiveness && !transition.action.fault && target !== id) {
       store.addEdge(target, ordinal);
+      progress += 1;
+    }
   }
+  if (search.trackLiveness && progress === 0 && search.stop === null) reportDeadlockNow(search, id);
+}
+
+/**
+ * A deadlock is visible as soon as a state is expanded: unconverged, and no fault-free
+ * action leads anywhere else. Reporting it at once (rather than after the whole search)
+ * lets a mutant that breaks liveness this way be caught in seconds.
+ */
+function reportDeadlockNow<S>(search: Search<S>, id: number): void {
+  if (search.store.failingLivenessOf(id) === 0) return;
+  const ordinals = search.store.pathTo(id);
+  let reported = false;
+  for (const { property, message } of failingAt(search, id, ordinals)) {
+    if (search.violated.has(property.name)) continue;
+    reported = true;
+    search.violated.add(property.name);
+    search.found.push({
+      property: property.name,
+      kind: property.kind,
+      message: `deadlock: no fault-free action is enabled: ${message}`,
+      prefixState: id,
+      extra: [],
+      extraKeys: [],
+      failingOffset: 0,
+      liveness: 'deadlock',
+    });
+  }
+  if (reported && search.stopAtFirstViolation) search.stop = 'violation';
 }
 
 interface Edge {

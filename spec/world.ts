@@ -40,20 +40,30 @@ const informerSteps = (state: WorldState): Step[] => {
   const steps: Step[] = [];
   for (const id of stageIds(state)) {
     const core = coreOf(state, id);
-    if (
-      core.phase === 'syncing' ||
-      isStale(core.view, state.api, stageKindOf(id), sameCollection)
-    ) {
-      steps.push(step(id, 'informer sync', (ctx) => syncInformer(ctx, id)));
+    const stale = isStale(core.view, state.api, stageKindOf(id), sameCollection);
+    if (core.phase === 'syncing' || stale || behindHeldTemplates(state, id)) {
+      steps.push(step(id, `informer sync ${id}`, (ctx) => syncInformer(ctx, id)));
     }
   }
   return steps;
 };
 
+/**
+ * A kubelet or scheduler whose informer has not yet passed the creation of a template its
+ * cache refers to: a delivery would tell it whether the template was deleted, even when the
+ * objects it sees are unchanged (created and deleted since its last delivery).
+ */
+const behindHeldTemplates = (state: WorldState, id: StageId): boolean => {
+  const core = coreOf(state, id);
+  if (core.view.rv >= state.api.rv) return false;
+  const held = id === 'scheduler' ? Object.values(state.scheduler.pods) : id.startsWith('kubelet/') ? Object.values((core as WorldState['kubelets'][string]).bound) : [];
+  return held.some((entry) => entry.templateRv > core.view.rv);
+};
+
 const syncInformer = (ctx: Ctx, id: StageId): void => {
   const core = coreOf(ctx.w as WorldState, id) as Draft<WorldState['scheduler']>;
   const before = current(core.view) as WorldState['scheduler']['view'];
-  const objects = Object.freeze(projectApi((original(ctx.w) as WorldState).api, stageKindOf(id)));
+  const objects = projectApi((original(ctx.w) as WorldState).api, stageKindOf(id));
   // Frozen, so that immer does not walk the whole snapshot looking for drafts when it
   // finalises the step: it holds none, only records shared with the API state.
   core.view = castDraft(Object.freeze({ rv: ctx.w.api.rv, objects }));

@@ -37,6 +37,7 @@ export const deployment = (over: Partial<DeploymentView> = {}): DeploymentView =
   uid: DEPLOYMENT_UID,
   replicas: 1,
   templateHash: TEMPLATE,
+  generation: 1,
   deleting: false,
   managed: true,
   rv: 1,

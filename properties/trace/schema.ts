@@ -36,13 +36,14 @@ export const BudgetsSchema = z.strictObject({
  * change fails loudly instead of old files replaying under silently defaulted values.
  */
 export const PresetSchema = z.strictObject({
-  name: z.enum(['tiny', 'small']),
+  name: z.enum(['tiny', 'pair', 'small']),
   functions: z
     .array(z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }))
     .readonly(),
   nodes: z.array(z.string().min(1)).readonly(),
   nodeAllocatable: count,
   desiredMax: count,
+  initialLoad: count,
   overshootSlack: count,
   convergenceBound: count,
   budgets: BudgetsSchema,

@@ -35,6 +35,7 @@ const writeScale = (ctx: Ctx, key: ObjectKey, replicas: number): void => {
       const deployment = ctx.w.api.deployments[key];
       if (!deployment) return 'notFound';
       deployment.replicas = replicas;
+      deployment.generation += 1;
       deployment.rv = nextRv(ctx);
       return 'ok';
     },

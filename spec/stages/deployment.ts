@@ -1,7 +1,7 @@
 /**
  * Deployment controller: turns each Deployment's `spec.replicas` into the ReplicaSet's
  * desired count. On the direct path it sends `replicaset.scale` with an absolute count and a
- * version (its informer's resourceVersion when it decided), and holds the entry until its
+ * version (the Deployment's generation), and holds the entry until its
  * informer shows the count written back; with `kubedirect/fallback-scaling` it updates the
  * ReplicaSet through the API instead.
  *
@@ -30,11 +30,11 @@ const targetOf = (
 ): { replicas: number; version: number } | null => {
   const owner = Object.values(dc.view.objects.deployments).find((d) => d.uid === rs.ownerUid);
   if (!owner || owner.deleting) return null;
-  // The Deployment's resourceVersion orders decisions: a later write of the Deployment
-  // always yields a newer version, across crashes of this controller.
+  // The Deployment's generation orders decisions: a later change of its spec always has a
+  // higher one, across crashes of this controller, whatever else was written meanwhile.
   return {
     replicas: owner.templateHash === rs.templateHash ? owner.replicas : 0,
-    version: owner.rv,
+    version: owner.generation,
   };
 };
 
@@ -133,7 +133,7 @@ export const deploymentClient: ClientRole = {
       if (entry.kind !== 'count') continue;
       reported.set(entry.key, entry);
       if (!dc.view.objects.replicaSets[entry.key]) r.discard.push(entry.key);
-      else if (!dc.counts[entry.key]) {
+      else if (!dc.counts[entry.key] && !shownWrittenBack(dc, entry)) {
         dc.counts[entry.key] = { ...entry, written: false };
         r.adopted.push(entry.key);
       }
@@ -148,6 +148,10 @@ export const deploymentClient: ClientRole = {
     return r;
   },
 };
+
+/** Adopt unless the informer already shows the count written back (then it is not dirty). */
+const shownWrittenBack = (dc: DeploymentCtlState, entry: CountEntry): boolean =>
+  (dc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0) >= entry.version;
 
 const writtenBack = (ctx: Ctx, rsKey: ObjectKey, version: number): boolean => {
   const source =

@@ -44,6 +44,8 @@ const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
   if (k.bound[ck]) return;
   if (ctx.cfg.switches.kubeletTombstones && k.tombstones[ck]) return;
   if (k.view.objects.pods[entry.key]) return; // API precedence: a persisted copy wins
+  // The template is known deleted (the informer passed its creation and no longer shows it).
+  if (ctx.cfg.switches.dropOrphanedEntries && ownerKnownGone(k.view, entry.ownerUid, entry.templateRv)) return;
   const template = templateOf(k.view, entry.ownerUid);
   if (!template) ctx.events.push({ kind: 'bindBeforeTemplate', node, pod: entry.key });
   const materialise = template !== undefined || !ctx.cfg.switches.exposeRequiresTemplate;

@@ -33,6 +33,7 @@ const accept = (ctx: Ctx, entry: PodEntry): void => {
   const s = ctx.w.scheduler;
   const ck = cacheKey(ctx.cfg, entry.key);
   if (s.pods[ck] || s.view.objects.pods[entry.key]) return;
+  if (ownerKnownGone(s.view, entry.ownerUid, entry.templateRv)) return;
   s.pods[ck] = { ...entry, node: null, state: 'pending', templateHash: '', failed: false };
 };
 
@@ -120,16 +121,16 @@ const persisted = (ctx: Ctx, key: string): boolean =>
     ? ctx.w.api.pods[key] !== undefined
     : ctx.w.scheduler.view.objects.pods[key] !== undefined;
 
-/** Informer delivery: evict persisted pods, drop pods of deleted owners, re-queue lost nodes. */
+/** Informer delivery: evict persisted pods, drop pods of deleted owners and of lost nodes. */
 export const onSchedulerSync = (ctx: Ctx): void => {
   const s = ctx.w.scheduler;
   for (const [ck, held] of Object.entries(s.pods)) {
     if (s.view.objects.pods[held.key]) delete s.pods[ck];
     else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv)) delete s.pods[ck];
-    else if (held.node !== null && !s.view.objects.nodes[held.node]) {
-      held.node = null;
-      held.state = 'pending';
-    }
+    // A pod assumed on a lost node may have been exposed there and force-deleted since:
+    // re-binding its identity elsewhere could resurrect it, so forget it, and the ReplicaSet
+    // controller replaces it under a fresh name.
+    else if (held.node !== null && !s.view.objects.nodes[held.node]) delete s.pods[ck];
   }
 };
 

@@ -118,7 +118,7 @@ export interface Budgets {
   readonly faultsTotal: number;
 }
 
-export type PresetName = 'tiny' | 'small';
+export type PresetName = 'tiny' | 'pair' | 'small';
 
 export interface Preset {
   readonly name: PresetName;
@@ -128,6 +128,11 @@ export interface Preset {
   readonly nodeAllocatable: number;
   /** The autoscaler chooses desired counts in 0..desiredMax. */
   readonly desiredMax: number;
+  /**
+   * The load when the run starts, before the autoscaler has written it: a run begins with a
+   * scale-up from zero, and a scale event can then take it back down.
+   */
+  readonly initialLoad: number;
   /** `bounded-overshoot` allows this many live pods above the highest recent desired. */
   readonly overshootSlack: number;
   /** Liveness: converged within this many fault-free steps after faults stop. */
@@ -135,27 +140,53 @@ export interface Preset {
   readonly budgets: Budgets;
 }
 
+const NO_FAULTS: Budgets = {
+  crashes: 0,
+  drops: 0,
+  duplicates: 0,
+  timeouts: 0,
+  apiOutages: 0,
+  nodeLosses: 0,
+  apiWrites: 0,
+  scaleEvents: 0,
+  faultsTotal: 0,
+};
+
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  /**
+   * The exhaustive bound: one function scaling from zero to one pod and (one scale event)
+   * back, on one node, with any one fault of any kind at any point.
+   */
   tiny: {
     name: 'tiny',
     functions: [{ namespace: 'a', name: 'fn' }],
     nodes: ['n1'],
     nodeAllocatable: 2,
     desiredMax: 1,
+    initialLoad: 1,
     overshootSlack: 0,
     convergenceBound: 60,
-    budgets: {
-      crashes: 1,
-      drops: 1,
-      duplicates: 1,
-      timeouts: 1,
-      apiOutages: 1,
-      nodeLosses: 0,
-      apiWrites: 1,
-      scaleEvents: 2,
-      faultsTotal: 1,
-    },
+    budgets: { ...NO_FAULTS, crashes: 1, drops: 1, duplicates: 1, timeouts: 1, apiOutages: 1, apiWrites: 1, scaleEvents: 1, faultsTotal: 1 },
   },
+  /**
+   * Two functions with the same name in two namespaces scaling at once, without faults: the
+   * smallest world in which identities of two tenants can collide.
+   */
+  pair: {
+    name: 'pair',
+    functions: [
+      { namespace: 'a', name: 'fn' },
+      { namespace: 'b', name: 'fn' },
+    ],
+    nodes: ['n1'],
+    nodeAllocatable: 2,
+    desiredMax: 1,
+    initialLoad: 1,
+    overshootSlack: 0,
+    convergenceBound: 80,
+    budgets: NO_FAULTS,
+  },
+  /** Two tenants on two nodes with two faults: too large to finish; use --max-states. */
   small: {
     name: 'small',
     functions: [
@@ -165,19 +196,10 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     nodes: ['n1', 'n2'],
     nodeAllocatable: 2,
     desiredMax: 2,
-    overshootSlack: 1,
+    initialLoad: 1,
+    overshootSlack: 0,
     convergenceBound: 120,
-    budgets: {
-      crashes: 1,
-      drops: 1,
-      duplicates: 1,
-      timeouts: 1,
-      apiOutages: 1,
-      nodeLosses: 1,
-      apiWrites: 1,
-      scaleEvents: 2,
-      faultsTotal: 2,
-    },
+    budgets: { crashes: 1, drops: 1, duplicates: 1, timeouts: 1, apiOutages: 1, nodeLosses: 1, apiWrites: 1, scaleEvents: 2, faultsTotal: 2 },
   },
 };
 

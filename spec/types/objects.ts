@@ -21,6 +21,8 @@ export interface DeploymentView extends PathLabels {
   readonly uid: Uid;
   readonly replicas: number;
   readonly templateHash: string;
+  /** metadata.generation: incremented by the API Server on every change of the spec. */
+  readonly generation: number;
   /** deletionTimestamp is set: garbage collection of dependents is under way. */
   readonly deleting: boolean;
   readonly rv: number;

@@ -10,7 +10,7 @@ import type { Config } from '../types/config.js';
 import type { StageId } from '../types/ids.js';
 import { nodeOfKubelet } from '../types/ids.js';
 import type { Message } from '../types/messages.js';
-import { markPodDeleting, nextRv, request } from './api.js';
+import { markPodDeleting, nextRv, removePod, request } from './api.js';
 import { describe, distinctMessages } from './describe.js';
 import { coreOf } from './roles.js';
 import type { Ctx, Remaining, WorldState } from './state.js';
@@ -63,6 +63,11 @@ export const faultSteps = (
   if (allowed(state, 'apiOutages') && state.api.up)
     steps.push(fault('apiOutages', 'api', 'outage', (ctx) => void (ctx.w.api.up = false)));
   if (allowed(state, 'apiWrites')) steps.push(...apiWrites(state));
+  if (allowed(state, 'nodeLosses') && state.api.up) {
+    for (const k of Object.values(state.kubelets)) {
+      if (k.alive) steps.push(fault('nodeLosses', 'nodeLifecycle', `lose node ${k.node}`, (ctx) => loseNode(ctx, k.node)));
+    }
+  }
   if (allowed(state, 'scaleEvents')) steps.push(...loadChanges(state, cfg));
   return steps;
 };
@@ -143,6 +148,21 @@ export const crash = (ctx: Ctx, id: StageId): void => {
       link.phase = 'disconnected';
     }
   }
+};
+
+/**
+ * Node loss: the kubelet and its sandboxes are gone for good; the node lifecycle controller
+ * removes the Node and force-deletes the pods bound to it; the scheduler's link to it is
+ * closed (messages still in flight on it are discarded on delivery).
+ */
+const loseNode = (ctx: Ctx, node: string): void => {
+  const k = ctx.w.kubelets[node];
+  if (!k) return;
+  Object.assign(k, { alive: false, phase: 'down', bound: {}, tombstones: {}, sandboxes: {} });
+  delete ctx.w.api.nodes[node];
+  nextRv(ctx);
+  for (const pod of Object.values(ctx.w.api.pods)) if (pod.nodeName === node) removePod(ctx, pod.key);
+  for (const link of Object.values(ctx.w.links)) if (link.server === k.id) delete ctx.w.links[link.id];
 };
 
 const resetMemory = (ctx: Ctx, id: StageId): void => {

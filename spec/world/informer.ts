@@ -76,13 +76,23 @@ const EMPTY: ApiObjects = {
 
 /** The view a delivery now would produce for a stage of this kind. */
 export const projectApi = (api: ApiObjects, kind: StageKind): ApiObjects => {
-  const objects: Record<Collection, object> = { ...EMPTY };
-  for (const collection of INFORMER_READS[kind]) {
-    const projector = PROJECTIONS[kind]?.[collection];
-    objects[collection] = projector ? project(projector, api[collection]) : api[collection];
+  let byKind = projectedApis.get(api);
+  if (!byKind) projectedApis.set(api, (byKind = new Map()));
+  let objects = byKind.get(kind);
+  if (!objects) {
+    const fresh: Record<Collection, object> = { ...EMPTY };
+    for (const collection of INFORMER_READS[kind]) {
+      const projector = PROJECTIONS[kind]?.[collection];
+      fresh[collection] = projector ? project(projector, api[collection]) : api[collection];
+    }
+    objects = Object.freeze(fresh) as unknown as ApiObjects;
+    byKind.set(kind, objects);
   }
-  return objects as unknown as ApiObjects;
+  return objects;
 };
+
+/** Projections per API state and stage kind: most steps leave the API untouched. */
+const projectedApis = new WeakMap<ApiObjects, Map<StageKind, ApiObjects>>();
 
 /** True iff a delivery would change what the stage sees. */
 export const isStale = (

@@ -35,6 +35,7 @@ const buildApi = (preset: Preset): { objects: ApiObjects; rv: number; uids: numb
       uid: `u${++uids}`,
       replicas: 0,
       templateHash: TEMPLATE_HASH,
+      generation: 1,
       managed: true,
       deleting: false,
       rv: ++rv,
@@ -117,7 +118,7 @@ export const initialState = (cfg: Config): WorldState => {
   const load: Record<ObjectKey, number> = {};
   const recentDesiredMax: Record<ObjectKey, number> = {};
   const rsTemplates: Record<string, string> = {};
-  for (const fn of preset.functions) load[objectKey(fn.namespace, fn.name)] = 0;
+  for (const fn of preset.functions) load[objectKey(fn.namespace, fn.name)] = preset.initialLoad;
   for (const rs of Object.values(objects.replicaSets)) {
     recentDesiredMax[rs.key] = 0;
     rsTemplates[rs.uid] = rs.templateHash;

@@ -4,9 +4,8 @@
  * flight as a sorted multiset.
  *
  * What is left out, and why it is safe: the step counter and the last step's events (not
- * state), and the resourceVersion of pods, ReplicaSets, Deployments and nodes (no stage of
- * the model reads an object's own rv; the global rv, informer rvs and template rvs, which
- * stages do compare, are kept).
+ * state), and the resourceVersion of pods, ReplicaSets and nodes (no stage of the model reads
+ * those; template rvs, which stages do read, are kept).
  *
  * API records are immutable and shared between states, so their serialisation is memoised
  * by object identity.
@@ -100,7 +99,7 @@ const replicaSets = (r: ApiObjects['replicaSets']): string =>
 const deployments = (r: ApiObjects['deployments']): string =>
   memoised(r, (x) =>
     sortedValues(x)
-      .map((d) => `${d.key}:${d.uid}:${d.replicas}:${d.templateHash}:${+d.managed}${+d.deleting}`)
+      .map((d) => `${d.key}:${d.uid}:${d.replicas}@${d.generation}:${d.templateHash}:${+d.managed}${+d.deleting}`)
       .join(';'),
   );
 
@@ -160,13 +159,10 @@ const templateThresholds = (s: WorldState): number[] => {
   return [...rvs].sort((a, b) => a - b);
 };
 
-const viewKey = (v: InformerView, kind: StageKind, thresholds: readonly number[]): string => {
-  const reads = INFORMER_READS[kind]
-    .map((c) => (COLLECTION_KEYS[c] as (r: unknown) => string)(v.objects[c]))
-    .join('|');
+const viewKey = (v: InformerView, kind: StageKind, position: number): string => {
+  const reads = INFORMER_READS[kind].map((c) => (COLLECTION_KEYS[c] as (r: unknown) => string)(v.objects[c])).join('|');
+  // Only kubelets and the scheduler compare their informer's rv (with template rvs).
   if (kind !== 'kubelet' && kind !== 'scheduler') return intern(reads);
-  let position = 0;
-  while (position < thresholds.length && (thresholds[position] ?? 0) <= v.rv) position += 1;
   return `${position}/${intern(reads)}`;
 };
 
@@ -192,11 +188,24 @@ export const worldKey = (s: WorldState): string => {
   return parts.join('\n');
 };
 
-/** A stage: what its informer reads, everything else generically. */
+/** A stage: what its informer reads, everything else generically. Memoised per stage object. */
 const stageKey = (stage: StageCore & object, thresholds: readonly number[]): string => {
+  const position = thresholdPosition(stage.view.rv, thresholds);
+  const cached = stageKeys.get(stage);
+  if (cached?.position === position) return cached.key;
   let out = '';
   for (const [field, value] of Object.entries(stage)) {
     if (field !== 'view') out += `${field}:${canon(value)},`;
   }
-  return `${out}#${viewKey(stage.view, stageKindOf(stage.id), thresholds)}`;
+  const key = `${out}#${viewKey(stage.view, stageKindOf(stage.id), position)}`;
+  stageKeys.set(stage, { position, key });
+  return key;
+};
+
+const stageKeys = new WeakMap<object, { readonly position: number; readonly key: string }>();
+
+const thresholdPosition = (rv: number, thresholds: readonly number[]): number => {
+  let position = 0;
+  while (position < thresholds.length && (thresholds[position] ?? 0) <= rv) position += 1;
+  return position;
 };
