@@ -26,7 +26,8 @@ import type { Catalogue, Config, Mutant } from '../spec/types/index.js';
 import { findMutant, MUTANTS, makeConfig } from '../spec/types/mutants.js';
 
 export interface ExploreCliOptions {
-  readonly preset: string;
+  /** Default: the mutant's own preset, else `tiny`. */
+  readonly preset?: string;
   readonly profile: string;
   readonly mutant?: string;
   readonly listMutants?: boolean;
@@ -51,7 +52,7 @@ export function registerExplore(program: Command): void {
   program
     .command('explore')
     .description('Exhaustively explore the formal model on a preset and print the property table')
-    .option('--preset <name>', 'configuration preset (tiny|pair|small)', 'tiny')
+    .option('--preset <name>', "configuration preset (tiny|updown|pair|small; default tiny, or the mutant's own)")
     .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
     .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')
     .option('--list-mutants', 'list the mutants with the property each must be caught by')
@@ -102,7 +103,7 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
   }
   let config: Config;
   try {
-    config = makeConfig(options.preset, options.profile, options.mutant ?? null);
+    config = makeConfig(presetFor(options), options.profile, options.mutant ?? null);
   } catch (error) {
     io.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
@@ -125,14 +126,21 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
   return exitCodeFor(result, mutant);
 }
 
-export function mutantRows(): { name: string; property: string; hazard: string }[] {
-  return MUTANTS.map((m) => ({ name: m.name, property: m.property, hazard: m.hazard }));
+/** The preset to run: the one asked for, else the mutant's own, else `tiny`. */
+export function presetFor(options: Pick<ExploreCliOptions, 'preset' | 'mutant'>): string {
+  if (options.preset !== undefined) return options.preset;
+  const mutant = options.mutant === undefined ? undefined : findMutant(options.mutant);
+  return mutant?.preset ?? 'tiny';
+}
+
+export function mutantRows(): { name: string; property: string; preset: string; hazard: string }[] {
+  return MUTANTS.map((m) => ({ name: m.name, property: m.property, preset: m.preset ?? 'tiny', hazard: m.hazard }));
 }
 
 export function mutantTable(rows = mutantRows()): string[] {
   return table(
-    ['mutant', 'property', 'hazard'],
-    rows.map((m) => [m.name, m.property, m.hazard]),
+    ['mutant', 'property', 'preset', 'hazard'],
+    rows.map((m) => [m.name, m.property, m.preset, m.hazard]),
   );
 }
 
@@ -298,7 +306,7 @@ export function toCounterexample(
 
 /** The command that reproduces the run, recorded in the counterexample's `source`. */
 export function commandLine(options: ExploreCliOptions): string {
-  const parts = ['kd explore', `--preset ${options.preset}`, `--profile ${options.profile}`];
+  const parts = ['kd explore', `--preset ${presetFor(options)}`, `--profile ${options.profile}`];
   if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
   if (options.maxStates !== undefined) parts.push(`--max-states ${options.maxStates}`);
   if (options.keepGoing) parts.push('--keep-going');

@@ -36,7 +36,7 @@ export const BudgetsSchema = z.strictObject({
  * change fails loudly instead of old files replaying under silently defaulted values.
  */
 export const PresetSchema = z.strictObject({
-  name: z.enum(['tiny', 'pair', 'small']),
+  name: z.enum(['tiny', 'updown', 'pair', 'small']),
   functions: z
     .array(z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }))
     .readonly(),
@@ -47,6 +47,8 @@ export const PresetSchema = z.strictObject({
   overshootSlack: count,
   convergenceBound: count,
   budgets: BudgetsSchema,
+  crashTargets: z.array(z.enum(['autoscaler', 'deployment', 'replicaset', 'scheduler', 'kubelet'])).readonly(),
+  userWrites: z.array(z.enum(['deletePod', 'deleteDeployment'])).readonly(),
 });
 
 export const StepSchema = z.strictObject({

@@ -7,7 +7,7 @@
  * behaviour the artifact's code shows; a mutant flips one switch (or injects one defect)
  * from `hardened` and names the property that must catch it.
  */
-import type { NodeName } from './ids.js';
+import type { NodeName, StageKind } from './ids.js';
 
 export interface Switches {
   /** What `scheduler.schedulePods` carries: pod names (idempotent) or a count (artifact). */
@@ -118,7 +118,7 @@ export interface Budgets {
   readonly faultsTotal: number;
 }
 
-export type PresetName = 'tiny' | 'pair' | 'small';
+export type PresetName = 'tiny' | 'updown' | 'pair' | 'small';
 
 export interface Preset {
   readonly name: PresetName;
@@ -138,7 +138,16 @@ export interface Preset {
   /** Liveness: converged within this many fault-free steps after faults stop. */
   readonly convergenceBound: number;
   readonly budgets: Budgets;
+  /** Stage kinds that may crash (every kind unless a preset narrows it). */
+  readonly crashTargets: readonly StageKind[];
+  /** Writes by other actors the environment may make (protocol.md §7). */
+  readonly userWrites: readonly UserWrite[];
 }
+
+export type UserWrite = 'deletePod' | 'deleteDeployment';
+
+const EVERY_STAGE: readonly StageKind[] = ['autoscaler', 'deployment', 'replicaset', 'scheduler', 'kubelet'];
+const EVERY_WRITE: readonly UserWrite[] = ['deletePod', 'deleteDeployment'];
 
 const NO_FAULTS: Budgets = {
   crashes: 0,
@@ -154,8 +163,8 @@ const NO_FAULTS: Budgets = {
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   /**
-   * The exhaustive bound: one function scaling from zero to one pod and (one scale event)
-   * back, on one node, with any one fault of any kind at any point.
+   * The exhaustive bound of the default test suite: one function scaling from zero to one
+   * pod on one node, with any one fault of any kind at any point.
    */
   tiny: {
     name: 'tiny',
@@ -166,7 +175,30 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     initialLoad: 1,
     overshootSlack: 0,
     convergenceBound: 60,
+    budgets: { ...NO_FAULTS, crashes: 1, drops: 1, duplicates: 1, timeouts: 1, apiOutages: 1, apiWrites: 1, faultsTotal: 1 },
+    crashTargets: EVERY_STAGE,
+    userWrites: EVERY_WRITE,
+  },
+  /**
+   * Up and down: `tiny` plus one scale event back to zero at any point, so pods are deleted
+   * while others are in flight and a fault can strike around the deletion. About ten times
+   * larger than `tiny`; the hazards of deletion (resurrection) need it.
+   */
+  updown: {
+    name: 'updown',
+    functions: [{ namespace: 'a', name: 'fn' }],
+    nodes: ['n1'],
+    nodeAllocatable: 2,
+    desiredMax: 1,
+    initialLoad: 1,
+    overshootSlack: 0,
+    convergenceBound: 80,
     budgets: { ...NO_FAULTS, crashes: 1, drops: 1, duplicates: 1, timeouts: 1, apiOutages: 1, apiWrites: 1, scaleEvents: 1, faultsTotal: 1 },
+    // The autoscaler's crash is left out: its only memory is what it wrote, and its restart
+    // rewrites the same value, a no-op. Pods are deleted by the scale-down; the user's
+    // write is the deletion of the whole function (owner-reference garbage collection).
+    crashTargets: ['deployment', 'replicaset', 'scheduler', 'kubelet'],
+    userWrites: ['deleteDeployment'],
   },
   /**
    * Two functions with the same name in two namespaces scaling at once, without faults: the
@@ -185,6 +217,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     overshootSlack: 0,
     convergenceBound: 80,
     budgets: NO_FAULTS,
+    crashTargets: EVERY_STAGE,
+    userWrites: EVERY_WRITE,
   },
   /** Two tenants on two nodes with two faults: too large to finish; use --max-states. */
   small: {
@@ -200,6 +234,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     overshootSlack: 0,
     convergenceBound: 120,
     budgets: { crashes: 1, drops: 1, duplicates: 1, timeouts: 1, apiOutages: 1, nodeLosses: 1, apiWrites: 1, scaleEvents: 2, faultsTotal: 2 },
+    crashTargets: EVERY_STAGE,
+    userWrites: EVERY_WRITE,
   },
 };
 

@@ -21,6 +21,11 @@ export interface Mutant {
   readonly hazard: string;
   readonly property: PropertyName;
   readonly flip: Partial<Switches>;
+  /**
+   * The smallest preset on which the hazard can happen (default `tiny`). Only a hazard
+   * between two tenants needs more: `pair`, two namespaces scaling at once.
+   */
+  readonly preset?: PresetName;
 }
 
 export const MUTANTS: readonly Mutant[] = [
@@ -30,6 +35,7 @@ export const MUTANTS: readonly Mutant[] = [
       'a delayed duplicate bind re-creates a pod after the kubelet evicted its entry and the pod was deleted',
     property: 'no-resurrection',
     flip: { kubeletTombstones: false },
+    preset: 'updown',
   },
   {
     name: 'reuse-lost-identity',
@@ -37,6 +43,7 @@ export const MUTANTS: readonly Mutant[] = [
       'round 2 re-sends an identity that was persisted and then deleted, which the upstream cannot tell from never persisted',
     property: 'no-resurrection',
     flip: { lostIdentity: 'reuse' },
+    preset: 'updown',
   },
   {
     name: 'expose-without-template',
@@ -53,8 +60,9 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: 'name-only-cache-key',
     hazard: 'pods with the same name in two namespaces collide under a name-only cache key',
-    property: 'replicas-converge',
+    property: 'bounded-overshoot',
     flip: { cacheKey: 'name' },
+    preset: 'pair',
   },
   {
     name: 'count-schedule-pods',

@@ -8,7 +8,7 @@ import { castDraft } from 'immer';
 import { emptyView, type Step } from '../stages/common.js';
 import type { Config } from '../types/config.js';
 import type { StageId } from '../types/ids.js';
-import { nodeOfKubelet } from '../types/ids.js';
+import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
 import type { Message } from '../types/messages.js';
 import { markPodDeleting, nextRv, removePod, request } from './api.js';
 import { describe, distinctMessages } from './describe.js';
@@ -54,15 +54,18 @@ export const faultSteps = (
           (ctx) => void ctx.w.net.push(castDraft(m)),
         ),
       );
-  if (allowed(state, 'crashes'))
-    for (const id of stageIds(state))
+  if (allowed(state, 'crashes')) {
+    for (const id of stageIds(state)) {
+      if (!cfg.preset.crashTargets.includes(stageKindOf(id))) continue;
       steps.push(fault('crashes', id, `crash ${id}`, (ctx) => crash(ctx, id)));
+    }
+  }
   if (allowed(state, 'timeouts'))
     for (const id of spuriousTimeouts)
       steps.push(fault('timeouts', id.split('->')[0] ?? id, `timeout ${id}`, () => {}));
   if (allowed(state, 'apiOutages') && state.api.up)
     steps.push(fault('apiOutages', 'api', 'outage', (ctx) => void (ctx.w.api.up = false)));
-  if (allowed(state, 'apiWrites')) steps.push(...apiWrites(state));
+  if (allowed(state, 'apiWrites')) steps.push(...apiWrites(state, cfg));
   if (allowed(state, 'nodeLosses') && state.api.up) {
     for (const k of Object.values(state.kubelets)) {
       if (k.alive) steps.push(fault('nodeLosses', 'nodeLifecycle', `lose node ${k.node}`, (ctx) => loseNode(ctx, k.node)));
@@ -82,9 +85,10 @@ export const stageIds = (state: WorldState): StageId[] => [
     .map((k) => k.id),
 ];
 
-const apiWrites = (state: WorldState): Step[] => {
+const apiWrites = (state: WorldState, cfg: Config): Step[] => {
+  const writes = cfg.preset.userWrites;
   const steps: Step[] = [];
-  for (const pod of Object.values(state.api.pods)) {
+  for (const pod of writes.includes('deletePod') ? Object.values(state.api.pods) : []) {
     if (pod.deleting) continue;
     steps.push(
       fault('apiWrites', 'user', `user deletes pod ${pod.key}`, (ctx) => {
@@ -94,7 +98,7 @@ const apiWrites = (state: WorldState): Step[] => {
       }),
     );
   }
-  for (const deployment of Object.values(state.api.deployments)) {
+  for (const deployment of writes.includes('deleteDeployment') ? Object.values(state.api.deployments) : []) {
     steps.push(
       fault('apiWrites', 'user', `user deletes deployment ${deployment.key}`, (ctx) => {
         request(

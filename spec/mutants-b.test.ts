@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { MUTANTS } from './types/mutants.js';
+import { explorePreset } from './test-support/explore-preset.js';
+
+// The mutants are split over two files so that vitest runs them on both cores.
+const HALF = Math.ceil(MUTANTS.length / 2);
+const SECOND_HALF = MUTANTS.slice(HALF);
+
+describe('mutants (second half): each is caught by the property it names', () => {
+  for (const mutant of SECOND_HALF) {
+    it(`${mutant.name} violates ${mutant.property} with a shortest trace`, () => {
+      const result = explorePreset(mutant.preset ?? 'tiny', 'hardened', mutant.name);
+      const violation = result.violations.find((v) => v.property === mutant.property);
+      expect(violation, `found instead: ${result.violations.map((v) => v.property).join(', ')}`).toBeDefined();
+      expect(violation?.steps.length).toBeGreaterThan(0);
+      expect(result.properties.find((p) => p.name === mutant.property)?.status).toBe('violated');
+    });
+  }
+});
