@@ -32,6 +32,8 @@ export interface Switches {
   readonly serverEpochCheck: boolean;
   /** Clients ignore a handshake reply whose epoch is not the one they sent last. */
   readonly clientReplyCheck: boolean;
+  /** Servers ignore a handshake older than the epoch they hold for that source. */
+  readonly monotoneEpochs: boolean;
   /** How the autoscaler's desired count reaches the Deployment controller. */
   readonly autoscalerLink: 'direct' | 'api';
   /** The kubelet materialises a pod only from a template it has in its informer. */
@@ -62,6 +64,7 @@ export const HARDENED: Switches = {
   fence: 'exclusive',
   serverEpochCheck: true,
   clientReplyCheck: true,
+  monotoneEpochs: true,
   autoscalerLink: 'api',
   exposeRequiresTemplate: true,
   exposeChecksOwner: true,
@@ -75,7 +78,8 @@ export const HARDENED: Switches = {
 /**
  * The artifact's behaviour as protocol.md §10 reads it: name-only cache key, count-based
  * schedulePods, in-memory entries left behind when the template is deleted, no guard
- * against a duplicate bind after eviction, lost identities re-sent from the informer's view.
+ * against a duplicate bind after eviction, lost identities re-sent from the informer's view,
+ * opaque (unordered) epochs, and no owner precondition on expose.
  */
 export const ARTIFACT: Switches = {
   ...HARDENED,
@@ -86,6 +90,7 @@ export const ARTIFACT: Switches = {
   dropOrphanedEntries: false,
   kubeletTombstones: false,
   exposeChecksOwner: false,
+  monotoneEpochs: false,
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Switches>> = {
@@ -201,8 +206,9 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     userWrites: ['deleteDeployment'],
   },
   /**
-   * Two functions with the same name in two namespaces scaling at once, without faults: the
-   * smallest world in which identities of two tenants can collide.
+   * Two functions with the same name in two namespaces scaling at once onto two one-slot
+   * nodes, without faults: the smallest world in which the identities of two tenants can
+   * collide and in which a node can be over-committed.
    */
   pair: {
     name: 'pair',
@@ -210,8 +216,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       { namespace: 'a', name: 'fn' },
       { namespace: 'b', name: 'fn' },
     ],
-    nodes: ['n1'],
-    nodeAllocatable: 2,
+    nodes: ['n1', 'n2'],
+    nodeAllocatable: 1,
     desiredMax: 1,
     initialLoad: 1,
     overshootSlack: 0,

@@ -50,6 +50,22 @@ export const splitKey = (key: ObjectKey): { namespace: string; name: string } =>
 export const mintEpoch = (stage: StageId, incarnation: number, counter: number): Epoch =>
   `${stage}#${incarnation}.${counter}`;
 
+/** `<stage>#<incarnation>.<counter>` → [incarnation, counter]. */
+const epochOrder = (epoch: Epoch): [number, number] => {
+  const [incarnation, counter] = epoch.slice(epoch.lastIndexOf('#') + 1).split('.').map(Number);
+  return [incarnation ?? 0, counter ?? 0];
+};
+
+/**
+ * Epochs of one client are ordered: a later incarnation, or a later handshake of the same
+ * incarnation, is newer. (The artifact's epochs are opaque strings; ours are not.)
+ */
+export const epochIsOlder = (a: Epoch, b: Epoch): boolean => {
+  const [ai, ac] = epochOrder(a);
+  const [bi, bc] = epochOrder(b);
+  return ai < bi || (ai === bi && ac < bc);
+};
+
 export const stageKindOf = (stage: StageId): StageKind =>
   stage.startsWith('kubelet/') ? 'kubelet' : (stage as StageKind);
 

@@ -76,12 +76,13 @@ export const MUTANTS: readonly Mutant[] = [
       'the scheduler over-commits a node by not counting pods it assumed but not yet saw persisted',
     property: 'capacity',
     flip: { schedulerCountsInflight: false },
+    preset: 'pair',
   },
   {
     name: 'top-down-recovery',
     hazard:
-      'a restarted middle stage answers upstream before recovering downstream, then over-commits a node whose handshake is late',
-    property: 'capacity',
+      'a restarted scheduler answers the ReplicaSet controller before recovering from its kubelets, so its empty snapshot makes the controller replace pods that are in fact bound',
+    property: 'bounded-overshoot',
     flip: { recovery: 'topDown' },
   },
   {
@@ -98,15 +99,18 @@ export const MUTANTS: readonly Mutant[] = [
     flip: { serverEpochCheck: false },
   },
   {
-    name: 'accept-stale-reply',
-    hazard: 'a client acts on a late reply to an older handshake',
-    property: 'bounded-overshoot',
-    flip: { clientReplyCheck: false },
+    name: 'opaque-epochs',
+    hazard:
+      'a delayed handshake installs an older epoch after the client connected on a newer one, and the session stays split until the client has data to send',
+    property: 'sessions-connect',
+    flip: { monotoneEpochs: false },
+    preset: 'updown',
   },
   {
     name: 'no-round2',
-    hazard: 'the link connects after round 1, so entries the downstream lost are never re-sent',
-    property: 'replicas-converge',
+    hazard:
+      'the link connects after round 1, so a restarted client neither adopts what its downstream holds nor replaces what it lost, and creates pods that are already in flight',
+    property: 'bounded-overshoot',
     flip: { round2: 'none' },
   },
   {

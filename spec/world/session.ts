@@ -15,7 +15,7 @@
  */
 import { castDraft } from 'immer';
 import type { Epoch, LinkId } from '../types/ids.js';
-import { mintEpoch, stageKindOf } from '../types/ids.js';
+import { epochIsOlder, mintEpoch, stageKindOf } from '../types/ids.js';
 import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
 import { send } from './net.js';
 import type { Ctx, LinkState, StageCore } from './state.js';
@@ -68,6 +68,10 @@ export const startHandshake = (ctx: Ctx, roles: Roles, id: LinkId): void => {
 export const onHandshake = (ctx: Ctx, roles: Roles, link: LinkState, epoch: Epoch): void => {
   const draft = ctx.w.links[link.id];
   if (!draft) return;
+  // A handshake that arrives after a newer one from the same source must not move the
+  // server back to the older epoch: the client is already on the newer one, and neither
+  // end would notice the mismatch until the client has data to send.
+  if (ctx.cfg.switches.monotoneEpochs && draft.serverEpoch !== null && epochIsOlder(epoch, draft.serverEpoch)) return;
   draft.serverEpoch = epoch;
   const snapshot = roles.server(draft).snapshot(ctx, draft);
   const keys = snapshot.map((e) => e.key);
