@@ -166,7 +166,7 @@ describe('kd explore', () => {
 
   it('rejects unknown names with exit 2 and a one-line message', async () => {
     expect(await runExplore(options({ preset: 'huge' }), io(false))).toBe(2);
-    expect(err.join('')).toBe("kd: unknown preset 'huge' (known: tiny, updown, pair, small)\n");
+    expect(err.join('')).toBe("kd: unknown preset 'huge' (known: tiny, updown, retries, pair, small)\n");
     expect(await runExplore(options({ mutant: 'nope' }), io(false))).toBe(2);
     expect(await runExplore(options({ profile: 'artifact', mutant: 'no-fence' }), io(false))).toBe(
       2,
@@ -180,7 +180,7 @@ describe('kd explore', () => {
 
   it('lists the mutants as a table or as JSON', async () => {
     await runExplore(options({ listMutants: true }), io(false));
-    expect(out.join('').split('\n')[0]).toMatch(/^mutant\s+property\s+hazard$/);
+    expect(out.join('').split('\n')[0]).toMatch(/^mutant\s+property\s+preset\s+hazard$/);
     out = [];
     await runExplore(options({ listMutants: true, json: true }), io(false));
     const rows = JSON.parse(out.join(''));
@@ -188,6 +188,7 @@ describe('kd explore', () => {
     expect(rows[0]).toEqual({
       name: MUTANTS[0]?.name,
       property: MUTANTS[0]?.property,
+      preset: MUTANTS[0]?.preset ?? 'tiny',
       hazard: MUTANTS[0]?.hazard,
     });
     expect(mutantTable()).toHaveLength(MUTANTS.length + 1);

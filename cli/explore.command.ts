@@ -52,7 +52,7 @@ export function registerExplore(program: Command): void {
   program
     .command('explore')
     .description('Exhaustively explore the formal model on a preset and print the property table')
-    .option('--preset <name>', "configuration preset (tiny|updown|pair|small; default tiny, or the mutant's own)")
+    .option('--preset <name>', "configuration preset (tiny|updown|retries|pair|small; default tiny, or the mutant's own)")
     .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
     .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')
     .option('--list-mutants', 'list the mutants with the property each must be caught by')

@@ -36,7 +36,7 @@ export const BudgetsSchema = z.strictObject({
  * change fails loudly instead of old files replaying under silently defaulted values.
  */
 export const PresetSchema = z.strictObject({
-  name: z.enum(['tiny', 'updown', 'pair', 'small']),
+  name: z.enum(['tiny', 'updown', 'retries', 'pair', 'small']),
   functions: z
     .array(z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }))
     .readonly(),

@@ -123,7 +123,7 @@ export interface Budgets {
   readonly faultsTotal: number;
 }
 
-export type PresetName = 'tiny' | 'updown' | 'pair' | 'small';
+export type PresetName = 'tiny' | 'updown' | 'retries' | 'pair' | 'small';
 
 export interface Preset {
   readonly name: PresetName;
@@ -204,6 +204,23 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     // write is the deletion of the whole function (owner-reference garbage collection).
     crashTargets: ['deployment', 'replicaset', 'scheduler', 'kubelet'],
     userWrites: ['deleteDeployment'],
+  },
+  /**
+   * `tiny` with two spurious retry timeouts and no other fault: several handshakes of one
+   * client in flight at once, the smallest world in which their order matters.
+   */
+  retries: {
+    name: 'retries',
+    functions: [{ namespace: 'a', name: 'fn' }],
+    nodes: ['n1'],
+    nodeAllocatable: 2,
+    desiredMax: 1,
+    initialLoad: 1,
+    overshootSlack: 0,
+    convergenceBound: 60,
+    budgets: { ...NO_FAULTS, timeouts: 2, faultsTotal: 2 },
+    crashTargets: EVERY_STAGE,
+    userWrites: EVERY_WRITE,
   },
   /**
    * Two functions with the same name in two namespaces scaling at once onto two one-slot

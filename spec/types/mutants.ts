@@ -104,7 +104,7 @@ export const MUTANTS: readonly Mutant[] = [
       'a delayed handshake installs an older epoch after the client connected on a newer one, and the session stays split until the client has data to send',
     property: 'sessions-connect',
     flip: { monotoneEpochs: false },
-    preset: 'updown',
+    preset: 'retries',
   },
   {
     name: 'no-round2',
