@@ -1,5 +1,6 @@
 /**
- * Writing counterexample files: `counterexamples/<tool>-<profile>[-<mutant>]-<property>.json`
+ * Writing counterexample files:
+ * `counterexamples/<tool>-<preset>-<profile>[-<mutant>]-<property>.json`
  * plus `counterexamples/index.json`, the sorted list the test suite replays.
  *
  * Files are pretty JSON in the schema's key order with sorted switches and a trailing
@@ -18,10 +19,11 @@ import {
 } from './schema.js';
 
 export function counterexampleFileName(
-  file: Pick<Counterexample, 'tool' | 'profile' | 'mutant' | 'property'>,
+  file: Pick<Counterexample, 'tool' | 'profile' | 'mutant' | 'property' | 'preset'>,
 ): string {
   const parts = [
     file.tool,
+    file.preset.name,
     file.profile,
     ...(file.mutant === null ? [] : [file.mutant]),
     file.property,

@@ -57,7 +57,7 @@ const errorOf = (run: () => unknown): string => {
 describe('counterexample files', () => {
   it('round-trips through save and load', () => {
     const path = saveCounterexample(sample(), dir);
-    expect(path).toBe(join(dir, 'explore-hardened-no-kubelet-tombstones-no-resurrection.json'));
+    expect(path).toBe(join(dir, 'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json'));
     expect(loadCounterexample(path)).toEqual(sample());
   });
 
@@ -79,14 +79,14 @@ describe('counterexample files', () => {
     saveCounterexample(sample({ expected: 'fixed' }), dir);
     expect(loadIndex(dir)).toEqual([
       {
-        file: 'explore-hardened-no-kubelet-tombstones-no-resurrection.json',
+        file: 'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json',
         property: 'no-resurrection',
         profile: 'hardened',
         mutant: 'no-kubelet-tombstones',
         expected: 'fixed',
       },
       {
-        file: 'explore-hardened-spec-fidelity.json',
+        file: 'explore-tiny-hardened-spec-fidelity.json',
         property: 'spec-fidelity',
         profile: 'hardened',
         mutant: null,
@@ -94,8 +94,8 @@ describe('counterexample files', () => {
       },
     ]);
     expect(loadAllCounterexamples(dir).map((entry) => entry.file)).toEqual([
-      'explore-hardened-no-kubelet-tombstones-no-resurrection.json',
-      'explore-hardened-spec-fidelity.json',
+      'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json',
+      'explore-tiny-hardened-spec-fidelity.json',
     ]);
   });
 
@@ -103,7 +103,7 @@ describe('counterexample files', () => {
     writeFileSync(join(dir, 'notes.txt'), 'keep me');
     saveCounterexample(sample(), dir);
     expect(readdirSync(dir).sort()).toEqual([
-      'explore-hardened-no-kubelet-tombstones-no-resurrection.json',
+      'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json',
       'index.json',
       'notes.txt',
     ]);
@@ -111,7 +111,7 @@ describe('counterexample files', () => {
 
   it('makes file names portable whatever the mutant is called', () => {
     expect(counterexampleFileName({ ...sample(), mutant: 'a b/c' })).toBe(
-      'explore-hardened-a_b_c-no-resurrection.json',
+      'explore-tiny-hardened-a_b_c-no-resurrection.json',
     );
   });
 
