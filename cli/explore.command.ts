@@ -52,7 +52,10 @@ export function registerExplore(program: Command): void {
   program
     .command('explore')
     .description('Exhaustively explore the formal model on a preset and print the property table')
-    .option('--preset <name>', "configuration preset (tiny|updown|retries|pair|small; default tiny, or the mutant's own)")
+    .option(
+      '--preset <name>',
+      "configuration preset (tiny|updown|retries|pair|small; default tiny, or the mutant's own)",
+    )
     .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
     .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')
     .option('--list-mutants', 'list the mutants with the property each must be caught by')
@@ -134,7 +137,12 @@ export function presetFor(options: Pick<ExploreCliOptions, 'preset' | 'mutant'>)
 }
 
 export function mutantRows(): { name: string; property: string; preset: string; hazard: string }[] {
-  return MUTANTS.map((m) => ({ name: m.name, property: m.property, preset: m.preset ?? 'tiny', hazard: m.hazard }));
+  return MUTANTS.map((m) => ({
+    name: m.name,
+    property: m.property,
+    preset: m.preset ?? 'tiny',
+    hazard: m.hazard,
+  }));
 }
 
 export function mutantTable(rows = mutantRows()): string[] {

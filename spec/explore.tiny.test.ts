@@ -17,11 +17,15 @@ describe('kd explore --preset tiny (hardened)', () => {
 
   it('finds every safety and liveness property holding', () => {
     const failing = result.properties.filter((p) => p.kind !== 'sometimes' && p.status !== 'holds');
-    expect(failing, result.violations.map((v) => `${v.property}: ${v.message}`).join('\n')).toEqual([]);
+    expect(failing, result.violations.map((v) => `${v.property}: ${v.message}`).join('\n')).toEqual(
+      [],
+    );
   });
 
   it('exercises every reachability property, so none of the above holds vacuously', () => {
-    const unexercised = result.properties.filter((p) => p.kind === 'sometimes' && p.status !== 'holds');
+    const unexercised = result.properties.filter(
+      (p) => p.kind === 'sometimes' && p.status !== 'holds',
+    );
     expect(unexercised).toEqual([]);
   });
 });

@@ -53,15 +53,23 @@ describe('the world model', () => {
 
   it('gives independent actions taken in either order the same canonical key', () => {
     const start = model.initial();
-    const viaA = follow(model, start, ['informer sync kubelet/n1', 'scale a/fn 1']).states.at(-1) as WorldState;
-    const viaB = follow(model, start, ['scale a/fn 1', 'informer sync kubelet/n1']).states.at(-1) as WorldState;
+    const viaA = follow(model, start, ['informer sync kubelet/n1', 'scale a/fn 1']).states.at(
+      -1,
+    ) as WorldState;
+    const viaB = follow(model, start, ['scale a/fn 1', 'informer sync kubelet/n1']).states.at(
+      -1,
+    ) as WorldState;
     expect(model.key(viaA)).toBe(model.key(viaB));
     expect(model.key(viaA)).not.toBe(model.key(start));
   });
 
   it('fences a message of an old epoch: the server refuses it and the client re-handshakes', () => {
     const start = model.initial();
-    const sent = follow(model, start, ['scale a/fn 1', 'informer sync deployment', 'scale a/fn-h1 1']);
+    const sent = follow(model, start, [
+      'scale a/fn 1',
+      'informer sync deployment',
+      'scale a/fn-h1 1',
+    ]);
     // A spurious timeout makes the client mint a new epoch while its data message is in flight.
     const fenced = follow(model, sent.states.at(-1) as WorldState, [
       'timeout deployment->replicaset',
@@ -69,11 +77,17 @@ describe('the world model', () => {
       'deliver replicaset.scale deployment->replicaset e=deployment#1.1 [a/fn-h1] 1@v2',
     ]);
     const events = (fenced.states.at(-1) as WorldState).events;
-    expect(events).toContainEqual(expect.objectContaining({ kind: 'admit', admitted: false, serverEpochAtAdmission: 'deployment#1.2' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        kind: 'admit',
+        admitted: false,
+        serverEpochAtAdmission: 'deployment#1.2',
+      }),
+    );
     expect((fenced.states.at(-1) as WorldState).replicaset.desired).toEqual({});
   });
 
-  it('loses a crashed stage\'s memory but keeps a crashed kubelet\'s sandboxes', () => {
+  it("loses a crashed stage's memory but keeps a crashed kubelet's sandboxes", () => {
     const run = runFaultFree(model, model.initial(), converged);
     const up = run.states.at(-1) as WorldState;
     const crashed = follow(model, up, ['crash kubelet/n1']).states.at(-1) as WorldState;
@@ -85,6 +99,8 @@ describe('the world model', () => {
   });
 
   it('has a property catalogue that knows every property it checks', () => {
-    expect(CATALOGUE.safety.length + CATALOGUE.liveness.length + CATALOGUE.reachability.length).toBe(21);
+    expect(
+      CATALOGUE.safety.length + CATALOGUE.liveness.length + CATALOGUE.reachability.length,
+    ).toBe(21);
   });
 });

@@ -56,7 +56,12 @@ const informerSteps = (state: WorldState): Step[] => {
 const behindHeldTemplates = (state: WorldState, id: StageId): boolean => {
   const core = coreOf(state, id);
   if (core.view.rv >= state.api.rv) return false;
-  const held = id === 'scheduler' ? Object.values(state.scheduler.pods) : id.startsWith('kubelet/') ? Object.values((core as WorldState['kubelets'][string]).bound) : [];
+  const held =
+    id === 'scheduler'
+      ? Object.values(state.scheduler.pods)
+      : id.startsWith('kubelet/')
+        ? Object.values((core as WorldState['kubelets'][string]).bound)
+        : [];
   return held.some((entry) => entry.templateRv > core.view.rv);
 };
 
@@ -113,8 +118,13 @@ const networkSteps = (state: WorldState, cfg: Config): Step[] =>
 
 const environmentSteps = (state: WorldState): Step[] => {
   const steps: Step[] = [];
-  if (!state.api.up) steps.push(step('api', 'outage ends', (ctx) => void (ctx.w.api.up = true)));
-  else if (hasGarbage(state.api)) steps.push(step('gc', 'garbage collection', collectGarbage));
+  if (!state.api.up) {
+    steps.push(
+      step('api', 'outage ends', (ctx) => {
+        ctx.w.api.up = true;
+      }),
+    );
+  } else if (hasGarbage(state.api)) steps.push(step('gc', 'garbage collection', collectGarbage));
   return steps;
 };
 

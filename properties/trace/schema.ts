@@ -47,7 +47,9 @@ export const PresetSchema = z.strictObject({
   overshootSlack: count,
   convergenceBound: count,
   budgets: BudgetsSchema,
-  crashTargets: z.array(z.enum(['autoscaler', 'deployment', 'replicaset', 'scheduler', 'kubelet'])).readonly(),
+  crashTargets: z
+    .array(z.enum(['autoscaler', 'deployment', 'replicaset', 'scheduler', 'kubelet']))
+    .readonly(),
   userWrites: z.array(z.enum(['deletePod', 'deleteDeployment'])).readonly(),
 });
 

@@ -57,7 +57,9 @@ const errorOf = (run: () => unknown): string => {
 describe('counterexample files', () => {
   it('round-trips through save and load', () => {
     const path = saveCounterexample(sample(), dir);
-    expect(path).toBe(join(dir, 'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json'));
+    expect(path).toBe(
+      join(dir, 'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json'),
+    );
     expect(loadCounterexample(path)).toEqual(sample());
   });
 

@@ -45,7 +45,11 @@ const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
   if (ctx.cfg.switches.kubeletTombstones && k.tombstones[ck]) return;
   if (k.view.objects.pods[entry.key]) return; // API precedence: a persisted copy wins
   // The template is known deleted (the informer passed its creation and no longer shows it).
-  if (ctx.cfg.switches.dropOrphanedEntries && ownerKnownGone(k.view, entry.ownerUid, entry.templateRv)) return;
+  if (
+    ctx.cfg.switches.dropOrphanedEntries &&
+    ownerKnownGone(k.view, entry.ownerUid, entry.templateRv)
+  )
+    return;
   const template = templateOf(k.view, entry.ownerUid);
   if (!template) ctx.events.push({ kind: 'bindBeforeTemplate', node, pod: entry.key });
   const materialise = template !== undefined || !ctx.cfg.switches.exposeRequiresTemplate;
@@ -140,9 +144,13 @@ const markReady = (ctx: Ctx, node: NodeName, key: PodKey): void => {
     () => {
       const live = ctx.w.api.pods[key];
       if (!live) return 'notFound';
-      if (ctx.cfg.switches.statusPatchOnly) live.ready = true;
-      else ctx.w.api.pods[key] = { ...seen, ready: true, rv: live.rv };
-      ctx.w.api.pods[key]!.rv = ++ctx.w.api.rv;
+      const rv = ++ctx.w.api.rv;
+      if (ctx.cfg.switches.statusPatchOnly) {
+        live.ready = true;
+        live.rv = rv;
+      } else {
+        ctx.w.api.pods[key] = { ...seen, ready: true, rv };
+      }
       return 'ok';
     },
   );
@@ -162,7 +170,7 @@ const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
 /** Every action this kubelet can take in `state`. */
 export const kubeletSteps = (state: WorldState, node: NodeName): Step[] => {
   const k = state.kubelets[node];
-  if (!k || !k.alive || !isServing(k)) return [];
+  if (!k?.alive || !isServing(k)) return [];
   const actor = kubeletId(node);
   const steps: Step[] = [];
   for (const [ck, held] of Object.entries(k.bound)) {

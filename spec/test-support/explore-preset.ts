@@ -10,4 +10,6 @@ export const explorePreset = (
   mutant: string | null,
   keepGoing = false,
 ): ExploreResult =>
-  explore(createWorldModel(makeConfig(preset, profile, mutant)), CATALOGUE, { stopAtFirstViolation: !keepGoing });
+  explore(createWorldModel(makeConfig(preset, profile, mutant)), CATALOGUE, {
+    stopAtFirstViolation: !keepGoing,
+  });

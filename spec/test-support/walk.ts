@@ -30,7 +30,12 @@ export const follow = <S>(model: Model<S>, start: S, labels: readonly string[]):
  * Runs the first enabled fault-free action whose successor differs from the current
  * state, `maxSteps` times at most, stopping early when `done(state)` holds.
  */
-export const runFaultFree = <S>(model: Model<S>, start: S, done: (s: S) => boolean, maxSteps = 200): Walk<S> => {
+export const runFaultFree = <S>(
+  model: Model<S>,
+  start: S,
+  done: (s: S) => boolean,
+  maxSteps = 200,
+): Walk<S> => {
   const states = [start];
   const labels: string[] = [];
   let state = start;

@@ -151,7 +151,13 @@ export interface Preset {
 
 export type UserWrite = 'deletePod' | 'deleteDeployment';
 
-const EVERY_STAGE: readonly StageKind[] = ['autoscaler', 'deployment', 'replicaset', 'scheduler', 'kubelet'];
+const EVERY_STAGE: readonly StageKind[] = [
+  'autoscaler',
+  'deployment',
+  'replicaset',
+  'scheduler',
+  'kubelet',
+];
 const EVERY_WRITE: readonly UserWrite[] = ['deletePod', 'deleteDeployment'];
 
 const NO_FAULTS: Budgets = {
@@ -180,7 +186,16 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     initialLoad: 1,
     overshootSlack: 0,
     convergenceBound: 60,
-    budgets: { ...NO_FAULTS, crashes: 1, drops: 1, duplicates: 1, timeouts: 1, apiOutages: 1, apiWrites: 1, faultsTotal: 1 },
+    budgets: {
+      ...NO_FAULTS,
+      crashes: 1,
+      drops: 1,
+      duplicates: 1,
+      timeouts: 1,
+      apiOutages: 1,
+      apiWrites: 1,
+      faultsTotal: 1,
+    },
     crashTargets: EVERY_STAGE,
     userWrites: EVERY_WRITE,
   },
@@ -198,7 +213,17 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     initialLoad: 1,
     overshootSlack: 0,
     convergenceBound: 80,
-    budgets: { ...NO_FAULTS, crashes: 1, drops: 1, duplicates: 1, timeouts: 1, apiOutages: 1, apiWrites: 1, scaleEvents: 1, faultsTotal: 1 },
+    budgets: {
+      ...NO_FAULTS,
+      crashes: 1,
+      drops: 1,
+      duplicates: 1,
+      timeouts: 1,
+      apiOutages: 1,
+      apiWrites: 1,
+      scaleEvents: 1,
+      faultsTotal: 1,
+    },
     // The autoscaler's crash is left out: its only memory is what it wrote, and its restart
     // rewrites the same value, a no-op. Pods are deleted by the scale-down; the user's
     // write is the deletion of the whole function (owner-reference garbage collection).
@@ -256,7 +281,17 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     initialLoad: 1,
     overshootSlack: 0,
     convergenceBound: 120,
-    budgets: { crashes: 1, drops: 1, duplicates: 1, timeouts: 1, apiOutages: 1, nodeLosses: 1, apiWrites: 1, scaleEvents: 2, faultsTotal: 2 },
+    budgets: {
+      crashes: 1,
+      drops: 1,
+      duplicates: 1,
+      timeouts: 1,
+      apiOutages: 1,
+      nodeLosses: 1,
+      apiWrites: 1,
+      scaleEvents: 2,
+      faultsTotal: 2,
+    },
     crashTargets: EVERY_STAGE,
     userWrites: EVERY_WRITE,
   },

@@ -52,7 +52,10 @@ export const mintEpoch = (stage: StageId, incarnation: number, counter: number):
 
 /** `<stage>#<incarnation>.<counter>` → [incarnation, counter]. */
 const epochOrder = (epoch: Epoch): [number, number] => {
-  const [incarnation, counter] = epoch.slice(epoch.lastIndexOf('#') + 1).split('.').map(Number);
+  const [incarnation, counter] = epoch
+    .slice(epoch.lastIndexOf('#') + 1)
+    .split('.')
+    .map(Number);
   return [incarnation ?? 0, counter ?? 0];
 };
 

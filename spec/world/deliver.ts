@@ -41,22 +41,27 @@ export const deliver = (ctx: Ctx, message: Message): void => {
   if (!link) return;
   switch (method(message)) {
     case 'handshake':
-      return onHandshake(ctx, ROLES, link, message.epoch);
+      onHandshake(ctx, ROLES, link, message.epoch);
+      break;
     case 'handshakeReply':
-      return onHandshakeReply(
+      onHandshakeReply(
         ctx,
         ROLES,
         link,
         message.epoch,
         'snapshot' in message ? message.snapshot : [],
       );
+      break;
     case 'syncAck':
-      return onSyncAck(ctx, link, message.epoch);
+      onSyncAck(ctx, link, message.epoch);
+      break;
     case 'epochMismatch':
-      return onEpochMismatch(ctx, link, message.epoch);
+      onEpochMismatch(ctx, link, message.epoch);
+      break;
     case 'notFound':
-      return;
+      // Never sent in the model: a kubelet holds a bind whose template it lacks instead.
+      break;
     default:
-      return onData(ctx, ROLES, link, message as DataMessage | Sync);
+      onData(ctx, ROLES, link, message as DataMessage | Sync);
   }
 };

@@ -64,11 +64,20 @@ export const faultSteps = (
     for (const id of spuriousTimeouts)
       steps.push(fault('timeouts', id.split('->')[0] ?? id, `timeout ${id}`, () => {}));
   if (allowed(state, 'apiOutages') && state.api.up)
-    steps.push(fault('apiOutages', 'api', 'outage', (ctx) => void (ctx.w.api.up = false)));
+    steps.push(
+      fault('apiOutages', 'api', 'outage', (ctx) => {
+        ctx.w.api.up = false;
+      }),
+    );
   if (allowed(state, 'apiWrites')) steps.push(...apiWrites(state, cfg));
   if (allowed(state, 'nodeLosses') && state.api.up) {
     for (const k of Object.values(state.kubelets)) {
-      if (k.alive) steps.push(fault('nodeLosses', 'nodeLifecycle', `lose node ${k.node}`, (ctx) => loseNode(ctx, k.node)));
+      if (k.alive)
+        steps.push(
+          fault('nodeLosses', 'nodeLifecycle', `lose node ${k.node}`, (ctx) =>
+            loseNode(ctx, k.node),
+          ),
+        );
     }
   }
   if (allowed(state, 'scaleEvents')) steps.push(...loadChanges(state, cfg));
@@ -98,7 +107,9 @@ const apiWrites = (state: WorldState, cfg: Config): Step[] => {
       }),
     );
   }
-  for (const deployment of writes.includes('deleteDeployment') ? Object.values(state.api.deployments) : []) {
+  for (const deployment of writes.includes('deleteDeployment')
+    ? Object.values(state.api.deployments)
+    : []) {
     steps.push(
       fault('apiWrites', 'user', `user deletes deployment ${deployment.key}`, (ctx) => {
         request(
@@ -122,7 +133,9 @@ const loadChanges = (state: WorldState, cfg: Config): Step[] => {
     for (let n = 0; n <= cfg.preset.desiredMax; n += 1) {
       if (n !== current)
         steps.push(
-          fault('scaleEvents', 'env', `load ${key} = ${n}`, (ctx) => void (ctx.w.load[key] = n)),
+          fault('scaleEvents', 'env', `load ${key} = ${n}`, (ctx) => {
+            ctx.w.load[key] = n;
+          }),
         );
     }
   }
@@ -165,8 +178,10 @@ const loseNode = (ctx: Ctx, node: string): void => {
   Object.assign(k, { alive: false, phase: 'down', bound: {}, tombstones: {}, sandboxes: {} });
   delete ctx.w.api.nodes[node];
   nextRv(ctx);
-  for (const pod of Object.values(ctx.w.api.pods)) if (pod.nodeName === node) removePod(ctx, pod.key);
-  for (const link of Object.values(ctx.w.links)) if (link.server === k.id) delete ctx.w.links[link.id];
+  for (const pod of Object.values(ctx.w.api.pods))
+    if (pod.nodeName === node) removePod(ctx, pod.key);
+  for (const link of Object.values(ctx.w.links))
+    if (link.server === k.id) delete ctx.w.links[link.id];
 };
 
 const resetMemory = (ctx: Ctx, id: StageId): void => {

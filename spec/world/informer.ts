@@ -60,9 +60,15 @@ const projected = new Map<Projector, WeakMap<object, object>>();
 
 const project = (projector: Projector, record: object): object => {
   let cache = projected.get(projector);
-  if (!cache) projected.set(projector, (cache = new WeakMap()));
+  if (!cache) {
+    cache = new WeakMap();
+    projected.set(projector, cache);
+  }
   let out = cache.get(record);
-  if (!out) cache.set(record, (out = projector(record)));
+  if (!out) {
+    out = projector(record);
+    cache.set(record, out);
+  }
   return out;
 };
 
@@ -77,7 +83,10 @@ const EMPTY: ApiObjects = {
 /** The view a delivery now would produce for a stage of this kind. */
 export const projectApi = (api: ApiObjects, kind: StageKind): ApiObjects => {
   let byKind = projectedApis.get(api);
-  if (!byKind) projectedApis.set(api, (byKind = new Map()));
+  if (!byKind) {
+    byKind = new Map();
+    projectedApis.set(api, byKind);
+  }
   let objects = byKind.get(kind);
   if (!objects) {
     const fresh: Record<Collection, object> = { ...EMPTY };

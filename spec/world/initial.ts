@@ -7,7 +7,7 @@
 
 import { emptyView } from '../stages/common.js';
 import type { Config, Preset } from '../types/config.js';
-import type { LinkId, NodeName, ObjectKey } from '../types/ids.js';
+import type { NodeName, ObjectKey } from '../types/ids.js';
 import { kubeletId, linkId, mintEpoch, objectKey, type StageKind } from '../types/ids.js';
 import type {
   ApiObjects,
@@ -100,7 +100,9 @@ export const initialState = (cfg: Config): WorldState => {
   const api = { ...objects, up: true, rv, uidCounter: uids };
   const synced = (kind: StageKind): InformerView => ({ rv, objects: projectApi(api, kind) });
   const links: Record<string, LinkState> = {};
-  const addLink = (l: LinkState) => void (links[l.id] = l);
+  const addLink = (l: LinkState) => {
+    links[l.id] = l;
+  };
   addLink(connectedLink('deployment', 'replicaset'));
   addLink(connectedLink('replicaset', 'scheduler'));
   const kubelets: Record<NodeName, KubeletState> = {};

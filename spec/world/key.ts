@@ -99,7 +99,10 @@ const replicaSets = (r: ApiObjects['replicaSets']): string =>
 const deployments = (r: ApiObjects['deployments']): string =>
   memoised(r, (x) =>
     sortedValues(x)
-      .map((d) => `${d.key}:${d.uid}:${d.replicas}@${d.generation}:${d.templateHash}:${+d.managed}${+d.deleting}`)
+      .map(
+        (d) =>
+          `${d.key}:${d.uid}:${d.replicas}@${d.generation}:${d.templateHash}:${+d.managed}${+d.deleting}`,
+      )
       .join(';'),
   );
 
@@ -160,7 +163,9 @@ const templateThresholds = (s: WorldState): number[] => {
 };
 
 const viewKey = (v: InformerView, kind: StageKind, position: number): string => {
-  const reads = INFORMER_READS[kind].map((c) => (COLLECTION_KEYS[c] as (r: unknown) => string)(v.objects[c])).join('|');
+  const reads = INFORMER_READS[kind]
+    .map((c) => (COLLECTION_KEYS[c] as (r: unknown) => string)(v.objects[c]))
+    .join('|');
   // Only kubelets and the scheduler compare their informer's rv (with template rvs).
   if (kind !== 'kubelet' && kind !== 'scheduler') return intern(reads);
   return `${position}/${intern(reads)}`;

@@ -74,7 +74,7 @@ export const lostEntries = (state: WorldState, link: LinkState): boolean => {
 /** The stage's informer handlers, run after its view moved from `before` to the newest state. */
 export const onInformerSync = (ctx: Ctx, stage: StageId, before: InformerView): void => {
   const node = nodeOfKubelet(stage);
-  if (node !== null) return onKubeletSync(ctx, node);
+  if (node !== null) onKubeletSync(ctx, node);
   if (stage === 'deployment') onDeploymentSync(ctx);
   if (stage === 'replicaset') onReplicaSetSync(ctx, before);
   if (stage === 'scheduler') onSchedulerSync(ctx);

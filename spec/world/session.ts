@@ -71,7 +71,12 @@ export const onHandshake = (ctx: Ctx, roles: Roles, link: LinkState, epoch: Epoc
   // A handshake that arrives after a newer one from the same source must not move the
   // server back to the older epoch: the client is already on the newer one, and neither
   // end would notice the mismatch until the client has data to send.
-  if (ctx.cfg.switches.monotoneEpochs && draft.serverEpoch !== null && epochIsOlder(epoch, draft.serverEpoch)) return;
+  if (
+    ctx.cfg.switches.monotoneEpochs &&
+    draft.serverEpoch !== null &&
+    epochIsOlder(epoch, draft.serverEpoch)
+  )
+    return;
   draft.serverEpoch = epoch;
   const snapshot = roles.server(draft).snapshot(ctx, draft);
   const keys = snapshot.map((e) => e.key);
