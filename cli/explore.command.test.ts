@@ -114,7 +114,7 @@ describe('kd explore', () => {
   it('saves a violation as an open counterexample and exits 1', async () => {
     expect(await runExplore(options({ json: true }), io(true))).toBe(1);
     const report = JSON.parse(out[0] ?? '');
-    expect(report.counterexample).toBe('counterexamples/explore-hardened-bounded-overshoot.json');
+    expect(report.counterexample).toBe('counterexamples/explore-tiny-hardened-bounded-overshoot.json');
     const saved = loadCounterexample(join(dir, report.counterexample));
     expect(saved).toMatchObject({
       kind: 'safety',
@@ -134,7 +134,7 @@ describe('kd explore', () => {
     await runExplore(options(), io(true));
     const text = out.join('');
     expect(text).toContain('violated bounded-overshoot (always): two is too many');
-    expect(text).toContain('saved counterexamples/explore-hardened-bounded-overshoot.json');
+    expect(text).toContain('saved counterexamples/explore-tiny-hardened-bounded-overshoot.json');
   });
 
   it('writes nothing with --no-save', async () => {
@@ -147,7 +147,7 @@ describe('kd explore', () => {
     expect(await runExplore(options({ mutant }), io(true))).toBe(0);
     expect(out.join('')).toContain('mutant count-schedule-pods caught by bounded-overshoot');
     const saved = loadCounterexample(
-      join(dir, 'counterexamples', `explore-hardened-${mutant}-bounded-overshoot.json`),
+      join(dir, 'counterexamples', `explore-tiny-hardened-${mutant}-bounded-overshoot.json`),
     );
     expect(saved.expected).toBe('expected-failure');
     expect(saved.switches.schedulePodsPayload).toBe('count');

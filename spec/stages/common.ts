@@ -5,6 +5,7 @@
 import type { Config } from '../types/config.js';
 import type { ObjectKey, PodKey, Uid } from '../types/ids.js';
 import { splitKey } from '../types/ids.js';
+import type { PodEntry } from '../types/messages.js';
 import type { PodView, ReplicaSetView, TemplatePodView } from '../types/objects.js';
 import type { Ctx, InformerView, StageCore, WorldState } from '../world/state.js';
 
@@ -72,3 +73,13 @@ export const podInFlight = (state: WorldState, pod: PodKey): boolean => {
 };
 
 export const rsKeyOfPod = (pod: PodView): ObjectKey => pod.ownerKey;
+
+/** A held pod as it travels in messages, snapshots and syncs. */
+export const toPodEntry = (held: PodEntry): PodEntry => ({
+  kind: 'pod',
+  key: held.key,
+  ownerKey: held.ownerKey,
+  ownerUid: held.ownerUid,
+  node: held.node,
+  templateRv: held.templateRv,
+});

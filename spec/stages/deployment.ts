@@ -17,7 +17,7 @@ import type { CountEntry } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import { nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
-import type { ClientRole, Round2 } from '../world/session.js';
+import { type ClientRole, emptyRound2, type Round2 } from '../world/session.js';
 import type { Ctx, DeploymentCtlState, LinkState, WorldState } from '../world/state.js';
 import { isServing, type Step, step } from './common.js';
 
@@ -120,14 +120,7 @@ export const onDeploymentSync = (ctx: Ctx): void => {
 export const deploymentClient: ClientRole = {
   round2: (ctx, _link, snapshot): Round2 => {
     const dc = ctx.w.deployment;
-    const r: Round2 = {
-      entries: [],
-      discard: [],
-      adopted: [],
-      resent: [],
-      recreated: [],
-      forgotten: [],
-    };
+    const r = emptyRound2();
     const reported = new Map<string, CountEntry>();
     for (const entry of snapshot) {
       if (entry.kind !== 'count') continue;

@@ -14,7 +14,7 @@
  */
 import type { NodeName, PodKey } from '../types/ids.js';
 import { kubeletId } from '../types/ids.js';
-import type { DataMessage, LinkEntry, PodEntry, Sync } from '../types/messages.js';
+import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
 import { createPod, removePod, request } from '../world/api.js';
 import type { ServerRole } from '../world/session.js';
 import type {
@@ -25,7 +25,15 @@ import type {
   LinkState,
   WorldState,
 } from '../world/state.js';
-import { cacheKey, isServing, ownerKnownGone, type Step, step, templateOf } from './common.js';
+import {
+  cacheKey,
+  isServing,
+  ownerKnownGone,
+  type Step,
+  step,
+  templateOf,
+  toPodEntry,
+} from './common.js';
 
 type KubeletDraft = Ctx['w']['kubelets'][string];
 
@@ -63,7 +71,7 @@ const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
 };
 
 export const kubeletServer: ServerRole = {
-  snapshot: (ctx, link) => Object.values(kubelet(ctx, nodeOfLink(link)).bound).map(toEntry),
+  snapshot: (ctx, link) => Object.values(kubelet(ctx, nodeOfLink(link)).bound).map(toPodEntry),
   apply: (ctx, link, message: DataMessage | Sync) => {
     const node = nodeOfLink(link);
     if (message.type === 'kubelet.bindPod') return onBind(ctx, node, message.entry);
@@ -72,15 +80,6 @@ export const kubeletServer: ServerRole = {
     for (const entry of message.entries) if (entry.kind === 'pod') onBind(ctx, node, entry);
   },
 };
-
-const toEntry = (held: HeldPod): LinkEntry => ({
-  kind: 'pod',
-  key: held.key,
-  ownerKey: held.ownerKey,
-  ownerUid: held.ownerUid,
-  node: held.node,
-  templateRv: held.templateRv,
-});
 
 /** Informer delivery: evict what is now persisted, drop entries whose template was deleted. */
 export const onKubeletSync = (ctx: Ctx, node: NodeName): void => {

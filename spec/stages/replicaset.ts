@@ -17,7 +17,7 @@ import type { DataMessage, LinkEntry, Sync } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import { markPodDeleting, nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
-import type { ClientRole, Round2, ServerRole } from '../world/session.js';
+import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, HeldPod, LinkState, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
@@ -27,6 +27,7 @@ import {
   type Step,
   step,
   templateOf,
+  toPodEntry,
 } from './common.js';
 
 const TO_SCHEDULER = linkId('replicaset', 'scheduler');
@@ -256,14 +257,7 @@ const persisted = (ctx: Ctx, key: string): boolean =>
 export const replicaSetClient: ClientRole = {
   round2: (ctx, _link, snapshot): Round2 => {
     const rc = ctx.w.replicaset;
-    const r: Round2 = {
-      entries: [],
-      discard: [],
-      adopted: [],
-      resent: [],
-      recreated: [],
-      forgotten: [],
-    };
+    const r = emptyRound2();
     const owners = new Map(Object.values(rc.view.objects.replicaSets).map((rs) => [rs.uid, rs]));
     if (ctx.cfg.switches.schedulePodsPayload === 'count') return countRound2(ctx, snapshot, r);
     for (const entry of snapshot) {
@@ -287,7 +281,7 @@ export const replicaSetClient: ClientRole = {
     for (const [ck, held] of Object.entries(rc.requested)) {
       if (reported.has(held.key) || persisted(ctx, held.key)) continue;
       if (ctx.cfg.switches.lostIdentity === 'reuse') {
-        r.entries.push(toEntry(held));
+        r.entries.push(toPodEntry(held));
         r.resent.push(held.key);
         continue;
       }
@@ -308,7 +302,7 @@ const replaceLost = (ctx: Ctx, rs: ReplicaSetView | undefined, lost: number, r: 
   const count = Math.min(lost, targetOf(rc, rs) - liveOf(rc, rs));
   if (count <= 0) return;
   for (const held of mintPods(ctx, rs, template.rv, count)) {
-    r.entries.push(toEntry(held));
+    r.entries.push(toPodEntry(held));
     r.recreated.push(held.key);
   }
 };
@@ -323,15 +317,6 @@ const countRound2 = (ctx: Ctx, snapshot: readonly LinkEntry[], r: Round2): Round
   for (const [key, n] of Object.entries(counts)) rc.expected[key] = n;
   return r;
 };
-
-const toEntry = (held: HeldPod): LinkEntry => ({
-  kind: 'pod',
-  key: held.key,
-  ownerKey: held.ownerKey,
-  ownerUid: held.ownerUid,
-  node: null,
-  templateRv: held.templateRv,
-});
 
 export const replicaSetServer: ServerRole = {
   snapshot: (ctx) =>

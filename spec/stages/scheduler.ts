@@ -13,20 +13,19 @@
  */
 import type { NodeName } from '../types/ids.js';
 import { kubeletId, linkId } from '../types/ids.js';
-import type { DataMessage, LinkEntry, PodEntry, Sync } from '../types/messages.js';
+import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
 import { send } from '../world/net.js';
-import type { ClientRole, Round2, ServerRole } from '../world/session.js';
-import type { Ctx, HeldPod, LinkState, SchedulerState, WorldState } from '../world/state.js';
-import { cacheKey, isServing, ownerKnownGone, podInFlight, type Step, step } from './common.js';
-
-const toEntry = (held: HeldPod): LinkEntry => ({
-  kind: 'pod',
-  key: held.key,
-  ownerKey: held.ownerKey,
-  ownerUid: held.ownerUid,
-  node: held.node,
-  templateRv: held.templateRv,
-});
+import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
+import type { Ctx, LinkState, SchedulerState, WorldState } from '../world/state.js';
+import {
+  cacheKey,
+  isServing,
+  ownerKnownGone,
+  podInFlight,
+  type Step,
+  step,
+  toPodEntry,
+} from './common.js';
 
 /** A pod identity arrives from the ReplicaSet controller; idempotent by cache key. */
 const accept = (ctx: Ctx, entry: PodEntry): void => {
@@ -60,7 +59,7 @@ const onSchedulePods = (
 };
 
 export const schedulerServer: ServerRole = {
-  snapshot: (ctx) => Object.values(ctx.w.scheduler.pods).map(toEntry),
+  snapshot: (ctx) => Object.values(ctx.w.scheduler.pods).map(toPodEntry),
   apply: (ctx, _link, message: DataMessage | Sync) => {
     if (message.type === 'scheduler.schedulePods') return onSchedulePods(ctx, message);
     if (!('entries' in message)) return;
@@ -75,14 +74,7 @@ export const schedulerClient: ClientRole = {
     const s = ctx.w.scheduler;
     const node = link.server.slice('kubelet/'.length);
     const reported = new Set(snapshot.map((e) => e.key));
-    const r: Round2 = {
-      entries: [],
-      discard: [],
-      adopted: [],
-      resent: [],
-      recreated: [],
-      forgotten: [],
-    };
+    const r = emptyRound2();
     for (const entry of snapshot) {
       // As at the ReplicaSet controller: adopt what the informer does not show yet.
       if (
@@ -103,7 +95,7 @@ export const schedulerClient: ClientRole = {
     for (const [ck, held] of Object.entries(s.pods)) {
       if (held.node !== node || reported.has(held.key) || persisted(ctx, held.key)) continue;
       if (ctx.cfg.switches.lostIdentity === 'reuse') {
-        r.entries.push(toEntry(held));
+        r.entries.push(toPodEntry(held));
         r.resent.push(held.key);
       } else {
         // The scheduler does not own pod names: it forgets the pod, and the ReplicaSet
@@ -181,7 +173,7 @@ const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
     source: 'scheduler',
     destination: kubeletId(node),
     epoch: link.epoch,
-    entry: toEntry(held) as PodEntry,
+    entry: toPodEntry(held) as PodEntry,
   });
 };
 

@@ -38,6 +38,15 @@ export interface Round2 {
   readonly forgotten: string[];
 }
 
+export const emptyRound2 = (): Round2 => ({
+  entries: [],
+  discard: [],
+  adopted: [],
+  resent: [],
+  recreated: [],
+  forgotten: [],
+});
+
 export interface ClientRole {
   round2(ctx: Ctx, link: LinkState, snapshot: readonly LinkEntry[]): Round2;
 }
