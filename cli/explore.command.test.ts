@@ -114,7 +114,9 @@ describe('kd explore', () => {
   it('saves a violation as an open counterexample and exits 1', async () => {
     expect(await runExplore(options({ json: true }), io(true))).toBe(1);
     const report = JSON.parse(out[0] ?? '');
-    expect(report.counterexample).toBe('counterexamples/explore-tiny-hardened-bounded-overshoot.json');
+    expect(report.counterexample).toBe(
+      'counterexamples/explore-tiny-hardened-bounded-overshoot.json',
+    );
     const saved = loadCounterexample(join(dir, report.counterexample));
     expect(saved).toMatchObject({
       kind: 'safety',
