@@ -14,6 +14,7 @@ import {
   exitCodeFor,
   mutantTable,
   parseMaxStates,
+  presetFor,
   progressPrinter,
   propertyTable,
   runExplore,
@@ -158,6 +159,16 @@ describe('kd explore', () => {
   it('exits 1 for a mutant that nothing catches', async () => {
     expect(await runExplore(options({ mutant: 'count-schedule-pods' }), io(false))).toBe(1);
     expect(out.join('')).toContain('NOT caught by bounded-overshoot');
+  });
+
+  it('runs a mutant on its own preset, and says which one when another is forced', async () => {
+    // name-only-cache-key needs two namespaces: preset pair.
+    expect(presetFor({ mutant: 'name-only-cache-key' })).toBe('pair');
+    expect(presetFor({ mutant: 'name-only-cache-key', preset: 'tiny' })).toBe('tiny');
+    expect(presetFor({})).toBe('tiny');
+    const options_ = options({ mutant: 'name-only-cache-key', preset: 'tiny' });
+    expect(await runExplore(options_, io(false))).toBe(1);
+    expect(out.join('')).toContain('its hazard needs preset pair (run without --preset)');
   });
 
   it('marks findings under the artifact profile as expected failures', async () => {

@@ -124,7 +124,7 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
   const mutant = config.mutant === null ? null : (findMutant(config.mutant) ?? null);
   const output = options.json
     ? JSON.stringify(jsonReport(result, shown[0] ?? null))
-    : report(result, shown, mutant, io.colors).join('\n');
+    : report(result, shown, mutant, io.colors, config.preset.name).join('\n');
   io.stdout(`${output}\n`);
   return exitCodeFor(result, mutant);
 }
@@ -194,6 +194,7 @@ export function report(
   savedPaths: readonly string[],
   mutant: Mutant | null,
   colors: Colors,
+  preset = 'tiny',
 ): string[] {
   const lines = [...propertyTable(result.properties, colors), '', ...summaryLines(result)];
   result.violations.forEach((violation, i) => {
@@ -201,7 +202,7 @@ export function report(
     const saved = savedPaths[i];
     if (saved !== undefined) lines.push(`  saved ${saved}`);
   });
-  if (mutant !== null) lines.push('', mutantVerdict(result, mutant, colors));
+  if (mutant !== null) lines.push('', mutantVerdict(result, mutant, colors, preset));
   return lines;
 }
 
@@ -262,12 +263,23 @@ function traceOf(violation: Violation): string[] {
   });
 }
 
-function mutantVerdict(result: ExploreResult, mutant: Mutant, colors: Colors): string {
+function mutantVerdict(
+  result: ExploreResult,
+  mutant: Mutant,
+  colors: Colors,
+  preset: string,
+): string {
   if (result.violations.some((v) => v.property === mutant.property)) {
     return colors.green(`mutant ${mutant.name} caught by ${mutant.property}, as expected`);
   }
   const other = result.violations.map((v) => v.property).join(', ');
-  const hint = other === '' ? '' : ` (violated instead: ${other}; try --keep-going)`;
+  const own = mutant.preset ?? 'tiny';
+  const hint =
+    other !== ''
+      ? ` (violated instead: ${other}; try --keep-going)`
+      : own !== preset
+        ? ` on preset ${preset}: its hazard needs preset ${own} (run without --preset)`
+        : '';
   return colors.red(`mutant ${mutant.name} NOT caught by ${mutant.property}${hint}`);
 }
 
