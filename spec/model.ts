@@ -13,7 +13,7 @@ export interface Action {
   readonly label: string;
   /**
    * A fault or an environment action (crash, drop, duplicate, spurious timeout, outage,
-   * re-list, node loss, API write by another actor, autoscaler change). These stop when the
+   * node loss, API write by another actor, autoscaler change). These stop when the
    * liveness phase starts; every other action is the system's own progress.
    */
   readonly fault: boolean;

@@ -126,7 +126,7 @@ export interface WorldState {
   readonly scheduler: SchedulerState;
   readonly kubelets: Readonly<Record<NodeName, KubeletState>>;
   readonly links: Readonly<Record<string, LinkState>>;
-  /** Messages in flight, a multiset kept in canonical order. */
+  /** Messages in flight: a multiset, kept in send order; the state key sorts it. */
   readonly net: readonly Message[];
   /** The autoscaler's desired count per function: the load, chosen by the environment. */
   readonly load: Readonly<Record<ObjectKey, number>>;
