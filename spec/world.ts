@@ -137,9 +137,9 @@ export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
   return [
     ...autoscalerSteps(state),
     ...deploymentSteps(state),
-    ...replicaSetSteps(state),
+    ...replicaSetSteps(state, cfg),
     ...schedulerSteps(state, cfg),
-    ...Object.keys(state.kubelets).flatMap((node) => kubeletSteps(state, node)),
+    ...Object.keys(state.kubelets).flatMap((node) => kubeletSteps(state, node, cfg)),
     ...informerSteps(state),
     ...sessions.steps,
     ...networkSteps(state, cfg),

@@ -12,6 +12,7 @@
  * kubelet crash (the container runtime keeps them), not a node loss. Left out: image pulls,
  * probes, resource requests other than one pod slot.
  */
+import type { Config } from '../types/config.js';
 import type { NodeName, PodKey } from '../types/ids.js';
 import { kubeletId } from '../types/ids.js';
 import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
@@ -167,7 +168,7 @@ const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
 };
 
 /** Every action this kubelet can take in `state`. */
-export const kubeletSteps = (state: WorldState, node: NodeName): Step[] => {
+export const kubeletSteps = (state: WorldState, node: NodeName, cfg: Config): Step[] => {
   const k = state.kubelets[node];
   if (!k?.alive || !isServing(k)) return [];
   const actor = kubeletId(node);
@@ -179,7 +180,7 @@ export const kubeletSteps = (state: WorldState, node: NodeName): Step[] => {
     if (held.state === 'exposing')
       steps.push(step(actor, `expose ${held.key}`, (ctx) => expose(ctx, node, ck)));
   }
-  steps.push(...podSteps(state, k, actor));
+  steps.push(...podSteps(state, k, actor, cfg));
   return steps;
 };
 
@@ -193,7 +194,7 @@ const materialise = (ctx: Ctx, node: NodeName, ck: string): void => {
 };
 
 /** Level-triggered work on pods the informer shows on this node, and on leaked sandboxes. */
-const podSteps = (state: WorldState, k: KubeletState, actor: string): Step[] => {
+const podSteps = (state: WorldState, k: KubeletState, actor: string, cfg: Config): Step[] => {
   const steps: Step[] = [];
   const node = k.node;
   for (const pod of Object.values(k.view.objects.pods)) {
@@ -204,7 +205,13 @@ const podSteps = (state: WorldState, k: KubeletState, actor: string): Step[] => 
       steps.push(step(actor, `terminate ${pod.key}`, (ctx) => terminate(ctx, node, pod.key)));
     } else if (!pod.deleting && !running) {
       steps.push(step(actor, `start ${pod.key}`, (ctx) => startSandbox(ctx, node, pod.key)));
-    } else if (!pod.deleting && running && !pod.ready && !state.api.pods[pod.key]?.ready) {
+    } else if (
+      cfg.switches.markReady &&
+      !pod.deleting &&
+      running &&
+      !pod.ready &&
+      !state.api.pods[pod.key]?.ready
+    ) {
       steps.push(step(actor, `ready ${pod.key}`, (ctx) => markReady(ctx, node, pod.key)));
     }
   }

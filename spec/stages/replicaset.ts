@@ -11,6 +11,7 @@
  * persisted pods not being deleted plus requested ones (its "expectations"). Left out:
  * adoption of pods by label selector, minReadySeconds, slow-start batches (vanilla path only).
  */
+import type { Config } from '../types/config.js';
 import type { ObjectKey, Uid } from '../types/ids.js';
 import { linkId, splitKey } from '../types/ids.js';
 import type { DataMessage, LinkEntry, Sync } from '../types/messages.js';
@@ -47,7 +48,7 @@ const liveOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): number => {
 const managedReplicaSets = (rc: ReplicaSetCtlState): ReplicaSetView[] =>
   Object.values(rc.view.objects.replicaSets).filter((rs) => rs.managed && !rs.deleting);
 
-export const replicaSetSteps = (state: WorldState): Step[] => {
+export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
   const rc = state.replicaset;
   if (!isServing(rc)) return [];
   const steps: Step[] = [...unknownOwnerSteps(state)];
@@ -71,6 +72,7 @@ export const replicaSetSteps = (state: WorldState): Step[] => {
       steps.push(step('replicaset', `write back ${rs.key}`, (ctx) => writeBack(ctx, rs.key)));
     const status = statusOf(rc, rs);
     if (
+      cfg.switches.writeStatus &&
       status !== `${rs.status.replicas}/${rs.status.readyReplicas}` &&
       rc.statusWritten[rs.key] !== status
     ) {

@@ -50,6 +50,10 @@ export interface Switches {
   readonly schedulerCountsInflight: boolean;
   /** The kubelet patches status only (true) or writes its whole in-memory pod (false). */
   readonly statusPatchOnly: boolean;
+  /** The kubelet marks a running pod Ready (off only as an injected defect). */
+  readonly markReady: boolean;
+  /** The ReplicaSet controller keeps the ReplicaSet's status (off only as an injected defect). */
+  readonly writeStatus: boolean;
 }
 
 export type ProfileName = 'hardened' | 'artifact';
@@ -73,6 +77,8 @@ export const HARDENED: Switches = {
   dropOrphanedEntries: true,
   schedulerCountsInflight: true,
   statusPatchOnly: true,
+  markReady: true,
+  writeStatus: true,
 };
 
 /**

@@ -126,6 +126,18 @@ export const MUTANTS: readonly Mutant[] = [
     property: 'api-precedence',
     flip: { statusPatchOnly: false },
   },
+  {
+    name: 'never-ready',
+    hazard: 'injected defect: the kubelet runs the sandbox but never marks the pod Ready',
+    property: 'replicas-converge',
+    flip: { markReady: false },
+  },
+  {
+    name: 'no-status-updates',
+    hazard: 'injected defect: the ReplicaSet controller never updates the ReplicaSet status',
+    property: 'status-converges',
+    flip: { writeStatus: false },
+  },
 ];
 
 export const findMutant = (name: string): Mutant | undefined =>
