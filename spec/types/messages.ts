@@ -4,7 +4,7 @@
  *
  * Direction (upstream is the client of a link, downstream the server):
  *   handshake, sync, deployment.scale, replicaset.scale, schedulePods, bindPod: client → server
- *   handshakeReply, syncAck, epochMismatch, notFound:                         server → client
+ *   handshakeReply, syncAck, epochMismatch, notReady, notFound:               server → client
  */
 import type { Epoch, NodeName, ObjectKey, PodKey, StageId, StageKind, Uid } from './ids.js';
 
@@ -106,6 +106,15 @@ export interface EpochMismatch extends Envelope {
   readonly refused: string;
 }
 
+/**
+ * Server → client: the server is still recovering its own downstream (bottom-up recovery)
+ * and cannot answer a handshake yet. The model defers the handshake instead of sending
+ * this; the implementation sends it and the client retries.
+ */
+export interface NotReady extends Envelope {
+  readonly type: `${StageKind}.notReady`;
+}
+
 /** Kubelet → scheduler: the pod's template is not (yet) in the kubelet's informer. */
 export interface NotFound extends Envelope {
   readonly type: 'scheduler.notFound';
@@ -122,6 +131,7 @@ export type Message =
   | SchedulePods
   | BindPod
   | EpochMismatch
+  | NotReady
   | NotFound;
 
 /** Messages that carry write-back entries and are admitted under the server's epoch. */

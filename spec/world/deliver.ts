@@ -58,8 +58,10 @@ export const deliver = (ctx: Ctx, message: Message): void => {
     case 'epochMismatch':
       onEpochMismatch(ctx, link, message.epoch);
       break;
+    case 'notReady':
     case 'notFound':
-      // Never sent in the model: a kubelet holds a bind whose template it lacks instead.
+      // Never sent in the model: a server defers a handshake until it is ready, and a
+      // kubelet holds a bind whose template it lacks.
       break;
     default:
       onData(ctx, ROLES, link, message as DataMessage | Sync);
