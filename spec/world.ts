@@ -29,7 +29,7 @@ import { inFlightOn, take } from './world/net.js';
 import { observe } from './world/observe.js';
 import { coreOf, lostEntries, onInformerSync, ROLES } from './world/roles.js';
 import { applyAdmitted, startHandshake } from './world/session.js';
-import type { Ctx, StageCore, WorldState } from './world/state.js';
+import type { Ctx, LinkState, StageCore, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
 
 // States are never mutated outside `produce`, so freezing them would only cost time.
@@ -77,9 +77,10 @@ const syncInformer = (ctx: Ctx, id: StageId): void => {
 };
 
 /** Session steps: first handshakes, and the retry timer when something was lost. */
-const sessionSteps = (state: WorldState): { steps: Step[]; spurious: string[] } => {
+const sessionSteps = (state: WorldState): { steps: Step[]; spurious: LinkState[] } => {
   const steps: Step[] = [];
-  const spurious: string[] = [];
+  // Links whose retry timer has no reason to fire: firing it anyway is a fault.
+  const spurious: LinkState[] = [];
   for (const link of Object.values(state.links)) {
     const client = coreOf(state, link.client);
     if (client.phase !== 'recovering' && client.phase !== 'serving') continue;
@@ -95,7 +96,7 @@ const sessionSteps = (state: WorldState): { steps: Step[]; spurious: string[] } 
       steps.push(
         step(link.client, `retry ${link.id}`, (ctx) => startHandshake(ctx, ROLES, link.id)),
       );
-    else spurious.push(link.id);
+    else spurious.push(link);
   }
   for (const link of Object.values(state.links)) {
     link.admitted.forEach((m, i) => {
@@ -130,10 +131,6 @@ const environmentSteps = (state: WorldState): Step[] => {
 
 export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
   const sessions = sessionSteps(state);
-  const spurious = sessions.spurious.filter((id) => {
-    const link = state.links[id as keyof typeof state.links];
-    return link !== undefined && link.phase !== 'disconnected';
-  });
   return [
     ...autoscalerSteps(state),
     ...deploymentSteps(state),
@@ -144,20 +141,9 @@ export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
     ...sessions.steps,
     ...networkSteps(state, cfg),
     ...environmentSteps(state),
-    ...faultSteps(state, cfg, spurious).map((s) =>
-      s.label.startsWith('timeout ') ? withHandshake(s) : s,
-    ),
+    ...faultSteps(state, cfg, sessions.spurious),
   ];
 };
-
-/** A spurious timeout re-handshakes although nothing was lost. */
-const withHandshake = (s: Step): Step => ({
-  ...s,
-  run: (ctx) => {
-    s.run(ctx);
-    startHandshake(ctx, ROLES, s.label.slice('timeout '.length) as never);
-  },
-});
 
 /** Middle stages that may now serve: every downstream link is connected (bottom-up recovery). */
 const readyToServe = (state: WorldState): StageId[] =>

@@ -3,10 +3,10 @@
  * an enabled action.
  */
 import type { Config } from '../types/config.js';
-import type { ObjectKey, PodKey, Uid } from '../types/ids.js';
+import type { PodKey, Uid } from '../types/ids.js';
 import { splitKey } from '../types/ids.js';
 import type { PodEntry } from '../types/messages.js';
-import type { PodView, ReplicaSetView, TemplatePodView } from '../types/objects.js';
+import type { ApiObjects, PodView, ReplicaSetView, TemplatePodView } from '../types/objects.js';
 import type { Ctx, InformerView, StageCore, WorldState } from '../world/state.js';
 
 /** How a stage indexes its in-memory cache (the `cacheKey` switch). */
@@ -50,6 +50,13 @@ export const ownerKnownGone = (view: InformerView, ownerUid: Uid, templateRv: nu
 export const podsOwnedBy = (pods: Readonly<Record<PodKey, PodView>>, ownerUid: Uid): PodView[] =>
   Object.values(pods).filter((p) => p.ownerUid === ownerUid);
 
+/**
+ * What round 2 reads to tell persisted from lost: the API itself (a quorum read) or the
+ * stage's informer (switch `round2Read`).
+ */
+export const round2Read = (ctx: Ctx, core: StageCore): ApiObjects =>
+  ctx.cfg.switches.round2Read === 'quorum' ? ctx.w.api : core.view.objects;
+
 export const isServing = (core: StageCore): boolean => core.phase === 'serving';
 
 /** A server answers handshakes once recovered (bottom-up) or once its informer synced (top-down). */
@@ -71,8 +78,6 @@ export const podInFlight = (state: WorldState, pod: PodKey): boolean => {
   }
   return false;
 };
-
-export const rsKeyOfPod = (pod: PodView): ObjectKey => pod.ownerKey;
 
 /** A held pod as it travels in messages, snapshots and syncs. */
 export const toPodEntry = (held: PodEntry): PodEntry => ({

@@ -19,7 +19,7 @@ import { nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2 } from '../world/session.js';
 import type { Ctx, DeploymentCtlState, LinkState, WorldState } from '../world/state.js';
-import { isServing, type Step, step } from './common.js';
+import { isServing, round2Read, type Step, step } from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
 
@@ -146,11 +146,8 @@ export const deploymentClient: ClientRole = {
 const shownWrittenBack = (dc: DeploymentCtlState, entry: CountEntry): boolean =>
   (dc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0) >= entry.version;
 
-const writtenBack = (ctx: Ctx, rsKey: ObjectKey, version: number): boolean => {
-  const source =
-    ctx.cfg.switches.round2Read === 'quorum' ? ctx.w.api : ctx.w.deployment.view.objects;
-  return (source.replicaSets[rsKey]?.replicasVersion ?? 0) >= version;
-};
+const writtenBack = (ctx: Ctx, rsKey: ObjectKey, version: number): boolean =>
+  (round2Read(ctx, ctx.w.deployment).replicaSets[rsKey]?.replicasVersion ?? 0) >= version;
 
 /** A count the ReplicaSet controller lost: not held there and not written back. */
 export const deploymentLost = (state: WorldState, _link: LinkState): boolean =>

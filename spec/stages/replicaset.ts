@@ -25,6 +25,7 @@ import {
   isServing,
   podInFlight,
   podsOwnedBy,
+  round2Read,
   type Step,
   step,
   templateOf,
@@ -250,11 +251,6 @@ export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['vie
   }
 };
 
-const persisted = (ctx: Ctx, key: string): boolean =>
-  ctx.cfg.switches.round2Read === 'quorum'
-    ? ctx.w.api.pods[key] !== undefined
-    : ctx.w.replicaset.view.objects.pods[key] !== undefined;
-
 /** Round 2 towards the scheduler: adopt, replace (or re-send) what it lost, discard orphans. */
 export const replicaSetClient: ClientRole = {
   round2: (ctx, _link, snapshot): Round2 => {
@@ -281,7 +277,7 @@ export const replicaSetClient: ClientRole = {
     const reported = new Set(snapshot.map((e) => e.key));
     const lostBy = new Map<Uid, number>();
     for (const [ck, held] of Object.entries(rc.requested)) {
-      if (reported.has(held.key) || persisted(ctx, held.key)) continue;
+      if (reported.has(held.key) || round2Read(ctx, rc).pods[held.key]) continue;
       if (ctx.cfg.switches.lostIdentity === 'reuse') {
         r.entries.push(toPodEntry(held));
         r.resent.push(held.key);

@@ -22,6 +22,7 @@ import {
   isServing,
   ownerKnownGone,
   podInFlight,
+  round2Read,
   type Step,
   step,
   toPodEntry,
@@ -93,7 +94,8 @@ export const schedulerClient: ClientRole = {
       r.adopted.push(entry.key);
     }
     for (const [ck, held] of Object.entries(s.pods)) {
-      if (held.node !== node || reported.has(held.key) || persisted(ctx, held.key)) continue;
+      if (held.node !== node || reported.has(held.key) || round2Read(ctx, s).pods[held.key])
+        continue;
       if (ctx.cfg.switches.lostIdentity === 'reuse') {
         r.entries.push(toPodEntry(held));
         r.resent.push(held.key);
@@ -107,11 +109,6 @@ export const schedulerClient: ClientRole = {
     return r;
   },
 };
-
-const persisted = (ctx: Ctx, key: string): boolean =>
-  ctx.cfg.switches.round2Read === 'quorum'
-    ? ctx.w.api.pods[key] !== undefined
-    : ctx.w.scheduler.view.objects.pods[key] !== undefined;
 
 /** Informer delivery: evict persisted pods, drop pods of deleted owners and of lost nodes. */
 export const onSchedulerSync = (ctx: Ctx): void => {

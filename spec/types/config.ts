@@ -178,58 +178,45 @@ const NO_FAULTS: Budgets = {
   faultsTotal: 0,
 };
 
-export const PRESETS: Readonly<Record<PresetName, Preset>> = {
-  /**
-   * The exhaustive bound of the default test suite: one function scaling from zero to one
-   * pod on one node, with any one fault of any kind at any point.
-   */
-  tiny: {
-    name: 'tiny',
-    functions: [{ namespace: 'a', name: 'fn' }],
-    nodes: ['n1'],
-    nodeAllocatable: 2,
-    desiredMax: 1,
-    initialLoad: 1,
-    overshootSlack: 0,
-    convergenceBound: 60,
-    budgets: {
-      ...NO_FAULTS,
-      crashes: 1,
-      drops: 1,
-      duplicates: 1,
-      timeouts: 1,
-      apiOutages: 1,
-      apiWrites: 1,
-      faultsTotal: 1,
-    },
-    crashTargets: EVERY_STAGE,
-    userWrites: EVERY_WRITE,
+/**
+ * The exhaustive bound of the default test suite: one function scaling from zero to one
+ * pod on one node, with any one fault of any kind at any point.
+ */
+const TINY: Preset = {
+  name: 'tiny',
+  functions: [{ namespace: 'a', name: 'fn' }],
+  nodes: ['n1'],
+  nodeAllocatable: 2,
+  desiredMax: 1,
+  initialLoad: 1,
+  overshootSlack: 0,
+  convergenceBound: 60,
+  budgets: {
+    ...NO_FAULTS,
+    crashes: 1,
+    drops: 1,
+    duplicates: 1,
+    timeouts: 1,
+    apiOutages: 1,
+    apiWrites: 1,
+    faultsTotal: 1,
   },
+  crashTargets: EVERY_STAGE,
+  userWrites: EVERY_WRITE,
+};
+
+export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  tiny: TINY,
   /**
    * Up and down: `tiny` plus one scale event back to zero at any point, so pods are deleted
    * while others are in flight and a fault can strike around the deletion. About ten times
    * larger than `tiny`; the hazards of deletion (resurrection) need it.
    */
   updown: {
+    ...TINY,
     name: 'updown',
-    functions: [{ namespace: 'a', name: 'fn' }],
-    nodes: ['n1'],
-    nodeAllocatable: 2,
-    desiredMax: 1,
-    initialLoad: 1,
-    overshootSlack: 0,
     convergenceBound: 80,
-    budgets: {
-      ...NO_FAULTS,
-      crashes: 1,
-      drops: 1,
-      duplicates: 1,
-      timeouts: 1,
-      apiOutages: 1,
-      apiWrites: 1,
-      scaleEvents: 1,
-      faultsTotal: 1,
-    },
+    budgets: { ...TINY.budgets, scaleEvents: 1 },
     // The autoscaler's crash is left out: its only memory is what it wrote, and its restart
     // rewrites the same value, a no-op. Pods are deleted by the scale-down; the user's
     // write is the deletion of the whole function (owner-reference garbage collection).
@@ -240,19 +227,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
    * `tiny` with two spurious retry timeouts and no other fault: several handshakes of one
    * client in flight at once, the smallest world in which their order matters.
    */
-  retries: {
-    name: 'retries',
-    functions: [{ namespace: 'a', name: 'fn' }],
-    nodes: ['n1'],
-    nodeAllocatable: 2,
-    desiredMax: 1,
-    initialLoad: 1,
-    overshootSlack: 0,
-    convergenceBound: 60,
-    budgets: { ...NO_FAULTS, timeouts: 2, faultsTotal: 2 },
-    crashTargets: EVERY_STAGE,
-    userWrites: EVERY_WRITE,
-  },
+  retries: { ...TINY, name: 'retries', budgets: { ...NO_FAULTS, timeouts: 2, faultsTotal: 2 } },
   /**
    * Two functions with the same name in two namespaces scaling at once onto two one-slot
    * nodes, without faults: the smallest world in which the identities of two tenants can

@@ -37,8 +37,6 @@ export interface PodEntry {
   readonly templateRv: number;
 }
 
-export const entryKey = (entry: LinkEntry): string => entry.key;
-
 interface Envelope {
   readonly source: StageId;
   readonly destination: StageId;

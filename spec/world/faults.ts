@@ -9,11 +9,11 @@ import { emptyView, type Step } from '../stages/common.js';
 import type { Config } from '../types/config.js';
 import type { StageId } from '../types/ids.js';
 import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
-import type { Message } from '../types/messages.js';
 import { markPodDeleting, nextRv, removePod, request } from './api.js';
 import { describe, distinctMessages } from './describe.js';
-import { coreOf } from './roles.js';
-import type { Ctx, Remaining, WorldState } from './state.js';
+import { coreOf, ROLES } from './roles.js';
+import { startHandshake } from './session.js';
+import type { Ctx, LinkState, Remaining, WorldState } from './state.js';
 
 type Budget = keyof Remaining;
 
@@ -35,7 +35,7 @@ const allowed = (state: WorldState, budget: Budget): boolean =>
 export const faultSteps = (
   state: WorldState,
   cfg: Config,
-  spuriousTimeouts: readonly string[],
+  spuriousTimeouts: readonly LinkState[],
 ): Step[] => {
   const steps: Step[] = [];
   const messages = distinctMessages(state.net);
@@ -61,8 +61,11 @@ export const faultSteps = (
     }
   }
   if (allowed(state, 'timeouts'))
-    for (const id of spuriousTimeouts)
-      steps.push(fault('timeouts', id.split('->')[0] ?? id, `timeout ${id}`, () => {}));
+    for (const link of spuriousTimeouts) {
+      // The timer fires although nothing was lost: the client re-handshakes all the same.
+      const run = (ctx: Ctx) => startHandshake(ctx, ROLES, link.id);
+      steps.push(fault('timeouts', link.client, `timeout ${link.id}`, run));
+    }
   if (allowed(state, 'apiOutages') && state.api.up)
     steps.push(
       fault('apiOutages', 'api', 'outage', (ctx) => {
@@ -204,5 +207,3 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
     });
   if (id === 'scheduler') Object.assign(w.scheduler, { pods: {}, minted: 0 });
 };
-
-export type { Message };

@@ -44,7 +44,7 @@ const desiredHeld = (s: WorldState, rsKey: ObjectKey): number => {
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not being deleted), every stage's cache, in flight. */
-export const liveCount = (s: WorldState, rsKey: ObjectKey): number => {
+const liveCount = (s: WorldState, rsKey: ObjectKey): number => {
   const live = new Set<string>();
   for (const p of Object.values(s.api.pods))
     if (p.ownerKey === rsKey && !p.deleting) live.add(p.key);
