@@ -1,0 +1,149 @@
+/**
+ * The in-memory API Server with Kubernetes semantics: requests in, responses out, both
+ * plain data; watches and informers with explicit delivery; garbage collection as an
+ * explicit step; an outage switch; accounting of requests, bytes and watch traffic.
+ *
+ * Deterministic and synchronous: time comes only from the injected `now()` (virtual
+ * milliseconds), names and uids from counters, iteration follows insertion order. The
+ * same requests in the same order give the same store, byte for byte.
+ */
+import type { V1Deployment, V1Node, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { Accounting, type AccountingSnapshot } from './accounting.js';
+import { Core } from './core.js';
+import { unavailable } from './errors.js';
+import { collectGarbage, type GcReport } from './gc.js';
+import { Informer } from './informer.js';
+import { storeKey } from './store.js';
+import type { ApiRequest, ApiResponse, Kind, KindMap, ListFilter, ResponseOf } from './types.js';
+import { deleteObject } from './verbs-delete.js';
+import { getObject, list } from './verbs-read.js';
+import { bind, create, patch, update } from './verbs-write.js';
+import type { Watch } from './watch.js';
+
+export interface ApiServerOptions {
+  /** Virtual milliseconds; the only source of time (timestamps, grace periods). */
+  readonly now: () => number;
+  /** Deep-freeze every stored object, so a caller that mutates a shared object fails loudly. */
+  readonly freezeObjects?: boolean;
+}
+
+export class ApiServer {
+  private readonly core: Core;
+  private readonly accounting = new Accounting();
+  private up = true;
+
+  constructor(options: ApiServerOptions) {
+    this.core = new Core(options.now, options.freezeObjects ?? false);
+  }
+
+  get available(): boolean {
+    return this.up;
+  }
+
+  /** The outage switch: while unavailable, every request gets a 503. */
+  setAvailable(up: boolean): void {
+    this.up = up;
+  }
+
+  /** The resourceVersion of the last write. */
+  get resourceVersion(): number {
+    return this.core.store.resourceVersion;
+  }
+
+  handle<R extends ApiRequest>(request: R): ResponseOf<R> {
+    const response = this.up ? this.route(request) : unavailable();
+    this.accounting.record(request, response);
+    return response as ResponseOf<R>;
+  }
+
+  private route(request: ApiRequest): ApiResponse {
+    switch (request.verb) {
+      case 'get':
+        return getObject(this.core, request);
+      case 'list':
+        return list(this.core, request);
+      case 'create':
+        return create(this.core, request);
+      case 'update':
+        return update(this.core, request);
+      case 'patch':
+        return patch(this.core, request);
+      case 'delete':
+        return deleteObject(this.core, request);
+      case 'bind':
+        return bind(this.core, request);
+    }
+  }
+
+  /** A raw watch: every later write that matches `filter` appends an event to its queue. */
+  watch(name: string, filter: ListFilter): Watch {
+    return this.core.hub.open(name, filter);
+  }
+
+  closeWatch(watch: Watch): void {
+    this.core.hub.close(watch);
+  }
+
+  /** A new informer named `name` (its list requests are accounted to that client). */
+  informer<K extends Kind>(name: string, filter: ListFilter<K>): Informer<K> {
+    return new Informer(
+      {
+        handle: (request) => this.handle(request),
+        openWatch: (watcher, f) => this.core.hub.open(watcher, f),
+        closeWatch: (watch) => this.core.hub.close(watch),
+        recordWatchEvent: (watcher, bytes) => this.accounting.recordWatchEvent(watcher, bytes),
+      },
+      name,
+      filter,
+    );
+  }
+
+  /** Queued garbage-collection items; a runtime offers `collectGarbage` while this is > 0. */
+  pendingGc(): number {
+    return this.core.gc.size;
+  }
+
+  /** Works the garbage-collection queue to a fixpoint (nothing while unavailable). */
+  collectGarbage(): GcReport {
+    return collectGarbage(this.core, (request) => this.handle(request), this.up);
+  }
+
+  stats(): AccountingSnapshot {
+    return this.accounting.snapshot();
+  }
+
+  /** Direct read for observers (not a request: not accounted, works during an outage). */
+  peek<K extends Kind>(kind: K, namespace: string, name: string): KindMap[K] | undefined {
+    return this.core.store.get(kind, storeKey(kind === 'Node' ? undefined : namespace, name));
+  }
+
+  /** Every stored object of a kind, in creation order (for observers, not accounted). */
+  objects<K extends Kind>(kind: K): KindMap[K][] {
+    return [...this.core.store.all(kind)];
+  }
+
+  /** Counts by kind, cheaply. */
+  count(kind: Kind): number {
+    return this.core.store.count(kind);
+  }
+
+  /** The whole store grouped by kind, as `toApiObjects` takes it. */
+  stored(): {
+    deployments: V1Deployment[];
+    replicaSets: V1ReplicaSet[];
+    pods: V1Pod[];
+    nodes: V1Node[];
+  } {
+    return {
+      deployments: this.objects('Deployment'),
+      replicaSets: this.objects('ReplicaSet'),
+      pods: this.objects('Pod'),
+      nodes: this.objects('Node'),
+    };
+  }
+
+  /** The store as JSON: identical for identical request sequences. */
+  dump(): string {
+    return JSON.stringify({ resourceVersion: this.resourceVersion, ...this.stored() });
+  }
+}

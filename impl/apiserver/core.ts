@@ -1,0 +1,112 @@
+/**
+ * The write primitives every verb shares: stamp the next resourceVersion, store the new
+ * version, append watch events, and note garbage-collection work. Keeping them in one
+ * place is what makes "every mutation appends a watch event" and "every removal is seen by
+ * the garbage collector" true by construction.
+ */
+import { Store } from './store.js';
+import type { Kind, KubeObject } from './types.js';
+import { atResourceVersion, WatchHub } from './watch.js';
+
+/** The finalizer of a foreground deletion: the owner stays until its dependents are gone. */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+
+/**
+ * Garbage-collection work, deduplicated, in the order it arose: owner uids whose
+ * dependents need a look, and lost nodes whose pods must go.
+ */
+export class GcQueue {
+  private readonly items = new Set<string>();
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  owner(uid: string): void {
+    this.items.add(`owner:${uid}`);
+  }
+
+  node(name: string): void {
+    this.items.add(`node:${name}`);
+  }
+
+  /** Takes the oldest item. */
+  take(): { type: 'owner' | 'node'; id: string } | undefined {
+    const first = this.items.values().next();
+    if (first.done) return undefined;
+    this.items.delete(first.value);
+    const colon = first.value.indexOf(':');
+    return {
+      type: first.value.slice(0, colon) as 'owner' | 'node',
+      id: first.value.slice(colon + 1),
+    };
+  }
+}
+
+const deepFreeze = (value: unknown): void => {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+};
+
+export const isForegroundDeleting = (object: KubeObject): boolean =>
+  object.metadata?.deletionTimestamp !== undefined &&
+  (object.metadata.finalizers?.includes(FOREGROUND_FINALIZER) ?? false);
+
+export class Core {
+  readonly store = new Store();
+  readonly hub = new WatchHub();
+  readonly gc = new GcQueue();
+
+  constructor(
+    readonly now: () => number,
+    private readonly freeze: boolean,
+  ) {}
+
+  /** A timestamp `offsetMs` after the injected clock's now. */
+  timestamp(offsetMs = 0): Date {
+    return new Date(this.now() + offsetMs);
+  }
+
+  /** Stores `next` (a new object, not yet stamped) as the successor of `previous`. */
+  write<T extends KubeObject>(
+    kind: Kind,
+    key: string,
+    previous: KubeObject | undefined,
+    next: T,
+  ): T {
+    const rv = this.store.nextResourceVersion();
+    const stamped = { ...next, metadata: { ...next.metadata, resourceVersion: rv } } as T;
+    if (this.freeze) deepFreeze(stamped);
+    this.store.put(kind, key, previous, stamped);
+    this.hub.dispatch(kind, previous, stamped, rv);
+    this.noteDanglingOwners(stamped);
+    return stamped;
+  }
+
+  /**
+   * Removes an object for good; returns its last content (`previous`, or `last` when the
+   * removal comes with a final change, such as a dropped finalizer) at the removal's
+   * resourceVersion, which is also what watchers see in the DELETED event.
+   */
+  remove(kind: Kind, key: string, previous: KubeObject, last: KubeObject = previous): KubeObject {
+    const rv = this.store.nextResourceVersion();
+    this.store.remove(kind, key, previous);
+    this.hub.dispatch(kind, last, undefined, rv);
+    const uid = previous.metadata?.uid ?? '';
+    if (this.store.dependentsOf(uid).length > 0) this.gc.owner(uid);
+    for (const ref of previous.metadata?.ownerReferences ?? []) {
+      const owner = this.store.byUidRef(ref.uid);
+      if (owner && isForegroundDeleting(owner.object)) this.gc.owner(ref.uid);
+    }
+    if (kind === 'Node' && this.store.podKeysOn(key).length > 0) this.gc.node(key);
+    return atResourceVersion(last, rv);
+  }
+
+  /** An owner reference to a uid that is not live makes the object garbage. */
+  private noteDanglingOwners(object: KubeObject): void {
+    for (const ref of object.metadata?.ownerReferences ?? []) {
+      if (!this.store.isLive(ref.uid)) this.gc.owner(ref.uid);
+    }
+  }
+}

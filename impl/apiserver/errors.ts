@@ -1,0 +1,106 @@
+/**
+ * Error responses with Kubernetes' codes, reasons and messages, and their translation into
+ * the outcome vocabulary of `AppliedEvent` (spec/types/observation.ts), so that the
+ * implementation reports API requests in the same words as the model.
+ */
+import type { AppliedEvent } from '../../spec/types/observation.js';
+import type { ApiResponse, ErrorCause, ErrorResponse, Kind } from './types.js';
+
+export type Outcome = Extract<AppliedEvent, { kind: 'api' }>['outcome'];
+
+const resourceOf = (kind: Kind): string => `${kind.toLowerCase()}s`;
+
+const error = (
+  code: ErrorResponse['code'],
+  reason: ErrorResponse['reason'],
+  cause: ErrorCause,
+  message: string,
+): ErrorResponse => ({ ok: false, code, reason, cause, message });
+
+export const unavailable = (): ErrorResponse =>
+  error(
+    503,
+    'ServiceUnavailable',
+    'Unavailable',
+    'the server is currently unable to handle the request',
+  );
+
+export const notFound = (kind: Kind, name: string): ErrorResponse =>
+  error(404, 'NotFound', 'NotFound', `${resourceOf(kind)} "${name}" not found`);
+
+export const alreadyExists = (kind: Kind, name: string): ErrorResponse =>
+  error(409, 'AlreadyExists', 'AlreadyExists', `${resourceOf(kind)} "${name}" already exists`);
+
+export const staleResourceVersion = (kind: Kind, name: string): ErrorResponse =>
+  error(
+    409,
+    'Conflict',
+    'StaleResourceVersion',
+    `Operation cannot be fulfilled on ${resourceOf(kind)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+  );
+
+export const preconditionFailed = (
+  cause: 'UidPrecondition' | 'ResourceVersionPrecondition',
+  expected: string,
+  actual: string,
+): ErrorResponse => {
+  const field = cause === 'UidPrecondition' ? 'UID' : 'ResourceVersion';
+  return error(
+    409,
+    'Conflict',
+    cause,
+    `Precondition failed: ${field} in precondition: ${expected}, ${field} in object meta: ${actual}`,
+  );
+};
+
+/** The guarded expose: modelled on the admission refusal for a terminating namespace. */
+export const ownerRefused = (
+  cause: 'OwnerMissing' | 'OwnerDeleting',
+  name: string,
+  owner: string,
+): ErrorResponse =>
+  error(
+    403,
+    'Forbidden',
+    cause,
+    cause === 'OwnerMissing'
+      ? `pods "${name}" is forbidden: owner ${owner} does not exist`
+      : `pods "${name}" is forbidden: owner ${owner} is being deleted`,
+  );
+
+export const alreadyBound = (name: string, node: string): ErrorResponse =>
+  error(
+    409,
+    'Conflict',
+    'AlreadyBound',
+    `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${node}"`,
+  );
+
+export const podDeleting = (name: string): ErrorResponse =>
+  error(
+    409,
+    'Conflict',
+    'PodDeleting',
+    `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is being deleted, cannot be assigned to a host`,
+  );
+
+export const invalid = (kind: Kind, name: string, detail: string): ErrorResponse =>
+  error(422, 'Invalid', 'Invalid', `${kind} "${name}" is invalid: ${detail}`);
+
+const OUTCOME_OF_CAUSE: Readonly<Record<ErrorCause, Outcome>> = {
+  Unavailable: 'outage',
+  NotFound: 'notFound',
+  AlreadyExists: 'alreadyExists',
+  StaleResourceVersion: 'conflict',
+  AlreadyBound: 'conflict',
+  PodDeleting: 'conflict',
+  Invalid: 'conflict',
+  UidPrecondition: 'precondition',
+  ResourceVersionPrecondition: 'precondition',
+  OwnerMissing: 'precondition',
+  OwnerDeleting: 'precondition',
+};
+
+/** The model's outcome word for a response. */
+export const outcomeOf = (response: ApiResponse): Outcome =>
+  response.ok ? 'ok' : OUTCOME_OF_CAUSE[response.cause];

@@ -1,0 +1,16 @@
+/**
+ * The in-memory API Server: Kubernetes semantics for Deployments, ReplicaSets, Pods and
+ * Nodes, watches, informers with lag, owner-reference garbage collection, outages and
+ * accounting. See api-server.ts.
+ */
+export type { AccountingSnapshot, Tally, WatchTally } from './accounting.js';
+export { ApiServer, type ApiServerOptions } from './api-server.js';
+export { type Outcome, outcomeOf } from './errors.js';
+export { GC_CLIENT, type GcReport, POD_GC_CLIENT } from './gc.js';
+export { Informer, type InformerEvent } from './informer.js';
+export { jsonSize } from './json-size.js';
+export { mergePatch } from './merge-patch.js';
+export { compileLabelSelector } from './selectors.js';
+export { keyOfObject, storeKey } from './store.js';
+export * from './types.js';
+export type { QueuedEvent, Watch } from './watch.js';

@@ -1,0 +1,166 @@
+/**
+ * An informer, one per controller, each with its own lag: a cache of the objects at the
+ * version it last saw, fed by a queue of undelivered watch events. The runtime decides
+ * when the next event is delivered (`deliverNext`), which is how informer lag, and the
+ * races it causes, become schedulable choices.
+ *
+ * `relist` is client-go's re-list after a broken watch: the pending queue is replaced by
+ * what a fresh list says, so intermediate versions coalesce into one MODIFIED, objects new
+ * to the cache arrive as ADDED, and objects the cache holds but the list lacks leave as
+ * tombstones (DELETED with the last known state, client-go's `DeletedFinalStateUnknown`).
+ * A new informer starts with a relist, so its first events are the initial list.
+ */
+
+import { watchEventSize } from './accounting.js';
+import type { Fifo } from './deque.js';
+import { keyOfObject } from './store.js';
+import type {
+  ApiResponse,
+  ErrorResponse,
+  Kind,
+  KindMap,
+  KubeObject,
+  ListFilter,
+  ListRequest,
+  WatchEventType,
+} from './types.js';
+import type { QueuedEvent, Watch } from './watch.js';
+
+/** What the API Server offers an informer (kept narrow to avoid a circular import). */
+export interface InformerHost {
+  handle(request: ListRequest): ApiResponse;
+  openWatch(name: string, filter: ListFilter): Watch;
+  closeWatch(watch: Watch): void;
+  recordWatchEvent(watcher: string, bytes: number): void;
+}
+
+/** One delivered event, with the cached version it replaced (client-go's `oldObj`). */
+export interface InformerEvent<T = KubeObject> {
+  readonly type: WatchEventType;
+  readonly object: T;
+  readonly previous: T | undefined;
+  readonly resourceVersion: string;
+  /** A relist found the object gone; `object` is the last state this informer knew. */
+  readonly tombstone: boolean;
+}
+
+export class Informer<K extends Kind = Kind> {
+  private readonly cache = new Map<string, KindMap[K]>();
+  private readonly watch: Watch;
+  private synced = false;
+
+  constructor(
+    private readonly host: InformerHost,
+    readonly name: string,
+    readonly filter: ListFilter<K>,
+  ) {
+    this.watch = host.openWatch(name, filter);
+    this.relist();
+  }
+
+  /** True once a list has succeeded (the informer's `HasSynced`, before delivery). */
+  get hasListed(): boolean {
+    return this.synced;
+  }
+
+  /** Undelivered events. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  get(key: string): KindMap[K] | undefined {
+    return this.cache.get(key);
+  }
+
+  /** The cached objects, in the order they were first seen. */
+  list(): KindMap[K][] {
+    return [...this.cache.values()];
+  }
+
+  keys(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  peek(): QueuedEvent | undefined {
+    return this.queue.peek();
+  }
+
+  /** Delivers the oldest pending event into the cache and returns it for the handler. */
+  deliverNext(): InformerEvent<KindMap[K]> | undefined {
+    const event = this.queue.shift();
+    if (!event) return undefined;
+    const object = event.object as KindMap[K];
+    const key = keyOfObject(object);
+    const previous = this.cache.get(key);
+    if (event.type === 'DELETED') this.cache.delete(key);
+    else this.cache.set(key, object);
+    if (!event.relisted) this.host.recordWatchEvent(this.name, watchEventSize(event.type, object));
+    return {
+      type: event.type,
+      object,
+      previous,
+      resourceVersion: event.resourceVersion,
+      tombstone: event.tombstone === true,
+    };
+  }
+
+  /** Delivers every pending event; returns them in order. */
+  deliverAll(): InformerEvent<KindMap[K]>[] {
+    const delivered: InformerEvent<KindMap[K]>[] = [];
+    for (let event = this.deliverNext(); event; event = this.deliverNext()) delivered.push(event);
+    return delivered;
+  }
+
+  /**
+   * Replaces the pending queue by the difference between a fresh list and the cache. Fails
+   * (and changes nothing) when the API Server refuses the list.
+   */
+  relist(): ErrorResponse | undefined {
+    const response = this.host.handle({ verb: 'list', ...this.filter, client: this.name });
+    if (!response.ok) return response;
+    if (!('items' in response)) throw new Error('list returned no items');
+    this.queue.reset(this.differenceFrom(response.items, response.resourceVersion));
+    this.synced = true;
+    return undefined;
+  }
+
+  /** Stops watching: a crashed controller's informer is dropped with it. */
+  close(): void {
+    this.host.closeWatch(this.watch);
+  }
+
+  private get queue(): Fifo<QueuedEvent> {
+    return this.watch.queue;
+  }
+
+  private differenceFrom(items: readonly KubeObject[], resourceVersion: string): QueuedEvent[] {
+    const events: QueuedEvent[] = [];
+    const listed = new Set<string>();
+    for (const object of items) {
+      const key = keyOfObject(object);
+      listed.add(key);
+      const cached = this.cache.get(key);
+      const rv = object.metadata?.resourceVersion ?? resourceVersion;
+      if (!cached) events.push({ type: 'ADDED', object, resourceVersion: rv, relisted: true });
+      else if (cached.metadata?.resourceVersion !== rv) {
+        events.push({ type: 'MODIFIED', object, resourceVersion: rv, relisted: true });
+      }
+    }
+    for (const [key, cached] of this.cache) {
+      if (!listed.has(key)) {
+        events.push({
+          type: 'DELETED',
+          object: cached,
+          resourceVersion,
+          relisted: true,
+          tombstone: true,
+        });
+      }
+    }
+    return events;
+  }
+}
