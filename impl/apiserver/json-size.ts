@@ -23,26 +23,37 @@ export const jsonSize = (value: unknown): number => {
   }
 };
 
-/** Strings without characters JSON escapes or UTF-8 widens cost their length plus quotes. */
-const stringSize = (text: string): number => {
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) {
-      return Buffer.byteLength(JSON.stringify(text), 'utf8');
-    }
-  }
-  return text.length + 2;
+/** Characters JSON escapes, and any beyond ASCII (UTF-8 takes more than one byte). */
+const NOT_PLAIN = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
+
+/** Plain strings (the vast majority) cost their length plus quotes. */
+const stringSize = (text: string): number =>
+  NOT_PLAIN.test(text) ? Buffer.byteLength(JSON.stringify(text), 'utf8') : text.length + 2;
+
+/** `"YYYY-MM-DDTHH:mm:ss.sssZ"` for years 0 to 9999, without formatting it. */
+const MIN_FOUR_DIGIT_YEAR_MS = -62_167_219_200_000;
+const MAX_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
+const dateSize = (date: Date): number => {
+  const time = date.getTime();
+  if (Number.isNaN(time)) return 4;
+  if (time >= MIN_FOUR_DIGIT_YEAR_MS && time <= MAX_FOUR_DIGIT_YEAR_MS) return 26;
+  return stringSize(date.toISOString());
 };
 
+/**
+ * Small objects are cheaper to measure again than to look up: only sizes above this are
+ * memoised, which keeps the memo (and the garbage collector's work on it) small.
+ */
+const MEMO_MIN_BYTES = 128;
+
 const objectSize = (value: object): number => {
+  if (value instanceof Date) return dateSize(value);
   const known = memo.get(value);
   if (known !== undefined) return known;
-  let size: number;
-  if (value instanceof Date)
-    size = Number.isNaN(value.getTime()) ? 4 : stringSize(value.toISOString());
-  else if (Array.isArray(value)) size = arraySize(value);
-  else size = fieldsSize(value as Record<string, unknown>);
-  memo.set(value, size);
+  const size = Array.isArray(value)
+    ? arraySize(value)
+    : fieldsSize(value as Record<string, unknown>);
+  if (size >= MEMO_MIN_BYTES) memo.set(value, size);
   return size;
 };
 

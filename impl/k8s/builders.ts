@@ -158,14 +158,22 @@ export const templatePodFor = (
 const specOf = (template: V1PodTemplateSpec): Pick<V1Pod, 'spec'> =>
   template.spec ? { spec: template.spec } : {};
 
-/** Labels of a pod materialised from a template Pod: no template bookkeeping, persistent. */
+const materialisedLabelsMemo = new WeakMap<V1Pod, Record<string, string>>();
+
+/**
+ * Labels of a pod materialised from a template Pod: no template bookkeeping, persistent.
+ * Equal for every pod of the template, so built once per template Pod and shared.
+ */
 const materialisedLabels = (templatePod: V1Pod): Record<string, string> => {
+  const known = materialisedLabelsMemo.get(templatePod);
+  if (known) return known;
   const labels: Record<string, string> = {
     ...templatePod.metadata?.labels,
     [PERSISTENT_LABEL]: 'true',
   };
   delete labels[TEMPLATE_LABEL];
   delete labels[FALLBACK_BINDING_LABEL];
+  materialisedLabelsMemo.set(templatePod, labels);
   return labels;
 };
 

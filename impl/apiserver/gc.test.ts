@@ -1,0 +1,123 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { materialisePod } from '../k8s/builders.js';
+import { ApiServer } from './api-server.js';
+import { must, seedFunction, seedNodes, virtualClock } from './fixtures.js';
+
+const setup = () => {
+  const clock = virtualClock(0);
+  const api = new ApiServer({ now: clock.now, freezeObjects: true });
+  const fn = seedFunction(api, { namespace: 'a', name: 'fn' });
+  const expose = (name: string, node: string) =>
+    must(
+      api.handle({
+        verb: 'create',
+        kind: 'Pod',
+        object: materialisePod(fn.templatePod, name, node, 0),
+      }),
+    );
+  return { api, fn, expose };
+};
+
+describe('owner-reference garbage collection', () => {
+  it('does nothing until the runtime runs it, then collects every dependent of a deleted Deployment', () => {
+    const { api, fn, expose } = setup();
+    expose('p1', 'n1');
+    must(api.handle({ verb: 'delete', kind: 'Deployment', namespace: 'a', name: 'fn' }));
+    expect(api.count('ReplicaSet')).toBe(1);
+    expect(api.pendingGc()).toBe(1);
+    const report = api.collectGarbage();
+    expect(report.ok).toBe(true);
+    expect(api.count('ReplicaSet')).toBe(0);
+    expect(api.peek('Pod', 'a', fn.templatePod.metadata.name)).toBeUndefined();
+    // The bound pod is deleted gracefully: its kubelet must stop the sandbox first.
+    expect(api.peek('Pod', 'a', 'p1')?.metadata?.deletionTimestamp).toBeDefined();
+    expect(api.pendingGc()).toBe(0);
+    expect(report.requests.map((r) => `${r.request.verb} ${r.request.kind}`)).toEqual([
+      'delete ReplicaSet',
+      'delete Pod',
+      'delete Pod',
+    ]);
+  });
+
+  it('accounts its requests to the garbage-collector client', () => {
+    const { api } = setup();
+    must(api.handle({ verb: 'delete', kind: 'Deployment', namespace: 'a', name: 'fn' }));
+    api.collectGarbage();
+    expect(api.stats().byClient['garbage-collector']?.count).toBe(2);
+  });
+
+  it('collects an object created later with a dangling owner reference', () => {
+    const { api, fn } = setup();
+    must(
+      api.handle({
+        verb: 'delete',
+        kind: 'ReplicaSet',
+        namespace: 'a',
+        name: fn.replicaSet.metadata.name,
+      }),
+    );
+    api.collectGarbage();
+    // A late expose of an orphan (no requireOwner): accepted, then collected.
+    must(
+      api.handle({
+        verb: 'create',
+        kind: 'Pod',
+        object: materialisePod(fn.templatePod, 'late', 'n1', 0),
+      }),
+    );
+    expect(api.pendingGc()).toBe(1);
+    api.collectGarbage();
+    expect(api.peek('Pod', 'a', 'late')?.metadata?.deletionTimestamp).toBeDefined();
+  });
+
+  it('keeps a dependent that still has a live owner', () => {
+    const { api, fn } = setup();
+    const other = seedFunction(api, { namespace: 'a', name: 'other' });
+    const shared: V1Pod = {
+      metadata: {
+        name: 'shared',
+        namespace: 'a',
+        ownerReferences: [
+          ...(fn.templatePod.metadata.ownerReferences ?? []),
+          ...(other.templatePod.metadata.ownerReferences ?? []),
+        ],
+      },
+      spec: { containers: [] },
+    };
+    must(api.handle({ verb: 'create', kind: 'Pod', object: shared }));
+    must(
+      api.handle({
+        verb: 'delete',
+        kind: 'ReplicaSet',
+        namespace: 'a',
+        name: fn.replicaSet.metadata.name,
+      }),
+    );
+    api.collectGarbage();
+    expect(api.peek('Pod', 'a', 'shared')).toBeDefined();
+  });
+
+  it('waits during an outage and collects once the API Server is back', () => {
+    const { api } = setup();
+    must(api.handle({ verb: 'delete', kind: 'Deployment', namespace: 'a', name: 'fn' }));
+    api.setAvailable(false);
+    expect(api.collectGarbage().ok).toBe(false);
+    expect(api.pendingGc()).toBe(1);
+    api.setAvailable(true);
+    api.collectGarbage();
+    expect(api.count('ReplicaSet')).toBe(0);
+  });
+
+  it('force-deletes the pods of a deleted Node (pod GC)', () => {
+    const { api, expose } = setup();
+    seedNodes(api, ['n1', 'n2'], 5);
+    expose('p1', 'n1');
+    expose('p2', 'n2');
+    must(api.handle({ verb: 'delete', kind: 'Node', namespace: '', name: 'n1' }));
+    expect(api.pendingGc()).toBe(1);
+    api.collectGarbage();
+    expect(api.peek('Pod', 'a', 'p1')).toBeUndefined();
+    expect(api.peek('Pod', 'a', 'p2')).toBeDefined();
+  });
+});
