@@ -12,7 +12,7 @@ import { Accounting, type AccountingSnapshot } from './accounting.js';
 import { Core } from './core.js';
 import { unavailable } from './errors.js';
 import { collectGarbage, type GcReport } from './gc.js';
-import { Informer } from './informer.js';
+import { Informer, type InformerOptions } from './informer.js';
 import { storeKey } from './store.js';
 import type { ApiRequest, ApiResponse, Kind, KindMap, ListFilter, ResponseOf } from './types.js';
 import { deleteObject } from './verbs-delete.js';
@@ -76,8 +76,8 @@ export class ApiServer {
   }
 
   /** A raw watch: every later write that matches `filter` appends an event to its queue. */
-  watch(name: string, filter: ListFilter): Watch {
-    return this.core.hub.open(name, filter);
+  watch(name: string, filter: ListFilter, capacity?: number): Watch {
+    return this.core.hub.open(name, filter, capacity);
   }
 
   closeWatch(watch: Watch): void {
@@ -85,16 +85,21 @@ export class ApiServer {
   }
 
   /** A new informer named `name` (its list requests are accounted to that client). */
-  informer<K extends Kind>(name: string, filter: ListFilter<K>): Informer<K> {
+  informer<K extends Kind>(
+    name: string,
+    filter: ListFilter<K>,
+    options: InformerOptions = {},
+  ): Informer<K> {
     return new Informer(
       {
         handle: (request) => this.handle(request),
-        openWatch: (watcher, f) => this.core.hub.open(watcher, f),
+        openWatch: (watcher, f, capacity) => this.core.hub.open(watcher, f, capacity),
         closeWatch: (watch) => this.core.hub.close(watch),
         recordWatchEvent: (watcher, bytes) => this.accounting.recordWatchEvent(watcher, bytes),
       },
       name,
       filter,
+      options,
     );
   }
 
@@ -113,7 +118,7 @@ export class ApiServer {
   }
 
   /** Direct read for observers (not a request: not accounted, works during an outage). */
-  peek<K extends Kind>(kind: K, namespace: string, name: string): KindMap[K] | undefined {
+  lookup<K extends Kind>(kind: K, namespace: string, name: string): KindMap[K] | undefined {
     return this.core.store.get(kind, storeKey(kind === 'Node' ? undefined : namespace, name));
   }
 

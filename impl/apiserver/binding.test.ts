@@ -44,7 +44,7 @@ describe('pod binding (pods/binding)', () => {
       cause: 'AlreadyBound',
     });
     expect(bind('n1')).toMatchObject({ ok: false, cause: 'AlreadyBound' });
-    expect(api.peek('Pod', 'a', 'p1')?.spec?.nodeName).toBe('n1');
+    expect(api.lookup('Pod', 'a', 'p1')?.spec?.nodeName).toBe('n1');
   });
 
   it('refuses to bind a deleting pod and answers 404 for a missing one', () => {

@@ -103,8 +103,13 @@ export class Core {
     return atResourceVersion(last, rv);
   }
 
-  /** An owner reference to a uid that is not live makes the object garbage. */
+  /**
+   * An owner reference to a uid that is not live makes the object garbage. An object
+   * already being deleted is left alone, so that writes to it (a kubelet's status patch)
+   * do not queue work the collector has already done.
+   */
   private noteDanglingOwners(object: KubeObject): void {
+    if (object.metadata?.deletionTimestamp !== undefined) return;
     for (const ref of object.metadata?.ownerReferences ?? []) {
       if (!this.store.isLive(ref.uid)) this.gc.owner(ref.uid);
     }

@@ -159,7 +159,7 @@ describe('update', () => {
       reason: 'Conflict',
       cause: 'StaleResourceVersion',
     });
-    expect(api.peek('Deployment', 'a', 'fn')?.spec?.replicas).toBe(2);
+    expect(api.lookup('Deployment', 'a', 'fn')?.spec?.replicas).toBe(2);
   });
 
   it('answers 404 for an object that does not exist', () => {
@@ -190,7 +190,7 @@ describe('update', () => {
   it('writes nothing for a no-op update', () => {
     const { api, d } = seeded();
     const same = must(api.handle({ verb: 'update', kind: 'Deployment', object: d }));
-    expect(same).toBe(api.peek('Deployment', 'a', 'fn'));
+    expect(same).toBe(api.lookup('Deployment', 'a', 'fn'));
     expect(api.resourceVersion).toBe(1);
   });
 
@@ -287,7 +287,7 @@ describe('patch', () => {
       spec: { replicas: 4 },
       metadata: { name: 'fn', uid: 'u1' },
     });
-    expect(api.peek('Deployment', 'a', 'fn')?.metadata?.generation).toBe(2);
+    expect(api.lookup('Deployment', 'a', 'fn')?.metadata?.generation).toBe(2);
     expect(
       api.handle({
         verb: 'patch',

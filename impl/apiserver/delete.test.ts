@@ -29,7 +29,7 @@ describe('pod deletion', () => {
     const marked = must(api.handle(deletePod('p1')));
     expect(marked.metadata?.deletionTimestamp).toEqual(new Date(500 + 300_000));
     expect(marked.metadata?.deletionGracePeriodSeconds).toBe(300);
-    expect(api.peek('Pod', 'a', 'p1')).toBe(marked);
+    expect(api.lookup('Pod', 'a', 'p1')).toBe(marked);
   });
 
   it('removes the pod when its kubelet deletes it again with grace period 0', () => {
@@ -37,9 +37,9 @@ describe('pod deletion', () => {
     expose('p1', 'n1');
     must(api.handle(deletePod('p1')));
     const again = must(api.handle(deletePod('p1')));
-    expect(api.peek('Pod', 'a', 'p1')).toBe(again);
+    expect(api.lookup('Pod', 'a', 'p1')).toBe(again);
     const removed = must(api.handle(deletePod('p1', { gracePeriodSeconds: 0 })));
-    expect(api.peek('Pod', 'a', 'p1')).toBeUndefined();
+    expect(api.lookup('Pod', 'a', 'p1')).toBeUndefined();
     expect(removed.metadata?.resourceVersion).toBe(String(api.resourceVersion));
     expect(api.handle(deletePod('p1'))).toMatchObject({ code: 404 });
   });
@@ -47,7 +47,7 @@ describe('pod deletion', () => {
   it('removes an unbound pod at once', () => {
     const { api, fn } = setup();
     must(api.handle(deletePod(fn.templatePod.metadata.name)));
-    expect(api.peek('Pod', 'a', fn.templatePod.metadata.name)).toBeUndefined();
+    expect(api.lookup('Pod', 'a', fn.templatePod.metadata.name)).toBeUndefined();
   });
 
   it('refuses a delete whose uid or resourceVersion precondition fails, with 409', () => {
@@ -81,7 +81,7 @@ describe('pod deletion', () => {
       patch: { status: { phase: 'Running' } },
     });
     expect(patched.ok).toBe(true);
-    expect(api.peek('Pod', 'a', 'p1')?.metadata?.deletionTimestamp).toBeDefined();
+    expect(api.lookup('Pod', 'a', 'p1')?.metadata?.deletionTimestamp).toBeDefined();
   });
 });
 
@@ -117,11 +117,11 @@ describe('owner deletion', () => {
     api.collectGarbage();
     // The ReplicaSet waits (foreground) for its pod, which waits for its kubelet.
     expect(
-      api.peek('ReplicaSet', 'a', fn.replicaSet.metadata.name)?.metadata?.deletionTimestamp,
+      api.lookup('ReplicaSet', 'a', fn.replicaSet.metadata.name)?.metadata?.deletionTimestamp,
     ).toBeDefined();
-    expect(api.peek('Pod', 'a', 'p1')?.metadata?.deletionTimestamp).toBeDefined();
-    expect(api.peek('Pod', 'a', fn.templatePod.metadata.name)).toBeUndefined();
-    expect(api.peek('Deployment', 'a', 'fn')).toBeDefined();
+    expect(api.lookup('Pod', 'a', 'p1')?.metadata?.deletionTimestamp).toBeDefined();
+    expect(api.lookup('Pod', 'a', fn.templatePod.metadata.name)).toBeUndefined();
+    expect(api.lookup('Deployment', 'a', 'fn')).toBeDefined();
     must(api.handle(deletePod('p1', { gracePeriodSeconds: 0 })));
     api.collectGarbage();
     expect(api.count('ReplicaSet')).toBe(0);
@@ -148,7 +148,7 @@ describe('owner deletion', () => {
         patch: { metadata: { finalizers: null } },
       }),
     );
-    expect(api.peek('Pod', 'a', 'held')).toBeUndefined();
+    expect(api.lookup('Pod', 'a', 'held')).toBeUndefined();
     expect(watch.queue.toArray().map((e) => e.type)).toEqual(['DELETED']);
   });
 });

@@ -94,6 +94,7 @@ const OUTCOME_OF_CAUSE: Readonly<Record<ErrorCause, Outcome>> = {
   StaleResourceVersion: 'conflict',
   AlreadyBound: 'conflict',
   PodDeleting: 'conflict',
+  // The model has no word for a malformed request (a caller's bug, not a race).
   Invalid: 'conflict',
   UidPrecondition: 'precondition',
   ResourceVersionPrecondition: 'precondition',

@@ -126,4 +126,33 @@ describe('informers', () => {
     expose('p1');
     expect(informer.pending).toBe(0);
   });
+
+  it('expire when they lag beyond their queue capacity, and recover by relisting', () => {
+    const { api, expose } = setup();
+    const informer = api.informer(
+      'kubelet/n1',
+      { kind: 'Pod', nodeName: 'n1' },
+      { queueCapacity: 2 },
+    );
+    expose('p1');
+    expose('p2');
+    expect(informer.expired).toBe(false);
+    expose('p3');
+    expect(informer.expired).toBe(true);
+    expect(informer.pending).toBe(0);
+    expose('p4');
+    expect(informer.pending).toBe(0);
+    informer.relist();
+    expect(informer.expired).toBe(false);
+    // The relist's own events do not count against the capacity.
+    expose('p5');
+    expect(informer.expired).toBe(false);
+    expect(informer.deliverAll().map(describeEvent)).toEqual([
+      'ADDED p1@4',
+      'ADDED p2@5',
+      'ADDED p3@6',
+      'ADDED p4@7',
+      'ADDED p5@8',
+    ]);
+  });
 });

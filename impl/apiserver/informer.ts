@@ -29,9 +29,17 @@ import type { QueuedEvent, Watch } from './watch.js';
 /** What the API Server offers an informer (kept narrow to avoid a circular import). */
 export interface InformerHost {
   handle(request: ListRequest): ApiResponse;
-  openWatch(name: string, filter: ListFilter): Watch;
+  openWatch(name: string, filter: ListFilter, capacity?: number): Watch;
   closeWatch(watch: Watch): void;
   recordWatchEvent(watcher: string, bytes: number): void;
+}
+
+export interface InformerOptions {
+  /**
+   * Undelivered events the server keeps for this informer before it ends the watch (see
+   * `expired`); unbounded by default. Bounds memory when a runtime lets an informer lag.
+   */
+  readonly queueCapacity?: number;
 }
 
 /** One delivered event, with the cached version it replaced (client-go's `oldObj`). */
@@ -53,14 +61,20 @@ export class Informer<K extends Kind = Kind> {
     private readonly host: InformerHost,
     readonly name: string,
     readonly filter: ListFilter<K>,
+    options: InformerOptions = {},
   ) {
-    this.watch = host.openWatch(name, filter);
+    this.watch = host.openWatch(name, filter, options.queueCapacity);
     this.relist();
   }
 
   /** True once a list has succeeded (the informer's `HasSynced`, before delivery). */
   get hasListed(): boolean {
     return this.synced;
+  }
+
+  /** The server ended the watch because this informer lagged too far: it must relist. */
+  get expired(): boolean {
+    return this.watch.expired;
   }
 
   /** Undelivered events. */
@@ -91,7 +105,7 @@ export class Informer<K extends Kind = Kind> {
 
   /** Delivers the oldest pending event into the cache and returns it for the handler. */
   deliverNext(): InformerEvent<KindMap[K]> | undefined {
-    const event = this.queue.shift();
+    const event = this.watch.take();
     if (!event) return undefined;
     const object = event.object as KindMap[K];
     const key = keyOfObject(object);
@@ -123,7 +137,7 @@ export class Informer<K extends Kind = Kind> {
     const response = this.host.handle({ verb: 'list', ...this.filter, client: this.name });
     if (!response.ok) return response;
     if (!('items' in response)) throw new Error('list returned no items');
-    this.queue.reset(this.differenceFrom(response.items, response.resourceVersion));
+    this.watch.replace(this.differenceFrom(response.items, response.resourceVersion));
     this.synced = true;
     return undefined;
   }

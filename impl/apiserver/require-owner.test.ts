@@ -43,7 +43,7 @@ describe('guarded expose (requireOwner)', () => {
     });
     expect(refused.ok ? '' : refused.message).toContain(fn.replicaSet.metadata.name);
     expect(outcomeOf(refused)).toBe('precondition');
-    expect(api.peek('Pod', 'a', 'p1')).toBeUndefined();
+    expect(api.lookup('Pod', 'a', 'p1')).toBeUndefined();
   });
 
   it('refuses the pod while its ReplicaSet is being deleted', () => {

@@ -5,6 +5,7 @@
 
 import type { Core } from './core.js';
 import { notFound } from './errors.js';
+import { isClusterScoped } from './object-meta.js';
 import { compileFilter } from './selectors.js';
 import { keyOfObject, storeKey } from './store.js';
 import type {
@@ -17,7 +18,8 @@ import type {
 } from './types.js';
 
 export const getObject = (core: Core, request: GetRequest): ObjectResponse | ErrorResponse => {
-  const object = core.store.get(request.kind, storeKey(request.namespace, request.name));
+  const namespace = isClusterScoped(request.kind) ? undefined : request.namespace;
+  const object = core.store.get(request.kind, storeKey(namespace, request.name));
   return object ? { ok: true, code: 200, object } : notFound(request.kind, request.name);
 };
 

@@ -62,19 +62,7 @@ export const create = (core: Core, request: CreateRequest): Result => {
     const refused = ownerRefusal(core, body, name);
     if (refused) return refused;
   }
-  const metadata = keepServerOwned(
-    {
-      name,
-      ...(namespace === undefined ? {} : { namespace }),
-      uid: core.store.mintUid(),
-      creationTimestamp: core.timestamp(),
-      ...(hasGeneration(kind) ? { generation: 1 } : {}),
-      ...(body.metadata?.generateName === undefined
-        ? {}
-        : { generateName: body.metadata.generateName }),
-    },
-    body.metadata,
-  );
+  const metadata = newMetadata(core, kind, namespace, name, body);
   const status = initialStatus(kind, body);
   const object: Loose = {
     ...body,
@@ -86,6 +74,28 @@ export const create = (core: Core, request: CreateRequest): Result => {
   return { ok: true, code: 201, object: core.write(kind, key, undefined, typed(object)) };
 };
 
+/** The client's metadata with the server's identity, time and generation. */
+const newMetadata = (
+  core: Core,
+  kind: Kind,
+  namespace: string | undefined,
+  name: string,
+  body: Loose,
+) => {
+  const generateName = body.metadata?.generateName;
+  return keepServerOwned(
+    {
+      name,
+      ...(namespace === undefined ? {} : { namespace }),
+      uid: core.store.mintUid(),
+      creationTimestamp: core.timestamp(),
+      ...(hasGeneration(kind) ? { generation: 1 } : {}),
+      ...(generateName === undefined ? {} : { generateName }),
+    },
+    body.metadata,
+  );
+};
+
 /** `generateName` plus five characters, deterministic: derived from the store's history. */
 const generatedName = (
   core: Core,
@@ -95,9 +105,8 @@ const generatedName = (
 ) => {
   if (prefix === undefined) return undefined;
   for (let attempt = 0; ; attempt += 1) {
-    const suffix = safeEncode(fnv1a(`${prefix}#${core.store.resourceVersion}#${attempt}`)).slice(
-      -5,
-    );
+    const seed = `${prefix}#${core.store.resourceVersion}#${attempt}`;
+    const suffix = safeEncode(fnv1a(seed)).slice(-5);
     const name = `${prefix}${suffix}`;
     if (!core.store.get(kind, storeKey(namespace, name))) return name;
   }

@@ -24,12 +24,47 @@ export class Watch {
   readonly queue = new Fifo<QueuedEvent>();
   readonly matches: ObjectPredicate;
   closed = false;
+  /**
+   * The watcher fell further behind than `capacity` events: the server dropped its queue,
+   * as Kubernetes ends a watch whose resourceVersion is too old (410 Gone), and nothing is
+   * appended until the watcher re-lists.
+   */
+  expired = false;
 
   constructor(
     readonly name: string,
     readonly filter: ListFilter,
+    readonly capacity: number = Number.POSITIVE_INFINITY,
   ) {
     this.matches = compileFilter(filter);
+  }
+
+  /** Relisted events still queued; they sit in front of every streamed one. */
+  private relisted = 0;
+
+  /** A write's event. The capacity bounds streamed events only, not a relist's. */
+  append(event: QueuedEvent): void {
+    if (this.expired) return;
+    if (this.queue.length - this.relisted >= this.capacity) {
+      this.expired = true;
+      this.queue.reset();
+      this.relisted = 0;
+      return;
+    }
+    this.queue.push(event);
+  }
+
+  /** Replaces the queue by a relist's events and resumes an expired watch. */
+  replace(events: QueuedEvent[]): void {
+    this.queue.reset(events);
+    this.relisted = events.length;
+    this.expired = false;
+  }
+
+  take(): QueuedEvent | undefined {
+    const event = this.queue.shift();
+    if (event?.relisted) this.relisted -= 1;
+    return event;
   }
 }
 
@@ -41,13 +76,13 @@ export class WatchHub {
   private readonly byKind = new Map<Kind, Set<Watch>>();
   private readonly podsByNode = new Map<string, Set<Watch>>();
 
-  open(name: string, filter: ListFilter): Watch {
+  open(name: string, filter: ListFilter, capacity?: number): Watch {
     if (filter.nodeName !== undefined && filter.kind !== 'Pod') {
       throw new Error(
         `field selector spec.nodeName is only supported for pods, not ${filter.kind}`,
       );
     }
-    const watch = new Watch(name, filter);
+    const watch = new Watch(name, filter, capacity);
     this.bucketOf(filter).add(watch);
     return watch;
   }
@@ -109,6 +144,6 @@ class LazyEvents {
 const deliver = (watch: Watch, events: LazyEvents): void => {
   const was = events.previous !== undefined && watch.matches(events.previous);
   const is = events.next !== undefined && watch.matches(events.next);
-  if (is) watch.queue.push(events.get(was ? 'MODIFIED' : 'ADDED'));
-  else if (was) watch.queue.push(events.get('DELETED'));
+  if (is) watch.append(events.get(was ? 'MODIFIED' : 'ADDED'));
+  else if (was) watch.append(events.get('DELETED'));
 };

@@ -35,12 +35,15 @@ const mix = (hash: number, value: number): number => {
 
 const memo = new WeakMap<object, number>();
 
+/** Strings hash from their own seed, so "1" and 1 differ. */
+const STRING_SEED = fnv1a('"');
+
 /** Hash of a JSON-like value; equal for equal content. Objects must not be mutated later. */
 export const contentHash = (value: unknown): number => {
   if (value === null || value === undefined) return fnv1a('null');
   switch (typeof value) {
     case 'string':
-      return fnv1a(value, fnv1a('"'));
+      return fnv1a(value, STRING_SEED);
     case 'number':
     case 'boolean':
       return fnv1a(String(value));
@@ -55,7 +58,7 @@ const objectHash = (value: object): number => {
   const known = memo.get(value);
   if (known !== undefined) return known;
   let hash: number;
-  if (value instanceof Date) hash = fnv1a(value.toISOString(), fnv1a('"'));
+  if (value instanceof Date) hash = fnv1a(value.toISOString(), STRING_SEED);
   else if (Array.isArray(value))
     hash = value.reduce((h: number, item) => mix(h, contentHash(item)), fnv1a('['));
   else hash = fieldsHash(value as Record<string, unknown>, EMPTY);
