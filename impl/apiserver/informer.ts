@@ -8,6 +8,8 @@
  * what a fresh list says, so intermediate versions coalesce into one MODIFIED, objects new
  * to the cache arrive as ADDED, and objects the cache holds but the list lacks leave as
  * tombstones (DELETED with the last known state, client-go's `DeletedFinalStateUnknown`).
+ * An object deleted and re-created under the same name between two lists arrives as one
+ * MODIFIED whose uid differs from `previous`'s, as in client-go: handlers compare uids.
  * A new informer starts with a relist, so its first events are the initial list.
  */
 

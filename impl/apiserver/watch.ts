@@ -30,6 +30,8 @@ export class Watch {
    * appended until the watcher re-lists.
    */
   expired = false;
+  /** Relisted events still queued; they sit in front of every streamed one. */
+  private relisted = 0;
 
   constructor(
     readonly name: string,
@@ -38,9 +40,6 @@ export class Watch {
   ) {
     this.matches = compileFilter(filter);
   }
-
-  /** Relisted events still queued; they sit in front of every streamed one. */
-  private relisted = 0;
 
   /** A write's event. The capacity bounds streamed events only, not a relist's. */
   append(event: QueuedEvent): void {
