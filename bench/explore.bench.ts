@@ -1,7 +1,7 @@
 // Explorer benchmark: one warm-up run and three measured runs on a preset (tiny, hardened by
 // default), printing distinct states, seconds and states/s per run and their median.
 //
-//   npm run bench:explore -- [--preset tiny|small] [--profile hardened|artifact]
+//   npm run bench:explore -- [--preset tiny|up|updown|small] [--profile hardened|artifact]
 //                            [--runs 3] [--max-states N] [--profile-phases]
 //
 // `--profile-phases` wraps the model's functions and every property check with timers and
@@ -10,10 +10,11 @@
 // each other, not the profiled rate with an unprofiled one. Not a test: it measures.
 import { parseArgs } from 'node:util';
 import { CATALOGUE } from '../properties/catalogue.js';
-import { type ExploreResult, explore } from '../spec/explore.js';
+import { exploreSuite } from '../spec/explore/suite.js';
+import type { ExploreResult } from '../spec/explore.js';
 import type { Model } from '../spec/model.js';
 import type { Catalogue, Config } from '../spec/types/index.js';
-import { makeConfig } from '../spec/types/mutants.js';
+import { makeConfigs } from '../spec/types/mutants.js';
 import { createWorldModel } from '../spec/world.js';
 
 type Phase = 'transitions' | 'key' | 'observe' | 'summary' | 'properties';
@@ -68,16 +69,20 @@ function timedCatalogue(catalogue: Catalogue, timer: PhaseTimer): Catalogue {
 }
 
 function runOnce(
-  config: Config,
+  configs: readonly Config[],
   maxStates: number | undefined,
   timer: PhaseTimer | null,
 ): ExploreResult {
-  const model = createWorldModel(config);
-  return explore(
-    timer === null ? model : timedModel(model, timer),
+  const build = (config: Config): Model<unknown> => {
+    const model = createWorldModel(config) as Model<unknown>;
+    return timer === null ? model : timedModel(model, timer);
+  };
+  return exploreSuite(
+    configs,
+    build,
     timer === null ? CATALOGUE : timedCatalogue(CATALOGUE, timer),
     { stopAtFirstViolation: false, ...(maxStates === undefined ? {} : { maxStates }) },
-  );
+  ).total;
 }
 
 const median = (values: readonly number[]): number => {
@@ -122,14 +127,14 @@ function main(): void {
       'profile-phases': { type: 'boolean', default: false },
     },
   });
-  const config = makeConfig(values.preset, values.profile, null);
+  const configs = makeConfigs(values.preset, values.profile, null);
   const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
   const timer = values['profile-phases'] ? new PhaseTimer() : null;
-  console.log(`explore bench: preset ${config.preset.name}, profile ${config.profile}`);
-  console.log(describeRun('warm-up', runOnce(config, maxStates, null)));
+  console.log(`explore bench: preset ${values.preset}, profile ${values.profile}`);
+  console.log(describeRun('warm-up', runOnce(configs, maxStates, null)));
   const results: ExploreResult[] = [];
   for (let run = 1; run <= Number(values.runs); run++) {
-    const result = runOnce(config, maxStates, timer);
+    const result = runOnce(configs, maxStates, timer);
     results.push(result);
     console.log(describeRun(`run ${run}`, result));
   }

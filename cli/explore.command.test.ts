@@ -73,11 +73,11 @@ const io = (buggy: boolean): ExploreIo => ({
   colors: pc.createColors(false),
   cwd: dir,
   counterexamplesDir: join(dir, 'counterexamples'),
-  load: async (config) => ({ model: toyModel(config), catalogue: toyCatalogue(buggy) }),
+  load: async () => ({ build: toyModel, catalogue: toyCatalogue(buggy) }),
 });
 
 const options = (extra: Partial<ExploreCliOptions> = {}): ExploreCliOptions => ({
-  preset: 'tiny',
+  preset: 'up',
   profile: 'hardened',
   save: true,
   ...extra,
@@ -116,7 +116,7 @@ describe('kd explore', () => {
     expect(await runExplore(options({ json: true }), io(true))).toBe(1);
     const report = JSON.parse(out[0] ?? '');
     expect(report.counterexample).toBe(
-      'counterexamples/explore-tiny-hardened-bounded-overshoot.json',
+      'counterexamples/explore-up-hardened-bounded-overshoot.json',
     );
     const saved = loadCounterexample(join(dir, report.counterexample));
     expect(saved).toMatchObject({
@@ -128,7 +128,7 @@ describe('kd explore', () => {
         { actor: 'toy', label: 'inc' },
         { actor: 'toy', label: 'inc' },
       ],
-      source: { command: 'kd explore --preset tiny --profile hardened' },
+      source: { command: 'kd explore --preset up --profile hardened' },
     });
     expect(saved.trace.at(-2)).toMatch(/^> +2 \| toy/);
   });
@@ -136,8 +136,8 @@ describe('kd explore', () => {
   it('prints the trace and the saved path without --json', async () => {
     await runExplore(options(), io(true));
     const text = out.join('');
-    expect(text).toContain('violated bounded-overshoot (always): two is too many');
-    expect(text).toContain('saved counterexamples/explore-tiny-hardened-bounded-overshoot.json');
+    expect(text).toContain('violated bounded-overshoot (always) in preset up: two is too many');
+    expect(text).toContain('saved counterexamples/explore-up-hardened-bounded-overshoot.json');
   });
 
   it('writes nothing with --no-save', async () => {
@@ -150,7 +150,7 @@ describe('kd explore', () => {
     expect(await runExplore(options({ mutant }), io(true))).toBe(0);
     expect(out.join('')).toContain('mutant count-schedule-pods caught by bounded-overshoot');
     const saved = loadCounterexample(
-      join(dir, 'counterexamples', `explore-tiny-hardened-${mutant}-bounded-overshoot.json`),
+      join(dir, 'counterexamples', `explore-up-hardened-${mutant}-bounded-overshoot.json`),
     );
     expect(saved.expected).toBe('expected-failure');
     expect(saved.switches.schedulePodsPayload).toBe('count');
@@ -161,14 +161,38 @@ describe('kd explore', () => {
     expect(out.join('')).toContain('NOT caught by bounded-overshoot');
   });
 
-  it('runs a mutant on its own preset, and says which one when another is forced', async () => {
-    // name-only-cache-key needs two namespaces: preset pair.
-    expect(presetFor({ mutant: 'name-only-cache-key' })).toBe('pair');
-    expect(presetFor({ mutant: 'name-only-cache-key', preset: 'tiny' })).toBe('tiny');
+  it('explores the tiny suite by default, part by part, reported as one run', async () => {
     expect(presetFor({})).toBe('tiny');
-    const options_ = options({ mutant: 'name-only-cache-key', preset: 'tiny' });
+    expect(await runExplore({ profile: 'hardened', save: true }, io(false))).toBe(0);
+    const text = out.join('');
+    expect(text).toContain('states 20, transitions 15, depth 3');
+    expect(text).toContain('tiny: up 4 + down 4 + retries 4 + tenants 4 + spread 4');
+  });
+
+  it("starts a mutant's suite run with the part where its hazard shows", async () => {
+    // name-only-cache-key needs two namespaces: part tenants.
+    await runExplore(
+      options({ preset: 'tiny', mutant: 'name-only-cache-key', json: true }),
+      io(true),
+    );
+    expect(JSON.parse(out[0] ?? '').counterexample).toBe(
+      'counterexamples/explore-tenants-hardened-name-only-cache-key-bounded-overshoot.json',
+    );
+  });
+
+  it('says where a mutant hazard shows when the preset forced on it lacks it', async () => {
+    const options_ = options({ mutant: 'name-only-cache-key', preset: 'updown' });
     expect(await runExplore(options_, io(false))).toBe(1);
-    expect(out.join('')).toContain('its hazard needs preset pair (run without --preset)');
+    expect(out.join('')).toContain('its hazard shows in preset tenants (part of tiny)');
+  });
+
+  it('saves one counterexample per property over a whole suite, under its own part', async () => {
+    await runExplore(options({ preset: 'tiny', keepGoing: true, json: true }), io(true));
+    const report = JSON.parse(out[0] ?? '');
+    expect(report.counterexample).toBe(
+      'counterexamples/explore-up-hardened-bounded-overshoot.json',
+    );
+    expect(report.states).toBe(20);
   });
 
   it('marks findings under the artifact profile as expected failures', async () => {
@@ -180,7 +204,7 @@ describe('kd explore', () => {
   it('rejects unknown names with exit 2 and a one-line message', async () => {
     expect(await runExplore(options({ preset: 'huge' }), io(false))).toBe(2);
     expect(err.join('')).toBe(
-      "kd: unknown preset 'huge' (known: tiny, updown, retries, pair, small)\n",
+      "kd: unknown preset 'huge' (known: tiny, up, down, retries, tenants, spread, updown, small)\n",
     );
     expect(await runExplore(options({ mutant: 'nope' }), io(false))).toBe(2);
     expect(await runExplore(options({ profile: 'artifact', mutant: 'no-fence' }), io(false))).toBe(
@@ -190,7 +214,7 @@ describe('kd explore', () => {
 
   it('exits 1 and leaves properties unknown when cut by --max-states', async () => {
     expect(await runExplore(options({ maxStates: 2 }), io(false))).toBe(1);
-    expect(out.join('')).toContain('incomplete: stopped at --max-states 2');
+    expect(out.join('')).toContain('incomplete: cut by --max-states');
   });
 
   it('lists the mutants as a table or as JSON', async () => {
@@ -203,7 +227,7 @@ describe('kd explore', () => {
     expect(rows[0]).toEqual({
       name: MUTANTS[0]?.name,
       property: MUTANTS[0]?.property,
-      preset: MUTANTS[0]?.preset ?? 'tiny',
+      preset: MUTANTS[0]?.preset ?? 'up',
       hazard: MUTANTS[0]?.hazard,
     });
     expect(mutantTable()).toHaveLength(MUTANTS.length + 1);

@@ -13,20 +13,20 @@ import type { Colors } from 'picocolors/types.js';
 import { formatTrace } from '../properties/trace/format.js';
 import { saveCounterexample } from '../properties/trace/save.js';
 import type { Counterexample, Expected } from '../properties/trace/schema.js';
-import {
-  type ExploreResult,
-  explore,
-  type Progress,
-  type PropertyResult,
-  type PropertyStatus,
-  type Violation,
+import { exploreSuite, type Finding, type SuitePart } from '../spec/explore/suite.js';
+import type {
+  ExploreResult,
+  Progress,
+  PropertyResult,
+  PropertyStatus,
+  Violation,
 } from '../spec/explore.js';
 import type { Model } from '../spec/model.js';
 import type { Catalogue, Config, Mutant } from '../spec/types/index.js';
-import { findMutant, MUTANTS, makeConfig } from '../spec/types/mutants.js';
+import { findMutant, MUTANTS, makeConfigs, mutantPreset } from '../spec/types/mutants.js';
 
 export interface ExploreCliOptions {
-  /** Default: the mutant's own preset, else `tiny`. */
+  /** A suite or one preset; default `tiny`. */
   readonly preset?: string;
   readonly profile: string;
   readonly mutant?: string;
@@ -45,7 +45,10 @@ export interface ExploreIo {
   readonly colors: Colors;
   readonly cwd: string;
   readonly counterexamplesDir: string;
-  readonly load: (config: Config) => Promise<{ model: Model<unknown>; catalogue: Catalogue }>;
+  readonly load: () => Promise<{
+    build: (config: Config) => Model<unknown>;
+    catalogue: Catalogue;
+  }>;
 }
 
 export function registerExplore(program: Command): void {
@@ -54,12 +57,12 @@ export function registerExplore(program: Command): void {
     .description('Exhaustively explore the formal model on a preset and print the property table')
     .option(
       '--preset <name>',
-      "configuration preset (tiny|updown|retries|pair|small; default tiny, or the mutant's own)",
+      'suite or preset (tiny = up+down+retries+tenants+spread | updown | small; default tiny)',
     )
     .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
     .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')
     .option('--list-mutants', 'list the mutants with the property each must be caught by')
-    .option('--max-states <n>', 'stop after this many distinct states', parseMaxStates)
+    .option('--max-states <n>', 'stop each preset after this many distinct states', parseMaxStates)
     .option('--json', 'print one JSON object instead of tables')
     .option('--no-save', 'do not write counterexample files')
     .option('--keep-going', 'record the first violation of every property instead of stopping')
@@ -87,12 +90,15 @@ function defaultIo(): ExploreIo {
   };
 }
 
-async function loadWorld(config: Config) {
+async function loadWorld() {
   const [{ createWorldModel }, { CATALOGUE }] = await Promise.all([
     import('../spec/world.js'),
     import('../properties/catalogue.js'),
   ]);
-  return { model: createWorldModel(config) as Model<unknown>, catalogue: CATALOGUE };
+  return {
+    build: (config: Config) => createWorldModel(config) as Model<unknown>,
+    catalogue: CATALOGUE,
+  };
 }
 
 /** Runs the command and returns its exit code: 0 success, 1 a finding, 2 a usage error. */
@@ -104,43 +110,45 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
     );
     return 0;
   }
-  let config: Config;
+  let configs: Config[];
   try {
-    config = makeConfig(presetFor(options), options.profile, options.mutant ?? null);
+    configs = makeConfigs(presetFor(options), options.profile, options.mutant ?? null);
   } catch (error) {
     io.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  const { model, catalogue } = await io.load(config);
+  const { build, catalogue } = await io.load();
   const progress = options.json ? undefined : progressPrinter(io.stderr);
-  const result = explore(model, catalogue, {
+  const suite = exploreSuite(configs, build, catalogue, {
     ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
-    ...(progress === undefined ? {} : { onProgress: progress.report }),
+    ...(progress === undefined ? {} : { onProgress: progress.report, onPart: progress.part }),
     stopAtFirstViolation: options.keepGoing !== true,
   });
   progress?.done();
-  const saved = options.save ? saveAll(result.violations, config, options, io) : [];
+  const saved = options.save ? saveAll(suite.findings, options, io) : [];
   const shown = saved.map((path) => relative(io.cwd, path));
-  const mutant = config.mutant === null ? null : (findMutant(config.mutant) ?? null);
+  const mutant = options.mutant === undefined ? null : (findMutant(options.mutant) ?? null);
   const output = options.json
-    ? JSON.stringify(jsonReport(result, shown[0] ?? null))
-    : report(result, shown, mutant, io.colors, config.preset.name).join('\n');
+    ? JSON.stringify(jsonReport(suite.total, shown[0] ?? null))
+    : report(suite.total, shown, mutant, io.colors, {
+        preset: presetFor(options),
+        parts: suite.parts,
+        findings: suite.findings,
+      }).join('\n');
   io.stdout(`${output}\n`);
-  return exitCodeFor(result, mutant);
+  return exitCodeFor(suite.total, mutant);
 }
 
-/** The preset to run: the one asked for, else the mutant's own, else `tiny`. */
-export function presetFor(options: Pick<ExploreCliOptions, 'preset' | 'mutant'>): string {
-  if (options.preset !== undefined) return options.preset;
-  const mutant = options.mutant === undefined ? undefined : findMutant(options.mutant);
-  return mutant?.preset ?? 'tiny';
+/** The suite or preset to run: the one asked for, else `tiny`. */
+export function presetFor(options: Pick<ExploreCliOptions, 'preset'>): string {
+  return options.preset ?? 'tiny';
 }
 
 export function mutantRows(): { name: string; property: string; preset: string; hazard: string }[] {
   return MUTANTS.map((m) => ({
     name: m.name,
     property: m.property,
-    preset: m.preset ?? 'tiny',
+    preset: mutantPreset(m),
     hazard: m.hazard,
   }));
 }
@@ -189,21 +197,40 @@ export function expectedOutcome(config: Config): Expected {
   return config.mutant !== null || config.profile === 'artifact' ? 'expected-failure' : 'open';
 }
 
+/** What the report says about the run besides its merged result. */
+export interface RunShape {
+  /** The suite or preset asked for. */
+  readonly preset: string;
+  readonly parts: readonly SuitePart[];
+  readonly findings: readonly Finding[];
+}
+
 export function report(
   result: ExploreResult,
   savedPaths: readonly string[],
   mutant: Mutant | null,
   colors: Colors,
-  preset = 'tiny',
+  run: RunShape,
 ): string[] {
   const lines = [...propertyTable(result.properties, colors), '', ...summaryLines(result)];
-  result.violations.forEach((violation, i) => {
-    lines.push('', ...violationLines(violation, colors));
+  if (run.parts.length > 1 || run.parts[0]?.config.preset.name !== run.preset) {
+    lines.push(partsLine(run));
+  }
+  run.findings.forEach(({ config, violation }, i) => {
+    lines.push('', ...violationLines(violation, colors, config.preset.name));
     const saved = savedPaths[i];
     if (saved !== undefined) lines.push(`  saved ${saved}`);
   });
-  if (mutant !== null) lines.push('', mutantVerdict(result, mutant, colors, preset));
+  if (mutant !== null) lines.push('', mutantVerdict(result, mutant, colors, run));
   return lines;
+}
+
+/** `tiny: up 218,211 + down 99,948 + …`: how a suite's states split over its parts. */
+export function partsLine(run: RunShape): string {
+  const parts = run.parts.map(
+    ({ config, result }) => `${config.preset.name} ${result.states.toLocaleString('en-US')}`,
+  );
+  return `${run.preset}: ${parts.join(' + ')}`;
 }
 
 export function propertyTable(properties: readonly PropertyResult[], colors: Colors): string[] {
@@ -240,17 +267,15 @@ export function summaryLines(result: ExploreResult): string[] {
       `depth ${result.depth}, ${result.seconds.toFixed(1)} s (${rate} states/s)`,
   ];
   if (result.stopReason === 'maxStates') {
-    lines.push(
-      `incomplete: stopped at --max-states ${result.states}; unviolated properties are unknown`,
-    );
+    lines.push('incomplete: cut by --max-states; unviolated properties are unknown');
   } else if (result.stopReason === 'violation') {
     lines.push('incomplete: stopped at the first violation (--keep-going to go on)');
   }
   return lines;
 }
 
-export function violationLines(violation: Violation, colors: Colors): string[] {
-  const title = `${colors.red('violated')} ${colors.bold(violation.property)} (${violation.kind}): ${violation.message}`;
+export function violationLines(violation: Violation, colors: Colors, preset: string): string[] {
+  const title = `${colors.red('violated')} ${colors.bold(violation.property)} (${violation.kind}) in preset ${preset}: ${violation.message}`;
   return [title, ...traceOf(violation).map((line) => `  ${line}`)];
 }
 
@@ -267,32 +292,32 @@ function mutantVerdict(
   result: ExploreResult,
   mutant: Mutant,
   colors: Colors,
-  preset: string,
+  run: RunShape,
 ): string {
   if (result.violations.some((v) => v.property === mutant.property)) {
     return colors.green(`mutant ${mutant.name} caught by ${mutant.property}, as expected`);
   }
   const other = result.violations.map((v) => v.property).join(', ');
-  const own = mutant.preset ?? 'tiny';
+  const own = mutantPreset(mutant);
+  const explored = run.parts.some((p) => p.config.preset.name === own);
   const hint =
     other !== ''
       ? ` (violated instead: ${other}; try --keep-going)`
-      : own !== preset
-        ? ` on preset ${preset}: its hazard needs preset ${own} (run without --preset)`
-        : '';
+      : explored
+        ? ''
+        : ` on preset ${run.preset}: its hazard shows in preset ${own} (part of tiny)`;
   return colors.red(`mutant ${mutant.name} NOT caught by ${mutant.property}${hint}`);
 }
 
+/** Saves each finding under its own part, so its file replays on that preset alone. */
 function saveAll(
-  violations: readonly Violation[],
-  config: Config,
+  findings: readonly Finding[],
   options: ExploreCliOptions,
   io: ExploreIo,
 ): string[] {
-  const command = commandLine(options);
-  return violations.map((violation) =>
+  return findings.map(({ config, violation }) =>
     saveCounterexample(
-      toCounterexample(violation, config, command, createdBy()),
+      toCounterexample(violation, config, commandLine(options, config), createdBy()),
       io.counterexamplesDir,
     ),
   );
@@ -324,9 +349,9 @@ export function toCounterexample(
   };
 }
 
-/** The command that reproduces the run, recorded in the counterexample's `source`. */
-export function commandLine(options: ExploreCliOptions): string {
-  const parts = ['kd explore', `--preset ${presetFor(options)}`, `--profile ${options.profile}`];
+/** The command that reproduces the finding on its own part, recorded in its `source`. */
+export function commandLine(options: ExploreCliOptions, config: Config): string {
+  const parts = ['kd explore', `--preset ${config.preset.name}`, `--profile ${options.profile}`];
   if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
   if (options.maxStates !== undefined) parts.push(`--max-states ${options.maxStates}`);
   if (options.keepGoing) parts.push('--keep-going');
@@ -350,9 +375,14 @@ export function progressPrinter(
 ) {
   let lastLine = Number.NEGATIVE_INFINITY;
   let wrote = false;
+  let partName = '';
   return {
+    /** Each part of a suite is named in the progress line while it runs. */
+    part: (config: Config): void => {
+      partName = config.preset.name;
+    },
     report: (progress: Progress): void => {
-      const line = progressLine(progress);
+      const line = progressLine(progress, partName);
       if (stream.isTTY) {
         stream.write(`\r${line}\x1b[K`);
         wrote = true;
@@ -367,10 +397,10 @@ export function progressPrinter(
   };
 }
 
-export function progressLine(progress: Progress): string {
+export function progressLine(progress: Progress, part = ''): string {
   const count = (n: number) => Math.round(n).toLocaleString('en-US');
   return (
-    `exploring: ${count(progress.states)} states (${count(progress.statesPerSecond)}/s), ` +
+    `exploring${part === '' ? '' : ` ${part}`}: ${count(progress.states)} states (${count(progress.statesPerSecond)}/s), ` +
     `depth ${progress.depth}, frontier ${count(progress.frontier)}, ${progress.seconds.toFixed(0)} s`
   );
 }

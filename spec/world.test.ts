@@ -4,7 +4,7 @@ import { follow, runFaultFree } from './test-support/walk.js';
 import { makeConfig } from './types/mutants.js';
 import { createWorldModel, type WorldState } from './world.js';
 
-const model = createWorldModel(makeConfig('tiny', 'hardened', null));
+const model = createWorldModel(makeConfig('up', 'hardened', null));
 const converged = (s: WorldState) => livenessFailures(model.observe(s)).length === 0;
 
 /** Breadth-first, the first `limit` states: enough to meet every kind of action. */

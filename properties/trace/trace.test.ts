@@ -21,7 +21,7 @@ const sample = (overrides: Partial<Counterexample> = {}): Counterexample => ({
   profile: 'hardened',
   mutant: 'no-kubelet-tombstones',
   switches: { ...HARDENED, kubeletTombstones: false },
-  preset: PRESETS.tiny,
+  preset: PRESETS.down,
   property: 'no-resurrection',
   message: 'pod a/fn-1 came back',
   failingStep: 2,
@@ -58,7 +58,7 @@ describe('counterexample files', () => {
   it('round-trips through save and load', () => {
     const path = saveCounterexample(sample(), dir);
     expect(path).toBe(
-      join(dir, 'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json'),
+      join(dir, 'explore-down-hardened-no-kubelet-tombstones-no-resurrection.json'),
     );
     expect(loadCounterexample(path)).toEqual(sample());
   });
@@ -81,14 +81,14 @@ describe('counterexample files', () => {
     saveCounterexample(sample({ expected: 'fixed' }), dir);
     expect(loadIndex(dir)).toEqual([
       {
-        file: 'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json',
+        file: 'explore-down-hardened-no-kubelet-tombstones-no-resurrection.json',
         property: 'no-resurrection',
         profile: 'hardened',
         mutant: 'no-kubelet-tombstones',
         expected: 'fixed',
       },
       {
-        file: 'explore-tiny-hardened-spec-fidelity.json',
+        file: 'explore-down-hardened-spec-fidelity.json',
         property: 'spec-fidelity',
         profile: 'hardened',
         mutant: null,
@@ -96,8 +96,8 @@ describe('counterexample files', () => {
       },
     ]);
     expect(loadAllCounterexamples(dir).map((entry) => entry.file)).toEqual([
-      'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json',
-      'explore-tiny-hardened-spec-fidelity.json',
+      'explore-down-hardened-no-kubelet-tombstones-no-resurrection.json',
+      'explore-down-hardened-spec-fidelity.json',
     ]);
   });
 
@@ -105,7 +105,7 @@ describe('counterexample files', () => {
     writeFileSync(join(dir, 'notes.txt'), 'keep me');
     saveCounterexample(sample(), dir);
     expect(readdirSync(dir).sort()).toEqual([
-      'explore-tiny-hardened-no-kubelet-tombstones-no-resurrection.json',
+      'explore-down-hardened-no-kubelet-tombstones-no-resurrection.json',
       'index.json',
       'notes.txt',
     ]);
@@ -113,7 +113,7 @@ describe('counterexample files', () => {
 
   it('makes file names portable whatever the mutant is called', () => {
     expect(counterexampleFileName({ ...sample(), mutant: 'a b/c' })).toBe(
-      'explore-tiny-hardened-a_b_c-no-resurrection.json',
+      'explore-down-hardened-a_b_c-no-resurrection.json',
     );
   });
 

@@ -159,7 +159,7 @@ const markReady = (ctx: Ctx, node: NodeName, key: PodKey): void => {
 /** Stops the sandbox of a pod marked for deletion and removes the object. */
 const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
   const k = kubelet(ctx, node);
-  delete k.sandboxes[key];
+  if (ctx.cfg.switches.stopBeforeRemove) delete k.sandboxes[key];
   request(ctx, { actor: kubeletId(node), verb: 'delete', resource: 'pod', key }, () => {
     if (!ctx.w.api.pods[key]) return 'notFound';
     removePod(ctx, key);

@@ -1,7 +1,8 @@
-/** Runs the explorer on a named preset, profile and mutant with the real catalogue. */
+/** Runs the explorer on a named suite or preset, profile and mutant with the real catalogue. */
 import { CATALOGUE } from '../../properties/catalogue.js';
-import { type ExploreResult, explore } from '../explore.js';
-import { makeConfig } from '../types/mutants.js';
+import { exploreSuite, type SuiteResult } from '../explore/suite.js';
+import type { Model } from '../model.js';
+import { makeConfigs } from '../types/mutants.js';
 import { createWorldModel } from '../world.js';
 
 export const explorePreset = (
@@ -9,7 +10,10 @@ export const explorePreset = (
   profile: string,
   mutant: string | null,
   keepGoing = false,
-): ExploreResult =>
-  explore(createWorldModel(makeConfig(preset, profile, mutant)), CATALOGUE, {
-    stopAtFirstViolation: !keepGoing,
-  });
+): SuiteResult =>
+  exploreSuite(
+    makeConfigs(preset, profile, mutant),
+    (config) => createWorldModel(config) as Model<unknown>,
+    CATALOGUE,
+    { stopAtFirstViolation: !keepGoing },
+  );

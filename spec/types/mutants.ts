@@ -7,10 +7,13 @@
 import {
   type Config,
   HARDENED,
+  isPresetName,
+  isSuiteName,
   PRESETS,
   PROFILES,
   type PresetName,
   type ProfileName,
+  SUITES,
   type Switches,
 } from './config.js';
 import type { PropertyName } from './property-names.js';
@@ -22,8 +25,8 @@ export interface Mutant {
   readonly property: PropertyName;
   readonly flip: Partial<Switches>;
   /**
-   * The smallest preset on which the hazard can happen (default `tiny`). Only a hazard
-   * between two tenants needs more: `pair`, two namespaces scaling at once.
+   * The part of the `tiny` suite in which the hazard shows (default `up`). Exploring the suite
+   * with this mutant starts there, so a mutant is caught without exploring the other parts.
    */
   readonly preset?: PresetName;
 }
@@ -35,7 +38,7 @@ export const MUTANTS: readonly Mutant[] = [
       'a delayed duplicate bind re-creates a pod after the kubelet evicted its entry and the pod was deleted',
     property: 'no-resurrection',
     flip: { kubeletTombstones: false },
-    preset: 'updown',
+    preset: 'down',
   },
   {
     name: 'reuse-lost-identity',
@@ -43,7 +46,7 @@ export const MUTANTS: readonly Mutant[] = [
       'round 2 re-sends an identity that was persisted and then deleted, which the upstream cannot tell from never persisted',
     property: 'no-resurrection',
     flip: { lostIdentity: 'reuse' },
-    preset: 'updown',
+    preset: 'down',
   },
   {
     name: 'expose-without-template',
@@ -62,7 +65,7 @@ export const MUTANTS: readonly Mutant[] = [
     hazard: 'pods with the same name in two namespaces collide under a name-only cache key',
     property: 'bounded-overshoot',
     flip: { cacheKey: 'name' },
-    preset: 'pair',
+    preset: 'tenants',
   },
   {
     name: 'count-schedule-pods',
@@ -76,7 +79,7 @@ export const MUTANTS: readonly Mutant[] = [
       'the scheduler over-commits a node by not counting pods it assumed but not yet saw persisted',
     property: 'capacity',
     flip: { schedulerCountsInflight: false },
-    preset: 'pair',
+    preset: 'spread',
   },
   {
     name: 'top-down-recovery',
@@ -138,10 +141,42 @@ export const MUTANTS: readonly Mutant[] = [
     property: 'status-converges',
     flip: { writeStatus: false },
   },
+  {
+    name: 'remove-before-stop',
+    hazard:
+      "injected defect: the kubelet removes a deleted pod's object but leaves its sandbox running, unknown to anyone until a sweep finds it",
+    property: 'no-leaked-sandbox',
+    flip: { stopBeforeRemove: false },
+  },
 ];
 
 export const findMutant = (name: string): Mutant | undefined =>
   MUTANTS.find((m) => m.name === name);
+
+/** The part of `tiny` where a mutant's hazard shows. */
+export const mutantPreset = (mutant: Mutant): PresetName => mutant.preset ?? 'up';
+
+const knownPresets = (): string => [...Object.keys(SUITES), ...Object.keys(PRESETS)].join(', ');
+
+/**
+ * The configurations a `--preset` name stands for: one for a preset, one per part for a
+ * suite. Under a mutant, the suite's part where its hazard shows comes first.
+ */
+export const makeConfigs = (
+  preset: string,
+  profile: ProfileName | string,
+  mutant: string | null,
+): Config[] => {
+  if (!isSuiteName(preset)) return [makeConfig(preset, profile, mutant)];
+  const found = mutant === null ? undefined : findMutant(mutant);
+  const first = found === undefined ? undefined : mutantPreset(found);
+  const parts = SUITES[preset];
+  const ordered =
+    first !== undefined && parts.includes(first)
+      ? [first, ...parts.filter((p) => p !== first)]
+      : parts;
+  return ordered.map((part) => makeConfig(part, profile, mutant));
+};
 
 /** Resolves preset, profile and mutant names into a `Config`; throws a clear error on bad names. */
 export const makeConfig = (
@@ -149,9 +184,13 @@ export const makeConfig = (
   profile: ProfileName | string,
   mutant: string | null,
 ): Config => {
-  const presetValue = PRESETS[preset as PresetName];
-  if (!presetValue)
-    throw new Error(`unknown preset '${preset}' (known: ${Object.keys(PRESETS).join(', ')})`);
+  if (!isPresetName(preset))
+    throw new Error(
+      isSuiteName(preset)
+        ? `'${preset}' is a suite of presets (${SUITES[preset].join(', ')}), not one preset`
+        : `unknown preset '${preset}' (known: ${knownPresets()})`,
+    );
+  const presetValue = PRESETS[preset];
   const switches = PROFILES[profile as ProfileName];
   if (!switches)
     throw new Error(`unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(', ')})`);

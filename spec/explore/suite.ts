@@ -1,0 +1,162 @@
+/**
+ * Exploring a suite: its presets one after another, reported as one run.
+ *
+ * A suite is a union of small worlds, not a bigger world: each part is explored exhaustively
+ * on its own, and the suite's verdict is the union of theirs. A safety or liveness property
+ * holds only if it holds in every part; it is violated if any part violates it; a
+ * reachability property is exercised if any part exercises it. States, transitions and
+ * seconds add up; `maxStates` bounds each part (a larger world is cut, a smaller one is not).
+ */
+
+import {
+  type ExploreOptions,
+  type ExploreResult,
+  explore,
+  type PropertyResult,
+  type PropertyStatus,
+  type Violation,
+} from '../explore.js';
+import type { Model } from '../model.js';
+import type { Catalogue, Config, PropertyName } from '../types/index.js';
+
+export interface SuitePart {
+  readonly config: Config;
+  readonly result: ExploreResult;
+}
+
+/** A violation and the part (config) whose model reproduces it. */
+export interface Finding {
+  readonly config: Config;
+  readonly violation: Violation;
+}
+
+export interface SuiteResult {
+  /** The parts explored, in order; a violation (when stopping at the first) skips the rest. */
+  readonly parts: readonly SuitePart[];
+  readonly total: ExploreResult;
+  /** The first violation of each property over all parts, with its part. */
+  readonly findings: readonly Finding[];
+}
+
+export interface SuiteOptions extends ExploreOptions {
+  /** Called before each part is explored. */
+  readonly onPart?: (config: Config, index: number) => void;
+}
+
+export function exploreSuite(
+  configs: readonly Config[],
+  build: (config: Config) => Model<unknown>,
+  catalogue: Catalogue,
+  options: SuiteOptions = {},
+): SuiteResult {
+  const parts: SuitePart[] = [];
+  let states = 0;
+  let transitions = 0;
+  for (const [index, config] of configs.entries()) {
+    options.onPart?.(config, index);
+    const result = explore(build(config), catalogue, partOptions(options, states, transitions));
+    parts.push({ config, result });
+    states += result.states;
+    transitions += result.transitions;
+    // A violation ends the run when asked to stop at the first one; a part cut by the state
+    // bound does not stop the others, which may be small enough to finish.
+    if (result.stopReason === 'violation') break;
+  }
+  const findings = firstPerProperty(parts);
+  return {
+    parts,
+    findings,
+    total: total(parts, parts.length === configs.length, findings),
+  };
+}
+
+/** The part's options, with progress counted suite-wide. */
+function partOptions(
+  options: SuiteOptions,
+  statesBefore: number,
+  transitionsBefore: number,
+): ExploreOptions {
+  const { onProgress } = options;
+  return {
+    ...(options.stopAtFirstViolation === undefined
+      ? {}
+      : { stopAtFirstViolation: options.stopAtFirstViolation }),
+    ...(options.progressIntervalMs === undefined
+      ? {}
+      : { progressIntervalMs: options.progressIntervalMs }),
+    ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onProgress: (p) =>
+            onProgress({
+              ...p,
+              states: p.states + statesBefore,
+              transitions: p.transitions + transitionsBefore,
+            }),
+        }),
+  };
+}
+
+function firstPerProperty(parts: readonly SuitePart[]): Finding[] {
+  const seen = new Set<PropertyName>();
+  const findings: Finding[] = [];
+  for (const { config, result } of parts) {
+    for (const violation of result.violations) {
+      if (seen.has(violation.property)) continue;
+      seen.add(violation.property);
+      findings.push({ config, violation });
+    }
+  }
+  return findings;
+}
+
+function total(
+  parts: readonly SuitePart[],
+  allRan: boolean,
+  findings: readonly Finding[],
+): ExploreResult {
+  const results = parts.map((p) => p.result);
+  const sum = (field: 'states' | 'transitions' | 'seconds') =>
+    results.reduce((acc, r) => acc + r[field], 0);
+  const seconds = sum('seconds');
+  // A violation that ended the run says more than a part cut by the state bound.
+  const stopped =
+    results.find((r) => r.stopReason === 'violation') ??
+    results.find((r) => r.stopReason !== 'done');
+  return {
+    states: sum('states'),
+    transitions: sum('transitions'),
+    depth: Math.max(0, ...results.map((r) => r.depth)),
+    seconds,
+    statesPerSecond: seconds > 0 ? sum('states') / seconds : 0,
+    complete: allRan && results.every((r) => r.complete),
+    stopReason: stopped?.stopReason ?? 'done',
+    properties: mergeStatuses(results, allRan),
+    violations: findings.map((f) => f.violation),
+  };
+}
+
+/** The suite's status of each property from its parts' (see the header). */
+export function mergeStatuses(
+  results: readonly ExploreResult[],
+  allRan: boolean,
+): PropertyResult[] {
+  const first = results[0]?.properties ?? [];
+  return first.map(({ name, kind }) => {
+    const statuses = results.map(
+      (r) => r.properties.find((p) => p.name === name)?.status ?? 'unknown',
+    );
+    return { name, kind, status: mergeStatus(kind === 'sometimes', statuses, allRan) };
+  });
+}
+
+function mergeStatus(
+  reachability: boolean,
+  statuses: readonly PropertyStatus[],
+  allRan: boolean,
+): PropertyStatus {
+  if (statuses.includes('violated')) return 'violated';
+  if (reachability) return statuses.includes('holds') ? 'holds' : 'unexercised';
+  return allRan && statuses.every((s) => s === 'holds') ? 'holds' : 'unknown';
+}
