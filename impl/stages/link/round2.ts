@@ -1,0 +1,133 @@
+/**
+ * Round 2 of the handshake, as a client computes it from the server's snapshot S_D, its own
+ * retained dirty set S_U (the entries it sent on this link) and what it knows persisted.
+ *
+ *   S_D \ S_U, not shown by the informer       → adopt   (state the client lost in a crash)
+ *   S_D entries whose owner is gone            → discard (the caller decides "gone")
+ *   S_U \ (S_D ∪ persisted), lostIdentity:reuse    → re-send under the new epoch
+ *   S_U \ (S_D ∪ persisted), lostIdentity:recreate → forget; the stage that owns pod names
+ *                                                   re-creates the capacity under fresh names
+ *
+ * "Persisted" is read per switch `round2Read`: the informer, or a quorum read of the API.
+ * Quorum reads are API requests, so a client that needs them holds a `PendingRound2` until
+ * every read has answered (`startReads`, `recordRead`, `readsDone`).
+ */
+import type { Epoch, PodKey } from '../../../spec/types/ids.js';
+import type { LinkEntry, PodEntry } from '../../../spec/types/messages.js';
+
+/** What the client sends in its sync, and what the `sync` applied event records. */
+export interface Round2Plan {
+  readonly entries: readonly LinkEntry[];
+  readonly discard: readonly string[];
+  readonly adopted: readonly string[];
+  readonly resent: readonly string[];
+  readonly recreated: readonly string[];
+  readonly forgotten: readonly string[];
+}
+
+export const emptyPlan: Round2Plan = {
+  entries: [],
+  discard: [],
+  adopted: [],
+  resent: [],
+  recreated: [],
+  forgotten: [],
+};
+
+export interface PodRound2Input {
+  readonly snapshot: readonly LinkEntry[];
+  /** S_U: the pod entries this client holds that went (or would go) on this link. */
+  readonly held: readonly PodEntry[];
+  /** Does the client already hold this pod (under its cache key, on any link)? */
+  readonly holds: (key: PodKey) => boolean;
+  /** Does the client's informer show this pod? Then it is not adopted (it is not dirty). */
+  readonly informerShows: (key: PodKey) => boolean;
+  /** Is this held pod persisted, as `round2Read` reads it? Then it is neither re-sent nor lost. */
+  readonly persisted: (key: PodKey) => boolean;
+  /** Is this reported entry's owner gone? Then it is discarded. Default: never. */
+  readonly ownerGone?: (entry: PodEntry) => boolean;
+  readonly lostIdentity: 'recreate' | 'reuse';
+}
+
+export interface PodRound2 {
+  readonly plan: Round2Plan;
+  /** Snapshot entries the client now holds. */
+  readonly adopt: readonly PodEntry[];
+  /** Held entries the server lost: forget them (and, at the namer, replace them). */
+  readonly lost: readonly PodEntry[];
+}
+
+const isPod = (entry: LinkEntry): entry is PodEntry => entry.kind === 'pod';
+
+/** Round 2 for pod identities (ReplicaSet controller → scheduler, scheduler → kubelet). */
+export const planPodRound2 = (input: PodRound2Input): PodRound2 => {
+  const reported = new Set(input.snapshot.map((e) => e.key));
+  const discard: string[] = [];
+  const adopt: PodEntry[] = [];
+  for (const entry of input.snapshot.filter(isPod)) {
+    if (input.ownerGone?.(entry)) discard.push(entry.key);
+    else if (!input.holds(entry.key) && !input.informerShows(entry.key)) adopt.push(entry);
+  }
+  const resend: PodEntry[] = [];
+  const lost: PodEntry[] = [];
+  for (const held of input.held) {
+    if (reported.has(held.key) || input.persisted(held.key)) continue;
+    if (input.lostIdentity === 'reuse') resend.push(held);
+    else lost.push(held);
+  }
+  const plan: Round2Plan = {
+    ...emptyPlan,
+    entries: resend,
+    discard,
+    adopted: adopt.map((e) => e.key),
+    resent: resend.map((e) => e.key),
+    forgotten: lost.map((e) => e.key),
+  };
+  return { plan, adopt, lost };
+};
+
+/** Adds identities minted to replace lost ones (`lostIdentity: recreate`, at the namer). */
+export const withRecreated = (plan: Round2Plan, fresh: readonly LinkEntry[]): Round2Plan => ({
+  ...plan,
+  entries: [...plan.entries, ...fresh],
+  recreated: [...plan.recreated, ...fresh.map((e) => e.key)],
+});
+
+/** Held entries whose persistence round 2 must settle: S_U \ S_D. */
+export const unreported = <E extends { readonly key: string }>(
+  snapshot: readonly LinkEntry[],
+  held: readonly E[],
+): E[] => {
+  const reported = new Set(snapshot.map((e) => e.key));
+  return held.filter((h) => !reported.has(h.key));
+};
+
+/** An accepted reply waiting for quorum reads (`round2Read: quorum`) before round 2. */
+export interface PendingRound2 {
+  readonly epoch: Epoch;
+  readonly snapshot: readonly LinkEntry[];
+  /** Per key: not answered yet, or whether the API has the object. */
+  readonly reads: Readonly<Record<string, 'pending' | 'present' | 'absent'>>;
+}
+
+export const startReads = (
+  epoch: Epoch,
+  snapshot: readonly LinkEntry[],
+  keys: readonly string[],
+): PendingRound2 => ({
+  epoch,
+  snapshot,
+  reads: Object.fromEntries(keys.map((k) => [k, 'pending' as const])),
+});
+
+export const recordRead = (pending: PendingRound2, key: string, present: boolean): PendingRound2 =>
+  pending.reads[key] === 'pending'
+    ? { ...pending, reads: { ...pending.reads, [key]: present ? 'present' : 'absent' } }
+    : pending;
+
+export const readsDone = (pending: PendingRound2): boolean =>
+  Object.values(pending.reads).every((r) => r !== 'pending');
+
+/** After the reads: is `key` persisted according to the quorum read? */
+export const readShowsPersisted = (pending: PendingRound2, key: string): boolean =>
+  pending.reads[key] === 'present';
