@@ -1,0 +1,145 @@
+/**
+ * What the three upstream stage machines (autoscaler, Deployment controller, ReplicaSet
+ * controller) share: an informer cache fed by `informer.*` events, API requests as intents
+ * paired with their responses by a counter, and the bridge from a plain handler over an
+ * immer draft to xstate actions (one `assign`, then one `emit` per effect).
+ *
+ * Handlers mutate a draft and push effects; they never perform I/O and never read a clock,
+ * so a transition is a pure function of (snapshot, event).
+ */
+import { type Draft, produce } from 'immer';
+import { enqueueActions } from 'xstate';
+import type { Config } from '../../../spec/types/config.js';
+import type { ObjectKey, PodKey, Uid } from '../../../spec/types/ids.js';
+import { splitKey } from '../../../spec/types/ids.js';
+import type {
+  DeploymentView,
+  NodeView,
+  PodView,
+  ReplicaSetView,
+  TemplatePodView,
+} from '../../../spec/types/objects.js';
+import type { AppliedEvent } from '../../../spec/types/observation.js';
+import type { ApiIntent, Effect, ObjectView, StageEvent, StageInput } from '../io.js';
+
+/** What a stage's informers have delivered: the objects as of `rv`. */
+export interface InformerCache {
+  readonly rv: number;
+  readonly deployments: Readonly<Record<ObjectKey, DeploymentView>>;
+  readonly replicaSets: Readonly<Record<ObjectKey, ReplicaSetView>>;
+  readonly templatePods: Readonly<Record<ObjectKey, TemplatePodView>>;
+  readonly pods: Readonly<Record<PodKey, PodView>>;
+  readonly nodes: Readonly<Record<string, NodeView>>;
+}
+
+export const emptyCache = (): InformerCache => ({
+  rv: 0,
+  deployments: {},
+  replicaSets: {},
+  templatePods: {},
+  pods: {},
+  nodes: {},
+});
+
+/** Memory every upstream stage has; all of it is lost in a crash (the actor is discarded). */
+export interface CoreContext {
+  readonly input: StageInput;
+  readonly cache: InformerCache;
+  /** The next API request id (ids pair `api.done` with its intent). */
+  readonly nextRequestId: number;
+  /** Requests sent and not yet answered, by id. */
+  readonly pending: Readonly<Record<number, ApiIntent>>;
+}
+
+export const coreContext = (input: StageInput): CoreContext => ({
+  input,
+  cache: emptyCache(),
+  nextRequestId: 1,
+  pending: {},
+});
+
+/** A handler: changes the draft, pushes the effects of this step in order. */
+export type Handler<C, E> = (draft: Draft<C>, event: E, out: Effect[]) => void;
+
+/**
+ * An xstate action running a handler. The context is replaced by the handler's result and
+ * every effect becomes an `emit`, which `collectEffects` (io.ts) reads back.
+ */
+export const run = <C extends object, E extends StageEvent>(handler: Handler<C, E>): never =>
+  enqueueActions(({ context, event, enqueue }) => {
+    const out: Effect[] = [];
+    const next = produce(context as C, (d) => handler(d, event as E, out));
+    if (next !== context) enqueue.assign(() => next as never);
+    for (const effect of out) enqueue.emit(effect as never);
+  }) as never;
+
+/** Sends an API request; its answer arrives as `api.done` with the same id. */
+export const request = (d: Draft<CoreContext>, intent: ApiIntent, out: Effect[]): number => {
+  const id = d.nextRequestId;
+  d.nextRequestId += 1;
+  d.pending[id] = intent as Draft<ApiIntent>;
+  out.push({ type: 'api', id, intent });
+  return id;
+};
+
+/** Is a request of this op for this key still unanswered? (At most one at a time.) */
+export const inFlight = (c: CoreContext, op: ApiIntent['op'], key: string): boolean =>
+  Object.values(c.pending).some((i) => i.op === op && 'key' in i && i.key === key);
+
+export const applied = (event: AppliedEvent, out: Effect[]): void => {
+  out.push({ type: 'applied', event });
+};
+
+/** Informer delivery: the cache follows the watch, uid-aware (a re-created object replaces). */
+export const onInformerEvent = (
+  d: Draft<CoreContext>,
+  event: Extract<StageEvent, { type: 'informer.upsert' | 'informer.delete' }>,
+): void => {
+  d.cache.rv = Math.max(d.cache.rv, event.rv);
+  const table = tableOf(d.cache, event.object);
+  const key = keyOfView(event.object);
+  if (event.type === 'informer.upsert') {
+    table[key] = event.object.view as never;
+    return;
+  }
+  // A delete for an older incarnation of the name must not remove the newer object.
+  const held = table[key] as { uid?: Uid } | undefined;
+  if (held?.uid === uidOfView(event.object)) delete table[key];
+};
+
+const tableOf = (cache: Draft<InformerCache>, object: ObjectView): Record<string, unknown> => {
+  switch (object.kind) {
+    case 'Deployment':
+      return cache.deployments;
+    case 'ReplicaSet':
+      return cache.replicaSets;
+    case 'TemplatePod':
+      return cache.templatePods;
+    case 'Pod':
+      return cache.pods;
+    case 'Node':
+      return cache.nodes;
+  }
+};
+
+const keyOfView = (object: ObjectView): string =>
+  object.kind === 'Node' ? object.view.name : object.view.key;
+
+const uidOfView = (object: ObjectView): Uid | undefined =>
+  object.kind === 'Node' ? undefined : object.view.uid;
+
+/** How a stage indexes its in-memory pod cache (switch `cacheKey`). */
+export const cacheKeyOf = (config: Config, pod: PodKey): string =>
+  config.switches.cacheKey === 'name' ? splitKey(pod).name : pod;
+
+export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): PodView[] =>
+  Object.values(cache.pods).filter((p) => p.ownerUid === ownerUid);
+
+export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView | undefined =>
+  Object.values(cache.templatePods).find((t) => t.ownerUid === ownerUid);
+
+/** Sorted keys: iteration order never depends on insertion order (determinism). */
+export const sortedKeys = (record: object): string[] => Object.keys(record).sort();
+
+/** The retry period of failed API writes and of stuck handshakes. */
+export const RETRY_MS = 1000;

@@ -1,0 +1,149 @@
+/**
+ * Test support for the upstream stage machines: inputs under a profile with switches
+ * flipped, views with every field filled, and a driver that runs events through xstate's
+ * pure `transition` and collects the emitted effects.
+ */
+import { type AnyStateMachine, initialTransition, type SnapshotFrom, transition } from 'xstate';
+import { HARDENED, PRESETS, type Switches } from '../../../spec/types/config.js';
+import type { StageId } from '../../../spec/types/ids.js';
+import type {
+  DeploymentView,
+  PodView,
+  ReplicaSetView,
+  TemplatePodView,
+} from '../../../spec/types/objects.js';
+import {
+  type ApiOutcome,
+  collectEffects,
+  type Effect,
+  type Mode,
+  type ObjectView,
+  type StageEvent,
+  type StageInput,
+} from '../io.js';
+
+export const inputOf = (
+  id: StageId,
+  downstream: readonly StageId[],
+  switches: Partial<Switches> = {},
+  mode: Mode = 'direct',
+  incarnation = 1,
+): StageInput => ({
+  id,
+  config: {
+    preset: PRESETS.up,
+    profile: 'hardened',
+    switches: { ...HARDENED, ...switches },
+    mutant: null,
+  },
+  mode,
+  incarnation,
+  downstream,
+});
+
+/** A machine under test: its snapshot and every effect emitted so far. */
+export class Driver<M extends AnyStateMachine> {
+  snapshot: SnapshotFrom<M>;
+  effects: Effect[];
+  /** The effects of the last `send` only. */
+  last: Effect[];
+
+  constructor(
+    readonly machine: M,
+    input: StageInput,
+  ) {
+    const [snapshot, actions] = initialTransition(machine, input as never);
+    this.snapshot = snapshot as SnapshotFrom<M>;
+    this.last = collectEffects(actions);
+    this.effects = [...this.last];
+  }
+
+  send(...events: StageEvent[]): Effect[] {
+    this.last = [];
+    for (const event of events) {
+      const [snapshot, actions] = transition(this.machine, this.snapshot, event as never);
+      this.snapshot = snapshot as SnapshotFrom<M>;
+      this.last.push(...collectEffects(actions));
+    }
+    this.effects.push(...this.last);
+    return this.last;
+  }
+
+  /** The API requests among the last step's effects. */
+  apis(): Extract<Effect, { type: 'api' }>[] {
+    return this.last.filter((e): e is Extract<Effect, { type: 'api' }> => e.type === 'api');
+  }
+
+  /** The `i`-th API request of the last step (the test fails if there is none). */
+  api(i = 0): Extract<Effect, { type: 'api' }> {
+    const effect = this.apis()[i];
+    if (!effect) throw new Error(`no API request #${i} in ${JSON.stringify(this.last)}`);
+    return effect;
+  }
+
+  /** The messages sent in the last step. */
+  sent(): Extract<Effect, { type: 'send' }>['message'][] {
+    return this.last.flatMap((e) => (e.type === 'send' ? [e.message] : []));
+  }
+}
+
+/** The answer to an API request. */
+export const done = (
+  request: Extract<Effect, { type: 'api' }>,
+  outcome: ApiOutcome,
+  object?: ObjectView,
+): StageEvent =>
+  object === undefined
+    ? { type: 'api.done', id: request.id, intent: request.intent, outcome }
+    : { type: 'api.done', id: request.id, intent: request.intent, outcome, object };
+
+export const deploymentView = (over: Partial<DeploymentView> = {}): DeploymentView => ({
+  key: 'a/fn',
+  uid: 'u1',
+  replicas: 0,
+  templateHash: 'h1',
+  generation: 1,
+  deleting: false,
+  managed: true,
+  rv: 1,
+  ...over,
+});
+
+export const replicaSetView = (over: Partial<ReplicaSetView> = {}): ReplicaSetView => ({
+  key: 'a/fn-rs',
+  uid: 'u2',
+  ownerUid: 'u1',
+  templateHash: 'h1',
+  replicas: 0,
+  replicasVersion: 0,
+  fallbackScaling: false,
+  status: { replicas: 0, readyReplicas: 0 },
+  deleting: false,
+  managed: true,
+  rv: 2,
+  ...over,
+});
+
+export const templateView = (over: Partial<TemplatePodView> = {}): TemplatePodView => ({
+  key: 'a/fn-rs-template',
+  uid: 'u3',
+  ownerUid: 'u2',
+  ownerKey: 'a/fn-rs',
+  templateHash: 'h1',
+  fallbackBinding: false,
+  rv: 3,
+  ...over,
+});
+
+export const podView = (key: string, over: Partial<PodView> = {}): PodView => ({
+  key,
+  uid: `uid-${key}`,
+  ownerUid: 'u2',
+  ownerKey: 'a/fn-rs',
+  templateHash: 'h1',
+  nodeName: 'n1',
+  ready: false,
+  deleting: false,
+  rv: 10,
+  ...over,
+});
