@@ -151,7 +151,13 @@ export type StageEvent =
 /** Everything a stage can ask of its runtime. */
 export type Effect =
   | { readonly type: 'send'; readonly message: Message }
-  | { readonly type: 'api'; readonly id: number; readonly intent: ApiIntent }
+  | {
+      readonly type: 'api';
+      readonly id: number;
+      readonly intent: ApiIntent;
+      /** The stage already tried this write and it failed (the `api` applied event's `retry`). */
+      readonly retry?: boolean;
+    }
   /** (Re)arm a named timer; a timer of the same name pending is replaced. */
   | { readonly type: 'timer.set'; readonly name: string; readonly afterMs: number }
   | { readonly type: 'timer.cancel'; readonly name: string }
