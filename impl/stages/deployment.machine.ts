@@ -1,0 +1,300 @@
+/**
+ * Deployment controller: turns each Deployment's `spec.replicas` into the desired count of
+ * its ReplicaSet. Client of `deployment -> replicaset`; watches Deployments and ReplicaSets.
+ *
+ * Direct path (mode `direct`, ReplicaSet `managed` without `fallback-scaling`): send
+ * `replicaset.scale` with an absolute count and version = the Deployment's generation, and
+ * hold the count (write-back cache) until the informer shows `replicasVersion` at least
+ * that version. Vanilla path (mode `api`, or the label): UPDATE `ReplicaSet.spec.replicas`
+ * (intent `scaleReplicaSet`) and hold it until the informer shows the value.
+ *
+ *   lifecycle:  syncing ──informer.synced──► recovering ──link connected──► serving
+ *   link:       disconnected ─► handshaking ─► syncing ─► connected   (upstream/client.ts)
+ *   serving:    Deployment.replicas ≠ ReplicaSet.replicas ─► held ─scale─► … ─► evicted
+ *
+ * Deployment status is the sum of its ReplicaSets' status, written when it changes.
+ *
+ * Assumptions: a handshake reply is delivered only once this stage's informer has caught up
+ * with the API (model-decisions §1: the runtime defers it, as the model does). A ReplicaSet
+ * whose template differs from its Deployment's is an old one: its target is 0.
+ * Left out: rollouts (maxSurge / maxUnavailable) and creating the ReplicaSet of a new
+ * template (the model starts from a created one).
+ */
+import type { Draft } from 'immer';
+import { type SnapshotFrom, setup } from 'xstate';
+import type { ObjectKey } from '../../spec/types/ids.js';
+import type { LinkEntry } from '../../spec/types/messages.js';
+import type { ReplicaSetView } from '../../spec/types/objects.js';
+import type { StagePhase } from '../../spec/types/observation.js';
+import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
+import { acceptReply, finishRound1, newClientLink, runsRound2 } from './link/index.js';
+import {
+  armRecheck,
+  type ClientContext,
+  clientReport,
+  handshake,
+  isMessage,
+  isRetryTimer,
+  linkRegion,
+  onMismatch,
+  onNotReadyMessage,
+  onRetryTimer,
+  onSyncAckMessage,
+} from './upstream/client.js';
+import { coreContext, inFlight, onInformerEvent, RETRY_MS, request, run } from './upstream/core.js';
+import { type HeldCount, planCountRound2, unsettled, writtenBack } from './upstream/counts.js';
+
+export interface DeploymentContext extends ClientContext {
+  /** The write-back cache: counts sent or written, by ReplicaSet key, until seen persisted. */
+  readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
+  readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+  /** `round2Read: quorum`: an accepted reply waiting for its GETs (versions by key). */
+  readonly reads: {
+    readonly epoch: string;
+    readonly snapshot: readonly LinkEntry[];
+    readonly versions: Readonly<Record<ObjectKey, number | null>>;
+  } | null;
+}
+
+type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
+type Ctx = Draft<DeploymentContext>;
+type Message = Ev<'message'>['message'];
+const RESYNC_TIMER = 'deployment.resync';
+
+const withMessage = (f: (d: Ctx, m: Message, out: Effect[]) => void) =>
+  run<DeploymentContext, Ev<'message'>>((d, e, out) => f(d, e.message, out));
+
+export const deploymentMachine = setup({
+  types: {
+    context: {} as DeploymentContext,
+    events: {} as StageEvent,
+    input: {} as StageInput,
+    emitted: {} as Effect,
+  },
+  actions: {
+    onInformer: run<DeploymentContext, Ev<'informer.upsert' | 'informer.delete'>>((d, e, out) =>
+      onInformer(d, e, out),
+    ),
+    onSynced: run<DeploymentContext, StageEvent>((d) => setPhase(d, 'recovering')),
+    onServing: run<DeploymentContext, StageEvent>((d, _e, out) => {
+      setPhase(d, 'serving');
+      reconcile(d, out);
+    }),
+    onApiDone: run<DeploymentContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
+    onResync: run<DeploymentContext, StageEvent>((d, _e, out) => reconcile(d, out)),
+    handshake: run<DeploymentContext, StageEvent>((d, _e, out) => handshake(d, out)),
+    onReply: withMessage((d, m, out) => onReply(d, m, out)),
+    onSyncAck: withMessage(onSyncAckMessage),
+    onMismatch: withMessage(onMismatch),
+    onNotReady: withMessage(onNotReadyMessage),
+    onRetryTimer: run<DeploymentContext, StageEvent>((d, _e, out) =>
+      onRetryTimer(d, holdsDirect(d), out),
+    ),
+    onConnected: run<DeploymentContext, StageEvent>((d, _e, out) => reconcile(d, out)),
+  },
+  guards: {
+    synced: ({ context }) => context.phase !== 'syncing',
+    linkIs: ({ context }, params: { phase: string }) => context.link.phase === params.phase,
+    is: ({ event }, params: { method: string }) => isMessage(event, params.method),
+    retryTimer: ({ context, event }) => isRetryTimer(context, event),
+    resyncTimer: ({ event }) => event.type === 'timer' && event.name === RESYNC_TIMER,
+    connected: ({ context }) => context.link.phase === 'connected',
+  },
+}).createMachine({
+  id: 'deployment',
+  type: 'parallel',
+  context: ({ input }) => ({
+    ...coreContext(input),
+    phase: 'syncing',
+    link: newClientLink(input.id, input.downstream[0] ?? 'replicaset'),
+    epochs: 0,
+    counts: {},
+    statusWritten: {},
+    reads: null,
+  }),
+  on: {
+    'informer.upsert': { actions: 'onInformer' },
+    'informer.delete': { actions: 'onInformer' },
+    'api.done': { actions: 'onApiDone' },
+  },
+  states: {
+    lifecycle: {
+      initial: 'syncing',
+      states: {
+        syncing: { on: { 'informer.synced': { target: 'recovering', actions: 'onSynced' } } },
+        recovering: { always: { guard: 'connected', target: 'serving', actions: 'onServing' } },
+        serving: { on: { timer: { guard: 'resyncTimer', actions: 'onResync' } } },
+      },
+    },
+    link: linkRegion,
+  },
+});
+
+const setPhase = (d: Ctx, phase: StagePhase): void => {
+  d.phase = phase;
+};
+
+const holdsDirect = (c: DeploymentContext): boolean =>
+  Object.values(c.counts).some((h) => !h.written);
+
+/** Informer delivery: evict counts seen written back, then act on the new state. */
+const onInformer = (d: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>, out: Effect[]) => {
+  onInformerEvent(d, e);
+  for (const [key, held] of Object.entries(d.counts)) {
+    if (writtenBack(held, d.cache.replicaSets[key])) delete d.counts[key];
+  }
+  reconcile(d, out);
+};
+
+/** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
+const targetOf = (c: DeploymentContext, rs: ReplicaSetView) => {
+  const owner = Object.values(c.cache.deployments).find((dep) => dep.uid === rs.ownerUid);
+  if (!owner || owner.deleting) return null;
+  // The generation orders the Deployment's spec changes across crashes of this controller.
+  const replicas = owner.templateHash === rs.templateHash ? owner.replicas : 0;
+  return { replicas, version: owner.generation };
+};
+
+const takesDirectPath = (c: DeploymentContext, rs: ReplicaSetView): boolean =>
+  c.input.mode === 'direct' && rs.managed && !rs.fallbackScaling;
+
+/** Level-triggered: every ReplicaSet towards its target, then Deployment status. */
+const reconcile = (d: Ctx, out: Effect[]): void => {
+  if (d.phase !== 'serving') return;
+  for (const key of Object.keys(d.cache.replicaSets).sort()) {
+    const rs = d.cache.replicaSets[key];
+    if (rs) scaleOne(d, rs, out);
+  }
+  writeStatuses(d, out);
+  armRecheck(d, holdsDirect(d), out);
+};
+
+const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
+  const target = targetOf(d, rs);
+  if (target === null) return;
+  const { replicas, version } = target;
+  if (replicas === rs.replicas || d.counts[rs.key]?.replicas === replicas) return;
+  if (!takesDirectPath(d, rs)) {
+    if (!inFlight(d, 'scaleReplicaSet', rs.key))
+      request(d, { op: 'scaleReplicaSet', key: rs.key, replicas, version }, out);
+    return;
+  }
+  if (d.link.phase !== 'connected' || d.link.epoch === null) return;
+  d.counts[rs.key] = { kind: 'count', key: rs.key, replicas, version, written: false };
+  out.push({
+    type: 'send',
+    message: {
+      type: 'replicaset.scale',
+      source: d.input.id,
+      destination: d.link.server,
+      epoch: d.link.epoch,
+      entry: { kind: 'count', key: rs.key, replicas, version },
+    },
+  });
+};
+
+/** Deployment status: the sum over its ReplicaSets, written when it changed. */
+const writeStatuses = (d: Ctx, out: Effect[]): void => {
+  for (const key of Object.keys(d.cache.deployments).sort()) {
+    const dep = d.cache.deployments[key];
+    if (!dep || dep.deleting) continue;
+    let replicas = 0;
+    let readyReplicas = 0;
+    for (const rs of Object.values(d.cache.replicaSets)) {
+      if (rs.ownerUid !== dep.uid) continue;
+      replicas += rs.status.replicas;
+      readyReplicas += rs.status.readyReplicas;
+    }
+    if (d.statusWritten[key] === `${replicas}/${readyReplicas}`) continue;
+    if (inFlight(d, 'deploymentStatus', key)) continue;
+    request(d, { op: 'deploymentStatus', key, replicas, readyReplicas }, out);
+  }
+};
+
+const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
+  const intent = d.pending[e.id];
+  if (!intent) return;
+  delete d.pending[e.id];
+  const ok = e.outcome === 'ok';
+  if (intent.op === 'get') {
+    onRead(d, intent.key, e, out);
+    return;
+  }
+  if (intent.op === 'scaleReplicaSet' && ok)
+    d.counts[intent.key] = { ...count(intent), written: true };
+  if (intent.op === 'deploymentStatus' && ok)
+    d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
+  // An outage or a conflict: try again later; a missing object needs nothing more.
+  if (!ok && e.outcome !== 'notFound')
+    out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
+  reconcile(d, out);
+};
+
+const count = (i: { key: ObjectKey; replicas: number; version: number }) =>
+  ({ kind: 'count', key: i.key, replicas: i.replicas, version: i.version }) as const;
+
+/** Round 1 answered: round 2 now (informer), or after quorum GETs of unsettled counts. */
+const onReply = (d: Ctx, m: Message, out: Effect[]): void => {
+  if (m.type !== 'deployment.handshakeReply') return;
+  const verdict = acceptReply(d.link, m, d.input.config.switches);
+  out.push(...verdict.effects);
+  if (!verdict.accepted || d.link.epoch === null) return;
+  const switches = d.input.config.switches;
+  const keys =
+    switches.round2Read === 'quorum' ? unsettled(d.counts, m.snapshot).map((h) => h.key) : [];
+  if (!runsRound2(switches)) finish(d, null, out);
+  else if (keys.length === 0) round2(d, m.snapshot, out);
+  else startReads(d, m.snapshot, keys, out);
+};
+
+const startReads = (d: Ctx, snapshot: readonly LinkEntry[], keys: string[], out: Effect[]) => {
+  if (d.link.epoch === null) return;
+  d.reads = {
+    epoch: d.link.epoch,
+    snapshot: snapshot as Draft<LinkEntry[]>,
+    versions: Object.fromEntries(keys.map((k) => [k, null])),
+  };
+  for (const key of keys) request(d, { op: 'get', kind: 'ReplicaSet', key }, out);
+};
+
+/** A quorum GET answered: once all are in, round 2 for the epoch they were made for. */
+const onRead = (d: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): void => {
+  const reads = d.reads;
+  if (!reads || reads.epoch !== d.link.epoch || d.link.phase !== 'handshaking') return;
+  // A failed read leaves the round pending; the link's retry timer starts a new handshake.
+  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return;
+  reads.versions[key] = e.object?.kind === 'ReplicaSet' ? e.object.view.replicasVersion : 0;
+  if (Object.values(reads.versions).some((v) => v === null)) return;
+  const { snapshot, versions } = reads;
+  d.reads = null;
+  round2(d, snapshot as LinkEntry[], out, (k) => versions[k] ?? 0);
+};
+
+const round2 = (
+  d: Ctx,
+  snapshot: readonly LinkEntry[],
+  out: Effect[],
+  persisted = (k: ObjectKey) => d.cache.replicaSets[k]?.replicasVersion ?? 0,
+): void => {
+  const r = planCountRound2(d.counts, snapshot, d.cache.replicaSets, persisted);
+  for (const entry of r.adopt) d.counts[entry.key] = { ...entry, written: false };
+  finish(d, r.plan, out);
+};
+
+const finish = (d: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[]) => {
+  const step = finishRound1(d.link, plan);
+  d.link = step.link as Draft<typeof step.link>;
+  out.push(...step.effects);
+};
+
+export const report = (snapshot: SnapshotFrom<typeof deploymentMachine>): StageReport => {
+  const c = snapshot.context;
+  return {
+    phase: c.phase,
+    dirty: Object.values(c.counts).map(({ written: _w, ...entry }) => ({ ...entry, source: null })),
+    informerRv: c.cache.rv,
+    clients: [clientReport(c)],
+    serverEpochs: {},
+  };
+};

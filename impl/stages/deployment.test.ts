@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import type { Switches } from '../../spec/types/config.js';
+import type { LinkEntry, Message } from '../../spec/types/messages.js';
+import { deploymentMachine, report } from './deployment.machine.js';
+import type { Mode, StageEvent } from './io.js';
+import { Driver, deploymentView, done, inputOf, replicaSetView } from './upstream/testing.js';
+
+const dep = (replicas: number, generation: number): StageEvent => ({
+  type: 'informer.upsert',
+  object: { kind: 'Deployment', view: deploymentView({ replicas, generation }) },
+  rv: 10 + generation,
+});
+const rs = (over: Parameters<typeof replicaSetView>[0] = {}): StageEvent => ({
+  type: 'informer.upsert',
+  object: { kind: 'ReplicaSet', view: replicaSetView(over) },
+  rv: 20 + (over.replicasVersion ?? 0),
+});
+const msg = (message: Message): StageEvent => ({ type: 'message', message });
+const reply = (epoch: string, snapshot: LinkEntry[] = []): StageEvent =>
+  msg({
+    type: 'deployment.handshakeReply',
+    source: 'replicaset',
+    destination: 'deployment',
+    epoch,
+    snapshot,
+  });
+const ack = (epoch: string): StageEvent =>
+  msg({ type: 'deployment.syncAck', source: 'replicaset', destination: 'deployment', epoch });
+
+/** Synced with one Deployment and its ReplicaSet at 0, handshaking epoch `deployment#1.1`. */
+const synced = (switches: Partial<Switches> = {}, mode: Mode = 'direct', label = false) => {
+  const d = new Driver(deploymentMachine, inputOf('deployment', ['replicaset'], switches, mode));
+  d.send({ type: 'start' }, dep(0, 1), rs({ fallbackScaling: label }));
+  d.send({ type: 'informer.synced', rv: 21 });
+  return d;
+};
+
+const serving = (switches: Partial<Switches> = {}, mode: Mode = 'direct', label = false) => {
+  const d = synced(switches, mode, label);
+  d.send(reply('deployment#1.1'), ack('deployment#1.1'));
+  return d;
+};
+
+const linkPhase = (d: ReturnType<typeof synced>) => report(d.snapshot).clients[0]?.phase;
+
+describe('deployment controller', () => {
+  it('handshakes its ReplicaSet controller once its informer has synced', () => {
+    const d = new Driver(deploymentMachine, inputOf('deployment', ['replicaset']));
+    expect(d.send({ type: 'start' }, dep(0, 1))).toEqual([]);
+    d.send({ type: 'informer.synced', rv: 11 });
+    expect(d.sent()).toEqual([
+      {
+        type: 'replicaset.handshake',
+        source: 'deployment',
+        destination: 'replicaset',
+        epoch: 'deployment#1.1',
+      },
+    ]);
+    expect(report(d.snapshot).phase).toBe('recovering');
+    expect(d.snapshot.value).toEqual({ lifecycle: 'recovering', link: 'handshaking' });
+  });
+
+  it('serves once round 2 is acknowledged', () => {
+    const d = synced();
+    d.send(reply('deployment#1.1'));
+    expect(d.sent()[0]).toMatchObject({ type: 'replicaset.sync', entries: [], discard: [] });
+    expect(linkPhase(d)).toBe('syncing');
+    d.send(ack('deployment#1.1'));
+    expect(d.snapshot.value).toEqual({ lifecycle: 'serving', link: 'connected' });
+  });
+
+  it('ignores a reply to an older handshake unless clientReplyCheck is off', () => {
+    expect(synced().send(reply('deployment#0.9'))).toHaveLength(1); // only the applied event
+    const loose = synced({ clientReplyCheck: false });
+    loose.send(reply('deployment#0.9'));
+    expect(loose.sent()[0]?.type).toBe('replicaset.sync');
+  });
+
+  it('with round2 none connects on the reply, without a sync', () => {
+    const d = synced({ round2: 'none' });
+    d.send(reply('deployment#1.1'));
+    expect(d.sent()).toEqual([]);
+    expect(d.snapshot.value).toEqual({ lifecycle: 'serving', link: 'connected' });
+  });
+
+  it('sends an absolute count versioned by generation and holds it until written back', () => {
+    const d = serving();
+    d.send(dep(3, 2));
+    expect(d.sent()).toEqual([
+      {
+        type: 'replicaset.scale',
+        source: 'deployment',
+        destination: 'replicaset',
+        epoch: 'deployment#1.1',
+        entry: { kind: 'count', key: 'a/fn-rs', replicas: 3, version: 2 },
+      },
+    ]);
+    expect(report(d.snapshot).dirty).toHaveLength(1);
+    expect(d.send(dep(3, 2)).filter((e) => e.type === 'send')).toEqual([]);
+    d.send(rs({ replicas: 3, replicasVersion: 1 }));
+    expect(report(d.snapshot).dirty).toHaveLength(1);
+    d.send(rs({ replicas: 3, replicasVersion: 2 }));
+    expect(report(d.snapshot).dirty).toEqual([]);
+  });
+
+  it('scales through the API in mode api and for a fallback-scaling ReplicaSet', () => {
+    for (const d of [serving({}, 'api'), serving({}, 'direct', true)]) {
+      d.send(dep(2, 2));
+      expect(d.sent()).toEqual([]);
+      const req = d.api();
+      expect(req.intent).toEqual({
+        op: 'scaleReplicaSet',
+        key: 'a/fn-rs',
+        replicas: 2,
+        version: 2,
+      });
+      d.send(done(req, 'ok'));
+      expect(report(d.snapshot).dirty).toMatchObject([{ key: 'a/fn-rs', replicas: 2 }]);
+      d.send(rs({ replicas: 2, fallbackScaling: true }));
+      expect(report(d.snapshot).dirty).toEqual([]);
+    }
+  });
+
+  it('re-handshakes under a new epoch after epochMismatch', () => {
+    const d = serving();
+    d.send(
+      msg({
+        type: 'deployment.epochMismatch',
+        source: 'replicaset',
+        destination: 'deployment',
+        epoch: 'deployment#1.1',
+        refused: 'replicaset.scale',
+      }),
+    );
+    expect(d.sent()).toMatchObject([{ type: 'replicaset.handshake', epoch: 'deployment#1.2' }]);
+    expect(linkPhase(d)).toBe('handshaking');
+  });
+
+  it('waits for notReady and handshakes again on its retry timer', () => {
+    const d = synced();
+    d.send(
+      msg({
+        type: 'deployment.notReady',
+        source: 'replicaset',
+        destination: 'deployment',
+        epoch: 'deployment#1.1',
+      }),
+    );
+    expect(d.last).toMatchObject([{ type: 'timer.set' }]);
+    d.send({ type: 'timer', name: 'link.retry:deployment->replicaset' });
+    expect(d.sent()).toMatchObject([{ type: 'replicaset.handshake', epoch: 'deployment#1.2' }]);
+  });
+
+  it('adopts a count the ReplicaSet controller reports unless it is shown written back', () => {
+    const d = synced();
+    const entry = { kind: 'count', key: 'a/fn-rs', replicas: 4, version: 3 } as const;
+    d.send(reply('deployment#1.1', [entry, { ...entry, key: 'a/gone' }]));
+    expect(d.sent()[0]).toMatchObject({ type: 'replicaset.sync', discard: ['a/gone'] });
+    expect(report(d.snapshot).dirty).toMatchObject([{ key: 'a/fn-rs', replicas: 4 }]);
+  });
+
+  it('re-sends a lost count: quorum GET first, or straight from the informer', () => {
+    const lose = (switches: Partial<Switches>) => {
+      const d = serving(switches);
+      d.send(dep(3, 2));
+      d.send({ type: 'timer', name: 'link.retry:deployment->replicaset' });
+      d.send(reply('deployment#1.2'));
+      return d;
+    };
+    const quorum = lose({ round2Read: 'quorum' });
+    expect(quorum.sent()).toEqual([]);
+    const get = quorum.api();
+    expect(get.intent).toEqual({ op: 'get', kind: 'ReplicaSet', key: 'a/fn-rs' });
+    quorum.send(done(get, 'ok', { kind: 'ReplicaSet', view: replicaSetView() }));
+    expect(quorum.sent()[0]).toMatchObject({
+      type: 'replicaset.sync',
+      entries: [{ key: 'a/fn-rs', replicas: 3, version: 2 }],
+    });
+    const informer = lose({ round2Read: 'informer' });
+    expect(informer.apis()).toEqual([]);
+    expect(informer.sent()[0]).toMatchObject({
+      type: 'replicaset.sync',
+      entries: [{ version: 2 }],
+    });
+  });
+
+  it('does not re-send a count the quorum read shows written back', () => {
+    const d = serving();
+    d.send(dep(3, 2), { type: 'timer', name: 'link.retry:deployment->replicaset' });
+    d.send(reply('deployment#1.2'));
+    const view = replicaSetView({ replicas: 3, replicasVersion: 2 });
+    d.send(done(d.api(), 'ok', { kind: 'ReplicaSet', view }));
+    expect(d.sent()[0]).toMatchObject({ type: 'replicaset.sync', entries: [] });
+  });
+
+  it('writes Deployment status as the sum of its ReplicaSets', () => {
+    const d = serving();
+    const first = d.api();
+    expect(first.intent).toMatchObject({ op: 'deploymentStatus', replicas: 0 });
+    // One status write per Deployment in flight: the next waits for this answer.
+    expect(d.send(rs({ status: { replicas: 2, readyReplicas: 1 } }))).toEqual([]);
+    d.send(done(first, 'ok'));
+    const req = d.apis().find((e) => e.intent.op === 'deploymentStatus');
+    expect(req?.intent).toEqual({
+      op: 'deploymentStatus',
+      key: 'a/fn',
+      replicas: 2,
+      readyReplicas: 1,
+    });
+  });
+});
