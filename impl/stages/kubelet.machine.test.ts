@@ -58,10 +58,8 @@ const msg = (m: object): StageEvent => ({
 const handshake = (epoch = E1) => msg({ type: 'kubelet.handshake', epoch });
 const bind = (key = 'a/p1', epoch = E1) =>
   msg({ type: 'kubelet.bindPod', epoch, entry: entry(key) });
-const upsert = (
-  object: StageEvent & { type: 'informer.upsert' }['object'],
-  rv: number,
-): StageEvent => ({ type: 'informer.upsert', object, rv }) as StageEvent;
+const upsert = (object: unknown, rv: number): StageEvent =>
+  ({ type: 'informer.upsert', object, rv }) as StageEvent;
 const upsertPod = (over: Partial<PodView> = {}, rv = 5) =>
   upsert({ kind: 'Pod', view: podView({ ...over, rv }) } as never, rv);
 const deletePod = (rv = 9): StageEvent => ({

@@ -1,0 +1,315 @@
+/**
+ * Scheduler: turns pod identities from the ReplicaSet controller into placements. It
+ * *assumes* a pod on a node (counting it against the node's capacity before the API shows
+ * it) and sends `kubelet.bindPod` to that node's kubelet.
+ *
+ * Neighbours: server of `replicaset -> scheduler`; client of `scheduler -> kubelet/<node>`
+ * for every node; the API Server (its informer on pods, nodes, ReplicaSets, template Pods;
+ * Bindings on the API path; quorum reads in round 2).
+ *
+ *   lifecycle:  syncing ──informer.synced──► recovering ──every kubelet link connected──► serving
+ *                                            (handshake every kubelet; answer the ReplicaSet
+ *                                             controller notReady, unless recovery: topDown)
+ *
+ *   a pod:  schedulePods ──► pending ──(a node fits, its link connected)──► assumed ──► evicted
+ *                              ▲                                                │ (informer shows
+ *                              └─── never re-queued: a lost node's pods are forgotten┘ it persisted)
+ *
+ * The kubelet links live in a map in the context (`clients`), not as xstate states, because
+ * their number varies with the nodes; the stage lifecycle is explicit xstate states.
+ * Placement is deterministic (first node in name order that fits), as in the model
+ * (`spec/stages/scheduler.ts`). On the API path (mode `api`, or a template Pod with
+ * `fallbackBinding`) it binds the unbound pods its informer shows with a Binding.
+ *
+ * Assumes: the runtime delivers a handshake reply after the informer is reasonably fresh
+ * (model-decisions.md §1 is not enforced here). Left out: scoring, affinity, preemption.
+ */
+import { enqueueActions, setup } from 'xstate';
+import type { StageId } from '../../spec/types/ids.js';
+import { kubeletId } from '../../spec/types/ids.js';
+import type { Message, PodEntry, SchedulePods, Sync } from '../../spec/types/messages.js';
+import type { DirtyEntry } from '../../spec/types/observation.js';
+import {
+  applyInformer,
+  cacheKey,
+  emptyInformer,
+  type InformerCache,
+  ownerKnownGone,
+  toPodEntry,
+} from './common/informer.js';
+import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
+import {
+  admit,
+  answersHandshakes,
+  applyEvent,
+  isSync,
+  onHandshake as linkHandshake,
+  linkOfRetryTimer,
+  newClientLink,
+  notReady,
+  onEpochMismatch,
+  onNotReady,
+  onSyncAck,
+  retryDue,
+  serverEpochs,
+  sourceOfApplyTimer,
+  syncAck,
+  takeQueued,
+} from './link/index.js';
+import {
+  bindApiPods,
+  bindPending,
+  handshake,
+  handshakeDown,
+  type Phase,
+  type SchedulerContext,
+  type Step,
+} from './scheduler/context.js';
+import { heldOn, onHandshakeReply, onRead } from './scheduler/round2.js';
+
+export type { SchedulerContext } from './scheduler/context.js';
+
+export const schedulerMachine = setup({
+  types: {} as {
+    context: SchedulerContext;
+    events: StageEvent;
+    input: StageInput;
+    emitted: Effect;
+  },
+  actions: {
+    handle: enqueueActions(({ context, event, enqueue }, params: { phase: Phase }) => {
+      const routed = route(context, event, params.phase);
+      const effects = [...routed.effects];
+      enqueue.assign(work(routed.context, params.phase, effects));
+      for (const effect of effects) enqueue.emit(effect);
+    }),
+    work: enqueueActions(({ context, enqueue }, params: { phase: Phase }) => {
+      const effects: Effect[] = [];
+      enqueue.assign(work(context, params.phase, effects));
+      for (const effect of effects) enqueue.emit(effect);
+    }),
+  },
+  guards: {
+    recovered: ({ context }) =>
+      Object.values(context.clients).every((link) => link.phase === 'connected'),
+  },
+}).createMachine({
+  id: 'scheduler',
+  context: ({ input }) => initialContext(input),
+  initial: 'syncing',
+  states: {
+    syncing: {
+      on: {
+        'informer.synced': { target: 'recovering', actions: handle('recovering') },
+        '*': { actions: handle('syncing') },
+      },
+    },
+    recovering: {
+      always: {
+        guard: 'recovered',
+        target: 'serving',
+        actions: { type: 'work', params: { phase: 'serving' } },
+      },
+      on: { '*': { actions: handle('recovering') } },
+    },
+    serving: { on: { '*': { actions: handle('serving') } } },
+  },
+});
+
+function handle(phase: Phase) {
+  return { type: 'handle', params: { phase } } as const;
+}
+
+const initialContext = (input: StageInput): SchedulerContext => ({
+  input,
+  links: {},
+  clients: Object.fromEntries(input.downstream.map((k) => [k, newClientLink(input.id, k)])),
+  epochs: 0,
+  pods: {},
+  minted: 0,
+  informer: emptyInformer,
+  round2: {},
+  apiBinds: {},
+  nextRequest: 1,
+});
+
+/** After every event: handshake links that are down; while serving, bind what fits. */
+const work = (ctx: SchedulerContext, phase: Phase, effects: Effect[]): SchedulerContext => {
+  if (phase === 'syncing') return ctx;
+  const next = handshakeDown(ctx, effects);
+  if (phase !== 'serving') return next;
+  return bindApiPods(bindPending(next, effects), effects);
+};
+
+/** One handler per incoming event. */
+const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => {
+  switch (event.type) {
+    case 'informer.upsert':
+    case 'informer.delete':
+    case 'informer.synced':
+      return none(onInformer(ctx, applyInformer(ctx.informer, event)));
+    case 'message':
+      return onMessage(ctx, event.message, phase);
+    case 'api.done':
+      if (event.intent.op === 'get')
+        return onRead(ctx, event.intent.key, readOutcome(event.outcome));
+      return none(onBound(ctx, event.intent.key, event.outcome));
+    case 'timer':
+      return onTimer(ctx, event.name);
+    default:
+      return none(ctx);
+  }
+};
+
+const readOutcome = (outcome: string) =>
+  outcome === 'ok' ? 'present' : outcome === 'outage' ? 'outage' : 'absent';
+
+const onMessage = (ctx: SchedulerContext, message: Message, phase: Phase): Step => {
+  const sw = ctx.input.config.switches;
+  switch (message.type) {
+    case 'scheduler.handshake': {
+      if (!answersHandshakes(phase, sw))
+        return { context: ctx, effects: [notReady(ctx.input.id, message)] };
+      const snapshot = Object.values(ctx.pods).map(toPodEntry);
+      const s = linkHandshake(ctx.links, ctx.input.id, message, snapshot, sw);
+      return { context: { ...ctx, links: s.links }, effects: s.effects };
+    }
+    case 'scheduler.schedulePods':
+    case 'scheduler.sync':
+      return onData(ctx, message);
+    case 'scheduler.handshakeReply':
+      return onHandshakeReply(ctx, message);
+    default:
+      return onClientReply(ctx, message);
+  }
+};
+
+/** syncAck, epochMismatch, notReady from a kubelet. */
+const onClientReply = (ctx: SchedulerContext, message: Message): Step => {
+  const link = ctx.clients[message.source];
+  if (!link) return none(ctx);
+  const put = (l: typeof link) => ({ ...ctx, clients: { ...ctx.clients, [message.source]: l } });
+  if (message.type === 'scheduler.syncAck') {
+    const s = onSyncAck(link, message);
+    return { context: put(s.link), effects: s.effects };
+  }
+  if (message.type === 'scheduler.epochMismatch') {
+    // The link is down; `work` handshakes it again in this same step.
+    return none(put(onEpochMismatch(link, message).link));
+  }
+  if (message.type === 'scheduler.notReady') {
+    const s = onNotReady(link, message);
+    return { context: put(s.link), effects: s.effects };
+  }
+  return none(ctx);
+};
+
+const onData = (ctx: SchedulerContext, message: SchedulePods | Sync): Step => {
+  const a = admit(ctx.links, ctx.input.id, message, ctx.input.config.switches);
+  const admitted = { ...ctx, links: a.links };
+  if (a.verdict !== 'apply') return { context: admitted, effects: a.effects };
+  const applied = applyMessage(admitted, message);
+  return { context: applied.context, effects: [...a.effects, ...applied.effects] };
+};
+
+const applyMessage = (ctx: SchedulerContext, message: SchedulePods | Sync): Step => {
+  const effects: Effect[] = [applyEvent(ctx.links, ctx.input.id, message)];
+  if (!isSync(message)) return { context: onSchedulePods(ctx, message), effects };
+  const pods = { ...ctx.pods };
+  for (const key of message.discard) delete pods[cacheKey(ctx.input.config.switches, key)];
+  let next = { ...ctx, pods };
+  for (const entry of message.entries) if (entry.kind === 'pod') next = accept(next, entry);
+  effects.push(syncAck(message));
+  return { context: next, effects };
+};
+
+/** By names (idempotent), or by count (the artifact's form: a duplicate adds more pods). */
+const onSchedulePods = (ctx: SchedulerContext, message: SchedulePods): SchedulerContext => {
+  const { ownerKey, ownerUid, templateRv } = message;
+  const base = { kind: 'pod', ownerKey, ownerUid, node: null, templateRv } as const;
+  let next = ctx;
+  for (const key of message.pods) next = accept(next, { ...base, key });
+  for (let i = 0; i < message.count; i += 1) {
+    const minted = next.minted + 1;
+    const key = `${ownerKey}-s${ctx.input.incarnation}-${minted}`;
+    next = accept({ ...next, minted }, { ...base, key });
+  }
+  return next;
+};
+
+/** A pod identity arrives; idempotent by cache key; a persisted copy or a gone owner wins. */
+const accept = (ctx: SchedulerContext, entry: PodEntry): SchedulerContext => {
+  const ck = cacheKey(ctx.input.config.switches, entry.key);
+  if (ctx.pods[ck] || ctx.informer.pods[entry.key]) return ctx;
+  if (ownerKnownGone(ctx.informer, entry.ownerUid, entry.templateRv)) return ctx;
+  return { ...ctx, pods: { ...ctx.pods, [ck]: { ...entry, node: null, state: 'pending' } } };
+};
+
+/**
+ * Informer delivery: evict persisted pods, drop pods of deleted owners, forget pods assumed
+ * on lost nodes (never re-queued: that identity may have been exposed there and
+ * force-deleted), and follow nodes coming and going with client links.
+ */
+const onInformer = (ctx: SchedulerContext, informer: InformerCache): SchedulerContext => {
+  const pods: SchedulerContext['pods'] = Object.fromEntries(
+    Object.entries(ctx.pods).filter(
+      ([, held]) =>
+        !informer.pods[held.key] &&
+        !ownerKnownGone(informer, held.ownerUid, held.templateRv) &&
+        (held.node === null || informer.nodes[held.node] !== undefined),
+    ),
+  );
+  const clients = { ...ctx.clients };
+  for (const server of Object.keys(clients) as StageId[])
+    if (informer.synced && !informer.nodes[server.slice('kubelet/'.length)]) delete clients[server];
+  for (const node of Object.keys(informer.nodes))
+    clients[kubeletId(node)] ??= newClientLink(ctx.input.id, kubeletId(node));
+  const apiBinds = Object.fromEntries(
+    Object.entries(ctx.apiBinds).filter(([key]) => informer.pods[key]?.nodeName === null),
+  );
+  return { ...ctx, informer, pods, clients, apiBinds };
+};
+
+/** API path: a Binding finished; on failure the pod is bound again on a later event. */
+const onBound = (ctx: SchedulerContext, key: string, outcome: string): SchedulerContext => {
+  if (outcome === 'ok') return ctx;
+  const apiBinds = { ...ctx.apiBinds };
+  delete apiBinds[key];
+  return { ...ctx, apiBinds };
+};
+
+const onTimer = (ctx: SchedulerContext, name: string): Step => {
+  const server = linkOfRetryTimer(name)?.split('->')[1] as StageId | undefined;
+  const link = server ? ctx.clients[server] : undefined;
+  if (link) {
+    const effects: Effect[] = [];
+    if (!retryDue(link, heldOn(ctx, link.server).length > 0)) return none(ctx);
+    return { context: handshake(ctx, link.server, effects), effects };
+  }
+  const source = sourceOfApplyTimer(name);
+  if (source === null) return none(ctx);
+  const t = takeQueued(ctx.links, source);
+  const next = { ...ctx, links: t.links };
+  if (t.message?.type !== 'scheduler.schedulePods') return none(next);
+  const applied = applyMessage(next, t.message);
+  return { context: applied.context, effects: [...t.effects, ...applied.effects] };
+};
+
+export const report = (snapshot: {
+  readonly value: unknown;
+  readonly context: SchedulerContext;
+}): StageReport => ({
+  phase: snapshot.value as StageReport['phase'],
+  dirty: Object.values(snapshot.context.pods).map(
+    (held): DirtyEntry => ({ ...toPodEntry(held), source: 'replicaset', state: held.state }),
+  ),
+  informerRv: snapshot.context.informer.rv,
+  clients: Object.values(snapshot.context.clients).map((l) => ({
+    server: l.server,
+    phase: l.phase,
+    epoch: l.epoch,
+  })),
+  serverEpochs: serverEpochs(snapshot.context.links),
+});
+
+const none = (context: SchedulerContext): Step => ({ context, effects: [] });
