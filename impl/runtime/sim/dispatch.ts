@@ -1,0 +1,157 @@
+/**
+ * Feeding one event to a stage and carrying out the effects it returns. The machine's
+ * transition is pure (`transition` from xstate); the effects are data, and each becomes a
+ * pending event of the agenda (a message in flight, an API call, a timer, a sandbox start)
+ * or, for `applied`, an entry in the step's events. Nothing here delivers anything within
+ * the step: every consequence is a later, schedulable choice.
+ */
+import { initialTransition, transition } from 'xstate';
+import { type LinkId, linkId, nodeOfKubelet, type StageId } from '../../../spec/types/ids.js';
+import type { Message } from '../../../spec/types/messages.js';
+import type { Kind, KubeObject } from '../../apiserver/index.js';
+import { collectEffects, type Effect, type StageEvent, type StageInput } from '../../stages/io.js';
+import { requestFor } from './intents.js';
+import type { ActorSlot, SimState } from './state.js';
+
+const REPLY_SUFFIXES = ['.handshakeReply', '.syncAck', '.epochMismatch', '.notReady', '.notFound'];
+
+/** Replies travel server → client; the link is always named `<client>-><server>`. */
+export const linkOf = (message: Message): LinkId =>
+  REPLY_SUFFIXES.some((suffix) => message.type.endsWith(suffix))
+    ? linkId(message.destination, message.source)
+    : linkId(message.source, message.destination);
+
+/** Creates the actor of a new incarnation and carries out its initial effects. */
+export const createActor = (state: SimState, slot: ActorSlot, input: StageInput): void => {
+  const [snapshot, actions] = initialTransition(slot.module.machine, input);
+  slot.snapshot = snapshot;
+  runEffects(state, slot, collectEffects(actions));
+};
+
+/** One event into one stage; a crashed stage hears nothing. */
+export const dispatch = (state: SimState, slot: ActorSlot, event: StageEvent): void => {
+  if (!slot.snapshot) return;
+  const [next, actions] = transition(slot.module.machine, slot.snapshot, event);
+  slot.snapshot = next;
+  runEffects(state, slot, collectEffects(actions));
+};
+
+const runEffects = (state: SimState, slot: ActorSlot, effects: readonly Effect[]): void => {
+  for (const effect of effects) runEffect(state, slot, effect);
+};
+
+/** What a stage can see of an object: the newer of its informer copy and its own write. */
+export const knownTo = (slot: ActorSlot, kind: Kind, key: string): KubeObject | undefined => {
+  let best: KubeObject | undefined = slot.written.get(`${kind} ${key}`);
+  for (const informer of slot.informers) {
+    if (informer.informer.filter.kind !== kind) continue;
+    const cached = informer.informer.get(key);
+    const cachedRv = Number(cached?.metadata?.resourceVersion ?? -1);
+    if (cached && cachedRv > Number(best?.metadata?.resourceVersion ?? -1)) best = cached;
+  }
+  return best;
+};
+
+export const timerId = (stage: StageId, name: string): string => `timer ${stage} ${name}`;
+
+export const sandboxStartId = (node: string, pod: string): string => `sandbox ${node} ${pod}`;
+
+const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
+  switch (effect.type) {
+    case 'send':
+      sendMessage(state, effect.message);
+      return;
+    case 'api':
+      state.agenda.put({
+        kind: 'api',
+        id: state.nextId('a'),
+        dueAtMs: state.dueIn(state.latencies.apiRequestMs),
+        label: `api ${slot.id} ${effect.intent.op} ${effect.intent.key}`,
+        actor: slot.id,
+        stage: slot.id,
+        incarnation: slot.incarnation,
+        callId: effect.id,
+        intent: effect.intent,
+        request: requestFor(effect.intent, {
+          stage: slot.id,
+          nowMs: state.nowMs,
+          known: (kind, key) => knownTo(slot, kind, key),
+        }),
+      });
+      return;
+    case 'timer.set':
+      state.agenda.put({
+        kind: 'timer',
+        id: timerId(slot.id, effect.name),
+        dueAtMs: state.dueIn(effect.afterMs),
+        label: `timer ${slot.id} ${effect.name}`,
+        actor: slot.id,
+        stage: slot.id,
+        incarnation: slot.incarnation,
+        name: effect.name,
+      });
+      return;
+    case 'timer.cancel':
+      state.agenda.remove(timerId(slot.id, effect.name));
+      return;
+    case 'sandbox.start':
+      startSandbox(state, slot, effect);
+      return;
+    case 'sandbox.stop':
+      stopSandbox(state, slot, effect.pod);
+      return;
+    case 'applied':
+      state.record(effect.event);
+      return;
+  }
+};
+
+/** Puts a message in flight on its link (also used to duplicate one). */
+export const sendMessage = (state: SimState, message: Message): void => {
+  state.messagesSent.set(message.type, (state.messagesSent.get(message.type) ?? 0) + 1);
+  state.agenda.put({
+    kind: 'message',
+    id: state.nextId('m'),
+    dueAtMs: state.dueIn(state.latencies.networkMs),
+    label: `deliver ${message.type} ${message.source}->${message.destination} e=${message.epoch}`,
+    actor: message.destination,
+    link: linkOf(message),
+    message,
+  });
+};
+
+type SandboxStart = Extract<Effect, { type: 'sandbox.start' }>;
+
+/** The container runtime starts a sandbox after the start delay; starting twice is a no-op. */
+const startSandbox = (state: SimState, slot: ActorSlot, effect: SandboxStart): void => {
+  const node = nodeOfKubelet(slot.id);
+  if (node === null || state.lostNodes.has(node)) return;
+  const id = sandboxStartId(node, effect.pod);
+  if (state.sandboxes.get(node)?.has(effect.pod) || state.agenda.has(id)) return;
+  state.agenda.put({
+    kind: 'sandboxStart',
+    id,
+    dueAtMs: state.dueIn(state.latencies.sandboxStartMs),
+    label: `sandbox.start ${node} ${effect.pod}`,
+    actor: slot.id,
+    node,
+    sandbox: { pod: effect.pod, ownerUid: effect.ownerUid, templateHash: effect.templateHash },
+  });
+};
+
+/** Stopping is immediate (the sandbox is gone in this step); the kubelet hears it later. */
+const stopSandbox = (state: SimState, slot: ActorSlot, pod: string): void => {
+  const node = nodeOfKubelet(slot.id);
+  if (node === null) return;
+  state.agenda.remove(sandboxStartId(node, pod));
+  state.sandboxes.get(node)?.delete(pod);
+  state.agenda.put({
+    kind: 'sandboxStopped',
+    id: state.nextId('s'),
+    dueAtMs: state.nowMs,
+    label: `sandbox.stopped ${node} ${pod}`,
+    actor: slot.id,
+    node,
+    pod,
+  });
+};

@@ -1,0 +1,117 @@
+/**
+ * Faults as explicit operations (protocol.md §8): drop, duplicate or delay a pending event,
+ * crash and restart a stage, an API outage, an informer re-list, a node loss. Each records
+ * a `fault` event in the step, so the step properties and traces see it.
+ */
+import { type NodeName, nodeOfKubelet, type StageId } from '../../../spec/types/ids.js';
+import { outcomeOf } from '../../apiserver/index.js';
+import { sendMessage } from './dispatch.js';
+import { crashStage, informId, startStage, syncInformer } from './lifecycle.js';
+import type { SimState } from './state.js';
+import type { Pending } from './types.js';
+
+const fault = (state: SimState, name: string, target: string): void =>
+  state.record({ kind: 'fault', fault: name, target });
+
+const pendingOrThrow = (state: SimState, id: string): Pending => {
+  const pending = state.agenda.get(id);
+  if (!pending) throw new Error(`no pending event ${id}`);
+  return pending;
+};
+
+/** Loses a message, an API request or an API response (other events cannot be lost). */
+export const drop = (state: SimState, id: string): void => {
+  const pending = pendingOrThrow(state, id);
+  if (pending.kind !== 'message' && pending.kind !== 'api' && pending.kind !== 'apiDone')
+    throw new Error(`cannot drop ${pending.kind} event ${id}`);
+  state.agenda.remove(id);
+  fault(state, 'drop', pending.label);
+};
+
+/** A second copy of a message in flight, under a new id. */
+export const duplicate = (state: SimState, id: string): void => {
+  const pending = pendingOrThrow(state, id);
+  if (pending.kind !== 'message') throw new Error(`only messages can be duplicated, not ${id}`);
+  sendMessage(state, pending.message);
+  fault(state, 'duplicate', pending.label);
+};
+
+/** Pushes an event's due time back by `ms` (an informer: all its undelivered events). */
+export const delay = (state: SimState, id: string, ms: number): void => {
+  const pending = pendingOrThrow(state, id);
+  if (pending.kind === 'inform') {
+    const slot = state.slot(pending.stage);
+    const informer = slot?.informers.find((i) => informId(i) === id);
+    informer?.shift(ms);
+    if (slot && informer) syncInformer(state, slot, informer);
+  } else state.agenda.put({ ...pending, dueAtMs: pending.dueAtMs + ms });
+  fault(state, 'delay', `${pending.label} +${ms}ms`);
+};
+
+export const crash = (state: SimState, stage: StageId): void => {
+  const slot = state.slot(stage);
+  if (!slot?.snapshot) throw new Error(`${stage} is not running`);
+  crashStage(state, slot);
+  fault(state, 'crash', stage);
+};
+
+export const restart = (state: SimState, stage: StageId): void => {
+  const slot = state.slot(stage);
+  if (!slot) throw new Error(`no stage ${stage}`);
+  const node = nodeOfKubelet(stage);
+  if (node !== null && state.lostNodes.has(node)) throw new Error(`node ${node} is lost`);
+  if (slot.snapshot) crashStage(state, slot);
+  startStage(state, slot, slot.incarnation + 1);
+  fault(state, 'restart', stage);
+};
+
+export const apiOutage = (state: SimState, on: boolean): void => {
+  state.api.setAvailable(!on);
+  fault(state, on ? 'apiOutage' : 'apiRecovered', 'api');
+};
+
+/** The stage's informers re-list (a broken watch): coalesced events, tombstones. */
+export const relist = (state: SimState, stage: StageId): string | undefined => {
+  const slot = state.slot(stage);
+  if (!slot?.snapshot) throw new Error(`${stage} is not running`);
+  fault(state, 'relist', stage);
+  let failed = false;
+  for (const informer of slot.informers) {
+    if (informer.informer.relist()) failed = true;
+    else informer.restamp(state.nowMs + state.latencies.informerLagMs);
+    syncInformer(state, slot, informer);
+  }
+  return failed ? 'list failed: API Server unavailable' : undefined;
+};
+
+/**
+ * The node is gone for good: its kubelet and sandboxes with it. The node lifecycle
+ * controller deletes the Node; the pod garbage collector then force-deletes its pods.
+ */
+export const nodeLoss = (state: SimState, node: NodeName): void => {
+  const stage: StageId = `kubelet/${node}`;
+  const slot = state.slot(stage);
+  if (!slot || state.lostNodes.has(node)) throw new Error(`no live node ${node}`);
+  if (slot.snapshot) crashStage(state, slot);
+  state.lostNodes.add(node);
+  state.sandboxes.delete(node);
+  for (const pending of state.agenda.all())
+    if (pending.kind === 'sandboxStart' && pending.node === node) state.agenda.remove(pending.id);
+  const response = state.api.handle({
+    verb: 'delete',
+    kind: 'Node',
+    namespace: '',
+    name: node,
+    client: 'node-lifecycle-controller',
+  });
+  fault(state, 'nodeLoss', node);
+  state.record({
+    kind: 'api',
+    actor: 'nodeLifecycle',
+    verb: 'delete',
+    resource: 'node',
+    key: node,
+    outcome: outcomeOf(response),
+    retry: false,
+  });
+};

@@ -1,0 +1,191 @@
+/**
+ * Ghost bookkeeping that no stage reads (spec/world/ghost.ts, mirrored): pods removed from
+ * the API, the template of every ReplicaSet ever created, and per ReplicaSet the highest
+ * desired count since its live pods last fitted it. Two raw watches of the runtime's own
+ * (not informers, not accounted) feed it, and the readiness accounting of the summary.
+ */
+import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { type ObjectKey, type StageId, splitKey } from '../../../spec/types/ids.js';
+import type { LinkEntry } from '../../../spec/types/messages.js';
+import type { ReplicaSetView } from '../../../spec/types/objects.js';
+import type { Watch } from '../../apiserver/index.js';
+import { TEMPLATE_LABEL, toDeploymentView, toPodView, toReplicaSetView } from '../../k8s/index.js';
+import type { StageReport } from '../../stages/io.js';
+import type { SimState } from './state.js';
+
+/** Ready pods per function, for "virtual time until every desired pod is Ready". */
+export class Readiness {
+  /** Ready, not deleting pods: pod key → owning Deployment key. */
+  private readonly ready = new Map<string, ObjectKey>();
+  private readonly count = new Map<ObjectKey, number>();
+  /** ReplicaSet uid → its Deployment's key. */
+  readonly deploymentOfRs = new Map<string, ObjectKey>();
+
+  readyFor(deployment: ObjectKey): number {
+    return this.count.get(deployment) ?? 0;
+  }
+
+  update(key: string, pod: V1Pod | undefined): void {
+    const view = pod ? toPodView(pod) : undefined;
+    const deployment = view ? this.deploymentOfRs.get(view.ownerUid) : undefined;
+    const isReady = view?.ready === true && !view.deleting && deployment !== undefined;
+    const was = this.ready.get(key);
+    if (was !== undefined) {
+      this.ready.delete(key);
+      this.count.set(was, (this.count.get(was) ?? 1) - 1);
+    }
+    if (isReady && deployment) {
+      this.ready.set(key, deployment);
+      this.count.set(deployment, (this.count.get(deployment) ?? 0) + 1);
+    }
+  }
+}
+
+export interface GhostWatches {
+  readonly pods: Watch;
+  readonly replicaSets: Watch;
+}
+
+export const openGhostWatches = (state: SimState): GhostWatches => ({
+  pods: state.api.watch('sim-ghost', {
+    kind: 'Pod',
+    labelSelector: { matchExpressions: [{ key: TEMPLATE_LABEL, operator: 'DoesNotExist' }] },
+  }),
+  replicaSets: state.api.watch('sim-ghost', { kind: 'ReplicaSet' }),
+});
+
+/** Drains the ghost watches: deleted pods, new ReplicaSets, readiness. */
+export const drainGhostWatches = (
+  state: SimState,
+  watches: GhostWatches,
+  readiness: Readiness,
+): void => {
+  for (let e = watches.replicaSets.take(); e; e = watches.replicaSets.take()) {
+    const rs = toReplicaSetView(e.object as V1ReplicaSet);
+    if (e.type === 'DELETED') continue;
+    state.ghost.rsTemplates[rs.uid] = rs.templateHash;
+    if (state.ghost.recentDesiredMax[rs.key] === undefined)
+      state.ghost.recentDesiredMax[rs.key] = 0;
+    const owner = state.api.objects('Deployment').find((d) => d.metadata?.uid === rs.ownerUid);
+    if (owner?.metadata)
+      readiness.deploymentOfRs.set(rs.uid, `${owner.metadata.namespace}/${owner.metadata.name}`);
+  }
+  for (let e = watches.pods.take(); e; e = watches.pods.take()) {
+    const pod = toPodView(e.object as V1Pod);
+    if (e.type === 'DELETED') state.ghost.deletedPods[pod.key] = true;
+    readiness.update(pod.key, e.type === 'DELETED' ? undefined : (e.object as V1Pod));
+  }
+};
+
+const linkEntries = (state: SimState): LinkEntry[] => {
+  const out: LinkEntry[] = [];
+  for (const p of state.agenda.all()) {
+    if (p.kind !== 'message') continue;
+    const m = p.message;
+    if ('entry' in m) out.push(m.entry);
+    if ('entries' in m) out.push(...m.entries);
+    if ('snapshot' in m) out.push(...m.snapshot);
+  }
+  return out;
+};
+
+type Reports = ReadonlyMap<string, StageReport>;
+
+const deploymentByUid = (deployments: readonly V1Deployment[], uid: string) =>
+  deployments.find((d) => d.metadata?.uid === uid);
+
+/** What the environment asks of a ReplicaSet now: the load, or 0 if outdated or orphaned. */
+const loadFor = (state: SimState, rs: ReplicaSetView): number => {
+  const owner = deploymentByUid(state.api.objects('Deployment'), rs.ownerUid);
+  if (!owner) return 0;
+  const view = toDeploymentView(owner);
+  return view.templateHash === rs.templateHash ? (state.load.get(view.key) ?? 0) : 0;
+};
+
+const cachedReplicaSet = (state: SimState, stage: StageId, rsKey: ObjectKey) =>
+  state
+    .slot(stage)
+    ?.informers.find((i) => i.tag === 'replicasets')
+    ?.informer.get(rsKey) as V1ReplicaSet | undefined;
+
+/**
+ * The highest desired count for a ReplicaSet that some part of the system still holds and
+ * may act on: the load, the persisted specs, the controllers' informer views and caches,
+ * and counts in flight (spec/world/ghost.ts `desiredHeld`).
+ */
+const desiredHeld = (
+  state: SimState,
+  rsKey: ObjectKey,
+  reports: Reports,
+  inFlight: readonly LinkEntry[],
+): number => {
+  const { namespace, name } = splitKey(rsKey);
+  const stored = state.api.lookup('ReplicaSet', namespace, name);
+  let max = stored ? loadFor(state, toReplicaSetView(stored)) : 0;
+  const consider = (n: number | undefined) => {
+    if (n !== undefined && n > max) max = n;
+  };
+  consider(stored ? toReplicaSetView(stored).replicas : undefined);
+  const inDeployment = cachedReplicaSet(state, 'deployment', rsKey);
+  for (const cached of [inDeployment, cachedReplicaSet(state, 'replicaset', rsKey)])
+    consider(cached ? toReplicaSetView(cached).replicas : undefined);
+  for (const stage of ['deployment', 'replicaset'])
+    for (const e of reports.get(stage)?.dirty ?? [])
+      if (e.kind === 'count' && e.key === rsKey) consider(e.replicas);
+  const rs = stored ?? inDeployment;
+  const deployments = state.slot('deployment')?.informers.find((i) => i.tag === 'deployments');
+  const owner =
+    rs && deployments
+      ? deploymentByUid(
+          deployments.informer.list() as V1Deployment[],
+          toReplicaSetView(rs).ownerUid,
+        )
+      : undefined;
+  consider(owner ? toDeploymentView(owner).replicas : undefined);
+  for (const e of inFlight) if (e.kind === 'count' && e.key === rsKey) consider(e.replicas);
+  return max;
+};
+
+/** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
+const liveCount = (
+  state: SimState,
+  rsKey: ObjectKey,
+  reports: Reports,
+  inFlight: readonly LinkEntry[],
+): number => {
+  const live = new Set<string>();
+  const podsOf = state.api.objects('Pod');
+  const deleting = new Set<string>();
+  for (const pod of podsOf) {
+    const view = toPodView(pod);
+    if (view.ownerKey !== rsKey) continue;
+    if (view.deleting) deleting.add(view.key);
+    else live.add(view.key);
+  }
+  const add = (held: { ownerKey: string; key: string }) => {
+    if (held.ownerKey !== rsKey || state.ghost.deletedPods[held.key] || deleting.has(held.key))
+      return;
+    live.add(held.key);
+  };
+  for (const report of reports.values()) for (const e of report.dirty) if (e.kind === 'pod') add(e);
+  for (const e of inFlight) if (e.kind === 'pod') add(e);
+  for (const p of state.agenda.all()) {
+    if (p.kind !== 'message' || p.message.type !== 'scheduler.schedulePods') continue;
+    const m = p.message;
+    if (m.ownerKey !== rsKey) continue;
+    for (const key of m.pods) add({ ownerKey: rsKey, key });
+    if (m.count > 0) add({ ownerKey: rsKey, key: `${rsKey}#count${m.count}` });
+  }
+  return live.size;
+};
+
+/** Updates `recentDesiredMax` after a step (reports: every live stage's, by id). */
+export const updateRecentDesired = (state: SimState, reports: Reports): void => {
+  const inFlight = linkEntries(state);
+  const ghost = state.ghost.recentDesiredMax;
+  for (const [rsKey, previous] of Object.entries(ghost)) {
+    const now = desiredHeld(state, rsKey, reports, inFlight);
+    ghost[rsKey] =
+      liveCount(state, rsKey, reports, inFlight) <= now ? now : Math.max(previous, now);
+  }
+};

@@ -1,0 +1,234 @@
+/**
+ * From a stage's `ApiIntent` to a real Kubernetes request and back: the one place where
+ * the runtime builds objects for a stage (the ~17 KB pod of an expose, from the template
+ * Pod in the kubelet's informer; the vanilla pod from the ReplicaSet in the controller's
+ * informer) and projects the response onto a view for `api.done`.
+ *
+ * An intent that needs an object the stage cannot see (a template Pod its informer does
+ * not hold) is answered `notFound` without a request, as a client that cannot build its
+ * request never sends one.
+ */
+import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { type StageId, splitKey } from '../../../spec/types/ids.js';
+import type { AppliedEvent } from '../../../spec/types/observation.js';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  type ApiServer,
+  type Kind,
+  type KubeObject,
+  outcomeOf,
+} from '../../apiserver/index.js';
+import {
+  isTemplatePod,
+  materialisePod,
+  podFromReplicaSet,
+  REPLICAS_VERSION_ANNOTATION,
+  runningStatus,
+} from '../../k8s/index.js';
+import type { ApiIntent, ApiOutcome, ObjectKind, ObjectView } from '../../stages/io.js';
+import { viewOf } from './informers.js';
+
+type ApiEvent = Extract<AppliedEvent, { kind: 'api' }>;
+
+/** What the runtime knows on a stage's behalf: its informer caches and its own writes. */
+export interface IntentContext {
+  readonly stage: StageId;
+  readonly nowMs: number;
+  known(kind: Kind, key: string): KubeObject | undefined;
+}
+
+export interface IntentResult {
+  readonly outcome: ApiOutcome;
+  readonly object?: ObjectView;
+  /** The stored object after a successful write (the stage's own copy from now on). */
+  readonly stored?: KubeObject;
+  readonly verb: ApiEvent['verb'];
+  readonly resource: ApiEvent['resource'];
+}
+
+type Built = { request: ApiRequest } | { missing: true };
+
+const kindOf = (kind: ObjectKind): Kind => (kind === 'TemplatePod' ? 'Pod' : kind);
+
+const named = (key: string) => splitKey(key);
+
+const buildPodWrite = (intent: ApiIntent, ctx: IntentContext): Built => {
+  switch (intent.op) {
+    case 'exposePod': {
+      const template = ctx.known('Pod', intent.templateKey) as V1Pod | undefined;
+      if (!template) return { missing: true };
+      const object = materialisePod(template, named(intent.key).name, intent.node, ctx.nowMs);
+      return {
+        request: { verb: 'create', kind: 'Pod', object, requireOwner: intent.requireOwner },
+      };
+    }
+    case 'createPod': {
+      const rs = ctx.known('ReplicaSet', intent.ownerKey) as V1ReplicaSet | undefined;
+      if (!rs?.metadata?.uid || !rs.metadata.name) return { missing: true };
+      const owner = rs as V1ReplicaSet & { metadata: { name: string; uid: string } };
+      const object = podFromReplicaSet(owner, ctx.nowMs, named(intent.key).name);
+      return { request: { verb: 'create', kind: 'Pod', object } };
+    }
+    case 'markReady': {
+      const pod = ctx.known('Pod', intent.key) as V1Pod | undefined;
+      if (!pod) return { missing: true };
+      const status = runningStatus(pod, ctx.nowMs);
+      if (intent.wholeObject)
+        return {
+          request: {
+            verb: 'update',
+            kind: 'Pod',
+            object: { ...pod, status },
+            subresource: 'status',
+          },
+        };
+      return {
+        request: {
+          verb: 'patch',
+          kind: 'Pod',
+          ...named(intent.key),
+          subresource: 'status',
+          patch: { status },
+        },
+      };
+    }
+    default:
+      return { missing: true };
+  }
+};
+
+/** The real request of an intent (or `missing` when the stage lacks what it needs). */
+export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
+  switch (intent.op) {
+    case 'scaleDeployment':
+      return {
+        request: {
+          verb: 'patch',
+          kind: 'Deployment',
+          ...named(intent.key),
+          subresource: 'scale',
+          patch: { spec: { replicas: intent.replicas } },
+        },
+      };
+    case 'scaleReplicaSet': {
+      const patch = {
+        metadata: { annotations: { [REPLICAS_VERSION_ANNOTATION]: String(intent.version) } },
+        spec: { replicas: intent.replicas },
+      };
+      return { request: { verb: 'patch', kind: 'ReplicaSet', ...named(intent.key), patch } };
+    }
+    case 'replicaSetStatus':
+    case 'deploymentStatus': {
+      const kind = intent.op === 'replicaSetStatus' ? 'ReplicaSet' : 'Deployment';
+      const status = { replicas: intent.replicas, readyReplicas: intent.readyReplicas };
+      return {
+        request: {
+          verb: 'patch',
+          kind,
+          ...named(intent.key),
+          subresource: 'status',
+          patch: { status },
+        },
+      };
+    }
+    case 'bindPod':
+      return {
+        request: { verb: 'bind', kind: 'Pod', ...named(intent.key), nodeName: intent.node },
+      };
+    case 'deletePod':
+      return {
+        request: {
+          verb: 'delete',
+          kind: 'Pod',
+          ...named(intent.key),
+          preconditions: { uid: intent.uid },
+        },
+      };
+    case 'removePod':
+      return {
+        request: {
+          verb: 'delete',
+          kind: 'Pod',
+          ...named(intent.key),
+          gracePeriodSeconds: 0,
+          preconditions: { uid: intent.uid },
+        },
+      };
+    case 'get':
+      return { request: { verb: 'get', kind: kindOf(intent.kind), ...named(intent.key) } };
+    default:
+      return buildPodWrite(intent, ctx);
+  }
+};
+
+/** The verb and resource an intent is reported under (`AppliedEvent` has no `bind` verb). */
+export const describeIntent = (intent: ApiIntent): Pick<IntentResult, 'verb' | 'resource'> => {
+  switch (intent.op) {
+    case 'scaleDeployment':
+    case 'deploymentStatus':
+      return { verb: 'patch', resource: 'deployment' };
+    case 'scaleReplicaSet':
+    case 'replicaSetStatus':
+      return { verb: 'patch', resource: 'replicaset' };
+    case 'createPod':
+    case 'exposePod':
+      return { verb: 'create', resource: 'pod' };
+    case 'bindPod':
+      return { verb: 'update', resource: 'pod' };
+    case 'markReady':
+      return { verb: intent.wholeObject ? 'update' : 'patch', resource: 'pod' };
+    case 'deletePod':
+    case 'removePod':
+      return { verb: 'delete', resource: 'pod' };
+    case 'get':
+      return { verb: 'get', resource: resourceOfKind(intent.kind) };
+  }
+};
+
+export const resourceOfKind = (kind: ObjectKind): ApiEvent['resource'] =>
+  kind === 'TemplatePod' ? 'templatePod' : (kind.toLowerCase() as ApiEvent['resource']);
+
+/** The resource word for a stored object (template Pods apart from pods). */
+export const resourceOfObject = (
+  kind: Kind,
+  object: KubeObject | undefined,
+): ApiEvent['resource'] =>
+  kind === 'Pod' && object && isTemplatePod(object as V1Pod) ? 'templatePod' : resourceOfKind(kind);
+
+/** The stored object a response is about (a Scale or a Binding answer names its object). */
+const storedAfter = (
+  api: ApiServer,
+  request: ApiRequest,
+  response: ApiResponse,
+): KubeObject | undefined => {
+  if (!response.ok || !('object' in response)) return undefined;
+  if (request.verb === 'delete') return undefined;
+  if (request.verb === 'bind' || (request.verb === 'patch' && request.subresource === 'scale'))
+    return api.lookup(request.kind, request.namespace, request.name);
+  return response.object as KubeObject;
+};
+
+/**
+ * The request a stage sends for an intent, built when the stage emits it (a materialised
+ * pod carries the time it was built); null when the stage lacks what it needs.
+ */
+export const requestFor = (intent: ApiIntent, ctx: IntentContext): ApiRequest | null => {
+  const built = buildRequest(intent, ctx);
+  return 'missing' in built ? null : ({ ...built.request, client: ctx.stage } as ApiRequest);
+};
+
+/** Runs one request against the API Server (a null request is answered `notFound`). */
+export const executeIntent = (
+  api: ApiServer,
+  intent: ApiIntent,
+  request: ApiRequest | null,
+): IntentResult => {
+  const described = describeIntent(intent);
+  if (request === null) return { ...described, outcome: 'notFound' };
+  const response = api.handle(request);
+  const outcome = outcomeOf(response);
+  const stored = storedAfter(api, request, response);
+  if (!stored) return { ...described, outcome };
+  return { ...described, outcome, stored, object: viewOf(request.kind, stored) };
+};

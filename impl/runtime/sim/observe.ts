@@ -1,0 +1,101 @@
+/**
+ * The `Observation` of the current state, in the meaning of spec/world/observe.ts: the API
+ * objects as views, each stage's report (a crashed stage is `down` with nothing cached),
+ * each node's sandboxes, each direct link (client phase and epoch from the client's report,
+ * the server's epoch for that source from the server's report, messages in flight both
+ * ways), the desired count per function (the load), the ghost history and the step's events.
+ */
+import { type LinkId, linkId, type StageId, stageKindOf } from '../../../spec/types/ids.js';
+import type {
+  AppliedEvent,
+  KubeletObservation,
+  LinkObservation,
+  Observation,
+  StageObservation,
+} from '../../../spec/types/observation.js';
+import { toApiObjects } from '../../k8s/index.js';
+import type { StageReport } from '../../stages/io.js';
+import { stageIds } from './lifecycle.js';
+import type { SimState } from './state.js';
+
+/** Every live stage's report, by id (crashed stages have none). */
+export const reportsOf = (state: SimState): Map<string, StageReport> => {
+  const reports = new Map<string, StageReport>();
+  for (const slot of state.actors.values())
+    if (slot.snapshot) reports.set(slot.id, slot.module.report(slot.snapshot));
+  return reports;
+};
+
+const stageObservation = (
+  state: SimState,
+  id: StageId,
+  report: StageReport | undefined,
+): StageObservation => ({
+  id,
+  kind: stageKindOf(id),
+  up: report !== undefined,
+  incarnation: state.slot(id)?.incarnation ?? 0,
+  phase: report?.phase ?? 'down',
+  dirty: report?.dirty ?? [],
+  informerRv: report?.informerRv ?? 0,
+});
+
+/** The direct links of the topology: none on the vanilla path. */
+export const topologyLinks = (state: SimState): [StageId, StageId][] => {
+  if (state.mode === 'api') return [];
+  const links: [StageId, StageId][] = [];
+  if (state.config.switches.autoscalerLink === 'direct') links.push(['autoscaler', 'deployment']);
+  links.push(['deployment', 'replicaset'], ['replicaset', 'scheduler']);
+  for (const node of state.topology.nodes)
+    if (!state.lostNodes.has(node)) links.push(['scheduler', `kubelet/${node}`]);
+  return links;
+};
+
+const linkObservations = (
+  state: SimState,
+  reports: ReadonlyMap<string, StageReport>,
+): LinkObservation[] => {
+  const inFlight = new Map<LinkId, number>();
+  for (const p of state.agenda.all())
+    if (p.kind === 'message') inFlight.set(p.link, (inFlight.get(p.link) ?? 0) + 1);
+  return topologyLinks(state).map(([client, server]) => {
+    const id = linkId(client, server);
+    const end = reports.get(client)?.clients.find((c) => c.server === server);
+    return {
+      id,
+      client,
+      server,
+      clientPhase: end?.phase ?? 'disconnected',
+      clientEpoch: end?.epoch ?? null,
+      serverEpoch: reports.get(server)?.serverEpochs[client] ?? null,
+      inFlight: inFlight.get(id) ?? 0,
+    };
+  });
+};
+
+const kubeletObservations = (state: SimState): KubeletObservation[] =>
+  state.topology.nodes.map((node) => ({
+    node,
+    nodeAlive: !state.lostNodes.has(node),
+    sandboxes: [...(state.sandboxes.get(node)?.values() ?? [])],
+  }));
+
+export const observe = (
+  state: SimState,
+  reports: ReadonlyMap<string, StageReport>,
+  events: readonly AppliedEvent[],
+): Observation => ({
+  step: state.step,
+  api: {
+    ...toApiObjects(state.api.stored()),
+    up: state.api.available,
+    rv: state.api.resourceVersion,
+  },
+  stages: stageIds(state).map((id) => stageObservation(state, id, reports.get(id))),
+  kubelets: kubeletObservations(state),
+  links: linkObservations(state, reports),
+  desired: Object.fromEntries(state.load),
+  overshootSlack: state.config.preset.overshootSlack,
+  ghost: structuredClone(state.ghost),
+  events,
+});

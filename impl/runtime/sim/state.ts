@@ -1,0 +1,121 @@
+/**
+ * The mutable state of one sim run, shared by the modules that act on it: the virtual
+ * clock, the API Server, the agenda of pending events, one slot per stage (its xstate
+ * snapshot and incarnation), each stage's informers, each node's container runtime, the
+ * load, the ghost history, and the events applied in the current step.
+ *
+ * Maps are iterated in insertion order only, and everything is inserted in topology order,
+ * so iteration never depends on anything but the run itself.
+ */
+import type { AnyMachineSnapshot } from 'xstate';
+import type { Config } from '../../../spec/types/config.js';
+import type { NodeName, ObjectKey, PodKey, StageId, StageKind } from '../../../spec/types/ids.js';
+import type { AppliedEvent, Ghost, Sandbox } from '../../../spec/types/observation.js';
+import { ApiServer, type KubeObject } from '../../apiserver/index.js';
+import type { Mode } from '../../stages/io.js';
+import { Agenda } from './agenda.js';
+import type { StageInformer } from './informers.js';
+import { type Prng, prng } from './prng.js';
+import {
+  DEFAULT_LATENCIES,
+  type Latencies,
+  type Pending,
+  type SimOptions,
+  type StageModule,
+  type StageRegistry,
+  type Topology,
+} from './types.js';
+
+export interface ActorSlot {
+  readonly id: StageId;
+  readonly kind: StageKind;
+  readonly module: StageModule;
+  incarnation: number;
+  /** Null while crashed (or for good, after its node was lost). */
+  snapshot: AnyMachineSnapshot | null;
+  informers: StageInformer[];
+  /** `informer.synced` was delivered to this incarnation. */
+  synced: boolean;
+  /** Objects this incarnation wrote successfully, by `<Kind> <key>` (its own copies). */
+  readonly written: Map<string, KubeObject>;
+}
+
+/** Ghost history the properties need, in the `Ghost` shape but mutable. */
+export interface GhostState {
+  deletedPods: Record<PodKey, true>;
+  rsTemplates: Record<string, string>;
+  recentDesiredMax: Record<ObjectKey, number>;
+}
+
+export class SimState {
+  readonly config: Config;
+  readonly mode: Mode;
+  readonly registry: StageRegistry;
+  readonly topology: Topology;
+  readonly latencies: Latencies;
+  readonly observeEachStep: boolean;
+  readonly random: Prng;
+  readonly api: ApiServer;
+  readonly agenda: Agenda<Pending>;
+  nowMs = 0;
+  step = 0;
+  /** Events applied in the current step. */
+  events: AppliedEvent[] = [];
+  readonly actors = new Map<StageId, ActorSlot>();
+  /** Each node's container runtime: running sandboxes by pod. */
+  readonly sandboxes = new Map<NodeName, Map<PodKey, Sandbox>>();
+  readonly lostNodes = new Set<NodeName>();
+  readonly load = new Map<ObjectKey, number>();
+  readonly ghost: GhostState = { deletedPods: {}, rsTemplates: {}, recentDesiredMax: {} };
+  /** Writes (`<stage> <op> <key>`) whose last attempt met an outage: the next is a retry. */
+  readonly failedWrites = new Set<string>();
+  readonly messagesSent = new Map<string, number>();
+  /** The resourceVersion at which informers were last checked for new events. */
+  lastRefreshRv = -1;
+  private idCounter = 0;
+
+  constructor(options: SimOptions) {
+    this.config = options.config;
+    this.mode = options.mode;
+    this.registry = options.registry;
+    const preset = options.config.preset;
+    this.topology = options.topology ?? {
+      functions: preset.functions,
+      nodes: preset.nodes,
+      slotsPerNode: preset.nodeAllocatable,
+    };
+    this.latencies = { ...DEFAULT_LATENCIES, ...options.latencies };
+    this.observeEachStep = options.observeEachStep ?? true;
+    this.random = prng(options.seed ?? 1);
+    this.api = new ApiServer({ now: () => this.nowMs });
+    this.agenda = new Agenda<Pending>(() => this.random.next());
+  }
+
+  /** A fresh id for a pending event: `<prefix><counter>`. */
+  nextId(prefix: string): string {
+    this.idCounter += 1;
+    return `${prefix}${this.idCounter}`;
+  }
+
+  /** `now + latency`, plus the seeded jitter if any. */
+  dueIn(latencyMs: number): number {
+    const jitter = this.latencies.jitterMs > 0 ? this.random.next() * this.latencies.jitterMs : 0;
+    return this.nowMs + latencyMs + jitter;
+  }
+
+  record(event: AppliedEvent): void {
+    this.events.push(event);
+  }
+
+  slot(stage: StageId): ActorSlot | undefined {
+    return this.actors.get(stage);
+  }
+
+  isUp(stage: StageId): boolean {
+    return this.actors.get(stage)?.snapshot != null;
+  }
+
+  get ghostView(): Ghost {
+    return this.ghost;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The sim runtime's vocabulary: how it is configured (topology, latencies, the stage
+ * registry), what can be pending, what a step records and the actions a schedule is made
+ * of. Plain data throughout, so a schedule can be stored, shrunk and replayed.
+ */
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import type { Config, FunctionSpec } from '../../../spec/types/config.js';
+import type {
+  LinkId,
+  NodeName,
+  ObjectKey,
+  PodKey,
+  StageId,
+  StageKind,
+} from '../../../spec/types/ids.js';
+import type { Message } from '../../../spec/types/messages.js';
+import type { AppliedEvent, Sandbox } from '../../../spec/types/observation.js';
+import type { ApiRequest } from '../../apiserver/index.js';
+import type { ApiIntent, Mode, StageEvent, StageReport } from '../../stages/io.js';
+
+/**
+ * One stage kind's implementation: its xstate machine (created with a `StageInput`) and
+ * the projection of its snapshot onto a `StageReport`. Method syntax on purpose: a module
+ * typed on its own snapshot still fits the registry.
+ */
+export interface StageModule {
+  readonly machine: AnyStateMachine;
+  report(snapshot: AnyMachineSnapshot): StageReport;
+}
+
+export type StageRegistry = Readonly<Record<StageKind, StageModule>>;
+
+export interface Topology {
+  readonly functions: readonly FunctionSpec[];
+  readonly nodes: readonly NodeName[];
+  /** Allocatable pod slots per node. */
+  readonly slotsPerNode: number;
+}
+
+/** Virtual latencies of the simulated environment (all in milliseconds). */
+export interface Latencies {
+  /** One direct message, either direction. */
+  readonly networkMs: number;
+  /** From an `api` effect to its execution by the API Server. */
+  readonly apiRequestMs: number;
+  /** From execution to the `api.done` reaching the stage. */
+  readonly apiResponseMs: number;
+  /** From a write to its watch event reaching an informer's handler. */
+  readonly informerLagMs: number;
+  /** From `sandbox.start` to the sandbox running (protocol.md §6: 100 ms by default). */
+  readonly sandboxStartMs: number;
+  /** From queued garbage-collection work to the collector running. */
+  readonly gcDelayMs: number;
+  /** A failed informer list is retried after this long. */
+  readonly relistRetryMs: number;
+  /** Every scheduled event gets up to this much extra delay, drawn from the seed. */
+  readonly jitterMs: number;
+}
+
+export const DEFAULT_LATENCIES: Latencies = {
+  networkMs: 0.5,
+  apiRequestMs: 1,
+  apiResponseMs: 1,
+  informerLagMs: 1,
+  sandboxStartMs: 100,
+  gcDelayMs: 1,
+  relistRetryMs: 100,
+  jitterMs: 0,
+};
+
+export interface SimOptions {
+  readonly config: Config;
+  readonly mode: Mode;
+  readonly registry: StageRegistry;
+  /** Defaults to the config's preset (functions, nodes, nodeAllocatable). */
+  readonly topology?: Topology;
+  readonly latencies?: Partial<Latencies>;
+  readonly seed?: number;
+  /**
+   * Build the `Observation` (and keep the ghost history) after every step. Off for large
+   * benchmark runs, where `observe()` is still available but the ghost's
+   * `recentDesiredMax` is not maintained.
+   */
+  readonly observeEachStep?: boolean;
+}
+
+interface PendingBase {
+  readonly id: string;
+  dueAtMs: number;
+  /** One line for traces: `deliver kubelet.bindPod scheduler->kubelet/n1 e=...`. */
+  readonly label: string;
+  /** The stage (or environment actor) the event happens to. */
+  readonly actor: string;
+}
+
+/** Everything that can be pending; each is one choice of a schedule. */
+export type Pending =
+  | (PendingBase & { readonly kind: 'message'; readonly link: LinkId; readonly message: Message })
+  | (PendingBase & {
+      readonly kind: 'api';
+      readonly stage: StageId;
+      readonly incarnation: number;
+      readonly callId: number;
+      readonly intent: ApiIntent;
+      /** Built when the stage asked (null: the stage lacked what the request needs). */
+      readonly request: ApiRequest | null;
+    })
+  | (PendingBase & {
+      readonly kind: 'apiDone';
+      readonly stage: StageId;
+      readonly incarnation: number;
+      readonly event: StageEvent & { readonly type: 'api.done' };
+    })
+  | (PendingBase & { readonly kind: 'inform'; readonly stage: StageId; readonly informer: string })
+  | (PendingBase & { readonly kind: 'synced'; readonly stage: StageId })
+  | (PendingBase & { readonly kind: 'list'; readonly stage: StageId; readonly informer: string })
+  | (PendingBase & { readonly kind: 'gc' })
+  | (PendingBase & {
+      readonly kind: 'timer';
+      readonly stage: StageId;
+      readonly incarnation: number;
+      readonly name: string;
+    })
+  | (PendingBase & {
+      readonly kind: 'sandboxStart';
+      readonly node: NodeName;
+      readonly sandbox: Sandbox;
+    })
+  | (PendingBase & {
+      readonly kind: 'sandboxStopped';
+      readonly node: NodeName;
+      readonly pod: PodKey;
+    });
+
+export type PendingKind = Pending['kind'];
+
+/** A write by another actor (protocol.md §7). */
+export type UserWrite =
+  | { readonly op: 'deletePod'; readonly key: PodKey }
+  | { readonly op: 'deleteDeployment'; readonly key: ObjectKey }
+  | { readonly op: 'deleteReplicaSet'; readonly key: ObjectKey }
+  | { readonly op: 'scaleDeployment'; readonly key: ObjectKey; readonly replicas: number }
+  | { readonly op: 'scaleReplicaSet'; readonly key: ObjectKey; readonly replicas: number }
+  /** A new pod template: the Deployment changes and a new ReplicaSet (and template Pod) appear. */
+  | { readonly op: 'changeTemplate'; readonly key: ObjectKey }
+  /** Set (`on`) or remove a boolean `kubedirect/*` label. */
+  | {
+      readonly op: 'setLabel';
+      readonly kind: 'Deployment' | 'ReplicaSet' | 'Pod';
+      readonly key: ObjectKey;
+      readonly label: string;
+      readonly on: boolean;
+    };
+
+/** One step of a schedule: an event taken from the agenda, a fault, or an environment action. */
+export type SimAction =
+  | { readonly type: 'take'; readonly id: string }
+  | { readonly type: 'drop'; readonly id: string }
+  | { readonly type: 'duplicate'; readonly id: string }
+  | { readonly type: 'delay'; readonly id: string; readonly ms: number }
+  | { readonly type: 'crash'; readonly stage: StageId }
+  | { readonly type: 'restart'; readonly stage: StageId }
+  | { readonly type: 'apiOutage'; readonly on: boolean }
+  | { readonly type: 'relist'; readonly stage: StageId }
+  | { readonly type: 'nodeLoss'; readonly node: NodeName }
+  | { readonly type: 'write'; readonly write: UserWrite }
+  | { readonly type: 'load'; readonly deployment: ObjectKey; readonly load: number }
+  /** Moves the virtual clock forward without taking anything (nothing is due before). */
+  | { readonly type: 'advance'; readonly toMs: number };
+
+/** What one step did, for traces and determinism checks. */
+export interface StepRecord {
+  readonly step: number;
+  readonly atMs: number;
+  readonly action: SimAction;
+  readonly label: string;
+  readonly actor: string;
+  /** The applied events (stage `applied` effects, API requests, faults). */
+  readonly events: readonly AppliedEvent[];
+  /** Why nothing happened, when nothing did (a message to a crashed stage, a stale response). */
+  readonly note?: string;
+}
