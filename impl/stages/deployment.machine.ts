@@ -20,7 +20,7 @@
  * Left out: rollouts (maxSurge / maxUnavailable) and creating the ReplicaSet of a new
  * template (the model starts from a created one).
  */
-import type { Draft } from 'immer';
+import { current, type Draft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../spec/types/ids.js';
 import type { LinkEntry } from '../../spec/types/messages.js';
@@ -266,7 +266,8 @@ const onRead = (d: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): void 
   if (e.outcome !== 'ok' && e.outcome !== 'notFound') return;
   reads.versions[key] = e.object?.kind === 'ReplicaSet' ? e.object.view.replicasVersion : 0;
   if (Object.values(reads.versions).some((v) => v === null)) return;
-  const { snapshot, versions } = reads;
+  // Plain copies: the plan's entries leave the step in a message.
+  const { snapshot, versions } = current(reads);
   d.reads = null;
   round2(d, snapshot as LinkEntry[], out, (k) => versions[k] ?? 0);
 };

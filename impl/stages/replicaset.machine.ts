@@ -1,0 +1,184 @@
+/**
+ * ReplicaSet controller: owns pod identities, the heart of the write-back cache. Server of
+ * `deployment -> replicaset` (desired counts), client of `replicaset -> scheduler` (pods).
+ * Watches ReplicaSets, template Pods and Pods.
+ *
+ *   lifecycle: syncing ──informer.synced──► recovering ──scheduler link connected──► serving
+ *   server:    handshake ─ serving (topDown: recovering too)? ─no─► notReady
+ *                                                            └yes─► install epoch, snapshot
+ *   client:    disconnected ─► handshaking ─► syncing ─► connected        (upstream/client.ts)
+ *   serving:   direct path  upstream/rs-direct.ts   (schedulePods, scale-down, write-back)
+ *              API path     upstream/rs-vanilla.ts  (createPod in slow-start batches)
+ *
+ * Desired counts are absolute and versioned; the newest version wins against the cache and
+ * the persisted annotation. Requested pods are held until the informer shows them. Round 2
+ * towards the scheduler adopts what the scheduler reports and the informer does not show,
+ * and re-creates lost identities under fresh names (`lostIdentity: recreate`) or re-sends
+ * them (`reuse`), "lost" judged by quorum GETs or the informer (`round2Read`).
+ *
+ * Assumptions: a handshake reply is delivered only once the informer has caught up with the
+ * API (model-decisions §1; the runtime defers it, as the model does). Template Pods exist
+ * with their ReplicaSet (created by whoever creates the ReplicaSet; no intent for it here).
+ * Left out: adoption of orphan pods by selector, minReadySeconds, the burst cap.
+ */
+import { type SnapshotFrom, setup } from 'xstate';
+import type { StagePhase } from '../../spec/types/observation.js';
+import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
+import { newClientLink, serverEpochs, sourceOfApplyTimer } from './link/index.js';
+import {
+  clientReport,
+  handshake,
+  isMessage,
+  isRetryTimer,
+  linkRegion,
+  onMismatch,
+  onNotReadyMessage,
+  onRetryTimer,
+  onSyncAckMessage,
+} from './upstream/client.js';
+import { coreContext, run } from './upstream/core.js';
+import type { ReplicaSetContext, RsDraft } from './upstream/rs-context.js';
+import {
+  onApiDone,
+  onApplyTimer,
+  onInformer,
+  onReply,
+  onServerMessage,
+  reconcile,
+} from './upstream/rs-handlers.js';
+import { endBackoff } from './upstream/rs-vanilla.js';
+
+type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
+type Message = Ev<'message'>['message'];
+const RESYNC_TIMER = 'replicaset.resync';
+
+const withMessage = (f: (d: RsDraft, m: Message, out: Effect[]) => void) =>
+  run<ReplicaSetContext, Ev<'message'>>((d, e, out) => f(d, e.message, out));
+const each = (f: (d: RsDraft, out: Effect[]) => void) =>
+  run<ReplicaSetContext, StageEvent>((d, _e, out) => f(d, out));
+
+const SERVER_METHODS = ['handshake', 'sync', 'scale'];
+
+export const replicaSetMachine = setup({
+  types: {
+    context: {} as ReplicaSetContext,
+    events: {} as StageEvent,
+    input: {} as StageInput,
+    emitted: {} as Effect,
+  },
+  actions: {
+    onInformer: run<ReplicaSetContext, Ev<'informer.upsert' | 'informer.delete'>>((d, e, out) =>
+      onInformer(d, e, out),
+    ),
+    onSynced: each((d) => setPhase(d, 'recovering')),
+    onServing: each((d, out) => {
+      setPhase(d, 'serving');
+      reconcile(d, out);
+    }),
+    onApiDone: run<ReplicaSetContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
+    onResync: each((d, out) => {
+      endBackoff(d);
+      reconcile(d, out);
+    }),
+    onServerMessage: withMessage((d, m, out) => onServerMessage(d, m, out)),
+    onApplyTimer: run<ReplicaSetContext, Ev<'timer'>>((d, e, out) => onApplyTimer(d, e, out)),
+    handshake: each((d, out) => handshake(d, out)),
+    onReply: withMessage((d, m, out) => onReply(d, m, out)),
+    onSyncAck: withMessage(onSyncAckMessage),
+    onMismatch: withMessage(onMismatch),
+    onNotReady: withMessage(onNotReadyMessage),
+    onRetryTimer: each((d, out) => onRetryTimer(d, holdsDirty(d), out)),
+    onConnected: each((d, out) => reconcile(d, out)),
+  },
+  guards: {
+    synced: ({ context }) => context.phase !== 'syncing',
+    linkIs: ({ context }, params: { phase: string }) => context.link.phase === params.phase,
+    is: ({ event }, params: { method: string }) => isMessage(event, params.method),
+    fromUpstream: ({ context, event }) =>
+      event.type === 'message' &&
+      event.message.destination === context.input.id &&
+      event.message.source !== context.link.server &&
+      SERVER_METHODS.some((m) => isMessage(event, m)),
+    retryTimer: ({ context, event }) => isRetryTimer(context, event),
+    applyTimer: ({ event }) => event.type === 'timer' && sourceOfApplyTimer(event.name) !== null,
+    resyncTimer: ({ event }) => event.type === 'timer' && event.name === RESYNC_TIMER,
+    connected: ({ context }) => context.link.phase === 'connected',
+  },
+}).createMachine({
+  id: 'replicaset',
+  type: 'parallel',
+  context: ({ input }) => ({
+    ...coreContext(input),
+    phase: 'syncing',
+    link: newClientLink(input.id, input.downstream[0] ?? 'scheduler'),
+    epochs: 0,
+    server: {},
+    desired: {},
+    requested: {},
+    expected: {},
+    minted: {},
+    statusWritten: {},
+    seenByGet: {},
+    reads: null,
+    vanilla: {},
+  }),
+  on: {
+    'informer.upsert': { actions: 'onInformer' },
+    'informer.delete': { actions: 'onInformer' },
+    'api.done': { actions: 'onApiDone' },
+  },
+  states: {
+    lifecycle: {
+      initial: 'syncing',
+      states: {
+        syncing: { on: { 'informer.synced': { target: 'recovering', actions: 'onSynced' } } },
+        recovering: { always: { guard: 'connected', target: 'serving', actions: 'onServing' } },
+        serving: { on: { timer: { guard: 'resyncTimer', actions: 'onResync' } } },
+      },
+    },
+    server: {
+      initial: 'listening',
+      states: {
+        listening: {
+          on: {
+            message: { guard: 'fromUpstream', actions: 'onServerMessage' },
+            timer: { guard: 'applyTimer', actions: 'onApplyTimer' },
+          },
+        },
+      },
+    },
+    link: linkRegion,
+  },
+});
+
+const setPhase = (d: RsDraft, phase: StagePhase): void => {
+  d.phase = phase;
+};
+
+/** Entries sent on the scheduler link and not yet seen persisted. */
+const holdsDirty = (c: ReplicaSetContext): boolean =>
+  Object.keys(c.requested).length > 0 || Object.keys(c.expected).length > 0;
+
+export const report = (snapshot: SnapshotFrom<typeof replicaSetMachine>): StageReport => {
+  const c = snapshot.context;
+  return {
+    phase: c.phase,
+    dirty: [
+      ...Object.values(c.desired).map(({ written: _w, ...e }) => ({
+        ...e,
+        source: 'deployment' as const,
+      })),
+      ...Object.values(c.requested).map((p) => ({ ...p, source: null })),
+      ...Object.entries(c.expected).map(([key, n]) => ({
+        kind: 'count' as const,
+        key: `${key}/expected`,
+        replicas: n,
+        version: 0,
+        source: null,
+      })),
+    ],
+    informerRv: c.cache.rv,
+    clients: [clientReport(c)],
+    serverEpochs: serverEpochs(c.server),
+  };
+};

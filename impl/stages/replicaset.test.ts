@@ -1,0 +1,298 @@
+import { describe, expect, it } from 'vitest';
+import type { Switches } from '../../spec/types/config.js';
+import type { LinkEntry, Message, PodEntry } from '../../spec/types/messages.js';
+import type { Mode, StageEvent } from './io.js';
+import { replicaSetMachine, report } from './replicaset.machine.js';
+import {
+  Driver,
+  done,
+  inputOf,
+  podView,
+  replicaSetView,
+  templateView,
+} from './upstream/testing.js';
+
+const msg = (message: Message): StageEvent => ({ type: 'message', message });
+const rs = (over: Parameters<typeof replicaSetView>[0] = {}): StageEvent => ({
+  type: 'informer.upsert',
+  object: { kind: 'ReplicaSet', view: replicaSetView(over) },
+  rv: 20 + (over.replicasVersion ?? 0),
+});
+const pod = (key: string, over: Parameters<typeof podView>[1] = {}): StageEvent => ({
+  type: 'informer.upsert',
+  object: { kind: 'Pod', view: podView(key, over) },
+  rv: 30,
+});
+const fromScheduler = (method: string, epoch: string, snapshot: LinkEntry[] = []) =>
+  msg({
+    type: `replicaset.${method}`,
+    source: 'scheduler',
+    destination: 'replicaset',
+    epoch,
+    ...(method === 'handshakeReply' ? { snapshot } : {}),
+  } as Message);
+const fromDeployment = (method: string, epoch: string, extra: object = {}) =>
+  msg({
+    type: `replicaset.${method}`,
+    source: 'deployment',
+    destination: 'replicaset',
+    epoch,
+    ...extra,
+  } as Message);
+const count = (replicas: number, version: number, key = 'a/fn-rs') =>
+  ({ entry: { kind: 'count', key, replicas, version } }) as const;
+const entry = (key: string): PodEntry => ({
+  kind: 'pod',
+  key,
+  ownerKey: 'a/fn-rs',
+  ownerUid: 'u2',
+  node: null,
+  templateRv: 3,
+});
+
+/** Informer synced (RS at `replicas`, its template), handshaking with the scheduler. */
+const recovering = (switches: Partial<Switches> = {}, mode: Mode = 'direct', replicas = 0) => {
+  const r = new Driver(replicaSetMachine, inputOf('replicaset', ['scheduler'], switches, mode));
+  r.send({ type: 'start' }, rs({ replicas }), {
+    type: 'informer.upsert',
+    object: { kind: 'TemplatePod', view: templateView() },
+    rv: 3,
+  });
+  r.send({ type: 'informer.synced', rv: 22 });
+  return r;
+};
+
+/** Serving, with the Deployment controller's link connected on `deployment#1.1`. */
+const serving = (switches: Partial<Switches> = {}) => {
+  const r = recovering(switches);
+  r.send(
+    fromScheduler('handshakeReply', 'replicaset#1.1'),
+    fromScheduler('syncAck', 'replicaset#1.1'),
+  );
+  r.send(fromDeployment('handshake', 'deployment#1.1'));
+  r.send(fromDeployment('sync', 'deployment#1.1', { entries: [], discard: [] }));
+  return r;
+};
+
+const dirtyKeys = (r: ReturnType<typeof serving>) => report(r.snapshot).dirty.map((e) => e.key);
+
+describe('ReplicaSet controller', () => {
+  it('answers notReady until its scheduler link is connected (bottom-up recovery)', () => {
+    const r = recovering();
+    r.send(fromDeployment('handshake', 'deployment#1.1'));
+    expect(r.sent()).toEqual([
+      {
+        type: 'deployment.notReady',
+        source: 'replicaset',
+        destination: 'deployment',
+        epoch: 'deployment#1.1',
+      },
+    ]);
+    r.send(
+      fromScheduler('handshakeReply', 'replicaset#1.1'),
+      fromScheduler('syncAck', 'replicaset#1.1'),
+    );
+    expect(report(r.snapshot).phase).toBe('serving');
+    r.send(fromDeployment('handshake', 'deployment#1.2'));
+    expect(r.sent()).toMatchObject([{ type: 'deployment.handshakeReply', snapshot: [] }]);
+    expect(report(r.snapshot).serverEpochs).toEqual({ deployment: 'deployment#1.2' });
+  });
+
+  it('with recovery topDown answers its upstream while still recovering', () => {
+    const r = recovering({ recovery: 'topDown' });
+    r.send(fromDeployment('handshake', 'deployment#1.1'));
+    expect(r.sent()).toMatchObject([{ type: 'deployment.handshakeReply' }]);
+  });
+
+  it('turns a count into named pods for the scheduler and writes the count back', () => {
+    const r = serving();
+    r.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));
+    expect(r.sent()).toEqual([
+      {
+        type: 'scheduler.schedulePods',
+        source: 'replicaset',
+        destination: 'scheduler',
+        epoch: 'replicaset#1.1',
+        ownerKey: 'a/fn-rs',
+        ownerUid: 'u2',
+        templateRv: 3,
+        pods: ['a/fn-rs-1-1', 'a/fn-rs-1-2'],
+        count: 0,
+      },
+    ]);
+    expect(r.apis().map((e) => e.intent)).toContainEqual({
+      op: 'scaleReplicaSet',
+      key: 'a/fn-rs',
+      replicas: 2,
+      version: 2,
+    });
+    expect(dirtyKeys(r)).toEqual(['a/fn-rs', 'a/fn-rs-1-1', 'a/fn-rs-1-2']);
+  });
+
+  it('holds every entry until its informer shows it persisted', () => {
+    const r = serving();
+    r.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));
+    const writeBack = r.apis().find((e) => e.intent.op === 'scaleReplicaSet');
+    if (writeBack) r.send(done(writeBack, 'ok'));
+    expect(dirtyKeys(r)).toHaveLength(3);
+    r.send(pod('a/fn-rs-1-1'), rs({ replicas: 2, replicasVersion: 2 }));
+    expect(dirtyKeys(r)).toEqual(['a/fn-rs-1-2']);
+    r.send(pod('a/fn-rs-1-2'));
+    expect(dirtyKeys(r)).toEqual([]);
+  });
+
+  it('ignores a count not newer than the held or persisted version', () => {
+    const r = serving();
+    r.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));
+    expect(
+      r
+        .send(fromDeployment('scale', 'deployment#1.1', count(5, 1)))
+        .filter((e) => e.type === 'send'),
+    ).toEqual([]);
+    expect(report(r.snapshot).dirty[0]).toMatchObject({ replicas: 2, version: 2 });
+  });
+
+  it('with schedulePodsPayload count sends a number and expects that many pods', () => {
+    const r = serving({ schedulePodsPayload: 'count' });
+    r.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));
+    expect(r.sent()).toMatchObject([{ type: 'scheduler.schedulePods', pods: [], count: 2 }]);
+    expect(dirtyKeys(r)).toEqual(['a/fn-rs', 'a/fn-rs/expected']);
+    r.send(pod('a/fn-rs-x'), pod('a/fn-rs-y'));
+    expect(dirtyKeys(r)).toEqual(['a/fn-rs']);
+  });
+
+  it('refuses a stale epoch with epochMismatch unless serverEpochCheck is off', () => {
+    const strict = serving();
+    strict.send(fromDeployment('scale', 'deployment#0.1', count(2, 2)));
+    expect(strict.sent()).toMatchObject([{ type: 'deployment.epochMismatch' }]);
+    const loose = serving({ serverEpochCheck: false });
+    loose.send(fromDeployment('scale', 'deployment#0.1', count(2, 2)));
+    expect(loose.sent()).toMatchObject([{ type: 'scheduler.schedulePods' }]);
+  });
+
+  it('with fence none applies an admitted count only on its apply timer', () => {
+    const r = serving({ fence: 'none' });
+    r.send(fromDeployment('scale', 'deployment#1.1', count(1, 2)));
+    expect(r.sent()).toEqual([]);
+    r.send({ type: 'timer', name: 'link.apply:deployment' });
+    expect(r.sent()).toMatchObject([{ type: 'scheduler.schedulePods', pods: ['a/fn-rs-1-1'] }]);
+  });
+
+  it('scales down by deleting persisted pods only; in-flight pods wait', () => {
+    const r = serving();
+    r.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));
+    r.send(pod('a/fn-rs-1-1'));
+    r.send(fromDeployment('scale', 'deployment#1.1', count(0, 3)));
+    const deletes = r.apis().filter((e) => e.intent.op === 'deletePod');
+    expect(deletes.map((e) => e.intent)).toEqual([
+      { op: 'deletePod', key: 'a/fn-rs-1-1', uid: 'uid-a/fn-rs-1-1' },
+    ]);
+    r.send(pod('a/fn-rs-1-2'));
+    expect(r.apis().map((e) => e.intent)).toContainEqual({
+      op: 'deletePod',
+      key: 'a/fn-rs-1-2',
+      uid: 'uid-a/fn-rs-1-2',
+    });
+  });
+
+  it('adopts a pod the scheduler reports that it neither holds nor sees persisted', () => {
+    const r = recovering();
+    r.send(fromScheduler('handshakeReply', 'replicaset#1.1', [entry('a/fn-rs-0-7')]));
+    expect(r.sent()).toMatchObject([{ type: 'scheduler.sync', entries: [], discard: [] }]);
+    expect(dirtyKeys(r)).toEqual(['a/fn-rs-0-7']);
+  });
+
+  /** Serving with one pod requested, then a re-handshake whose reply lacks it. */
+  const lostOne = (switches: Partial<Switches>) => {
+    const r = serving(switches);
+    r.send(fromDeployment('scale', 'deployment#1.1', count(1, 2)));
+    r.send({ type: 'timer', name: 'link.retry:replicaset->scheduler' });
+    r.send(fromScheduler('handshakeReply', 'replicaset#1.2'));
+    return r;
+  };
+
+  it('re-creates a lost identity under a fresh name after a quorum GET', () => {
+    const r = lostOne({});
+    expect(r.sent()).toEqual([]);
+    const get = r.api();
+    expect(get.intent).toEqual({ op: 'get', kind: 'Pod', key: 'a/fn-rs-1-1' });
+    r.send(done(get, 'notFound'));
+    expect(r.sent()).toMatchObject([{ type: 'scheduler.sync', entries: [{ key: 'a/fn-rs-1-2' }] }]);
+    expect(dirtyKeys(r)).toContain('a/fn-rs-1-2');
+    expect(dirtyKeys(r)).not.toContain('a/fn-rs-1-1');
+  });
+
+  it('with lostIdentity reuse re-sends the same identity', () => {
+    const r = lostOne({ lostIdentity: 'reuse' });
+    r.send(done(r.api(), 'notFound'));
+    expect(r.sent()).toMatchObject([{ type: 'scheduler.sync', entries: [{ key: 'a/fn-rs-1-1' }] }]);
+  });
+
+  it('with round2Read informer decides without a GET', () => {
+    const r = lostOne({ round2Read: 'informer' });
+    expect(r.apis()).toEqual([]);
+    expect(r.sent()).toMatchObject([{ type: 'scheduler.sync', entries: [{ key: 'a/fn-rs-1-2' }] }]);
+  });
+
+  it('does not replace an identity the quorum read shows persisted', () => {
+    const r = lostOne({});
+    r.send(done(r.api(), 'ok', { kind: 'Pod', view: podView('a/fn-rs-1-1') }));
+    expect(r.sent()).toMatchObject([{ type: 'scheduler.sync', entries: [] }]);
+  });
+
+  it('GETs a ReplicaSet it holds a count for but cannot see, and drops the count on 404', () => {
+    const r = serving();
+    r.send(fromDeployment('scale', 'deployment#1.1', count(1, 2, 'a/other')));
+    const get = r.apis().find((e) => e.intent.op === 'get');
+    expect(get?.intent).toEqual({ op: 'get', kind: 'ReplicaSet', key: 'a/other' });
+    if (get) r.send(done(get, 'notFound'));
+    expect(dirtyKeys(r)).toEqual([]);
+  });
+
+  it('keeps ReplicaSet status unless writeStatus is off', () => {
+    const status = (switches: Partial<Switches>) => {
+      const r = serving(switches);
+      r.send(pod('a/fn-rs-1-1', { ready: true }));
+      return r.apis().filter((e) => e.intent.op === 'replicaSetStatus');
+    };
+    expect(status({}).map((e) => e.intent)).toEqual([
+      { op: 'replicaSetStatus', key: 'a/fn-rs', replicas: 1, readyReplicas: 1 },
+    ]);
+    expect(status({ writeStatus: false })).toEqual([]);
+  });
+
+  it('on the API path creates pods in slow-start batches of 1, 2, 4', () => {
+    const r = recovering({}, 'api', 7);
+    r.send(
+      fromScheduler('handshakeReply', 'replicaset#1.1'),
+      fromScheduler('syncAck', 'replicaset#1.1'),
+    );
+    const creates = () => r.apis().filter((e) => e.intent.op === 'createPod');
+    const batches: number[] = [];
+    let batch = creates();
+    while (batch.length > 0) {
+      batches.push(batch.length);
+      const answers = batch.map((e) => done(e, 'ok'));
+      r.send(...answers);
+      batch = creates();
+    }
+    expect(batches).toEqual([1, 2, 4]);
+    expect(r.sent().filter((m) => m.type === 'scheduler.schedulePods')).toEqual([]);
+  });
+
+  it('on the API path stops the sync at the first failed creation, then waits for expectations', () => {
+    const r = recovering({}, 'api', 3);
+    r.send(
+      fromScheduler('handshakeReply', 'replicaset#1.1'),
+      fromScheduler('syncAck', 'replicaset#1.1'),
+    );
+    const first = r.api();
+    expect(first.intent).toEqual({ op: 'createPod', key: 'a/fn-rs-1-1', ownerKey: 'a/fn-rs' });
+    r.send(done(first, 'outage'));
+    expect(r.apis()).toEqual([]);
+    r.send({ type: 'timer', name: 'replicaset.resync' });
+    expect(r.apis().map((e) => e.intent)).toEqual([
+      { op: 'createPod', key: 'a/fn-rs-1-2', ownerKey: 'a/fn-rs' },
+    ]);
+  });
+});

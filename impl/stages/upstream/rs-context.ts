@@ -1,0 +1,85 @@
+/**
+ * The ReplicaSet controller's memory (all of it lost in a crash) and the pure readings of
+ * it that both its paths share: the count it drives a ReplicaSet towards, its live pods.
+ */
+import type { Draft } from 'immer';
+import type { ObjectKey, PodKey } from '../../../spec/types/ids.js';
+import { splitKey } from '../../../spec/types/ids.js';
+import type { PodEntry } from '../../../spec/types/messages.js';
+import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
+import type { PendingRound2, ServerLinks } from '../link/index.js';
+import type { ClientContext } from './client.js';
+import { podsOwnedBy } from './core.js';
+import type { HeldCount } from './counts.js';
+
+/** A pod requested from the scheduler and not yet seen persisted. */
+export interface RequestedPod extends PodEntry {
+  readonly state: 'requested';
+}
+
+/** The vanilla path's bookkeeping per ReplicaSet: expectations and the slow-start batch. */
+export interface VanillaSync {
+  /** Creations (deletions) issued whose pod the informer has not shown (gone) yet. */
+  readonly expectAdds: number;
+  readonly expectDels: number;
+  /** Pods of this sync not yet asked for, the size of the batch in flight, its answers due. */
+  readonly remaining: number;
+  readonly batch: number;
+  readonly inBatch: number;
+  /** A creation failed: wait for the resync timer before the next sync. */
+  readonly backoff: boolean;
+}
+
+export interface ReplicaSetContext extends ClientContext {
+  /** Server end of `deployment -> replicaset`: the current epoch per source. */
+  readonly server: ServerLinks;
+  /** Desired counts from the Deployment controller, until seen written back. */
+  readonly desired: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Pods sent to the scheduler, until seen persisted: by cache key (switch `cacheKey`). */
+  readonly requested: Readonly<Record<string, RequestedPod>>;
+  /** `schedulePodsPayload: count`: pods asked for by number and not seen yet, per ReplicaSet. */
+  readonly expected: Readonly<Record<ObjectKey, number>>;
+  /** Pod names minted in this incarnation, per ReplicaSet (`<rs>-<incarnation>-<n>`). */
+  readonly minted: Readonly<Record<ObjectKey, number>>;
+  /** Status this incarnation last wrote (`replicas/ready`), per ReplicaSet. */
+  readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+  /** ReplicaSets a GET showed to exist although the informer does not show them yet. */
+  readonly seenByGet: Readonly<Record<ObjectKey, true>>;
+  /** `round2Read: quorum`: an accepted reply waiting for its pod GETs. */
+  readonly reads: PendingRound2 | null;
+  readonly vanilla: Readonly<Record<ObjectKey, VanillaSync>>;
+}
+
+export type RsDraft = Draft<ReplicaSetContext>;
+
+/** The count this controller drives the ReplicaSet towards: the held one, else the spec. */
+export const targetOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
+  c.desired[rs.key]?.replicas ?? rs.replicas;
+
+export const activePods = (c: ReplicaSetContext, rs: ReplicaSetView): PodView[] =>
+  podsOwnedBy(c.cache, rs.uid).filter((p) => !p.deleting);
+
+/** Persisted pods not being deleted, plus requested ones, plus count-form expectations. */
+export const liveOf = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
+  let requested = 0;
+  for (const held of Object.values(c.requested)) if (held.ownerUid === rs.uid) requested += 1;
+  return activePods(c, rs).length + requested + (c.expected[rs.key] ?? 0);
+};
+
+/** Deterministic pod names, never reused by a later incarnation (it is in the name). */
+export const mintName = (d: RsDraft, rs: ReplicaSetView): PodKey => {
+  const counter = (d.minted[rs.key] ?? 0) + 1;
+  d.minted[rs.key] = counter;
+  const { namespace, name } = splitKey(rs.key);
+  return `${namespace}/${name}-${d.input.incarnation}-${counter}`;
+};
+
+/** Scale-down order: not-ready pods first, then the newest name first (as the model). */
+export const deletionOrder = (a: PodView, b: PodView): number =>
+  Number(a.ready) - Number(b.ready) || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0);
+
+/** `replicas/ready` over the ReplicaSet's pods that are not being deleted. */
+export const statusOf = (c: ReplicaSetContext, rs: ReplicaSetView): string => {
+  const pods = activePods(c, rs);
+  return `${pods.length}/${pods.filter((p) => p.ready).length}`;
+};

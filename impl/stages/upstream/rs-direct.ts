@@ -1,0 +1,135 @@
+/**
+ * The ReplicaSet controller's work on the direct path, level-triggered on its informer:
+ * mint pod identities and send them to the scheduler (`schedulePods`), delete persisted pods
+ * on scale-down, write desired counts back, keep the status, and settle counts held for
+ * ReplicaSets the informer does not show (model-decisions §7).
+ *
+ *   live < target, link connected ─► mint names ─schedulePods─► requested ─(informer)─► evicted
+ *   live > target ─► DELETE persisted pods (in-flight ones wait until persisted: overshoot)
+ *   desired not written ─► scaleReplicaSet(version) ─ ok / conflict ─► written ─(informer)─► evicted
+ */
+import type { ObjectKey } from '../../../spec/types/ids.js';
+import type { ReplicaSetView } from '../../../spec/types/objects.js';
+import type { Effect } from '../io.js';
+import { cacheKeyOf, inFlight, request, templateOf } from './core.js';
+import {
+  activePods,
+  deletionOrder,
+  liveOf,
+  mintName,
+  type RequestedPod,
+  type RsDraft,
+  statusOf,
+  targetOf,
+} from './rs-context.js';
+
+export const reconcileDirect = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
+  const target = targetOf(d, rs);
+  const live = liveOf(d, rs);
+  // Template creation is left out: the template Pod exists with its ReplicaSet (fixtures).
+  const template = templateOf(d.cache, rs.uid);
+  if (template && live < target && d.link.phase === 'connected')
+    scaleUp(d, rs, template.rv, target - live, out);
+  if (live > target) scaleDown(d, rs, live - target, out);
+  writeBack(d, rs.key, out);
+};
+
+/** Names `count` new pods and sends them (or, in count form, only the number). */
+const scaleUp = (
+  d: RsDraft,
+  rs: ReplicaSetView,
+  templateRv: number,
+  count: number,
+  out: Effect[],
+): void => {
+  if (d.link.epoch === null) return;
+  const base = {
+    type: 'scheduler.schedulePods',
+    source: d.input.id,
+    destination: d.link.server,
+    epoch: d.link.epoch,
+    ownerKey: rs.key,
+    ownerUid: rs.uid,
+    templateRv,
+  } as const;
+  if (d.input.config.switches.schedulePodsPayload === 'count') {
+    d.expected[rs.key] = (d.expected[rs.key] ?? 0) + count;
+    out.push({ type: 'send', message: { ...base, pods: [], count } });
+    return;
+  }
+  const pods = mintPods(d, rs, templateRv, count);
+  out.push({ type: 'send', message: { ...base, pods: pods.map((p) => p.key), count: 0 } });
+};
+
+export const mintPods = (
+  d: RsDraft,
+  rs: ReplicaSetView,
+  templateRv: number,
+  count: number,
+): RequestedPod[] => {
+  const pods: RequestedPod[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const key = mintName(d, rs);
+    const held: RequestedPod = {
+      kind: 'pod',
+      key,
+      ownerKey: rs.key,
+      ownerUid: rs.uid,
+      node: null,
+      templateRv,
+      state: 'requested',
+    };
+    d.requested[cacheKeyOf(d.input.config, key)] = held;
+    pods.push(held);
+  }
+  return pods;
+};
+
+/**
+ * Deletes persisted pods only: requested ones have no API object yet and are deleted once
+ * they are persisted (the overshoot is bounded by what was in flight). Deletions already
+ * asked for count against the surplus, so a pod is never deleted twice.
+ */
+export const scaleDown = (d: RsDraft, rs: ReplicaSetView, surplus: number, out: Effect[]) => {
+  const asked = Object.values(d.pending).filter(
+    (i) => i.op === 'deletePod' && d.cache.pods[i.key]?.ownerUid === rs.uid,
+  );
+  const victims = activePods(d, rs)
+    .filter((p) => !asked.some((i) => 'key' in i && i.key === p.key))
+    .sort(deletionOrder)
+    .slice(0, Math.max(0, surplus - asked.length));
+  for (const pod of victims) request(d, { op: 'deletePod', key: pod.key, uid: pod.uid }, out);
+  return victims.length;
+};
+
+/** Write-back of a desired count, with its version: a newer persisted one is never overwritten. */
+const writeBack = (d: RsDraft, key: ObjectKey, out: Effect[]): void => {
+  const held = d.desired[key];
+  if (!held || held.written || inFlight(d, 'scaleReplicaSet', key)) return;
+  const { replicas, version } = held;
+  request(d, { op: 'scaleReplicaSet', key, replicas, version }, out);
+};
+
+/** ReplicaSet status (switch `writeStatus`; off only as an injected defect). */
+export const writeStatus = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
+  if (!d.input.config.switches.writeStatus) return;
+  const status = statusOf(d, rs);
+  if (status === `${rs.status.replicas}/${rs.status.readyReplicas}`) return;
+  if (d.statusWritten[rs.key] === status || inFlight(d, 'replicaSetStatus', rs.key)) return;
+  const [replicas = 0, readyReplicas = 0] = status.split('/').map(Number);
+  request(d, { op: 'replicaSetStatus', key: rs.key, replicas, readyReplicas }, out);
+};
+
+/**
+ * A count held for a ReplicaSet the informer does not show: not seen yet, or deleted. A GET
+ * tells which; a 404 drops the count (model-decisions §7).
+ */
+export const settleUnknownOwners = (d: RsDraft, out: Effect[]): void => {
+  for (const key of Object.keys(d.desired).sort()) {
+    if (d.cache.replicaSets[key] || d.seenByGet[key]) continue;
+    const asked = Object.values(d.pending).some(
+      (i) => i.op === 'get' && i.kind === 'ReplicaSet' && i.key === key,
+    );
+    if (!asked) request(d, { op: 'get', kind: 'ReplicaSet', key }, out);
+  }
+};

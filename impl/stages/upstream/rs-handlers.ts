@@ -1,0 +1,270 @@
+/**
+ * The ReplicaSet controller's handlers, one per incoming event kind: informer delivery, API
+ * answers, the Deployment controller's messages (server end), the scheduler's handshake
+ * reply (client end, round 2). `replicaset.machine.ts` routes events to them.
+ */
+import { current, type Draft } from 'immer';
+import type { ObjectKey, Uid } from '../../../spec/types/ids.js';
+import type { CountEntry, DataMessage, LinkEntry, Sync } from '../../../spec/types/messages.js';
+import type { Effect, StageEvent } from '../io.js';
+import {
+  acceptReply,
+  admit,
+  answersHandshakes,
+  applyEvent,
+  emptyPlan,
+  finishRound1,
+  isSync,
+  notReady,
+  onHandshake,
+  type PendingRound2,
+  planPodRound2,
+  type Round2Plan,
+  readShowsPersisted,
+  readsDone,
+  recordRead,
+  runsRound2,
+  sourceOfApplyTimer,
+  startReads,
+  syncAck,
+  takeQueued,
+  unreported,
+  withRecreated,
+} from '../link/index.js';
+import { armRecheck } from './client.js';
+import { cacheKeyOf, onInformerEvent, RETRY_MS, request, templateOf } from './core.js';
+import { liveOf, type RsDraft, targetOf } from './rs-context.js';
+import { mintPods, reconcileDirect, settleUnknownOwners, writeStatus } from './rs-direct.js';
+import { observeVanilla, onVanillaDone, reconcileVanilla } from './rs-vanilla.js';
+
+type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
+type Message = Ev<'message'>['message'];
+const RESYNC_TIMER = 'replicaset.resync';
+
+/** Level-triggered: every ReplicaSet towards its target, on its path. */
+export const reconcile = (d: RsDraft, out: Effect[]): void => {
+  if (d.phase !== 'serving') return;
+  for (const key of Object.keys(d.cache.replicaSets).sort()) {
+    const rs = d.cache.replicaSets[key];
+    if (!rs || rs.deleting) continue;
+    if (d.input.mode === 'direct' && rs.managed) reconcileDirect(d, rs, out);
+    else reconcileVanilla(d, rs, out);
+    writeStatus(d, rs, out);
+  }
+  settleUnknownOwners(d, out);
+  armRecheck(d, Object.keys(d.requested).length + Object.keys(d.expected).length > 0, out);
+};
+
+/** Informer delivery: evict what is persisted, drop what belongs to deleted ReplicaSets. */
+export const onInformer = (
+  d: RsDraft,
+  e: Ev<'informer.upsert' | 'informer.delete'>,
+  out: Effect[],
+): void => {
+  const o = e.object;
+  const before = o.kind === 'Pod' ? d.cache.pods[o.view.key] : undefined;
+  onInformerEvent(d, e);
+  if (o.kind === 'Pod') {
+    const added = e.type === 'informer.upsert' && before?.uid !== o.view.uid;
+    const gone = (e.type === 'informer.delete' || o.view.deleting) && before?.deleting === false;
+    if (added) observePod(d, o.view.key, o.view.ownerKey);
+    if (added || gone) observeVanilla(d, o.view.ownerKey, added);
+  }
+  if (o.kind === 'ReplicaSet') {
+    const rs = d.cache.replicaSets[o.view.key];
+    const held = d.desired[o.view.key];
+    if (held && (!rs || rs.replicasVersion >= held.version)) delete d.desired[o.view.key];
+    if (!rs) dropOwner(d, o.view.key, o.view.uid);
+  }
+  reconcile(d, out);
+};
+
+/** A pod persisted: its requested entry is written back; a count-form expectation is met. */
+const observePod = (d: RsDraft, key: string, ownerKey: ObjectKey): void => {
+  const ck = cacheKeyOf(d.input.config, key);
+  if (d.requested[ck]?.key === key) delete d.requested[ck];
+  const expected = d.expected[ownerKey];
+  if (expected === undefined) return;
+  if (expected <= 1) delete d.expected[ownerKey];
+  else d.expected[ownerKey] = expected - 1;
+};
+
+const dropOwner = (d: RsDraft, key: ObjectKey, uid: Uid): void => {
+  for (const [ck, held] of Object.entries(d.requested))
+    if (held.ownerUid === uid) delete d.requested[ck];
+  delete d.expected[key];
+  delete d.vanilla[key];
+};
+
+export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void => {
+  const intent = d.pending[e.id];
+  if (!intent) return;
+  delete d.pending[e.id];
+  const { outcome } = e;
+  if (intent.op === 'get' && intent.kind === 'Pod') return void onRead(d, intent.key, e, out);
+  if (intent.op === 'get' && intent.kind === 'ReplicaSet') {
+    if (outcome === 'notFound') delete d.desired[intent.key];
+    if (outcome === 'ok') d.seenByGet[intent.key] = true;
+  }
+  if (intent.op === 'scaleReplicaSet') {
+    const held = d.desired[intent.key];
+    // A conflict means a version at least as new is persisted: nothing left to write.
+    if (held && (outcome === 'ok' || outcome === 'conflict')) held.written = true;
+    if (outcome === 'notFound') delete d.desired[intent.key];
+  }
+  if (intent.op === 'replicaSetStatus' && outcome === 'ok')
+    d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
+  onVanillaDone(d, intent, outcome, out);
+  if (outcome === 'outage' || outcome === 'conflict')
+    out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
+  reconcile(d, out);
+};
+
+// ---- server end of deployment -> replicaset -------------------------------------------
+
+export const onServerMessage = (d: RsDraft, m: Message, out: Effect[]): void => {
+  const switches = d.input.config.switches;
+  if (m.type === 'replicaset.handshake') {
+    // Bottom-up recovery: answer only once the scheduler link is up (topDown: once synced).
+    if (!answersHandshakes(d.phase, switches)) return void out.push(notReady(d.input.id, m));
+    const step = onHandshake(d.server, d.input.id, m, snapshotOf(d), switches);
+    d.server = step.links as Draft<typeof step.links>;
+    out.push(...step.effects);
+    return;
+  }
+  if (m.type !== 'replicaset.scale' && m.type !== 'replicaset.sync') return;
+  const a = admit(d.server, d.input.id, m, switches);
+  d.server = a.links as Draft<typeof a.links>;
+  out.push(...a.effects);
+  if (a.verdict === 'apply') applyData(d, m, out);
+};
+
+/** `fence: none`: an admitted message is applied on its own timer, after admission. */
+export const onApplyTimer = (d: RsDraft, e: Ev<'timer'>, out: Effect[]): void => {
+  const source = sourceOfApplyTimer(e.name);
+  if (source === null) return;
+  const step = takeQueued(d.server, source);
+  d.server = step.links as Draft<typeof step.links>;
+  out.push(...step.effects);
+  if (step.message) applyData(d, step.message, out);
+};
+
+const applyData = (d: RsDraft, m: DataMessage | Sync, out: Effect[]): void => {
+  out.push(applyEvent(d.server, d.input.id, m));
+  if (m.type === 'replicaset.scale') acceptCount(d, m.entry);
+  if (isSync(m)) {
+    for (const key of m.discard) delete d.desired[key];
+    for (const entry of m.entries) if (entry.kind === 'count') acceptCount(d, entry);
+    out.push(syncAck(m));
+  }
+  reconcile(d, out);
+};
+
+/** Dirty entries that came from the Deployment controller: counts not yet written back. */
+const snapshotOf = (d: RsDraft): CountEntry[] =>
+  Object.keys(d.desired)
+    .sort()
+    .flatMap((k) => {
+      const held = d.desired[k];
+      return held
+        ? [{ kind: 'count', key: k, replicas: held.replicas, version: held.version }]
+        : [];
+    });
+
+/** Absolute counts: the newest version wins, against the cache and the persisted annotation. */
+const acceptCount = (d: RsDraft, entry: CountEntry): void => {
+  const persisted = d.cache.replicaSets[entry.key]?.replicasVersion ?? 0;
+  const held = d.desired[entry.key];
+  if (entry.version <= Math.max(held?.version ?? 0, persisted)) return;
+  d.desired[entry.key] = { ...entry, written: false };
+  delete d.seenByGet[entry.key];
+};
+
+// ---- client end of replicaset -> scheduler: round 2 -----------------------------------
+
+export const onReply = (d: RsDraft, m: Message, out: Effect[]): void => {
+  if (m.type !== 'replicaset.handshakeReply') return;
+  const switches = d.input.config.switches;
+  const verdict = acceptReply(d.link, m, switches);
+  out.push(...verdict.effects);
+  if (!verdict.accepted || d.link.epoch === null) return;
+  if (!runsRound2(switches)) return void finish(d, null, out);
+  if (switches.schedulePodsPayload === 'count') return void countRound2(d, m.snapshot, out);
+  const held = unreported(m.snapshot, Object.values(d.requested)).map((p) => p.key);
+  if (switches.round2Read === 'informer' || held.length === 0)
+    return void podRound2(d, m.snapshot, null, out);
+  d.reads = startReads(d.link.epoch, m.snapshot, held) as Draft<PendingRound2>;
+  for (const key of held) request(d, { op: 'get', kind: 'Pod', key }, out);
+};
+
+/** A quorum GET of a pod answered: once all are in, round 2 for the epoch they were for. */
+const onRead = (d: RsDraft, key: string, e: Ev<'api.done'>, out: Effect[]): void => {
+  if (!d.reads || d.reads.epoch !== d.link.epoch || d.link.phase !== 'handshaking') return;
+  // A failed read leaves the round pending; the link's retry timer starts a new handshake.
+  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return;
+  const reads = recordRead(current(d.reads) as PendingRound2, key, e.outcome === 'ok');
+  d.reads = reads as Draft<PendingRound2>;
+  if (!readsDone(reads)) return;
+  d.reads = null;
+  podRound2(d, reads.snapshot, reads, out);
+};
+
+/** Adopt, forget and replace (or re-send) lost identities, discard orphans. */
+const podRound2 = (
+  d: RsDraft,
+  snapshot: readonly LinkEntry[],
+  reads: PendingRound2 | null,
+  out: Effect[],
+): void => {
+  const config = d.input.config;
+  const owners = new Set(Object.values(d.cache.replicaSets).map((rs) => rs.uid));
+  const r = planPodRound2({
+    snapshot,
+    // Plain copies: entries of the plan leave the step in a message.
+    held: Object.values(d.requested).map(({ state: _s, ...entry }) => entry),
+    holds: (k) => d.requested[cacheKeyOf(config, k)] !== undefined,
+    // Adopt whatever the informer does not show (model-decisions §2).
+    informerShows: (k) => d.cache.pods[k] !== undefined,
+    persisted: (k) => (reads ? readShowsPersisted(reads, k) : d.cache.pods[k] !== undefined),
+    ownerGone: (entry) => !owners.has(entry.ownerUid),
+    lostIdentity: config.switches.lostIdentity,
+  });
+  for (const entry of r.adopt)
+    d.requested[cacheKeyOf(config, entry.key)] = { ...entry, node: null, state: 'requested' };
+  const lostBy = new Map<Uid, number>();
+  for (const held of r.lost) {
+    delete d.requested[cacheKeyOf(config, held.key)];
+    lostBy.set(held.ownerUid, (lostBy.get(held.ownerUid) ?? 0) + 1);
+  }
+  let plan = r.plan;
+  for (const [uid, lost] of [...lostBy].sort()) plan = replaceLost(d, uid, lost, plan);
+  finish(d, plan, out);
+};
+
+/** Fresh names for lost identities, as far as the desired count still wants them. */
+const replaceLost = (d: RsDraft, uid: Uid, lost: number, plan: Round2Plan): Round2Plan => {
+  const rs = Object.values(d.cache.replicaSets).find((r) => r.uid === uid);
+  const template = rs && templateOf(d.cache, rs.uid);
+  if (!rs || !template) return plan;
+  const count = Math.min(lost, targetOf(d, rs) - liveOf(d, rs));
+  if (count <= 0) return plan;
+  const fresh = mintPods(d, rs, template.rv, count).map(
+    ({ state: _s, ...entry }): LinkEntry => entry,
+  );
+  return withRecreated(plan, fresh);
+};
+
+/** Count form: the scheduler's snapshot is the only record of what is in flight. */
+const countRound2 = (d: RsDraft, snapshot: readonly LinkEntry[], out: Effect[]): void => {
+  const counts: Record<string, number> = {};
+  for (const entry of snapshot)
+    if (entry.kind === 'pod') counts[entry.ownerKey] = (counts[entry.ownerKey] ?? 0) + 1;
+  d.expected = counts;
+  finish(d, emptyPlan, out);
+};
+
+const finish = (d: RsDraft, plan: Round2Plan | null, out: Effect[]): void => {
+  const step = finishRound1(d.link, plan);
+  d.link = step.link as Draft<typeof step.link>;
+  out.push(...step.effects);
+};

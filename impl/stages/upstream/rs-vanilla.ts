@@ -1,0 +1,105 @@
+/**
+ * The ReplicaSet controller's vanilla path (mode `api`, or a ReplicaSet without
+ * `kubedirect/managed`): Pods are created through the API, as the Kubernetes ReplicaSet
+ * controller does it. That controller
+ *
+ * - acts on a ReplicaSet only when its *expectations* are satisfied: every creation and
+ *   deletion it issued has been observed by its informer (or failed);
+ * - creates missing pods in slow-start batches of 1, 2, 4, … (`slowStartBatch`): the next
+ *   batch starts only when every call of the previous one succeeded, so a failing API costs
+ *   one request, not hundreds; on a failure the rest of the sync is abandoned (and the
+ *   expectations for pods never asked for are lowered), to be retried later;
+ * - deletes surplus pods, not-ready first.
+ *
+ *   satisfied ─► diff < 0 ─► batch 1 ─ok─► batch 2 ─ok─► batch 4 … (any failure: stop, retry)
+ *             └► diff > 0 ─► DELETE diff pods ─► satisfied once the informer shows them gone
+ *
+ * Left out: the burst cap (500 per sync), expectation timeouts (5 min), adoption by selector.
+ */
+import type { ReplicaSetView } from '../../../spec/types/objects.js';
+import type { ApiIntent, ApiOutcome, Effect } from '../io.js';
+import { request } from './core.js';
+import { activePods, mintName, type RsDraft, type VanillaSync } from './rs-context.js';
+import { scaleDown } from './rs-direct.js';
+
+const IDLE: VanillaSync = {
+  expectAdds: 0,
+  expectDels: 0,
+  remaining: 0,
+  batch: 0,
+  inBatch: 0,
+  backoff: false,
+};
+
+const satisfied = (v: VanillaSync): boolean =>
+  v.expectAdds === 0 && v.expectDels === 0 && v.inBatch === 0 && v.remaining === 0 && !v.backoff;
+
+/** The resync timer ends every back-off after a failed creation. */
+export const endBackoff = (d: RsDraft): void => {
+  for (const v of Object.values(d.vanilla)) v.backoff = false;
+};
+
+export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
+  const v = d.vanilla[rs.key] ?? IDLE;
+  if (!satisfied(v)) return;
+  const diff = activePods(d, rs).length - rs.replicas;
+  if (diff < 0) {
+    d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff };
+    launchBatch(d, rs, 1, out);
+  } else if (diff > 0) {
+    const asked = scaleDown(d, rs, diff, out);
+    d.vanilla[rs.key] = { ...IDLE, expectDels: asked };
+  }
+};
+
+const launchBatch = (d: RsDraft, rs: ReplicaSetView, size: number, out: Effect[]): void => {
+  const v = d.vanilla[rs.key];
+  if (!v) return;
+  const batch = Math.min(size, v.remaining);
+  d.vanilla[rs.key] = { ...v, remaining: v.remaining - batch, batch, inBatch: batch };
+  for (let i = 0; i < batch; i += 1) {
+    request(d, { op: 'createPod', key: mintName(d, rs), ownerKey: rs.key }, out);
+  }
+};
+
+/** A createPod or deletePod answered: next batch, or abandon the sync after a failure. */
+export const onVanillaDone = (
+  d: RsDraft,
+  intent: ApiIntent,
+  outcome: ApiOutcome,
+  out: Effect[],
+): void => {
+  if (intent.op === 'deletePod') {
+    const rsKey = Object.keys(d.vanilla).find((k) => d.cache.pods[intent.key]?.ownerKey === k);
+    const v = rsKey === undefined ? undefined : d.vanilla[rsKey];
+    // A refused deletion will never be observed: stop expecting it.
+    if (rsKey !== undefined && v && outcome !== 'ok')
+      d.vanilla[rsKey] = { ...v, expectDels: Math.max(0, v.expectDels - 1) };
+    return;
+  }
+  if (intent.op !== 'createPod') return;
+  const v = d.vanilla[intent.ownerKey];
+  if (!v) return;
+  const failed = outcome !== 'ok';
+  const next: VanillaSync = {
+    ...v,
+    inBatch: v.inBatch - 1,
+    // Neither a failed creation nor the pods of an abandoned sync will ever be observed.
+    expectAdds: Math.max(0, v.expectAdds - (failed ? 1 + v.remaining : 0)),
+    remaining: failed ? 0 : v.remaining,
+    // The controller requeues a failed sync with a delay (the resync timer), not at once.
+    backoff: v.backoff || failed,
+  };
+  d.vanilla[intent.ownerKey] = next;
+  const rs = d.cache.replicaSets[intent.ownerKey];
+  if (rs && next.inBatch === 0 && next.remaining > 0) launchBatch(d, rs, v.batch * 2, out);
+};
+
+/** Informer: a pod of this ReplicaSet appeared (or went): one expectation met. */
+export const observeVanilla = (d: RsDraft, ownerKey: string, added: boolean): void => {
+  const v = d.vanilla[ownerKey];
+  if (!v) return;
+  d.vanilla[ownerKey] = added
+    ? { ...v, expectAdds: Math.max(0, v.expectAdds - 1) }
+    : { ...v, expectDels: Math.max(0, v.expectDels - 1) };
+};
