@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../../../spec/types/config.js';
-import { HARDENED, PRESETS } from '../../../spec/types/config.js';
 import { SimCluster } from './cluster.js';
 import { runDefault } from './policy.js';
-import { logOf, registryOf, replicaSetKeyOf } from './testing/fakes.js';
+import { TEST_CONFIG as CONFIG, logOf, registryOf, replicaSetKeyOf } from './testing/fakes.js';
 import { fakeKubelet } from './testing/kubelet.js';
 import { fakeScheduler, podEntry } from './testing/scheduler.js';
 import type { Pending } from './types.js';
 
-export const CONFIG: Config = {
-  preset: PRESETS.up,
-  profile: 'hardened',
-  switches: HARDENED,
-  mutant: null,
-};
 const RS = replicaSetKeyOf('a', 'fn');
 
 const twoBinds = () =>

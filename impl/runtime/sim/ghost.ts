@@ -9,7 +9,13 @@ import { type ObjectKey, type StageId, splitKey } from '../../../spec/types/ids.
 import type { LinkEntry } from '../../../spec/types/messages.js';
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { Watch } from '../../apiserver/index.js';
-import { TEMPLATE_LABEL, toDeploymentView, toPodView, toReplicaSetView } from '../../k8s/index.js';
+import {
+  isTemplatePod,
+  TEMPLATE_LABEL,
+  toDeploymentView,
+  toPodView,
+  toReplicaSetView,
+} from '../../k8s/index.js';
 import type { StageReport } from '../../stages/io.js';
 import type { SimState } from './state.js';
 
@@ -157,6 +163,7 @@ const liveCount = (
   const podsOf = state.api.objects('Pod');
   const deleting = new Set<string>();
   for (const pod of podsOf) {
+    if (isTemplatePod(pod)) continue;
     const view = toPodView(pod);
     if (view.ownerKey !== rsKey) continue;
     if (view.deleting) deleting.add(view.key);

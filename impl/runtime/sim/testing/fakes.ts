@@ -5,10 +5,19 @@
  * received, so tests can see what reached it and in which order.
  */
 import { enqueueActions, setup } from 'xstate';
+import { type Config, HARDENED, PRESETS } from '../../../../spec/types/config.js';
 import type { StageKind } from '../../../../spec/types/ids.js';
 import { knativeTemplate, templateHash } from '../../../k8s/index.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../../../stages/io.js';
 import type { StageModule, StageRegistry } from '../types.js';
+
+/** The `up` preset (one function `a/fn`, one node `n1`) under the hardened profile. */
+export const TEST_CONFIG: Config = {
+  preset: PRESETS.up,
+  profile: 'hardened',
+  switches: HARDENED,
+  mutant: null,
+};
 
 export interface FakeContext<S> {
   readonly input: StageInput;
