@@ -261,6 +261,47 @@ describe('ReplicaSet controller', () => {
     expect(status({ writeStatus: false })).toEqual([]);
   });
 
+  it('ignores an older handshake unless monotoneEpochs is off', () => {
+    const epochAfter = (switches: Partial<Switches>) => {
+      const r = serving(switches);
+      r.send(
+        fromDeployment('handshake', 'deployment#1.3'),
+        fromDeployment('handshake', 'deployment#1.2'),
+      );
+      return report(r.snapshot).serverEpochs.deployment;
+    };
+    expect(epochAfter({})).toBe('deployment#1.3');
+    expect(epochAfter({ monotoneEpochs: false })).toBe('deployment#1.2');
+  });
+
+  it('under cacheKey name, same-named pods of two namespaces collide in its cache', () => {
+    const requested = (switches: Partial<Switches>) => {
+      const r = serving(switches);
+      const b = { key: 'b/fn-rs', uid: 'ub2', ownerUid: 'ub1' };
+      r.send(rs(b), {
+        type: 'informer.upsert',
+        object: {
+          kind: 'TemplatePod',
+          view: templateView({
+            key: 'b/fn-rs-template',
+            uid: 'ub3',
+            ownerUid: 'ub2',
+            ownerKey: 'b/fn-rs',
+          }),
+        },
+        rv: 40,
+      });
+      r.send(fromDeployment('scale', 'deployment#1.1', count(1, 2)));
+      r.send(fromDeployment('scale', 'deployment#1.1', count(1, 2, 'b/fn-rs')));
+      return report(r.snapshot)
+        .dirty.filter((e) => e.kind === 'pod')
+        .map((e) => e.key);
+    };
+    expect(requested({})).toEqual(['a/fn-rs-1-1', 'b/fn-rs-1-1']);
+    // The bare name `fn-rs-1-1` is one cache slot: a's pod is forgotten, b's replaces it.
+    expect(requested({ cacheKey: 'name' })).toEqual(['b/fn-rs-1-1']);
+  });
+
   it('on the API path creates pods in slow-start batches of 1, 2, 4', () => {
     const r = recovering({}, 'api', 7);
     r.send(
