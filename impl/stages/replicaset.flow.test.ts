@@ -121,7 +121,7 @@ describe('scale flow A → D → RS → scheduler', () => {
         destination: 'replicaset',
         epoch: 'replicaset#2.1',
         snapshot: [],
-      } as Message,
+      } as unknown as Message,
     });
     r2.send(ok('handshakeReply'), ok('syncAck'));
     // The Deployment controller's retry timer: it still holds the count.
