@@ -23,6 +23,18 @@ type AnyDriver = Driver<typeof deploymentMachine> | Driver<typeof replicaSetMach
 const upsert = (object: Extract<StageEvent, { type: 'informer.upsert' }>['object'], rv: number) =>
   ({ type: 'informer.upsert', object, rv }) as const;
 
+/** The scheduler's answers to the first handshake of incarnation `incarnation`. */
+const fromScheduler = (method: string, incarnation: number): StageEvent => {
+  const message = {
+    type: `replicaset.${method}`,
+    source: 'scheduler',
+    destination: 'replicaset',
+    epoch: `replicaset#${incarnation}.1`,
+    snapshot: [],
+  };
+  return { type: 'message', message: message as unknown as Message };
+};
+
 const messagesIn = (effects: readonly Effect[]): Message[] =>
   effects.flatMap((e) => (e.type === 'send' ? [e.message] : []));
 
@@ -50,17 +62,7 @@ const cluster = () => {
   r.send(upsert({ kind: 'TemplatePod', view: templateView() }, 3));
   // Bottom-up: the ReplicaSet controller first recovers its scheduler link (played here).
   r.send({ type: 'informer.synced', rv: 3 });
-  const scheduler = (method: string): StageEvent => ({
-    type: 'message',
-    message: {
-      type: `replicaset.${method}`,
-      source: 'scheduler',
-      destination: 'replicaset',
-      epoch: 'replicaset#1.1',
-      snapshot: [],
-    } as Message,
-  });
-  r.send(scheduler('handshakeReply'), scheduler('syncAck'));
+  r.send(fromScheduler('handshakeReply', 1), fromScheduler('syncAck', 1));
   const handshake = messagesIn(d.send({ type: 'informer.synced', rv: 3 }));
   pump(d, r, handshake);
   return { a, d, r };
@@ -113,17 +115,7 @@ describe('scale flow A → D → RS → scheduler', () => {
       rv: 4,
     });
     expect(r.snapshot.context.input.incarnation).toBe(1);
-    const ok = (method: string): StageEvent => ({
-      type: 'message',
-      message: {
-        type: `replicaset.${method}`,
-        source: 'scheduler',
-        destination: 'replicaset',
-        epoch: 'replicaset#2.1',
-        snapshot: [],
-      } as unknown as Message,
-    });
-    r2.send(ok('handshakeReply'), ok('syncAck'));
+    r2.send(fromScheduler('handshakeReply', 2), fromScheduler('syncAck', 2));
     // The Deployment controller's retry timer: it still holds the count.
     const again = messagesIn(d.send({ type: 'timer', name: 'link.retry:deployment->replicaset' }));
     expect(pump(d, r2, again)).toEqual([]);
