@@ -13,7 +13,7 @@
 import type { StageId, StageKind } from '../../../spec/types/ids.js';
 import { stageKindOf } from '../../../spec/types/ids.js';
 import type { Observation } from '../../../spec/types/observation.js';
-import type { AccountingSnapshot } from '../../apiserver/index.js';
+import type { AccountingSnapshot, Watch } from '../../apiserver/index.js';
 import { seedCluster, setLoad, userWrite } from './environment.js';
 import * as faults from './faults.js';
 import {
@@ -23,7 +23,7 @@ import {
   Readiness,
   updateRecentDesired,
 } from './ghost.js';
-import { refreshInformers, stageIds, startStage } from './lifecycle.js';
+import { openChangeWatches, refreshInformers, stageIds, startStage } from './lifecycle.js';
 import { observe, reportsOf } from './observe.js';
 import { type ActorSlot, SimState } from './state.js';
 import { take } from './take.js';
@@ -47,6 +47,8 @@ export interface SimSummary {
 export class SimCluster {
   private readonly state: SimState;
   private readonly ghostWatches: GhostWatches;
+  /** Every write, to know which informers to look at (see `refreshInformers`). */
+  private readonly changes: Watch[];
   private readonly readiness = new Readiness();
   private latest: Observation | null = null;
   private readyAtMs: number | null = null;
@@ -56,6 +58,7 @@ export class SimCluster {
     const state = new SimState(options);
     this.state = state;
     this.ghostWatches = openGhostWatches(state);
+    this.changes = openChangeWatches(state.api);
     seedCluster(state);
     for (const id of stageIds(state)) {
       const kind: StageKind = stageKindOf(id);
@@ -211,7 +214,7 @@ export class SimCluster {
   /** After every step: informer events, garbage collection, ghost, readiness, observation. */
   private settle(): void {
     const state = this.state;
-    refreshInformers(state);
+    refreshInformers(state, this.changes);
     if (state.api.pendingGc() > 0 && !state.agenda.has('gc')) {
       const delayMs = state.api.available
         ? state.latencies.gcDelayMs

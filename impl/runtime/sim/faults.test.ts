@@ -80,15 +80,15 @@ describe('API outage', () => {
       .pending()
       .filter((p) => p.kind === 'list')
       .map((p) => p.id);
-    expect(list).toEqual(['list scheduler:pods', 'list scheduler:nodes']);
+    expect(list).toContain('list scheduler:pods');
+    expect(list).toContain('list scheduler:nodes');
     expect(cluster.step('list scheduler:pods').note).toBe('list failed: API Server unavailable');
     cluster.apply({ type: 'apiOutage', on: false });
     runDefault(cluster, { stepMax: 1000 });
-    expect(logOf(cluster.snapshotOf('scheduler'))).toEqual([
-      'start',
-      'informer.upsert Node n1',
-      'informer.synced',
-    ]);
+    const log = logOf(cluster.snapshotOf('scheduler'));
+    expect(log[0]).toBe('start');
+    expect(log).toContain('informer.upsert Node n1');
+    expect(log.at(-1)).toBe('informer.synced');
   });
 });
 

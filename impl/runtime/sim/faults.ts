@@ -5,7 +5,7 @@
  */
 import { type NodeName, nodeOfKubelet, type StageId } from '../../../spec/types/ids.js';
 import { outcomeOf } from '../../apiserver/index.js';
-import { sendMessage } from './dispatch.js';
+import { dispatch, sendMessage } from './dispatch.js';
 import { crashStage, informId, startStage, syncInformer } from './lifecycle.js';
 import type { SimState } from './state.js';
 import type { Pending } from './types.js';
@@ -53,6 +53,20 @@ export const crash = (state: SimState, stage: StageId): void => {
   if (!slot?.snapshot) throw new Error(`${stage} is not running`);
   crashStage(state, slot);
   fault(state, 'crash', stage);
+  resetConnections(state, stage);
+};
+
+/**
+ * A dead process's connections break: each running client of `server` hears `link.down`
+ * at once (a reset stream), as the model disconnects the client in the crash step.
+ */
+const resetConnections = (state: SimState, server: StageId): void => {
+  for (const slot of state.actors.values()) {
+    if (!slot.snapshot) continue;
+    const report = slot.module.report(slot.snapshot);
+    if (report.clients.some((c) => c.server === server))
+      dispatch(state, slot, { type: 'link.down', server });
+  }
 };
 
 export const restart = (state: SimState, stage: StageId): void => {

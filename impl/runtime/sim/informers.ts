@@ -41,13 +41,19 @@ const PODS_NOT_TEMPLATES: ListFilter = {
   labelSelector: { matchExpressions: [{ key: TEMPLATE_LABEL, operator: 'DoesNotExist' }] },
 };
 
-/** What each stage watches (the brief of the runtime; protocol.md §2). */
+/**
+ * What each stage watches: the collections the model's stages read (`INFORMER_READS` in
+ * spec/world/informer.ts). The scheduler and the kubelets need the ReplicaSets and template
+ * Pods to tell a deleted owner ("the informer has passed the template's creation and does
+ * not show it") from one not yet seen.
+ */
 export const informerSpecs = (stage: StageId): InformerSpec[] => {
   const node = nodeOfKubelet(stage);
   if (node !== null) {
     return [
       { tag: 'pods', filter: { kind: 'Pod', nodeName: node } },
       { tag: 'templates', filter: TEMPLATES },
+      { tag: 'replicasets', filter: { kind: 'ReplicaSet' } },
     ];
   }
   switch (stageKindOf(stage)) {
@@ -67,6 +73,8 @@ export const informerSpecs = (stage: StageId): InformerSpec[] => {
       return [
         { tag: 'pods', filter: PODS_NOT_TEMPLATES },
         { tag: 'nodes', filter: { kind: 'Node' } },
+        { tag: 'replicasets', filter: { kind: 'ReplicaSet' } },
+        { tag: 'templates', filter: TEMPLATES },
       ];
   }
 };

@@ -6,18 +6,21 @@
  * current load of every function; its informers list at once and deliver as pending events,
  * followed by `informer.synced` once the initial list has been delivered.
  */
+
+import type { V1Pod } from '@kubernetes/client-node';
 import { nodeOfKubelet, type StageId, stageKindOf } from '../../../spec/types/ids.js';
+import type { ApiServer, Kind, Watch } from '../../apiserver/index.js';
+import { isTemplatePod } from '../../k8s/index.js';
 import type { StageInput } from '../../stages/io.js';
 import { createActor, dispatch } from './dispatch.js';
 import { openInformers, type StageInformer } from './informers.js';
 import type { ActorSlot, SimState } from './state.js';
 
+const CONTROLLERS: readonly StageId[] = ['autoscaler', 'deployment', 'replicaset', 'scheduler'];
+
 /** Every stage of the topology, in pipeline order. */
 export const stageIds = (state: SimState): StageId[] => [
-  'autoscaler',
-  'deployment',
-  'replicaset',
-  'scheduler',
+  ...CONTROLLERS,
   ...state.topology.nodes.map((node): StageId => `kubelet/${node}`),
 ];
 
@@ -134,13 +137,65 @@ const maybeSynced = (state: SimState, slot: ActorSlot): void => {
   });
 };
 
-/** After a step: stamps new watch events on every live informer (only if the API changed). */
-export const refreshInformers = (state: SimState, force = false): void => {
+/**
+ * Which informers a step's writes can have touched, from the runtime's own watches of every
+ * kind: a template Pod's write concerns the template informers, a pod's write the pod
+ * informers of its node and the unfiltered ones, any other write that kind's informers.
+ * Without this index a burst on 2,000 nodes would look at every kubelet's informers after
+ * every write.
+ */
+export interface Touched {
+  readonly kinds: Set<Kind>;
+  templates: boolean;
+  readonly nodes: Set<string>;
+}
+
+export const touchedBy = (watches: readonly Watch[]): Touched => {
+  const touched: Touched = { kinds: new Set(), templates: false, nodes: new Set() };
+  for (const watch of watches) {
+    for (let e = watch.take(); e; e = watch.take()) {
+      const kind = watch.filter.kind;
+      if (kind !== 'Pod') touched.kinds.add(kind);
+      else if (isTemplatePod(e.object as V1Pod)) touched.templates = true;
+      else {
+        touched.kinds.add('Pod');
+        const node = (e.object as V1Pod).spec?.nodeName;
+        if (node) touched.nodes.add(node);
+      }
+    }
+  }
+  return touched;
+};
+
+const mayHaveEvents = (informer: StageInformer, touched: Touched): boolean => {
+  const filter = informer.informer.filter;
+  if (filter.kind !== 'Pod') return touched.kinds.has(filter.kind);
+  if (informer.tag === 'templates') return touched.templates;
+  if (filter.nodeName !== undefined) return touched.nodes.has(filter.nodeName);
+  return touched.templates || touched.kinds.has('Pod');
+};
+
+/** After a step: stamps new watch events on the live informers the step's writes touched. */
+export const refreshInformers = (state: SimState, watches: readonly Watch[]): void => {
   const rv = state.api.resourceVersion;
-  if (!force && rv === state.lastRefreshRv) return;
+  if (rv === state.lastRefreshRv) return;
   state.lastRefreshRv = rv;
-  for (const slot of state.actors.values()) {
-    if (!slot.snapshot) continue;
-    for (const informer of slot.informers) syncInformer(state, slot, informer);
+  const touched = touchedBy(watches);
+  // Kubelets are the many: look at all of them only for writes every kubelet may watch.
+  const everyKubelet = touched.templates || [...touched.kinds].some((kind) => kind !== 'Pod');
+  const stages = everyKubelet
+    ? state.actors.keys()
+    : [...CONTROLLERS, ...[...touched.nodes].map((node): StageId => `kubelet/${node}`)];
+  for (const stage of stages) {
+    const slot = state.slot(stage);
+    if (!slot?.snapshot) continue;
+    for (const informer of slot.informers)
+      if (mayHaveEvents(informer, touched)) syncInformer(state, slot, informer);
   }
 };
+
+/** The runtime's own watches of every kind (not informers: never accounted). */
+export const openChangeWatches = (api: ApiServer): Watch[] =>
+  (['Deployment', 'ReplicaSet', 'Pod', 'Node'] as const).map((kind) =>
+    api.watch('sim-changes', { kind }),
+  );
