@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerExplore } from './explore.command.js';
+import { registerRun } from './run.command.js';
 
 interface PackageJson {
   version: string;
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .version(readVersion())
     .showHelpAfterError();
   registerExplore(program);
+  registerRun(program);
   return program;
 }
 

@@ -57,6 +57,8 @@ export class Core {
   readonly store = new Store();
   readonly hub = new WatchHub();
   readonly gc = new GcQueue();
+  /** Names of Nodes deleted so far: a pod later bound to one is garbage (pod GC). */
+  private readonly deletedNodes = new Set<string>();
 
   constructor(
     readonly now: () => number,
@@ -99,6 +101,7 @@ export class Core {
       const owner = this.store.byUidRef(ref.uid);
       if (owner && isForegroundDeleting(owner.object)) this.gc.owner(ref.uid);
     }
+    if (kind === 'Node') this.deletedNodes.add(key);
     if (kind === 'Node' && this.store.podKeysOn(key).length > 0) this.gc.node(key);
     return atResourceVersion(last, rv);
   }
@@ -113,5 +116,10 @@ export class Core {
     for (const ref of object.metadata?.ownerReferences ?? []) {
       if (!this.store.isLive(ref.uid)) this.gc.owner(ref.uid);
     }
+    // A pod bound to a Node that was deleted (written by a request in flight when the node
+    // was lost) is an orphan the pod GC controller removes, as in Kubernetes.
+    const nodeName = (object as { spec?: { nodeName?: string } }).spec?.nodeName;
+    if (nodeName && this.deletedNodes.has(nodeName) && !this.store.get('Node', nodeName))
+      this.gc.node(nodeName);
   }
 }

@@ -39,6 +39,7 @@ import {
   onMismatch,
   onNotReadyMessage,
   onRetryTimer,
+  onServerDownEvent,
   onSyncAckMessage,
 } from './upstream/client.js';
 import { coreContext, inFlight, onInformerEvent, RETRY_MS, request, run } from './upstream/core.js';
@@ -87,6 +88,7 @@ export const deploymentMachine = setup({
     onReply: withMessage((d, m, out) => onReply(d, m, out)),
     onSyncAck: withMessage(onSyncAckMessage),
     onMismatch: withMessage(onMismatch),
+    onServerDown: run<DeploymentContext, Ev<'link.down'>>((d, e) => onServerDownEvent(d, e.server)),
     onNotReady: withMessage(onNotReadyMessage),
     onRetryTimer: run<DeploymentContext, StageEvent>((d, _e, out) =>
       onRetryTimer(d, holdsDirect(d), out),

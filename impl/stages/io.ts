@@ -131,6 +131,12 @@ export type StageEvent =
       readonly tombstone: boolean;
     }
   | { readonly type: 'message'; readonly message: Message }
+  /**
+   * Client only: the connection to `server` broke because its process died (a reset
+   * stream). The model disconnects the client at once; without this an idle client would
+   * stay "connected" to a server that restarted with no epoch.
+   */
+  | { readonly type: 'link.down'; readonly server: StageId }
   | {
       readonly type: 'api.done';
       readonly id: number;

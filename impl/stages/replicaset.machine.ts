@@ -34,6 +34,7 @@ import {
   onMismatch,
   onNotReadyMessage,
   onRetryTimer,
+  onServerDownEvent,
   onSyncAckMessage,
 } from './upstream/client.js';
 import { coreContext, run } from './upstream/core.js';
@@ -86,6 +87,7 @@ export const replicaSetMachine = setup({
     onReply: withMessage((d, m, out) => onReply(d, m, out)),
     onSyncAck: withMessage(onSyncAckMessage),
     onMismatch: withMessage(onMismatch),
+    onServerDown: run<ReplicaSetContext, Ev<'link.down'>>((d, e) => onServerDownEvent(d, e.server)),
     onNotReady: withMessage(onNotReadyMessage),
     onRetryTimer: each((d, out) => onRetryTimer(d, holdsDirty(d), out)),
     onConnected: each((d, out) => reconcile(d, out)),
@@ -159,6 +161,38 @@ const setPhase = (d: RsDraft, phase: StagePhase): void => {
 const holdsDirty = (c: ReplicaSetContext): boolean =>
   Object.keys(c.requested).length > 0 || Object.keys(c.expected).length > 0;
 
+/**
+ * API path: pods whose creation was asked for and not yet answered. They are this
+ * controller's in-memory state (its expectations, by name), and they are live pods:
+ * `bounded-overshoot` must count them as soon as they are asked for, as it counts the
+ * direct path's requested pods.
+ */
+const vanillaCreations = (c: ReplicaSetContext) =>
+  Object.values(c.pending).flatMap((intent) =>
+    intent.op === 'createPod'
+      ? [
+          {
+            kind: 'pod' as const,
+            key: intent.key,
+            ownerKey: intent.ownerKey,
+            ownerUid: c.cache.replicaSets[intent.ownerKey]?.uid ?? '',
+            node: null,
+            templateRv: 0,
+            state: 'requested' as const,
+            source: null,
+          },
+        ]
+      : [],
+  );
+
+/** API path: the count of every sync still creating pods (see `VanillaSync.target`). */
+const vanillaSyncs = (c: ReplicaSetContext) =>
+  Object.entries(c.vanilla).flatMap(([key, v]) =>
+    v.remaining > 0 || v.expectAdds > 0
+      ? [{ kind: 'count' as const, key, replicas: v.target, version: 0, source: null }]
+      : [],
+  );
+
 export const report = (snapshot: SnapshotFrom<typeof replicaSetMachine>): StageReport => {
   const c = snapshot.context;
   return {
@@ -169,6 +203,8 @@ export const report = (snapshot: SnapshotFrom<typeof replicaSetMachine>): StageR
         source: 'deployment' as const,
       })),
       ...Object.values(c.requested).map((p) => ({ ...p, source: null })),
+      ...vanillaCreations(c),
+      ...vanillaSyncs(c),
       ...Object.entries(c.expected).map(([key, n]) => ({
         kind: 'count' as const,
         key: `${key}/expected`,

@@ -49,6 +49,7 @@ import {
   notReady,
   onEpochMismatch,
   onNotReady,
+  onServerDown,
   onSyncAck,
   retryDue,
   serverEpochs,
@@ -150,6 +151,12 @@ const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => 
       return none(onInformer(ctx, applyInformer(ctx.informer, event)));
     case 'message':
       return onMessage(ctx, event.message, phase);
+    case 'link.down': {
+      // The kubelet's process died: `work` handshakes the link again in this same step.
+      const link = ctx.clients[event.server];
+      if (!link) return none(ctx);
+      return none({ ...ctx, clients: { ...ctx.clients, [event.server]: onServerDown(link) } });
+    }
     case 'api.done':
       if (event.intent.op === 'get')
         return onRead(ctx, event.intent.key, readOutcome(event.outcome));

@@ -171,6 +171,13 @@ export const onEpochMismatch = (
 };
 
 /**
+ * The connection broke (the server's process died): whatever the phase, the session is
+ * gone, and the stage handshakes again (its retry timer covers a server still down).
+ */
+export const onServerDown = (link: ClientLink): ClientLink =>
+  link.phase === 'disconnected' ? link : { ...link, phase: 'disconnected' };
+
+/**
  * The server is still recovering its own downstream (bottom-up recovery): wait for the retry
  * timer, which sends a new handshake. The link stays `handshaking`.
  */

@@ -6,7 +6,7 @@
  *
  *   disconnected ──(informer synced)──► handshaking ──reply accepted──► syncing ──syncAck──► connected
  *        ▲                               │ ▲  notReady: wait; timer: new epoch          │
- *        └──────── epochMismatch ◄───────┴─┴──────────────────────────────────────────────┘
+ *        └──── epochMismatch, link.down ◄─┴─┴──────────────────────────────────────────────┘
  *
  * Handlers change `link.phase` in the context; the region's eventless transitions follow
  * it. Round 2 itself is the stage's business (counts, pods): the stage's `onReply` handler
@@ -20,6 +20,7 @@ import {
   linkOfRetryTimer,
   onEpochMismatch,
   onNotReady,
+  onServerDown,
   onSyncAck,
   recheckTimer,
   retryDue,
@@ -54,6 +55,11 @@ export const onMismatch = (d: Draft<ClientContext>, message: Message): void => {
   d.link = onEpochMismatch(d.link, message as never).link;
 };
 
+/** The connection to the server broke: the link region follows to `disconnected`. */
+export const onServerDownEvent = (d: Draft<ClientContext>, server: string): void => {
+  if (server === d.link.server) d.link = onServerDown(d.link) as Draft<ClientLink>;
+};
+
 export const onNotReadyMessage = (d: Draft<ClientContext>, message: Message, out: Effect[]) => {
   out.push(...onNotReady(d.link, message as never).effects);
 };
@@ -86,11 +92,13 @@ const follow = (self: LinkPhase) =>
     .map((p) => ({ guard: { type: 'linkIs' as const, params: { phase: p } }, target: p }));
 
 /**
- * The link region. The machine provides the actions `handshake`, `onReply`, `onSyncAck`, `onMismatch`, `onNotReady`, `onRetryTimer`, `onConnected` and the guards
+ * The link region. The machine provides the actions `handshake`, `onReply`, `onSyncAck`,
+ * `onMismatch`, `onNotReady`, `onServerDown`, `onRetryTimer`, `onConnected` and the guards
  * `linkIs`, `synced`, `is`, `retryTimer`.
  */
 export const linkRegion = {
   initial: 'disconnected',
+  on: { 'link.down': { actions: 'onServerDown' } },
   states: {
     disconnected: {
       always: [{ guard: 'synced', target: 'handshaking', actions: 'handshake' }],

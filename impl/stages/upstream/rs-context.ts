@@ -28,6 +28,12 @@ export interface VanillaSync {
   readonly inBatch: number;
   /** A creation failed: wait for the resync timer before the next sync. */
   readonly backoff: boolean;
+  /**
+   * `spec.replicas` when this sync began. Like the Kubernetes controller, a sync runs its
+   * slow-start batches to the end on the count it started with, so this is a desired count
+   * the controller still holds (and `bounded-overshoot` must allow) until the sync is done.
+   */
+  readonly target: number;
 }
 
 export interface ReplicaSetContext extends ClientContext {

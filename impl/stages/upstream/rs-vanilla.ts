@@ -29,6 +29,7 @@ const IDLE: VanillaSync = {
   batch: 0,
   inBatch: 0,
   backoff: false,
+  target: 0,
 };
 
 const satisfied = (v: VanillaSync): boolean =>
@@ -44,7 +45,7 @@ export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]):
   if (!satisfied(v)) return;
   const diff = activePods(d, rs).length - rs.replicas;
   if (diff < 0) {
-    d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff };
+    d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff, target: rs.replicas };
     launchBatch(d, rs, 1, out);
   } else if (diff > 0) {
     const asked = scaleDown(d, rs, diff, out);

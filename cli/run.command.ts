@@ -1,0 +1,155 @@
+// `kd run`: run one named scenario on the implementation in the deterministic sim runtime,
+// check the whole property catalogue at every step, and print a summary: converged or not,
+// virtual time to all Ready, API requests by verb and bytes, direct messages, violations.
+//
+// The implementation is loaded lazily inside the action, so `kd --help` stays fast.
+import { type Command, InvalidArgumentError } from 'commander';
+import type { RunReport } from '../properties/run/check-scenario.js';
+
+export interface RunCliOptions {
+  readonly scenario: string;
+  readonly mode: string;
+  readonly pods: number;
+  readonly nodes: number;
+  readonly functions: number;
+  readonly seed: number;
+  readonly profile: string;
+  readonly mutant?: string;
+  readonly stepMax: number;
+  readonly json?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run a scenario on the implementation (sim runtime) and check every property')
+    .requiredOption(
+      '--scenario <name>',
+      'burst | scale-down | crash-<stage> | api-outage | node-loss | template-change | delete-deployment',
+    )
+    .option('--mode <mode>', 'direct (KubeDirect) or api (the vanilla path)', 'direct')
+    .option('--pods <n>', 'pods per function at the peak', positive('--pods'), 100)
+    .option('--nodes <m>', 'nodes', positive('--nodes'), 10)
+    .option('--functions <f>', 'functions (tenants)', positive('--functions'), 1)
+    .option('--seed <s>', 'seed of the default policy', whole('--seed'), 1)
+    .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
+    .option('--mutant <name>', 'flip one switch from hardened (see kd explore --list-mutants)')
+    .option('--step-max <n>', 'bound on the steps of the run', positive('--step-max'), 200_000)
+    .option('--json', 'print one JSON object')
+    .action(async (options: RunCliOptions) => {
+      process.exitCode = await runRun(options, (text) => process.stdout.write(text));
+    });
+}
+
+const positive = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${flag} expects a positive whole number`);
+  return n;
+};
+
+const whole = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${flag} expects a whole number`);
+  return n;
+};
+
+/** Exit code: 0 converged with no violation, 1 otherwise, 2 for a usage error. */
+export async function runRun(options: RunCliOptions, out: (text: string) => void): Promise<number> {
+  const [{ makeScenario, scenarioConfig }, { checkScenario }, { STAGES }, { makeConfig }] =
+    await Promise.all([
+      import('../impl/runtime/scenarios.js'),
+      import('../properties/run/check-scenario.js'),
+      import('../impl/stages/registry.js'),
+      import('../spec/types/mutants.js'),
+    ]);
+  if (options.mode !== 'direct' && options.mode !== 'api') {
+    process.stderr.write(`kd: unknown mode '${options.mode}' (known: direct, api)\n`);
+    return 2;
+  }
+  let scenario: ReturnType<typeof makeScenario>;
+  let config: ReturnType<typeof makeConfig>;
+  try {
+    scenario = makeScenario(options.scenario, {
+      pods: options.pods,
+      nodes: options.nodes,
+      functions: options.functions,
+    });
+    config = scenarioConfig(makeConfig('up', options.profile, options.mutant ?? null));
+  } catch (error) {
+    process.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const report = checkScenario({
+    scenario,
+    config,
+    mode: options.mode,
+    registry: STAGES,
+    seed: options.seed,
+    stepMax: options.stepMax,
+  });
+  const pods = options.pods * options.functions;
+  out(
+    options.json
+      ? `${JSON.stringify(jsonRun(report, pods))}\n`
+      : `${runLines(report, pods).join('\n')}\n`,
+  );
+  return report.converged && report.violations.length === 0 ? 0 : 1;
+}
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'bind']);
+
+/** API writes per pod: the writes to Pod objects (expose / create, bind, ready) per pod. */
+export function podWritesPerPod(report: RunReport, pods: number): number {
+  let writes = 0;
+  for (const [verbKind, tally] of Object.entries(report.requests)) {
+    const [verb, kind] = verbKind.split(' ');
+    if (kind === 'Pod' && WRITE_VERBS.has(verb ?? '')) writes += tally.count - tally.errors;
+  }
+  return pods === 0 ? 0 : writes / pods;
+}
+
+export function jsonRun(report: RunReport, pods: number) {
+  return {
+    converged: report.converged,
+    readyMs: report.summary.readyAfterMs,
+    apiWritesPerPod: Number(podWritesPerPod(report, pods).toFixed(3)),
+    violations: report.violations.map((v) => ({
+      property: v.property,
+      step: v.step,
+      message: v.message,
+    })),
+  };
+}
+
+export function runLines(report: RunReport, pods: number): string[] {
+  const { summary } = report;
+  const lines = [
+    `scenario ${report.scenario}, mode ${report.mode}, seed ${report.seed}: ` +
+      `${report.converged ? 'converged' : 'NOT converged'} after ${summary.steps.toLocaleString('en-US')} steps, ` +
+      `${summary.nowMs.toFixed(1)} ms virtual`,
+    `all Ready after ${summary.readyAfterMs === null ? '—' : `${summary.readyAfterMs.toFixed(1)} ms`} (virtual)`,
+    `API writes to pods per pod: ${podWritesPerPod(report, pods).toFixed(2)}`,
+    '',
+    'API requests of the run (seeding the cluster not counted)',
+    '                     count   errors       bytes',
+  ];
+  for (const [verbKind, t] of Object.entries(report.requests)) {
+    const bytes = t.requestBytes + t.responseBytes;
+    lines.push(
+      `  ${verbKind.padEnd(18)} ${String(t.count).padStart(6)} ${String(t.errors).padStart(8)} ${bytes.toLocaleString('en-US').padStart(11)}`,
+    );
+  }
+  lines.push('', `direct messages: ${summary.messagesSent.total.toLocaleString('en-US')}`);
+  for (const [type, n] of Object.entries(summary.messagesSent.byType))
+    lines.push(`  ${type.padEnd(28)} ${String(n).padStart(6)}`);
+  lines.push('');
+  if (report.violations.length === 0) lines.push('violations: none');
+  for (const v of report.violations)
+    lines.push(
+      `violated ${v.property} (${v.kind}) at step ${v.step}, ${v.atMs.toFixed(1)} ms: ${v.message}`,
+    );
+  for (const u of report.unconverged) lines.push(`not converged: ${u.property}: ${u.message}`);
+  return lines;
+}
