@@ -37,11 +37,14 @@ export function registerRun(program: Command): void {
     .option('--step-max <n>', 'bound on the steps of the run', positive('--step-max'), 200_000)
     .option('--json', 'print one JSON object')
     .action(async (options: RunCliOptions) => {
-      process.exitCode = await runRun(options, (text) => process.stdout.write(text));
+      process.exitCode = await runRun(options, {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+      });
     });
 }
 
-const positive = (flag: string) => (value: string) => {
+export const positive = (flag: string) => (value: string) => {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
     throw new InvalidArgumentError(`${flag} expects a positive whole number`);
@@ -56,7 +59,12 @@ const whole = (flag: string) => (value: string) => {
 };
 
 /** Exit code: 0 converged with no violation, 1 otherwise, 2 for a usage error. */
-export async function runRun(options: RunCliOptions, out: (text: string) => void): Promise<number> {
+export interface RunIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export async function runRun(options: RunCliOptions, io: RunIo): Promise<number> {
   const [{ makeScenario, scenarioConfig }, { checkScenario }, { STAGES }, { makeConfig }] =
     await Promise.all([
       import('../impl/runtime/scenarios.js'),
@@ -65,7 +73,7 @@ export async function runRun(options: RunCliOptions, out: (text: string) => void
       import('../spec/types/mutants.js'),
     ]);
   if (options.mode !== 'direct' && options.mode !== 'api') {
-    process.stderr.write(`kd: unknown mode '${options.mode}' (known: direct, api)\n`);
+    io.err(`kd: unknown mode '${options.mode}' (known: direct, api)\n`);
     return 2;
   }
   let scenario: ReturnType<typeof makeScenario>;
@@ -78,7 +86,7 @@ export async function runRun(options: RunCliOptions, out: (text: string) => void
     });
     config = scenarioConfig(makeConfig('up', options.profile, options.mutant ?? null));
   } catch (error) {
-    process.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
   const report = checkScenario({
@@ -89,32 +97,17 @@ export async function runRun(options: RunCliOptions, out: (text: string) => void
     seed: options.seed,
     stepMax: options.stepMax,
   });
-  const pods = options.pods * options.functions;
-  out(
-    options.json
-      ? `${JSON.stringify(jsonRun(report, pods))}\n`
-      : `${runLines(report, pods).join('\n')}\n`,
+  io.out(
+    options.json ? `${JSON.stringify(jsonRun(report))}\n` : `${runLines(report).join('\n')}\n`,
   );
   return report.converged && report.violations.length === 0 ? 0 : 1;
 }
 
-const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'bind']);
-
-/** API writes per pod: the writes to Pod objects (expose / create, bind, ready) per pod. */
-export function podWritesPerPod(report: RunReport, pods: number): number {
-  let writes = 0;
-  for (const [verbKind, tally] of Object.entries(report.requests)) {
-    const [verb, kind] = verbKind.split(' ');
-    if (kind === 'Pod' && WRITE_VERBS.has(verb ?? '')) writes += tally.count - tally.errors;
-  }
-  return pods === 0 ? 0 : writes / pods;
-}
-
-export function jsonRun(report: RunReport, pods: number) {
+export function jsonRun(report: RunReport) {
   return {
     converged: report.converged,
     readyMs: report.summary.readyAfterMs,
-    apiWritesPerPod: Number(podWritesPerPod(report, pods).toFixed(3)),
+    apiWritesPerPod: Number(report.apiWritesPerPod.toFixed(3)),
     violations: report.violations.map((v) => ({
       property: v.property,
       step: v.step,
@@ -123,14 +116,14 @@ export function jsonRun(report: RunReport, pods: number) {
   };
 }
 
-export function runLines(report: RunReport, pods: number): string[] {
+export function runLines(report: RunReport): string[] {
   const { summary } = report;
   const lines = [
     `scenario ${report.scenario}, mode ${report.mode}, seed ${report.seed}: ` +
       `${report.converged ? 'converged' : 'NOT converged'} after ${summary.steps.toLocaleString('en-US')} steps, ` +
       `${summary.nowMs.toFixed(1)} ms virtual`,
     `all Ready after ${summary.readyAfterMs === null ? '—' : `${summary.readyAfterMs.toFixed(1)} ms`} (virtual)`,
-    `API writes to pods per pod: ${podWritesPerPod(report, pods).toFixed(2)}`,
+    `API writes to pods per pod: ${report.apiWritesPerPod.toFixed(2)}`,
     '',
     'API requests of the run (seeding the cluster not counted)',
     '                     count   errors       bytes',

@@ -28,6 +28,8 @@ export interface Scenario {
   readonly actions: readonly TimedAction[];
   /** The load per function the run must converge to. */
   readonly finalLoad: number;
+  /** Pods the run creates at least: the peak load times the functions. */
+  readonly peakPods: number;
 }
 
 export const DEFAULT_PARAMS: ScenarioParams = { pods: 100, nodes: 10, functions: 1 };
@@ -149,7 +151,8 @@ export const makeScenario = (name: string, params: ScenarioParams = DEFAULT_PARA
   const topology = topologyFor(params);
   const { actions, finalLoad } = build(params, topology);
   const shifted = actions.map((a) => ({ ...a, atMs: a.atMs + WARM_UP_MS }));
-  return { name, description, topology, actions: shifted, finalLoad };
+  const peakPods = params.pods * params.functions;
+  return { name, description, topology, actions: shifted, finalLoad, peakPods };
 };
 
 /**

@@ -48,6 +48,12 @@ export interface RunReport {
   readonly summary: SimSummary;
   /** API requests by `verb Kind` made by the run itself, not by seeding the cluster. */
   readonly requests: Readonly<Record<string, Tally>>;
+  /**
+   * Successful writes to Pod objects (create or expose, bind, status, delete) per pod the
+   * scenario asks for: the direct path's expose + Ready is 2, the API path's create + bind
+   * + status is 3. Writes to Deployments and ReplicaSets are per function, not per pod.
+   */
+  readonly apiWritesPerPod: number;
 }
 
 export function checkScenario(options: RunOptions): RunReport {
@@ -85,8 +91,21 @@ export function checkScenario(options: RunOptions): RunReport {
     violations: safety.violations,
     summary: cluster.summary(),
     requests: since(seeding, cluster.summary().api.byVerbKind),
+    apiWritesPerPod:
+      podWrites(since(seeding, cluster.summary().api.byVerbKind)) / options.scenario.peakPods,
   };
 }
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'bind']);
+
+const podWrites = (requests: Readonly<Record<string, Tally>>): number => {
+  let writes = 0;
+  for (const [verbKind, tally] of Object.entries(requests)) {
+    const [verb, kind] = verbKind.split(' ');
+    if (kind === 'Pod' && WRITE_VERBS.has(verb ?? '')) writes += tally.count - tally.errors;
+  }
+  return writes;
+};
 
 /** The tallies of `after` minus those of `before`, keeping only what changed. */
 const since = (

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { makeScenario, SCENARIO_NAMES, scenarioConfig } from '../../impl/runtime/scenarios.js';
+import type { Mode } from '../../impl/stages/io.js';
+import { STAGES } from '../../impl/stages/registry.js';
+import { makeConfig } from '../../spec/types/mutants.js';
+import { checkScenario, type RunReport } from './check-scenario.js';
+
+/** The issue's bound: at least a 100-pod burst on 10 nodes, every scenario, both paths. */
+const PARAMS = { pods: 100, nodes: 10, functions: 1 };
+
+const run = (name: string, mode: Mode, mutant: string | null = null, params = PARAMS): RunReport =>
+  checkScenario({
+    scenario: makeScenario(name, params),
+    config: scenarioConfig(makeConfig('up', 'hardened', mutant)),
+    mode,
+    registry: STAGES,
+    seed: 1,
+    stepMax: 200_000,
+  });
+
+const failures = (report: RunReport): string[] => [
+  ...report.violations.map((v) => `${v.property} at step ${v.step}: ${v.message.slice(0, 200)}`),
+  ...report.unconverged.map((u) => `not converged: ${u.property}: ${u.message.slice(0, 200)}`),
+];
+
+describe.each(['direct', 'api'] as const)('kd run, %s path, 100 pods on 10 nodes', (mode) => {
+  it.each(SCENARIO_NAMES)('%s converges with no property violated', (name) => {
+    const report = run(name, mode);
+    expect(failures(report)).toEqual([]);
+    expect(report.converged).toBe(true);
+    expect(report.summary.readyAfterMs).not.toBeNull();
+  });
+});
+
+describe('kd run: API writes per pod on a burst', () => {
+  it('the direct path writes each pod twice (expose, Ready)', () => {
+    expect(run('burst', 'direct').apiWritesPerPod).toBeLessThanOrEqual(2);
+  });
+
+  it('the API path writes each pod at least three times (create, bind, status)', () => {
+    expect(run('burst', 'api').apiWritesPerPod).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('kd run: the checks can fail', () => {
+  it('a kubelet that never marks pods Ready does not converge', () => {
+    const report = run('burst', 'direct', 'never-ready');
+    expect(report.converged).toBe(false);
+    expect(report.unconverged.map((u) => u.property)).toContain('replicas-converge');
+  });
+
+  it('a scheduler that ignores in-flight pods over-commits a node', () => {
+    const report = run('burst', 'direct', 'no-inflight-accounting', {
+      pods: 20,
+      nodes: 3,
+      functions: 1,
+    });
+    expect(report.violations.map((v) => v.property)).toContain('capacity');
+  });
+});
+
+describe('kd run is deterministic', () => {
+  it('gives the same report for the same scenario and seed', () => {
+    const small = { pods: 10, nodes: 3, functions: 2 };
+    const a = run('crash-scheduler', 'direct', null, small);
+    const b = run('crash-scheduler', 'direct', null, small);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+});
