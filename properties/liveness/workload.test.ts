@@ -40,6 +40,14 @@ describe('replicas-converge', () => {
     expectFails(replicasConverge.check(obs), DEPLOYMENT_KEY, '0 Ready');
   });
 
+  it('does not count a Ready pod of an outdated template (the rollout is not done)', () => {
+    const obs = healthy({
+      replicaSets: [replicaSet({ templateHash: 'old-template' })],
+      pods: [ready('a/p1')],
+    });
+    expectFails(replicasConverge.check(obs), DEPLOYMENT_KEY, '0 Ready');
+  });
+
   it('does not count a deleting pod', () => {
     const obs = healthy({ pods: [pod('a/p1', { nodeName: 'n1', ready: true, deleting: true })] });
     expectFails(replicasConverge.check(obs), DEPLOYMENT_KEY);

@@ -7,12 +7,21 @@ import type { DeploymentView, PodView } from '../../spec/types/objects.js';
 import type { Observation } from '../../spec/types/observation.js';
 import { type EventuallyProperty, fail, OK, type Verdict } from '../../spec/types/property.js';
 
-/** A pod that serves `deployment`: Ready, not deleting, owned through a live ReplicaSet, on a node. */
+/**
+ * A pod that serves `deployment`: Ready, not deleting, on a live node, owned through a live
+ * ReplicaSet of the Deployment's current template (after a template change, the old
+ * template's pods do not count: the rollout is part of converging).
+ */
 const serves = (obs: Observation, deployment: DeploymentView, pod: PodView): boolean => {
   if (!pod.ready || pod.deleting || pod.nodeName === null) return false;
   if (obs.api.nodes[pod.nodeName] === undefined) return false;
   const owner = obs.api.replicaSets[pod.ownerKey];
-  return owner !== undefined && owner.uid === pod.ownerUid && owner.ownerUid === deployment.uid;
+  return (
+    owner !== undefined &&
+    owner.uid === pod.ownerUid &&
+    owner.ownerUid === deployment.uid &&
+    owner.templateHash === deployment.templateHash
+  );
 };
 
 const countServing = (obs: Observation, deployment: DeploymentView): number => {
