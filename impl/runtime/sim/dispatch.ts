@@ -5,7 +5,13 @@
  * or, for `applied`, an entry in the step's events. Nothing here delivers anything within
  * the step: every consequence is a later, schedulable choice.
  */
-import { initialTransition, transition } from 'xstate';
+import {
+  type AnyActorScope,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  createActor as createXstateActor,
+  initialTransition,
+} from 'xstate';
 import { type LinkId, linkId, nodeOfKubelet, type StageId } from '../../../spec/types/ids.js';
 import type { Message } from '../../../spec/types/messages.js';
 import type { Kind, KubeObject } from '../../apiserver/index.js';
@@ -31,9 +37,52 @@ export const createActor = (state: SimState, slot: ActorSlot, input: StageInput)
 /** One event into one stage; a crashed stage hears nothing. */
 export const dispatch = (state: SimState, slot: ActorSlot, event: StageEvent): void => {
   if (!slot.snapshot) return;
-  const [next, actions] = transition(slot.module.machine, slot.snapshot, event);
+  const [next, actions] = transitionOf(slot.module.machine)(slot.snapshot, event);
   slot.snapshot = next;
   runEffects(state, slot, collectEffects(actions));
+};
+
+type Transition = (
+  snapshot: AnyMachineSnapshot,
+  event: StageEvent,
+) => [AnyMachineSnapshot, unknown[]];
+
+const transitions = new WeakMap<AnyStateMachine, Transition>();
+
+/**
+ * xstate's pure `transition(machine, snapshot, event)`, with its inert actor scope made once
+ * per machine rather than once per call. xstate's own `transition` builds a new actor for
+ * every call, and the actor's constructor computes the machine's initial snapshot: that was
+ * most of the cost of a step. The scope executes nothing (its `actionExecutor` only collects
+ * the actions, as xstate's does), and no stage machine spawns or invokes children, so one
+ * scope per machine gives the same snapshots and actions as a fresh one.
+ */
+const transitionOf = (machine: AnyStateMachine): Transition => {
+  const found = transitions.get(machine);
+  if (found) return found;
+  let sink: unknown[] = [];
+  const self = createXstateActor(machine);
+  const scope = {
+    self,
+    defer: () => {},
+    id: '',
+    logger: () => {},
+    sessionId: '',
+    stopChild: () => {},
+    system: self.system,
+    emit: () => {},
+    actionExecutor: (action: unknown) => {
+      sink.push(action);
+    },
+  } as unknown as AnyActorScope;
+  const made: Transition = (snapshot, event) => {
+    const actions: unknown[] = [];
+    sink = actions;
+    const next = machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
+    return [next, actions];
+  };
+  transitions.set(machine, made);
+  return made;
 };
 
 const runEffects = (state: SimState, slot: ActorSlot, effects: readonly Effect[]): void => {
