@@ -258,23 +258,52 @@ const accept = (ctx: SchedulerContext, entry: PodEntry): SchedulerContext => {
  * force-deleted), and follow nodes coming and going with client links.
  */
 const onInformer = (ctx: SchedulerContext, informer: InformerCache): SchedulerContext => {
-  const pods: SchedulerContext['pods'] = Object.fromEntries(
-    Object.entries(ctx.pods).filter(
-      ([, held]) =>
-        !informer.pods[held.key] &&
-        !ownerKnownGone(informer, held.ownerUid, held.templateRv) &&
-        (held.node === null || informer.nodes[held.node] !== undefined),
-    ),
+  const pods = keepWhere(
+    ctx.pods,
+    (held) =>
+      !informer.pods[held.key] &&
+      !ownerKnownGone(informer, held.ownerUid, held.templateRv) &&
+      (held.node === null || informer.nodes[held.node] !== undefined),
   );
+  const apiBinds = keepWhere(ctx.apiBinds, (_node, key) => informer.pods[key]?.nodeName === null);
+  return { ...ctx, informer, pods, clients: followNodes(ctx, informer), apiBinds };
+};
+
+/**
+ * One client link per node the informer shows. The links depend only on the nodes and
+ * `synced` (other handlers change links, never add or remove them), so an event that
+ * changes neither leaves them as they are: no pass over thousands of links per pod event.
+ */
+const followNodes = (
+  ctx: SchedulerContext,
+  informer: InformerCache,
+): SchedulerContext['clients'] => {
+  if (informer.nodes === ctx.informer.nodes && informer.synced === ctx.informer.synced)
+    return ctx.clients;
   const clients = { ...ctx.clients };
   for (const server of Object.keys(clients) as StageId[])
     if (informer.synced && !informer.nodes[server.slice('kubelet/'.length)]) delete clients[server];
   for (const node of Object.keys(informer.nodes))
     clients[kubeletId(node)] ??= newClientLink(ctx.input.id, kubeletId(node));
-  const apiBinds = Object.fromEntries(
-    Object.entries(ctx.apiBinds).filter(([key]) => informer.pods[key]?.nodeName === null),
-  );
-  return { ...ctx, informer, pods, clients, apiBinds };
+  return clients;
+};
+
+/** The entries of `record` that `keep` accepts, in order; `record` itself when all are kept. */
+const keepWhere = <V>(
+  record: Readonly<Record<string, V>>,
+  keep: (value: V, key: string) => boolean,
+): Readonly<Record<string, V>> => {
+  let kept: Record<string, V> | null = null;
+  const entries = Object.entries(record);
+  for (let i = 0; i < entries.length; i += 1) {
+    const [key, value] = entries[i] as [string, V];
+    if (keep(value, key)) {
+      if (kept) kept[key] = value;
+      continue;
+    }
+    kept ??= Object.fromEntries(entries.slice(0, i));
+  }
+  return kept ?? record;
 };
 
 /** API path: a Binding finished; on failure the pod is bound again on a later event. */

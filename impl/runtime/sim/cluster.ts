@@ -51,7 +51,7 @@ export class SimCluster {
   private readonly changes: Watch[];
   private readonly readiness = new Readiness();
   private latest: Observation | null = null;
-  private readyAtMs: number | null = null;
+  private allReadyAtMs: number | null = null;
   private loadChangedAtMs = 0;
 
   constructor(options: SimOptions) {
@@ -84,6 +84,11 @@ export class SimCluster {
 
   get steps(): number {
     return this.state.step;
+  }
+
+  /** As `summary().readyAtMs`, without building the summary (a cheap stop condition). */
+  get readyAtMs(): number | null {
+    return this.allReadyAtMs;
   }
 
   /** Every pending event, in the order it was scheduled. */
@@ -141,8 +146,8 @@ export class SimCluster {
       nowMs: this.state.nowMs,
       api: this.state.api.stats(),
       messagesSent: { total, byType },
-      readyAtMs: this.readyAtMs,
-      readyAfterMs: this.readyAtMs === null ? null : this.readyAtMs - this.loadChangedAtMs,
+      readyAtMs: this.allReadyAtMs,
+      readyAfterMs: this.allReadyAtMs === null ? null : this.allReadyAtMs - this.loadChangedAtMs,
       pending: this.state.agenda.size,
     };
   }
@@ -200,7 +205,7 @@ export class SimCluster {
         return { label: `user ${action.write.op} ${action.write.key}`, actor: 'user' };
       case 'load':
         setLoad(state, action.deployment, action.load);
-        this.readyAtMs = null;
+        this.allReadyAtMs = null;
         this.loadChangedAtMs = state.nowMs;
         return { label: `load ${action.deployment}=${action.load}`, actor: 'environment' };
       case 'advance':
@@ -228,7 +233,7 @@ export class SimCluster {
       });
     }
     drainGhostWatches(state, this.ghostWatches, this.readiness);
-    if (this.readyAtMs === null && this.allReady()) this.readyAtMs = state.nowMs;
+    if (this.allReadyAtMs === null && this.allReady()) this.allReadyAtMs = state.nowMs;
     this.latest = null;
     if (state.observeEachStep) {
       const reports = reportsOf(state);

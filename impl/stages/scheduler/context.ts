@@ -77,38 +77,77 @@ export const handshake = (
   return { ...ctx, epochs, round2, clients: { ...ctx.clients, [server]: s.link } };
 };
 
-/** Slots in use on `node`: persisted pods, plus assumed ones (`schedulerCountsInflight`). */
-export const used = (ctx: SchedulerContext, node: NodeName): number => {
-  let count = 0;
-  for (const pod of Object.values(ctx.informer.pods)) if (pod.nodeName === node) count += 1;
+/**
+ * Slots in use per node: persisted pods, plus assumed ones (`schedulerCountsInflight`).
+ * Counted in one pass over the pods, not one pass per node and candidate pod (which was
+ * cubic in a burst of thousands of pods on thousands of nodes).
+ */
+const usage = (ctx: SchedulerContext): Map<NodeName, number> => {
+  const counts = new Map<NodeName, number>();
+  const add = (node: NodeName) => counts.set(node, (counts.get(node) ?? 0) + 1);
+  for (const pod of Object.values(ctx.informer.pods)) if (pod.nodeName !== null) add(pod.nodeName);
   for (const [key, target] of Object.entries(ctx.apiBinds))
-    if (target === node && ctx.informer.pods[key]?.nodeName !== node) count += 1;
-  if (!ctx.input.config.switches.schedulerCountsInflight) return count;
+    if (ctx.informer.pods[key]?.nodeName !== target) add(target);
+  if (!ctx.input.config.switches.schedulerCountsInflight) return counts;
   for (const held of Object.values(ctx.pods))
-    if (held.node === node && !ctx.informer.pods[held.key]) count += 1;
-  return count;
+    if (held.node !== null && !ctx.informer.pods[held.key]) add(held.node);
+  return counts;
 };
 
-/** The first node in name order that fits (and, on the direct path, whose link is connected). */
-export const chooseNode = (ctx: SchedulerContext, direct: boolean): NodeName | null => {
-  const nodes = Object.values(ctx.informer.nodes).sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const node of nodes) {
-    if (direct && ctx.clients[kubeletId(node.name)]?.phase !== 'connected') continue;
-    if (used(ctx, node.name) < node.allocatable) return node.name;
+/**
+ * First-fit placement over the nodes in name order, for a run of placements in one step: the
+ * usage is counted once and each placement adds one to its node (`take`). A node found full
+ * stays full for the rest of the run (usage only grows), so the scan resumes after it.
+ */
+class Placer {
+  private readonly nodes: readonly { readonly name: NodeName; readonly allocatable: number }[];
+  private readonly counts: Map<NodeName, number>;
+  private first = 0;
+
+  constructor(
+    ctx: SchedulerContext,
+    private readonly direct: boolean,
+  ) {
+    this.nodes = Object.values(ctx.informer.nodes).sort((a, b) => (a.name < b.name ? -1 : 1));
+    this.counts = usage(ctx);
   }
-  return null;
-};
+
+  /** The first node in name order that fits (and, on the direct path, whose link is connected). */
+  choose(ctx: SchedulerContext): NodeName | null {
+    while (this.first < this.nodes.length && this.full(this.nodes[this.first])) this.first += 1;
+    for (let i = this.first; i < this.nodes.length; i += 1) {
+      const node = this.nodes[i];
+      if (!node) continue;
+      if (this.direct && ctx.clients[kubeletId(node.name)]?.phase !== 'connected') continue;
+      if (!this.full(node)) return node.name;
+    }
+    return null;
+  }
+
+  /** One more slot in use on `node`. */
+  take(node: NodeName): void {
+    this.counts.set(node, (this.counts.get(node) ?? 0) + 1);
+  }
+
+  private full(node: { readonly name: NodeName; readonly allocatable: number } | undefined) {
+    return node !== undefined && (this.counts.get(node.name) ?? 0) >= node.allocatable;
+  }
+}
 
 /** Assume every pending pod that fits somewhere and send its bind under the link's epoch. */
 export const bindPending = (ctx: SchedulerContext, effects: Effect[]): SchedulerContext => {
-  let next = ctx;
+  const placer = new Placer(ctx, true);
+  const countsInflight = ctx.input.config.switches.schedulerCountsInflight;
+  let pods: Record<string, HeldPod> | null = null;
   for (const [ck, held] of Object.entries(ctx.pods)) {
     if (held.state !== 'pending') continue;
-    const node = chooseNode(next, true);
-    const link = node === null ? undefined : next.clients[kubeletId(node)];
+    const node = placer.choose(ctx);
+    const link = node === null ? undefined : ctx.clients[kubeletId(node)];
     if (node === null || !link?.epoch) continue;
     const assumed: HeldPod = { ...held, node, state: 'assumed' };
-    next = { ...next, pods: { ...next.pods, [ck]: assumed } };
+    pods ??= { ...ctx.pods };
+    pods[ck] = assumed;
+    if (countsInflight && !ctx.informer.pods[held.key]) placer.take(node);
     effects.push(
       {
         type: 'send',
@@ -123,19 +162,26 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
       recheckTimer(link),
     );
   }
-  return next;
+  return pods === null ? ctx : { ...ctx, pods };
 };
 
 /** API path: bind every unbound pod the informer shows with a Binding. */
 export const bindApiPods = (ctx: SchedulerContext, effects: Effect[]): SchedulerContext => {
-  let next = ctx;
+  let placer: Placer | null = null;
+  let apiBinds: Record<PodKey, NodeName> | null = null;
+  let nextRequest = ctx.nextRequest;
   for (const pod of Object.values(ctx.informer.pods)) {
-    if (pod.nodeName !== null || pod.deleting || next.apiBinds[pod.key]) continue;
-    const node = chooseNode(next, false);
+    if (pod.nodeName !== null || pod.deleting || (apiBinds ?? ctx.apiBinds)[pod.key]) continue;
+    placer ??= new Placer(ctx, false);
+    const node = placer.choose(ctx);
     if (node === null) continue;
-    const id = next.nextRequest;
+    const id = nextRequest;
     effects.push({ type: 'api', id, intent: { op: 'bindPod', key: pod.key, node } });
-    next = { ...next, nextRequest: id + 1, apiBinds: { ...next.apiBinds, [pod.key]: node } };
+    nextRequest = id + 1;
+    apiBinds ??= { ...ctx.apiBinds };
+    apiBinds[pod.key] = node;
+    // The pod is unbound, so its Binding counts against the node (as `used` counts it).
+    placer.take(node);
   }
-  return next;
+  return apiBinds === null ? ctx : { ...ctx, nextRequest, apiBinds };
 };

@@ -7,7 +7,7 @@
  * Handlers mutate a draft and push effects; they never perform I/O and never read a clock,
  * so a transition is a pure function of (snapshot, event).
  */
-import { type Draft, produce } from 'immer';
+import { current, type Draft, isDraft, produce } from 'immer';
 import { enqueueActions } from 'xstate';
 import type { Config } from '../../../spec/types/config.js';
 import type { ObjectKey, PodKey, Uid } from '../../../spec/types/ids.js';
@@ -84,41 +84,47 @@ export const request = (d: Draft<CoreContext>, intent: ApiIntent, out: Effect[])
 
 /** Is a request of this op for this key still unanswered? (At most one at a time.) */
 export const inFlight = (c: CoreContext, op: ApiIntent['op'], key: string): boolean =>
-  Object.values(c.pending).some((i) => i.op === op && 'key' in i && i.key === key);
+  Object.values(plain(c.pending)).some((i) => i.op === op && 'key' in i && i.key === key);
 
 export const applied = (event: AppliedEvent, out: Effect[]): void => {
   out.push({ type: 'applied', event });
 };
 
-/** Informer delivery: the cache follows the watch, uid-aware (a re-created object replaces). */
+/**
+ * Informer delivery: the cache follows the watch, uid-aware (a re-created object replaces).
+ * The table is replaced by a plain copy with the change (`withEntry`) rather than changed
+ * through the draft, so that the handler's later reads of it stay plain (see `plain`).
+ */
 export const onInformerEvent = (
   d: Draft<CoreContext>,
   event: Extract<StageEvent, { type: 'informer.upsert' | 'informer.delete' }>,
 ): void => {
   d.cache.rv = Math.max(d.cache.rv, event.rv);
-  const table = tableOf(d.cache, event.object);
+  const name = tableOf(event.object);
+  const table = plain(d.cache[name] as Readonly<Record<string, unknown>>);
   const key = keyOfView(event.object);
   if (event.type === 'informer.upsert') {
-    table[key] = event.object.view as never;
+    d.cache[name] = withEntry(table, key, event.object.view) as never;
     return;
   }
   // A delete for an older incarnation of the name must not remove the newer object.
   const held = table[key] as { uid?: Uid } | undefined;
-  if (held?.uid === uidOfView(event.object)) delete table[key];
+  if (held?.uid === uidOfView(event.object))
+    d.cache[name] = withEntry(table, key, undefined) as never;
 };
 
-const tableOf = (cache: Draft<InformerCache>, object: ObjectView): Record<string, unknown> => {
+const tableOf = (object: ObjectView): Exclude<keyof InformerCache, 'rv'> => {
   switch (object.kind) {
     case 'Deployment':
-      return cache.deployments;
+      return 'deployments';
     case 'ReplicaSet':
-      return cache.replicaSets;
+      return 'replicaSets';
     case 'TemplatePod':
-      return cache.templatePods;
+      return 'templatePods';
     case 'Pod':
-      return cache.pods;
+      return 'pods';
     case 'Node':
-      return cache.nodes;
+      return 'nodes';
   }
 };
 
@@ -133,13 +139,39 @@ export const cacheKeyOf = (config: Config, pod: PodKey): string =>
   config.switches.cacheKey === 'name' ? splitKey(pod).name : pod;
 
 export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): PodView[] =>
-  Object.values(cache.pods).filter((p) => p.ownerUid === ownerUid);
+  Object.values(plain(cache.pods)).filter((p) => p.ownerUid === ownerUid);
 
 export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView | undefined =>
-  Object.values(cache.templatePods).find((t) => t.ownerUid === ownerUid);
+  Object.values(plain(cache.templatePods)).find((t) => t.ownerUid === ownerUid);
+
+/**
+ * A record to read, not to change, as plain data: inside a handler it is an immer draft, and
+ * reading every entry of a draft makes a proxy per entry (and a copy of the record), which
+ * was most of the cost of a step with thousands of pods. `current` gives the draft's base
+ * when it is unmodified, else one shallow copy. Never write through what this returns.
+ */
+export const plain = <T>(value: T): T =>
+  isDraft(value) ? (current(value as Draft<T>) as T) : value;
 
 /** Sorted keys: iteration order never depends on insertion order (determinism). */
 export const sortedKeys = (record: object): string[] => Object.keys(record).sort();
 
 /** The retry period of failed API writes and of stuck handshakes. */
 export const RETRY_MS = 1000;
+
+/**
+ * A plain copy of `record` with `key` set to `value` (removed for undefined), to assign over
+ * the draft's record: the copy costs what immer's own copy-on-write would, and the record
+ * stays plain for the rest of the handler, so reading it is cheap (a draft's record once
+ * changed makes `plain` copy it again).
+ */
+export const withEntry = <V>(
+  record: Readonly<Record<string, V>>,
+  key: string,
+  value: V | undefined,
+): Record<string, V> => {
+  const next = { ...plain(record) };
+  if (value === undefined) delete next[key];
+  else next[key] = value;
+  return next;
+};

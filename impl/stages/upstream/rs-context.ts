@@ -9,7 +9,7 @@ import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
 import type { PendingRound2, ServerLinks } from '../link/index.js';
 import type { ClientContext } from './client.js';
-import { podsOwnedBy } from './core.js';
+import { plain, podsOwnedBy } from './core.js';
 import type { HeldCount } from './counts.js';
 
 /** A pod requested from the scheduler and not yet seen persisted. */
@@ -68,7 +68,8 @@ export const activePods = (c: ReplicaSetContext, rs: ReplicaSetView): PodView[] 
 /** Persisted pods not being deleted, plus requested ones, plus count-form expectations. */
 export const liveOf = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
   let requested = 0;
-  for (const held of Object.values(c.requested)) if (held.ownerUid === rs.uid) requested += 1;
+  for (const held of Object.values(plain(c.requested)))
+    if (held.ownerUid === rs.uid) requested += 1;
   return activePods(c, rs).length + requested + (c.expected[rs.key] ?? 0);
 };
 
@@ -87,5 +88,7 @@ export const deletionOrder = (a: PodView, b: PodView): number =>
 /** `replicas/ready` over the ReplicaSet's pods that are not being deleted. */
 export const statusOf = (c: ReplicaSetContext, rs: ReplicaSetView): string => {
   const pods = activePods(c, rs);
-  return `${pods.length}/${pods.filter((p) => p.ready).length}`;
+  let ready = 0;
+  for (const pod of pods) if (pod.ready) ready += 1;
+  return `${pods.length}/${ready}`;
 };

@@ -32,8 +32,16 @@ import {
   withRecreated,
 } from '../link/index.js';
 import { armRecheck } from './client.js';
-import { cacheKeyOf, onInformerEvent, RETRY_MS, request, templateOf } from './core.js';
-import { liveOf, type RsDraft, targetOf } from './rs-context.js';
+import {
+  cacheKeyOf,
+  onInformerEvent,
+  plain,
+  RETRY_MS,
+  request,
+  templateOf,
+  withEntry,
+} from './core.js';
+import { liveOf, type RequestedPod, type RsDraft, targetOf } from './rs-context.js';
 import { mintPods, reconcileDirect, settleUnknownOwners, writeStatus } from './rs-direct.js';
 import { observeVanilla, onVanillaDone, reconcileVanilla } from './rs-vanilla.js';
 
@@ -62,7 +70,7 @@ export const onInformer = (
   out: Effect[],
 ): void => {
   const o = e.object;
-  const before = o.kind === 'Pod' ? d.cache.pods[o.view.key] : undefined;
+  const before = o.kind === 'Pod' ? plain(d.cache.pods)[o.view.key] : undefined;
   onInformerEvent(d, e);
   if (o.kind === 'Pod') {
     const added = e.type === 'informer.upsert' && before?.uid !== o.view.uid;
@@ -82,7 +90,9 @@ export const onInformer = (
 /** A pod persisted: its requested entry is written back; a count-form expectation is met. */
 const observePod = (d: RsDraft, key: string, ownerKey: ObjectKey): void => {
   const ck = cacheKeyOf(d.input.config, key);
-  if (d.requested[ck]?.key === key) delete d.requested[ck];
+  // Replaced, not changed through the draft: `liveOf` reads the whole record in this step.
+  if (plain(d.requested)[ck]?.key === key)
+    d.requested = withEntry<RequestedPod>(d.requested, ck, undefined) as typeof d.requested;
   const expected = d.expected[ownerKey];
   if (expected === undefined) return;
   if (expected <= 1) delete d.expected[ownerKey];
