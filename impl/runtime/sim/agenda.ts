@@ -28,6 +28,7 @@ export class Agenda<T extends Scheduled> {
   private readonly entries = new Map<string, { item: T; version: number }>();
   private readonly heap: HeapNode[] = [];
   private seq = 0;
+  private versions = 0;
 
   constructor(private readonly tieBreak: () => number) {}
 
@@ -46,7 +47,11 @@ export class Agenda<T extends Scheduled> {
   /** Adds or reschedules `item` (an existing id keeps its place in `all()`). */
   put(item: T): void {
     const known = this.entries.get(item.id);
-    const version = (known?.version ?? 0) + 1;
+    // Versions are unique over the whole agenda, not per id: a heap node left behind by a
+    // removed entry must never match an entry put again later under the same id (a timer
+    // re-armed after it fired, a held message re-queued), or it would stand in the heap at
+    // the old due time.
+    const version = ++this.versions;
     if (known) {
       known.item = item;
       known.version = version;

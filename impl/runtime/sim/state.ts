@@ -69,6 +69,11 @@ export class SimState {
   readonly ghost: GhostState = { deletedPods: {}, rsTemplates: {}, recentDesiredMax: {} };
   /** Writes (`<stage> <op> <key>`) whose last attempt met an outage: the next is a retry. */
   readonly failedWrites = new Set<string>();
+  /**
+   * Handshake replies held back until their client's informers are fresh: the pending
+   * message's id → the API's resourceVersion when the reply first arrived.
+   */
+  readonly replyBarriers = new Map<string, number>();
   readonly messagesSent = new Map<string, number>();
   /** The resourceVersion at which informers were last checked for new events. */
   lastRefreshRv = -1;
