@@ -60,6 +60,7 @@ import {
 import {
   bindApiPods,
   bindPending,
+  type HeldPod,
   handshake,
   handshakeDown,
   type Phase,
@@ -258,11 +259,22 @@ const accept = (ctx: SchedulerContext, entry: PodEntry): SchedulerContext => {
  * force-deleted), and follow nodes coming and going with client links.
  */
 const onInformer = (ctx: SchedulerContext, informer: InformerCache): SchedulerContext => {
+  // One answer per owner and template version: thousands of held pods share a few owners.
+  const gone = new Map<string, boolean>();
+  const ownerGone = (held: HeldPod): boolean => {
+    const key = `${held.ownerUid} ${held.templateRv}`;
+    let known = gone.get(key);
+    if (known === undefined) {
+      known = ownerKnownGone(informer, held.ownerUid, held.templateRv);
+      gone.set(key, known);
+    }
+    return known;
+  };
   const pods = keepWhere(
     ctx.pods,
     (held) =>
       !informer.pods[held.key] &&
-      !ownerKnownGone(informer, held.ownerUid, held.templateRv) &&
+      !ownerGone(held) &&
       (held.node === null || informer.nodes[held.node] !== undefined),
   );
   const apiBinds = keepWhere(ctx.apiBinds, (_node, key) => informer.pods[key]?.nodeName === null);

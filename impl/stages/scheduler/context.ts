@@ -136,11 +136,13 @@ class Placer {
 
 /** Assume every pending pod that fits somewhere and send its bind under the link's epoch. */
 export const bindPending = (ctx: SchedulerContext, effects: Effect[]): SchedulerContext => {
-  const placer = new Placer(ctx, true);
+  // Made at the first pending pod: most events find none, and counting usage is a pass over all pods.
+  let placer: Placer | null = null;
   const countsInflight = ctx.input.config.switches.schedulerCountsInflight;
   let pods: Record<string, HeldPod> | null = null;
   for (const [ck, held] of Object.entries(ctx.pods)) {
     if (held.state !== 'pending') continue;
+    placer ??= new Placer(ctx, true);
     const node = placer.choose(ctx);
     const link = node === null ? undefined : ctx.clients[kubeletId(node)];
     if (node === null || !link?.epoch) continue;
