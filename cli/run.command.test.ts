@@ -11,6 +11,7 @@ const options = (extra: Partial<RunCliOptions> = {}): RunCliOptions => ({
   seed: 1,
   profile: 'hardened',
   stepMax: 50_000,
+  clientLimits: 'off',
   ...extra,
 });
 
@@ -52,6 +53,7 @@ describe('kd run', () => {
       [{ mode: 'fast' }, "kd: unknown mode 'fast' (known: direct, api)"],
       [{ scenario: 'node-loss', nodes: 1 }, 'kd: scenario node-loss needs at least 2 nodes'],
       [{ mutant: 'nope' }, "kd: unknown mutant 'nope'"],
+      [{ clientLimits: 'tight' }, "kd: unknown --client-limits 'tight' (known: off, kubernetes)"],
     ];
     for (const [extra, message] of cases) {
       const c = capture();

@@ -16,6 +16,7 @@ export interface RunCliOptions {
   readonly profile: string;
   readonly mutant?: string;
   readonly stepMax: number;
+  readonly clientLimits: string;
   readonly json?: boolean;
 }
 
@@ -35,6 +36,11 @@ export function registerRun(program: Command): void {
     .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
     .option('--mutant <name>', 'flip one switch from hardened (see kd explore --list-mutants)')
     .option('--step-max <n>', 'bound on the steps of the run', positive('--step-max'), 200_000)
+    .option(
+      '--client-limits <limits>',
+      'client token buckets: off, or kubernetes (controller-manager 20/30, scheduler and kubelet 50/100)',
+      'off',
+    )
     .option('--json', 'print one JSON object')
     .action(async (options: RunCliOptions) => {
       process.exitCode = await runRun(options, {
@@ -65,13 +71,23 @@ export interface RunIo {
 }
 
 export async function runRun(options: RunCliOptions, io: RunIo): Promise<number> {
-  const [{ makeScenario, scenarioConfig }, { checkScenario }, { STAGES }, { makeConfig }] =
-    await Promise.all([
-      import('../impl/runtime/scenarios.js'),
-      import('../properties/run/check-scenario.js'),
-      import('../impl/stages/registry.js'),
-      import('../spec/types/mutants.js'),
-    ]);
+  const [
+    { makeScenario, scenarioConfig },
+    { checkScenario },
+    { STAGES },
+    { makeConfig },
+    { KUBERNETES_DEFAULT_LIMITS },
+  ] = await Promise.all([
+    import('../impl/runtime/scenarios.js'),
+    import('../properties/run/check-scenario.js'),
+    import('../impl/stages/registry.js'),
+    import('../spec/types/mutants.js'),
+    import('../impl/runtime/sim/rate-limit.js'),
+  ]);
+  if (options.clientLimits !== 'off' && options.clientLimits !== 'kubernetes') {
+    io.err(`kd: unknown --client-limits '${options.clientLimits}' (known: off, kubernetes)\n`);
+    return 2;
+  }
   if (options.mode !== 'direct' && options.mode !== 'api') {
     io.err(`kd: unknown mode '${options.mode}' (known: direct, api)\n`);
     return 2;
@@ -96,6 +112,7 @@ export async function runRun(options: RunCliOptions, io: RunIo): Promise<number>
     registry: STAGES,
     seed: options.seed,
     stepMax: options.stepMax,
+    ...(options.clientLimits === 'kubernetes' ? { rateLimits: KUBERNETES_DEFAULT_LIMITS } : {}),
   });
   io.out(
     options.json ? `${JSON.stringify(jsonRun(report))}\n` : `${runLines(report).join('\n')}\n`,

@@ -11,7 +11,7 @@
 import type { Tally } from '../../impl/apiserver/index.js';
 import type { Scenario } from '../../impl/runtime/scenarios.js';
 import { runDefault, SimCluster, type SimSummary } from '../../impl/runtime/sim/index.js';
-import type { StageRegistry } from '../../impl/runtime/sim/types.js';
+import type { SimOptions, StageRegistry } from '../../impl/runtime/sim/types.js';
 import type { Mode } from '../../impl/stages/io.js';
 import type { Config } from '../../spec/types/config.js';
 import type { Observation } from '../../spec/types/observation.js';
@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly seed: number;
   /** Bound on the steps of the whole run. */
   readonly stepMax: number;
+  /** Client-side token buckets per stage kind (absent: unthrottled). */
+  readonly rateLimits?: SimOptions['rateLimits'];
 }
 
 export interface RunViolation {
@@ -64,6 +66,7 @@ export function checkScenario(options: RunOptions): RunReport {
     topology: options.scenario.topology,
     seed: options.seed,
     observeEachStep: true,
+    ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
   });
   const seeding = cluster.summary().api.byVerbKind;
   const safety = new SafetyWatch(cluster.observe());

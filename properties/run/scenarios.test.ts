@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeScenario, SCENARIO_NAMES, scenarioConfig } from '../../impl/runtime/scenarios.js';
+import { KUBERNETES_DEFAULT_LIMITS } from '../../impl/runtime/sim/rate-limit.js';
 import type { Mode } from '../../impl/stages/io.js';
 import { STAGES } from '../../impl/stages/registry.js';
 import { makeConfig } from '../../spec/types/mutants.js';
@@ -8,7 +9,13 @@ import { checkScenario, type RunReport } from './check-scenario.js';
 /** The bound: at least a 100-pod burst on 10 nodes, every scenario, both paths. */
 const PARAMS = { pods: 100, nodes: 10, functions: 1 };
 
-const run = (name: string, mode: Mode, mutant: string | null = null, params = PARAMS): RunReport =>
+const run = (
+  name: string,
+  mode: Mode,
+  mutant: string | null = null,
+  params = PARAMS,
+  limited = false,
+): RunReport =>
   checkScenario({
     scenario: makeScenario(name, params),
     config: scenarioConfig(makeConfig('up', 'hardened', mutant)),
@@ -16,6 +23,7 @@ const run = (name: string, mode: Mode, mutant: string | null = null, params = PA
     registry: STAGES,
     seed: 1,
     stepMax: 200_000,
+    ...(limited ? { rateLimits: KUBERNETES_DEFAULT_LIMITS } : {}),
   });
 
 const failures = (report: RunReport): string[] => [
@@ -39,6 +47,16 @@ describe('kd run: API writes per pod on a burst', () => {
 
   it('the API path writes each pod at least three times (create, bind, status)', () => {
     expect(run('burst', 'api').apiWritesPerPod).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('kd run with the Kubernetes client limits', () => {
+  it('throttles the API path (100 creations at 20 QPS, burst 30) but not the direct path', () => {
+    const readyMs = (mode: Mode, limited: boolean) =>
+      run('burst', mode, null, PARAMS, limited).summary.readyAfterMs ?? Number.POSITIVE_INFINITY;
+    expect(readyMs('api', true)).toBeGreaterThan(3_000);
+    expect(readyMs('api', false)).toBeLessThan(1_000);
+    expect(readyMs('direct', true)).toBe(readyMs('direct', false));
   });
 });
 

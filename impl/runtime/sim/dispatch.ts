@@ -114,7 +114,10 @@ const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
       state.agenda.put({
         kind: 'api',
         id: state.nextId('a'),
-        dueAtMs: state.dueIn(state.latencies.apiRequestMs),
+        // A request waits for its client's token first (none when unthrottled).
+        dueAtMs: state.dueIn(
+          state.throttle(slot.id, slot.incarnation) + state.latencies.apiRequestMs,
+        ),
         label: `api ${slot.id} ${effect.intent.op} ${effect.intent.key}`,
         actor: slot.id,
         stage: slot.id,

@@ -19,4 +19,5 @@ export {
   type TimedAction,
 } from './policy.js';
 export { type Prng, prng } from './prng.js';
+export { KUBERNETES_DEFAULT_LIMITS, type RateLimit, TokenBucket } from './rate-limit.js';
 export * from './types.js';

@@ -9,13 +9,21 @@
  */
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Config } from '../../../spec/types/config.js';
-import type { NodeName, ObjectKey, PodKey, StageId, StageKind } from '../../../spec/types/ids.js';
+import {
+  type NodeName,
+  type ObjectKey,
+  type PodKey,
+  type StageId,
+  type StageKind,
+  stageKindOf,
+} from '../../../spec/types/ids.js';
 import type { AppliedEvent, Ghost, Sandbox } from '../../../spec/types/observation.js';
 import { ApiServer, type KubeObject } from '../../apiserver/index.js';
 import type { Mode } from '../../stages/io.js';
 import { Agenda } from './agenda.js';
 import type { StageInformer } from './informers.js';
 import { type Prng, prng } from './prng.js';
+import { type RateLimit, TokenBucket } from './rate-limit.js';
 import {
   DEFAULT_LATENCIES,
   type Latencies,
@@ -75,6 +83,10 @@ export class SimState {
    */
   readonly replyBarriers = new Map<string, number>();
   readonly messagesSent = new Map<string, number>();
+  /** Client-side rate limits per stage kind (none: unthrottled). */
+  readonly rateLimits: Readonly<Partial<Record<StageKind, RateLimit>>>;
+  /** One token bucket per running stage process; a restart starts a fresh one. */
+  readonly buckets = new Map<string, TokenBucket>();
   /** The resourceVersion at which informers were last checked for new events. */
   lastRefreshRv = -1;
   private idCounter = 0;
@@ -91,6 +103,7 @@ export class SimState {
     };
     this.latencies = { ...DEFAULT_LATENCIES, ...options.latencies };
     this.observeEachStep = options.observeEachStep ?? true;
+    this.rateLimits = options.rateLimits ?? {};
     this.random = prng(options.seed ?? 1);
     this.api = new ApiServer({ now: () => this.nowMs });
     this.agenda = new Agenda<Pending>(() => this.random.next());
@@ -106,6 +119,19 @@ export class SimState {
   dueIn(latencyMs: number): number {
     const jitter = this.latencies.jitterMs > 0 ? this.random.next() * this.latencies.jitterMs : 0;
     return this.nowMs + latencyMs + jitter;
+  }
+
+  /** How long a request of `stage` (incarnation `incarnation`) waits for its client's token. */
+  throttle(stage: StageId, incarnation: number): number {
+    const limit = this.rateLimits[stageKindOf(stage)];
+    if (!limit) return 0;
+    const id = `${stage}#${incarnation}`;
+    let bucket = this.buckets.get(id);
+    if (!bucket) {
+      bucket = new TokenBucket(limit, this.nowMs);
+      this.buckets.set(id, bucket);
+    }
+    return bucket.take(this.nowMs);
   }
 
   record(event: AppliedEvent): void {

@@ -17,6 +17,7 @@ import type { Message } from '../../../spec/types/messages.js';
 import type { AppliedEvent, Sandbox } from '../../../spec/types/observation.js';
 import type { ApiRequest } from '../../apiserver/index.js';
 import type { ApiIntent, Mode, StageEvent, StageReport } from '../../stages/io.js';
+import type { RateLimit } from './rate-limit.js';
 
 /**
  * One stage kind's implementation: its xstate machine (created with a `StageInput`) and
@@ -82,6 +83,11 @@ export interface SimOptions {
    * `recentDesiredMax` is not maintained.
    */
   readonly observeEachStep?: boolean;
+  /**
+   * Client-side token buckets per stage kind, as client-go's (`KUBERNETES_DEFAULT_LIMITS`
+   * are the Kubernetes defaults). Absent: unthrottled.
+   */
+  readonly rateLimits?: Readonly<Partial<Record<StageKind, RateLimit>>>;
 }
 
 interface PendingBase {
