@@ -53,6 +53,13 @@ describe('no-orphan-exposure', () => {
     expectFails(noOrphanExposure.check(before, after), 'a/p1', 'template');
   });
 
+  it('a create by the API path's ReplicaSet controller is not an exposure', () => {
+    const before = healthy({ replicaSets: [] });
+    const create: AppliedEvent = { ...expose('a/p1'), actor: 'replicaset' };
+    const after = healthy({ replicaSets: [], pods: [pod('a/p1')], events: [create] });
+    expectHolds(noOrphanExposure.check(before, after));
+  });
+
   it('a create that failed in an outage exposes nothing', () => {
     const before = healthy({ templatePods: [] });
     const after = healthy({ templatePods: [], events: [expose('a/p1', 'outage')] });
