@@ -53,7 +53,7 @@ describe('no-orphan-exposure', () => {
     expectFails(noOrphanExposure.check(before, after), 'a/p1', 'template');
   });
 
-  it('a create by the API path's ReplicaSet controller is not an exposure', () => {
+  it('a create by the ReplicaSet controller (the API path) is not an exposure', () => {
     const before = healthy({ replicaSets: [] });
     const create: AppliedEvent = { ...expose('a/p1'), actor: 'replicaset' };
     const after = healthy({ replicaSets: [], pods: [pod('a/p1')], events: [create] });
