@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly stepMax: number;
   /** Client-side token buckets per stage kind (absent: unthrottled). */
   readonly rateLimits?: SimOptions['rateLimits'];
+  /** Latencies other than the defaults (for instance seeded jitter). */
+  readonly latencies?: SimOptions['latencies'];
 }
 
 export interface RunViolation {
@@ -67,6 +69,7 @@ export function checkScenario(options: RunOptions): RunReport {
     seed: options.seed,
     observeEachStep: true,
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
+    ...(options.latencies === undefined ? {} : { latencies: options.latencies }),
   });
   const seeding = cluster.summary().api.byVerbKind;
   const safety = new SafetyWatch(cluster.observe());

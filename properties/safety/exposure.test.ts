@@ -55,7 +55,15 @@ describe('no-orphan-exposure', () => {
 
   it('a create by the ReplicaSet controller (the API path) is not an exposure', () => {
     const before = healthy({ replicaSets: [] });
-    const create: AppliedEvent = { ...expose('a/p1'), actor: 'replicaset' };
+    const create: AppliedEvent = {
+      kind: 'api',
+      actor: 'replicaset',
+      verb: 'create',
+      resource: 'pod',
+      key: 'a/p1',
+      outcome: 'ok',
+      retry: false,
+    };
     const after = healthy({ replicaSets: [], pods: [pod('a/p1')], events: [create] });
     expectHolds(noOrphanExposure.check(before, after));
   });
