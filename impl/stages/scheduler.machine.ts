@@ -226,7 +226,10 @@ const applyMessage = (ctx: SchedulerContext, message: SchedulePods | Sync): Step
   const pods = { ...ctx.pods };
   for (const key of message.discard) delete pods[cacheKey(ctx.input.config.switches, key)];
   let next = { ...ctx, pods };
-  for (const entry of message.entries) if (entry.kind === 'pod') next = accept(next, entry);
+  next = acceptAll(
+    next,
+    message.entries.filter((entry): entry is PodEntry => entry.kind === 'pod'),
+  );
   effects.push(syncAck(message));
   return { context: next, effects };
 };
@@ -235,22 +238,26 @@ const applyMessage = (ctx: SchedulerContext, message: SchedulePods | Sync): Step
 const onSchedulePods = (ctx: SchedulerContext, message: SchedulePods): SchedulerContext => {
   const { ownerKey, ownerUid, templateRv } = message;
   const base = { kind: 'pod', ownerKey, ownerUid, node: null, templateRv } as const;
-  let next = ctx;
-  for (const key of message.pods) next = accept(next, { ...base, key });
-  for (let i = 0; i < message.count; i += 1) {
-    const minted = next.minted + 1;
-    const key = `${ownerKey}-s${ctx.input.incarnation}-${minted}`;
-    next = accept({ ...next, minted }, { ...base, key });
-  }
-  return next;
+  const entries: PodEntry[] = message.pods.map((key) => ({ ...base, key }));
+  for (let i = 0; i < message.count; i += 1)
+    entries.push({ ...base, key: `${ownerKey}-s${ctx.input.incarnation}-${ctx.minted + i + 1}` });
+  return acceptAll({ ...ctx, minted: ctx.minted + message.count }, entries);
 };
 
-/** A pod identity arrives; idempotent by cache key; a persisted copy or a gone owner wins. */
-const accept = (ctx: SchedulerContext, entry: PodEntry): SchedulerContext => {
-  const ck = cacheKey(ctx.input.config.switches, entry.key);
-  if (ctx.pods[ck] || ctx.informer.pods[entry.key]) return ctx;
-  if (ownerKnownGone(ctx.informer, entry.ownerUid, entry.templateRv)) return ctx;
-  return { ...ctx, pods: { ...ctx.pods, [ck]: { ...entry, node: null, state: 'pending' } } };
+/**
+ * Pod identities arrive, in order; idempotent by cache key; a persisted copy or a gone owner
+ * wins. The held pods are copied once per message, not once per pod.
+ */
+const acceptAll = (ctx: SchedulerContext, entries: readonly PodEntry[]): SchedulerContext => {
+  let pods: Record<string, HeldPod> | null = null;
+  for (const entry of entries) {
+    const ck = cacheKey(ctx.input.config.switches, entry.key);
+    if ((pods ?? ctx.pods)[ck] || ctx.informer.pods[entry.key]) continue;
+    if (ownerKnownGone(ctx.informer, entry.ownerUid, entry.templateRv)) continue;
+    pods ??= { ...ctx.pods };
+    pods[ck] = { ...entry, node: null, state: 'pending' };
+  }
+  return pods === null ? ctx : { ...ctx, pods };
 };
 
 /**
@@ -306,14 +313,20 @@ const keepWhere = <V>(
   keep: (value: V, key: string) => boolean,
 ): Readonly<Record<string, V>> => {
   let kept: Record<string, V> | null = null;
-  const entries = Object.entries(record);
-  for (let i = 0; i < entries.length; i += 1) {
-    const [key, value] = entries[i] as [string, V];
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    const value = record[key] as V;
     if (keep(value, key)) {
       if (kept) kept[key] = value;
       continue;
     }
-    kept ??= Object.fromEntries(entries.slice(0, i));
+    if (kept) continue;
+    kept = {};
+    for (let j = 0; j < i; j += 1) {
+      const before = keys[j] as string;
+      kept[before] = record[before] as V;
+    }
   }
   return kept ?? record;
 };

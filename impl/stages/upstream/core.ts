@@ -7,7 +7,7 @@
  * Handlers mutate a draft and push effects; they never perform I/O and never read a clock,
  * so a transition is a pure function of (snapshot, event).
  */
-import { current, type Draft, isDraft, produce } from 'immer';
+import { current, type Draft, freeze, isDraft, produce } from 'immer';
 import { enqueueActions } from 'xstate';
 import type { Config } from '../../../spec/types/config.js';
 import type { ObjectKey, PodKey, Uid } from '../../../spec/types/ids.js';
@@ -169,9 +169,11 @@ export const withEntry = <V>(
   record: Readonly<Record<string, V>>,
   key: string,
   value: V | undefined,
-): Record<string, V> => {
+): Readonly<Record<string, V>> => {
   const next = { ...plain(record) };
   if (value === undefined) delete next[key];
-  else next[key] = value;
-  return next;
+  else next[key] = freeze(value, true);
+  // Frozen as immer would freeze it at the end of the step; immer skips frozen values, so it
+  // does not walk the whole record again looking for drafts.
+  return Object.freeze(next);
 };
