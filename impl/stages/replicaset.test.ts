@@ -141,6 +141,20 @@ describe('ReplicaSet controller', () => {
     expect(dirtyKeys(r)).toEqual([]);
   });
 
+  it('writes back a newer count that arrived while the older one was being written', () => {
+    const r = serving();
+    r.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));
+    const first = r.apis().find((e) => e.intent.op === 'scaleReplicaSet');
+    r.send(fromDeployment('scale', 'deployment#1.1', count(1, 3)));
+    if (first) r.send(done(first, 'ok'));
+    expect(r.apis().map((e) => e.intent)).toContainEqual({
+      op: 'scaleReplicaSet',
+      key: 'a/fn-rs',
+      replicas: 1,
+      version: 3,
+    });
+  });
+
   it('ignores a count not newer than the held or persisted version', () => {
     const r = serving();
     r.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));

@@ -118,8 +118,11 @@ export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void =>
   }
   if (intent.op === 'scaleReplicaSet') {
     const held = d.desired[intent.key];
-    // A conflict means a version at least as new is persisted: nothing left to write.
-    if (held && (outcome === 'ok' || outcome === 'conflict')) held.written = true;
+    // A conflict means a version at least as new is persisted: nothing left to write. Only
+    // the count this request carried is written: a newer one that arrived while it was in
+    // flight still has to be.
+    const same = held?.version === intent.version && held.replicas === intent.replicas;
+    if (held && same && (outcome === 'ok' || outcome === 'conflict')) held.written = true;
     if (outcome === 'notFound') delete d.desired[intent.key];
   }
   if (intent.op === 'replicaSetStatus' && outcome === 'ok')
