@@ -12,6 +12,7 @@ const options = (extra: Partial<RunCliOptions> = {}): RunCliOptions => ({
   profile: 'hardened',
   stepMax: 50_000,
   clientLimits: 'off',
+  jitterMs: 0,
   ...extra,
 });
 

@@ -17,6 +17,7 @@ export interface RunCliOptions {
   readonly mutant?: string;
   readonly stepMax: number;
   readonly clientLimits: string;
+  readonly jitterMs: number;
   readonly json?: boolean;
 }
 
@@ -41,6 +42,12 @@ export function registerRun(program: Command): void {
       'client token buckets: off, or kubernetes (controller-manager 20/30, scheduler and kubelet 50/100)',
       'off',
     )
+    .option(
+      '--jitter-ms <ms>',
+      'extra delay of up to this many virtual ms per event, drawn from the seed',
+      whole('--jitter-ms'),
+      0,
+    )
     .option('--json', 'print one JSON object')
     .action(async (options: RunCliOptions) => {
       process.exitCode = await runRun(options, {
@@ -57,7 +64,7 @@ export const positive = (flag: string) => (value: string) => {
   return n;
 };
 
-const whole = (flag: string) => (value: string) => {
+export const whole = (flag: string) => (value: string) => {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
     throw new InvalidArgumentError(`${flag} expects a whole number`);
@@ -113,6 +120,7 @@ export async function runRun(options: RunCliOptions, io: RunIo): Promise<number>
     seed: options.seed,
     stepMax: options.stepMax,
     ...(options.clientLimits === 'kubernetes' ? { rateLimits: KUBERNETES_DEFAULT_LIMITS } : {}),
+    ...(options.jitterMs > 0 ? { latencies: { jitterMs: options.jitterMs } } : {}),
   });
   io.out(
     options.json ? `${JSON.stringify(jsonRun(report))}\n` : `${runLines(report).join('\n')}\n`,
