@@ -131,7 +131,8 @@ export async function runRun(options: RunCliOptions, io: RunIo): Promise<number>
 export function jsonRun(report: RunReport) {
   return {
     converged: report.converged,
-    readyMs: report.summary.readyAfterMs,
+    readyMs:
+      report.summary.readyAfterMs === null ? null : Number(report.summary.readyAfterMs.toFixed(1)),
     apiWritesPerPod: Number(report.apiWritesPerPod.toFixed(3)),
     violations: report.violations.map((v) => ({
       property: v.property,
