@@ -8,6 +8,7 @@
 import { type LinkId, linkId, type StageId, stageKindOf } from '../../../spec/types/ids.js';
 import type {
   AppliedEvent,
+  Ghost,
   KubeletObservation,
   LinkObservation,
   Observation,
@@ -80,6 +81,41 @@ const kubeletObservations = (state: SimState): KubeletObservation[] =>
     sandboxes: [...(state.sandboxes.get(node)?.values() ?? [])],
   }));
 
+/** The last copy of each state's append-only ghost records, with the entry count it had. */
+const appendOnly = new WeakMap<
+  SimState,
+  { deletedPods: [number, Ghost['deletedPods']]; rsTemplates: [number, Ghost['rsTemplates']] }
+>();
+
+/**
+ * A copy of the ghost history for one Observation (the runtime keeps changing its own).
+ * Every value is a primitive, so copying each record is a deep copy, without the cost of
+ * `structuredClone`. `deletedPods` and `rsTemplates` only ever gain entries (a pod key is
+ * marked deleted, a ReplicaSet uid gets its immutable template hash), so while their entry
+ * count is unchanged the previous copy is still exact and is shared.
+ */
+const ghostCopy = (state: SimState): Ghost => {
+  const g = state.ghost;
+  const last = appendOnly.get(state);
+  const reuse = <V>(
+    record: Record<string, V>,
+    held: [number, Readonly<Record<string, V>>] | undefined,
+  ) => {
+    const count = Object.keys(record).length;
+    return held && held[0] === count
+      ? held
+      : ([count, { ...record }] as [number, Record<string, V>]);
+  };
+  const deletedPods = reuse(g.deletedPods, last?.deletedPods);
+  const rsTemplates = reuse(g.rsTemplates, last?.rsTemplates);
+  appendOnly.set(state, { deletedPods, rsTemplates });
+  return {
+    deletedPods: deletedPods[1],
+    rsTemplates: rsTemplates[1],
+    recentDesiredMax: { ...g.recentDesiredMax },
+  };
+};
+
 export const observe = (
   state: SimState,
   reports: ReadonlyMap<string, StageReport>,
@@ -96,6 +132,6 @@ export const observe = (
   links: linkObservations(state, reports),
   desired: Object.fromEntries(state.load),
   overshootSlack: state.config.preset.overshootSlack,
-  ghost: structuredClone(state.ghost),
+  ghost: ghostCopy(state),
   events,
 });

@@ -6,6 +6,7 @@
 import type { NodeName, PodKey, StageId } from '../../../spec/types/ids.js';
 import { kubeletId } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
+import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState, StagePhase } from '../../../spec/types/observation.js';
 import { type InformerCache, toPodEntry } from '../common/informer.js';
 import type { Effect, StageInput } from '../io.js';
@@ -140,7 +141,9 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
   let placer: Placer | null = null;
   const countsInflight = ctx.input.config.switches.schedulerCountsInflight;
   let pods: Record<string, HeldPod> | null = null;
-  for (const [ck, held] of Object.entries(ctx.pods)) {
+  // `for…in` rather than `Object.entries`: this runs after every event, over every held pod.
+  for (const ck in ctx.pods) {
+    const held = ctx.pods[ck] as HeldPod;
     if (held.state !== 'pending') continue;
     placer ??= new Placer(ctx, true);
     const node = placer.choose(ctx);
@@ -172,7 +175,8 @@ export const bindApiPods = (ctx: SchedulerContext, effects: Effect[]): Scheduler
   let placer: Placer | null = null;
   let apiBinds: Record<PodKey, NodeName> | null = null;
   let nextRequest = ctx.nextRequest;
-  for (const pod of Object.values(ctx.informer.pods)) {
+  for (const key in ctx.informer.pods) {
+    const pod = ctx.informer.pods[key] as PodView;
     if (pod.nodeName !== null || pod.deleting || (apiBinds ?? ctx.apiBinds)[pod.key]) continue;
     placer ??= new Placer(ctx, false);
     const node = placer.choose(ctx);
