@@ -11,6 +11,7 @@
  */
 import type { Config } from '../../spec/types/config.js';
 import { objectKey, type StageId } from '../../spec/types/ids.js';
+import { knativeTemplate, MANAGED_LABEL, templateHash } from '../k8s/index.js';
 import type { TimedAction } from './sim/policy.js';
 import type { Topology, UserWrite } from './sim/types.js';
 
@@ -52,6 +53,22 @@ const loadAll = (t: Topology, atMs: number, load: number): TimedAction[] =>
 
 const writeAll = (t: Topology, atMs: number, write: (key: string) => UserWrite): TimedAction[] =>
   deployments(t).map((key) => ({ atMs, action: { type: 'write', write: write(key) } }));
+
+/** The seeded ReplicaSet of every function (named after its template's hash). */
+const replicaSetKeys = (t: Topology): string[] =>
+  t.functions.map(
+    (fn) =>
+      `${fn.namespace}/${fn.name}-${templateHash(knativeTemplate({ namespace: fn.namespace, name: fn.name }))}`,
+  );
+
+const flipManaged = (t: Topology, atMs: number, on: boolean): TimedAction[] =>
+  replicaSetKeys(t).map((key) => ({
+    atMs,
+    action: {
+      type: 'write',
+      write: { op: 'setLabel', kind: 'ReplicaSet', key, label: MANAGED_LABEL, on },
+    },
+  }));
 
 const burst: Build = (p, t) => ({ actions: loadAll(t, 1, p.pods), finalLoad: p.pods });
 
@@ -98,6 +115,17 @@ const BUILDS: Readonly<Record<string, readonly [string, Build]>> = {
       actions: [
         ...loadAll(t, 1, p.pods),
         { atMs: MID_BURST_MS, action: { type: 'nodeLoss', node: 'n1' } },
+      ],
+      finalLoad: p.pods,
+    }),
+  ],
+  'label-flip': [
+    "mid burst, every ReplicaSet's kubedirect/managed label is removed (the API path takes over) and put back 10 ms later",
+    (p, t) => ({
+      actions: [
+        ...loadAll(t, 1, p.pods),
+        ...flipManaged(t, MID_BURST_MS, false),
+        ...flipManaged(t, MID_BURST_MS + 10, true),
       ],
       finalLoad: p.pods,
     }),

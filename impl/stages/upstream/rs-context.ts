@@ -65,13 +65,31 @@ export const targetOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
 export const activePods = (c: ReplicaSetContext, rs: ReplicaSetView): PodView[] =>
   podsOwnedBy(c.cache, rs.uid).filter((p) => !p.deleting);
 
-/** Persisted pods not being deleted, plus requested ones, plus count-form expectations. */
-export const liveOf = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
+/** Pods sent on the direct path and not yet seen persisted. */
+export const requestedOf = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
   let requested = 0;
   for (const held of Object.values(plain(c.requested)))
     if (held.ownerUid === rs.uid) requested += 1;
-  return activePods(c, rs).length + requested + (c.expected[rs.key] ?? 0);
+  return requested;
 };
+
+/** Creations the API path asked for and has not yet seen (the sync's unasked rest excluded). */
+export const vanillaInFlight = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
+  const v = c.vanilla[rs.key];
+  return v ? Math.max(0, v.expectAdds - v.remaining) : 0;
+};
+
+/**
+ * Live pods of a ReplicaSet as this controller knows them: persisted pods not being
+ * deleted, pods requested on the direct path, count-form expectations, and creations in
+ * flight on the API path. Both paths count both, so a label flip from one path to the
+ * other mid burst does not create again what the other path has in flight.
+ */
+export const liveOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
+  activePods(c, rs).length +
+  requestedOf(c, rs) +
+  (c.expected[rs.key] ?? 0) +
+  vanillaInFlight(c, rs);
 
 /** Deterministic pod names, never reused by a later incarnation (it is in the name). */
 export const mintName = (d: RsDraft, rs: ReplicaSetView): PodKey => {

@@ -19,7 +19,7 @@
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { ApiIntent, ApiOutcome, Effect } from '../io.js';
 import { request } from './core.js';
-import { activePods, mintName, type RsDraft, type VanillaSync } from './rs-context.js';
+import { activePods, mintName, type RsDraft, requestedOf, type VanillaSync } from './rs-context.js';
 import { scaleDown } from './rs-direct.js';
 
 const IDLE: VanillaSync = {
@@ -43,7 +43,8 @@ export const endBackoff = (d: RsDraft): void => {
 export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
   const v = d.vanilla[rs.key] ?? IDLE;
   if (!satisfied(v)) return;
-  const diff = activePods(d, rs).length - rs.replicas;
+  // Pods still in flight on the direct path (the label flipped mid burst) are live too.
+  const diff = activePods(d, rs).length + requestedOf(d, rs) - rs.replicas;
   if (diff < 0) {
     d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff, target: rs.replicas };
     launchBatch(d, rs, 1, out);
