@@ -11,7 +11,12 @@
  */
 import type { Config } from '../../spec/types/config.js';
 import { objectKey, type StageId } from '../../spec/types/ids.js';
-import { knativeTemplate, MANAGED_LABEL, templateHash } from '../k8s/index.js';
+import {
+  FALLBACK_BINDING_LABEL,
+  knativeTemplate,
+  MANAGED_LABEL,
+  templateHash,
+} from '../k8s/index.js';
 import type { TimedAction } from './sim/policy.js';
 import type { Topology, UserWrite } from './sim/types.js';
 
@@ -126,6 +131,28 @@ const BUILDS: Readonly<Record<string, readonly [string, Build]>> = {
         ...loadAll(t, 1, p.pods),
         ...flipManaged(t, MID_BURST_MS, false),
         ...flipManaged(t, MID_BURST_MS + 10, true),
+      ],
+      finalLoad: p.pods,
+    }),
+  ],
+  'fallback-binding': [
+    "every template Pod carries kubedirect/fallback-binding, then a burst: the scheduler's hop goes through the API",
+    (p, t) => ({
+      actions: [
+        ...replicaSetKeys(t).map((rs) => ({
+          atMs: 0,
+          action: {
+            type: 'write' as const,
+            write: {
+              op: 'setLabel' as const,
+              kind: 'Pod' as const,
+              key: `${rs}-template`,
+              label: FALLBACK_BINDING_LABEL,
+              on: true,
+            },
+          },
+        })),
+        ...loadAll(t, 1, p.pods),
       ],
       finalLoad: p.pods,
     }),

@@ -127,6 +127,56 @@ describe('scheduler recovery', () => {
   });
 });
 
+describe('scheduler fallback binding', () => {
+  const fallbackTemplate: StageEvent = {
+    type: 'informer.upsert',
+    object: {
+      kind: 'TemplatePod',
+      view: {
+        key: 'a/rs-template',
+        uid: 'u2',
+        ownerUid: 'u1',
+        ownerKey: 'a/rs',
+        templateHash: 'h1',
+        fallbackBinding: true,
+        rv: 4,
+      },
+    },
+    rv: 4,
+  };
+
+  it('creates the pod bound to its node through the API instead of sending a bind', () => {
+    const d = serving();
+    d.send(fallbackTemplate);
+    d.send(schedule(['a/p1']));
+    expect(binds(d)).toEqual([]);
+    expect(d.of('api').map((e) => e.intent)).toEqual([
+      {
+        op: 'exposePod',
+        key: 'a/p1',
+        templateKey: 'a/rs-template',
+        node: 'n1',
+        requireOwner: true,
+      },
+    ]);
+    expect(report(d.snapshot).dirty).toMatchObject([{ key: 'a/p1', state: 'assumed', node: 'n1' }]);
+  });
+
+  it('after an outage backs off, then places the pod again', () => {
+    const d = serving();
+    d.send(fallbackTemplate);
+    d.send(schedule(['a/p1']));
+    const create = d.of('api')[0];
+    if (!create) throw new Error('no create');
+    d.send({ type: 'api.done', id: create.id, intent: create.intent, outcome: 'outage' });
+    expect(d.of('timer.set').map((e) => e.name)).toContain('scheduler.fallback-retry');
+    expect(d.of('api')).toEqual([]);
+    expect(report(d.snapshot).dirty).toMatchObject([{ key: 'a/p1', state: 'pending' }]);
+    d.send({ type: 'timer', name: 'scheduler.fallback-retry' });
+    expect(d.of('api').map((e) => e.intent.op)).toEqual(['exposePod']);
+  });
+});
+
 describe('scheduler placement', () => {
   it('assumes pods on connected nodes and sends binds under the link epoch', () => {
     const d = serving();

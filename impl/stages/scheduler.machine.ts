@@ -60,6 +60,8 @@ import {
 import {
   bindApiPods,
   bindPending,
+  FALLBACK_RETRY_MS,
+  FALLBACK_RETRY_TIMER,
   type HeldPod,
   handshake,
   handshakeDown,
@@ -133,6 +135,7 @@ const initialContext = (input: StageInput): SchedulerContext => ({
   round2: {},
   apiBinds: {},
   nextRequest: 1,
+  fallbackBackoff: false,
 });
 
 /** After every event: handshake links that are down; while serving, bind what fits. */
@@ -161,6 +164,8 @@ const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => 
     case 'api.done':
       if (event.intent.op === 'get')
         return onRead(ctx, event.intent.key, readOutcome(event.outcome));
+      if (event.intent.op === 'exposePod')
+        return onFallbackCreated(ctx, event.intent.key, event.outcome);
       return none(onBound(ctx, event.intent.key, event.outcome));
     case 'timer':
       return onTimer(ctx, event.name);
@@ -339,7 +344,33 @@ const onBound = (ctx: SchedulerContext, key: string, outcome: string): Scheduler
   return { ...ctx, apiBinds };
 };
 
+/**
+ * Fallback binding: the scheduler's create of a pod bound to its node finished. Created (or
+ * already there): the entry stays assumed until the informer shows it persisted. The owner
+ * is gone: the pod is dropped. An outage: the pod goes back to pending and is placed again.
+ */
+const onFallbackCreated = (ctx: SchedulerContext, key: string, outcome: string): Step => {
+  const ck = cacheKey(ctx.input.config.switches, key);
+  const held = ctx.pods[ck];
+  if (!held || held.key !== key || outcome === 'ok' || outcome === 'alreadyExists')
+    return none(ctx);
+  const pods = { ...ctx.pods };
+  if (outcome !== 'outage') {
+    delete pods[ck];
+    return none({ ...ctx, pods });
+  }
+  // Back off before the next fallback create, as the kubelet does after an outage.
+  pods[ck] = { ...held, node: null, state: 'pending' };
+  const retry: Effect = {
+    type: 'timer.set',
+    name: FALLBACK_RETRY_TIMER,
+    afterMs: FALLBACK_RETRY_MS,
+  };
+  return { context: { ...ctx, pods, fallbackBackoff: true }, effects: [retry] };
+};
+
 const onTimer = (ctx: SchedulerContext, name: string): Step => {
+  if (name === FALLBACK_RETRY_TIMER) return none({ ...ctx, fallbackBackoff: false });
   const server = linkOfRetryTimer(name)?.split('->')[1] as StageId | undefined;
   const link = server ? ctx.clients[server] : undefined;
   if (link) {

@@ -40,8 +40,9 @@ const orphanReason = (before: Observation, pod: PodView): string | null => {
 };
 
 /**
- * Exposure is the kubelet's create of a pod it materialised from a template (the direct
- * path). The API path's creates by the ReplicaSet controller are vanilla Kubernetes: with a
+ * Exposure is the create of a pod materialised from a template: by a kubelet on the direct
+ * path, or by the scheduler when the template Pod asks for fallback binding. The API path's
+ * creates by the ReplicaSet controller are vanilla Kubernetes: with a
  * stale informer it can create a pod for a ReplicaSet that was just deleted, and the
  * garbage collector removes it (`deletion-completes` judges that); that race is the
  * baseline's, not a property of exposure.
@@ -49,7 +50,8 @@ const orphanReason = (before: Observation, pod: PodView): string | null => {
 const checkOrphanExposure = (before: Observation, after: Observation): Verdict => {
   for (const event of after.events) {
     if (event.kind !== 'api' || event.verb !== 'create' || event.resource !== 'pod') continue;
-    if (event.outcome !== 'ok' || !event.actor.startsWith('kubelet/')) continue;
+    const exposer = event.actor.startsWith('kubelet/') || event.actor === 'scheduler';
+    if (event.outcome !== 'ok' || !exposer) continue;
     // Created and removed within one step leaves nothing to judge the owner by.
     const pod = after.api.pods[event.key];
     if (pod === undefined) continue;

@@ -8,7 +8,7 @@ import { kubeletId } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState, StagePhase } from '../../../spec/types/observation.js';
-import { type InformerCache, toPodEntry } from '../common/informer.js';
+import { type InformerCache, templateOf, toPodEntry } from '../common/informer.js';
 import type { Effect, StageInput } from '../io.js';
 import {
   type ClientLink,
@@ -43,7 +43,13 @@ export interface SchedulerContext {
   /** API path: Bindings issued, not yet shown by the informer, by pod. */
   readonly apiBinds: Readonly<Record<PodKey, NodeName>>;
   readonly nextRequest: number;
+  /** Fallback binding: a create met an outage; no fallback create until the backoff timer. */
+  readonly fallbackBackoff: boolean;
 }
+
+/** Timer that ends `fallbackBackoff`. */
+export const FALLBACK_RETRY_TIMER = 'scheduler.fallback-retry';
+export const FALLBACK_RETRY_MS = 100;
 
 export type Phase = Exclude<StagePhase, 'down'>;
 
@@ -141,10 +147,13 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
   let placer: Placer | null = null;
   const countsInflight = ctx.input.config.switches.schedulerCountsInflight;
   let pods: Record<string, HeldPod> | null = null;
+  let nextRequest = ctx.nextRequest;
   // `for…in` rather than `Object.entries`: this runs after every event, over every held pod.
   for (const ck in ctx.pods) {
     const held = ctx.pods[ck] as HeldPod;
     if (held.state !== 'pending') continue;
+    const template = templateOf(ctx.informer, held.ownerUid);
+    if (template?.fallbackBinding && ctx.fallbackBackoff) continue;
     placer ??= new Placer(ctx, true);
     const node = placer.choose(ctx);
     const link = node === null ? undefined : ctx.clients[kubeletId(node)];
@@ -153,6 +162,23 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
     pods ??= { ...ctx.pods };
     pods[ck] = assumed;
     if (countsInflight && !ctx.informer.pods[held.key]) placer.take(node);
+    if (template?.fallbackBinding) {
+      // `kubedirect/fallback-binding`: this hop goes back to the API path. The scheduler
+      // creates the pod, bound to the node, from the template; the kubelet runs what the API
+      // binds to it. The entry stays assumed until the informer shows the pod persisted.
+      const requireOwner = ctx.input.config.switches.exposeChecksOwner;
+      const intent = {
+        op: 'exposePod',
+        key: held.key,
+        templateKey: template.key,
+        node,
+        requireOwner,
+      } as const;
+      // The re-check timer also re-places the pod if the create meets an outage.
+      effects.push({ type: 'api', id: nextRequest, intent }, recheckTimer(link));
+      nextRequest += 1;
+      continue;
+    }
     effects.push(
       {
         type: 'send',
@@ -167,7 +193,7 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
       recheckTimer(link),
     );
   }
-  return pods === null ? ctx : { ...ctx, pods };
+  return pods === null ? ctx : { ...ctx, pods, nextRequest };
 };
 
 /** API path: bind every unbound pod the informer shows with a Binding. */
