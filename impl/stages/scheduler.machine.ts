@@ -272,13 +272,17 @@ const acceptAll = (ctx: SchedulerContext, entries: readonly PodEntry[]): Schedul
  */
 const onInformer = (ctx: SchedulerContext, informer: InformerCache): SchedulerContext => {
   // One answer per owner and template version: thousands of held pods share a few owners.
-  const gone = new Map<string, boolean>();
+  const gone = new Map<string, Map<number, boolean>>();
   const ownerGone = (held: HeldPod): boolean => {
-    const key = `${held.ownerUid} ${held.templateRv}`;
-    let known = gone.get(key);
+    let byRv = gone.get(held.ownerUid);
+    if (!byRv) {
+      byRv = new Map();
+      gone.set(held.ownerUid, byRv);
+    }
+    let known = byRv.get(held.templateRv);
     if (known === undefined) {
       known = ownerKnownGone(informer, held.ownerUid, held.templateRv);
-      gone.set(key, known);
+      byRv.set(held.templateRv, known);
     }
     return known;
   };
