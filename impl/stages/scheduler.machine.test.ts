@@ -25,7 +25,7 @@ const podView = (key: string, nodeName: string | null): PodView => ({
   rv: 3,
 });
 /** The owner's template Pod: without it (or the ReplicaSet) the owner is known gone. */
-const template: StageEvent = {
+const templateAt = (rv: number, fallbackBinding: boolean): StageEvent => ({
   type: 'informer.upsert',
   object: {
     kind: 'TemplatePod',
@@ -35,12 +35,13 @@ const template: StageEvent = {
       ownerUid: 'u1',
       ownerKey: 'a/rs',
       templateHash: 'h1',
-      fallbackBinding: false,
-      rv: 2,
+      fallbackBinding,
+      rv,
     },
   },
-  rv: 2,
-};
+  rv,
+});
+const template = templateAt(2, false);
 const msg = (m: object): StageEvent => ({ type: 'message', message: m as Message });
 const fromKubelet = (n: string, m: object) =>
   msg({ source: `kubelet/${n}`, destination: 'scheduler', ...m });
@@ -128,22 +129,7 @@ describe('scheduler recovery', () => {
 });
 
 describe('scheduler fallback binding', () => {
-  const fallbackTemplate: StageEvent = {
-    type: 'informer.upsert',
-    object: {
-      kind: 'TemplatePod',
-      view: {
-        key: 'a/rs-template',
-        uid: 'u2',
-        ownerUid: 'u1',
-        ownerKey: 'a/rs',
-        templateHash: 'h1',
-        fallbackBinding: true,
-        rv: 4,
-      },
-    },
-    rv: 4,
-  };
+  const fallbackTemplate = templateAt(4, true);
 
   it('creates the pod bound to its node through the API instead of sending a bind', () => {
     const d = serving();
