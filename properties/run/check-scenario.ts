@@ -141,7 +141,7 @@ export const failingLiveness = (obs: Observation) =>
   });
 
 /** Checks every safety property on each new observation; keeps the first violation of each. */
-class SafetyWatch {
+export class SafetyWatch {
   readonly violations: RunViolation[] = [];
   private readonly seen = new Set<PropertyName>();
 

@@ -91,6 +91,11 @@ export class SimCluster {
     return this.allReadyAtMs;
   }
 
+  /** Every stage of the cluster: the four controllers, then one kubelet per node. */
+  stageIds(): StageId[] {
+    return stageIds(this.state);
+  }
+
   /** Every pending event, in the order it was scheduled. */
   pending(): readonly Pending[] {
     return this.state.agenda.all();

@@ -1,0 +1,70 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { makeScenario, scenarioConfig } from '../../impl/runtime/scenarios.js';
+import { STAGES } from '../../impl/stages/registry.js';
+import { makeConfig } from '../../spec/types/mutants.js';
+import { runSchedule } from './run-schedule.js';
+import { scheduleArbitrary } from './schedule.js';
+
+/** Fast defaults; `FC_NUM_RUNS` and `FC_SEED` for deeper or pinned campaigns. */
+const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 25);
+const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+const params = { numRuns: NUM_RUNS, ...(SEED === undefined ? {} : { seed: SEED }) };
+
+const outcome = (
+  mode: 'direct' | 'api',
+  schedule: Parameters<typeof runSchedule>[0]['schedule'],
+  mutant: string | null = null,
+) =>
+  runSchedule({
+    scenario: makeScenario('burst', { pods: 4, nodes: 3, functions: 2 }),
+    config: scenarioConfig(makeConfig('up', 'hardened', mutant)),
+    mode,
+    registry: STAGES,
+    seed: 1,
+    schedule,
+    livenessStepMax: 20_000,
+  });
+
+describe('fault schedules against the implementation (hardened)', () => {
+  test.prop([scheduleArbitrary(60)], params)(
+    'direct path: no safety violation, and convergence once faults stop',
+    (schedule) => {
+      const result = outcome('direct', schedule);
+      expect(result.violations).toEqual([]);
+      expect(result.unconverged).toEqual([]);
+    },
+  );
+});
+
+describe('fault schedules against the API path (hardened)', () => {
+  test.prop([scheduleArbitrary(60)], params)(
+    'API path: no safety violation, and convergence once faults stop',
+    (schedule) => {
+      const result = outcome('api', schedule);
+      expect(result.violations).toEqual([]);
+      expect(result.unconverged).toEqual([]);
+    },
+  );
+});
+
+describe('the fuzzer can fail', () => {
+  test('its schedules do inject faults (the properties above are not checked on quiet runs only)', () => {
+    const sample = fc.sample(scheduleArbitrary(60), { numRuns: 20, seed: 1 });
+    const applied = sample.reduce(
+      (sum, schedule) => sum + outcome('direct', schedule).faultsApplied,
+      0,
+    );
+    expect(applied).toBeGreaterThan(20);
+  });
+
+  test('a schedule of plain steps catches a scheduler that ignores in-flight pods', () => {
+    const steps = Array.from({ length: 60 }, () => ({ kind: 'take' as const, index: 0 }));
+    const result = outcome('direct', steps, 'no-inflight-accounting');
+    expect(result.violations.map((v) => v.property)).toContain('capacity');
+  });
+
+  test('found schedules are plain data that fast-check can generate and shrink', () => {
+    fc.assert(fc.property(scheduleArbitrary(5), (s) => s.length <= 5));
+  });
+});
