@@ -31,10 +31,9 @@ import { acceptReply, finishRound1, newClientLink, runsRound2 } from './link/ind
 import {
   armRecheck,
   type ClientContext,
+  clientGuards,
   clientReport,
   handshake,
-  isMessage,
-  isRetryTimer,
   linkRegion,
   onMismatch,
   onNotReadyMessage,
@@ -95,14 +94,7 @@ export const deploymentMachine = setup({
     ),
     onConnected: run<DeploymentContext, StageEvent>((d, _e, out) => reconcile(d, out)),
   },
-  guards: {
-    synced: ({ context }) => context.phase !== 'syncing',
-    linkIs: ({ context }, params: { phase: string }) => context.link.phase === params.phase,
-    is: ({ event }, params: { method: string }) => isMessage(event, params.method),
-    retryTimer: ({ context, event }) => isRetryTimer(context, event),
-    resyncTimer: ({ event }) => event.type === 'timer' && event.name === RESYNC_TIMER,
-    connected: ({ context }) => context.link.phase === 'connected',
-  },
+  guards: clientGuards(RESYNC_TIMER),
 }).createMachine({
   id: 'deployment',
   type: 'parallel',

@@ -12,8 +12,9 @@
  * Machines are xstate v5 machines driven with the pure `transition(machine, snapshot, event)`;
  * effects are xstate `emit` actions whose event is an `Effect` (`collectEffects` below).
  */
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Config } from '../../spec/types/config.js';
-import type { NodeName, ObjectKey, PodKey, StageId, Uid } from '../../spec/types/ids.js';
+import type { NodeName, ObjectKey, PodKey, StageId, StageKind, Uid } from '../../spec/types/ids.js';
 import type { Message } from '../../spec/types/messages.js';
 import type {
   DeploymentView,
@@ -201,6 +202,18 @@ export interface StageReport {
   /** As a server: the current epoch per source (absent: none since the last restart). */
   readonly serverEpochs: Readonly<Partial<Record<StageId, string>>>;
 }
+
+/**
+ * One stage kind's implementation as a runtime plugs it in: its xstate machine (created with
+ * a `StageInput`) and the projection of its snapshot onto a `StageReport`. Method syntax on
+ * purpose: a module typed on its own snapshot still fits.
+ */
+export interface StageModule {
+  readonly machine: AnyStateMachine;
+  report(snapshot: AnyMachineSnapshot): StageReport;
+}
+
+export type StageRegistry = Readonly<Record<StageKind, StageModule>>;
 
 /** The effects of one xstate `transition`: the events of its `emit` actions, in order. */
 export const collectEffects = (actions: readonly unknown[]): Effect[] => {

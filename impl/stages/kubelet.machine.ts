@@ -30,7 +30,7 @@
 import { enqueueActions, setup } from 'xstate';
 import type { PodKey, StageId } from '../../spec/types/ids.js';
 import { nodeOfKubelet } from '../../spec/types/ids.js';
-import type { BindPod, DataMessage, Message, PodEntry, Sync } from '../../spec/types/messages.js';
+import type { DataMessage, Message, PodEntry, Sync } from '../../spec/types/messages.js';
 import type { DirtyEntry, StagePhase } from '../../spec/types/observation.js';
 import {
   applyInformer,
@@ -52,7 +52,7 @@ import {
   request,
 } from './kubelet/work.js';
 import {
-  admit,
+  admitThenApply,
   answersHandshakes,
   applyEvent,
   isSync,
@@ -154,19 +154,11 @@ const onMessage = (ctx: KubeletContext, message: Message, phase: Phase): Step =>
     return { context: { ...ctx, links: s.links }, effects: s.effects };
   }
   if (message.type === 'kubelet.bindPod' || message.type === 'kubelet.sync')
-    return onData(ctx, message);
+    return admitThenApply(ctx, message, applyMessage);
   return none(ctx);
 };
 
-/** Admission under the source's epoch, then (now, or on the apply timer) the bind itself. */
-const onData = (ctx: KubeletContext, message: BindPod | Sync): Step => {
-  const a = admit(ctx.links, ctx.input.id, message, ctx.input.config.switches);
-  const admitted = { ...ctx, links: a.links };
-  if (a.verdict !== 'apply') return { context: admitted, effects: a.effects };
-  const applied = applyMessage(admitted, message);
-  return { context: applied.context, effects: [...a.effects, ...applied.effects] };
-};
-
+/** The bind or sync itself, once admitted (now, or on the apply timer). */
 const applyMessage = (ctx: KubeletContext, message: DataMessage | Sync): Step => {
   const effects: Effect[] = [applyEvent(ctx.links, ctx.input.id, message)];
   let next = ctx;

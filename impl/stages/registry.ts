@@ -3,25 +3,19 @@
  * stage kind. The sim runtime takes this registry; its tests use small fake stages instead.
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import type { StageKind } from '../../spec/types/ids.js';
 import * as autoscaler from './autoscaler.machine.js';
 import * as deployment from './deployment.machine.js';
-import type { StageReport } from './io.js';
+import type { StageModule, StageRegistry, StageReport } from './io.js';
 import * as kubelet from './kubelet.machine.js';
 import * as replicaset from './replicaset.machine.js';
 import * as scheduler from './scheduler.machine.js';
-
-export interface StageModule {
-  readonly machine: AnyStateMachine;
-  report(snapshot: AnyMachineSnapshot): StageReport;
-}
 
 const moduleOf = (machine: AnyStateMachine, report: (s: never) => StageReport): StageModule => ({
   machine,
   report: report as (snapshot: AnyMachineSnapshot) => StageReport,
 });
 
-export const STAGES: Readonly<Record<StageKind, StageModule>> = {
+export const STAGES: StageRegistry = {
   autoscaler: moduleOf(autoscaler.autoscalerMachine, autoscaler.report),
   deployment: moduleOf(deployment.deploymentMachine, deployment.report),
   replicaset: moduleOf(replicaset.replicaSetMachine, replicaset.report),

@@ -26,10 +26,10 @@ import type { StagePhase } from '../../spec/types/observation.js';
 import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
 import { newClientLink, serverEpochs, sourceOfApplyTimer } from './link/index.js';
 import {
+  clientGuards,
   clientReport,
   handshake,
   isMessage,
-  isRetryTimer,
   linkRegion,
   onMismatch,
   onNotReadyMessage,
@@ -93,18 +93,13 @@ export const replicaSetMachine = setup({
     onConnected: each((d, out) => reconcile(d, out)),
   },
   guards: {
-    synced: ({ context }) => context.phase !== 'syncing',
-    linkIs: ({ context }, params: { phase: string }) => context.link.phase === params.phase,
-    is: ({ event }, params: { method: string }) => isMessage(event, params.method),
+    ...clientGuards(RESYNC_TIMER),
     fromUpstream: ({ context, event }) =>
       event.type === 'message' &&
       event.message.destination === context.input.id &&
       event.message.source !== context.link.server &&
       SERVER_METHODS.some((m) => isMessage(event, m)),
-    retryTimer: ({ context, event }) => isRetryTimer(context, event),
     applyTimer: ({ event }) => event.type === 'timer' && sourceOfApplyTimer(event.name) !== null,
-    resyncTimer: ({ event }) => event.type === 'timer' && event.name === RESYNC_TIMER,
-    connected: ({ context }) => context.link.phase === 'connected',
   },
 }).createMachine({
   id: 'replicaset',

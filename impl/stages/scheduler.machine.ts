@@ -39,7 +39,7 @@ import {
 } from './common/informer.js';
 import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
 import {
-  admit,
+  admitThenApply,
   answersHandshakes,
   applyEvent,
   isSync,
@@ -189,7 +189,7 @@ const onMessage = (ctx: SchedulerContext, message: Message, phase: Phase): Step 
     }
     case 'scheduler.schedulePods':
     case 'scheduler.sync':
-      return onData(ctx, message);
+      return admitThenApply(ctx, message, applyMessage);
     case 'scheduler.handshakeReply':
       return onHandshakeReply(ctx, message);
     default:
@@ -215,14 +215,6 @@ const onClientReply = (ctx: SchedulerContext, message: Message): Step => {
     return { context: put(s.link), effects: s.effects };
   }
   return none(ctx);
-};
-
-const onData = (ctx: SchedulerContext, message: SchedulePods | Sync): Step => {
-  const a = admit(ctx.links, ctx.input.id, message, ctx.input.config.switches);
-  const admitted = { ...ctx, links: a.links };
-  if (a.verdict !== 'apply') return { context: admitted, effects: a.effects };
-  const applied = applyMessage(admitted, message);
-  return { context: applied.context, effects: [...a.effects, ...applied.effects] };
 };
 
 const applyMessage = (ctx: SchedulerContext, message: SchedulePods | Sync): Step => {

@@ -12,7 +12,12 @@ import type { StageRegistry } from '../../impl/runtime/sim/types.js';
 import type { Mode } from '../../impl/stages/io.js';
 import type { Config } from '../../spec/types/config.js';
 import type { StageId } from '../../spec/types/ids.js';
-import { failingLiveness, type RunViolation, SafetyWatch } from '../run/check-scenario.js';
+import {
+  converged,
+  failingLiveness,
+  type RunViolation,
+  SafetyWatch,
+} from '../run/check-scenario.js';
 import { type Choice, resolve } from './schedule.js';
 
 export interface ScheduleRun {
@@ -62,7 +67,7 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   check();
   runDefault(cluster, {
     stepMax: run.livenessStepMax,
-    stopWhen: (c) => failingLiveness(c.observe()).length === 0,
+    stopWhen: (c) => converged(c.observe()),
     onStep: check,
   });
   return {

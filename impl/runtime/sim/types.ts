@@ -1,9 +1,3 @@
-/**
- * The sim runtime's vocabulary: how it is configured (topology, latencies, the stage
- * registry), what can be pending, what a step records and the actions a schedule is made
- * of. Plain data throughout, so a schedule can be stored, shrunk and replayed.
- */
-import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Config, FunctionSpec } from '../../../spec/types/config.js';
 import type {
   LinkId,
@@ -16,20 +10,10 @@ import type {
 import type { Message } from '../../../spec/types/messages.js';
 import type { AppliedEvent, Sandbox } from '../../../spec/types/observation.js';
 import type { ApiRequest } from '../../apiserver/index.js';
-import type { ApiIntent, Mode, StageEvent, StageReport } from '../../stages/io.js';
+import type { ApiIntent, Mode, StageEvent, StageRegistry } from '../../stages/io.js';
 import type { RateLimit } from './rate-limit.js';
 
-/**
- * One stage kind's implementation: its xstate machine (created with a `StageInput`) and
- * the projection of its snapshot onto a `StageReport`. Method syntax on purpose: a module
- * typed on its own snapshot still fits the registry.
- */
-export interface StageModule {
-  readonly machine: AnyStateMachine;
-  report(snapshot: AnyMachineSnapshot): StageReport;
-}
-
-export type StageRegistry = Readonly<Record<StageKind, StageModule>>;
+export type { StageModule, StageRegistry } from '../../stages/io.js';
 
 export interface Topology {
   readonly functions: readonly FunctionSpec[];

@@ -28,7 +28,7 @@ import type {
   Sync,
 } from '../../../spec/types/messages.js';
 import type { StagePhase } from '../../../spec/types/observation.js';
-import type { Effect } from '../io.js';
+import type { Effect, StageInput } from '../io.js';
 
 export interface ServerLink {
   readonly source: StageId;
@@ -238,4 +238,27 @@ export const entryKeysOf = (message: Message): string[] => {
     default:
       return 'entries' in message ? message.entries.map((e) => e.key) : [];
   }
+};
+
+/** A server stage's context as `admitThenApply` needs it. */
+interface ServerContext {
+  readonly input: StageInput;
+  readonly links: ServerLinks;
+}
+
+/**
+ * A data message or sync reaching a server stage: admission under the source's epoch, then,
+ * when admitted for now, the stage's own `apply`. A refused or queued message applies
+ * nothing here (a queued one is applied on its apply timer).
+ */
+export const admitThenApply = <C extends ServerContext, M extends DataMessage | Sync>(
+  ctx: C,
+  message: M,
+  apply: (ctx: C, message: M) => { readonly context: C; readonly effects: readonly Effect[] },
+): { readonly context: C; readonly effects: readonly Effect[] } => {
+  const a = admit(ctx.links, ctx.input.id, message, ctx.input.config.switches);
+  const admitted = { ...ctx, links: a.links };
+  if (a.verdict !== 'apply') return { context: admitted, effects: a.effects };
+  const applied = apply(admitted, message);
+  return { context: applied.context, effects: [...a.effects, ...applied.effects] };
 };

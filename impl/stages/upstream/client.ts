@@ -86,6 +86,23 @@ export const clientReport = (c: ClientContext): ClientLinkReport => ({
   epoch: c.link.epoch,
 });
 
+/**
+ * The guards the link region and the stage's resync timer use, the same in every client
+ * stage (the Deployment and ReplicaSet controllers); `resyncTimer` is the stage's timer name.
+ */
+export const clientGuards = (resyncTimer: string) => ({
+  synced: ({ context }: { context: ClientContext }) => context.phase !== 'syncing',
+  linkIs: ({ context }: { context: ClientContext }, params: { phase: string }) =>
+    context.link.phase === params.phase,
+  is: ({ event }: { event: StageEvent }, params: { method: string }) =>
+    isMessage(event, params.method),
+  retryTimer: ({ context, event }: { context: ClientContext; event: StageEvent }) =>
+    isRetryTimer(context, event),
+  resyncTimer: ({ event }: { event: StageEvent }) =>
+    event.type === 'timer' && event.name === resyncTimer,
+  connected: ({ context }: { context: ClientContext }) => context.link.phase === 'connected',
+});
+
 const follow = (self: LinkPhase) =>
   (['disconnected', 'handshaking', 'syncing', 'connected'] as const)
     .filter((p) => p !== self)
