@@ -3,8 +3,9 @@
  * flipped, views with every field filled, and a driver that runs events through xstate's
  * pure `transition` and collects the emitted effects.
  */
-import { type AnyStateMachine, initialTransition, type SnapshotFrom, transition } from 'xstate';
-import { HARDENED, PRESETS, type Switches } from '../../../spec/types/config.js';
+
+import type { AnyStateMachine } from 'xstate';
+import type { Switches } from '../../../spec/types/config.js';
 import type { StageId } from '../../../spec/types/ids.js';
 import type {
   DeploymentView,
@@ -12,15 +13,9 @@ import type {
   ReplicaSetView,
   TemplatePodView,
 } from '../../../spec/types/objects.js';
-import {
-  type ApiOutcome,
-  collectEffects,
-  type Effect,
-  type Mode,
-  type ObjectView,
-  type StageEvent,
-  type StageInput,
-} from '../io.js';
+import { StageDriver } from '../common/driver.js';
+import { inputFor } from '../common/test-config.js';
+import type { ApiOutcome, Effect, Mode, ObjectView, StageEvent, StageInput } from '../io.js';
 
 export const inputOf = (
   id: StageId,
@@ -28,50 +23,13 @@ export const inputOf = (
   switches: Partial<Switches> = {},
   mode: Mode = 'direct',
   incarnation = 1,
-): StageInput => ({
-  id,
-  config: {
-    preset: PRESETS.up,
-    profile: 'hardened',
-    switches: { ...HARDENED, ...switches },
-    mutant: null,
-  },
-  mode,
-  incarnation,
-  downstream,
-});
+): StageInput => inputFor(id, switches, { mode, incarnation, downstream });
 
-/** A machine under test: its snapshot and every effect emitted so far. */
-export class Driver<M extends AnyStateMachine> {
-  snapshot: SnapshotFrom<M>;
-  effects: Effect[];
-  /** The effects of the last `send` only. */
-  last: Effect[];
-
-  constructor(
-    readonly machine: M,
-    input: StageInput,
-  ) {
-    const [snapshot, actions] = initialTransition(machine, input as never);
-    this.snapshot = snapshot as SnapshotFrom<M>;
-    this.last = collectEffects(actions);
-    this.effects = [...this.last];
-  }
-
-  send(...events: StageEvent[]): Effect[] {
-    this.last = [];
-    for (const event of events) {
-      const [snapshot, actions] = transition(this.machine, this.snapshot, event as never);
-      this.snapshot = snapshot as SnapshotFrom<M>;
-      this.last.push(...collectEffects(actions));
-    }
-    this.effects.push(...this.last);
-    return this.last;
-  }
-
+/** A machine under test (the shared `StageDriver`), with lookups for the upstream stages' tests. */
+export class Driver<M extends AnyStateMachine> extends StageDriver<M> {
   /** The API requests among the last step's effects. */
   apis(): Extract<Effect, { type: 'api' }>[] {
-    return this.last.filter((e): e is Extract<Effect, { type: 'api' }> => e.type === 'api');
+    return this.of('api');
   }
 
   /** The `i`-th API request of the last step (the test fails if there is none). */
