@@ -8,7 +8,7 @@
 import { type Scenario, WARM_UP_MS } from '../../impl/runtime/scenarios.js';
 import { SimCluster } from '../../impl/runtime/sim/cluster.js';
 import { runDefault } from '../../impl/runtime/sim/policy.js';
-import type { StageRegistry } from '../../impl/runtime/sim/types.js';
+import type { SimOptions, StageRegistry } from '../../impl/runtime/sim/types.js';
 import type { Mode } from '../../impl/stages/io.js';
 import type { Config } from '../../spec/types/config.js';
 import type { StageId } from '../../spec/types/ids.js';
@@ -29,6 +29,10 @@ export interface ScheduleRun {
   readonly schedule: readonly Choice[];
   /** Steps allowed to converge once everything is healed. */
   readonly livenessStepMax: number;
+  /** Called after every machine transition (coverage). */
+  readonly onTransition?: SimOptions['onTransition'];
+  /** Called after every step of the run, warm-up included (conformance). */
+  readonly onStep?: SimOptions['onStep'];
 }
 
 export interface ScheduleOutcome {
@@ -46,6 +50,8 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     topology: run.scenario.topology,
     seed: run.seed,
     observeEachStep: true,
+    ...(run.onTransition ? { onTransition: run.onTransition } : {}),
+    ...(run.onStep ? { onStep: run.onStep } : {}),
   });
   runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
   const safety = new SafetyWatch(cluster.observe());

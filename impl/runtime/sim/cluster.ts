@@ -52,11 +52,13 @@ export class SimCluster {
   private readonly readiness = new Readiness();
   private latest: Observation | null = null;
   private allReadyAtMs: number | null = null;
+  private readonly onStep: SimOptions['onStep'];
   private loadChangedAtMs = 0;
 
   constructor(options: SimOptions) {
     const state = new SimState(options);
     this.state = state;
+    this.onStep = options.onStep;
     this.ghostWatches = openGhostWatches(state);
     this.changes = openChangeWatches(state.api);
     seedCluster(state);
@@ -114,6 +116,7 @@ export class SimCluster {
   /** Applies one action of a schedule and returns the step's record. */
   apply(action: SimAction): StepRecord {
     const state = this.state;
+    const before = this.onStep ? this.observe() : null;
     state.step += 1;
     state.events = [];
     const { label, actor, note } = this.perform(action);
@@ -127,6 +130,7 @@ export class SimCluster {
       events: state.events,
       ...(note ? { note } : {}),
     };
+    if (this.onStep && before) this.onStep(before, record, this.observe());
     return record;
   }
 

@@ -37,8 +37,16 @@ export const createActor = (state: SimState, slot: ActorSlot, input: StageInput)
 /** One event into one stage; a crashed stage hears nothing. */
 export const dispatch = (state: SimState, slot: ActorSlot, event: StageEvent): void => {
   if (!slot.snapshot) return;
-  const [next, actions] = transitionOf(slot.module.machine)(slot.snapshot, event);
+  const before = slot.snapshot;
+  const [next, actions] = transitionOf(slot.module.machine)(before, event);
   slot.snapshot = next;
+  state.onTransition?.({
+    stage: slot.id,
+    machine: slot.module.machine,
+    before,
+    event,
+    after: next,
+  });
   runEffects(state, slot, collectEffects(actions));
 };
 

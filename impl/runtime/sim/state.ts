@@ -85,6 +85,7 @@ export class SimState {
   readonly messagesSent = new Map<string, number>();
   /** Client-side rate limits per stage kind (none: unthrottled). */
   readonly rateLimits: Readonly<Partial<Record<StageKind, RateLimit>>>;
+  readonly onTransition: SimOptions['onTransition'];
   /** One token bucket per running stage process; a restart starts a fresh one. */
   readonly buckets = new Map<string, TokenBucket>();
   /** The resourceVersion at which informers were last checked for new events. */
@@ -104,6 +105,7 @@ export class SimState {
     this.latencies = { ...DEFAULT_LATENCIES, ...options.latencies };
     this.observeEachStep = options.observeEachStep ?? true;
     this.rateLimits = options.rateLimits ?? {};
+    this.onTransition = options.onTransition;
     this.random = prng(options.seed ?? 1);
     this.api = new ApiServer({ now: () => this.nowMs });
     this.agenda = new Agenda<Pending>(() => this.random.next());

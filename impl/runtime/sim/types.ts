@@ -1,3 +1,4 @@
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Config, FunctionSpec } from '../../../spec/types/config.js';
 import type {
   LinkId,
@@ -8,7 +9,7 @@ import type {
   StageKind,
 } from '../../../spec/types/ids.js';
 import type { Message } from '../../../spec/types/messages.js';
-import type { AppliedEvent, Sandbox } from '../../../spec/types/observation.js';
+import type { AppliedEvent, Observation, Sandbox } from '../../../spec/types/observation.js';
 import type { ApiRequest } from '../../apiserver/index.js';
 import type { ApiIntent, Mode, StageEvent, StageRegistry } from '../../stages/io.js';
 import type { RateLimit } from './rate-limit.js';
@@ -72,6 +73,19 @@ export interface SimOptions {
    * are the Kubernetes defaults). Absent: unthrottled.
    */
   readonly rateLimits?: Readonly<Partial<Record<StageKind, RateLimit>>>;
+  /** Called after every machine transition (coverage of the stage machines). */
+  readonly onTransition?: (record: TransitionRecord) => void;
+  /** Called after every step with the Observations around it (conformance checking). */
+  readonly onStep?: (before: Observation, record: StepRecord, after: Observation) => void;
+}
+
+/** One event fed to one stage machine, with the snapshots around it. */
+export interface TransitionRecord {
+  readonly stage: StageId;
+  readonly machine: AnyStateMachine;
+  readonly before: AnyMachineSnapshot;
+  readonly event: StageEvent;
+  readonly after: AnyMachineSnapshot;
 }
 
 interface PendingBase {
