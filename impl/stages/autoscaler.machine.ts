@@ -93,13 +93,18 @@ const onLoad = (d: Ctx, e: Ev<'load'>, out: Effect[]): void => {
 
 /**
  * `notFound` counts as written, as in the model: there is no Deployment to scale, and a
- * new one with that name starts from its own spec. Any other failure retries on a timer.
+ * new one with that name starts from its own spec. Any other failure retries on a timer
+ * (found by the fuzzer: a timed-out write of 4 that was applied, then a load back to the
+ * last count written, 0, left the Deployment at 4 for good).
  */
 const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   const intent = d.pending[e.id];
   if (intent?.op !== 'scaleDeployment') return;
   delete d.pending[e.id];
   if (e.outcome !== 'ok' && e.outcome !== 'notFound') {
+    // The write may still have been applied (a timeout: its answer was lost), so the count
+    // persisted is unknown: forget what was written, and the retry writes the load again.
+    delete d.written[intent.key];
     out.push({ type: 'timer.set', name: timerName(intent.key), afterMs: RETRY_MS });
     return;
   }

@@ -217,8 +217,12 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   }
   if (intent.op === 'scaleReplicaSet' && ok)
     d.counts[intent.key] = { ...count(intent), written: true };
-  if (intent.op === 'deploymentStatus' && ok)
-    d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
+  // A failed write may still have been applied (its answer lost): what is persisted is
+  // unknown, so nothing counts as written until a write succeeds.
+  if (intent.op === 'deploymentStatus') {
+    if (ok) d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
+    else delete d.statusWritten[intent.key];
+  }
   // An outage or a conflict: try again later; a missing object needs nothing more.
   if (!ok && e.outcome !== 'notFound')
     out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });

@@ -2,16 +2,29 @@
  * Plays one fault schedule against the implementation in the sim runtime: the cluster warms
  * up, the scenario's actions apply at once, then each choice of the schedule is resolved and
  * applied, with every safety property checked after every step; then the liveness phase
- * heals everything and runs the default policy until convergence or the bound.
+ * heals everything (restarts crashed stages, ends the outage), stops faults, and runs the
+ * default policy until every liveness property holds at once, or the bound is reached.
+ *
+ * The run stops at the first safety violation. Besides the verdict it reports what the
+ * campaign tallies: steps, faults by kind and target, reachability guards hit, and the
+ * trace of the steps after the warm-up (one per scenario action, schedule choice that
+ * acted, and heal; the liveness phase only as its last few steps, since it can be long).
  */
 
 import { type Scenario, WARM_UP_MS } from '../../impl/runtime/scenarios.js';
 import { SimCluster } from '../../impl/runtime/sim/cluster.js';
 import { runDefault } from '../../impl/runtime/sim/policy.js';
-import type { SimOptions, StageRegistry } from '../../impl/runtime/sim/types.js';
+import type {
+  SimAction,
+  SimOptions,
+  StageRegistry,
+  StepRecord,
+} from '../../impl/runtime/sim/types.js';
 import type { Mode } from '../../impl/stages/io.js';
 import type { Config } from '../../spec/types/config.js';
 import type { StageId } from '../../spec/types/ids.js';
+import type { Observation } from '../../spec/types/observation.js';
+import { CATALOGUE } from '../catalogue.js';
 import {
   converged,
   failingLiveness,
@@ -19,6 +32,7 @@ import {
   SafetyWatch,
 } from '../run/check-scenario.js';
 import { type Choice, resolve } from './schedule.js';
+import { summariseObservation } from './summary.js';
 
 export interface ScheduleRun {
   readonly scenario: Scenario;
@@ -33,16 +47,44 @@ export interface ScheduleRun {
   readonly onTransition?: SimOptions['onTransition'];
   /** Called after every step of the run, warm-up included (conformance). */
   readonly onStep?: SimOptions['onStep'];
+  /** Record the trace (off in campaigns, on when a failure is replayed). */
+  readonly trace?: boolean;
 }
 
+export interface TraceEntry {
+  readonly actor: string;
+  readonly label: string;
+  /** The key state after the step. */
+  readonly state: string;
+}
+
+/** How many of the liveness phase's last steps a trace keeps. */
+export const LIVENESS_TAIL = Number(process.env.KD_LIVENESS_TAIL ?? 8);
+
 export interface ScheduleOutcome {
+  /** The first safety violation (the run stops there), or none. */
   readonly violations: readonly RunViolation[];
   readonly unconverged: readonly { readonly property: string; readonly message: string }[];
   /** Choices that acted (the others had nothing to act on). */
   readonly faultsApplied: number;
+  /** Faults applied, as `kind target-kind` (`crash kubelet`, `drop replicaset->scheduler`). */
+  readonly faults: Readonly<Record<string, number>>;
+  /** Steps of the whole run, warm-up included. */
+  readonly steps: number;
+  /** The reachability guards this run hit. */
+  readonly hits: readonly string[];
+  /** Empty unless `trace` was asked for. */
+  readonly trace: readonly TraceEntry[];
+  /** Index in `trace` of the step after which the run failed (null: it did not). */
+  readonly failingEntry: number | null;
+  /** Liveness-phase steps left out of the trace before its tail. */
+  readonly livenessStepsOmitted: number;
 }
 
 export function runSchedule(run: ScheduleRun): ScheduleOutcome {
+  const hits = new Set<string>();
+  let previous: Observation | null = null;
+  const guards = CATALOGUE.reachability;
   const cluster = new SimCluster({
     config: run.config,
     mode: run.mode,
@@ -51,41 +93,128 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     seed: run.seed,
     observeEachStep: true,
     ...(run.onTransition ? { onTransition: run.onTransition } : {}),
-    ...(run.onStep ? { onStep: run.onStep } : {}),
+    onStep: (before, record, after) => {
+      previous = before;
+      run.onStep?.(before, record, after);
+    },
   });
   runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
   const safety = new SafetyWatch(cluster.observe());
-  const check = () => safety.check(cluster.observe(), cluster.nowMs);
-  for (const timed of run.scenario.actions) {
-    cluster.apply(timed.action);
-    check();
-  }
+  const trace: TraceEntry[] = [];
+  const faults: Record<string, number> = {};
+  const livenessTail: TraceEntry[] = [];
+  let livenessSteps = 0;
+  let inLiveness = false;
+  /** After each step: safety, guards, the trace; true when the run must stop. */
+  const after = (record: StepRecord): boolean => {
+    const obs = cluster.observe();
+    safety.check(obs, cluster.nowMs);
+    if (previous !== null)
+      for (const guard of guards)
+        if (!hits.has(guard.name) && guard.hit(previous, obs)) hits.add(guard.name);
+    if (run.trace) {
+      const entry = { actor: record.actor, label: record.label, state: summariseObservation(obs) };
+      if (!inLiveness) trace.push(entry);
+      else {
+        livenessSteps += 1;
+        livenessTail.push(entry);
+        if (livenessTail.length > LIVENESS_TAIL) livenessTail.shift();
+      }
+    }
+    return safety.violations.length > 0;
+  };
+  /** Applies one step; a fault (`counted`) is tallied by kind and target. */
+  const apply = (action: SimAction, counted = false): boolean => {
+    if (counted && action.type !== 'take') {
+      const key = faultKey(cluster, action);
+      faults[key] = (faults[key] ?? 0) + 1;
+    }
+    return after(cluster.apply(action));
+  };
+  let stopped = false;
+  for (const timed of run.scenario.actions) if (!stopped) stopped = apply(timed.action);
   const stages = cluster.stageIds();
   let faultsApplied = 0;
   for (const choice of run.schedule) {
+    if (stopped) break;
     const action = resolve(cluster, stages, choice);
     if (action === null) continue;
-    cluster.apply(action);
     if (action.type !== 'take') faultsApplied += 1;
-    check();
+    stopped = apply(action, true);
   }
-  heal(cluster, stages);
-  check();
-  runDefault(cluster, {
-    stepMax: run.livenessStepMax,
-    stopWhen: (c) => converged(c.observe()),
-    onStep: check,
-  });
+  for (const action of stopped ? [] : heal(cluster, stages)) {
+    if (!stopped) stopped = apply(action);
+  }
+  inLiveness = true;
+  if (!stopped)
+    runDefault(cluster, {
+      stepMax: run.livenessStepMax,
+      stopWhen: (c) => converged(c.observe()) || safety.violations.length > 0,
+      onStep: (record) => {
+        after(record);
+      },
+    });
+  const unconverged = safety.violations.length > 0 ? [] : failingLiveness(cluster.observe());
+  const omitted = Math.max(0, livenessSteps - livenessTail.length);
+  const failed = safety.violations.length > 0 || unconverged.length > 0;
+  const fullTrace = [...trace, ...livenessTail];
   return {
     violations: safety.violations,
-    unconverged: failingLiveness(cluster.observe()),
+    unconverged,
     faultsApplied,
+    faults,
+    steps: cluster.steps,
+    hits: [...hits].sort(),
+    trace: fullTrace,
+    failingEntry: run.trace && failed ? fullTrace.length : null,
+    livenessStepsOmitted: omitted,
   };
 }
 
 /** The liveness phase begins: every crashed stage restarts and the API Server is back. */
-const heal = (cluster: SimCluster, stages: readonly StageId[]): void => {
-  cluster.apply({ type: 'apiOutage', on: false });
+const heal = (cluster: SimCluster, stages: readonly StageId[]): SimAction[] => {
+  const actions: SimAction[] = [{ type: 'apiOutage', on: false }];
+  const lost = new Set(
+    cluster
+      .observe()
+      .kubelets.filter((k) => !k.nodeAlive)
+      .map((k) => `kubelet/${k.node}`),
+  );
   for (const stage of stages)
-    if (cluster.snapshotOf(stage) === null) cluster.apply({ type: 'restart', stage });
+    if (cluster.snapshotOf(stage) === null && !lost.has(stage))
+      actions.push({ type: 'restart', stage });
+  return actions;
+};
+
+/** The kind of stage a stage id or pending event's actor names (`kubelet/n1` → `kubelet`). */
+const kindOf = (actor: string): string => actor.split('/')[0] ?? actor;
+
+/**
+ * Fault × target, for the campaign's coverage: `crash kubelet`, `drop scheduler` (a
+ * message to the scheduler), `timeout replicaset`, `write deletePod`, `load autoscaler`.
+ */
+const faultKey = (cluster: SimCluster, action: SimAction): string => {
+  switch (action.type) {
+    case 'drop':
+    case 'duplicate':
+    case 'delay':
+    case 'timeout': {
+      const pending = cluster.pending().find((p) => p.id === action.id);
+      return `${action.type} ${pending ? kindOf(pending.actor) : '?'}`;
+    }
+    case 'load':
+      return 'load autoscaler';
+    case 'crash':
+    case 'restart':
+    case 'relist':
+      return `${action.type} ${kindOf(action.stage)}`;
+    case 'write':
+      return `write ${action.write.op}`;
+    case 'nodeLoss':
+      return 'nodeLoss kubelet';
+    case 'apiOutage':
+      return `outage ${action.on ? 'on' : 'off'}`;
+    default:
+      return action.type;
+  }
 };

@@ -27,7 +27,7 @@ import { openChangeWatches, refreshInformers, stageIds, startStage } from './lif
 import { observe, reportsOf } from './observe.js';
 import { type ActorSlot, SimState } from './state.js';
 import { take } from './take.js';
-import type { Pending, SimAction, SimOptions, StepRecord } from './types.js';
+import type { Pending, SimAction, SimOptions, StepRecord, Topology } from './types.js';
 
 export interface SimSummary {
   readonly steps: number;
@@ -91,6 +91,11 @@ export class SimCluster {
   /** As `summary().readyAtMs`, without building the summary (a cheap stop condition). */
   get readyAtMs(): number | null {
     return this.allReadyAtMs;
+  }
+
+  /** The functions and nodes the cluster runs. */
+  get topology(): Topology {
+    return this.state.topology;
   }
 
   /** Every stage of the cluster: the four controllers, then one kubelet per node. */
@@ -172,10 +177,12 @@ export class SimCluster {
       }
       case 'drop':
       case 'duplicate':
+      case 'timeout':
       case 'delay': {
         const label = state.agenda.get(action.id)?.label ?? action.id;
         if (action.type === 'drop') faults.drop(state, action.id);
         else if (action.type === 'duplicate') faults.duplicate(state, action.id);
+        else if (action.type === 'timeout') faults.timeout(state, action.id);
         else faults.delay(state, action.id, action.ms);
         return { label: `${action.type} ${label}`, actor: 'fault' };
       }

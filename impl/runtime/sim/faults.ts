@@ -28,6 +28,33 @@ export const drop = (state: SimState, id: string): void => {
   fault(state, 'drop', pending.label);
 };
 
+/**
+ * A lost API request or response, seen by the client as a timeout: the stage is told its
+ * call failed (the `outage` outcome, which every stage retries), whether or not the API
+ * Server executed it. A lost response to a write that was executed is the interesting case:
+ * the retry meets its own earlier write (`alreadyExists`, a conflict).
+ */
+export const timeout = (state: SimState, id: string): void => {
+  const pending = pendingOrThrow(state, id);
+  if (pending.kind !== 'api' && pending.kind !== 'apiDone')
+    throw new Error(`only API calls time out, not ${pending.kind} event ${id}`);
+  state.agenda.remove(id);
+  const intent = pending.kind === 'api' ? pending.intent : pending.event.intent;
+  const callId = pending.kind === 'api' ? pending.callId : pending.event.id;
+  if (intent.op !== 'get') state.failedWrites.add(`${pending.stage} ${intent.op} ${intent.key}`);
+  state.agenda.put({
+    kind: 'apiDone',
+    id: state.nextId('r'),
+    dueAtMs: state.dueIn(state.latencies.apiResponseMs),
+    label: `api.done ${pending.stage} ${intent.op} ${intent.key} timeout`,
+    actor: pending.stage,
+    stage: pending.stage,
+    incarnation: pending.incarnation,
+    event: { type: 'api.done', id: callId, intent, outcome: 'outage' },
+  });
+  fault(state, 'timeout', pending.label);
+};
+
 /** A second copy of a message in flight, under a new id. */
 export const duplicate = (state: SimState, id: string): void => {
   const pending = pendingOrThrow(state, id);

@@ -161,6 +161,12 @@ export type SimAction =
   | { readonly type: 'take'; readonly id: string }
   | { readonly type: 'drop'; readonly id: string }
   | { readonly type: 'duplicate'; readonly id: string }
+  /**
+   * An API request or its response is lost and the client's call times out: a pending
+   * `api` is never executed, a pending `apiDone` was (the write stands); either way the
+   * stage hears that its call failed.
+   */
+  | { readonly type: 'timeout'; readonly id: string }
   | { readonly type: 'delay'; readonly id: string; readonly ms: number }
   | { readonly type: 'crash'; readonly stage: StageId }
   | { readonly type: 'restart'; readonly stage: StageId }

@@ -68,6 +68,11 @@ export const planCountRound2 = (
   return { plan, adopt };
 };
 
-/** A held count is done once the informer shows it written back (or its ReplicaSet gone). */
+/**
+ * A held count is done once the informer shows it written back (or its ReplicaSet gone).
+ * A count written through the API is done once its version shows, even if another writer
+ * changed `replicas` since (a user's `kubectl scale`): waiting for the value instead left
+ * it held forever and the controller never corrected the ReplicaSet (found by the fuzzer).
+ */
 export const writtenBack = (held: HeldCount, rs: ReplicaSetView | undefined): boolean =>
-  !rs || (held.written ? rs.replicas === held.replicas : rs.replicasVersion >= held.version);
+  !rs || rs.replicasVersion >= held.version || (held.written && rs.replicas === held.replicas);

@@ -65,6 +65,15 @@ export const targetOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
 export const activePods = (c: ReplicaSetContext, rs: ReplicaSetView): PodView[] =>
   podsOwnedBy(c.cache, rs.uid).filter((p) => !p.deleting);
 
+/**
+ * The requested record, writable: `observePod` may have replaced it with a frozen copy
+ * earlier in the same step, which the draft cannot change in place.
+ */
+export const requestedDraft = (d: RsDraft): RsDraft['requested'] => {
+  if (Object.isFrozen(d.requested)) d.requested = { ...d.requested };
+  return d.requested;
+};
+
 /** Pods sent on the direct path and not yet seen persisted. */
 export const requestedOf = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
   let requested = 0;

@@ -19,6 +19,7 @@ import {
   mintName,
   type RequestedPod,
   type RsDraft,
+  requestedDraft,
   statusOf,
   targetOf,
 } from './rs-context.js';
@@ -68,6 +69,7 @@ export const mintPods = (
   count: number,
 ): RequestedPod[] => {
   const pods: RequestedPod[] = [];
+  const requested = requestedDraft(d);
   for (let i = 0; i < count; i += 1) {
     const key = mintName(d, rs);
     const held: RequestedPod = {
@@ -79,7 +81,7 @@ export const mintPods = (
       templateRv,
       state: 'requested',
     };
-    d.requested[cacheKeyOf(d.input.config, key)] = held;
+    requested[cacheKeyOf(d.input.config, key)] = held;
     pods.push(held);
   }
   return pods;
@@ -103,7 +105,12 @@ export const scaleDown = (d: RsDraft, rs: ReplicaSetView, surplus: number, out: 
 };
 
 /** Write-back of a desired count, with its version: a newer persisted one is never overwritten. */
-const writeBack = (d: RsDraft, key: ObjectKey, out: Effect[]): void => {
+/**
+ * Persists an admitted direct count. Also called for a ReplicaSet that left the direct path
+ * (its `managed` label removed): a count admitted before still has to be written back, or
+ * its sender holds it forever (found by the fuzzer).
+ */
+export const writeBack = (d: RsDraft, key: ObjectKey, out: Effect[]): void => {
   const held = d.desired[key];
   if (!held || held.written || inFlight(d, 'scaleReplicaSet', key)) return;
   const { replicas, version } = held;

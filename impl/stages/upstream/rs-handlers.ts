@@ -41,8 +41,14 @@ import {
   templateOf,
   withEntry,
 } from './core.js';
-import { liveOf, type RequestedPod, type RsDraft, targetOf } from './rs-context.js';
-import { mintPods, reconcileDirect, settleUnknownOwners, writeStatus } from './rs-direct.js';
+import { liveOf, type RequestedPod, type RsDraft, requestedDraft, targetOf } from './rs-context.js';
+import {
+  mintPods,
+  reconcileDirect,
+  settleUnknownOwners,
+  writeBack,
+  writeStatus,
+} from './rs-direct.js';
 import { observeVanilla, onVanillaDone, reconcileVanilla } from './rs-vanilla.js';
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
@@ -56,7 +62,10 @@ export const reconcile = (d: RsDraft, out: Effect[]): void => {
     const rs = d.cache.replicaSets[key];
     if (!rs || rs.deleting) continue;
     if (d.input.mode === 'direct' && rs.managed) reconcileDirect(d, rs, out);
-    else reconcileVanilla(d, rs, out);
+    else {
+      writeBack(d, rs.key, out);
+      reconcileVanilla(d, rs, out);
+    }
     writeStatus(d, rs, out);
   }
   settleUnknownOwners(d, out);
@@ -75,8 +84,10 @@ export const onInformer = (
   if (o.kind === 'Pod') {
     const added = e.type === 'informer.upsert' && before?.uid !== o.view.uid;
     const gone = (e.type === 'informer.delete' || o.view.deleting) && before?.deleting === false;
-    if (added) observePod(d, o.view.key, o.view.ownerKey);
-    if (added || gone) observeVanilla(d, o.view.ownerKey, added);
+    // A pod the direct path requested meets none of the API path's expectations: counting
+    // it let a sync that outlived a label flip create the whole rest again (the fuzzer).
+    const direct = added && observePod(d, o.view.key, o.view.ownerKey);
+    if ((added && !direct) || gone) observeVanilla(d, o.view.ownerKey, added);
   }
   if (o.kind === 'ReplicaSet') {
     const rs = d.cache.replicaSets[o.view.key];
@@ -87,21 +98,26 @@ export const onInformer = (
   reconcile(d, out);
 };
 
-/** A pod persisted: its requested entry is written back; a count-form expectation is met. */
-const observePod = (d: RsDraft, key: string, ownerKey: ObjectKey): void => {
+/**
+ * A pod persisted: its requested entry is written back; a count-form expectation is met.
+ * True when the pod was the direct path's (requested by name or by count).
+ */
+const observePod = (d: RsDraft, key: string, ownerKey: ObjectKey): boolean => {
   const ck = cacheKeyOf(d.input.config, key);
   // Replaced, not changed through the draft: `liveOf` reads the whole record in this step.
-  if (plain(d.requested)[ck]?.key === key)
+  const requested = plain(d.requested)[ck]?.key === key;
+  if (requested)
     d.requested = withEntry<RequestedPod>(d.requested, ck, undefined) as typeof d.requested;
   const expected = d.expected[ownerKey];
-  if (expected === undefined) return;
+  if (expected === undefined) return requested;
   if (expected <= 1) delete d.expected[ownerKey];
   else d.expected[ownerKey] = expected - 1;
+  return true;
 };
 
 const dropOwner = (d: RsDraft, key: ObjectKey, uid: Uid): void => {
   for (const [ck, held] of Object.entries(d.requested))
-    if (held.ownerUid === uid) delete d.requested[ck];
+    if (held.ownerUid === uid) delete requestedDraft(d)[ck];
   delete d.expected[key];
   delete d.vanilla[key];
 };
@@ -125,8 +141,13 @@ export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void =>
     if (held && same && (outcome === 'ok' || outcome === 'conflict')) held.written = true;
     if (outcome === 'notFound') delete d.desired[intent.key];
   }
-  if (intent.op === 'replicaSetStatus' && outcome === 'ok')
-    d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
+  if (intent.op === 'replicaSetStatus') {
+    // A failed write may still have been applied (its answer lost): what is persisted is
+    // unknown, so nothing counts as written until a write succeeds.
+    if (outcome === 'ok')
+      d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
+    else delete d.statusWritten[intent.key];
+  }
   onVanillaDone(d, intent, outcome, out);
   if (outcome === 'outage' || outcome === 'conflict')
     out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
@@ -243,10 +264,10 @@ const podRound2 = (
     lostIdentity: config.switches.lostIdentity,
   });
   for (const entry of r.adopt)
-    d.requested[cacheKeyOf(config, entry.key)] = { ...entry, node: null, state: 'requested' };
+    requestedDraft(d)[cacheKeyOf(config, entry.key)] = { ...entry, node: null, state: 'requested' };
   const lostBy = new Map<Uid, number>();
   for (const held of r.lost) {
-    delete d.requested[cacheKeyOf(config, held.key)];
+    delete requestedDraft(d)[cacheKeyOf(config, held.key)];
     lostBy.set(held.ownerUid, (lostBy.get(held.ownerUid) ?? 0) + 1);
   }
   let plan = r.plan;

@@ -92,9 +92,15 @@ export const onVanillaDone = (
     // The controller requeues a failed sync with a delay (the resync timer), not at once.
     backoff: v.backoff || failed,
   };
-  d.vanilla[intent.ownerKey] = next;
   const rs = d.cache.replicaSets[intent.ownerKey];
-  if (rs && next.inBatch === 0 && next.remaining > 0) launchBatch(d, rs, v.batch * 2, out);
+  // Back on the direct path (the label flipped again): the direct path counts what this
+  // sync has in flight, and the sync asks for nothing more.
+  const direct = d.input.mode === 'direct' && rs?.managed === true;
+  d.vanilla[intent.ownerKey] = direct
+    ? { ...next, expectAdds: Math.max(0, next.expectAdds - next.remaining), remaining: 0 }
+    : next;
+  if (rs && !direct && next.inBatch === 0 && next.remaining > 0)
+    launchBatch(d, rs, v.batch * 2, out);
 };
 
 /** Informer: a pod of this ReplicaSet appeared (or went): one expectation met. */
