@@ -1,0 +1,244 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  getInitialMicrosteps,
+  initialTransition,
+  transition,
+} from 'xstate';
+import { makeScenario, scenarioConfig } from '../../impl/runtime/scenarios.js';
+import { inputFor } from '../../impl/stages/common/test-config.js';
+import type { StageEvent } from '../../impl/stages/io.js';
+import { STAGES } from '../../impl/stages/registry.js';
+import type { StageId } from '../../spec/types/ids.js';
+import { makeConfig } from '../../spec/types/mutants.js';
+import { runSchedule } from '../fuzz/run-schedule.js';
+import { scheduleArbitrary } from '../fuzz/schedule.js';
+import { coverageCampaign } from './campaign.js';
+import { gaps } from './gaps.js';
+import { conflictingTransitions, enumerateMachines } from './machines.js';
+import { PROBES } from './probes.js';
+import { CoverageRecorder } from './recorder.js';
+import { type CoverageReport, formatCoverage, mergeCoverage } from './report.js';
+import { UNREACHABLE } from './unreachable.js';
+import { DOC_PATH, probesTable, unreachableTable } from './write-doc.js';
+
+/** Transitions written in a machine's config, counted from the raw config independently. */
+const configuredTransitions = (config: Record<string, unknown>): number => {
+  const count = (value: unknown) =>
+    value === undefined ? 0 : Array.isArray(value) ? value.length : 1;
+  const on = (config.on ?? {}) as Record<string, unknown>;
+  const own =
+    Object.values(on).reduce<number>((sum, t) => sum + count(t), 0) + count(config.always);
+  const states = Object.values((config.states ?? {}) as Record<string, Record<string, unknown>>);
+  return own + states.reduce((sum, s) => sum + configuredTransitions(s), 0);
+};
+
+const DOWNSTREAM: Record<string, readonly StageId[]> = {
+  deployment: ['replicaset'],
+  replicaset: ['scheduler'],
+  scheduler: ['kubelet/n1'],
+};
+const idOf = (kind: string): StageId => (kind === 'kubelet' ? 'kubelet/n1' : kind) as StageId;
+const inputOf = (kind: string, mode: 'direct' | 'api' = 'direct') =>
+  inputFor(idOf(kind), {}, { mode, downstream: DOWNSTREAM[kind] ?? [] });
+
+describe('the enumeration of the stage machines', () => {
+  const machines = enumerateMachines();
+
+  it('finds every stage machine, with as many transitions as their configs declare', () => {
+    expect(machines.map((m) => m.name)).toEqual(Object.keys(STAGES));
+    for (const m of machines) {
+      const declared = configuredTransitions(m.machine.config as Record<string, unknown>);
+      expect(m.transitions.length, m.name).toBe(declared);
+      expect(m.transitions.length, m.name).toBeGreaterThanOrEqual(3);
+      expect(m.states.length, m.name).toBeGreaterThanOrEqual(2);
+    }
+    const total = machines.reduce((sum, m) => sum + m.transitions.length, 0);
+    expect(total).toBeGreaterThan(50);
+  });
+
+  it('gives unique, readable ids that name guards and targets, and the same ids every time', () => {
+    const ids = machines.flatMap((m) => [...m.states, ...m.transitions].map((x) => x.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => /object Object|inline|undefined/.test(id))).toEqual([]);
+    const again = enumerateMachines().flatMap((m) =>
+      [...m.states, ...m.transitions].map((x) => x.id),
+    );
+    expect(again).toEqual(ids);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'kubelet: syncing --informer.synced--> serving',
+        'kubelet: serving --*--> (targetless)',
+        'scheduler: recovering --always[recovered]--> serving',
+        'deployment: link.handshaking --message[is(handshakeReply)]--> (targetless)',
+        'deployment: link.handshaking --always[linkIs(syncing)]--> link.syncing',
+        'replicaset: server.listening --timer[applyTimer]--> (targetless)',
+        'replicaset: lifecycle.recovering',
+      ]),
+    );
+  });
+
+  it('has no transitions xstate could drop as conflicting, so selected means taken', () => {
+    for (const m of machines) expect(conflictingTransitions(m), m.name).toEqual([]);
+  });
+
+  it('takes no eventless transition when a machine starts (its initial state is what it enters)', () => {
+    for (const m of machines)
+      for (const mode of ['direct', 'api'] as const)
+        expect(getInitialMicrosteps(m.machine, inputOf(m.name, mode)), m.name).toHaveLength(1);
+  });
+});
+
+const machineOf = (kind: string): AnyStateMachine => {
+  const found = (STAGES as Record<string, { machine: AnyStateMachine }>)[kind];
+  if (!found) throw new Error(`no stage ${kind}`);
+  return found.machine;
+};
+
+/** Feeds events to a machine by hand, reporting each transition to the recorder. */
+const drive = (recorder: CoverageRecorder, kind: string, events: readonly StageEvent[]) => {
+  const machine = machineOf(kind);
+  let [snapshot] = initialTransition(machine, inputOf(kind)) as [AnyMachineSnapshot, unknown];
+  for (const event of events) {
+    const [after] = transition(machine, snapshot, event) as [AnyMachineSnapshot, unknown];
+    recorder.onTransition({ stage: idOf(kind), machine, before: snapshot, event, after });
+    snapshot = after;
+  }
+  return snapshot;
+};
+
+const visitedOf = (report: CoverageReport, kind: string) => report.visited[kind]?.transitions;
+
+describe('the recorder', () => {
+  it('covers nothing when no event was fed', () => {
+    const report = new CoverageRecorder().report();
+    for (const m of Object.values(report.machines)) {
+      expect(m.states.visited).toBe(0);
+      expect(m.transitions.visited).toBe(0);
+    }
+  });
+
+  it('marks the transition an event took, and only that one', () => {
+    const recorder = new CoverageRecorder();
+    drive(recorder, 'kubelet', [{ type: 'informer.synced', rv: 1 }]);
+    const report = recorder.report();
+    expect(visitedOf(report, 'kubelet')).toEqual(['kubelet: syncing --informer.synced--> serving']);
+    expect(report.visited.kubelet?.states).toEqual(['kubelet: syncing', 'kubelet: serving']);
+    expect(report.machines.scheduler?.transitions.visited).toBe(0);
+  });
+
+  it('sees eventless transitions, also when they end where they began', () => {
+    const recorder = new CoverageRecorder();
+    const snapshot = drive(recorder, 'deployment', [
+      { type: 'start' },
+      { type: 'informer.synced', rv: 1 },
+      // Handshaking: the server goes down, so the region goes to disconnected and at once
+      // back to handshaking (a new epoch): the configuration is what it was.
+      { type: 'link.down', server: 'replicaset' },
+    ]);
+    expect(snapshot.value).toEqual({ lifecycle: 'recovering', link: 'handshaking' });
+    expect(visitedOf(recorder.report(), 'deployment')).toEqual([
+      'deployment: lifecycle.syncing --informer.synced--> lifecycle.recovering',
+      'deployment: link --link.down--> (targetless)',
+      'deployment: link.disconnected --always[synced]--> link.handshaking',
+      'deployment: link.handshaking --always[linkIs(disconnected)]--> link.disconnected',
+    ]);
+  });
+
+  it('gives the same coverage from its cached selection as from replaying every event', () => {
+    const fast = new CoverageRecorder();
+    const slow = new CoverageRecorder(STAGES, { replayEveryEvent: true });
+    const scenario = makeScenario('crash-replicaset', { pods: 3, nodes: 2, functions: 1 });
+    for (const [i, schedule] of fc.sample(scheduleArbitrary(40), { numRuns: 6, seed: 3 }).entries())
+      for (const mode of ['direct', 'api'] as const)
+        runSchedule({
+          scenario,
+          config: scenarioConfig(makeConfig('up', 'hardened', null)),
+          mode,
+          registry: STAGES,
+          seed: i,
+          schedule,
+          livenessStepMax: 5_000,
+          onTransition: (record) => {
+            fast.onTransition(record);
+            slow.onTransition(record);
+          },
+        });
+    expect(fast.records).toBeGreaterThan(1000);
+    expect(fast.report()).toEqual(slow.report());
+  });
+});
+
+describe('coverage reports', () => {
+  const shard = (events: readonly StageEvent[]) => {
+    const recorder = new CoverageRecorder();
+    drive(recorder, 'kubelet', events);
+    return recorder.report();
+  };
+
+  it('merge as the union of what each shard visited, with the same totals', () => {
+    const a = shard([{ type: 'informer.synced', rv: 1 }]);
+    const b = shard([{ type: 'start' }]);
+    const both = mergeCoverage(a, b);
+    expect(both.machines.kubelet?.transitions).toEqual({
+      visited: 2,
+      total: 3,
+      missing: ['kubelet: serving --*--> (targetless)'],
+    });
+    expect(visitedOf(both, 'kubelet')).toEqual([
+      'kubelet: syncing --informer.synced--> serving',
+      'kubelet: syncing --*--> (targetless)',
+    ]);
+    expect(both.machines.deployment).toEqual(a.machines.deployment);
+    expect(both.records).toBe(2);
+    expect(JSON.parse(JSON.stringify(both))).toEqual(both);
+    expect(mergeCoverage(both, a)).toEqual({ ...both, records: 3 });
+  });
+
+  it('print as a table with the gaps that are not excused', () => {
+    const text = formatCoverage(shard([{ type: 'informer.synced', rv: 1 }]));
+    expect(text).toMatch(/^machine +\| states \| transitions \| unreachable$/m);
+    expect(text).toMatch(/^kubelet +\| +2\/2 \| +1\/3 \| +0$/m);
+    expect(text).toContain('not covered: kubelet: serving --*--> (targetless)');
+    expect(text).not.toContain(`not covered: ${UNREACHABLE[0]?.id}`);
+  });
+});
+
+describe('the coverage campaign', () => {
+  it('each probe reaches the transitions it is for', () => {
+    for (const probe of PROBES) {
+      const recorder = new CoverageRecorder();
+      probe.play(recorder.onTransition);
+      const report = recorder.report();
+      const taken = Object.values(report.visited).flatMap((v) => v.transitions);
+      expect(taken, probe.name).toEqual(expect.arrayContaining([...probe.reaches]));
+    }
+  });
+
+  it('covers every state and transition that is not listed as unreachable, and none that is', () => {
+    const { report } = coverageCampaign({ depth: 'quick' });
+    const found = gaps(report);
+    expect(found.uncovered).toEqual([]);
+    expect(found.stale).toEqual([]);
+    expect(found.contradicted).toEqual([]);
+    // Every entry of the list names a real state or transition and gives a reason.
+    const ids = new Set(
+      enumerateMachines().flatMap((m) => [...m.states, ...m.transitions].map((x) => x.id)),
+    );
+    for (const entry of UNREACHABLE) {
+      expect(ids.has(entry.id), entry.id).toBe(true);
+      expect(entry.reason.length, entry.id).toBeGreaterThan(40);
+    }
+  });
+});
+
+describe('docs/design/coverage.md', () => {
+  it('shows the unreachable list and the probes as the code has them (write-doc.ts)', () => {
+    const doc = readFileSync(DOC_PATH, 'utf8');
+    expect(doc).toContain(unreachableTable());
+    expect(doc).toContain(probesTable());
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * Probes: short scripted runs that reach, every time, transitions that need a fault to
+ * meet a moment a millisecond or so wide: a crash of the server while its client is in
+ * round 1 or round 2 of a handshake, a lost round-2 message, a refusal of an old epoch
+ * arriving during round 2, an API outage while a write is on its way. Random schedules
+ * reach them only now and then; a probe plays the meeting on purpose: it runs the default
+ * policy until the moment comes, then applies the fault or takes the one pending event it
+ * names.
+ *
+ * Each probe names the transitions it exists for (`reaches`), so a test can tell when a
+ * change to the machines leaves a probe reaching nothing; a probe whose moment never comes
+ * throws rather than pass quietly.
+ */
+import {
+  makeScenario,
+  type ScenarioParams,
+  scenarioConfig,
+  WARM_UP_MS,
+} from '../../impl/runtime/scenarios.js';
+import { SimCluster } from '../../impl/runtime/sim/cluster.js';
+import { runDefault } from '../../impl/runtime/sim/policy.js';
+import type { Pending, SimAction, SimOptions } from '../../impl/runtime/sim/types.js';
+import type { Mode } from '../../impl/stages/io.js';
+import { STAGES } from '../../impl/stages/registry.js';
+import type { StageId } from '../../spec/types/ids.js';
+import { makeConfig } from '../../spec/types/mutants.js';
+import type { LinkPhase } from '../../spec/types/observation.js';
+
+/** One client link of the narrow waist and the data message its client sends on it. */
+interface LinkUnderTest {
+  readonly client: 'deployment' | 'replicaset';
+  readonly server: StageId;
+  /** The data message type the client sends (`replicaset.scale`, `scheduler.schedulePods`). */
+  readonly data: string;
+}
+
+const LINKS: readonly LinkUnderTest[] = [
+  { client: 'deployment', server: 'replicaset', data: 'replicaset.scale' },
+  { client: 'replicaset', server: 'scheduler', data: 'scheduler.schedulePods' },
+];
+
+const PARAMS: ScenarioParams = { pods: 3, nodes: 2, functions: 1 };
+const STEP_MAX = 20_000;
+/** Long enough for the 500 ms handshake retry and the 2 s dirty re-check to fire. */
+const SETTLE_MS = 4000;
+
+export interface Probe {
+  readonly name: string;
+  /** What it plays, in one sentence. */
+  readonly description: string;
+  /** The transition ids it exists for. */
+  readonly reaches: readonly string[];
+  readonly play: (onTransition: NonNullable<SimOptions['onTransition']>) => void;
+}
+
+/** A warmed-up cluster (hardened) with the moves of a probe. */
+class Driver {
+  readonly cluster: SimCluster;
+
+  constructor(onTransition: NonNullable<SimOptions['onTransition']>, mode: Mode = 'direct') {
+    const scenario = makeScenario('burst', PARAMS);
+    this.cluster = new SimCluster({
+      config: scenarioConfig(makeConfig('up', 'hardened', null)),
+      mode,
+      registry: STAGES,
+      topology: scenario.topology,
+      seed: 1,
+      onTransition,
+    });
+    runDefault(this.cluster, { stepMax: STEP_MAX, untilMs: WARM_UP_MS });
+  }
+
+  /** The phase of a client stage's link (`down` while the stage is crashed). */
+  phase(client: StageId): LinkPhase | 'down' {
+    const snapshot = this.cluster.snapshotOf(client) as {
+      context: { link: { phase: LinkPhase } };
+    } | null;
+    return snapshot?.context.link.phase ?? 'down';
+  }
+
+  /** Default policy, one step at a time, until `done` holds; throws if it never does. */
+  runUntil(what: string, done: () => boolean): void {
+    for (let steps = 0; !done(); steps += 1) {
+      const next = this.cluster.next();
+      if (!next || steps >= STEP_MAX) throw new Error(`probe: never ${what}`);
+      this.cluster.step(next.id);
+    }
+  }
+
+  /** Default policy for `ms` of virtual time. */
+  runFor(ms: number): void {
+    runDefault(this.cluster, { stepMax: STEP_MAX, untilMs: this.cluster.nowMs + ms });
+  }
+
+  settle(): void {
+    this.runFor(SETTLE_MS);
+  }
+
+  apply(action: SimAction): void {
+    this.cluster.apply(action);
+  }
+
+  /** The first pending event that `match` picks; throws if there is none. */
+  find(what: string, match: (p: Pending) => boolean): Pending {
+    const found = this.cluster.pending().find(match);
+    if (!found) throw new Error(`probe: no pending ${what}`);
+    return found;
+  }
+
+  /** A message in flight from `source` of `type`. */
+  message(source: string, type: string): Pending {
+    return this.find(`${type} from ${source}`, (p) => {
+      return p.kind === 'message' && p.message.source === source && p.message.type === type;
+    });
+  }
+
+  /** The one event `act` puts on the agenda; throws unless exactly one. */
+  added(act: () => void): Pending {
+    const before = new Set(this.cluster.pending().map((p) => p.id));
+    act();
+    const added = this.cluster.pending().filter((p) => !before.has(p.id));
+    if (added.length !== 1) throw new Error(`probe: ${added.length} events added, not 1`);
+    return added[0] as Pending;
+  }
+
+  /** Delays a pending event far beyond the probe, so only an explicit take delivers it. */
+  holdBack(id: string): void {
+    this.apply({ type: 'delay', id, ms: 600_000 });
+  }
+
+  crashAndRestart(stage: StageId): void {
+    this.apply({ type: 'crash', stage });
+    this.apply({ type: 'restart', stage });
+  }
+
+  /** Load on the one function, so the stages have work to do. */
+  load(pods: number): void {
+    this.apply({ type: 'load', deployment: 'default/fn-1', load: pods });
+  }
+}
+
+const probesFor = (link: LinkUnderTest): Probe[] => {
+  const { client, server } = link;
+  return [
+    {
+      name: `${client}: ${server} crashes during round 1`,
+      description: `${server} crashes and restarts, and crashes again while ${client} is still handshaking with it`,
+      reaches: [`${client}: link.handshaking --always[linkIs(disconnected)]--> link.disconnected`],
+      play: (onTransition) => {
+        const d = new Driver(onTransition);
+        d.crashAndRestart(server);
+        if (d.phase(client) !== 'handshaking') throw new Error('probe: not handshaking');
+        d.crashAndRestart(server);
+        d.settle();
+      },
+    },
+    {
+      name: `${client}: ${server} crashes during round 2`,
+      description: `${server} restarts; once ${client} is in round 2 with it, ${server} crashes again`,
+      reaches: [`${client}: link.syncing --always[linkIs(disconnected)]--> link.disconnected`],
+      play: (onTransition) => {
+        const d = new Driver(onTransition);
+        d.crashAndRestart(server);
+        d.runUntil(`${client} syncing`, () => d.phase(client) === 'syncing');
+        d.crashAndRestart(server);
+        d.settle();
+      },
+    },
+    {
+      name: `${client}: round 2 lost`,
+      description: `${client}'s sync to a restarted ${server} is dropped, so its retry timer fires in round 2 and it handshakes again`,
+      reaches: [
+        `${client}: link.syncing --timer[retryTimer]--> (targetless)`,
+        `${client}: link.syncing --always[linkIs(handshaking)]--> link.handshaking`,
+      ],
+      play: (onTransition) => {
+        const d = new Driver(onTransition);
+        d.crashAndRestart(server);
+        d.runUntil(`${client} syncing`, () => d.phase(client) === 'syncing');
+        d.apply({ type: 'drop', id: d.message(client, `${server}.sync`).id });
+        d.settle();
+      },
+    },
+    {
+      name: `${client}: an old epoch refused during round 2`,
+      description: `${client}'s ${link.data} is held back until its dirty re-check has started a new handshake; the server refuses the old epoch while ${client} is in round 2, and again once it is connected`,
+      reaches: [
+        `${client}: link.syncing --message[is(epochMismatch)]--> (targetless)`,
+        `${client}: link.connected --message[is(epochMismatch)]--> (targetless)`,
+      ],
+      play: (onTransition) => {
+        const d = new Driver(onTransition);
+        d.load(PARAMS.pods);
+        d.runUntil(`${link.data} sent`, () =>
+          d.cluster.pending().some((p) => p.kind === 'message' && p.message.type === link.data),
+        );
+        // Two copies of the message, both held back until taken below.
+        const old = d.message(client, link.data);
+        const copy = d.added(() => d.apply({ type: 'duplicate', id: old.id }));
+        d.holdBack(old.id);
+        d.holdBack(copy.id);
+        d.runUntil(`${client} syncing again`, () => d.phase(client) === 'syncing');
+        d.apply({ type: 'take', id: old.id });
+        d.apply({ type: 'take', id: d.message(server, `${client}.epochMismatch`).id });
+        const refusal = d.added(() => d.apply({ type: 'take', id: copy.id }));
+        d.holdBack(refusal.id);
+        d.runUntil(`${client} connected again`, () => d.phase(client) === 'connected');
+        d.apply({ type: 'take', id: refusal.id });
+        d.settle();
+      },
+    },
+  ];
+};
+
+/**
+ * The autoscaler and the Deployment controller retry a failed write on a timer. Their writes
+ * come right after a load change and take a few milliseconds, so an outage must be on at
+ * that moment: the autoscaler's write fails during one outage, and the Deployment
+ * controller's write (the API path's `scaleReplicaSet`) during a second one.
+ */
+const OUTAGE_PROBE: Probe = {
+  name: 'an API outage over the upstream writes',
+  description:
+    "on the API path, the autoscaler's scale write and then the Deployment controller's ReplicaSet write each fail in an API outage, so both retry on their timers",
+  reaches: [
+    'autoscaler: serving --timer--> (targetless)',
+    'deployment: lifecycle.serving --timer[resyncTimer]--> (targetless)',
+  ],
+  play: (onTransition) => {
+    const d = new Driver(onTransition, 'api');
+    d.apply({ type: 'apiOutage', on: true });
+    d.load(PARAMS.pods);
+    d.runFor(1500);
+    d.apply({ type: 'apiOutage', on: false });
+    d.runUntil('a Deployment controller write', () =>
+      d.cluster.pending().some((p) => p.kind === 'api' && p.stage === 'deployment'),
+    );
+    d.apply({ type: 'apiOutage', on: true });
+    d.runFor(1500);
+    d.apply({ type: 'apiOutage', on: false });
+    d.settle();
+  },
+};
+
+export const PROBES: readonly Probe[] = [...LINKS.flatMap(probesFor), OUTAGE_PROBE];
+
+/** Plays every probe into `onTransition`. */
+export const playProbes = (onTransition: NonNullable<SimOptions['onTransition']>): void => {
+  for (const probe of PROBES) probe.play(onTransition);
+};
