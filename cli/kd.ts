@@ -2,7 +2,11 @@
 // register themselves on the program, so this file only wires them up and handles errors.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerCheck } from './check.command.js';
 import { registerExplore } from './explore.command.js';
+import { registerMerge } from './merge.command.js';
+import { registerMutants } from './mutants.command.js';
+import { registerReplay } from './replay.command.js';
 import { registerRun } from './run.command.js';
 
 interface PackageJson {
@@ -22,6 +26,10 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerExplore(program);
   registerRun(program);
+  registerCheck(program);
+  registerMerge(program);
+  registerMutants(program);
+  registerReplay(program);
   return program;
 }
 

@@ -59,7 +59,7 @@ export interface TraceEntry {
 }
 
 /** How many of the liveness phase's last steps a trace keeps. */
-export const LIVENESS_TAIL = Number(process.env.KD_LIVENESS_TAIL ?? 8);
+export const LIVENESS_TAIL = 8;
 
 export interface ScheduleOutcome {
   /** The first safety violation (the run stops there), or none. */
@@ -73,6 +73,8 @@ export interface ScheduleOutcome {
   readonly steps: number;
   /** The reachability guards this run hit. */
   readonly hits: readonly string[];
+  /** The key state after the warm-up, where the trace starts ('' unless `trace`). */
+  readonly initialState: string;
   /** Empty unless `trace` was asked for. */
   readonly trace: readonly TraceEntry[];
   /** Index in `trace` of the step after which the run failed (null: it did not). */
@@ -100,6 +102,7 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   });
   runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
   const safety = new SafetyWatch(cluster.observe());
+  const initialState = run.trace ? summariseObservation(cluster.observe()) : '';
   const trace: TraceEntry[] = [];
   const faults: Record<string, number> = {};
   const livenessTail: TraceEntry[] = [];
@@ -165,6 +168,7 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     faults,
     steps: cluster.steps,
     hits: [...hits].sort(),
+    initialState,
     trace: fullTrace,
     failingEntry: run.trace && failed ? fullTrace.length : null,
     livenessStepsOmitted: omitted,

@@ -19,11 +19,11 @@ import {
 } from './schema.js';
 
 export function counterexampleFileName(
-  file: Pick<Counterexample, 'tool' | 'profile' | 'mutant' | 'property' | 'preset'>,
+  file: Pick<Counterexample, 'tool' | 'profile' | 'mutant' | 'property' | 'preset' | 'impl'>,
 ): string {
   const parts = [
     file.tool,
-    file.preset.name,
+    file.impl?.preset ?? file.preset.name,
     file.profile,
     ...(file.mutant === null ? [] : [file.mutant]),
     file.property,

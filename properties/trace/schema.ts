@@ -17,6 +17,9 @@ import {
 
 export const COUNTEREXAMPLE_FORMAT = 1;
 
+/** The property a conformance failure (implementation step the model refuses) is filed under. */
+export const CONFORMANCE_PROPERTY = 'refines-model';
+
 const count = z.int().nonnegative();
 
 export const BudgetsSchema = z.strictObject({
@@ -58,11 +61,60 @@ export const StepSchema = z.strictObject({
   label: z.string().min(1),
 });
 
+/** The catalogue's names, and `refines-model` for a conformance failure of the checker. */
 export const PropertyNameSchema = z.enum([
   ...SAFETY_PROPERTIES,
   ...LIVENESS_PROPERTIES,
   ...REACHABILITY_PROPERTIES,
+  CONFORMANCE_PROPERTY,
 ]);
+
+const index = count;
+const fn = count;
+const MESSAGE_CLASSES = ['any', 'data', 'session', 'reply'] as const;
+const messageClass = z.enum(MESSAGE_CLASSES);
+
+/** One choice of a fuzz schedule (`properties/fuzz/schedule.ts`, which a test keeps equal). */
+export const ChoiceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('take'), index }),
+  z.strictObject({ kind: z.literal('drop'), index, of: messageClass }),
+  z.strictObject({ kind: z.literal('duplicate'), index, of: messageClass }),
+  z.strictObject({
+    kind: z.literal('delay'),
+    index,
+    of: z.enum([...MESSAGE_CLASSES, 'api', 'inform', 'event']),
+    ms: z.int().positive(),
+  }),
+  z.strictObject({ kind: z.literal('timeout'), index }),
+  z.strictObject({ kind: z.literal('crashOrRestart'), stage: count }),
+  z.strictObject({ kind: z.literal('outage'), on: z.boolean() }),
+  z.strictObject({ kind: z.literal('relist'), stage: count }),
+  z.strictObject({ kind: z.literal('nodeLoss'), node: count }),
+  z.strictObject({ kind: z.literal('load'), fn, pods: count }),
+  z.strictObject({
+    kind: z.literal('write'),
+    write: z.discriminatedUnion('op', [
+      z.strictObject({ op: z.literal('deletePod'), index }),
+      z.strictObject({ op: z.enum(['deleteDeployment', 'changeTemplate']), fn }),
+      z.strictObject({ op: z.literal('scaleReplicaSet'), fn, replicas: count }),
+      z.strictObject({ op: z.enum(['managed', 'fallbackBinding']), fn, on: z.boolean() }),
+    ]),
+  }),
+]);
+
+/** A case of `kd check`, replayed against the implementation (`properties/fuzz/case.ts`). */
+export const ImplCaseSchema = z.strictObject({
+  /** The `kd check` preset the case was drawn under. */
+  preset: z.string().min(1),
+  mode: z.enum(['direct', 'api']),
+  pods: z.int().positive(),
+  nodes: z.int().positive(),
+  functions: z.int().positive(),
+  tenants: z.boolean(),
+  seed: count,
+  livenessStepMax: z.int().positive(),
+  schedule: z.array(ChoiceSchema).readonly(),
+});
 
 export const ExpectedSchema = z.enum(['open', 'fixed', 'expected-failure']);
 
@@ -85,6 +137,8 @@ export const CounterexampleSchema = z
     /** The printed trace (`properties/trace/format.ts`), for people reading the file. */
     trace: z.array(z.string()).readonly(),
     expected: ExpectedSchema,
+    /** `tool: check` only: the case the implementation replays. */
+    impl: ImplCaseSchema.optional(),
     source: z.strictObject({
       seed: z.union([z.number(), z.string()]).optional(),
       command: z.string().min(1),
@@ -92,6 +146,16 @@ export const CounterexampleSchema = z
     createdBy: z.string().min(1),
   })
   .superRefine((file, ctx) => {
+    if ((file.tool === 'check') !== (file.impl !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['impl'],
+        message:
+          file.tool === 'check'
+            ? 'missing: a check counterexample needs its case'
+            : 'only check counterexamples carry a case',
+      });
+    }
     // Step numbers index the step list, so they must lie within it.
     if (file.failingStep > file.steps.length) {
       ctx.addIssue({
@@ -112,6 +176,7 @@ export const CounterexampleSchema = z
 export type Counterexample = z.infer<typeof CounterexampleSchema>;
 export type CounterexampleStep = z.infer<typeof StepSchema>;
 export type Expected = z.infer<typeof ExpectedSchema>;
+export type ImplCase = z.infer<typeof ImplCaseSchema>;
 
 export const IndexEntrySchema = z.strictObject({
   file: z.string().min(1),

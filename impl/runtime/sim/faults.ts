@@ -109,6 +109,10 @@ export const restart = (state: SimState, stage: StageId): void => {
 export const apiOutage = (state: SimState, on: boolean): void => {
   state.api.setAvailable(!on);
   fault(state, on ? 'apiOutage' : 'apiRecovered', 'api');
+  // The node lifecycle controller is level-triggered: a lost node whose deletion met the
+  // outage is deleted once the API is back (found by the fuzzer: the scheduler kept
+  // handshaking with the lost kubelet, and its pods were never replaced).
+  if (!on) for (const node of state.lostNodes) deleteNode(state, node);
 };
 
 /** The stage's informers re-list (a broken watch): coalesced events, tombstones. */
@@ -138,6 +142,13 @@ export const nodeLoss = (state: SimState, node: NodeName): void => {
   state.sandboxes.delete(node);
   for (const pending of state.agenda.all())
     if (pending.kind === 'sandboxStart' && pending.node === node) state.agenda.remove(pending.id);
+  fault(state, 'nodeLoss', node);
+  deleteNode(state, node);
+};
+
+/** The node lifecycle controller deletes a lost node's Node object, if it still exists. */
+const deleteNode = (state: SimState, node: NodeName): void => {
+  if (!state.api.objects('Node').some((n) => n.metadata?.name === node)) return;
   const response = state.api.handle({
     verb: 'delete',
     kind: 'Node',
@@ -145,7 +156,6 @@ export const nodeLoss = (state: SimState, node: NodeName): void => {
     name: node,
     client: 'node-lifecycle-controller',
   });
-  fault(state, 'nodeLoss', node);
   state.record({
     kind: 'api',
     actor: 'nodeLifecycle',

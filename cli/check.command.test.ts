@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import {
+  type CheckCliOptions,
+  type CheckIo,
+  parseDuration,
+  parseShard,
+  runCheck,
+} from './check.command.js';
+import { runMerge } from './merge.command.js';
+import { runReplay } from './replay.command.js';
+
+/** Collects what is written to it. */
+const sink = () => {
+  const parts: string[] = [];
+  return {
+    write: (text: string): void => {
+      parts.push(text);
+    },
+    text: (): string => parts.join(''),
+  };
+};
+
+const capture = () => {
+  const out = sink();
+  const err = sink();
+  const dir = mkdtempSync(join(tmpdir(), 'kd-check-test-'));
+  const io: CheckIo = {
+    stdout: out.write,
+    stderr: { write: err.write, isTTY: false },
+    cwd: dir,
+    counterexamplesDir: join(dir, 'counterexamples'),
+  };
+  return { io, dir, out: out.text, err: err.text };
+};
+
+const options = (over: Partial<CheckCliOptions> = {}): CheckCliOptions => ({
+  profile: 'hardened',
+  preset: 'tiny',
+  runs: 6,
+  seed: 3,
+  mode: '',
+  workers: 1,
+  save: true,
+  conformance: false,
+  json: true,
+  ...over,
+});
+
+describe('kd check options', () => {
+  it('parses durations and shards, and names what is wrong with a bad one', () => {
+    expect(parseDuration('60s')).toBe(60_000);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseShard('1/4')).toEqual({ index: 1, count: 4 });
+    expect(() => parseDuration('soon')).toThrow(InvalidArgumentError);
+    expect(() => parseShard('4/4')).toThrow(/0 <= i < n/);
+  });
+
+  it('refuses an unknown preset, profile or mutant with exit code 2', async () => {
+    for (const bad of [
+      { preset: 'huge' },
+      { profile: 'nope' },
+      { mutant: 'nope' },
+      { mode: 'both-ways' },
+    ]) {
+      const c = capture();
+      expect(await runCheck(options(bad), c.io)).toBe(2);
+      expect(c.err()).toMatch(/unknown/);
+    }
+  });
+});
+
+describe('kd check', () => {
+  it('prints the JSON of the issue, with coverage, and exits 0 on the hardened design', async () => {
+    const c = capture();
+    expect(await runCheck(options(), c.io)).toBe(0);
+    const json = JSON.parse(c.out());
+    expect(json.runs).toBe(6);
+    expect(json.stepsPerSecond).toBeGreaterThan(0);
+    expect(json.counterexample).toBeNull();
+    expect(json.properties.map((p: { name: string }) => p.name)).toContain('capacity');
+    expect(Object.keys(json.coverage.machines)).toEqual([
+      'autoscaler',
+      'deployment',
+      'replicaset',
+      'scheduler',
+      'kubelet',
+    ]);
+  });
+
+  it('catches a mutant, saves the shrunk case, and kd replay reproduces it byte for byte', async () => {
+    const c = capture();
+    const code = await runCheck(
+      options({ mutant: 'no-inflight-accounting', runs: 200, json: false }),
+      c.io,
+    );
+    expect(code).toBe(0);
+    expect(c.out()).toContain('mutant no-inflight-accounting caught by capacity');
+    const saved = /saved (\S+)/.exec(c.out())?.[1] as string;
+    const file = join(c.dir, saved);
+    expect(JSON.parse(readFileSync(file, 'utf8')).expected).toBe('expected-failure');
+    const replays = [sink(), sink()];
+    for (const out of replays)
+      expect(await runReplay(file, {}, { out: out.write, err: () => {} })).toBe(0);
+    expect(replays[0]?.text()).toEqual(replays[1]?.text());
+    expect(replays[0]?.text()).toContain('byte for byte');
+  });
+
+  it('runs shards that kd merge combines into the whole campaign', async () => {
+    const c = capture();
+    const files = [0, 1].map((i) => join(c.dir, `shard-${i}.json`));
+    for (const [i, out] of files.entries())
+      await runCheck(options({ shard: { index: i, count: 2 }, out }), capture().io);
+    const merged = sink();
+    expect(await runMerge(files, { json: true }, { out: merged.write, err: () => {} })).toBe(0);
+    expect(JSON.parse(merged.text()).runs).toBe(6);
+  });
+});
+
+describe('bad files', () => {
+  it('kd replay names the field of a malformed counterexample and keeps the file', async () => {
+    const c = capture();
+    const file = join(c.dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ format: 1, kind: 'safety' }));
+    const err = sink();
+    expect(await runReplay(file, {}, { out: () => {}, err: err.write })).toBe(2);
+    expect(err.text()).toMatch(/tool/);
+    expect(readFileSync(file, 'utf8')).toContain('"format"');
+  });
+
+  it('kd merge refuses a file that is not a result, naming it', async () => {
+    const c = capture();
+    const file = join(c.dir, 'other.json');
+    writeFileSync(file, '{"runs": "many"}');
+    const err = sink();
+    expect(await runMerge([file], {}, { out: () => {}, err: err.write })).toBe(2);
+    expect(err.text()).toContain('other.json');
+  });
+});

@@ -1,0 +1,266 @@
+// `kd check`: fuzz the implementation with crashes, drops, timeouts, outages and API writes,
+// check every property at every step, shrink the first failure, save it as a counterexample
+// and print the property table, coverage and the shrunk trace.
+//
+// `--workers N` runs N shards of the campaign as child processes and merges their results;
+// `--shard i/n --out FILE` runs one shard (a Kubernetes Indexed Job runs one per pod, see
+// docs/check-job.yaml) and `kd merge` combines the files.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { CampaignResult, Shard } from '../properties/check/campaign.js';
+import type { CampaignSummary } from '../properties/check/summary.js';
+import { positive, whole } from './run.command.js';
+
+export interface CheckCliOptions {
+  readonly profile: string;
+  readonly mutant?: string;
+  readonly preset: string;
+  readonly runs?: number;
+  readonly time?: number;
+  readonly seed: number;
+  readonly mode: string;
+  readonly workers: number;
+  readonly shard?: Shard;
+  readonly out?: string;
+  readonly json?: boolean;
+  /** Commander's `--no-save` sets this to false. */
+  readonly save: boolean;
+  /** Commander's `--no-conformance` sets this to false. */
+  readonly conformance: boolean;
+}
+
+export interface CheckIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: { write: (text: string) => void; readonly isTTY: boolean };
+  readonly cwd: string;
+  readonly counterexamplesDir: string;
+}
+
+/** The default budget when neither `--runs` nor `--time` is given. */
+export const DEFAULT_RUNS = 1000;
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description(
+      'Fuzz the implementation (sim runtime) with faults and API writes; shrink and save failures',
+    )
+    .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
+    .option('--mutant <name>', 'flip one switch from hardened (see kd explore --list-mutants)')
+    .option('--preset <name>', 'bounds of the drawn topologies and schedules (tiny|small)', 'small')
+    .option(
+      '--runs <n>',
+      `cases to run (default ${DEFAULT_RUNS}, or unbounded with --time)`,
+      positive('--runs'),
+    )
+    .option('--time <duration>', 'stop after this long (60s, 2m, 500ms)', parseDuration)
+    .option('--seed <s>', 'seed the cases are drawn from', whole('--seed'), 1)
+    .option('--mode <mode>', 'direct | api | both (default both; direct under a mutant)', '')
+    .option(
+      '--workers <n>',
+      'run the campaign in n processes (the machine has more cores?)',
+      positive('--workers'),
+      1,
+    )
+    .option('--shard <i/n>', 'run shard i of n (0-based) of the campaign', parseShard)
+    .option('--out <file>', 'also write the result as JSON, for kd merge')
+    .option('--json', 'print one JSON object instead of tables')
+    .option('--no-save', 'do not write a counterexample file')
+    .option('--no-conformance', 'do not check implementation steps against the model')
+    .action(async (options: CheckCliOptions) => {
+      process.exitCode = await runCheck(options, defaultIo());
+    });
+}
+
+function defaultIo(): CheckIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+    cwd: process.cwd(),
+    counterexamplesDir: fileURLToPath(new URL('../counterexamples/', import.meta.url)),
+  };
+}
+
+/** `60s`, `2m`, `500ms`, `1h`, or a bare number of seconds → milliseconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected a duration such as 60s, 2m or 500ms');
+  const amount = Number(match[1]);
+  const unit = match[2] ?? 's';
+  const ms = amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  if (ms <= 0) throw new InvalidArgumentError('expected a positive duration');
+  return ms;
+}
+
+/** `i/n` with 0 ≤ i < n. */
+export function parseShard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index >= count)
+    throw new InvalidArgumentError('expected i/n with 0 <= i < n, such as 0/4');
+  return { index, count };
+}
+
+/** Exit code: 0 no violation (a mutant: caught by its property), 1 otherwise, 2 usage error. */
+export async function runCheck(options: CheckCliOptions, io: CheckIo): Promise<number> {
+  const setup = await prepare(options, io);
+  if (typeof setup === 'number') return setup;
+  const summary =
+    options.workers > 1 && options.shard === undefined
+      ? await runWorkers(options, setup, io)
+      : runHere(options, setup, io);
+  if (options.out !== undefined)
+    writeFileSync(options.out, `${JSON.stringify(summary, null, 2)}\n`);
+  const { print } = await import('../properties/check/output.js');
+  io.stdout(`${print(summary, setup.target, options.json === true, io.cwd).join('\n')}\n`);
+  return exitCode(summary, setup.target);
+}
+
+type Setup = Awaited<ReturnType<typeof import('../properties/check/setup.js').setupCampaign>>;
+
+async function prepare(options: CheckCliOptions, io: CheckIo): Promise<Setup | number> {
+  const { setupCampaign } = await import('../properties/check/setup.js');
+  try {
+    return await setupCampaign({
+      profile: options.profile,
+      mutant: options.mutant ?? null,
+      preset: options.preset,
+      mode: options.mode,
+      runs: options.runs ?? (options.time === undefined ? DEFAULT_RUNS : Number.MAX_SAFE_INTEGER),
+      timeMs: options.time ?? null,
+      seed: options.seed,
+      shard: options.shard ?? null,
+      conformance: options.conformance,
+    });
+  } catch (error) {
+    io.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}
+
+function runHere(options: CheckCliOptions, setup: Setup, io: CheckIo): CampaignSummary {
+  const progress = options.json ? undefined : progressPrinter(io.stderr, setup.runs);
+  const result: CampaignResult = setup.run(progress?.report);
+  progress?.done();
+  const saved =
+    options.save && result.failure ? setup.save(result.failure, io.counterexamplesDir) : null;
+  return setup.summarise(result, saved === null ? null : relative(io.cwd, saved));
+}
+
+/** `--workers n`: n child processes, shard i of n each, merged here. */
+async function runWorkers(
+  options: CheckCliOptions,
+  setup: Setup,
+  io: CheckIo,
+): Promise<CampaignSummary> {
+  const dir = mkdtempSync(join(tmpdir(), 'kd-check-'));
+  const cli = fileURLToPath(new URL('./kd.ts', import.meta.url));
+  try {
+    const files = await Promise.all(
+      Array.from({ length: options.workers }, (_, i) => {
+        const out = join(dir, `shard-${i}.json`);
+        const args = [
+          ...process.execArgv,
+          cli,
+          'check',
+          ...shardArgs(options),
+          '--shard',
+          `${i}/${options.workers}`,
+          '--out',
+          out,
+          '--json',
+          '--no-save',
+        ];
+        return runChild(args, io).then(() => out);
+      }),
+    );
+    const { loadSummaries, mergeAll } = await import('../properties/check/setup.js');
+    const merged = mergeAll(loadSummaries(files));
+    // A worker found a failure: replay its case here (deterministic) to save the file.
+    if (merged.failure && options.save) {
+      const saved = setup.saveFromSummary(merged.failure, io.counterexamplesDir);
+      return { ...merged, failure: { ...merged.failure, counterexample: relative(io.cwd, saved) } };
+    }
+    return merged;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The options a worker runs with: the campaign's own, without workers and output flags. */
+function shardArgs(options: CheckCliOptions): string[] {
+  const args = [
+    '--profile',
+    options.profile,
+    '--preset',
+    options.preset,
+    '--seed',
+    String(options.seed),
+  ];
+  if (options.mutant !== undefined) args.push('--mutant', options.mutant);
+  if (options.runs !== undefined) args.push('--runs', String(options.runs));
+  if (options.time !== undefined) args.push('--time', `${options.time}ms`);
+  if (options.mode !== '') args.push('--mode', options.mode);
+  if (!options.conformance) args.push('--no-conformance');
+  return args;
+}
+
+function runChild(args: string[], io: CheckIo): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      // A worker exits 1 when it finds a violation; only a crash (no result) is an error.
+      if (code === 0 || code === 1) resolve();
+      else {
+        io.stderr.write(stderr);
+        reject(new Error(`a worker exited with code ${code}`));
+      }
+    });
+  });
+}
+
+function exitCode(summary: CampaignSummary, target: string | null): number {
+  if (target !== null) return summary.violated.includes(target) ? 0 : 1;
+  return summary.violated.length === 0 ? 0 : 1;
+}
+
+/** Progress on stderr: in place on a terminal; a line every 5 s otherwise (CI logs). */
+function progressPrinter(stream: CheckIo['stderr'], runs: number) {
+  let last = Number.NEGATIVE_INFINITY;
+  let wrote = false;
+  const total = runs >= Number.MAX_SAFE_INTEGER ? '' : `/${runs.toLocaleString('en-US')}`;
+  return {
+    report: (
+      p: import('../properties/check/campaign.js').CampaignProgress & { coverage?: string },
+    ) => {
+      const rate = p.seconds > 0 ? Math.round(p.steps / p.seconds).toLocaleString('en-US') : '0';
+      const line =
+        `check: runs ${p.runs.toLocaleString('en-US')}${total}, ${rate} steps/s, ` +
+        `faults ${p.faults.toLocaleString('en-US')}, guards hit ${p.hits}/5` +
+        (p.coverage ? `, ${p.coverage}` : '') +
+        (p.shrinking ? ', shrinking a failure…' : '');
+      if (stream.isTTY) {
+        stream.write(`\r${line}\x1b[K`);
+        wrote = true;
+      } else if (performance.now() - last >= 5000) {
+        last = performance.now();
+        stream.write(`${line}\n`);
+      }
+    },
+    done: () => {
+      if (wrote) stream.write('\r\x1b[K');
+    },
+  };
+}
+
+export const readSummaryFile = (file: string): string => readFileSync(file, 'utf8');

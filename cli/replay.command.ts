@@ -1,0 +1,69 @@
+// `kd replay FILE`: replay a counterexample deterministically (an explore file on the
+// model, a check file on the implementation), print its trace, and exit 0 iff the outcome
+// is the one the file records. A malformed file gets an error naming the field.
+import type { Command } from 'commander';
+
+export interface ReplayCliOptions {
+  readonly verbose?: boolean;
+}
+
+export interface ReplayIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('Replay a counterexample file and check that its recorded outcome still holds')
+    .argument('<file>', 'a counterexample file (counterexamples/*.json)')
+    .option('--verbose', 'print each step with the key state after it')
+    .action(async (file: string, options: ReplayCliOptions) => {
+      process.exitCode = await runReplay(file, options, {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+      });
+    });
+}
+
+/** Exit code: 0 the outcome matches the file, 1 it does not, 2 the file cannot be read. */
+export async function runReplay(
+  file: string,
+  options: ReplayCliOptions,
+  io: ReplayIo,
+): Promise<number> {
+  const [{ loadCounterexample }, { replayCounterexample }] = await Promise.all([
+    import('../properties/trace/load.js'),
+    import('../properties/replay/replay.js'),
+  ]);
+  let cx: ReturnType<typeof loadCounterexample>;
+  try {
+    cx = loadCounterexample(file);
+  } catch (error) {
+    io.err(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const result = replayCounterexample(cx);
+  const on = cx.tool === 'check' ? 'implementation' : 'model';
+  const lines = [
+    `${file}: ${cx.property} (${cx.kind}), ${cx.profile}${cx.mutant ? `, mutant ${cx.mutant}` : ''}, replayed on the ${on}; expected: ${cx.expected}`,
+    ...(options.verbose ? result.trace : result.trace.map(withoutState)),
+    result.verdict,
+    result.reproduced
+      ? result.sameTrace
+        ? 'the trace is the recorded one, byte for byte'
+        : 'the trace differs from the recorded one: the file is stale (re-run the tool that wrote it)'
+      : '',
+    result.matches
+      ? `outcome matches the file (${cx.expected})`
+      : `outcome does NOT match the file (${cx.expected})`,
+  ].filter((line) => line !== '');
+  io.out(`${lines.join('\n')}\n`);
+  return result.matches ? 0 : 1;
+}
+
+/** `  12 | actor | action | state` → `  12 | actor | action`: the short form of a trace line. */
+const withoutState = (line: string): string => {
+  const parts = line.split(' | ');
+  return parts.length >= 4 ? parts.slice(0, 3).join(' | ').trimEnd() : line;
+};

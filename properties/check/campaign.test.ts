@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { CHECK_PRESETS } from '../fuzz/case.js';
+import { type CampaignOptions, runCampaign, shardRuns, shardSeed } from './campaign.js';
+
+const base: CampaignOptions = {
+  profile: 'hardened',
+  mutant: null,
+  preset: CHECK_PRESETS.tiny as NonNullable<(typeof CHECK_PRESETS)['tiny']>,
+  modes: ['direct', 'api'],
+  runs: 20,
+  timeMs: null,
+  seed: 7,
+  shard: null,
+  target: null,
+  tenants: true,
+};
+
+describe('a campaign', () => {
+  it('runs its cases on the hardened design without a failure, injecting faults', () => {
+    const result = runCampaign(base);
+    expect(result.failure).toBeNull();
+    expect(result.runs).toBe(20);
+    expect(result.steps).toBeGreaterThan(20 * 100);
+    expect(Object.values(result.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+  });
+
+  it('is deterministic: the same seed gives the same runs', () => {
+    const a = runCampaign({ ...base, runs: 8 });
+    const b = runCampaign({ ...base, runs: 8 });
+    expect({ ...b, seconds: 0 }).toEqual({ ...a, seconds: 0 });
+  });
+
+  it('catches a mutant, shrinks it, and replays the shrunk case with its trace', () => {
+    const result = runCampaign({
+      ...base,
+      mutant: 'no-inflight-accounting',
+      target: 'capacity',
+      modes: ['direct'],
+      runs: 200,
+    });
+    expect(result.failure?.property).toBe('capacity');
+    expect(result.failure?.fuzzCase.schedule.length).toBeLessThanOrEqual(12);
+    expect(result.failure?.outcome.trace.length).toBeGreaterThan(0);
+  });
+
+  it('splits runs and seeds over shards', () => {
+    const shards = [0, 1, 2].map((index) => ({ index, count: 3 }));
+    expect(shards.map((s) => shardRuns(100, s))).toEqual([34, 33, 33]);
+    expect(new Set(shards.map((s) => shardSeed(5, s))).size).toBe(3);
+  });
+});

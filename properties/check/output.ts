@@ -1,0 +1,55 @@
+/**
+ * The report `kd check` and `kd merge` print: the property table, the summary line with
+ * steps/s, coverage (stage machines; faults by kind and target), and on a failure its
+ * shrunk trace and counterexample file; or the JSON of the issue with `--json`.
+ */
+import { type CoverageReport, formatCoverage } from '../coverage/index.js';
+import { faultMatrix, jsonSummary, propertyTable, summaryLine } from './print.js';
+import type { CampaignSummary } from './summary.js';
+
+export function print(
+  summary: CampaignSummary,
+  target: string | null,
+  json: boolean,
+  _cwd: string,
+): string[] {
+  if (json) return [JSON.stringify(jsonSummary(summary))];
+  const lines = [
+    ...propertyTable(summary),
+    '',
+    summaryLine(summary),
+    '',
+    'faults injected, by kind and target',
+    ...faultMatrix(summary).map((line) => `  ${line}`),
+  ];
+  if (summary.coverage !== null)
+    lines.push(
+      '',
+      'stage machines covered',
+      ...indent(formatCoverage(summary.coverage as CoverageReport)),
+    );
+  const failure = summary.failure;
+  if (failure !== null) {
+    lines.push(
+      '',
+      `violated ${failure.property} (${failure.kind}) after ${failure.secondsToDetect.toFixed(1)} s: ${failure.message}`,
+      `shrunk to ${failure.choices} choices, ${failure.traceSteps} steps after the warm-up:`,
+      ...failure.trace.map((line) => `  ${line}`),
+    );
+    if (failure.counterexample !== null) lines.push(`  saved ${failure.counterexample}`);
+  }
+  if (target !== null)
+    lines.push(
+      '',
+      summary.violated.includes(target)
+        ? `mutant ${summary.mutant} caught by ${target}, as expected`
+        : `mutant ${summary.mutant} NOT caught by ${target} in ${summary.runs} runs`,
+    );
+  return lines;
+}
+
+const indent = (text: string): string[] =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line}`);

@@ -1,0 +1,71 @@
+/**
+ * What `kd check` and `kd merge` print: the summary line, the property table, the fault ×
+ * stage matrix, and the JSON of the issue (`runs`, `steps`, `stepsPerSecond`, `properties`,
+ * `coverage`, `counterexample`).
+ */
+import type { CoverageReport } from '../coverage/index.js';
+import { type CampaignSummary, propertyRows } from './summary.js';
+
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+export const stepsPerSecond = (s: CampaignSummary): number =>
+  s.seconds > 0 ? s.steps / s.seconds : 0;
+
+export const faultTotal = (s: CampaignSummary): number =>
+  Object.values(s.faults).reduce((a, b) => a + b, 0);
+
+export const summaryLine = (s: CampaignSummary): string =>
+  `runs ${n(s.runs)}, steps ${n(s.steps)}, ${s.seconds.toFixed(1)} s (${n(stepsPerSecond(s))} steps/s), ` +
+  `faults injected ${n(faultTotal(s))}`;
+
+/** Left-aligned columns separated by two spaces. */
+export const table = (
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string[] => {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
+  return all.map((row) =>
+    row
+      .map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+};
+
+export const propertyTable = (s: CampaignSummary): string[] =>
+  table(
+    ['property', 'kind', 'status'],
+    propertyRows(s).map((p) => [p.name, p.kind, p.status]),
+  );
+
+const STAGE_KINDS = ['autoscaler', 'deployment', 'replicaset', 'scheduler', 'kubelet'];
+
+/**
+ * Faults by kind (rows) and target stage kind (columns). Faults that target no stage (an
+ * outage, a user write, a load change) have a row of their own, counted under `api/other`.
+ */
+export const faultMatrix = (s: CampaignSummary): string[] => {
+  const rowOf = (key: string): string => {
+    const [kind = key, target = ''] = key.split(' ');
+    return STAGE_KINDS.includes(target) ? kind : key;
+  };
+  const rows = [...new Set(Object.keys(s.faults).map(rowOf))].sort().map((row) => {
+    const cells = STAGE_KINDS.map((stage) => n(s.faults[`${row} ${stage}`] ?? 0));
+    return [row, ...cells, n(row.includes(' ') ? (s.faults[row] ?? 0) : 0)];
+  });
+  return table(['fault', ...STAGE_KINDS, 'api/other'], rows);
+};
+
+/** The `--json` output. */
+export const jsonSummary = (s: CampaignSummary) => ({
+  runs: s.runs,
+  steps: s.steps,
+  stepsPerSecond: Math.round(stepsPerSecond(s)),
+  properties: propertyRows(s).map(({ name, kind, status }) => ({ name, kind, status })),
+  coverage: {
+    faults: s.faults,
+    machines: (s.coverage as CoverageReport | null)?.machines ?? null,
+  },
+  counterexample: s.failure?.counterexample ?? null,
+});
