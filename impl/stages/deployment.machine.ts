@@ -215,8 +215,14 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
     onRead(d, intent.key, e, out);
     return;
   }
-  if (intent.op === 'scaleReplicaSet' && ok)
-    d.counts[intent.key] = { ...count(intent), written: true };
+  if (intent.op === 'scaleReplicaSet' && ok) {
+    // Held until the informer shows it, unless it already does, or already shows the
+    // ReplicaSet gone: an answer that comes after the ReplicaSet's deletion was delivered
+    // would otherwise be held forever (found by the fuzzer).
+    const held: HeldCount = { ...count(intent), written: true };
+    if (writtenBack(held, d.cache.replicaSets[intent.key])) delete d.counts[intent.key];
+    else d.counts[intent.key] = held;
+  }
   // A failed write may still have been applied (its answer lost): what is persisted is
   // unknown, so nothing counts as written until a write succeeds.
   if (intent.op === 'deploymentStatus') {

@@ -200,20 +200,28 @@ const onBindPod = (ctx: KubeletContext, entry: PodEntry, effects: Effect[]): Kub
   return { ...ctx, bound: { ...ctx.bound, [ck]: held } };
 };
 
-/** Informer delivery: evict what is now persisted, drop entries whose owner is known gone. */
+/**
+ * Informer delivery: evict what is now persisted, drop entries whose owner is known gone.
+ * An entry evicted as persisted leaves a tombstone: the expose's answer may come after
+ * the informer showed the pod, and finds no entry to tombstone then (found by the fuzzer:
+ * a late duplicate bind re-created the pod after it was deleted).
+ */
 const onInformer = (ctx: KubeletContext, informer: InformerCache): Step => {
   const sw = ctx.input.config.switches;
   const bound: Record<string, Held> = {};
+  let tombstones = ctx.tombstones;
   for (const [ck, held] of Object.entries(ctx.bound)) {
     const persisted = informer.pods[held.key];
-    if (persisted && sw.evictOnPersist) continue;
-    if (persisted?.deleting) continue;
+    if (persisted && (sw.evictOnPersist || persisted.deleting)) {
+      if (!tombstones[ck]) tombstones = { ...tombstones, [ck]: true };
+      continue;
+    }
     const orphan =
       sw.dropOrphanedEntries && ownerKnownGone(informer, held.ownerUid, held.templateRv);
     if (!persisted && held.state !== 'exposed' && orphan) continue;
     bound[ck] = held;
   }
-  return none({ ...ctx, informer, bound });
+  return none({ ...ctx, informer, bound, tombstones });
 };
 
 /** The informer shows a pod again: its markReady / removePod may be needed once more. */
