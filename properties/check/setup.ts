@@ -50,7 +50,9 @@ const modesFor = (mode: string, mutant: string | null): Mode[] => {
 };
 
 export async function setupCampaign(options: SetupOptions) {
-  const preset = checkPreset(options.preset);
+  const shape = shapeFor(options.mutant);
+  // A mutant's shape may bound its cases differently (properties/fuzz/shapes.ts).
+  const preset = { ...checkPreset(options.preset), ...shape.preset };
   // Validates the profile and mutant names with a clear error.
   const config = caseConfig(options.profile, options.mutant);
   const target = options.mutant === null ? null : (findMutant(options.mutant)?.property ?? null);
@@ -74,8 +76,8 @@ export async function setupCampaign(options: SetupOptions) {
     seed: options.seed,
     shard: options.shard,
     target,
-    tenants: true,
-    weights: shapeFor(options.mutant).weights,
+    tenants: shape.tenants ?? true,
+    weights: shape.weights,
     onTransition: recorder.onTransition,
     ...(stepCheck ? { stepCheck } : {}),
   };

@@ -16,6 +16,7 @@ import {
   type Choice,
   DEFAULT_WEIGHTS,
   MAX_LOAD,
+  type ScheduleOptions,
   scheduleArbitrary,
   type Weights,
 } from './schedule.js';
@@ -41,6 +42,8 @@ export interface CheckPreset {
   readonly maxChoices: number;
   /** Steps the liveness phase may take to converge. */
   readonly livenessStepMax: number;
+  /** What the schedules draw besides the weights (swarm testing, subsets of targets). */
+  readonly schedule?: ScheduleOptions;
 }
 
 export const CHECK_PRESETS: Readonly<Record<string, CheckPreset>> = {
@@ -89,7 +92,11 @@ export const caseArbitrary = (shape: CaseShape): fc.Arbitrary<FuzzCase> =>
     functions: fc.integer({ min: 1, max: shape.preset.maxFunctions }),
     tenants: shape.tenants ? fc.boolean() : fc.constant(false),
     seed: fc.nat(1000),
-    schedule: scheduleArbitrary(shape.preset.maxChoices, shape.weights ?? DEFAULT_WEIGHTS),
+    schedule: scheduleArbitrary(
+      shape.preset.maxChoices,
+      shape.weights ?? DEFAULT_WEIGHTS,
+      shape.preset.schedule,
+    ),
   });
 
 /** The burst every case starts with, on the case's topology. */

@@ -95,9 +95,11 @@ export const ChoiceSchema = z.discriminatedUnion('kind', [
     kind: z.literal('write'),
     write: z.discriminatedUnion('op', [
       z.strictObject({ op: z.literal('deletePod'), index }),
-      z.strictObject({ op: z.enum(['deleteDeployment', 'changeTemplate']), fn }),
+      z.strictObject({ op: z.literal('deleteDeployment'), fn }),
+      z.strictObject({ op: z.literal('changeTemplate'), fn }),
       z.strictObject({ op: z.literal('scaleReplicaSet'), fn, replicas: count }),
-      z.strictObject({ op: z.enum(['managed', 'fallbackBinding']), fn, on: z.boolean() }),
+      z.strictObject({ op: z.literal('managed'), fn, on: z.boolean() }),
+      z.strictObject({ op: z.literal('fallbackBinding'), fn, on: z.boolean() }),
     ]),
   }),
 ]);
