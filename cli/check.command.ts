@@ -144,7 +144,7 @@ async function prepare(options: CheckCliOptions, io: CheckIo): Promise<Setup | n
 }
 
 function runHere(options: CheckCliOptions, setup: Setup, io: CheckIo): CampaignSummary {
-  const progress = options.json ? undefined : progressPrinter(io.stderr, setup.runs);
+  const progress = options.json ? undefined : progressPrinter(io.stderr, setup.runs, setup.guards);
   const result: CampaignResult = setup.run(progress?.report);
   progress?.done();
   const saved =
@@ -235,7 +235,7 @@ function exitCode(summary: CampaignSummary, target: string | null): number {
 }
 
 /** Progress on stderr: in place on a terminal; a line every 5 s otherwise (CI logs). */
-function progressPrinter(stream: CheckIo['stderr'], runs: number) {
+function progressPrinter(stream: CheckIo['stderr'], runs: number, guards: number) {
   let last = Number.NEGATIVE_INFINITY;
   let wrote = false;
   const total = runs >= Number.MAX_SAFE_INTEGER ? '' : `/${runs.toLocaleString('en-US')}`;
@@ -246,7 +246,7 @@ function progressPrinter(stream: CheckIo['stderr'], runs: number) {
       const rate = p.seconds > 0 ? Math.round(p.steps / p.seconds).toLocaleString('en-US') : '0';
       const line =
         `check: runs ${p.runs.toLocaleString('en-US')}${total}, ${rate} steps/s, ` +
-        `faults ${p.faults.toLocaleString('en-US')}, guards hit ${p.hits}/5` +
+        `faults ${p.faults.toLocaleString('en-US')}, guards hit ${p.hits}/${guards}` +
         (p.coverage ? `, ${p.coverage}` : '') +
         (p.shrinking ? ', shrinking a failure…' : '');
       if (stream.isTTY) {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Mode } from '../../impl/stages/io.js';
 import { findMutant } from '../../spec/types/mutants.js';
+import { CATALOGUE } from '../catalogue.js';
 import { CoverageRecorder, type CoverageReport, mergeCoverage } from '../coverage/index.js';
 import { caseConfig, checkPreset } from '../fuzz/case.js';
 import { shapeFor } from '../fuzz/shapes.js';
@@ -104,6 +105,8 @@ export async function setupCampaign(options: SetupOptions) {
     );
   return {
     runs: options.runs,
+    /** Reachability guards a campaign should hit. */
+    guards: CATALOGUE.reachability.length,
     target,
     run: (onProgress?: (p: CampaignProgress & { coverage?: string }) => void): CampaignResult =>
       runCampaign({
