@@ -7,6 +7,7 @@ import {
   CHOICE_KINDS,
   type Choice,
   DELAY_TARGETS,
+  MAX_DELAY_MS,
   MESSAGE_CLASSES,
   WRITE_OPS,
 } from './schedule.js';
@@ -152,6 +153,9 @@ describe('campaign shapes', () => {
       for (const op of options.writes ?? []) expect(WRITE_OPS).toContain(op);
       for (const of of options.delayTargets ?? []) expect(DELAY_TARGETS).toContain(of);
       for (const of of options.messageClasses ?? []) expect(MESSAGE_CLASSES).toContain(of);
+      for (const stage of [...(options.crashStages ?? []), ...(options.relistStages ?? [])])
+        expect(stage).toBeLessThanOrEqual(10);
+      expect(options.maxDelayMs ?? MAX_DELAY_MS).toBeLessThanOrEqual(MAX_DELAY_MS);
     }
     expect(shapeFor(null)).toEqual(shapeFor('not a mutant'));
   });

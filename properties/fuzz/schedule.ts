@@ -148,10 +148,10 @@ const faultIndex = fc.oneof(
 );
 
 /** Short delays reorder within a round trip; long ones outlive retries and whole pod lives. */
-const delayMs = fc.oneof(
-  fc.integer({ min: 1, max: 50 }),
-  fc.integer({ min: 51, max: MAX_DELAY_MS }),
-);
+const delayMs = (max = MAX_DELAY_MS): fc.Arbitrary<number> =>
+  max <= 50
+    ? fc.integer({ min: 1, max })
+    : fc.oneof(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 51, max }));
 
 export type WriteOp = WriteChoice['op'];
 
@@ -190,7 +190,21 @@ export interface ScheduleOptions {
   readonly delayTargets?: readonly DelayTarget[];
   /** What drops and duplicates aim at (default: all classes). */
   readonly messageClasses?: readonly MessageClass[];
+  /** Only long schedules, for hazards that play out over a pod's whole life (default: both). */
+  readonly longOnly?: boolean;
+  /** The longest delay drawn (default `MAX_DELAY_MS`), for hazards with a short window. */
+  readonly maxDelayMs?: number;
+  /**
+   * The stage indices crashes and re-lists aim at (default: any of the first 11). Stages
+   * are the four controllers (autoscaler 0, deployment 1, replicaset 2, scheduler 3), then
+   * one kubelet per node (4, ...), indices taken modulo their number.
+   */
+  readonly crashStages?: readonly number[];
+  readonly relistStages?: readonly number[];
 }
+
+const stageIndex = (stages: readonly number[] | undefined): fc.Arbitrary<number> =>
+  stages === undefined ? fc.nat(10) : fc.constantFrom(...stages);
 
 type Arbitraries = { readonly [K in ChoiceKind]: fc.Arbitrary<Extract<Choice, { kind: K }>> };
 
@@ -205,12 +219,15 @@ const arbitraries = (options: ScheduleOptions): Arbitraries => {
       kind: fc.constant('delay'),
       index: faultIndex,
       of: fc.constantFrom(...(options.delayTargets ?? DELAY_TARGETS)),
-      ms: delayMs,
+      ms: delayMs(options.maxDelayMs),
     }),
     timeout: fc.record({ kind: fc.constant('timeout'), index: faultIndex }),
-    crashOrRestart: fc.record({ kind: fc.constant('crashOrRestart'), stage: fc.nat(10) }),
+    crashOrRestart: fc.record({
+      kind: fc.constant('crashOrRestart'),
+      stage: stageIndex(options.crashStages),
+    }),
     outage: fc.record({ kind: fc.constant('outage'), on: fc.boolean() }),
-    relist: fc.record({ kind: fc.constant('relist'), stage: fc.nat(10) }),
+    relist: fc.record({ kind: fc.constant('relist'), stage: stageIndex(options.relistStages) }),
     nodeLoss: fc.record({ kind: fc.constant('nodeLoss'), node: fc.nat(10) }),
     load: fc.record({ kind: fc.constant('load'), fn, pods: fc.nat(MAX_LOAD) }),
     write: fc.record({ kind: fc.constant('write'), write: fc.oneof(...writes) }),
@@ -237,23 +254,34 @@ export const choiceArbitrary = (
  * which drive the run on to pods persisted, deleted and recovered before their faults end.
  * fast-check alone draws only the short ones, however large `maxLength` is.
  */
-const choices = (choice: fc.Arbitrary<Choice>, maxLength: number): fc.Arbitrary<Choice[]> =>
-  fc.oneof(
-    fc.array(choice, { maxLength, size: 'small' }),
-    fc.array(choice, { maxLength, size: 'max' }),
-  );
+const choices = (
+  choice: fc.Arbitrary<Choice>,
+  maxLength: number,
+  longOnly = false,
+): fc.Arbitrary<Choice[]> =>
+  longOnly
+    ? fc.array(choice, { maxLength, size: 'max' })
+    : fc.oneof(
+        fc.array(choice, { maxLength, size: 'small' }),
+        fc.array(choice, { maxLength, size: 'max' }),
+      );
 
 export const scheduleArbitrary = (
   maxLength: number,
   weights: Weights = DEFAULT_WEIGHTS,
   options: ScheduleOptions = {},
 ): fc.Arbitrary<Choice[]> => {
-  if (!options.swarm) return choices(choiceArbitrary(weights, options), maxLength);
+  if (!options.swarm)
+    return choices(choiceArbitrary(weights, options), maxLength, options.longOnly);
   const faults = CHOICE_KINDS.filter((kind) => kind !== 'take' && weights[kind] > 0);
   return fc
     .subarray(faults)
     .chain((enabled) =>
-      choices(choiceArbitrary(onlyKinds(weights, ['take', ...enabled]), options), maxLength),
+      choices(
+        choiceArbitrary(onlyKinds(weights, ['take', ...enabled]), options),
+        maxLength,
+        options.longOnly,
+      ),
     );
 };
 

@@ -92,15 +92,29 @@ const MUTANT_SHAPES: Readonly<Record<string, CampaignShape>> = {
     },
     tenants: false,
   },
-  // Round 2 re-sends a pod that was persisted and deleted while the upstream's informer
-  // lagged and re-listed, to a kubelet that lost its tombstones in a crash.
+  // Round 2 re-sends a pod that was persisted and deleted while its upstream (the
+  // scheduler, or the ReplicaSet controller) did not see it through a lagging informer, to
+  // a kubelet that lost its tombstones in a crash. In a one-node topology: crashes aim at
+  // the kubelet (4), re-lists at the scheduler (3), delays at informers; the order and the
+  // moments are the fuzzer's. It needs four faults in the right order: about one case in
+  // a thousand of this shape, the slowest mutant to catch.
   'reuse-lost-identity': {
-    weights: only({ take: 20, delay: 2, relist: 2, crashOrRestart: 2, load: 1, write: 1 }),
+    weights: only({ take: 14, delay: 8, relist: 2, crashOrRestart: 3, write: 2 }),
     preset: {
-      ...SMALL,
-      maxChoices: 120,
-      livenessStepMax: SAFETY_LIVENESS_STEPS,
-      schedule: { delayTargets: ['inform'], writes: ['deletePod'] },
+      maxPods: 1,
+      maxNodes: 1,
+      maxFunctions: 1,
+      maxChoices: 100,
+      // Its many informer delays make handshake replies wait for fresh informers, step by
+      // step: a run that has not converged after 1,000 steps is almost always waiting.
+      livenessStepMax: 1_000,
+      schedule: {
+        delayTargets: ['inform'],
+        writes: ['deletePod'],
+        crashStages: [4],
+        relistStages: [3],
+        longOnly: true,
+      },
     },
     tenants: false,
   },
@@ -126,7 +140,13 @@ const MUTANT_SHAPES: Readonly<Record<string, CampaignShape>> = {
       ...SMALL,
       maxChoices: 30,
       livenessStepMax: SAFETY_LIVENESS_STEPS,
-      schedule: { delayTargets: ['inform'], writes: ['changeTemplate'] },
+      // The template must arrive before the expose's retry, 100 ms after the lost call.
+      schedule: {
+        delayTargets: ['inform'],
+        writes: ['changeTemplate'],
+        maxDelayMs: 90,
+        longOnly: true,
+      },
     },
     tenants: false,
   },
