@@ -1,0 +1,236 @@
+/**
+ * The refinement check of one implementation step against a footprint table: the step's
+ * atoms (atoms.ts) must all be atoms that the model classes it stands for (classes.ts)
+ * produce somewhere in the model (derive.ts). Allowed sets are computed once per
+ * implementation class and closed under composition (`compose`), since one implementation
+ * step may do the work of several model steps.
+ */
+import type { StepRecord } from '../../impl/runtime/sim/types.js';
+import type { Mode } from '../../impl/stages/io.js';
+import type { Observation } from '../../spec/types/observation.js';
+import { atomsOf, type Part, partOf } from './atoms.js';
+import { type Candidate, type ImplClass, implClassOf } from './classes.js';
+import type { FootprintTable } from './derive.js';
+import { EXTENSIONS, type Feature, featuresShown } from './extensions.js';
+
+export interface ConformanceMismatch {
+  readonly step: number;
+  /** The implementation step, as its trace line labels it. */
+  readonly implStep: string;
+  /** The implementation class, and the model classes it stands for. */
+  readonly actionClass: string;
+  /** Atoms of the step that no model class it stands for ever produces. */
+  readonly unexpected: readonly string[];
+  readonly message: string;
+}
+
+export interface ConformanceStats {
+  /** Steps checked against the table. */
+  readonly checked: number;
+  /** Steps of environment actions the model does not describe (not checked). */
+  readonly outside: number;
+  readonly mismatches: number;
+}
+
+export interface ConformanceChecker {
+  check(before: Observation, record: StepRecord, after: Observation): ConformanceMismatch | null;
+  stats(): ConformanceStats;
+}
+
+/** Everything `candidates` allow, closed under composition. */
+export const allowedFor = (
+  table: FootprintTable,
+  candidates: readonly Candidate[],
+): ReadonlySet<string> => {
+  const allowed = new Set<string>();
+  for (const candidate of candidates) {
+    const late = candidate.parts?.length === 1 ? candidate.parts[0] : undefined;
+    for (const cls of classesMatching(table, candidate.modelClass))
+      for (const atom of table[cls] ?? []) {
+        if (candidate.parts && !candidate.parts.includes(partOf(atom) as Part)) continue;
+        allowed.add(atom);
+        if (late !== undefined) for (const landed of landingLate(atom)) allowed.add(landed);
+      }
+  }
+  return compose(allowed);
+};
+
+/** What a request can fail with when the world changed since it was decided. */
+const FAILURES = ['outage', 'notFound', 'conflict', 'alreadyExists', 'precondition'];
+const REQUEST_EVENT = /^(ev api \S+ \S+ \S+) \S+$/;
+const SANDBOX_STARTED = 'kubelet.sandbox + (live)';
+const READY_RUNNING = 'api.pod ready false→true (running)';
+
+/**
+ * A request's execution, or a sandbox's start, that lands later than the model step it
+ * comes from: the model decides and acts in one step, the implementation acts on the
+ * decision one or more steps later, in a world that may have changed meanwhile, by a
+ * failure of the API Server or by a deletion (and what a deletion entails: the sandbox
+ * stopped). So a request the model makes may, executed late, fail in any way the API
+ * Server fails a request of its verb (failures change no object; what the stage makes of
+ * the answer is checked in its own step); a sandbox the model starts next to a live pod may
+ * start next to a pod marked for deletion, or removed, since; and a pod the model marks
+ * Ready while its sandbox runs may be marked Ready after it was marked for deletion and its
+ * sandbox stopped. Nothing else changes on the way: a live pod whose sandbox never ran
+ * marked Ready is still a mismatch.
+ */
+const landingLate = (atom: string): string[] => {
+  if (atom === SANDBOX_STARTED)
+    return ['kubelet.sandbox + (deleting)', 'kubelet.sandbox + (absent)'];
+  if (atom === READY_RUNNING)
+    return [
+      'api.pod ready false→true (running, deleting)',
+      'api.pod ready false→true (no sandbox, deleting)',
+    ];
+  const request = REQUEST_EVENT.exec(atom);
+  return request ? FAILURES.map((outcome) => `${request[1]} ${outcome}`) : [];
+};
+
+/** `apply kubelet.*` names every class with that prefix; any other name only itself. */
+const classesMatching = (table: FootprintTable, name: string): string[] =>
+  name.endsWith('.*')
+    ? Object.keys(table).filter((cls) => cls.startsWith(name.slice(0, -1)))
+    : [name];
+
+const TRANSITION = /^(.*) (\S+)→(\S+)$/;
+const ENTERED = /^(.* dirty) \+(\S+)$/;
+const LEFT = /^(.* dirty) -(\S+)$/;
+
+/**
+ * Several model steps in one implementation step show as their composition: `a→b` then
+ * `b→c` is `a→c`; an entry added as `a` and moved to `b` is `+b`; an entry moved from `a`
+ * to `b` and removed is `-a`. The closure adds those compositions and nothing else, so a
+ * step still cannot reach a value or a lifecycle state that no chain of its classes reaches.
+ */
+export const compose = (atoms: Set<string>): Set<string> => {
+  let grew = true;
+  while (grew) {
+    grew = false;
+    const moves = new Map<string, [string, string][]>();
+    for (const atom of atoms) {
+      const m = TRANSITION.exec(atom);
+      if (!m) continue;
+      const [, field = '', from = '', to = ''] = m;
+      const list = moves.get(field) ?? [];
+      list.push([from, to]);
+      moves.set(field, list);
+    }
+    const add = (atom: string) => {
+      if (!atoms.has(atom)) {
+        atoms.add(atom);
+        grew = true;
+      }
+    };
+    for (const [field, list] of moves) {
+      for (const [a, b] of list)
+        for (const [c, d] of list) if (b === c && a !== d) add(`${field} ${a}→${d}`);
+      for (const [a, b] of list) {
+        if (atoms.has(`${field} +${a}`) && ENTERED.test(`${field} +${a}`)) add(`${field} +${b}`);
+        if (atoms.has(`${field} -${b}`) && LEFT.test(`${field} -${b}`)) add(`${field} -${a}`);
+      }
+    }
+  }
+  return atoms;
+};
+
+const describeClass = (cls: ImplClass): string =>
+  cls.kind === 'mapped'
+    ? `${cls.name} ≈ ${
+        cls.candidates
+          .map((c) => (c.parts ? `${c.modelClass} [${c.parts.join(',')}]` : c.modelClass))
+          .join(' | ') || 'nothing'
+      }`
+    : `${cls.name} (${cls.kind})`;
+
+/** The table with the extensions of `features` added (extensions.ts). */
+const withExtensions = (table: FootprintTable, features: ReadonlySet<Feature>): FootprintTable => {
+  const out: Record<string, readonly string[]> = { ...table };
+  for (const ext of EXTENSIONS)
+    if (features.has(ext.feature))
+      out[ext.modelClass] = [...new Set([...(out[ext.modelClass] ?? []), ...ext.atoms])];
+  return out;
+};
+
+/**
+ * Allowed atoms per implementation class, per table and set of features in force: shared by
+ * every checker of a campaign (one is made per run), so each is computed once.
+ */
+const allowedCache = new WeakMap<FootprintTable, Map<string, Map<string, ReadonlySet<string>>>>();
+
+const allowedCacheFor = (table: FootprintTable, features: ReadonlySet<Feature>) => {
+  let byFeatures = allowedCache.get(table);
+  if (!byFeatures) {
+    byFeatures = new Map();
+    allowedCache.set(table, byFeatures);
+  }
+  const key = [...features].sort().join(',');
+  let byClass = byFeatures.get(key);
+  if (!byClass) {
+    byClass = new Map();
+    byFeatures.set(key, byClass);
+  }
+  return { byClass, extended: () => withExtensions(table, features) };
+};
+
+export const createChecker = (table: FootprintTable, mode: Mode): ConformanceChecker => {
+  const initial: Feature[] = mode === 'api' ? ['always', 'apiPath'] : ['always'];
+  let features = new Set<Feature>(initial);
+  let cache = allowedCacheFor(table, features);
+  let extended: FootprintTable | null = null;
+  let lastStep = 0;
+  let checked = 0;
+  let outside = 0;
+  let mismatches = 0;
+  const allowedOf = (cls: ImplClass): ReadonlySet<string> => {
+    let allowed = cache.byClass.get(cls.name);
+    if (!allowed) {
+      extended ??= cache.extended();
+      allowed = cls.kind === 'mapped' ? allowedFor(extended, cls.candidates) : new Set<string>();
+      cache.byClass.set(cls.name, allowed);
+    }
+    return allowed;
+  };
+  /** Features stay on for the rest of a run once shown; a new run starts afresh. */
+  const noteFeatures = (before: Observation, step: number) => {
+    let changed = false;
+    if (step <= lastStep) {
+      features = new Set(initial);
+      changed = true;
+    }
+    lastStep = step;
+    for (const f of featuresShown(before))
+      if (!features.has(f)) {
+        features.add(f);
+        changed = true;
+      }
+    if (changed) {
+      cache = allowedCacheFor(table, features);
+      extended = null;
+    }
+  };
+  return {
+    check(before, record, after) {
+      noteFeatures(before, record.step);
+      const cls = implClassOf(record);
+      if (cls.kind === 'outside') {
+        outside += 1;
+        return null;
+      }
+      checked += 1;
+      const allowed = allowedOf(cls);
+      const unexpected: string[] = [];
+      for (const atom of atomsOf(before, after)) if (!allowed.has(atom)) unexpected.push(atom);
+      if (unexpected.length === 0) return null;
+      mismatches += 1;
+      unexpected.sort();
+      return {
+        step: record.step,
+        implStep: record.label,
+        actionClass: describeClass(cls),
+        unexpected,
+        message: `step ${record.step} (${record.label}) does what the model never does in a step of class ${cls.name}: ${unexpected.join('; ')}`,
+      };
+    },
+    stats: () => ({ checked, outside, mismatches }),
+  };
+};
