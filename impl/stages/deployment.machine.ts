@@ -169,7 +169,11 @@ const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
   if (target === null) return;
   const { replicas, version } = target;
   if (replicas === rs.replicas || d.counts[rs.key]?.replicas === replicas) return;
-  if (!takesDirectPath(d, rs)) {
+  // The ReplicaSet already shows this version with another count (a user's `kubectl
+  // scale`): the ReplicaSet controller would drop a direct count that is not newer, so the
+  // correction goes through the API, which has precedence (found by the fuzzer).
+  const overwritten = rs.replicasVersion >= version;
+  if (!takesDirectPath(d, rs) || overwritten) {
     if (!inFlight(d, 'scaleReplicaSet', rs.key))
       request(d, { op: 'scaleReplicaSet', key: rs.key, replicas, version }, out);
     return;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CHECK_PRESETS } from '../fuzz/case.js';
-import { type CampaignOptions, runCampaign, shardRuns, shardSeed } from './campaign.js';
+import type { Choice } from '../fuzz/schedule.js';
+import {
+  type CampaignOptions,
+  failuresOf,
+  runCampaign,
+  runCase,
+  shardRuns,
+  shardSeed,
+} from './campaign.js';
 
 const base: CampaignOptions = {
   profile: 'hardened',
@@ -47,5 +55,30 @@ describe('a campaign', () => {
     const shards = [0, 1, 2].map((index) => ({ index, count: 3 }));
     expect(shards.map((s) => shardRuns(100, s))).toEqual([34, 33, 33]);
     expect(new Set(shards.map((s) => shardSeed(5, s))).size).toBe(3);
+  });
+});
+
+describe('regressions the fuzzer found', () => {
+  it("a user's kubectl scale of a ReplicaSet is corrected on the direct path", () => {
+    // Before the fix the Deployment controller re-sent a count at a version the ReplicaSet
+    // already showed, the ReplicaSet controller dropped it as not newer, and the link
+    // re-handshook forever (replicas-converge, caches-drain, sessions-connect).
+    const takes: Choice[] = Array.from({ length: 8 }, () => ({ kind: 'take', index: 0 }));
+    const schedule: Choice[] = [
+      ...takes,
+      { kind: 'write', write: { op: 'scaleReplicaSet', fn: 0, replicas: 2 } },
+    ];
+    const fuzzCase = {
+      mode: 'direct' as const,
+      pods: 1,
+      nodes: 1,
+      functions: 1,
+      tenants: false,
+      seed: 0,
+      schedule,
+    };
+    const outcome = runCase(fuzzCase, base);
+    expect(outcome.faults).toEqual({ 'write scaleReplicaSet': 1 });
+    expect(failuresOf(outcome)).toEqual([]);
   });
 });

@@ -9,9 +9,9 @@ import { scheduleArbitrary } from './schedule.js';
 /**
  * Fast, pinned defaults, so that the suite gives the same answer on every machine; set
  * `FC_SEED` (and `FC_NUM_RUNS`) for other or deeper samples, or `FC_SEED=random`. The
- * long schedules these draw reach known gaps of the implementation on some seeds (a user's
- * `kubectl scale` of a ReplicaSet is never reverted on the direct path), which `kd check`
- * reports; a random seed here would make the suite fail now and then instead.
+ * long schedules these draw reach known gaps of the implementation on some seeds (listed
+ * in docs/check.md), which `kd check` reports; a random seed here would make the suite fail
+ * now and then instead.
  */
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 25);
 const SEED = process.env.FC_SEED ?? '1';

@@ -120,9 +120,9 @@ const MUTANT_SHAPES: Readonly<Record<string, CampaignShape>> = {
   },
   // A late handshake installs an older epoch after the client connected on a newer one:
   // a crashed server, a slow handshake, a retry, or a jump ahead in time. User writes are
-  // left out: a `kubectl scale` of a ReplicaSet makes the hardened design re-handshake
-  // forever on its own (a gap the hardened campaign finds), which would be a catch of
-  // `sessions-connect` that is not the mutant's.
+  // left out: a `kubectl scale` of a ReplicaSet made the hardened design re-handshake
+  // forever on its own (a gap the hardened campaign found, since fixed), and other writes
+  // could still give a catch of `sessions-connect` that is not the mutant's.
   'opaque-epochs': {
     weights: only({ take: 16, delay: 3, drop: 1, crashOrRestart: 2 }),
     preset: {
