@@ -1,29 +1,7 @@
-/**
- * The abstraction both sides of the conformance check share: one step, seen as the pair of
- * `Observation`s around it, becomes a set of *change atoms* at the level the Observation
- * defines. An atom names what changed and, for enumerated fields, from what to what, never
- * which object: `api.pod ready false→true`, `stage[kubelet] dirty exposing→exposed`,
- * `link[replicaset->scheduler] clientPhase handshaking→syncing`, `ev admit kubelet.bindPod ok`.
- *
- * Dropping the identities is what makes the model's small worlds (one function, one or two
- * nodes) speak for the implementation's larger ones, and what keeps the check cheap. It is
- * also what the check gives up: it compares footprints and lifecycles, not values (see
- * docs/design/conformance.md).
- *
- * A few atoms carry a qualifier read from the state around them, where that is what makes a
- * lifecycle step right or wrong: a pod removed from the API was `deleting` or `live` before;
- * a sandbox appeared next to a `live` pod or none. Phases are normalised in one way: a
- * crashed controller or kubelet of a live node is `down` in the implementation, between its
- * crash and its restart, where the model's atomic crash-and-restart puts it in `syncing` at
- * once; both are "lost its memory, not yet listed", so `down` reads as `syncing` unless the
- * node itself is lost.
- */
-import type { StageId } from '../../spec/types/ids.js';
 import type { ApiObjects, PodView } from '../../spec/types/objects.js';
 import type {
   AppliedEvent,
   DirtyEntry,
-  KubeletObservation,
   LinkObservation,
   Observation,
   StageObservation,
@@ -59,7 +37,7 @@ type Emit = (atom: string) => void;
 export const atomsOf = (before: Observation, after: Observation): Set<string> => {
   const atoms = new Set<string>();
   const emit: Emit = (atom) => atoms.add(atom);
-  apiAtoms(before.api, after.api, runningBefore(before), emit);
+  apiAtoms(before.api, after.api, () => runningBefore(before), emit);
   if (before.api.up !== after.api.up) emit(`api.up ${before.api.up}→${after.api.up}`);
   stageAtoms(before, after, emit);
   kubeletAtoms(before, after, emit);
@@ -107,9 +85,15 @@ const flag = (emit: Emit, atom: string, b: boolean, a: boolean) => {
 const apiAtoms = (
   before: ApiObjects,
   after: ApiObjects,
-  sandboxes: ReadonlySet<string>,
+  sandboxesBefore: () => ReadonlySet<string>,
   emit: Emit,
 ): void => {
+  // Built only when a pod's readiness changed (rarely): every sandbox before the step.
+  let running: ReadonlySet<string> | null = null;
+  const sandboxes = () => {
+    running ??= sandboxesBefore();
+    return running;
+  };
   diffRecord('deployment', before.deployments, after.deployments, emit, (b, a, e) => {
     if (b.uid !== a.uid) return e('api.deployment replaced');
     if (b.replicas !== a.replicas) e('api.deployment replicas changed');
@@ -170,12 +154,12 @@ const podRemoved = (p: PodView): string =>
  * What a pod marked Ready is: whether its sandbox ran before the step, on the pod's node
  * (Ready is for a running pod), and whether it is marked for deletion.
  */
-const readyOf = (p: PodView, sandboxes: ReadonlySet<string>): string => {
-  const running = p.nodeName !== null && sandboxes.has(`${p.nodeName}/${p.key}`);
+const readyOf = (p: PodView, sandboxes: () => ReadonlySet<string>): string => {
+  const running = p.nodeName !== null && sandboxes().has(`${p.nodeName}/${p.key}`);
   return ` (${running ? 'running' : 'no sandbox'}${p.deleting ? ', deleting' : ''})`;
 };
 
-const podFields = (b: PodView, a: PodView, e: Emit, sandboxes: ReadonlySet<string>): void => {
+const podFields = (b: PodView, a: PodView, e: Emit, sandboxes: () => ReadonlySet<string>): void => {
   if (b.uid !== a.uid) {
     e('api.pod replaced');
     return;
@@ -208,27 +192,42 @@ const lostNodes = (o: Observation): Set<string> => {
   return lost;
 };
 
+/**
+ * The entry of `before` that `a` (at index `i` of its own list) continues: the same index
+ * when the id matches there (the lists keep their order from step to step), else by search.
+ */
+const counterpart = <T>(before: readonly T[], i: number, id: string, idOf: (t: T) => string) => {
+  const same = before[i];
+  if (same !== undefined && idOf(same) === id) return same;
+  return before.find((b) => idOf(b) === id);
+};
+
 const stageAtoms = (before: Observation, after: Observation, emit: Emit): void => {
-  const byId = new Map<StageId, StageObservation>();
-  for (const s of before.stages) byId.set(s.id, s);
-  const lostBefore = lostNodes(before);
-  const lostAfter = lostNodes(after);
-  for (const a of after.stages) {
-    const b = byId.get(a.id);
-    const tag = `stage[${a.kind}]`;
+  let lost: [Set<string>, Set<string>] | null = null;
+  const lostIn = (which: 0 | 1): Set<string> => {
+    lost ??= [lostNodes(before), lostNodes(after)];
+    return lost[which];
+  };
+  for (const [i, a] of after.stages.entries()) {
+    const b = counterpart(before.stages, i, a.id, (s) => s.id);
     if (!b) {
-      emit(`${tag} +`);
+      emit(`stage[${a.kind}] +`);
       continue;
     }
     if (b === a) continue;
-    const pb = phaseOf(b, lostBefore.has(b.id));
-    const pa = phaseOf(a, lostAfter.has(a.id));
-    if (pb !== pa) emit(`${tag} phase ${pb}→${pa}`);
-    if (a.incarnation > b.incarnation) emit(`${tag} incarnation +`);
+    const pb = b.phase === 'down' ? phaseOf(b, lostIn(0).has(b.id)) : b.phase;
+    const pa = a.phase === 'down' ? phaseOf(a, lostIn(1).has(a.id)) : a.phase;
     // A lost node's kubelet reports no informer in the implementation; the model keeps it.
-    if (pa !== 'down' && a.informerRv > b.informerRv) emit(`${tag} informerRv +`);
-    else if (pa !== 'down' && a.informerRv < b.informerRv) emit(`${tag} informerRv reset`);
-    if (b.dirty !== a.dirty) dirtyAtoms(tag, b.dirty, a.dirty, emit);
+    const rv = pa === 'down' ? 0 : Math.sign(a.informerRv - b.informerRv);
+    const grew = a.incarnation > b.incarnation;
+    const dirty = b.dirty !== a.dirty && !sameEntries(b.dirty, a.dirty);
+    if (pb === pa && rv === 0 && !grew && !dirty) continue;
+    const tag = `stage[${a.kind}]`;
+    if (pb !== pa) emit(`${tag} phase ${pb}→${pa}`);
+    if (grew) emit(`${tag} incarnation +`);
+    if (rv > 0) emit(`${tag} informerRv +`);
+    else if (rv < 0) emit(`${tag} informerRv reset`);
+    if (dirty) dirtyAtoms(tag, b.dirty, a.dirty, emit);
   }
 };
 
@@ -251,13 +250,32 @@ const entryIds = (entries: readonly DirtyEntry[]): string[] => {
 const entryLabel = (e: DirtyEntry): string =>
   e.kind === 'pod' ? e.state : e.key.endsWith('/expected') ? 'expected' : 'count';
 
+/**
+ * The common case, cheaply: the same entries in the same order, field by field (a stage's
+ * report builds new entry objects every time, so identity says nothing).
+ */
+const sameEntries = (before: readonly DirtyEntry[], after: readonly DirtyEntry[]): boolean => {
+  if (before.length !== after.length) return false;
+  for (let i = 0; i < before.length; i += 1) {
+    const b = before[i] as DirtyEntry;
+    const a = after[i] as DirtyEntry;
+    if (b === a) continue;
+    if (b.kind !== a.kind || b.key !== a.key || b.source !== a.source) return false;
+    if (b.kind === 'pod' && a.kind === 'pod') {
+      if (b.state !== a.state || b.node !== a.node || b.ownerUid !== a.ownerUid) return false;
+    } else if (b.kind === 'count' && a.kind === 'count') {
+      if (b.replicas !== a.replicas || b.version !== a.version) return false;
+    }
+  }
+  return true;
+};
+
 const dirtyAtoms = (
   tag: string,
   before: readonly DirtyEntry[],
   after: readonly DirtyEntry[],
   emit: Emit,
 ): void => {
-  if (before.length === 0 && after.length === 0) return;
   const was = new Map<string, DirtyEntry>();
   const beforeIds = entryIds(before);
   for (const [i, e] of before.entries()) was.set(beforeIds[i] as string, e);
@@ -299,10 +317,8 @@ const podState = (api: ApiObjects, pod: string): Liveness => {
 };
 
 const kubeletAtoms = (before: Observation, after: Observation, emit: Emit): void => {
-  const byNode = new Map<string, KubeletObservation>();
-  for (const k of before.kubelets) byNode.set(k.node, k);
-  for (const a of after.kubelets) {
-    const b = byNode.get(a.node);
+  for (const [i, a] of after.kubelets.entries()) {
+    const b = counterpart(before.kubelets, i, a.node, (k) => k.node);
     if (!b) {
       emit('kubelet.node +');
       continue;
@@ -328,28 +344,33 @@ const linkAtoms = (
   after: readonly LinkObservation[],
   emit: Emit,
 ): void => {
-  const byId = new Map<string, LinkObservation>();
-  for (const l of before) byId.set(l.id, l);
-  for (const a of after) {
-    const tag = `link[${kindOfLink(a.id)}]`;
-    const b = byId.get(a.id);
+  let matched = 0;
+  for (const [i, a] of after.entries()) {
+    const b = counterpart(before, i, a.id, (l) => l.id);
     if (!b) {
-      emit(`${tag} +`);
+      emit(`link[${kindOfLink(a.id)}] +`);
       continue;
     }
-    byId.delete(a.id);
-    if (b.clientPhase !== a.clientPhase)
-      emit(`${tag} clientPhase ${b.clientPhase}→${a.clientPhase}`);
-    if (b.clientEpoch !== a.clientEpoch)
-      emit(`${tag} clientEpoch ${a.clientEpoch === null ? 'cleared' : 'new'}`);
-    if (b.serverEpoch !== a.serverEpoch)
+    matched += 1;
+    if (b === a) continue;
+    const phase = b.clientPhase !== a.clientPhase;
+    const client = b.clientEpoch !== a.clientEpoch;
+    const server = b.serverEpoch !== a.serverEpoch;
+    const flight = Math.sign(a.inFlight - b.inFlight);
+    if (!phase && !client && !server && flight === 0) continue;
+    const tag = `link[${kindOfLink(a.id)}]`;
+    if (phase) emit(`${tag} clientPhase ${b.clientPhase}→${a.clientPhase}`);
+    if (client) emit(`${tag} clientEpoch ${a.clientEpoch === null ? 'cleared' : 'new'}`);
+    if (server)
       emit(
         `${tag} serverEpoch ${a.serverEpoch === null ? 'cleared' : b.serverEpoch === null ? 'set' : 'changed'}`,
       );
-    if (a.inFlight > b.inFlight) emit(`${tag} inFlight +`);
-    else if (a.inFlight < b.inFlight) emit(`${tag} inFlight -`);
+    if (flight > 0) emit(`${tag} inFlight +`);
+    else if (flight < 0) emit(`${tag} inFlight -`);
   }
-  for (const b of byId.values()) emit(`link[${kindOfLink(b.id)}] -`);
+  if (matched === before.length) return;
+  const kept = new Set(after.map((l) => l.id));
+  for (const b of before) if (!kept.has(b.id)) emit(`link[${kindOfLink(b.id)}] -`);
 };
 
 // ---------------------------------------------------------------------------------------

@@ -88,3 +88,29 @@ export const connectWithoutAck = (registry: StageRegistry): StageRegistry => ({
     return snapshot;
   }),
 });
+
+/**
+ * A kubelet that skips a lifecycle state of its cache: a pod it is bound takes the answer
+ * `alreadyExists` for its CREATE at once (so `exposed`), before any CREATE was answered.
+ * Caught at the step that delivers the bind.
+ */
+export const exposedOnBind = (registry: StageRegistry): StageRegistry => ({
+  ...registry,
+  kubelet: breakModule(registry.kubelet, (_module, real, { event, after }, scope) => {
+    if (event.type !== 'message' || event.message.type !== 'kubelet.bindPod') return after;
+    const entry = event.message.entry;
+    const answer: StageEvent = {
+      type: 'api.done',
+      id: 0,
+      intent: {
+        op: 'exposePod',
+        key: entry.key,
+        templateKey: `${entry.ownerKey}-template`,
+        node: event.message.destination.slice('kubelet/'.length),
+        requireOwner: true,
+      },
+      outcome: 'alreadyExists',
+    };
+    return real(after, answer, scope);
+  }),
+});

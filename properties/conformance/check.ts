@@ -7,6 +7,7 @@
  */
 import type { StepRecord } from '../../impl/runtime/sim/types.js';
 import type { Mode } from '../../impl/stages/io.js';
+import type { Switches } from '../../spec/types/config.js';
 import type { Observation } from '../../spec/types/observation.js';
 import { atomsOf, type Part, partOf } from './atoms.js';
 import { type Candidate, type ImplClass, implClassOf } from './classes.js';
@@ -142,40 +143,53 @@ const describeClass = (cls: ImplClass): string =>
       }`
     : `${cls.name} (${cls.kind})`;
 
-/** The table with the extensions of `features` added (extensions.ts). */
-const withExtensions = (table: FootprintTable, features: ReadonlySet<Feature>): FootprintTable => {
+/** The table with the extensions of `features` under `switches` added (extensions.ts). */
+const withExtensions = (
+  table: FootprintTable,
+  features: ReadonlySet<Feature>,
+  switches: Switches,
+): FootprintTable => {
   const out: Record<string, readonly string[]> = { ...table };
   for (const ext of EXTENSIONS)
-    if (features.has(ext.feature))
+    if (features.has(ext.feature) && (ext.when?.(switches) ?? true))
       out[ext.modelClass] = [...new Set([...(out[ext.modelClass] ?? []), ...ext.atoms])];
   return out;
 };
 
 /**
- * Allowed atoms per implementation class, per table and set of features in force: shared by
- * every checker of a campaign (one is made per run), so each is computed once.
+ * Allowed atoms per implementation class, per table, features in force and switches: shared
+ * by every checker of a campaign (one is made per run), so each is computed once.
  */
 const allowedCache = new WeakMap<FootprintTable, Map<string, Map<string, ReadonlySet<string>>>>();
 
-const allowedCacheFor = (table: FootprintTable, features: ReadonlySet<Feature>) => {
+const allowedCacheFor = (
+  table: FootprintTable,
+  features: ReadonlySet<Feature>,
+  switches: Switches,
+) => {
   let byFeatures = allowedCache.get(table);
   if (!byFeatures) {
     byFeatures = new Map();
     allowedCache.set(table, byFeatures);
   }
-  const key = [...features].sort().join(',');
+  const key = `${[...features].sort().join(',')} ${JSON.stringify(switches)}`;
   let byClass = byFeatures.get(key);
   if (!byClass) {
     byClass = new Map();
     byFeatures.set(key, byClass);
   }
-  return { byClass, extended: () => withExtensions(table, features) };
+  return { byClass, extended: () => withExtensions(table, features, switches) };
 };
 
-export const createChecker = (table: FootprintTable, mode: Mode): ConformanceChecker => {
+/** A checker against `table`, the model's footprints under `switches`. */
+export const createChecker = (
+  table: FootprintTable,
+  mode: Mode,
+  switches: Switches,
+): ConformanceChecker => {
   const initial: Feature[] = mode === 'api' ? ['always', 'apiPath'] : ['always'];
   let features = new Set<Feature>(initial);
-  let cache = allowedCacheFor(table, features);
+  let cache = allowedCacheFor(table, features, switches);
   let extended: FootprintTable | null = null;
   let lastStep = 0;
   let checked = 0;
@@ -204,7 +218,7 @@ export const createChecker = (table: FootprintTable, mode: Mode): ConformanceChe
         changed = true;
       }
     if (changed) {
-      cache = allowedCacheFor(table, features);
+      cache = allowedCacheFor(table, features, switches);
       extended = null;
     }
   };

@@ -150,8 +150,49 @@ const mapped = (name: string, ...groups: (readonly Candidate[])[]): ImplClass =>
   candidates: groups.flat(),
 });
 
-/** The model classes an implementation step stands for. */
+/**
+ * What `implClassOf` reads of a step, as a short string, so that classes are computed once
+ * per kind of step rather than once per step (labels carry identities; this leaves them out
+ * except the stage, whose kind is read from it).
+ */
+const classKey = (record: StepRecord): string => {
+  const action = record.action;
+  if (action.type === 'write') return `write ${action.write.op}`;
+  if (action.type === 'apiOutage') return `apiOutage ${action.on}`;
+  if (action.type !== 'take') return `${action.type} ${'stage' in action ? action.stage : ''}`;
+  const label = record.label;
+  const first = label.indexOf(' ');
+  const verb = first < 0 ? label : label.slice(0, first);
+  const second = label.indexOf(' ', first + 1);
+  const third = second < 0 ? -1 : label.indexOf(' ', second + 1);
+  switch (verb) {
+    case 'deliver': {
+      const lost = record.note !== undefined && NOT_DELIVERED.has(record.note);
+      return `${label.slice(0, second < 0 ? undefined : second)} ${record.actor} ${lost}`;
+    }
+    case 'api':
+    case 'api.done':
+    case 'timer':
+      return label.slice(0, third < 0 ? undefined : third);
+    default:
+      return `${verb} ${record.actor}`;
+  }
+};
+
+const classes = new Map<string, ImplClass>();
+
+/** The model classes an implementation step stands for (computed once per kind of step). */
 export const implClassOf = (record: StepRecord): ImplClass => {
+  const key = classKey(record);
+  let cls = classes.get(key);
+  if (!cls) {
+    cls = classOf(record);
+    classes.set(key, cls);
+  }
+  return cls;
+};
+
+const classOf = (record: StepRecord): ImplClass => {
   const action = record.action;
   switch (action.type) {
     case 'take':

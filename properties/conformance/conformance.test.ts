@@ -12,7 +12,7 @@ import { makeConfig } from '../../spec/types/mutants.js';
 import { caseArbitrary, caseScenario, checkPreset, DEFAULT_CHECK_PRESET } from '../fuzz/case.js';
 import { runSchedule } from '../fuzz/run-schedule.js';
 import type { Choice } from '../fuzz/schedule.js';
-import { connectWithoutAck, readyBeforeSandbox } from './broken.js';
+import { connectWithoutAck, exposedOnBind, readyBeforeSandbox } from './broken.js';
 import { type ConformanceMismatch, createConformance } from './index.js';
 
 const CONFIG = scenarioConfig(makeConfig('up', 'hardened', null));
@@ -88,6 +88,14 @@ describe('a broken implementation step is a conformance failure', () => {
     expect(first?.implStep).toMatch(/^api kubelet\/n\d markReady /);
     expect(first?.actionClass).toMatch(/^api kubelet markReady ≈ kubelet: ready \[api\]/);
     expect(first?.unexpected).toEqual(['api.pod ready false→true (no sandbox)']);
+  });
+
+  test('a kubelet that takes a pod for exposed as soon as it is bound', () => {
+    const { mismatches } = play(burst, 'direct', [], exposedOnBind(STAGES));
+    const first = mismatches[0];
+    expect(first?.implStep).toMatch(/^deliver kubelet\.bindPod scheduler->kubelet\/n\d /);
+    expect(first?.actionClass).toMatch(/^deliver kubelet\.bindPod ≈ /);
+    expect(first?.unexpected).toEqual(['stage[kubelet] dirty +exposed']);
   });
 
   test('a scheduler that takes a kubelet link for connected without the syncAck', () => {

@@ -15,12 +15,15 @@
  * The atoms are Kubernetes semantics, not the model's: they are an allowance, not a
  * refinement. A step of these classes while its feature is off is a mismatch.
  */
+import type { Switches } from '../../spec/types/config.js';
 import type { Observation } from '../../spec/types/observation.js';
 
 export type Feature = 'always' | 'apiPath' | 'fallbackBinding';
 
 export interface Extension {
   readonly feature: Feature;
+  /** Only under these switches (always when absent). */
+  readonly when?: (switches: Switches) => boolean;
   /** The class, as `REQUEST_CLASS` and `LOCAL_WORK` (classes.ts) name it. */
   readonly modelClass: string;
   readonly atoms: readonly string[];
@@ -123,6 +126,13 @@ export const EXTENSIONS: readonly Extension[] = [
       ),
     ],
     why: 'with kubedirect/fallback-binding the scheduler creates the bound pod itself (docs/design/implementation.md, decision 12), and puts it back to pending after an outage or drops it when its owner is gone; labels are not modelled',
+  },
+  {
+    feature: 'fallbackBinding',
+    when: (switches) => !switches.exposeChecksOwner,
+    modelClass: 'scheduler: expose (fallback binding)',
+    atoms: ['api.pod + orphan'],
+    why: "without the owner precondition (switch exposeChecksOwner off) the scheduler's create may make an orphan, as the kubelet's expose does in the model",
   },
 ];
 

@@ -39,5 +39,5 @@ export function createConformance(
   mode: Mode,
   options: ConformanceOptions = {},
 ): ConformanceChecker {
-  return createChecker(options.table ?? committedTable(config), mode);
+  return createChecker(options.table ?? committedTable(config), mode, config.switches);
 }

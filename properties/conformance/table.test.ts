@@ -4,6 +4,7 @@ import { LOCAL_WORK, REQUEST_CLASS } from './classes.js';
 import { DEFAULT_WORLDS, deriveTable, type World } from './derive.js';
 import { EXTENSIONS } from './extensions.js';
 import { configurations } from './generate.js';
+import { createConformance } from './index.js';
 import { committedTable, generatedTables, tableKey } from './table.js';
 
 const REGENERATE = 'npx tsx properties/conformance/generate.ts';
@@ -28,6 +29,15 @@ describe('the committed footprint tables', () => {
     expect(Object.keys(generatedTables().tables).sort()).toEqual(
       configurations().map(tableKey).sort(),
     );
+  });
+
+  test('a configuration built by hand has none: derive one and pass it', () => {
+    const base = makeConfig('up', 'hardened', null);
+    const custom = { ...base, switches: { ...base.switches, fence: 'none' as const } };
+    expect(() => createConformance(custom, 'direct')).toThrow(/deriveTable/);
+    expect(() =>
+      createConformance(custom, 'direct', { table: committedTable(base) }),
+    ).not.toThrow();
   });
 
   test.each(['hardened', 'artifact', 'no-round2'])(

@@ -55,8 +55,6 @@ const resolved = new Map<string, FootprintTable>();
  */
 export const committedTable = (config: Config): FootprintTable => {
   const key = tableKey(config);
-  const found = resolved.get(key);
-  if (found) return found;
   const tables = generatedTables().tables;
   const entry = tables[key];
   const base = tables.hardened;
@@ -68,6 +66,8 @@ export const committedTable = (config: Config): FootprintTable => {
     throw new Error(
       `the conformance table for '${key}' was derived under other switches; derive one for this config with deriveTable(config) and pass it as options.table`,
     );
+  const found = resolved.get(key);
+  if (found) return found;
   const table = key === 'hardened' ? entry.table : unionOf(base.table, entry.table);
   resolved.set(key, table);
   return table;
