@@ -12,7 +12,7 @@ import type { Observation } from '../../spec/types/observation.js';
 import { atomsOf, type Part, partOf } from './atoms.js';
 import { type Candidate, type ImplClass, implClassOf } from './classes.js';
 import type { FootprintTable } from './derive.js';
-import { EXTENSIONS, type Feature, featuresShown } from './extensions.js';
+import { EXTENSIONS, type Feature, featureAfter, featuresShown } from './extensions.js';
 
 export interface ConformanceMismatch {
   readonly step: number;
@@ -228,6 +228,12 @@ export const createChecker = (
       const cls = implClassOf(record);
       if (cls.kind === 'outside') {
         outside += 1;
+        const feature = featureAfter(cls.name);
+        if (feature !== null && !features.has(feature)) {
+          features.add(feature);
+          cache = allowedCacheFor(table, features, switches);
+          extended = null;
+        }
         return null;
       }
       checked += 1;

@@ -10,7 +10,9 @@
  *   `kubedirect/fallback-scaling` set): pods created by the ReplicaSet controller and bound
  *   by the scheduler through the API, counts written by the Deployment controller;
  * - `fallbackBinding`: once a run has a template Pod labelled `kubedirect/fallback-binding`,
- *   whose pods the scheduler creates bound through the API.
+ *   whose pods the scheduler creates bound through the API;
+ * - `replicaSetEdited`: once a user has edited a ReplicaSet's replicas (kubectl scale), which
+ *   the Deployment controller puts back through the API.
  *
  * The atoms are Kubernetes semantics, not the model's: they are an allowance, not a
  * refinement. A step of these classes while its feature is off is a mismatch.
@@ -18,7 +20,7 @@
 import type { Switches } from '../../spec/types/config.js';
 import type { Observation } from '../../spec/types/observation.js';
 
-export type Feature = 'always' | 'apiPath' | 'fallbackBinding';
+export type Feature = 'always' | 'apiPath' | 'fallbackBinding' | 'replicaSetEdited';
 
 export interface Extension {
   readonly feature: Feature;
@@ -109,6 +111,15 @@ export const EXTENSIONS: readonly Extension[] = [
     why: 'the Deployment controller writes the replicas of a ReplicaSet off the direct path (a model class the model never reaches, docs/model.md §4)',
   },
   {
+    feature: 'replicaSetEdited',
+    modelClass: 'deployment: update replicaset',
+    atoms: [
+      'api.replicaset replicas changed',
+      ...outcomes('ev api deployment write replicaset', 'ok', 'outage', 'notFound', 'conflict'),
+    ],
+    why: "a user's edit of a ReplicaSet's replicas is not modelled (docs/model.md §7.9); the Deployment controller corrects it through the API, since the ReplicaSet already shows the direct count's version",
+  },
+  {
     feature: 'fallbackBinding',
     modelClass: 'scheduler: expose (fallback binding)',
     atoms: [
@@ -147,3 +158,7 @@ export const featuresShown = (o: Observation): Feature[] => {
     shown.push('fallbackBinding');
   return shown;
 };
+
+/** The feature an environment action outside the model turns on (by its class name). */
+export const featureAfter = (outsideClass: string): Feature | null =>
+  outsideClass === 'user scaleReplicaSet' ? 'replicaSetEdited' : null;
