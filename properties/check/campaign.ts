@@ -56,7 +56,7 @@ export interface CampaignOptions {
    * Seconds spent shrinking a failure at most (default 60): a liveness failure costs the
    * whole liveness bound per candidate, so an unbounded shrink could take many minutes.
    */
-  readonly shrinkSeconds?: number;
+  readonly shrinkSeconds?: number | undefined;
   /** Wall clock in ms (tests pass their own). */
   readonly now?: () => number;
 }
