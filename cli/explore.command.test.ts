@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pc from 'picocolors';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { table } from '../properties/check/print.js';
 import { loadCounterexample } from '../properties/trace/load.js';
 import type { ExploreResult } from '../spec/explore.js';
 import type { Model } from '../spec/model.js';
@@ -18,7 +19,6 @@ import {
   progressPrinter,
   propertyTable,
   runExplore,
-  table,
 } from './explore.command.js';
 
 // A toy world: a counter 0..3 whose observation is the number itself.

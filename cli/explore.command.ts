@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
+import { table } from '../properties/check/print.js';
 import { formatTrace } from '../properties/trace/format.js';
 import { saveCounterexample } from '../properties/trace/save.js';
 import type { Counterexample, Expected } from '../properties/trace/schema.js';
@@ -157,18 +158,6 @@ export function mutantTable(rows = mutantRows()): string[] {
   return table(
     ['mutant', 'property', 'preset', 'hazard'],
     rows.map((m) => [m.name, m.property, m.preset, m.hazard]),
-  );
-}
-
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const all = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
-  return all.map((row) =>
-    row
-      .map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c] ?? 0)))
-      .join('  ')
-      .trimEnd(),
   );
 }
 

@@ -18,7 +18,7 @@ export const summaryLine = (s: CampaignSummary): string =>
   `runs ${n(s.runs)}, steps ${n(s.steps)}, ${s.seconds.toFixed(1)} s (${n(stepsPerSecond(s))} steps/s), ` +
   `faults injected ${n(faultTotal(s))}`;
 
-/** Left-aligned columns separated by two spaces. */
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
 export const table = (
   header: readonly string[],
   rows: readonly (readonly string[])[],
