@@ -4,6 +4,7 @@
  * `coverage`, `counterexample`).
  */
 import type { CoverageReport } from '../coverage/index.js';
+import { faultCount } from '../fuzz/run-schedule.js';
 import { type CampaignSummary, propertyRows } from './summary.js';
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -11,8 +12,7 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 export const stepsPerSecond = (s: CampaignSummary): number =>
   s.seconds > 0 ? s.steps / s.seconds : 0;
 
-export const faultTotal = (s: CampaignSummary): number =>
-  Object.values(s.faults).reduce((a, b) => a + b, 0);
+export const faultTotal = (s: CampaignSummary): number => faultCount(s.faults);
 
 export const summaryLine = (s: CampaignSummary): string =>
   `runs ${n(s.runs)}, steps ${n(s.steps)}, ${s.seconds.toFixed(1)} s (${n(stepsPerSecond(s))} steps/s), ` +

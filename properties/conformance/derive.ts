@@ -21,7 +21,7 @@
 
 import type { Model } from '../../spec/model.js';
 import type { Config, Preset } from '../../spec/types/config.js';
-import { PRESETS } from '../../spec/types/config.js';
+import { NO_FAULTS, PRESETS } from '../../spec/types/config.js';
 import { createWorldModel, type WorldState } from '../../spec/world.js';
 import { atomsOf } from './atoms.js';
 import { modelClassOf } from './classes.js';
@@ -48,23 +48,11 @@ export interface World {
   };
 }
 
-const NONE = {
-  crashes: 0,
-  drops: 0,
-  duplicates: 0,
-  timeouts: 0,
-  apiOutages: 0,
-  nodeLosses: 0,
-  apiWrites: 0,
-  scaleEvents: 0,
-  faultsTotal: 0,
-};
-
 /** A held count replaced by a newer one: loads 1 → 2 while the first is in flight. */
 const RESCALE: Preset = {
   ...PRESETS.up,
   desiredMax: 2,
-  budgets: { ...NONE, scaleEvents: 1 },
+  budgets: { ...NO_FAULTS, scaleEvents: 1 },
 };
 
 /**
@@ -75,7 +63,7 @@ const NODE_LOSS: Preset = {
   ...PRESETS.up,
   nodes: ['n1', 'n2'],
   nodeAllocatable: 1,
-  budgets: { ...NONE, nodeLosses: 1, scaleEvents: 1, faultsTotal: 1 },
+  budgets: { ...NO_FAULTS, nodeLosses: 1, scaleEvents: 1, faultsTotal: 1 },
 };
 
 /** The fuzz campaign's shape: two tenants, three nodes, faults of every kind combined. */

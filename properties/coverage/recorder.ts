@@ -18,13 +18,13 @@
  * marked once (its node array is shared by the snapshots that keep it).
  */
 import {
-  type AnyActorScope,
   type AnyMachineSnapshot,
   type AnyStateMachine,
   type AnyStateNode,
   type AnyTransitionDefinition,
   createActor,
 } from 'xstate';
+import { inertScope } from '../../impl/runtime/sim/dispatch.js';
 import type { StageRegistry, TransitionRecord } from '../../impl/runtime/sim/types.js';
 import type { StageEvent } from '../../impl/stages/io.js';
 import { STAGES } from '../../impl/stages/registry.js';
@@ -241,17 +241,7 @@ const makeReplayer = (machine: AnyStateMachine): Replayer => {
       if (inspection.type === '@xstate.microstep') sink.push(...inspection._transitions);
     },
   });
-  const scope = {
-    self,
-    defer: () => {},
-    id: '',
-    logger: () => {},
-    sessionId: '',
-    stopChild: () => {},
-    system: self.system,
-    emit: () => {},
-    actionExecutor: () => {},
-  } as unknown as AnyActorScope;
+  const scope = inertScope(self, () => {});
   return (snapshot, event) => {
     const taken: AnyTransitionDefinition[] = [];
     sink = taken;

@@ -65,9 +65,10 @@ export interface ScheduleOutcome {
   /** The first safety violation (the run stops there), or none. */
   readonly violations: readonly RunViolation[];
   readonly unconverged: readonly { readonly property: string; readonly message: string }[];
-  /** Choices that acted (the others had nothing to act on). */
-  readonly faultsApplied: number;
-  /** Faults applied, as `kind target-kind` (`crash kubelet`, `drop replicaset->scheduler`). */
+  /**
+   * Faults the schedule applied, as `kind target` (`crash kubelet`, `drop scheduler` for a
+   * message to the scheduler, `write deletePod`); their sum is the faults injected.
+   */
   readonly faults: Readonly<Record<string, number>>;
   /** Steps of the whole run, warm-up included. */
   readonly steps: number;
@@ -82,6 +83,10 @@ export interface ScheduleOutcome {
   /** Liveness-phase steps left out of the trace before its tail. */
   readonly livenessStepsOmitted: number;
 }
+
+/** Faults injected in all, from a tally of faults by kind and target. */
+export const faultCount = (faults: Readonly<Record<string, number>>): number =>
+  Object.values(faults).reduce((a, b) => a + b, 0);
 
 export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   const hits = new Set<string>();
@@ -137,12 +142,10 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   let stopped = false;
   for (const timed of run.scenario.actions) if (!stopped) stopped = apply(timed.action);
   const stages = cluster.stageIds();
-  let faultsApplied = 0;
   for (const choice of run.schedule) {
     if (stopped) break;
     const action = resolve(cluster, stages, choice);
     if (action === null) continue;
-    if (action.type !== 'take') faultsApplied += 1;
     stopped = apply(action, true);
   }
   for (const action of stopped ? [] : heal(cluster, stages)) {
@@ -164,7 +167,6 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   return {
     violations: safety.violations,
     unconverged,
-    faultsApplied,
     faults,
     steps: cluster.steps,
     hits: [...hits].sort(),

@@ -176,7 +176,8 @@ const EVERY_STAGE: readonly StageKind[] = [
 ];
 const EVERY_WRITE: readonly UserWrite[] = ['deletePod', 'deleteDeployment'];
 
-const NO_FAULTS: Budgets = {
+/** Budgets that allow no fault: presets start from it and add what their world needs. */
+export const NO_FAULTS: Budgets = {
   crashes: 0,
   drops: 0,
   duplicates: 0,

@@ -6,6 +6,7 @@
  * the step: every consequence is a later, schedulable choice.
  */
 import {
+  type AnyActorRef,
   type AnyActorScope,
   type AnyMachineSnapshot,
   type AnyStateMachine,
@@ -65,12 +66,15 @@ const transitions = new WeakMap<AnyStateMachine, Transition>();
  * the actions, as xstate's does), and no stage machine spawns or invokes children, so one
  * scope per machine gives the same snapshots and actions as a fresh one.
  */
-const transitionOf = (machine: AnyStateMachine): Transition => {
-  const found = transitions.get(machine);
-  if (found) return found;
-  let sink: unknown[] = [];
-  const self = createXstateActor(machine);
-  const scope = {
+/**
+ * An actor scope that executes nothing: `actionExecutor` sees each action instead, and the
+ * actor `self` is never started. Made once per machine (see `transitionOf`).
+ */
+export const inertScope = (
+  self: AnyActorRef,
+  actionExecutor: (action: unknown) => void,
+): AnyActorScope =>
+  ({
     self,
     defer: () => {},
     id: '',
@@ -79,10 +83,17 @@ const transitionOf = (machine: AnyStateMachine): Transition => {
     stopChild: () => {},
     system: self.system,
     emit: () => {},
-    actionExecutor: (action: unknown) => {
-      sink.push(action);
-    },
-  } as unknown as AnyActorScope;
+    actionExecutor,
+  }) as unknown as AnyActorScope;
+
+const transitionOf = (machine: AnyStateMachine): Transition => {
+  const found = transitions.get(machine);
+  if (found) return found;
+  let sink: unknown[] = [];
+  const self = createXstateActor(machine);
+  const scope = inertScope(self, (action) => {
+    sink.push(action);
+  });
   const made: Transition = (snapshot, event) => {
     const actions: unknown[] = [];
     sink = actions;
