@@ -64,7 +64,10 @@ export const whyItFails = (cx: Counterexample): string => {
     const mutant = findMutant(cx.mutant);
     return mutant ? `Mutant ${cx.mutant}: ${mutant.hazard}.` : `Mutant ${cx.mutant}.`;
   }
-  if (cx.profile === 'hardened') return 'Our design (hardened): an open finding.';
+  if (cx.profile === 'hardened')
+    return cx.expected === 'fixed'
+      ? 'A finding against our design (hardened), since fixed: replaying it must no longer fail.'
+      : 'An open finding against our design (hardened).';
   return `The ${cx.profile} profile differs from hardened in ${switchesDifferingFromHardened(
     cx.profile,
   ).join(', ')}.`;

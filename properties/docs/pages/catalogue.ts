@@ -53,7 +53,9 @@ const row = (
     kind,
     family,
     statement,
-    violatedBy: [...new Set(mine.map((f) => f.subject))].sort(),
+    violatedBy: [
+      ...new Set(mine.filter((f) => f.counterexample.expected !== 'fixed').map((f) => f.subject)),
+    ].sort(),
     namedBy: MUTANTS.filter((m) => m.property === name).map((m) => m.name),
     minimal: shortest(mine),
   };

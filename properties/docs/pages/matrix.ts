@@ -51,19 +51,26 @@ const cellOf = (findings: readonly Finding[], subject: string, property: string)
   );
   const explore = shortest(here.filter((f) => f.counterexample.tool === 'explore'));
   const check = shortest(here.filter((f) => f.counterexample.tool === 'check'));
-  const status = here.length > 0 ? 'violated' : subject === 'hardened' ? 'holds' : 'not recorded';
+  // A finding marked `fixed` no longer fails: the property holds again, with its history.
+  const failing = here.some((f) => f.counterexample.expected !== 'fixed');
+  const status = failing
+    ? 'violated'
+    : subject === 'hardened' || here.length > 0
+      ? 'holds'
+      : 'not recorded';
   return { property, status, explore, check };
 };
 
 /** `✗ E13 C9`, `✓`, or empty; links to the counterexample pages when `link` is given. */
 export const cellText = (cell: MatrixCell, link?: (f: Finding) => string): string => {
-  if (cell.status === 'holds') return '✓';
   if (cell.status === 'not recorded') return '';
   const part = (tag: string, f: Finding | undefined) =>
     f === undefined
       ? []
       : [link ? `[${tag}${f.traceLength}](${link(f)})` : `${tag}${f.traceLength}`];
-  return ['✗', ...part('E', cell.explore), ...part('C', cell.check)].join(' ');
+  const found = [...part('E', cell.explore), ...part('C', cell.check)];
+  if (cell.status === 'holds') return found.length === 0 ? '✓' : `✓ (fixed: ${found.join(' ')})`;
+  return ['✗', ...found].join(' ');
 };
 
 export const matrixPage = (findings: readonly Finding[]): string => {
@@ -78,7 +85,8 @@ export const matrixPage = (findings: readonly Finding[]): string => {
     '',
     '- `✗ E13 C9`: violated; the shortest committed counterexample has 13 steps explored on',
     '  the model (E) and 9 steps checked on the implementation (C). Each links to its page.',
-    '- `✓`: `hardened` has no open counterexample committed for the property.',
+    '- `✓`: `hardened` has no open counterexample committed for the property; `✓ (fixed: C22)`:',
+    '  a committed counterexample that failed once and is marked `fixed` (replay checks it passes).',
     "- empty: nothing recorded (a tool stops at a subject's first violation).",
     '- **bold** column header in a mutant row: the property the mutant names; `(missed)` when no',
     '  committed counterexample shows it caught.',

@@ -45,7 +45,8 @@ const frameOf = (seq: Sequence, id: string): Frame => {
   const width = LEFT + seq.lanes.length * LANE_W + ACTION_W;
   return {
     id: id.replace(/[^A-Za-z0-9_-]/g, '_'),
-    x: (lane) => LEFT + (index.get(lane) ?? seq.lanes.length - 1) * LANE_W + LANE_W / 2,
+    // The action column comes first, so a narrow window still shows what each step did.
+    x: (lane) => LEFT + ACTION_W + (index.get(lane) ?? seq.lanes.length - 1) * LANE_W + LANE_W / 2,
     y: (step) => TOP + step * ROW_H,
     width,
     height: TOP + (seq.steps.length + 1) * ROW_H + 36,
@@ -93,7 +94,7 @@ const rows = (seq: Sequence, f: Frame): string[] => {
       `<title>${esc(`step ${i}${step.actor ? ` · ${step.actor}` : ''} · ${step.label}\nstate after: ${step.state}`)}</title>`,
       `<rect x="0" y="${y - ROW_H / 2}" width="${f.width}" height="${ROW_H}" fill="${band}"/>`,
       `<text x="${LEFT - 6}" y="${y + 4}" text-anchor="end" fill="#555">${i}</text>`,
-      `<text x="${f.width - ACTION_W + 10}" y="${y + 4}" fill="${failing ? '#b00020' : '#222'}"${failing ? ' font-weight="bold"' : ''}>${esc(clip(step.label))}${mark ? ` <tspan fill="#b00020" font-weight="bold">${esc(mark)}</tspan>` : ''}</text>`,
+      `<text x="${LEFT + 6}" y="${y + 4}" fill="${failing ? '#b00020' : '#222'}"${failing ? ' font-weight="bold"' : ''}>${esc(clip(step.label))}${mark ? ` <tspan fill="#b00020" font-weight="bold">${esc(mark)}</tspan>` : ''}</text>`,
       '</g>',
     ].join('');
   });
