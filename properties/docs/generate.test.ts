@@ -34,3 +34,13 @@ describe('kd docs', () => {
     }
   });
 });
+
+describe('docs/design.md', () => {
+  it('links only to counterexample pages that exist', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const text = readFileSync(`${root}/docs/design.md`, 'utf8');
+    const links = [...text.matchAll(/\]\((counterexamples\/[^)]+\.md)\)/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(10);
+    for (const link of links) expect(existsSync(`${root}/docs/${link}`), link).toBe(true);
+  });
+});
