@@ -14,7 +14,15 @@ import { unavailable } from './errors.js';
 import { collectGarbage, type GcReport } from './gc.js';
 import { Informer, type InformerOptions } from './informer.js';
 import { storeKey } from './store.js';
-import type { ApiRequest, ApiResponse, Kind, KindMap, ListFilter, ResponseOf } from './types.js';
+import type {
+  ApiRequest,
+  ApiResponse,
+  Kind,
+  KindMap,
+  ListFilter,
+  ResponseOf,
+  WatchEvent,
+} from './types.js';
 import { deleteObject } from './verbs-delete.js';
 import { getObject, list } from './verbs-read.js';
 import { bind, create, patch, update } from './verbs-write.js';
@@ -25,15 +33,28 @@ export interface ApiServerOptions {
   readonly now: () => number;
   /** Deep-freeze every stored object, so a caller that mutates a shared object fails loudly. */
   readonly freezeObjects?: boolean;
+  /**
+   * What crosses the wire, for a runtime that pays for encoding (the real-time benchmark):
+   * called with every request and its response, and with every watch event an informer
+   * takes off its stream. Absent in the sim runtime, which shares objects in memory.
+   */
+  readonly wire?: WireHooks;
+}
+
+export interface WireHooks {
+  exchange(request: ApiRequest, response: ApiResponse): void;
+  watchEvent(watcher: string, event: WatchEvent): void;
 }
 
 export class ApiServer {
   private readonly core: Core;
   private readonly accounting = new Accounting();
   private up = true;
+  private readonly wire: WireHooks | undefined;
 
   constructor(options: ApiServerOptions) {
     this.core = new Core(options.now, options.freezeObjects ?? false);
+    this.wire = options.wire;
   }
 
   get available(): boolean {
@@ -53,6 +74,7 @@ export class ApiServer {
   handle<R extends ApiRequest>(request: R): ResponseOf<R> {
     const response = this.up ? this.route(request) : unavailable();
     this.accounting.record(request, response);
+    this.wire?.exchange(request, response);
     return response as ResponseOf<R>;
   }
 
@@ -96,6 +118,9 @@ export class ApiServer {
         openWatch: (watcher, f, capacity) => this.core.hub.open(watcher, f, capacity),
         closeWatch: (watch) => this.core.hub.close(watch),
         recordWatchEvent: (watcher, bytes) => this.accounting.recordWatchEvent(watcher, bytes),
+        ...(this.wire
+          ? { streamed: (watcher, event) => this.wire?.watchEvent(watcher, event) }
+          : {}),
       },
       name,
       filter,

@@ -4,7 +4,7 @@
  * accounting. See api-server.ts.
  */
 export type { AccountingSnapshot, Tally, WatchTally } from './accounting.js';
-export { ApiServer, type ApiServerOptions } from './api-server.js';
+export { ApiServer, type ApiServerOptions, type WireHooks } from './api-server.js';
 export { type Outcome, outcomeOf } from './errors.js';
 export * from './fixtures.js';
 export { GC_CLIENT, type GcReport, POD_GC_CLIENT } from './gc.js';

@@ -34,6 +34,8 @@ export interface InformerHost {
   openWatch(name: string, filter: ListFilter, capacity?: number): Watch;
   closeWatch(watch: Watch): void;
   recordWatchEvent(watcher: string, bytes: number): void;
+  /** A streamed (not relisted) event taken off the watch (see `ApiServerOptions.wire`). */
+  streamed?(watcher: string, event: QueuedEvent): void;
 }
 
 export interface InformerOptions {
@@ -52,6 +54,8 @@ export interface InformerEvent<T = KubeObject> {
   readonly resourceVersion: string;
   /** A relist found the object gone; `object` is the last state this informer knew. */
   readonly tombstone: boolean;
+  /** Part of a relist (list order), not streamed from the watch (resourceVersion order). */
+  readonly relisted: boolean;
 }
 
 export class Informer<K extends Kind = Kind> {
@@ -114,13 +118,17 @@ export class Informer<K extends Kind = Kind> {
     const previous = this.cache.get(key);
     if (event.type === 'DELETED') this.cache.delete(key);
     else this.cache.set(key, object);
-    if (!event.relisted) this.host.recordWatchEvent(this.name, watchEventSize(event.type, object));
+    if (!event.relisted) {
+      this.host.recordWatchEvent(this.name, watchEventSize(event.type, object));
+      this.host.streamed?.(this.name, event);
+    }
     return {
       type: event.type,
       object,
       previous,
       resourceVersion: event.resourceVersion,
       tombstone: event.tombstone === true,
+      relisted: event.relisted === true,
     };
   }
 

@@ -13,7 +13,7 @@
 import type { StageId, StageKind } from '../../../spec/types/ids.js';
 import { stageKindOf } from '../../../spec/types/ids.js';
 import type { Observation } from '../../../spec/types/observation.js';
-import type { AccountingSnapshot, Watch } from '../../apiserver/index.js';
+import type { AccountingSnapshot, ApiServer, Watch } from '../../apiserver/index.js';
 import { seedCluster, setLoad, userWrite } from './environment.js';
 import * as faults from './faults.js';
 import {
@@ -53,12 +53,14 @@ export class SimCluster {
   private latest: Observation | null = null;
   private allReadyAtMs: number | null = null;
   private readonly onStep: SimOptions['onStep'];
+  private readonly clock: SimOptions['clock'];
   private loadChangedAtMs = 0;
 
   constructor(options: SimOptions) {
     const state = new SimState(options);
     this.state = state;
     this.onStep = options.onStep;
+    this.clock = options.clock;
     this.ghostWatches = openGhostWatches(state);
     this.changes = openChangeWatches(state.api);
     seedCluster(state);
@@ -93,6 +95,11 @@ export class SimCluster {
     return this.allReadyAtMs;
   }
 
+  /** The API Server, for observers and benchmarks (their own watches and final checks). */
+  get api(): ApiServer {
+    return this.state.api;
+  }
+
   /** The functions and nodes the cluster runs. */
   get topology(): Topology {
     return this.state.topology;
@@ -122,6 +129,7 @@ export class SimCluster {
   apply(action: SimAction): StepRecord {
     const state = this.state;
     const before = this.onStep ? this.observe() : null;
+    if (this.clock) state.nowMs = Math.max(state.nowMs, this.clock());
     state.step += 1;
     state.events = [];
     const { label, actor, note } = this.perform(action);

@@ -107,7 +107,10 @@ export class SimState {
     this.rateLimits = options.rateLimits ?? {};
     this.onTransition = options.onTransition;
     this.random = prng(options.seed ?? 1);
-    this.api = new ApiServer({ now: () => this.nowMs });
+    this.api = new ApiServer({
+      now: () => this.nowMs,
+      ...(options.apiWire ? { wire: options.apiWire } : {}),
+    });
     this.agenda = new Agenda<Pending>(() => this.random.next());
   }
 

@@ -10,7 +10,7 @@ import type {
 } from '../../../spec/types/ids.js';
 import type { Message } from '../../../spec/types/messages.js';
 import type { AppliedEvent, Observation, Sandbox } from '../../../spec/types/observation.js';
-import type { ApiRequest } from '../../apiserver/index.js';
+import type { ApiRequest, WireHooks } from '../../apiserver/index.js';
 import type { ApiIntent, Mode, StageEvent, StageRegistry } from '../../stages/io.js';
 import type { RateLimit } from './rate-limit.js';
 
@@ -77,6 +77,13 @@ export interface SimOptions {
   readonly onTransition?: (record: TransitionRecord) => void;
   /** Called after every step with the Observations around it (conformance checking). */
   readonly onStep?: (before: Observation, record: StepRecord, after: Observation) => void;
+  /**
+   * The real-time runtime's clock (milliseconds): every step first moves the clock up to
+   * it. Absent in the sim, where time moves only to the due time of the event taken.
+   */
+  readonly clock?: () => number;
+  /** The API Server's wire hooks (the real-time runtime pays for JSON on the wire). */
+  readonly apiWire?: WireHooks;
 }
 
 /** One event fed to one stage machine, with the snapshots around it. */
