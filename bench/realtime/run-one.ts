@@ -1,0 +1,160 @@
+/**
+ * One run of one path on one cell, in real time: build and warm up a real-time cluster,
+ * raise the load, drive the event loop until every pod is seen Ready through the API
+ * watch (or the deadline), let it settle, and measure.
+ */
+
+import type { AccountingSnapshot } from '../../impl/apiserver/index.js';
+import { createRealtimeCluster, type RealtimeCluster } from '../../impl/runtime/realtime/index.js';
+import { scenarioConfig, topologyFor } from '../../impl/runtime/scenarios.js';
+import { KUBERNETES_DEFAULT_LIMITS } from '../../impl/runtime/sim/rate-limit.js';
+import type { Mode } from '../../impl/stages/io.js';
+import { STAGES } from '../../impl/stages/registry.js';
+import { objectKey, type StageId, stageKindOf } from '../../spec/types/ids.js';
+import { makeConfig } from '../../spec/types/mutants.js';
+import { checkPods, type PodChecks } from './checks.js';
+import { measure, type RunMeasures } from './measure.js';
+import { Observer } from './observer.js';
+import { type Cell, podsOf } from './workloads.js';
+
+/** A crashed stage's process comes back this long after the crash. */
+const RESTART_AFTER_MS = 100;
+/** After the last pod is Ready the run goes on this long (or until idle) before the check. */
+const SETTLE_MS = 1_000;
+/** Every run is bounded: a fixed allowance plus this much per pod (20 QPS is 50 ms a pod). */
+const DEADLINE_BASE_MS = 60_000;
+const DEADLINE_PER_POD_MS = 250;
+
+export interface RunResult extends RunMeasures {
+  readonly path: Mode;
+  /** Every pod was seen Ready before the deadline. */
+  readonly complete: boolean;
+  readonly checks: PodChecks;
+  /** W5: the crashed stage, and from its restart until it is serving again (ms). */
+  readonly crashed: StageId | null;
+  readonly recoveryMs: number | null;
+}
+
+const build = (cell: Cell, path: Mode, observer: Observer): RealtimeCluster =>
+  createRealtimeCluster({
+    config: scenarioConfig(makeConfig('up', 'hardened', null)),
+    mode: path,
+    registry: STAGES,
+    topology: topologyFor({
+      pods: cell.podsPerFunction,
+      nodes: cell.nodes,
+      functions: cell.functions,
+    }),
+    seed: 1,
+    sandboxStartMs: cell.sandboxMs,
+    onTransition: observer.onTransition,
+    ...(cell.config === 'default-limits' ? { rateLimits: KUBERNETES_DEFAULT_LIMITS } : {}),
+  });
+
+/** Desired pods per function (Deployment key). */
+const desiredOf = (rt: RealtimeCluster, cell: Cell): Map<string, number> =>
+  new Map(
+    rt.cluster.topology.functions.map((fn) => [
+      objectKey(fn.namespace, fn.name),
+      cell.podsPerFunction,
+    ]),
+  );
+
+const isServing = (rt: RealtimeCluster, stage: StageId): boolean => {
+  const snapshot = rt.cluster.snapshotOf(stage);
+  if (snapshot === null) return false;
+  const module = STAGES[stageKindOf(stage)];
+  return module.report(snapshot as Parameters<typeof module.report>[0]).phase === 'serving';
+};
+
+/** W5: crashes `stage` once half the pods have reached their kubelet; restarts it later. */
+class CrashPlan {
+  private crashedAtMs: number | null = null;
+  private restartAtMs: number | null = null;
+  recoveryMs: number | null = null;
+
+  constructor(
+    private readonly rt: RealtimeCluster,
+    readonly stage: StageId | null,
+    private readonly halfway: number,
+  ) {}
+
+  afterStep(observer: Observer): void {
+    if (this.stage === null) return;
+    const nowMs = this.rt.clock.now();
+    if (this.crashedAtMs === null && observer.atKubelet.atMs.size >= this.halfway) {
+      this.crashedAtMs = nowMs;
+      this.restartAtMs = nowMs + RESTART_AFTER_MS;
+      this.rt.driver.at(nowMs, { type: 'crash', stage: this.stage });
+      this.rt.driver.at(this.restartAtMs, { type: 'restart', stage: this.stage });
+    } else if (this.restartAtMs !== null && this.recoveryMs === null && nowMs >= this.restartAtMs) {
+      if (isServing(this.rt, this.stage)) this.recoveryMs = nowMs - this.restartAtMs;
+    }
+  }
+}
+
+export const runOne = async (cell: Cell, path: Mode, crash: StageId | null): Promise<RunResult> => {
+  const pods = podsOf(cell);
+  const observer = new Observer();
+  const rt = build(cell, path, observer);
+  const plan = new CrashPlan(rt, crash, Math.ceil(pods / 2));
+  observer.open(rt);
+  const before = snapshotNow(rt);
+  for (const deployment of desiredOf(rt, cell).keys())
+    rt.cluster.apply({ type: 'load', deployment, load: cell.podsPerFunction });
+  const onStep = () => {
+    observer.drain();
+    plan.afterStep(observer);
+    before.sample();
+  };
+  const deadlineMs = before.t0Ms + DEADLINE_BASE_MS + DEADLINE_PER_POD_MS * pods;
+  const end = await rt.driver.drive({
+    until: () => observer.readyCount >= pods,
+    deadlineMs,
+    onStep,
+  });
+  const allReady = before.stop();
+  await rt.driver.drive({ until: () => false, deadlineMs: rt.clock.now() + SETTLE_MS, onStep });
+  const checks = checkPods(rt.cluster.observe(), desiredOf(rt, cell));
+  observer.close();
+  return {
+    path,
+    complete: end === 'until',
+    checks,
+    crashed: crash,
+    recoveryMs: plan.recoveryMs,
+    ...measure(rt, observer, before, allReady, pods),
+  };
+};
+
+/** What is read when the load rises: clock, CPU, API accounting, wire tally. */
+export interface Start {
+  readonly t0Ms: number;
+  readonly cpu: NodeJS.CpuUsage;
+  readonly api: AccountingSnapshot;
+  readonly wire: { encodedBytes: number; decodedBytes: number };
+  peakRss: number;
+  sample(): void;
+  stop(): { atMs: number; cpu: NodeJS.CpuUsage };
+}
+
+/** Samples RSS every this many steps (memoryUsage is not free). */
+const RSS_EVERY = 500;
+
+const snapshotNow = (rt: RealtimeCluster): Start => {
+  let steps = 0;
+  const start: Start = {
+    t0Ms: rt.clock.now(),
+    cpu: process.cpuUsage(),
+    api: rt.cluster.api.stats(),
+    wire: { ...rt.wire.tally },
+    peakRss: process.memoryUsage().rss,
+    sample() {
+      steps += 1;
+      if (steps % RSS_EVERY === 0)
+        start.peakRss = Math.max(start.peakRss, process.memoryUsage().rss);
+    },
+    stop: () => ({ atMs: rt.clock.now(), cpu: process.cpuUsage(start.cpu) }),
+  };
+  return start;
+};

@@ -1,0 +1,134 @@
+/** The report as terminal tables: rows, ratios, W5's checks, and the goals. */
+import type { Report, Row } from './aggregate.js';
+import type { Goal } from './goals.js';
+
+const cell = (x: number | null | string): string => (x === null ? '—' : String(x));
+
+/** A plain text table, columns padded to their widest entry. */
+export const textTable = (
+  head: readonly string[],
+  body: readonly (readonly string[])[],
+): string[] => {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+};
+
+const ROW_HEAD = [
+  'workload',
+  'n',
+  'pods',
+  'config',
+  'sandbox',
+  'path',
+  'p50 ms',
+  'p90 ms',
+  'p99 ms',
+  'bind p90',
+  'up/sched/kubelet p90',
+  'writes/pod',
+  'KB/pod',
+  'cpu ms/pod',
+  'lag p99',
+  'done',
+];
+
+const rowCells = (r: Row): string[] => [
+  r.workload,
+  String(r.n),
+  String(r.pods),
+  r.config,
+  `${r.sandboxMs} ms`,
+  r.path,
+  cell(r.p50Ms),
+  cell(r.p90Ms),
+  cell(r.p99Ms),
+  cell(r.bindP90Ms),
+  `${cell(r.stageP90Ms.upstream)}/${cell(r.stageP90Ms.scheduler)}/${cell(r.stageP90Ms.kubelet)}`,
+  cell(r.writesPerPod),
+  r.apiBytesPerPod === null
+    ? '—'
+    : String(Math.round((r.apiBytesPerPod + (r.watchBytesPerPod ?? 0)) / 1024)),
+  cell(r.cpuMsPerPod),
+  cell(r.lagP99Ms),
+  `${r.complete}/${r.reps}`,
+];
+
+export const rowsTable = (report: Report): string[] =>
+  textTable(ROW_HEAD, report.rows.map(rowCells));
+
+export const ratiosTable = (report: Report): string[] =>
+  textTable(
+    [
+      'workload',
+      'n',
+      'config',
+      'sandbox',
+      'p90 ratio',
+      'p50 ratio',
+      'bind p90 ratio',
+      'per pair (p90)',
+    ],
+    report.ratios.map((r) => [
+      r.workload,
+      String(r.n),
+      r.config,
+      `${r.sandboxMs} ms`,
+      cell(r.p90Ratio),
+      cell(r.p50Ratio),
+      cell(r.bindP90Ratio),
+      r.pairP90Ratios.map(cell).join(' '),
+    ]),
+  );
+
+export const checksTable = (report: Report): string[] =>
+  textTable(
+    [
+      'workload',
+      'n',
+      'config',
+      'path',
+      'runs',
+      'lost',
+      'duplicated',
+      'orphaned',
+      'crashed: recovery ms',
+    ],
+    report.rows
+      .filter((r) => r.workload === 'W5' || r.lost + r.duplicated + r.orphaned > 0)
+      .map((r) => [
+        r.workload,
+        String(r.n),
+        r.config,
+        r.path,
+        String(r.reps),
+        String(r.lost),
+        String(r.duplicated),
+        String(r.orphaned),
+        r.recoveries.map((x) => `${x.stage}: ${cell(x.ms)}`).join(', '),
+      ]),
+  );
+
+export const goalsTable = (goals: readonly Goal[]): string[] =>
+  textTable(
+    ['goal', 'target', 'measured', 'met'],
+    goals.map((g) => [g.name, g.target, g.measured, g.met === null ? '—' : g.met ? 'yes' : 'NO']),
+  );
+
+export const printReport = (report: Report, goals: readonly Goal[]): string =>
+  [
+    'Time to Ready through an API watch, medians over repetitions (ms from the load change)',
+    ...rowsTable(report),
+    '',
+    'API ÷ direct (median of the per-pair ratios)',
+    ...ratiosTable(report),
+    '',
+    'Pods lost, duplicated or orphaned (W5, and any other run that had one)',
+    ...checksTable(report),
+    '',
+    ...goalsTable(goals),
+  ].join('\n');
