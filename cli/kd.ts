@@ -2,11 +2,14 @@
 // register themselves on the program, so this file only wires them up and handles errors.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerBench } from './bench.command.js';
 import { registerCheck } from './check.command.js';
+import { registerDocs } from './docs.command.js';
 import { registerExplore } from './explore.command.js';
 import { registerMerge } from './merge.command.js';
 import { registerMutants } from './mutants.command.js';
 import { registerReplay } from './replay.command.js';
+import { registerReport } from './report.command.js';
 import { registerRun } from './run.command.js';
 
 interface PackageJson {
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   registerMerge(program);
   registerMutants(program);
   registerReplay(program);
+  registerBench(program);
+  registerDocs(program);
+  registerReport(program);
   return program;
 }
 
