@@ -123,11 +123,18 @@ export type StageEvent =
   | { readonly type: 'start' }
   /** Every informer of this stage has listed: its caches reflect the API up to `rv`. */
   | { readonly type: 'informer.synced'; readonly rv: number }
-  | { readonly type: 'informer.upsert'; readonly object: ObjectView; readonly rv: number }
+  | {
+      readonly type: 'informer.upsert';
+      readonly object: ObjectView;
+      readonly rv: number;
+      /** Part of a re-list, delivered in list (name) order, not resourceVersion order. */
+      readonly relisted?: true;
+    }
   | {
       readonly type: 'informer.delete';
       readonly object: ObjectView;
       readonly rv: number;
+      readonly relisted?: true;
       /** The informer re-listed and never saw the delete itself (DeletedFinalStateUnknown). */
       readonly tombstone: boolean;
     }

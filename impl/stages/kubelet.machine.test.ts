@@ -197,19 +197,31 @@ describe('kubelet binds and exposes', () => {
   });
 
   it('drops an entry whose owner is known gone, only with dropOrphanedEntries', () => {
-    const run = (flips: Partial<Switches>) => {
+    const run = (flips: Partial<Switches>, templateStreamRv: number | null, templateRv = 2) => {
       const d = serving(flips, true);
-      d.send(bind());
+      d.send(msg({ type: 'kubelet.bindPod', epoch: E1, entry: { ...entry(), templateRv } }));
       d.send({
         type: 'informer.delete',
         object: { kind: 'ReplicaSet', view: rs },
         rv: 4,
         tombstone: false,
       });
+      // The garbage collector deletes the template Pod after its ReplicaSet.
+      if (templateStreamRv !== null)
+        d.send({
+          type: 'informer.delete',
+          object: { kind: 'TemplatePod', view: template },
+          rv: templateStreamRv,
+          tombstone: false,
+        } as never);
       return dirty(d);
     };
-    expect(run({})).toEqual([]);
-    expect(run({ dropOrphanedEntries: false })).toHaveLength(1);
+    expect(run({}, 5)).toEqual([]);
+    expect(run({ dropOrphanedEntries: false }, 5)).toHaveLength(1);
+    // A template made after the initial lists (rv 3): until the template Pods' own stream
+    // has passed it, its owner is only not yet seen, whatever other streams delivered.
+    expect(run({}, null, 3)).toHaveLength(1);
+    expect(run({}, 5, 3)).toEqual([]);
   });
 
   it('cacheKey name: same-named pods of two namespaces collide', () => {

@@ -5,10 +5,13 @@
  *
  * Files are pretty JSON in the schema's key order with sorted switches and a trailing
  * newline, so re-running a tool on an unchanged model rewrites identical bytes and a diff
- * shows only what changed. A file the tool produced before is overwritten (it is the same
- * counterexample, found again); nothing is ever deleted.
+ * shows only what changed. A file is overwritten only by the same counterexample found
+ * again: an explorer's shortest counterexample for the same property, or a checker's same
+ * case. A different checker case, or any file recorded as `fixed` (a regression the suite
+ * must keep replaying), is kept, and the new one is written beside it as `…-2.json`,
+ * `…-3.json`; nothing is ever deleted.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INDEX_FILE, loadIndex } from './load.js';
 import {
@@ -35,7 +38,7 @@ export function counterexampleFileName(
 /** Validates, writes the file and updates the index; returns the path written. */
 export function saveCounterexample(counterexample: Counterexample, dir: string): string {
   const canonical = canonicalise(counterexample);
-  const name = counterexampleFileName(canonical);
+  const name = freeName(dir, canonical);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   writeAtomically(path, toJson(canonical));
@@ -47,6 +50,28 @@ export function saveCounterexample(counterexample: Counterexample, dir: string):
     expected: canonical.expected,
   });
   return path;
+}
+
+/** The file name to write: the plain one, unless a different counterexample holds it. */
+function freeName(dir: string, counterexample: Counterexample): string {
+  const plain = counterexampleFileName(counterexample);
+  for (let n = 1; ; n += 1) {
+    const name = n === 1 ? plain : plain.replace(/\.json$/, `-${n}.json`);
+    const path = join(dir, name);
+    if (!existsSync(path) || replaceable(path, counterexample)) return name;
+  }
+}
+
+/** The file at `path` may be overwritten by `next`: the same counterexample, not a fixed one. */
+function replaceable(path: string, next: Counterexample): boolean {
+  let existing: { expected?: unknown; tool?: unknown; impl?: unknown };
+  try {
+    existing = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return false; // Unreadable: someone's file, never ours to overwrite.
+  }
+  if (existing.expected === 'fixed' || existing.tool !== next.tool) return false;
+  return next.tool === 'explore' || JSON.stringify(existing.impl) === JSON.stringify(next.impl);
 }
 
 /** The schema's parse rebuilds objects in its own key order; switches are sorted first. */

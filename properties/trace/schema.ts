@@ -73,6 +73,8 @@ const index = count;
 const fn = count;
 const MESSAGE_CLASSES = ['any', 'data', 'session', 'reply'] as const;
 const messageClass = z.enum(MESSAGE_CLASSES);
+const MOMENT_PHASES = ['handshaking', 'syncing'] as const;
+const MOMENT_ACTS = ['crashClient', 'crashServer', 'deliverOldest'] as const;
 
 /** One choice of a fuzz schedule (`properties/fuzz/schedule.ts`, which a test keeps equal). */
 export const ChoiceSchema = z.discriminatedUnion('kind', [
@@ -87,6 +89,12 @@ export const ChoiceSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('timeout'), index }),
   z.strictObject({ kind: z.literal('crashOrRestart'), stage: count }),
+  z.strictObject({
+    kind: z.literal('moment'),
+    link: count,
+    phase: z.enum(MOMENT_PHASES),
+    act: z.enum(MOMENT_ACTS),
+  }),
   z.strictObject({ kind: z.literal('outage'), on: z.boolean() }),
   z.strictObject({ kind: z.literal('relist'), stage: count }),
   z.strictObject({ kind: z.literal('nodeLoss'), node: count }),

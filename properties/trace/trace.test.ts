@@ -101,6 +101,42 @@ describe('counterexample files', () => {
     ]);
   });
 
+  it('never overwrites a fixed file: the new find is written beside it', () => {
+    saveCounterexample(sample({ expected: 'fixed' }), dir);
+    const path = saveCounterexample(sample(), dir);
+    expect(path).toBe(
+      join(dir, 'explore-down-hardened-no-kubelet-tombstones-no-resurrection-2.json'),
+    );
+    expect(loadIndex(dir).map((e) => [e.file.endsWith('-2.json'), e.expected])).toEqual([
+      [true, 'expected-failure'],
+      [false, 'fixed'],
+    ]);
+  });
+
+  it('overwrites a checker file only with the same case', () => {
+    const impl = (seed: number) => ({
+      preset: 'small',
+      mode: 'direct' as const,
+      pods: 1,
+      nodes: 1,
+      functions: 1,
+      tenants: false,
+      seed,
+      livenessStepMax: 10,
+      schedule: [],
+    });
+    const check = (seed: number) =>
+      sample({ tool: 'check', mutant: null, expected: 'open', impl: impl(seed) });
+    const first = saveCounterexample(check(1), dir);
+    expect(saveCounterexample(check(2), dir)).toBe(first.replace(/\.json$/, '-2.json'));
+    expect(saveCounterexample(check(1), dir)).toBe(first);
+    expect(readdirSync(dir).sort()).toEqual([
+      'check-small-hardened-no-resurrection-2.json',
+      'check-small-hardened-no-resurrection.json',
+      'index.json',
+    ]);
+  });
+
   it('never deletes files it did not write', () => {
     writeFileSync(join(dir, 'notes.txt'), 'keep me');
     saveCounterexample(sample(), dir);

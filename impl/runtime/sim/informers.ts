@@ -170,9 +170,10 @@ export class StageInformer {
 const toStageEvent = (kind: Kind, event: InformerEvent): StageEvent => {
   const rv = Number(event.resourceVersion);
   const object = viewOf(kind, event.object);
+  const relisted = event.relisted ? ({ relisted: true } as const) : {};
   if (event.type === 'DELETED')
-    return { type: 'informer.delete', object, rv, tombstone: event.tombstone };
-  return { type: 'informer.upsert', object, rv };
+    return { type: 'informer.delete', object, rv, tombstone: event.tombstone, ...relisted };
+  return { type: 'informer.upsert', object, rv, ...relisted };
 };
 
 /** Opens a stage's informers (each starts with a list, accounted to the stage). */

@@ -1,7 +1,12 @@
 /**
  * What a stage's informers have delivered, as plain data for a machine's context, and the
  * lookups the scheduler and the kubelet share (template of an owner, owner known gone).
- * Objects are kept by key; deletes remove them. `rv` is the highest resourceVersion seen.
+ * Objects are kept by key; deletes remove them. `rv` is the highest resourceVersion seen on
+ * any stream. `templatesRv` is how far the template Pods' stream is known to have come: each
+ * stream is a watch of its own and may lag behind the others, and a re-list delivers its
+ * objects in name order, so only a streamed event (resourceVersion order) or the end of the
+ * initial lists (`informer.synced`: a stage's informers list together when it starts) says
+ * that everything before it has been delivered.
  */
 import type { Switches } from '../../../spec/types/config.js';
 import type { NodeName, ObjectKey, PodKey, Uid } from '../../../spec/types/ids.js';
@@ -17,6 +22,8 @@ import type { ObjectView, StageEvent } from '../io.js';
 
 export interface InformerCache {
   readonly rv: number;
+  /** The highest resourceVersion the template Pods' stream has delivered. */
+  readonly templatesRv: number;
   readonly synced: boolean;
   readonly pods: Readonly<Record<PodKey, PodView>>;
   readonly templates: Readonly<Record<ObjectKey, TemplatePodView>>;
@@ -26,6 +33,7 @@ export interface InformerCache {
 
 export const emptyInformer: InformerCache = {
   rv: 0,
+  templatesRv: 0,
   synced: false,
   pods: {},
   templates: {},
@@ -41,9 +49,12 @@ type InformerEvent = Extract<
 /** The cache after one informer event (Deployments are not kept: these stages do not read them). */
 export const applyInformer = (cache: InformerCache, event: InformerEvent): InformerCache => {
   const rv = Math.max(cache.rv, event.rv);
-  if (event.type === 'informer.synced') return { ...cache, rv, synced: true };
+  if (event.type === 'informer.synced')
+    return { ...cache, rv, templatesRv: Math.max(cache.templatesRv, event.rv), synced: true };
   const put = event.type === 'informer.upsert';
-  return { ...cache, ...collection(cache, event.object, put), rv };
+  const streamed = event.object.kind === 'TemplatePod' && event.relisted !== true;
+  const templatesRv = streamed ? Math.max(cache.templatesRv, event.rv) : cache.templatesRv;
+  return { ...cache, ...collection(cache, event.object, put), rv, templatesRv };
 };
 
 const collection = (
@@ -75,11 +86,14 @@ export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView
   Object.values(cache.templates).find((t) => t.ownerUid === ownerUid);
 
 /**
- * The owner is known to be gone: the informer has passed the template's creation and shows
- * neither the template nor the ReplicaSet. (Absent before that point only means "not yet seen".)
+ * The owner is known to be gone: the template Pods' stream has passed the template's
+ * creation and shows neither the template nor the ReplicaSet. (Absent before that point only
+ * means "not yet seen". It must be that stream's own position: the node stream's deletion of
+ * a lost node once carried `rv` past a template the template stream had not yet delivered,
+ * and the scheduler forgot pods it had just bound, over-filling a node: a `kd check` find.)
  */
 export const ownerKnownGone = (cache: InformerCache, ownerUid: Uid, templateRv: number): boolean =>
-  cache.rv >= templateRv &&
+  cache.templatesRv >= templateRv &&
   templateOf(cache, ownerUid) === undefined &&
   !Object.values(cache.replicaSets).some((rs) => rs.uid === ownerUid);
 
