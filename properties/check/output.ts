@@ -4,7 +4,7 @@
  * shrunk trace and counterexample file; or the JSON of the issue with `--json`.
  */
 import { type CoverageReport, formatCoverage } from '../coverage/index.js';
-import { faultMatrix, jsonSummary, propertyTable, summaryLine } from './print.js';
+import { faultMatrix, jsonSummary, judgeCoverage, propertyTable, summaryLine } from './print.js';
 import type { CampaignSummary } from './summary.js';
 
 export function print(
@@ -22,12 +22,7 @@ export function print(
     'faults injected, by kind and target',
     ...faultMatrix(summary).map((line) => `  ${line}`),
   ];
-  if (summary.coverage !== null)
-    lines.push(
-      '',
-      'stage machines covered',
-      ...indent(formatCoverage(summary.coverage as CoverageReport)),
-    );
+  if (summary.coverage !== null) lines.push('', ...coverageLines(summary));
   const failure = summary.failure;
   if (failure !== null) {
     lines.push(
@@ -47,6 +42,20 @@ export function print(
     );
   return lines;
 }
+
+/**
+ * The coverage table, then why each transition the campaign could not take is unreachable
+ * under its profile and mutant (a switch-gated one names the setting it needs).
+ */
+const coverageLines = (summary: CampaignSummary): string[] => {
+  const report = summary.coverage as CoverageReport;
+  const { unreachable } = judgeCoverage(summary.profile, summary.mutant, report);
+  return [
+    'stage machines covered',
+    ...indent(formatCoverage(report, { unreachable: new Set(unreachable.map((u) => u.id)) })),
+    ...unreachable.map((u) => `  unreachable: ${u.id}: ${u.reason}`),
+  ];
+};
 
 const indent = (text: string): string[] =>
   text

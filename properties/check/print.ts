@@ -3,7 +3,8 @@
  * stage matrix, and the JSON of the issue (`runs`, `steps`, `stepsPerSecond`, `properties`,
  * `coverage`, `counterexample`).
  */
-import type { CoverageReport } from '../coverage/index.js';
+import { makeConfig } from '../../spec/types/mutants.js';
+import { type CoverageReport, type Unreachable, unreachableUnder } from '../coverage/index.js';
 import { faultCount } from '../fuzz/run-schedule.js';
 import { type CampaignSummary, propertyRows } from './summary.js';
 
@@ -57,6 +58,33 @@ export const faultMatrix = (s: CampaignSummary): string[] => {
   return table(['fault', ...STAGE_KINDS, 'api/other'], rows);
 };
 
+/**
+ * A campaign's coverage judged under its profile and mutant: what it missed that no run
+ * under them can take (with the reason), and what it missed otherwise.
+ */
+export const judgeCoverage = (
+  profile: string,
+  mutant: string | null,
+  report: CoverageReport,
+): { unreachable: readonly Unreachable[]; uncovered: readonly string[] } => {
+  const listed = unreachableUnder(makeConfig('up', profile, mutant).switches);
+  const missing = Object.values(report.machines).flatMap((m) => [
+    ...m.states.missing,
+    ...m.transitions.missing,
+  ]);
+  const ids = new Set(listed.map((u) => u.id));
+  return {
+    unreachable: listed.filter((u) => missing.includes(u.id)),
+    uncovered: missing.filter((id) => !ids.has(id)),
+  };
+};
+
+const judgedJson = (s: CampaignSummary) => {
+  const report = s.coverage as CoverageReport | null;
+  if (report === null) return { machines: null, unreachable: [], uncovered: [] };
+  return { machines: report.machines, ...judgeCoverage(s.profile, s.mutant, report) };
+};
+
 /** The `--json` output. */
 export const jsonSummary = (s: CampaignSummary) => ({
   runs: s.runs,
@@ -65,7 +93,7 @@ export const jsonSummary = (s: CampaignSummary) => ({
   properties: propertyRows(s).map(({ name, kind, status }) => ({ name, kind, status })),
   coverage: {
     faults: s.faults,
-    machines: (s.coverage as CoverageReport | null)?.machines ?? null,
+    ...judgedJson(s),
   },
   counterexample: s.failure?.counterexample ?? null,
 });

@@ -8,21 +8,22 @@ import {
   initialTransition,
   transition,
 } from 'xstate';
-import { makeScenario, scenarioConfig } from '../../impl/runtime/scenarios.js';
+import { makeScenario, SCENARIO_NAMES, scenarioConfig } from '../../impl/runtime/scenarios.js';
 import { inputFor } from '../../impl/stages/common/test-config.js';
 import type { StageEvent } from '../../impl/stages/io.js';
 import { STAGES } from '../../impl/stages/registry.js';
+import type { Config } from '../../spec/types/config.js';
 import type { StageId } from '../../spec/types/ids.js';
 import { makeConfig } from '../../spec/types/mutants.js';
 import { runSchedule } from '../fuzz/run-schedule.js';
 import { scheduleArbitrary } from '../fuzz/schedule.js';
-import { coverageCampaign } from './campaign.js';
+import { CAMPAIGN_PARAMS, coverageCampaign, playScenario } from './campaign.js';
 import { gaps } from './gaps.js';
 import { conflictingTransitions, enumerateMachines } from './machines.js';
 import { PROBES } from './probes.js';
 import { CoverageRecorder } from './recorder.js';
 import { type CoverageReport, formatCoverage, mergeCoverage } from './report.js';
-import { UNREACHABLE } from './unreachable.js';
+import { SWITCH_GATED, UNREACHABLE, unreachableUnder } from './unreachable.js';
 import { DOC_PATH, probesTable, unreachableTable } from './write-doc.js';
 
 /** Transitions written in a machine's config, counted from the raw config independently. */
@@ -232,6 +233,38 @@ describe('the coverage campaign', () => {
       expect(ids.has(entry.id), entry.id).toBe(true);
       expect(entry.reason.length, entry.id).toBeGreaterThan(40);
     }
+  });
+});
+
+describe('switch-gated transitions', () => {
+  /** Every scenario on both paths under `switches`: the transitions taken. */
+  const takenUnder = (switches: Partial<Config['switches']>): Set<string> => {
+    const hardened = scenarioConfig(makeConfig('up', 'hardened', null));
+    const config = { ...hardened, switches: { ...hardened.switches, ...switches } };
+    const recorder = new CoverageRecorder();
+    for (const name of SCENARIO_NAMES)
+      for (const mode of ['direct', 'api'] as const)
+        playScenario(makeScenario(name, CAMPAIGN_PARAMS), config, mode, recorder.onTransition);
+    return new Set(Object.values(recorder.report().visited).flatMap((v) => v.transitions));
+  };
+
+  it('are taken under the setting they need and not under hardened, which lists them', () => {
+    const hardened = takenUnder({});
+    const listed = new Set(
+      unreachableUnder(makeConfig('up', 'hardened', null).switches).map((u) => u.id),
+    );
+    for (const gated of SWITCH_GATED) {
+      expect(hardened.has(gated.id), gated.id).toBe(false);
+      expect(listed.has(gated.id), gated.id).toBe(true);
+      expect(takenUnder(gated.needs).has(gated.id), gated.id).toBe(true);
+    }
+  });
+
+  it('are not listed under a profile that has their setting', () => {
+    const noRound2 = makeConfig('up', 'hardened', 'no-round2').switches;
+    const listed = unreachableUnder(noRound2).map((u) => u.id);
+    expect(listed.some((id) => id.includes('handshaking --always[linkIs(connected)]'))).toBe(false);
+    expect(listed).toContain('replicaset: server.listening --timer[applyTimer]--> (targetless)');
   });
 });
 

@@ -32,4 +32,11 @@ export {
   mergeCoverage,
   totals,
 } from './report.js';
-export { UNREACHABLE, UNREACHABLE_IDS, type Unreachable } from './unreachable.js';
+export {
+  SWITCH_GATED,
+  type SwitchGated,
+  UNREACHABLE,
+  UNREACHABLE_IDS,
+  type Unreachable,
+  unreachableUnder,
+} from './unreachable.js';

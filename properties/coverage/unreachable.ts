@@ -10,6 +10,8 @@
  * go stale silently) or if a campaign ever takes one (then the reason was wrong).
  */
 
+import type { Switches } from '../../spec/types/config.js';
+
 export interface Unreachable {
   /** A state or transition id of `enumerateMachines()`. */
   readonly id: string;
@@ -36,3 +38,51 @@ export const UNREACHABLE: readonly Unreachable[] = [
 ];
 
 export const UNREACHABLE_IDS: ReadonlySet<string> = new Set(UNREACHABLE.map((u) => u.id));
+
+/**
+ * Transitions that exist for a design switch's other setting: a campaign under a profile
+ * whose switches differ from `needs` cannot take them, one under the flip does (the quick
+ * coverage campaign runs those flips, and its test fails if one stops reaching them).
+ */
+export interface SwitchGated extends Unreachable {
+  readonly needs: Partial<Switches>;
+}
+
+const ROUND1_TO_CONNECTED =
+  'an accepted round 1 connects the link at once only when round 2 is skipped (`runsRound2` in `impl/stages/link/client.ts`); otherwise it always leads to `syncing`';
+
+export const SWITCH_GATED: readonly SwitchGated[] = [
+  {
+    id: 'deployment: link.handshaking --always[linkIs(connected)]--> link.connected',
+    needs: { round2: 'none' },
+    reason: ROUND1_TO_CONNECTED,
+  },
+  {
+    id: 'replicaset: link.handshaking --always[linkIs(connected)]--> link.connected',
+    needs: { round2: 'none' },
+    reason: ROUND1_TO_CONNECTED,
+  },
+  {
+    id: 'replicaset: server.listening --timer[applyTimer]--> (targetless)',
+    needs: { fence: 'none' },
+    reason:
+      'the apply timer is set only when an unfenced server queues a data message instead of applying it (`admit` in `impl/stages/link/server.ts`)',
+  },
+];
+
+const satisfies = (switches: Switches, needs: Partial<Switches>): boolean =>
+  Object.entries(needs).every(([name, value]) => switches[name as keyof Switches] === value);
+
+/**
+ * What no run under `switches` can take: the list above, and every switch-gated transition
+ * whose switch is set otherwise, its reason naming the setting it needs.
+ */
+export const unreachableUnder = (switches: Switches): readonly Unreachable[] => [
+  ...UNREACHABLE,
+  ...SWITCH_GATED.filter((g) => !satisfies(switches, g.needs)).map((g) => ({
+    id: g.id,
+    reason: `needs ${Object.entries(g.needs)
+      .map(([name, value]) => `${name}: ${String(value)}`)
+      .join(', ')}: ${g.reason}`,
+  })),
+];

@@ -31,6 +31,7 @@ import {
   type RunViolation,
   SafetyWatch,
 } from '../run/check-scenario.js';
+import { MOMENT_STEP_MAX, momentStep } from './moment.js';
 import { type Choice, resolve } from './schedule.js';
 import { summariseObservation } from './summary.js';
 
@@ -133,17 +134,29 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   };
   /** Applies one step; a fault (`counted`) is tallied by kind and target. */
   const apply = (action: SimAction, counted = false): boolean => {
-    if (counted && action.type !== 'take') {
-      const key = faultKey(cluster, action);
-      faults[key] = (faults[key] ?? 0) + 1;
-    }
+    if (counted && action.type !== 'take') tally(faults, faultKey(cluster, action));
     return after(cluster.apply(action));
+  };
+  /** A moment: takes until its phase comes, then the strike (tallied as `moment <act>`). */
+  const playMoment = (moment: Extract<Choice, { kind: 'moment' }>): boolean => {
+    for (let i = 0; i <= MOMENT_STEP_MAX; i += 1) {
+      const step = momentStep(cluster, moment);
+      if (step === null) return false;
+      if (step.strike) tally(faults, `moment ${moment.act}`);
+      if (apply(step.action)) return true;
+      if (step.strike) return false;
+    }
+    return false;
   };
   let stopped = false;
   for (const timed of run.scenario.actions) if (!stopped) stopped = apply(timed.action);
   const stages = cluster.stageIds();
   for (const choice of run.schedule) {
     if (stopped) break;
+    if (choice.kind === 'moment') {
+      stopped = playMoment(choice);
+      continue;
+    }
     const action = resolve(cluster, stages, choice);
     if (action === null) continue;
     stopped = apply(action, true);
@@ -176,6 +189,10 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     livenessStepsOmitted: omitted,
   };
 }
+
+const tally = (faults: Record<string, number>, key: string): void => {
+  faults[key] = (faults[key] ?? 0) + 1;
+};
 
 /** The liveness phase begins: every crashed stage restarts and the API Server is back. */
 const heal = (cluster: SimCluster, stages: readonly StageId[]): SimAction[] => {

@@ -76,6 +76,17 @@ export type Choice =
   | { readonly kind: 'timeout'; readonly index: number }
   /** Crash the `stage`-th stage if it runs, else restart it. */
   | { readonly kind: 'crashOrRestart'; readonly stage: number }
+  /**
+   * A fault aimed at a moment of a handshake, a millisecond or so wide, which plain choices
+   * meet only by luck: take events in due order until the client of the `link`-th link is
+   * in `phase` (round 1 or round 2), then act there (see `moment.ts`).
+   */
+  | {
+      readonly kind: 'moment';
+      readonly link: number;
+      readonly phase: MomentPhase;
+      readonly act: MomentAct;
+    }
   | { readonly kind: 'outage'; readonly on: boolean }
   | { readonly kind: 'relist'; readonly stage: number }
   /** Lose the `node`-th node for good (at most one per run, so the rest has room). */
@@ -86,6 +97,18 @@ export type Choice =
 
 export type ChoiceKind = Choice['kind'];
 
+/** Round 1 (`handshaking`) or round 2 (`syncing`) of a client's handshake. */
+export type MomentPhase = 'handshaking' | 'syncing';
+/**
+ * What strikes at the moment: a crash of the link's client or server, or the delivery now
+ * of the oldest message in flight on the link (after a delay, a late message of an older
+ * epoch, which the server refuses while the client is between rounds).
+ */
+export type MomentAct = 'crashClient' | 'crashServer' | 'deliverOldest';
+
+export const MOMENT_PHASES: readonly MomentPhase[] = ['handshaking', 'syncing'];
+export const MOMENT_ACTS: readonly MomentAct[] = ['crashClient', 'crashServer', 'deliverOldest'];
+
 export const CHOICE_KINDS: readonly ChoiceKind[] = [
   'take',
   'drop',
@@ -93,6 +116,7 @@ export const CHOICE_KINDS: readonly ChoiceKind[] = [
   'delay',
   'timeout',
   'crashOrRestart',
+  'moment',
   'outage',
   'relist',
   'nodeLoss',
@@ -113,6 +137,7 @@ export const DEFAULT_WEIGHTS: Weights = {
   delay: 3,
   timeout: 1,
   crashOrRestart: 2,
+  moment: 1,
   outage: 1,
   relist: 1,
   nodeLoss: 1,
@@ -226,6 +251,12 @@ const arbitraries = (options: ScheduleOptions): Arbitraries => {
       kind: fc.constant('crashOrRestart'),
       stage: stageIndex(options.crashStages),
     }),
+    moment: fc.record({
+      kind: fc.constant('moment'),
+      link: fc.nat(5),
+      phase: fc.constantFrom(...MOMENT_PHASES),
+      act: fc.constantFrom(...MOMENT_ACTS),
+    }),
     outage: fc.record({ kind: fc.constant('outage'), on: fc.boolean() }),
     relist: fc.record({ kind: fc.constant('relist'), stage: stageIndex(options.relistStages) }),
     nodeLoss: fc.record({ kind: fc.constant('nodeLoss'), node: fc.nat(10) }),
@@ -291,7 +322,7 @@ export const onlyKinds = (weights: Weights, kinds: readonly ChoiceKind[]): Weigh
     CHOICE_KINDS.map((kind) => [kind, kinds.includes(kind) ? weights[kind] : 0]),
   ) as unknown as Weights;
 
-const at = <T>(items: readonly T[], i: number): T | undefined =>
+export const at = <T>(items: readonly T[], i: number): T | undefined =>
   items.length === 0 ? undefined : items[i % items.length];
 
 /** The action a choice stands for in this cluster now, or null when it has nothing to act on. */
@@ -330,6 +361,9 @@ export const resolve = (
         ? { type: 'restart', stage }
         : { type: 'crash', stage };
     }
+    case 'moment':
+      // Several steps, not one action: `runSchedule` plays it with `playMoment`.
+      return null;
     case 'outage':
       return { type: 'apiOutage', on: choice.on };
     case 'relist': {
@@ -396,7 +430,7 @@ const delayable =
     return isMessageOf(p, of);
   };
 
-const onLostNode = (obs: Observation, stage: StageId): boolean => {
+export const onLostNode = (obs: Observation, stage: StageId): boolean => {
   const node = nodeOfKubelet(stage);
   return node !== null && obs.kubelets.some((k) => k.node === node && !k.nodeAlive);
 };

@@ -40,6 +40,7 @@ const only = (weights: Partial<Weights>): Weights => ({
   delay: 0,
   timeout: 0,
   crashOrRestart: 0,
+  moment: 0,
   outage: 0,
   relist: 0,
   nodeLoss: 0,
