@@ -126,8 +126,12 @@ export async function runBench(options: BenchCliOptions, io: BenchIo): Promise<n
     const { printReport } = await import('../bench/realtime/table.js');
     io.out(`${printReport(report, goals)}\n`);
   }
+  // The direct path must lose, duplicate and orphan nothing; the API path's overshoot after
+  // a crash is reported, not failed (see goals.ts).
   const bad = report.rows.some(
-    (r) => r.complete < r.reps || (r.workload === 'W5' && r.lost + r.duplicated + r.orphaned > 0),
+    (r) =>
+      r.complete < r.reps ||
+      (r.workload === 'W5' && r.path === 'direct' && r.lost + r.duplicated + r.orphaned > 0),
   );
   return bad ? 1 : 0;
 }
