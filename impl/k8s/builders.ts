@@ -43,6 +43,8 @@ export interface FunctionOptions extends FunctionIdentity {
   readonly template?: V1PodTemplateSpec;
 }
 
+const REVISION_UID_LABEL = 'serving.knative.dev/revisionUID';
+
 /** The Deployment Knative Serving creates for a function's revision. */
 export const functionDeployment = (fn: FunctionOptions): V1Deployment => {
   const names = revisionNames(fn);
@@ -60,7 +62,13 @@ export const functionDeployment = (fn: FunctionOptions): V1Deployment => {
       progressDeadlineSeconds: 600,
       replicas: fn.replicas ?? 0,
       revisionHistoryLimit: 10,
-      selector: { matchLabels: { 'serving.knative.dev/revisionUID': names.revisionUid } },
+      // The selector must match the template's labels (a given template brings its own).
+      selector: {
+        matchLabels: {
+          [REVISION_UID_LABEL]:
+            template.metadata?.labels?.[REVISION_UID_LABEL] ?? names.revisionUid,
+        },
+      },
       strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 }, type: 'RollingUpdate' },
       template,
     },

@@ -27,7 +27,10 @@ export interface FuzzCase {
   readonly pods: number;
   readonly nodes: number;
   readonly functions: number;
-  /** Every function has the same name, each in its own namespace (the tenants hazard). */
+  /**
+   * Every function has the same name and the same template, each in its own namespace (the
+   * tenants hazard: same-named pods in two namespaces).
+   */
   readonly tenants: boolean;
   readonly seed: number;
   readonly schedule: readonly Choice[];
@@ -121,7 +124,9 @@ export const caseScenario = (fuzzCase: FuzzCase): Scenario => {
       ? { ...timed, action: { ...timed.action, deployment: keyOf(next++) } }
       : timed,
   );
-  return { ...burst, topology: { ...burst.topology, functions: renamed }, actions };
+  // One chart in every namespace: same template, so same-named ReplicaSets and pods.
+  const topology = { ...burst.topology, functions: renamed, sharedTemplate: true };
+  return { ...burst, topology, actions };
 };
 
 /** The configuration a case runs under: `profile` with `mutant`'s flip, no initial load. */

@@ -12,17 +12,21 @@ import {
   seedFunction,
   seedNodes,
 } from '../../apiserver/index.js';
-import { replicaSetFor, templatePodFor } from '../../k8s/index.js';
+import { knativeTemplate, replicaSetFor, templatePodFor } from '../../k8s/index.js';
 import { dispatch } from './dispatch.js';
 import { resourceOfObject } from './intents.js';
 import type { SimState } from './state.js';
 import type { UserWrite } from './types.js';
 
+/** The one template of a chart installed in many namespaces (`Topology.sharedTemplate`). */
+const chartTemplate = (name: string) => knativeTemplate({ namespace: 'chart', name });
+
 /** Seeds the API Server and the initial load (the preset's `initialLoad` per function). */
 export const seedCluster = (state: SimState): void => {
   seedNodes(state.api, state.topology.nodes, state.topology.slotsPerNode);
   for (const fn of state.topology.functions) {
-    seedFunction(state.api, { namespace: fn.namespace, name: fn.name });
+    const template = state.topology.sharedTemplate ? { template: chartTemplate(fn.name) } : {};
+    seedFunction(state.api, { namespace: fn.namespace, name: fn.name, ...template });
     state.load.set(objectKey(fn.namespace, fn.name), state.config.preset.initialLoad);
   }
 };

@@ -21,6 +21,13 @@ export interface Topology {
   readonly nodes: readonly NodeName[];
   /** Allocatable pod slots per node. */
   readonly slotsPerNode: number;
+  /**
+   * Every function's pod template is the same, as when one chart is installed in every
+   * tenant's namespace: same-named functions then get same-named ReplicaSets and pods, one
+   * per namespace (the hazard of a name-only cache key). Default: each function's own
+   * Knative template, which differs by namespace.
+   */
+  readonly sharedTemplate?: boolean;
 }
 
 /** Virtual latencies of the simulated environment (all in milliseconds). */
@@ -111,6 +118,11 @@ export type Pending =
       readonly kind: 'api';
       readonly stage: StageId;
       readonly incarnation: number;
+      /**
+       * When the request leaves its client's rate limiter for the API Server: until then it
+       * waits in the stage's process and dies with it in a crash.
+       */
+      readonly sentAtMs: number;
       readonly callId: number;
       readonly intent: ApiIntent;
       /** Built when the stage asked (null: the stage lacked what the request needs). */
