@@ -129,14 +129,14 @@ const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
     case 'send':
       sendMessage(state, effect.message);
       return;
-    case 'api':
+    case 'api': {
+      // A request waits for its client's token first (none when unthrottled).
+      const waitMs = state.throttle(slot.id, slot.incarnation);
       state.agenda.put({
         kind: 'api',
         id: state.nextId('a'),
-        // A request waits for its client's token first (none when unthrottled).
-        dueAtMs: state.dueIn(
-          state.throttle(slot.id, slot.incarnation) + state.latencies.apiRequestMs,
-        ),
+        dueAtMs: state.dueIn(waitMs + state.latencies.apiRequestMs),
+        sentAtMs: state.nowMs + waitMs,
         label: `api ${slot.id} ${effect.intent.op} ${effect.intent.key}`,
         actor: slot.id,
         stage: slot.id,
@@ -150,6 +150,7 @@ const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
         }),
       });
       return;
+    }
     case 'timer.set':
       state.agenda.put({
         kind: 'timer',

@@ -86,7 +86,10 @@ export const crashStage = (state: SimState, slot: ActorSlot): void => {
   for (const pending of state.agenda.all()) {
     const mine =
       (pending.kind === 'timer' || pending.kind === 'apiDone') && pending.stage === slot.id;
-    if (mine || (pending.kind === 'sandboxStopped' && pending.actor === slot.id))
+    // A request still waiting for its client's rate-limit token never left the process.
+    const unsent =
+      pending.kind === 'api' && pending.stage === slot.id && pending.sentAtMs > state.nowMs;
+    if (mine || unsent || (pending.kind === 'sandboxStopped' && pending.actor === slot.id))
       state.agenda.remove(pending.id);
   }
 };

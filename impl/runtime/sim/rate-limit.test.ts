@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { makeConfig } from '../../../spec/types/mutants.js';
+import { STAGES } from '../../stages/registry.js';
+import { makeScenario, scenarioConfig, WARM_UP_MS } from '../scenarios.js';
+import { SimCluster } from './cluster.js';
+import { runDefault } from './policy.js';
 import { TokenBucket } from './rate-limit.js';
 
 describe('client token bucket', () => {
@@ -16,5 +21,33 @@ describe('client token bucket', () => {
     expect(bucket.take(0)).toBe(100);
     // 10 s later the bucket is full again, but never above the burst.
     expect([bucket.take(10_000), bucket.take(10_000), bucket.take(10_000)]).toEqual([0, 0, 100]);
+  });
+});
+
+describe('a throttled request and a crash', () => {
+  it('dies with its process while it waits for a token; one already sent still lands', () => {
+    const scenario = makeScenario('burst', { pods: 8, nodes: 2, functions: 1 });
+    const cluster = new SimCluster({
+      config: scenarioConfig(makeConfig('up', 'hardened', null)),
+      mode: 'api',
+      registry: STAGES,
+      topology: scenario.topology,
+      seed: 1,
+      rateLimits: { replicaset: { qps: 1, burst: 2 } },
+    });
+    runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
+    for (const timed of scenario.actions) cluster.apply(timed.action);
+    const creates = () =>
+      cluster
+        .pending()
+        .filter((p) => p.kind === 'api' && p.stage === 'replicaset' && p.intent.op === 'createPod');
+    const waiting = () =>
+      creates().filter((p) => p.kind === 'api' && p.sentAtMs > cluster.nowMs).length;
+    // Slow start sends 1, 2, 4 creates: the third batch outruns the bucket (burst 2, 1/s).
+    runDefault(cluster, { stepMax: 10_000, stopWhen: () => waiting() > 0 });
+    const sent = creates().filter((p) => p.kind === 'api' && p.sentAtMs <= cluster.nowMs);
+    expect(waiting()).toBeGreaterThan(0);
+    cluster.apply({ type: 'crash', stage: 'replicaset' });
+    expect(creates().map((p) => p.id)).toEqual(sent.map((p) => p.id));
   });
 });
