@@ -177,6 +177,12 @@ const liveCount = (
   for (const report of reports.values()) for (const e of report.dirty) if (e.kind === 'pod') add(e);
   for (const e of inFlight) if (e.kind === 'pod') add(e);
   for (const p of state.agenda.all()) {
+    // An API-path create on its way to the API Server is a pod too: it lands even if its
+    // ReplicaSet is scaled down or deleted meanwhile (then the garbage collector removes it).
+    if (p.kind === 'api' && p.intent.op === 'createPod' && p.intent.ownerKey === rsKey) {
+      add({ ownerKey: rsKey, key: p.intent.key });
+      continue;
+    }
     if (p.kind !== 'message' || p.message.type !== 'scheduler.schedulePods') continue;
     const m = p.message;
     if (m.ownerKey !== rsKey) continue;
