@@ -23,6 +23,7 @@ import {
   caseScenario,
   type FuzzCase,
 } from '../fuzz/case.js';
+import { DIRECTED } from '../fuzz/directed.js';
 import { runSchedule, type ScheduleOutcome } from '../fuzz/run-schedule.js';
 import type { Weights } from '../fuzz/schedule.js';
 
@@ -209,6 +210,11 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
   const report = fc.check(property, {
     numRuns: shardRuns(options.runs, options.shard),
     seed,
+    // The directed cases first, in every shard: a handful of runs that take the handshake
+    // corners random schedules seldom meet (properties/fuzz/directed.ts).
+    examples: DIRECTED.filter((d) => options.modes.includes(d.fuzzCase.mode)).map((d) => [
+      d.fuzzCase,
+    ]),
     ...(options.timeMs === null
       ? {}
       : { interruptAfterTimeLimit: options.timeMs, markInterruptAsFailure: false }),

@@ -40,9 +40,15 @@ export const momentStep = (
 };
 
 const strike = (cluster: SimCluster, link: LinkObservation, moment: Moment): SimAction | null => {
+  const onLink = cluster.pending().filter((p) => p.kind === 'message' && p.link === link.id);
   if (moment.act === 'deliverOldest') {
-    const oldest = cluster.pending().find((p) => p.kind === 'message' && p.link === link.id);
+    const oldest = onLink[0];
     return oldest === undefined ? null : { type: 'take', id: oldest.id };
+  }
+  if (moment.act === 'deliverNewest' || moment.act === 'dropNewest') {
+    const newest = onLink.at(-1);
+    if (newest === undefined) return null;
+    return { type: moment.act === 'dropNewest' ? 'drop' : 'take', id: newest.id };
   }
   const stage = moment.act === 'crashClient' ? link.client : link.server;
   if (cluster.snapshotOf(stage) === null || onLostNode(cluster.observe(), stage)) return null;

@@ -137,12 +137,17 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     if (counted && action.type !== 'take') tally(faults, faultKey(cluster, action));
     return after(cluster.apply(action));
   };
-  /** A moment: takes until its phase comes, then the strike (tallied as `moment <act>`). */
+  /** The stage a strike hits: the crashed one, or the receiver of the message. */
+  const targetOf = (action: SimAction): string =>
+    action.type === 'crash'
+      ? action.stage
+      : (cluster.pending().find((p) => 'id' in action && p.id === action.id)?.actor ?? '?');
+  /** A moment: takes until its phase comes, then the strike (`moment:<act> <target>`). */
   const playMoment = (moment: Extract<Choice, { kind: 'moment' }>): boolean => {
     for (let i = 0; i <= MOMENT_STEP_MAX; i += 1) {
       const step = momentStep(cluster, moment);
       if (step === null) return false;
-      if (step.strike) tally(faults, `moment ${moment.act}`);
+      if (step.strike) tally(faults, `moment:${moment.act} ${kindOf(targetOf(step.action))}`);
       if (apply(step.action)) return true;
       if (step.strike) return false;
     }

@@ -97,17 +97,32 @@ export type Choice =
 
 export type ChoiceKind = Choice['kind'];
 
-/** Round 1 (`handshaking`) or round 2 (`syncing`) of a client's handshake. */
-export type MomentPhase = 'handshaking' | 'syncing';
 /**
- * What strikes at the moment: a crash of the link's client or server, or the delivery now
- * of the oldest message in flight on the link (after a delay, a late message of an older
- * epoch, which the server refuses while the client is between rounds).
+ * Round 1 (`handshaking`) or round 2 (`syncing`) of a client's handshake, or (`connected`)
+ * the link in use again after one.
  */
-export type MomentAct = 'crashClient' | 'crashServer' | 'deliverOldest';
+export type MomentPhase = 'handshaking' | 'syncing' | 'connected';
+/**
+ * What strikes at the moment: a crash of the link's client or server; the delivery now of
+ * the oldest message in flight on the link (after a delay, a late message of an older
+ * epoch, which the server refuses while the client is between rounds), or of the newest
+ * (that refusal, back at once); or the loss of the newest (the handshake or sync just sent).
+ */
+export type MomentAct =
+  | 'crashClient'
+  | 'crashServer'
+  | 'deliverOldest'
+  | 'deliverNewest'
+  | 'dropNewest';
 
-export const MOMENT_PHASES: readonly MomentPhase[] = ['handshaking', 'syncing'];
-export const MOMENT_ACTS: readonly MomentAct[] = ['crashClient', 'crashServer', 'deliverOldest'];
+export const MOMENT_PHASES: readonly MomentPhase[] = ['handshaking', 'syncing', 'connected'];
+export const MOMENT_ACTS: readonly MomentAct[] = [
+  'crashClient',
+  'crashServer',
+  'deliverOldest',
+  'deliverNewest',
+  'dropNewest',
+];
 
 export const CHOICE_KINDS: readonly ChoiceKind[] = [
   'take',

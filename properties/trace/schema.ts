@@ -73,8 +73,14 @@ const index = count;
 const fn = count;
 const MESSAGE_CLASSES = ['any', 'data', 'session', 'reply'] as const;
 const messageClass = z.enum(MESSAGE_CLASSES);
-const MOMENT_PHASES = ['handshaking', 'syncing'] as const;
-const MOMENT_ACTS = ['crashClient', 'crashServer', 'deliverOldest'] as const;
+const MOMENT_PHASES = ['handshaking', 'syncing', 'connected'] as const;
+const MOMENT_ACTS = [
+  'crashClient',
+  'crashServer',
+  'deliverOldest',
+  'deliverNewest',
+  'dropNewest',
+] as const;
 
 /** One choice of a fuzz schedule (`properties/fuzz/schedule.ts`, which a test keeps equal). */
 export const ChoiceSchema = z.discriminatedUnion('kind', [

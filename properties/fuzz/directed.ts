@@ -1,0 +1,103 @@
+/**
+ * Directed cases: schedules written by hand, run by every `kd check` campaign before its
+ * random cases (fast-check's `examples`) and checked like them, property by property. Each
+ * aims a fault at a moment of a handshake that random schedules meet only now and then
+ * (docs/design/coverage.md): a crash of the server while its client is in round 1 or round
+ * 2, a lost round-2 sync, a data message of an older epoch refused while the client is in
+ * round 2 and again once it is connected. With them a campaign of any size takes every
+ * transition its profile can take; a test shows that each reaches the transitions it names.
+ */
+import type { FuzzCase } from './case.js';
+import type { Choice, MomentAct, MomentPhase } from './schedule.js';
+
+export interface DirectedCase {
+  readonly name: string;
+  /** The transition ids of `properties/coverage` it exists for. */
+  readonly reaches: readonly string[];
+  readonly fuzzCase: FuzzCase;
+}
+
+/** The two client links of the narrow waist: link index (by id), client and server. */
+const LINKS = [
+  { link: 0, client: 'deployment', server: 'replicaset', serverIndex: 2 },
+  { link: 1, client: 'replicaset', server: 'scheduler', serverIndex: 3 },
+] as const;
+
+const base = { mode: 'direct', pods: 2, nodes: 2, functions: 1, tenants: false, seed: 1 } as const;
+
+const restart = (stage: number): Choice[] => [
+  { kind: 'crashOrRestart', stage },
+  { kind: 'crashOrRestart', stage },
+];
+const moment = (link: number, phase: MomentPhase, act: MomentAct): Choice => ({
+  kind: 'moment',
+  link,
+  phase,
+  act,
+});
+const takes = (n: number): Choice[] =>
+  Array.from({ length: n }, () => ({ kind: 'take', index: 0 }));
+
+const casesFor = ({
+  link,
+  client,
+  server,
+  serverIndex,
+}: (typeof LINKS)[number]): DirectedCase[] => [
+  {
+    name: `${server} crashes while ${client} is in round 1`,
+    reaches: [`${client}: link.handshaking --always[linkIs(disconnected)]--> link.disconnected`],
+    fuzzCase: {
+      ...base,
+      schedule: [...restart(serverIndex), moment(link, 'handshaking', 'crashServer')],
+    },
+  },
+  {
+    name: `${server} crashes while ${client} is in round 2`,
+    reaches: [`${client}: link.syncing --always[linkIs(disconnected)]--> link.disconnected`],
+    fuzzCase: {
+      ...base,
+      schedule: [...restart(serverIndex), moment(link, 'syncing', 'crashServer')],
+    },
+  },
+  {
+    name: `${client}'s round-2 sync to a restarted ${server} is lost`,
+    reaches: [
+      `${client}: link.syncing --timer[retryTimer]--> (targetless)`,
+      `${client}: link.syncing --always[linkIs(handshaking)]--> link.handshaking`,
+    ],
+    fuzzCase: {
+      ...base,
+      schedule: [...restart(serverIndex), moment(link, 'syncing', 'dropNewest')],
+    },
+  },
+  {
+    name: `${server} refuses ${client}'s data of an older epoch in round 2, then once connected`,
+    reaches: [
+      `${client}: link.syncing --message[is(epochMismatch)]--> (targetless)`,
+      `${client}: link.connected --message[is(epochMismatch)]--> (targetless)`,
+    ],
+    fuzzCase: {
+      ...base,
+      schedule: [
+        ...takes(DATA_SENT_AFTER[link] ?? 0),
+        // Both copies are held: the original past the 2 s re-check that starts a new
+        // handshake, the duplicate (the newest) past that handshake's round 2.
+        { kind: 'duplicate', index: 0, of: 'data' },
+        { kind: 'delay', index: 0, of: 'data', ms: 10_000 },
+        { kind: 'delay', index: 1, of: 'data', ms: 3000 },
+        // The old message reaches the server in round 2, its refusal comes straight back;
+        // then the copy, once the link is connected again.
+        moment(link, 'syncing', 'deliverOldest'),
+        moment(link, 'syncing', 'deliverNewest'),
+        moment(link, 'connected', 'deliverOldest'),
+        moment(link, 'connected', 'deliverNewest'),
+      ],
+    },
+  },
+];
+
+/** Takes after the load until the link's first data message is in flight (per link). */
+const DATA_SENT_AFTER: readonly number[] = [4, 5];
+
+export const DIRECTED: readonly DirectedCase[] = LINKS.flatMap(casesFor);
