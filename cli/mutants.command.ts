@@ -38,7 +38,7 @@ export function registerMutants(program: Command): void {
     .command('mutants')
     .description('Check that the fuzzer catches every mutant of the implementation')
     .option('--preset <name>', 'bounds of the drawn cases (tiny|small)', 'small')
-    .option('--runs <n>', 'at most this many cases per mutant', positive('--runs'), 2000)
+    .option('--runs <n>', 'at most this many cases per mutant', positive('--runs'), 1_000_000)
     .option('--time <duration>', 'at most this long per mutant', parseDuration, 120_000)
     .option('--seed <s>', 'seed the cases are drawn from', whole('--seed'), 1)
     .option('--only <names>', 'comma-separated mutants to run (default: all)')

@@ -26,6 +26,7 @@ import {
 import { DIRECTED } from '../fuzz/directed.js';
 import { runSchedule, type ScheduleOutcome } from '../fuzz/run-schedule.js';
 import type { Weights } from '../fuzz/schedule.js';
+import { minimise } from './minimise.js';
 
 export interface Shard {
   readonly index: number;
@@ -236,11 +237,18 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
 }
 
 const describeFailure = (
-  fuzzCase: FuzzCase,
+  shrunk: FuzzCase,
   options: CampaignOptions,
   shrinkSteps: number,
   secondsToDetect: number | null,
 ): CampaignFailure => {
+  const property = failureOf(runCase(shrunk, options), options.target)?.property;
+  if (property === undefined)
+    throw new Error('the shrunk case no longer fails when replayed: the run is not deterministic');
+  const fuzzCase = minimise(
+    shrunk,
+    (candidate) => failureOf(runCase(candidate, options), options.target)?.property === property,
+  );
   const outcome = runCase(fuzzCase, options, true);
   const failure = failureOf(outcome, options.target);
   if (failure === undefined)

@@ -6,10 +6,11 @@
  * Files are pretty JSON in the schema's key order with sorted switches and a trailing
  * newline, so re-running a tool on an unchanged model rewrites identical bytes and a diff
  * shows only what changed. A file is overwritten only by the same counterexample found
- * again: an explorer's shortest counterexample for the same property, or a checker's same
- * case. A different checker case, or any file recorded as `fixed` (a regression the suite
- * must keep replaying), is kept, and the new one is written beside it as `…-2.json`,
- * `…-3.json`; nothing is ever deleted.
+ * again: an explorer's shortest counterexample for the same property, a mutant's or the
+ * artifact's counterexample (one kept per mutant and property), or a checker's same case.
+ * A different open find of the hardened design, or any file recorded as `fixed` (a
+ * regression the suite must keep replaying), is kept, and the new one is written beside it
+ * as `…-2.json`, `…-3.json`; nothing is ever deleted.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,7 +72,10 @@ function replaceable(path: string, next: Counterexample): boolean {
     return false; // Unreadable: someone's file, never ours to overwrite.
   }
   if (existing.expected === 'fixed' || existing.tool !== next.tool) return false;
-  return next.tool === 'explore' || JSON.stringify(existing.impl) === JSON.stringify(next.impl);
+  // A mutant's or the artifact's file is the one counterexample kept for it; an open find
+  // of the hardened design is a bug of its own unless it is the same case.
+  if (next.tool === 'explore' || existing.expected === 'expected-failure') return true;
+  return JSON.stringify(existing.impl) === JSON.stringify(next.impl);
 }
 
 /** The schema's parse rebuilds objects in its own key order; switches are sorted first. */

@@ -113,7 +113,7 @@ describe('counterexample files', () => {
     ]);
   });
 
-  it('overwrites a checker file only with the same case', () => {
+  it('overwrites an open checker find only with the same case; a mutant find always', () => {
     const impl = (seed: number) => ({
       preset: 'small',
       mode: 'direct' as const,
@@ -135,6 +135,10 @@ describe('counterexample files', () => {
       'check-small-hardened-no-resurrection.json',
       'index.json',
     ]);
+    const mutant = (seed: number) =>
+      sample({ tool: 'check', expected: 'expected-failure', impl: impl(seed) });
+    const kept = saveCounterexample(mutant(1), dir);
+    expect(saveCounterexample(mutant(2), dir)).toBe(kept);
   });
 
   it('never deletes files it did not write', () => {
