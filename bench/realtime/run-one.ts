@@ -19,8 +19,13 @@ import { type Cell, podsOf } from './workloads.js';
 
 /** A crashed stage's process comes back this long after the crash. */
 const RESTART_AFTER_MS = 100;
-/** After the last pod is Ready the run goes on this long (or until idle) before the check. */
-const SETTLE_MS = 1_000;
+/**
+ * After the last pod is Ready the run goes on until the pods check clean (surplus pods of a
+ * recovery are deleted at the client's rate), at most this long; then the check is final.
+ */
+const SETTLE_MAX_MS = 30_000;
+/** How often (wall ms) the settle phase runs the check, which reads every pod. */
+const SETTLE_CHECK_EVERY_MS = 50;
 /** Every run is bounded: a fixed allowance plus this much per pod (20 QPS is 50 ms a pod). */
 const DEADLINE_BASE_MS = 60_000;
 const DEADLINE_PER_POD_MS = 250;
@@ -33,7 +38,21 @@ export interface RunResult extends RunMeasures {
   /** W5: the crashed stage, and from its restart until it is serving again (ms). */
   readonly crashed: StageId | null;
   readonly recoveryMs: number | null;
+  /** From the last Ready until the pods checked clean (or the settle bound). */
+  readonly settleMs: number;
 }
+
+/** True once no pod is lost, duplicated or orphaned (checked every 50 ms of wall time). */
+const settledCheck = (rt: RealtimeCluster, desired: ReadonlyMap<string, number>) => {
+  let lastMs = Number.NEGATIVE_INFINITY;
+  return (): boolean => {
+    const nowMs = rt.clock.now();
+    if (nowMs - lastMs < SETTLE_CHECK_EVERY_MS) return false;
+    lastMs = nowMs;
+    const { lost, duplicated, orphaned } = checkPods(rt.cluster.observe(), desired);
+    return lost + duplicated + orphaned === 0;
+  };
+};
 
 const build = (cell: Cell, path: Mode, observer: Observer): RealtimeCluster =>
   createRealtimeCluster({
@@ -114,7 +133,13 @@ export const runOne = async (cell: Cell, path: Mode, crash: StageId | null): Pro
     onStep,
   });
   const allReady = before.stop();
-  await rt.driver.drive({ until: () => false, deadlineMs: rt.clock.now() + SETTLE_MS, onStep });
+  const settleStartMs = rt.clock.now();
+  await rt.driver.drive({
+    until: settledCheck(rt, desiredOf(rt, cell)),
+    deadlineMs: settleStartMs + SETTLE_MAX_MS,
+    onStep,
+  });
+  const settleMs = rt.clock.now() - settleStartMs;
   const checks = checkPods(rt.cluster.observe(), desiredOf(rt, cell));
   observer.close();
   return {
@@ -123,6 +148,7 @@ export const runOne = async (cell: Cell, path: Mode, crash: StageId | null): Pro
     checks,
     crashed: crash,
     recoveryMs: plan.recoveryMs,
+    settleMs,
     ...measure(rt, observer, before, allReady, pods),
   };
 };

@@ -24,7 +24,7 @@ import { PROBES } from './probes.js';
 import { CoverageRecorder } from './recorder.js';
 import { type CoverageReport, formatCoverage, mergeCoverage } from './report.js';
 import { SWITCH_GATED, UNREACHABLE, unreachableUnder } from './unreachable.js';
-import { DOC_PATH, probesTable, unreachableTable } from './write-doc.js';
+import { DOC_PATH, gatedTable, probesTable, unreachableTable } from './write-doc.js';
 
 /** Transitions written in a machine's config, counted from the raw config independently. */
 const configuredTransitions = (config: Record<string, unknown>): number => {
@@ -269,9 +269,10 @@ describe('switch-gated transitions', () => {
 });
 
 describe('docs/design/coverage.md', () => {
-  it('shows the unreachable list and the probes as the code has them (write-doc.ts)', () => {
+  it('shows the unreachable lists and the probes as the code has them (write-doc.ts)', () => {
     const doc = readFileSync(DOC_PATH, 'utf8');
     expect(doc).toContain(unreachableTable());
+    expect(doc).toContain(gatedTable());
     expect(doc).toContain(probesTable());
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Regenerates the generated parts of docs/design/coverage.md from the code: the figures of
- * the quick campaign, the unreachable list and the probes. Each part sits between
+ * the quick campaign, the unreachable list, the switch-gated transitions and the probes. Each part sits between
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`; the prose around them is kept.
  *
  *   npx tsx properties/coverage/write-doc.ts
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { CAMPAIGN_PARAMS, coverageCampaign, QUICK_FLIPS } from './campaign.js';
 import { PROBES } from './probes.js';
 import { type CoverageReport, totals } from './report.js';
-import { UNREACHABLE } from './unreachable.js';
+import { SWITCH_GATED, UNREACHABLE } from './unreachable.js';
 
 export const DOC_PATH = fileURLToPath(new URL('../../docs/design/coverage.md', import.meta.url));
 
@@ -54,6 +54,21 @@ export const unreachableTable = (): string =>
     ...UNREACHABLE.map((u) => row([code(u.id), cell(u.reason)])),
   ].join('\n');
 
+export const gatedTable = (): string =>
+  [
+    row(['transition', 'needs', 'why no other setting takes it']),
+    row(['---', '---', '---']),
+    ...SWITCH_GATED.map((g) =>
+      row([
+        code(g.id),
+        Object.entries(g.needs)
+          .map(([name, value]) => code(`${name}: ${String(value)}`))
+          .join(', '),
+        cell(g.reason),
+      ]),
+    ),
+  ].join('\n');
+
 export const probesTable = (): string =>
   [
     row(['probe', 'what it plays', 'transitions it is for']),
@@ -81,6 +96,7 @@ const main = (): void => {
   let doc = readFileSync(DOC_PATH, 'utf8');
   doc = replaceSection(doc, 'figures', `${campaign}\n\n${figuresTable(report)}`);
   doc = replaceSection(doc, 'unreachable', unreachableTable());
+  doc = replaceSection(doc, 'gated', gatedTable());
   doc = replaceSection(doc, 'probes', probesTable());
   writeFileSync(DOC_PATH, doc);
   console.log(`wrote ${DOC_PATH}`);
