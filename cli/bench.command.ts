@@ -15,6 +15,7 @@ import { positive } from './run.command.js';
 
 export interface BenchCliOptions {
   readonly quick?: boolean;
+  readonly full?: boolean;
   readonly json?: boolean;
   readonly reps?: number;
   readonly workload?: readonly WorkloadName[];
@@ -63,6 +64,10 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('Benchmark the direct path against the API path in real time; write docs/bench.md')
     .option('--quick', 'a subset in under two minutes (writes no doc unless --out)')
+    .option(
+      '--full',
+      "the issue's whole matrix, W2 up to 600 functions and W3 up to 2,000 nodes (hours)",
+    )
     .option('--json', 'print { rows, ratios } as JSON instead of tables')
     .option('--reps <n>', 'repetitions per cell (default 5, --quick 2)', positive('--reps'))
     .option('--workload <list>', 'W1,W2,W3,W5 (default all)', oneOf('--workload', WORKLOAD_NAMES))
@@ -91,6 +96,10 @@ export async function runBench(options: BenchCliOptions, io: BenchIo): Promise<n
     import('../bench/realtime/goals.js'),
     import('../bench/realtime/machine.js'),
   ]);
+  if (options.quick && options.full) {
+    io.err('kd: --quick and --full ask for two different runs; give one\n');
+    return 2;
+  }
   const plan = planOf(selectionOf(options));
   if (plan.cells.length === 0) {
     io.err('kd: the selection names no cell (see --workload and --sizes)\n');
@@ -126,18 +135,17 @@ export async function runBench(options: BenchCliOptions, io: BenchIo): Promise<n
     const { printReport } = await import('../bench/realtime/table.js');
     io.out(`${printReport(report, goals)}\n`);
   }
-  // The direct path must lose, duplicate and orphan nothing; the API path's overshoot after
-  // a crash is reported, not failed (see goals.ts).
+  // Every pod Ready in every run, and W5 losing, duplicating and orphaning nothing once
+  // settled, on either path (see goals.ts).
   const bad = report.rows.some(
-    (r) =>
-      r.complete < r.reps ||
-      (r.workload === 'W5' && r.path === 'direct' && r.lost + r.duplicated + r.orphaned > 0),
+    (r) => r.complete < r.reps || (r.workload === 'W5' && r.lost + r.duplicated + r.orphaned > 0),
   );
   return bad ? 1 : 0;
 }
 
 const selectionOf = (o: BenchCliOptions): Selection => ({
   quick: o.quick === true,
+  full: o.full === true,
   reps: o.reps,
   workloads: o.workload,
   sizes: o.sizes,
@@ -162,6 +170,7 @@ const commandLine = (o: BenchCliOptions): string =>
   [
     'kd bench',
     o.quick ? '--quick' : '',
+    o.full ? '--full' : '',
     o.reps === undefined ? '' : `--reps ${o.reps}`,
     o.workload ? `--workload ${o.workload.join(',')}` : '',
     o.sizes ? `--sizes ${o.sizes.join(',')}` : '',

@@ -41,6 +41,8 @@ export interface Row {
   readonly orphaned: number;
   /** W5: per repetition, the crashed stage and its recovery time (ms). */
   readonly recoveries: readonly { stage: string; ms: number | null }[];
+  /** The longest time from the last Ready until the pods checked clean (ms). */
+  readonly settleMaxMs: number | null;
 }
 
 export interface Ratio {
@@ -114,6 +116,7 @@ const rowOf = (result: CellResult, path: 'api' | 'direct'): Row => {
         stage: r.crashed as string,
         ms: r.recoveryMs === null ? null : round(r.recoveryMs),
       })),
+    settleMaxMs: runs.length === 0 ? null : round(Math.max(...runs.map((r) => r.settleMs))),
   };
 };
 

@@ -43,10 +43,9 @@ const writesGoal = (rows: readonly Row[]): Goal => {
 };
 
 /**
- * Judged on the direct path, the design under test. The API path's count is shown beside
- * it: under client-side rate limits its crashed controller's queued creations still reach
- * the API Server (the sim counts a request waiting for a token as sent), so the restarted
- * controller creates more and the surplus is still being deleted when the run ends.
+ * Judged on both paths, after each run has settled: the pods are checked once they check
+ * clean or 30 s after the last Ready, so a recovery's surplus that the restarted controller
+ * is still deleting at its client's rate is not a duplicate, and one that stays is.
  */
 const w5Goal = (rows: readonly Row[]): Goal => {
   const w5 = rows.filter((r) => r.workload === 'W5');
@@ -54,13 +53,13 @@ const w5Goal = (rows: readonly Row[]): Goal => {
     w5.filter((r) => r.path === path).reduce((s, r) => s + r.lost + r.duplicated + r.orphaned, 0);
   const runs = (path: string) => w5.filter((r) => r.path === path).reduce((s, r) => s + r.reps, 0);
   return {
-    name: 'W5: no lost, duplicated or orphaned pod (direct path)',
+    name: 'W5: no lost, duplicated or orphaned pod',
     target: '0 in every repetition',
     measured:
       w5.length === 0
         ? 'not run'
-        : `direct ${count('direct')} over ${runs('direct')} runs (API path ${count('api')} over ${runs('api')})`,
-    met: w5.length === 0 ? null : count('direct') === 0,
+        : `direct ${count('direct')} over ${runs('direct')} runs, API path ${count('api')} over ${runs('api')}`,
+    met: w5.length === 0 ? null : count('direct') + count('api') === 0,
   };
 };
 
