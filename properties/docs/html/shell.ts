@@ -26,8 +26,10 @@ pre { background: #f5f7fa; padding: 8px; overflow-x: auto; font-size: 12px; }
 .why { background: #fff8e6; border-left: 4px solid #e0a800; padding: 6px 10px; }
 .what { background: #fdecec; border-left: 4px solid #b00020; padding: 6px 10px; }
 .diagram { display: flex; gap: 12px; align-items: flex-start; }
-.diagram .svgbox { overflow-x: auto; flex: 0 1 auto; }
-.state-panel { flex: 0 0 300px; font: 12px/1.4 monospace; background: #f5f7fa; border: 1px solid #d7deea;
+.diagram .svgbox { overflow-x: auto; flex: 1 1 auto; min-width: 0; }
+/* Every lane in view: a wide diagram scales down to the page rather than hiding lanes. */
+.diagram .svgbox svg { max-width: 100%; height: auto; }
+.state-panel { flex: 0 0 260px; font: 12px/1.4 monospace; background: #f5f7fa; border: 1px solid #d7deea;
   padding: 8px; white-space: pre-wrap; word-break: break-word; position: sticky; top: 8px; }
 svg.sequence g.step:hover rect { fill: #dde8fb; }
 .machine { margin: 12px 0 24px; overflow-x: auto; }
