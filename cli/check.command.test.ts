@@ -141,3 +141,36 @@ describe('bad files', () => {
     expect(err.text()).toContain('other.json');
   });
 });
+
+describe('kd check --property', () => {
+  it('hunts one property: the artifact profile violates it, exit 0, saved as expected-failure', async () => {
+    const { io, dir, out } = capture();
+    const code = await runCheck(
+      options({
+        profile: 'artifact',
+        property: 'no-orphan-exposure',
+        preset: 'small',
+        runs: 300,
+        seed: 2,
+        json: false,
+      }),
+      io,
+    );
+    expect(out()).toContain('the artifact profile violates no-orphan-exposure');
+    expect(code).toBe(0);
+    const saved = JSON.parse(
+      readFileSync(
+        join(dir, 'counterexamples', 'check-small-artifact-no-orphan-exposure.json'),
+        'utf8',
+      ),
+    );
+    expect(saved.expected).toBe('expected-failure');
+    expect(saved.source.command).toContain('--property no-orphan-exposure');
+  });
+
+  it('names an unknown property and exits 2', async () => {
+    const { io, err } = capture();
+    expect(await runCheck(options({ property: 'no-such-property' }), io)).toBe(2);
+    expect(err()).toContain("unknown property 'no-such-property'");
+  });
+});

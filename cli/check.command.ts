@@ -18,6 +18,7 @@ import { positive, whole } from './run.command.js';
 export interface CheckCliOptions {
   readonly profile: string;
   readonly mutant?: string;
+  readonly property?: string;
   readonly preset: string;
   readonly runs?: number;
   readonly time?: number;
@@ -51,6 +52,10 @@ export function registerCheck(program: Command): void {
     )
     .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
     .option('--mutant <name>', 'flip one switch from hardened (see kd explore --list-mutants)')
+    .option(
+      '--property <name>',
+      'hunt for one property: only its violation ends the campaign (default: any; a mutant: its own)',
+    )
     .option('--preset <name>', 'bounds of the drawn topologies and schedules (tiny|small)', 'small')
     .option(
       '--runs <n>',
@@ -106,7 +111,10 @@ export function parseShard(value: string): Shard {
   return { index, count };
 }
 
-/** Exit code: 0 no violation (a mutant: caught by its property), 1 otherwise, 2 usage error. */
+/**
+ * Exit code: 0 no violation (a mutant, or the artifact hunting one property: that property
+ * violated), 1 otherwise, 2 usage error.
+ */
 export async function runCheck(options: CheckCliOptions, io: CheckIo): Promise<number> {
   const setup = await prepare(options, io);
   if (typeof setup === 'number') return setup;
@@ -129,6 +137,7 @@ async function prepare(options: CheckCliOptions, io: CheckIo): Promise<Setup | n
     return await setupCampaign({
       profile: options.profile,
       mutant: options.mutant ?? null,
+      property: options.property ?? null,
       preset: options.preset,
       mode: options.mode,
       runs: options.runs ?? (options.time === undefined ? DEFAULT_RUNS : Number.MAX_SAFE_INTEGER),
@@ -203,6 +212,7 @@ function shardArgs(options: CheckCliOptions): string[] {
     String(options.seed),
   ];
   if (options.mutant !== undefined) args.push('--mutant', options.mutant);
+  if (options.property !== undefined) args.push('--property', options.property);
   if (options.runs !== undefined) args.push('--runs', String(options.runs));
   if (options.time !== undefined) args.push('--time', `${options.time}ms`);
   if (options.mode !== '') args.push('--mode', options.mode);
@@ -229,8 +239,13 @@ function runChild(args: string[], io: CheckIo): Promise<void> {
   });
 }
 
+/**
+ * A campaign that expects failures (a mutant, or the artifact's behaviour) succeeds when
+ * its target property is violated; the hardened design, when nothing is.
+ */
 function exitCode(summary: CampaignSummary, target: string | null): number {
-  if (target !== null) return summary.violated.includes(target) ? 0 : 1;
+  const expectsFailure = summary.mutant !== null || summary.profile === 'artifact';
+  if (target !== null && expectsFailure) return summary.violated.includes(target) ? 0 : 1;
   return summary.violated.length === 0 ? 0 : 1;
 }
 

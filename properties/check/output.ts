@@ -33,15 +33,23 @@ export function print(
     );
     if (failure.counterexample !== null) lines.push(`  saved ${failure.counterexample}`);
   }
-  if (target !== null)
-    lines.push(
-      '',
-      summary.violated.includes(target)
-        ? `mutant ${summary.mutant} caught by ${target}, as expected`
-        : `mutant ${summary.mutant} NOT caught by ${target} in ${summary.runs} runs`,
-    );
+  if (target !== null) lines.push('', verdictLine(summary, target));
   return lines;
 }
+
+/** What a campaign with a target property found, in the words of what it ran. */
+const verdictLine = (summary: CampaignSummary, target: string): string => {
+  const found = summary.violated.includes(target);
+  const subject =
+    summary.mutant !== null ? `mutant ${summary.mutant}` : `the ${summary.profile} profile`;
+  if (summary.mutant !== null)
+    return found
+      ? `${subject} caught by ${target}, as expected`
+      : `${subject} NOT caught by ${target} in ${summary.runs} runs`;
+  return found
+    ? `${subject} violates ${target}`
+    : `${subject}: no violation of ${target} in ${summary.runs} runs`;
+};
 
 /**
  * The coverage table, then why each transition the campaign could not take is unreachable

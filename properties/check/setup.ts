@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Mode } from '../../impl/stages/io.js';
 import { findMutant } from '../../spec/types/mutants.js';
-import { CATALOGUE } from '../catalogue.js';
+import { CATALOGUE, propertyKind } from '../catalogue.js';
 import { CoverageRecorder, type CoverageReport, mergeCoverage } from '../coverage/index.js';
 import { caseConfig, checkPreset } from '../fuzz/case.js';
 import { shapeFor } from '../fuzz/shapes.js';
@@ -41,7 +41,22 @@ export interface SetupOptions {
   readonly seed: number;
   readonly shard: Shard | null;
   readonly conformance: boolean;
+  /**
+   * Hunt for one property: only its violation stops the campaign and is shrunk (default:
+   * the mutant's property under a mutant, else any property).
+   */
+  readonly property?: string | null;
 }
+
+/** The property whose violation ends a campaign (null: any). */
+const targetOf = (options: SetupOptions): string | null => {
+  if (options.property) {
+    if (propertyKind(options.property) === undefined)
+      throw new Error(`unknown property '${options.property}' (see docs/catalogue.md)`);
+    return options.property;
+  }
+  return options.mutant === null ? null : (findMutant(options.mutant)?.property ?? null);
+};
 
 const modesFor = (mode: string, mutant: string | null): Mode[] => {
   if (mode === '') return mutant === null ? ['direct', 'api'] : ['direct'];
@@ -56,7 +71,7 @@ export async function setupCampaign(options: SetupOptions) {
   const preset = { ...checkPreset(options.preset), ...shape.preset };
   // Validates the profile and mutant names with a clear error.
   const config = caseConfig(options.profile, options.mutant);
-  const target = options.mutant === null ? null : (findMutant(options.mutant)?.property ?? null);
+  const target = targetOf(options);
   const modes = modesFor(options.mode, options.mutant);
   const recorder = new CoverageRecorder();
   // Loaded only when asked for: deriving the model's footprints costs a few seconds.
@@ -177,6 +192,7 @@ const coverageShort = (report: CoverageReport): string => {
 const commandLine = (o: SetupOptions): string => {
   const parts = ['kd check', `--profile ${o.profile}`, `--preset ${o.preset}`, `--seed ${o.seed}`];
   if (o.mutant !== null) parts.push(`--mutant ${o.mutant}`);
+  if (o.property) parts.push(`--property ${o.property}`);
   if (o.mode !== '') parts.push(`--mode ${o.mode}`);
   return parts.join(' ');
 };
