@@ -138,8 +138,14 @@ export class StageInformer {
     this.known = pending;
   }
 
-  /** After a relist the queue is replaced: everything in it becomes due together. */
+  /**
+   * After a relist the queue is replaced: everything in it becomes due together. A relist
+   * before the initial list was delivered replaces that list too, so what is left of the
+   * initial list is the new queue (found by the fuzzer: a re-list that emptied the queue
+   * left `initialRemaining` above zero for good, and the stage never heard `synced`).
+   */
   restamp(dueAtMs: number, pending = this.informer.pending): void {
+    if (this.initialRemaining > 0) this.initialRemaining = pending;
     this.runs.length = 0;
     if (pending > 0) this.runs.push({ dueAtMs, count: pending });
     this.known = pending;
