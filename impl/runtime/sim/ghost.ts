@@ -149,7 +149,30 @@ const desiredHeld = (
       : undefined;
   consider(owner ? toDeploymentView(owner).replicas : undefined);
   for (const e of inFlight) if (e.kind === 'count' && e.key === rsKey) consider(e.replicas);
-  return max;
+  return max + orphanedCreates(state, rsKey);
+};
+
+/**
+ * API-path creates that a crashed ReplicaSet controller left in flight: the restarted one
+ * cannot know them (a controller's expectations live in its memory), counts them missing
+ * and creates again, and deletes the surplus once it sees it. That is vanilla Kubernetes'
+ * bound on overshoot, so each such create counts as desired while it is in flight and
+ * keeps counting through `recentDesiredMax` until the surplus is gone. The direct path has
+ * no such allowance: round 2 is what tells a restarted controller what is in flight.
+ */
+const orphanedCreates = (state: SimState, rsKey: ObjectKey): number => {
+  const slot = state.slot('replicaset');
+  const current = slot?.snapshot ? slot.incarnation : null;
+  let count = 0;
+  for (const p of state.agenda.all())
+    if (
+      p.kind === 'api' &&
+      p.intent.op === 'createPod' &&
+      p.intent.ownerKey === rsKey &&
+      p.incarnation !== current
+    )
+      count += 1;
+  return count;
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
