@@ -156,6 +156,9 @@ export const shardRuns = (runs: number, shard: Shard | null): number =>
     : Math.floor(runs / shard.count) + (shard.index < runs % shard.count ? 1 : 0);
 
 const SHRINK_SECONDS = 60;
+/** The last, one-choice-at-a-time pass over a shrunk case (minimise.ts). */
+const MINIMISE_RUNS = 2_000;
+const MINIMISE_MS = 30_000;
 
 export function runCampaign(options: CampaignOptions): CampaignResult {
   const now = options.now ?? (() => performance.now());
@@ -245,9 +248,12 @@ const describeFailure = (
   const property = failureOf(runCase(shrunk, options), options.target)?.property;
   if (property === undefined)
     throw new Error('the shrunk case no longer fails when replayed: the run is not deterministic');
+  const now = options.now ?? (() => performance.now());
+  const started = now();
   const fuzzCase = minimise(
     shrunk,
     (candidate) => failureOf(runCase(candidate, options), options.target)?.property === property,
+    { runsMax: MINIMISE_RUNS, outOfTime: () => now() - started > MINIMISE_MS },
   );
   const outcome = runCase(fuzzCase, options, true);
   const failure = failureOf(outcome, options.target);

@@ -28,6 +28,11 @@ describe('minimise', () => {
 
   it('stops at its budget with the smallest failing case so far', () => {
     const found = caseOf([take(1), take(2), take(3), take(4)]);
-    expect(minimise(found, () => true, 2).schedule).toHaveLength(2);
+    expect(
+      minimise(found, () => true, { runsMax: 2, outOfTime: () => false }).schedule,
+    ).toHaveLength(2);
+    expect(
+      minimise(found, () => true, { runsMax: 99, outOfTime: () => true }).schedule,
+    ).toHaveLength(4);
   });
 });

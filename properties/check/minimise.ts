@@ -8,19 +8,26 @@
  */
 import type { FuzzCase } from '../fuzz/case.js';
 
-/** Stops after this many runs, with the smallest failing case so far. */
-const RUNS_MAX = 2_000;
+export interface MinimiseBudget {
+  /** Stops after this many runs, with the smallest failing case so far. */
+  readonly runsMax: number;
+  /** Or once this returns true (a time budget: liveness runs can be long). */
+  readonly outOfTime: () => boolean;
+}
+
+const DEFAULT_BUDGET: MinimiseBudget = { runsMax: 2_000, outOfTime: () => false };
 
 export const minimise = (
   fuzzCase: FuzzCase,
   stillFails: (candidate: FuzzCase) => boolean,
-  runsMax = RUNS_MAX,
+  budget: MinimiseBudget = DEFAULT_BUDGET,
 ): FuzzCase => {
   let best = fuzzCase;
   let runs = 0;
-  for (let changed = true; changed && runs < runsMax; ) {
+  const left = () => runs < budget.runsMax && !budget.outOfTime();
+  for (let changed = true; changed && left(); ) {
     changed = false;
-    for (let i = best.schedule.length - 1; i >= 0 && runs < runsMax; i -= 1) {
+    for (let i = best.schedule.length - 1; i >= 0 && left(); i -= 1) {
       const candidate = { ...best, schedule: best.schedule.filter((_, j) => j !== i) };
       runs += 1;
       if (stillFails(candidate)) {
