@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { HARDENED, PROFILES } from '../../spec/types/config.js';
-import { findMutant } from '../../spec/types/mutants.js';
+import { findMutant, MUTANTS } from '../../spec/types/mutants.js';
 import { loadCounterexample, loadIndex } from '../trace/load.js';
 import type { Counterexample, IndexEntry } from '../trace/schema.js';
 
@@ -68,7 +68,31 @@ export const whyItFails = (cx: Counterexample): string => {
     return cx.expected === 'fixed'
       ? 'A finding against our design (hardened), since fixed: replaying it must no longer fail.'
       : 'An open finding against our design (hardened).';
-  return `The ${cx.profile} profile differs from hardened in ${switchesDifferingFromHardened(
+  const hazards = hazardsBehind(cx.profile, cx.property);
+  const differs = `The ${cx.profile} profile differs from hardened in ${switchesDifferingFromHardened(
     cx.profile,
   ).join(', ')}.`;
+  if (hazards.length === 0) return differs;
+  return `${differs} Of these, ${hazards.join('; ')}.`;
+};
+
+/**
+ * The hazards a profile takes that the property is known to catch: every mutant caught by
+ * `property` whose flip the profile makes too (its switches set as the flip sets them).
+ */
+const hazardsBehind = (profile: string, property: string): string[] => {
+  const switches = PROFILES[profile as keyof typeof PROFILES];
+  if (!switches) return [];
+  return MUTANTS.filter(
+    (m) =>
+      m.property === property &&
+      Object.entries(m.flip).every(
+        ([name, value]) => switches[name as keyof typeof switches] === value,
+      ),
+  ).map(
+    (m) =>
+      `${Object.entries(m.flip)
+        .map(([name, value]) => `${name}: ${String(value)}`)
+        .join(', ')} is mutant ${m.name}'s flip, whose hazard ${property} catches: ${m.hazard}`,
+  );
 };
