@@ -209,7 +209,8 @@ export const renderDoc = (d: DocInput): string =>
     '',
     `Repetition i crashes ${W5_CRASHES.map((s) => `\`${s}\``).join(', ')} in turn, once half the ` +
       'pods have reached their kubelet, and restarts it 100 ms later. After the last pod is Ready the ' +
-      'run goes on for a second (or until idle) and the cluster is checked: a pod is *lost* if a ' +
+      'run goes on until its pods check clean and the crashed stage serves again (at most 30 s), ' +
+      'and the cluster is checked: a pod is *lost* if a ' +
       'function has fewer Ready pods with a running sandbox than desired, *duplicated* if a function ' +
       'has more live pods than desired or a pod runs on two nodes, *orphaned* if a sandbox runs ' +
       'without a live pod bound to its node or a live pod has no ReplicaSet. Recovery is from the ' +
@@ -316,6 +317,27 @@ const whySection = (report: Report): string[] => {
     '',
     ...tenfold(da, find(report, 'default-limits', 'direct')),
     ...w5Overshoot(report),
+    ...manyFunctions(report),
+  ];
+};
+
+/** Why W2 gains little: the Deployment controller's work per event grows with the functions. */
+const manyFunctions = (report: Report): string[] => {
+  const direct = report.rows.find(
+    (r) => r.workload === 'W2' && r.path === 'direct' && r.config === 'unthrottled',
+  );
+  if (!direct) return [];
+  return [
+    `**Many functions (W2).** ${c(direct.n)} functions of one pod each: the direct path's p90 is ` +
+      `${c(direct.p90Ms)} ms at ${c(direct.cpuMsPerPod)} CPU ms per pod unthrottled, some twenty ` +
+      "times W1's per-pod cost, so the ratio stays small. A CPU profile of the same burst in the " +
+      "sim (`node --cpu-prof`) puts about a third of the time in the Deployment controller's " +
+      'reconcile, which on every informer event walks every ReplicaSet, finds its Deployment by ' +
+      'scanning all Deployments, and sums every ReplicaSet per Deployment for the status, through ' +
+      "immer drafts: quadratic in the functions, and immer's proxies take most of the rest. An " +
+      'index by owner uid would make it linear; it is a fault of this implementation, not of the ' +
+      'direct path.',
+    '',
   ];
 };
 

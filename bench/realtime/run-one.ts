@@ -134,8 +134,11 @@ export const runOne = async (cell: Cell, path: Mode, crash: StageId | null): Pro
   });
   const allReady = before.stop();
   const settleStartMs = rt.clock.now();
+  // W5 also waits for the crashed stage to serve again: a burst can finish on the stages
+  // still up before the restarted one has resynced, and its recovery is a figure too.
+  const clean = settledCheck(rt, desiredOf(rt, cell));
   await rt.driver.drive({
-    until: settledCheck(rt, desiredOf(rt, cell)),
+    until: () => (crash === null || plan.recoveryMs !== null) && clean(),
     deadlineMs: settleStartMs + SETTLE_MAX_MS,
     onStep,
   });
