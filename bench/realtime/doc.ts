@@ -4,6 +4,7 @@
  * that writes the file; the prose explains mechanisms and quotes the measured values.
  */
 import type { Report, Row } from './aggregate.js';
+import { fmt, rowColumns } from './columns.js';
 import type { Goal } from './goals.js';
 import type { Machine } from './machine.js';
 import { DESCRIPTIONS, W5_CRASHES, WORKLOADS } from './workloads.js';
@@ -20,9 +21,6 @@ export interface DocInput {
   /** Chart file names (relative to the doc) by sandbox delay. */
   readonly charts: readonly { sandboxMs: number; file: string }[];
 }
-
-const c = (x: number | null | undefined): string =>
-  x === null || x === undefined ? '—' : String(x);
 
 const mdTable = (head: readonly string[], body: readonly (readonly string[])[]): string[] => [
   `| ${head.join(' | ')} |`,
@@ -45,49 +43,10 @@ const machineSection = (d: DocInput): string[] => [
   '',
 ];
 
-const rowTable = (rows: readonly Row[]): string[] =>
-  mdTable(
-    [
-      'workload',
-      'n',
-      'pods',
-      'config',
-      'sandbox',
-      'path',
-      'p50 ms',
-      'p90 ms',
-      'p99 ms',
-      'bind p90 ms',
-      'p90 per hop ms (upstream / scheduler / kubelet)',
-      'pod writes / pod',
-      'API KB / pod',
-      'watch KB / pod',
-      'CPU ms / pod',
-      'lag p99 ms',
-      'peak RSS MB',
-      'all Ready',
-    ],
-    rows.map((r) => [
-      r.workload,
-      c(r.n),
-      c(r.pods),
-      r.config,
-      `${r.sandboxMs}`,
-      r.path,
-      c(r.p50Ms),
-      c(r.p90Ms),
-      c(r.p99Ms),
-      c(r.bindP90Ms),
-      `${c(r.stageP90Ms.upstream)} / ${c(r.stageP90Ms.scheduler)} / ${c(r.stageP90Ms.kubelet)}`,
-      c(r.writesPerPod),
-      c(r.apiBytesPerPod === null ? null : Math.round(r.apiBytesPerPod / 1024)),
-      c(r.watchBytesPerPod === null ? null : Math.round(r.watchBytesPerPod / 1024)),
-      c(r.cpuMsPerPod),
-      c(r.lagP99Ms),
-      c(r.peakRssMb === null ? null : Math.round(r.peakRssMb)),
-      `${r.complete}/${r.reps}`,
-    ]),
-  );
+const rowTable = (rows: readonly Row[]): string[] => {
+  const { head, body } = rowColumns(rows, 'doc');
+  return mdTable(head, body);
+};
 
 const ratioTable = (report: Report): string[] =>
   mdTable(
@@ -103,13 +62,13 @@ const ratioTable = (report: Report): string[] =>
     ],
     report.ratios.map((r) => [
       r.workload,
-      c(r.n),
+      fmt(r.n),
       r.config,
-      c(r.sandboxMs),
-      `**${c(r.p90Ratio)}**`,
-      c(r.p50Ratio),
-      c(r.bindP90Ratio),
-      r.pairP90Ratios.map(c).join(', '),
+      fmt(r.sandboxMs),
+      `**${fmt(r.p90Ratio)}**`,
+      fmt(r.p50Ratio),
+      fmt(r.bindP90Ratio),
+      r.pairP90Ratios.map(fmt).join(', '),
     ]),
   );
 
@@ -151,13 +110,13 @@ const w5Table = (report: Report): string[] => {
     rows.map((r) => [
       r.config,
       r.path,
-      c(r.reps),
-      c(r.lost),
-      c(r.duplicated),
-      c(r.orphaned),
-      c(r.p90Ms),
-      c(r.settleMaxMs),
-      r.recoveries.map((x) => `${x.stage}: ${c(x.ms)}`).join(', '),
+      fmt(r.reps),
+      fmt(r.lost),
+      fmt(r.duplicated),
+      fmt(r.orphaned),
+      fmt(r.p90Ms),
+      fmt(r.settleMaxMs),
+      r.recoveries.map((x) => `${x.stage}: ${fmt(x.ms)}`).join(', '),
     ]),
   );
 };
@@ -296,20 +255,20 @@ const whySection = (report: Report): string[] => {
     '',
     `**Default limits.** On the API path the ReplicaSet controller creates every pod through its ` +
       `own client, at 20 QPS after a burst of 30: 600 pods cannot all exist before (600 − 30) / 20 = ` +
-      `28.5 s, and the scheduler's binds (50 QPS) follow them. Measured: p90 ${c(da.p90Ms)} ms, of which ` +
-      `the upstream hop (load → scheduler hears the pod) is ${c(da.stageP90Ms.upstream)} ms. On the ` +
+      `28.5 s, and the scheduler's binds (50 QPS) follow them. Measured: p90 ${fmt(da.p90Ms)} ms, of which ` +
+      `the upstream hop (load → scheduler hears the pod) is ${fmt(da.stageP90Ms.upstream)} ms. On the ` +
       'direct path no rate-limited controller writes a pod: pods travel as direct messages and each ' +
       'kubelet writes only its own (8 pods a node, inside its burst of 100).',
     '',
-    `**Unthrottled.** The paths are close: p90 ${c(ua.p90Ms)} ms (API) against ${c(ud.p90Ms)} ms ` +
-      `(direct), with ${c(ua.cpuMsPerPod)} and ${c(ud.cpuMsPerPod)} CPU ms per pod. Both are ` +
+    `**Unthrottled.** The paths are close: p90 ${fmt(ua.p90Ms)} ms (API) against ${fmt(ud.p90Ms)} ms ` +
+      `(direct), with ${fmt(ua.cpuMsPerPod)} and ${fmt(ud.cpuMsPerPod)} CPU ms per pod. Both are ` +
       'CPU-bound on one core. The direct path still writes every pod twice (expose: a ~17 KB create; ' +
       'Ready: a status patch answered with the whole pod), and every write is encoded and decoded ' +
       'by the server and decoded by each watcher of pods (the ReplicaSet controller, the scheduler, ' +
       "the pod's kubelet, the benchmark's watch); the API path's extra writes (create, bind) add " +
       `one more 17 KB write and its fan-out, not an order of magnitude. The direct path's hops to ` +
-      `the kubelet are fast (bind p90 ${c(ud.bindP90Ms)} ms against ${c(ua.bindP90Ms)} ms), but then ` +
-      `its kubelets' writes queue behind each other: its kubelet hop is ${c(ud.stageP90Ms.kubelet)} ms ` +
+      `the kubelet are fast (bind p90 ${fmt(ud.bindP90Ms)} ms against ${fmt(ua.bindP90Ms)} ms), but then ` +
+      `its kubelets' writes queue behind each other: its kubelet hop is ${fmt(ud.stageP90Ms.kubelet)} ms ` +
       'at p90. In the paper 75 kubelets write from 75 machines and the API Server has its own cores; ' +
       'here one thread does all of it, so the write-back is serialised, which is the main reason the ' +
       "unthrottled end-to-end ratio is far below the paper's. The stage machines themselves " +
@@ -323,29 +282,35 @@ const whySection = (report: Report): string[] => {
 
 /** Why W2 gains little: the Deployment controller's work per event grows with the functions. */
 const manyFunctions = (report: Report): string[] => {
-  const direct = report.rows.find(
-    (r) => r.workload === 'W2' && r.path === 'direct' && r.config === 'unthrottled',
-  );
-  if (!direct) return [];
+  const pick = (workload: string) =>
+    report.rows
+      .filter((r) => r.workload === workload && r.path === 'direct' && r.config === 'unthrottled')
+      .sort((a, b) => b.n - a.n)[0];
+  const w2 = pick('W2');
+  if (!w2) return [];
+  const w1 = pick('W1');
+  const perPod =
+    w1?.cpuMsPerPod && w2.cpuMsPerPod
+      ? ` (${fmt(w2.cpuMsPerPod / w1.cpuMsPerPod)} times W1's at n = ${fmt(w1.n)})`
+      : '';
   return [
-    `**Many functions (W2).** ${c(direct.n)} functions of one pod each: the direct path's p90 is ` +
-      `${c(direct.p90Ms)} ms at ${c(direct.cpuMsPerPod)} CPU ms per pod unthrottled, some twenty ` +
-      "times W1's per-pod cost, so the ratio stays small. A CPU profile of the same burst in the " +
-      "sim (`node --cpu-prof`) puts about a third of the time in the Deployment controller's " +
-      'reconcile, which on every informer event walks every ReplicaSet, finds its Deployment by ' +
-      'scanning all Deployments, and sums every ReplicaSet per Deployment for the status, through ' +
-      "immer drafts: quadratic in the functions, and immer's proxies take most of the rest. An " +
-      'index by owner uid would make it linear; it is a fault of this implementation, not of the ' +
-      'direct path.',
+    `**Many functions (W2).** ${fmt(w2.n)} functions of one pod each: the direct path's p90 is ` +
+      `${fmt(w2.p90Ms)} ms at ${fmt(w2.cpuMsPerPod)} CPU ms per pod unthrottled${perPod}, so the ` +
+      "ratio stays small. The Deployment controller's reconcile runs on every informer event, " +
+      'walks every ReplicaSet, finds its Deployment by scanning all Deployments, and sums every ' +
+      'ReplicaSet per Deployment for the status, through immer drafts: quadratic in the ' +
+      'functions, and it dominates a CPU profile (`node --cpu-prof`) of the same burst. An index ' +
+      'by owner uid would make it linear; it is a fault of this implementation, not of the direct ' +
+      'path.',
     '',
   ];
 };
 
 /** Why the default-limits ratio is what it is: the API path is bounded by 20 QPS, the direct by CPU. */
 const tenfold = (api: Row, direct: Row | undefined): string[] => [
-  `**The 10× goal at n = 600.** The API path's p90 (${c(api.p90Ms)} ms) is set by the 20 QPS ` +
-    `limit and would be the same on any machine; the direct path's (${c(direct?.p90Ms)} ms, ` +
-    `${c(direct?.cpuMsPerPod)} CPU ms per pod) is set by this one core doing all 75 kubelets' ` +
+  `**The 10× goal at n = 600.** The API path's p90 (${fmt(api.p90Ms)} ms) is set by the 20 QPS ` +
+    `limit and would be the same on any machine; the direct path's (${fmt(direct?.p90Ms)} ms, ` +
+    `${fmt(direct?.cpuMsPerPod)} CPU ms per pod) is set by this one core doing all 75 kubelets' ` +
     "write-back, the API Server's JSON and every informer's decode in turn. The ratio reaches 10× " +
     "only where the direct path finishes in under a tenth of the rate limit's time; with its work " +
     'spread over machines, as in the paper, it would.',

@@ -1,8 +1,7 @@
 /** The report as terminal tables: rows, ratios, W5's checks, and the goals. */
-import type { Report, Row } from './aggregate.js';
+import type { Report } from './aggregate.js';
+import { fmt, rowColumns } from './columns.js';
 import type { Goal } from './goals.js';
-
-const cell = (x: number | null | string): string => (x === null ? '—' : String(x));
 
 /** A plain text table, columns padded to their widest entry. */
 export const textTable = (
@@ -18,48 +17,10 @@ export const textTable = (
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 };
 
-const ROW_HEAD = [
-  'workload',
-  'n',
-  'pods',
-  'config',
-  'sandbox',
-  'path',
-  'p50 ms',
-  'p90 ms',
-  'p99 ms',
-  'bind p90',
-  'up/sched/kubelet p90',
-  'writes/pod',
-  'KB/pod',
-  'cpu ms/pod',
-  'lag p99',
-  'done',
-];
-
-const rowCells = (r: Row): string[] => [
-  r.workload,
-  String(r.n),
-  String(r.pods),
-  r.config,
-  `${r.sandboxMs} ms`,
-  r.path,
-  cell(r.p50Ms),
-  cell(r.p90Ms),
-  cell(r.p99Ms),
-  cell(r.bindP90Ms),
-  `${cell(r.stageP90Ms.upstream)}/${cell(r.stageP90Ms.scheduler)}/${cell(r.stageP90Ms.kubelet)}`,
-  cell(r.writesPerPod),
-  r.apiBytesPerPod === null
-    ? '—'
-    : String(Math.round((r.apiBytesPerPod + (r.watchBytesPerPod ?? 0)) / 1024)),
-  cell(r.cpuMsPerPod),
-  cell(r.lagP99Ms),
-  `${r.complete}/${r.reps}`,
-];
-
-export const rowsTable = (report: Report): string[] =>
-  textTable(ROW_HEAD, report.rows.map(rowCells));
+export const rowsTable = (report: Report): string[] => {
+  const { head, body } = rowColumns(report.rows, 'terminal');
+  return textTable(head, body);
+};
 
 export const ratiosTable = (report: Report): string[] =>
   textTable(
@@ -78,10 +39,10 @@ export const ratiosTable = (report: Report): string[] =>
       String(r.n),
       r.config,
       `${r.sandboxMs} ms`,
-      cell(r.p90Ratio),
-      cell(r.p50Ratio),
-      cell(r.bindP90Ratio),
-      r.pairP90Ratios.map(cell).join(' '),
+      fmt(r.p90Ratio),
+      fmt(r.p50Ratio),
+      fmt(r.bindP90Ratio),
+      r.pairP90Ratios.map(fmt).join(' '),
     ]),
   );
 
@@ -109,7 +70,7 @@ export const checksTable = (report: Report): string[] =>
         String(r.lost),
         String(r.duplicated),
         String(r.orphaned),
-        r.recoveries.map((x) => `${x.stage}: ${cell(x.ms)}`).join(', '),
+        r.recoveries.map((x) => `${x.stage}: ${fmt(x.ms)}`).join(', '),
       ]),
   );
 

@@ -68,6 +68,7 @@ import {
   type Phase,
   type SchedulerContext,
   type Step,
+  stillHeld,
 } from './scheduler/context.js';
 import { heldOn, onHandshakeReply, onRead } from './scheduler/round2.js';
 
@@ -263,28 +264,7 @@ const acceptAll = (ctx: SchedulerContext, entries: readonly PodEntry[]): Schedul
  * force-deleted), and follow nodes coming and going with client links.
  */
 const onInformer = (ctx: SchedulerContext, informer: InformerCache): SchedulerContext => {
-  // One answer per owner and template version: thousands of held pods share a few owners.
-  const gone = new Map<string, Map<number, boolean>>();
-  const ownerGone = (held: HeldPod): boolean => {
-    let byRv = gone.get(held.ownerUid);
-    if (!byRv) {
-      byRv = new Map();
-      gone.set(held.ownerUid, byRv);
-    }
-    let known = byRv.get(held.templateRv);
-    if (known === undefined) {
-      known = ownerKnownGone(informer, held.ownerUid, held.templateRv);
-      byRv.set(held.templateRv, known);
-    }
-    return known;
-  };
-  const pods = keepWhere(
-    ctx.pods,
-    (held) =>
-      !informer.pods[held.key] &&
-      !ownerGone(held) &&
-      (held.node === null || informer.nodes[held.node] !== undefined),
-  );
+  const pods = keepWhere(ctx.pods, stillHeld(informer));
   const apiBinds = keepWhere(ctx.apiBinds, (_node, key) => informer.pods[key]?.nodeName === null);
   return { ...ctx, informer, pods, clients: followNodes(ctx, informer), apiBinds };
 };

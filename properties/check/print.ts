@@ -4,7 +4,12 @@
  * `coverage`, `counterexample`).
  */
 import { makeConfig } from '../../spec/types/mutants.js';
-import { type CoverageReport, type Unreachable, unreachableUnder } from '../coverage/index.js';
+import {
+  type CoverageReport,
+  gaps,
+  type Unreachable,
+  unreachableUnder,
+} from '../coverage/index.js';
 import { faultCount } from '../fuzz/run-schedule.js';
 import { type CampaignSummary, propertyRows } from './summary.js';
 
@@ -68,15 +73,10 @@ export const judgeCoverage = (
   report: CoverageReport,
 ): { unreachable: readonly Unreachable[]; uncovered: readonly string[] } => {
   const listed = unreachableUnder(makeConfig('up', profile, mutant).switches);
-  const missing = Object.values(report.machines).flatMap((m) => [
-    ...m.states.missing,
-    ...m.transitions.missing,
-  ]);
-  const ids = new Set(listed.map((u) => u.id));
-  return {
-    unreachable: listed.filter((u) => missing.includes(u.id)),
-    uncovered: missing.filter((id) => !ids.has(id)),
-  };
+  const { uncovered, stale, contradicted } = gaps(report, listed);
+  // Listed and indeed missing: not taken by this campaign, nor unknown to the machines.
+  const notMissing = new Set([...stale, ...contradicted]);
+  return { unreachable: listed.filter((u) => !notMissing.has(u.id)), uncovered };
 };
 
 const judgedJson = (s: CampaignSummary) => {

@@ -52,7 +52,8 @@ export interface MachineInfo {
   readonly hasEventless: boolean;
 }
 
-const ROOT = '(root)';
+/** The path of a machine's root state node in ids and diagrams. */
+export const ROOT = '(root)';
 const TARGETLESS = '(targetless)';
 
 /** Every machine of the registry, in registry order. */

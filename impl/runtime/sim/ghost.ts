@@ -124,6 +124,7 @@ const desiredHeld = (
   rsKey: ObjectKey,
   reports: Reports,
   inFlight: readonly LinkEntry[],
+  pending: PendingOf | undefined,
 ): number => {
   const { namespace, name } = splitKey(rsKey);
   const stored = state.api.lookup('ReplicaSet', namespace, name);
@@ -149,30 +150,52 @@ const desiredHeld = (
       : undefined;
   consider(owner ? toDeploymentView(owner).replicas : undefined);
   for (const e of inFlight) if (e.kind === 'count' && e.key === rsKey) consider(e.replicas);
-  return max + orphanedCreates(state, rsKey);
+  return max + (pending?.orphanedCreates ?? 0);
 };
 
-/**
- * API-path creates that a crashed ReplicaSet controller left in flight: the restarted one
- * cannot know them (a controller's expectations live in its memory), counts them missing
- * and creates again, and deletes the surplus once it sees it. That is vanilla Kubernetes'
- * bound on overshoot, so each such create counts as desired while it is in flight and
- * keeps counting through `recentDesiredMax` until the surplus is gone. The direct path has
- * no such allowance: round 2 is what tells a restarted controller what is in flight.
- */
-const orphanedCreates = (state: SimState, rsKey: ObjectKey): number => {
+/** What the agenda holds for one ReplicaSet, gathered in one pass per step. */
+interface PendingOf {
+  /** Pods on their way: API-path creates and `schedulePods` names (or count markers). */
+  readonly pods: string[];
+  /**
+   * API-path creates that a crashed ReplicaSet controller left in flight: the restarted one
+   * cannot know them (a controller's expectations live in its memory), counts them missing
+   * and creates again, and deletes the surplus once it sees it. That is vanilla
+   * Kubernetes' bound on overshoot, so each such create counts as desired while it is in
+   * flight and keeps counting through `recentDesiredMax` until the surplus is gone. The
+   * direct path has no such allowance: round 2 tells a restarted controller what is in
+   * flight.
+   */
+  orphanedCreates: number;
+}
+
+const pendingByOwner = (state: SimState): Map<ObjectKey, PendingOf> => {
   const slot = state.slot('replicaset');
   const current = slot?.snapshot ? slot.incarnation : null;
-  let count = 0;
-  for (const p of state.agenda.all())
-    if (
-      p.kind === 'api' &&
-      p.intent.op === 'createPod' &&
-      p.intent.ownerKey === rsKey &&
-      p.incarnation !== current
-    )
-      count += 1;
-  return count;
+  const byOwner = new Map<ObjectKey, PendingOf>();
+  const of = (rsKey: ObjectKey): PendingOf => {
+    let entry = byOwner.get(rsKey);
+    if (!entry) {
+      entry = { pods: [], orphanedCreates: 0 };
+      byOwner.set(rsKey, entry);
+    }
+    return entry;
+  };
+  for (const p of state.agenda.all()) {
+    // An API-path create on its way to the API Server is a pod too: it lands even if its
+    // ReplicaSet is scaled down or deleted meanwhile (then the garbage collector removes it).
+    if (p.kind === 'api' && p.intent.op === 'createPod') {
+      const entry = of(p.intent.ownerKey);
+      entry.pods.push(p.intent.key);
+      if (p.incarnation !== current) entry.orphanedCreates += 1;
+    } else if (p.kind === 'message' && p.message.type === 'scheduler.schedulePods') {
+      const m = p.message;
+      const entry = of(m.ownerKey);
+      entry.pods.push(...m.pods);
+      if (m.count > 0) entry.pods.push(`${m.ownerKey}#count${m.count}`);
+    }
+  }
+  return byOwner;
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
@@ -181,6 +204,7 @@ const liveCount = (
   rsKey: ObjectKey,
   reports: Reports,
   inFlight: readonly LinkEntry[],
+  pending: PendingOf | undefined,
 ): number => {
   const live = new Set<string>();
   const podsOf = state.api.objects('Pod');
@@ -199,29 +223,19 @@ const liveCount = (
   };
   for (const report of reports.values()) for (const e of report.dirty) if (e.kind === 'pod') add(e);
   for (const e of inFlight) if (e.kind === 'pod') add(e);
-  for (const p of state.agenda.all()) {
-    // An API-path create on its way to the API Server is a pod too: it lands even if its
-    // ReplicaSet is scaled down or deleted meanwhile (then the garbage collector removes it).
-    if (p.kind === 'api' && p.intent.op === 'createPod' && p.intent.ownerKey === rsKey) {
-      add({ ownerKey: rsKey, key: p.intent.key });
-      continue;
-    }
-    if (p.kind !== 'message' || p.message.type !== 'scheduler.schedulePods') continue;
-    const m = p.message;
-    if (m.ownerKey !== rsKey) continue;
-    for (const key of m.pods) add({ ownerKey: rsKey, key });
-    if (m.count > 0) add({ ownerKey: rsKey, key: `${rsKey}#count${m.count}` });
-  }
+  for (const key of pending?.pods ?? []) add({ ownerKey: rsKey, key });
   return live.size;
 };
 
 /** Updates `recentDesiredMax` after a step (reports: every live stage's, by id). */
 export const updateRecentDesired = (state: SimState, reports: Reports): void => {
   const inFlight = linkEntries(state);
+  const pending = pendingByOwner(state);
   const ghost = state.ghost.recentDesiredMax;
   for (const [rsKey, previous] of Object.entries(ghost)) {
-    const now = desiredHeld(state, rsKey, reports, inFlight);
+    const mine = pending.get(rsKey);
+    const now = desiredHeld(state, rsKey, reports, inFlight, mine);
     ghost[rsKey] =
-      liveCount(state, rsKey, reports, inFlight) <= now ? now : Math.max(previous, now);
+      liveCount(state, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);
   }
 };

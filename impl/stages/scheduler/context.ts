@@ -8,7 +8,7 @@ import { kubeletId } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState, StagePhase } from '../../../spec/types/observation.js';
-import { type InformerCache, templateOf, toPodEntry } from '../common/informer.js';
+import { type InformerCache, ownerKnownGone, templateOf, toPodEntry } from '../common/informer.js';
 import type { Effect, StageInput } from '../io.js';
 import {
   type ClientLink,
@@ -216,4 +216,32 @@ export const bindApiPods = (ctx: SchedulerContext, effects: Effect[]): Scheduler
     placer.take(node);
   }
   return apiBinds === null ? ctx : { ...ctx, nextRequest, apiBinds };
+};
+
+/**
+ * Which held pods the scheduler keeps, given what its informer shows: not yet persisted,
+ * owner not known gone, node still there. Used when the informer moves and when round 2
+ * adopts what a kubelet reports, so that an entry is never held that no later informer
+ * event would drop. One answer per owner and template version: thousands of held pods
+ * share a few owners.
+ */
+export const stillHeld = (informer: InformerCache): ((held: HeldPod) => boolean) => {
+  const gone = new Map<string, Map<number, boolean>>();
+  const ownerGone = (held: HeldPod): boolean => {
+    let byRv = gone.get(held.ownerUid);
+    if (!byRv) {
+      byRv = new Map();
+      gone.set(held.ownerUid, byRv);
+    }
+    let known = byRv.get(held.templateRv);
+    if (known === undefined) {
+      known = ownerKnownGone(informer, held.ownerUid, held.templateRv);
+      byRv.set(held.templateRv, known);
+    }
+    return known;
+  };
+  return (held) =>
+    !informer.pods[held.key] &&
+    !ownerGone(held) &&
+    (held.node === null || informer.nodes[held.node] !== undefined);
 };

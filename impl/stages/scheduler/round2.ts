@@ -6,7 +6,7 @@
  */
 import type { PodKey, StageId } from '../../../spec/types/ids.js';
 import type { HandshakeReply, LinkEntry } from '../../../spec/types/messages.js';
-import { cacheKey, ownerKnownGone } from '../common/informer.js';
+import { cacheKey } from '../common/informer.js';
 import type { Effect } from '../io.js';
 import {
   acceptReply,
@@ -21,7 +21,7 @@ import {
   unreported,
 } from '../link/index.js';
 import type { HeldPod, SchedulerContext, Step } from './context.js';
-import { nodeOf } from './context.js';
+import { nodeOf, stillHeld } from './context.js';
 
 export const onHandshakeReply = (ctx: SchedulerContext, reply: HandshakeReply): Step => {
   const link = ctx.clients[reply.source];
@@ -105,12 +105,13 @@ const round2Step = (
   });
   const pods = { ...ctx.pods };
   // Adopt what the informer does not show yet: until it does, only this entry counts the slot.
-  // Not a pod whose owner the informer already shows gone: no later informer event would
-  // drop it (found by kd check: a Deployment deleted during the handshake left the entry
-  // assumed for good, caches-drain).
-  for (const entry of r.adopt)
-    if (!ownerKnownGone(ctx.informer, entry.ownerUid, entry.templateRv))
-      pods[ck(entry.key)] = { ...entry, node: nodeOf(server), state: 'assumed' };
+  // Only what the informer handler would keep: no later informer event would drop it (found
+  // by kd check: a Deployment deleted during the handshake left the entry assumed for good).
+  const keep = stillHeld(ctx.informer);
+  for (const entry of r.adopt) {
+    const held: HeldPod = { ...entry, node: nodeOf(server), state: 'assumed' };
+    if (keep(held)) pods[ck(entry.key)] = held;
+  }
   // Forget what the kubelet lost: the ReplicaSet controller replaces it under a fresh name.
   for (const entry of r.lost) delete pods[ck(entry.key)];
   return finish({ ...ctx, pods }, server, r.plan, effects).context;

@@ -7,7 +7,7 @@
  * coverage report's line name the same transition.
  */
 import type { AnyStateMachine } from 'xstate';
-import { enumerateMachine, type TransitionInfo } from '../../coverage/machines.js';
+import { enumerateMachine, ROOT, type TransitionInfo } from '../../coverage/machines.js';
 
 export interface StateBox {
   /** Dotted path from the root (`link.connected`); `(root)` for the machine itself. */
@@ -35,7 +35,7 @@ interface StateJson {
   readonly states?: Readonly<Record<string, StateJson>>;
 }
 
-export const ROOT_PATH = '(root)';
+export const ROOT_PATH = ROOT;
 
 export const machineGraph = (name: string, machine: AnyStateMachine): MachineGraph => {
   // toJSON() returns live objects with their own toJSON methods; a JSON round trip gives
