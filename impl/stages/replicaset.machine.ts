@@ -43,6 +43,7 @@ import {
   onApiDone,
   onApplyTimer,
   onInformer,
+  onInformerProgress,
   onReply,
   onServerMessage,
   reconcile,
@@ -77,6 +78,9 @@ export const replicaSetMachine = setup({
       reconcile(d, out);
     }),
     onApiDone: run<ReplicaSetContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
+    onProgress: run<ReplicaSetContext, Ev<'informer.progress'>>((d, e, out) =>
+      onInformerProgress(d, e.rv, out),
+    ),
     onResync: each((d, out) => {
       endBackoff(d);
       reconcile(d, out);
@@ -123,6 +127,7 @@ export const replicaSetMachine = setup({
     'informer.upsert': { actions: 'onInformer' },
     'informer.delete': { actions: 'onInformer' },
     'api.done': { actions: 'onApiDone' },
+    'informer.progress': { actions: 'onProgress' },
   },
   states: {
     lifecycle: {

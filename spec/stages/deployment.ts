@@ -18,7 +18,7 @@ import type { ReplicaSetView } from '../types/objects.js';
 import { nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2 } from '../world/session.js';
-import type { Ctx, DeploymentCtlState, LinkState, WorldState } from '../world/state.js';
+import type { Ctx, DeploymentCtlState, WorldState } from '../world/state.js';
 import { isServing, round2Read, type Step, step } from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
@@ -148,12 +148,3 @@ const shownWrittenBack = (dc: DeploymentCtlState, entry: CountEntry): boolean =>
 
 const writtenBack = (ctx: Ctx, rsKey: ObjectKey, version: number): boolean =>
   (round2Read(ctx, ctx.w.deployment).replicaSets[rsKey]?.replicasVersion ?? 0) >= version;
-
-/** A count the ReplicaSet controller lost: not held there and not written back. */
-export const deploymentLost = (state: WorldState, _link: LinkState): boolean =>
-  Object.values(state.deployment.counts).some(
-    (held) =>
-      !held.written &&
-      (state.api.replicaSets[held.key]?.replicasVersion ?? 0) < held.version &&
-      (state.replicaset.desired[held.key]?.version ?? -1) < held.version,
-  );

@@ -19,11 +19,10 @@ import type { ReplicaSetView } from '../types/objects.js';
 import { markPodDeleting, nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, HeldPod, LinkState, ReplicaSetCtlState, WorldState } from '../world/state.js';
+import type { Ctx, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
   isServing,
-  podInFlight,
   podsOwnedBy,
   round2Read,
   type Step,
@@ -335,30 +334,4 @@ const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): vo
   const held = rc.desired[entry.key];
   if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
   rc.desired[entry.key] = { ...entry, written: false };
-};
-
-/** Requested pods that the downstream lost: nowhere below, not persisted, not in flight. */
-export const replicaSetLost = (state: WorldState, _link: LinkState): boolean => {
-  const held = (key: string): boolean =>
-    Object.values(state.scheduler.pods).some((p) => p.key === key) ||
-    Object.values(state.kubelets).some((k) => Object.values(k.bound).some((b) => b.key === key));
-  const requested = Object.values(state.replicaset.requested);
-  if (requested.some((p) => !held(p.key) && !state.api.pods[p.key] && !podInFlight(state, p.key)))
-    return true;
-  return Object.entries(state.replicaset.expected).some(
-    ([rsKey, n]) => n > inFlightFor(state, rsKey),
-  );
-};
-
-/** Count form: pods of a ReplicaSet anywhere below the controller or in flight. */
-const inFlightFor = (state: WorldState, rsKey: ObjectKey): number => {
-  let count = 0;
-  for (const p of Object.values(state.scheduler.pods)) if (p.ownerKey === rsKey) count += 1;
-  for (const k of Object.values(state.kubelets))
-    for (const b of Object.values(k.bound))
-      if (b.ownerKey === rsKey && !Object.values(state.scheduler.pods).some((p) => p.key === b.key))
-        count += 1;
-  for (const m of state.net)
-    if (m.type === 'scheduler.schedulePods' && m.ownerKey === rsKey) count += m.count;
-  return count;
 };

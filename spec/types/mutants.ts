@@ -148,6 +148,13 @@ export const MUTANTS: readonly Mutant[] = [
     property: 'no-leaked-sandbox',
     flip: { stopBeforeRemove: false },
   },
+  {
+    name: 'no-adopted-revalidation',
+    hazard:
+      'a client takes the entries it adopted from a handshake snapshot as checked, but the snapshot was stale: they were persisted and deleted since, and stay held for good (the kd check seed-9 find)',
+    property: 'caches-drain',
+    flip: { revalidateAdopted: false },
+  },
 ];
 
 export const findMutant = (name: string): Mutant | undefined =>

@@ -128,7 +128,7 @@ export type AppliedEvent =
   | {
       readonly kind: 'api';
       readonly actor: StageId | 'user' | 'gc' | 'nodeLifecycle';
-      readonly verb: 'get' | 'create' | 'update' | 'patch' | 'delete';
+      readonly verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
       readonly resource: 'deployment' | 'replicaset' | 'templatePod' | 'pod' | 'node';
       readonly key: ObjectKey;
       readonly outcome:

@@ -161,11 +161,13 @@ export const crash = (ctx: Ctx, id: StageId): void => {
     if (link.client === id) {
       link.phase = 'disconnected';
       link.epoch = null;
+      link.round2 = null;
     }
     if (link.server === id) {
       link.serverEpoch = null;
       link.admitted = [];
       link.phase = 'disconnected';
+      link.round2 = null;
     }
   }
 };

@@ -86,6 +86,8 @@ const connectedLink = (client: StageCore['id'], server: StageCore['id']): LinkSt
     epoch,
     serverEpoch: epoch,
     admitted: [],
+    round2: null,
+    checked: null,
   };
 };
 

@@ -44,6 +44,8 @@ export interface ActorSlot {
   informers: StageInformer[];
   /** `informer.synced` was delivered to this incarnation. */
   synced: boolean;
+  /** The informer progress this incarnation was last told (`progress.ts`). */
+  progressTold: number;
   /** Objects this incarnation wrote successfully, by `<Kind> <key>` (its own copies). */
   readonly written: Map<string, KubeObject>;
 }
@@ -77,11 +79,6 @@ export class SimState {
   readonly ghost: GhostState = { deletedPods: {}, rsTemplates: {}, recentDesiredMax: {} };
   /** Writes (`<stage> <op> <key>`) whose last attempt met an outage: the next is a retry. */
   readonly failedWrites = new Set<string>();
-  /**
-   * Handshake replies held back until their client's informers are fresh: the pending
-   * message's id → the API's resourceVersion when the reply first arrived.
-   */
-  readonly replyBarriers = new Map<string, number>();
   readonly messagesSent = new Map<string, number>();
   /** Client-side rate limits per stage kind (none: unthrottled). */
   readonly rateLimits: Readonly<Partial<Record<StageKind, RateLimit>>>;
@@ -145,6 +142,11 @@ export class SimState {
 
   slot(stage: StageId): ActorSlot | undefined {
     return this.actors.get(stage);
+  }
+
+  /** Every stage's slot, in the order the stages were created. */
+  slots(): ActorSlot[] {
+    return [...this.actors.values()];
   }
 
   isUp(stage: StageId): boolean {
