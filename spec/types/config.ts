@@ -146,7 +146,15 @@ export interface Budgets {
  * One bounded world: a topology, a workload and fault budgets, explored exhaustively. The
  * default bound, `tiny`, is not one world but a suite of five small ones (`SUITES`).
  */
-export type PresetName = 'up' | 'down' | 'retries' | 'tenants' | 'spread' | 'updown' | 'small';
+export type PresetName =
+  | 'up'
+  | 'down'
+  | 'retries'
+  | 'tenants'
+  | 'spread'
+  | 'revalidate'
+  | 'updown'
+  | 'small';
 
 export interface Preset {
   readonly name: PresetName;
@@ -270,6 +278,19 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     initialLoad: 2,
     convergenceBound: 100,
     budgets: NO_FAULTS,
+  },
+  /**
+   * Up, then back to zero at any point, with one scheduler crash: the restarted scheduler
+   * adopts from its kubelet's snapshot a pod that may be persisted and deleted by the time its
+   * round 2 runs (the world of mutant `no-adopted-revalidation`, `kd check`'s seed-9 find).
+   */
+  revalidate: {
+    ...UP,
+    name: 'revalidate',
+    convergenceBound: 100,
+    budgets: { ...NO_FAULTS, crashes: 1, scaleEvents: 1, faultsTotal: 1 },
+    crashTargets: ['scheduler'],
+    userWrites: [],
   },
   /**
    * Deeper than `tiny`, for campaigns: `up` plus one scale event back to zero, with any one

@@ -154,6 +154,7 @@ export const MUTANTS: readonly Mutant[] = [
       'a client takes the entries it adopted from a handshake snapshot as checked, but the snapshot was stale: they were persisted and deleted since, and stay held for good (the kd check seed-9 find)',
     property: 'caches-drain',
     flip: { revalidateAdopted: false },
+    preset: 'revalidate',
   },
 ];
 
