@@ -3,10 +3,12 @@
  * random cases (fast-check's `examples`) and checked like them, property by property. Each
  * aims a fault at a moment of a handshake that random schedules meet only now and then
  * (docs/design/coverage.md): a crash of the server while its client is in round 1 or round
- * 2, a lost round-2 sync, a data message of an older epoch refused while the client is in
- * round 2 and again once it is connected. With them a campaign of any size takes every
+ * 2, a lost round-2 sync, a round-2 sync held until the client's retry timer has fired (so
+ * that it reaches the server under an older epoch), a data message of an older epoch
+ * refused while the client is in round 2 and again once it is connected. With them a campaign of any size takes every
  * transition its profile can take; a test shows that each reaches the transitions it names.
  */
+import { HANDSHAKE_RETRY_MS } from '../../impl/stages/link/client.js';
 import type { FuzzCase } from './case.js';
 import type { Choice, MomentAct, MomentPhase } from './schedule.js';
 
@@ -14,6 +16,8 @@ export interface DirectedCase {
   readonly name: string;
   /** The transition ids of `properties/coverage` it exists for. */
   readonly reaches: readonly string[];
+  /** It exists for a round-2 sync of an older epoch reaching the server (a test checks). */
+  readonly lateSync?: true;
   readonly fuzzCase: FuzzCase;
 }
 
@@ -29,11 +33,12 @@ const restart = (stage: number): Choice[] => [
   { kind: 'crashOrRestart', stage },
   { kind: 'crashOrRestart', stage },
 ];
-const moment = (link: number, phase: MomentPhase, act: MomentAct): Choice => ({
+const moment = (link: number, phase: MomentPhase, act: MomentAct, ms?: number): Choice => ({
   kind: 'moment',
   link,
   phase,
   act,
+  ...(ms === undefined ? {} : { ms }),
 });
 const takes = (n: number): Choice[] =>
   Array.from({ length: n }, () => ({ kind: 'take', index: 0 }));
@@ -69,6 +74,24 @@ const casesFor = ({
     fuzzCase: {
       ...base,
       schedule: [...restart(serverIndex), moment(link, 'syncing', 'dropNewest')],
+    },
+  },
+  {
+    name: `${client}'s round-2 sync to a restarted ${server} arrives after ${client}'s retry timer`,
+    reaches: [
+      `${client}: link.syncing --timer[retryTimer]--> (targetless)`,
+      `${client}: link.syncing --always[linkIs(handshaking)]--> link.handshaking`,
+    ],
+    // Held twice the retry timer: the client handshakes again under a newer epoch, and
+    // the old sync reaches the server after that epoch is installed (a late sync of an
+    // older epoch, which the server must refuse).
+    lateSync: true,
+    fuzzCase: {
+      ...base,
+      schedule: [
+        ...restart(serverIndex),
+        moment(link, 'syncing', 'delayNewest', 2 * HANDSHAKE_RETRY_MS),
+      ],
     },
   },
   {
