@@ -37,6 +37,7 @@ describe('directed cases', () => {
       });
       const taken = Object.values(recorder.report().visited).flatMap((v) => v.transitions);
       expect(taken).toEqual(expect.arrayContaining([...directed.reaches]));
+      expect(outcome.hits).toEqual(expect.arrayContaining([...(directed.hits ?? [])]));
       expect(outcome.violations).toEqual([]);
       expect(outcome.unconverged).toEqual([]);
       // Every moment struck: the case did what its name says, not something near it.
