@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
@@ -82,6 +82,7 @@ describe('kd check', () => {
     expect(json.runs).toBe(6);
     expect(json.stepsPerSecond).toBeGreaterThan(0);
     expect(json.counterexample).toBeNull();
+    expect(json.failure).toBeNull();
     expect(json.properties.map((p: { name: string }) => p.name)).toContain('capacity');
     expect(Object.keys(json.coverage.machines)).toEqual([
       'autoscaler',
@@ -108,6 +109,30 @@ describe('kd check', () => {
       expect(await runReplay(file, {}, { out: out.write, err: () => {} })).toBe(0);
     expect(replays[0]?.text()).toEqual(replays[1]?.text());
     expect(replays[0]?.text()).toContain('byte for byte');
+  });
+
+  it('--json --no-save says which property failed, when, and how small the shrunk case is', async () => {
+    const c = capture();
+    const code = await runCheck(
+      options({ mutant: 'no-inflight-accounting', runs: 200, save: false }),
+      c.io,
+    );
+    expect(code).toBe(0);
+    const json = JSON.parse(c.out());
+    expect(json.counterexample).toBeNull();
+    expect(json.failure).toMatchObject({
+      property: 'capacity',
+      kind: 'always',
+      counterexample: null,
+      livenessStepMax: 20_000,
+    });
+    expect(json.failure.runsToDetect).toBeGreaterThanOrEqual(1);
+    expect(json.failure.runsToDetect).toBeLessThanOrEqual(json.runs);
+    expect(json.failure.secondsToDetect).toBeGreaterThanOrEqual(0);
+    expect(json.failure.secondsToDetect).toBeLessThanOrEqual(json.seconds);
+    expect(json.failure.choices).toBeGreaterThanOrEqual(0);
+    expect(json.failure.traceSteps).toBeGreaterThan(json.failure.choices);
+    expect(existsSync(join(c.dir, 'counterexamples'))).toBe(false);
   });
 
   it('runs shards that kd merge combines into the whole campaign', async () => {

@@ -9,6 +9,7 @@ import {
   shardRuns,
   shardSeed,
 } from './campaign.js';
+import { type Play, SHRINK_LIVENESS_STEP_MAX } from './shrink.js';
 
 const base: CampaignOptions = {
   profile: 'hardened',
@@ -80,5 +81,59 @@ describe('regressions the fuzzer found', () => {
     const outcome = runCase(fuzzCase, base);
     expect(outcome.faults).toEqual({ 'write scaleReplicaSet': 1 });
     expect(failuresOf(outcome)).toEqual([]);
+  });
+});
+
+describe('shrinking within its budget (a fake run on a fake clock)', () => {
+  /** Every run takes 11 s of the fake clock; cases with a choice fail `replicas-converge`. */
+  const fake = (failsUnder: (livenessStepMax: number) => boolean) => {
+    let clock = 0;
+    const calls: { bound: number; trace: boolean; at: number }[] = [];
+    const play: Play = (fuzzCase, livenessStepMax, trace) => {
+      calls.push({ bound: livenessStepMax, trace, at: clock });
+      clock += 11_000;
+      const fails = fuzzCase.schedule.length > 0 && failsUnder(livenessStepMax);
+      return {
+        violations: [],
+        unconverged: fails ? [{ property: 'replicas-converge', message: 'stuck' }] : [],
+        faults: {},
+        steps: 1,
+        hits: [],
+        initialState: '',
+        trace: [],
+        failingEntry: null,
+        livenessStepsOmitted: 0,
+        drain: { steps: 0, drained: !fails },
+        stepFailure: null,
+      };
+    };
+    return { play, calls, now: () => clock };
+  };
+  const small = CHECK_PRESETS.small as NonNullable<(typeof CHECK_PRESETS)['small']>;
+
+  it('runs no candidate past the budget, and shrinks a liveness failure under the lower bound', () => {
+    const { play, calls, now } = fake(() => true);
+    const result = runCampaign({ ...base, preset: small, runs: 5, shrinkSeconds: 60, play, now });
+    expect(result.failure?.property).toBe('replicas-converge');
+    expect(result.failure?.runsToDetect).toBe(1);
+    expect(result.failure?.livenessStepMax).toBe(SHRINK_LIVENESS_STEP_MAX);
+    const detectedAt = (result.failure?.secondsToDetect ?? 0) * 1000;
+    // fast-check's shrink: candidates start within 60 s of the failure, none after.
+    const shrinking = calls.filter((c) => c.at > detectedAt && !c.trace);
+    expect(shrinking.length).toBeGreaterThan(1);
+    expect(Math.max(...shrinking.map((c) => c.at)) - detectedAt).toBeLessThanOrEqual(
+      60_000 + 30_000 + 3 * 11_000,
+    );
+    // Everything after the first failing run, at the lower bound.
+    expect(calls.filter((c) => c.at > detectedAt).every((c) => c.bound === 5_000)).toBe(true);
+    // The whole campaign: one run, the 60 s shrink, the 30 s last pass, a run past each.
+    expect(now() - detectedAt).toBeLessThanOrEqual(11_000 + 60_000 + 11_000 + 30_000 + 4 * 11_000);
+  });
+
+  it('keeps the preset bound when the failure needs it', () => {
+    const { play, calls, now } = fake((bound) => bound === small.livenessStepMax);
+    const result = runCampaign({ ...base, preset: small, runs: 5, shrinkSeconds: 30, play, now });
+    expect(result.failure?.livenessStepMax).toBe(small.livenessStepMax);
+    expect(calls.filter((c) => c.bound !== small.livenessStepMax)).toHaveLength(1);
   });
 });

@@ -14,7 +14,6 @@ import type { SimOptions } from '../../impl/runtime/sim/types.js';
 import type { Mode, StageRegistry } from '../../impl/stages/io.js';
 import { STAGES } from '../../impl/stages/registry.js';
 import type { PropertyKind } from '../../spec/types/property-names.js';
-import { propertyKind } from '../catalogue.js';
 import {
   type CaseShape,
   type CheckPreset,
@@ -24,9 +23,12 @@ import {
   type FuzzCase,
 } from '../fuzz/case.js';
 import { DIRECTED } from '../fuzz/directed.js';
-import { runSchedule, type ScheduleOutcome } from '../fuzz/run-schedule.js';
+import { runSchedule } from '../fuzz/run-schedule.js';
 import type { Weights } from '../fuzz/schedule.js';
-import { minimise } from './minimise.js';
+import { type CaseOutcome, failureOf, failuresOf } from './outcome.js';
+import { describeFailure, type Play, SHRINK_SECONDS, shrinkBound } from './shrink.js';
+
+export { type CaseOutcome, failureOf, failuresOf } from './outcome.js';
 
 export interface Shard {
   readonly index: number;
@@ -55,12 +57,15 @@ export interface CampaignOptions {
   readonly stepCheck?: (mode: Mode) => StepCheck;
   readonly onProgress?: (progress: CampaignProgress) => void;
   /**
-   * Seconds spent shrinking a failure at most (default 60): a liveness failure costs the
-   * whole liveness bound per candidate, so an unbounded shrink could take many minutes.
+   * Seconds spent shrinking a failure at most (default 60), checked before each candidate
+   * is run: a liveness failure costs the whole liveness bound per candidate, so an
+   * unbounded shrink could take many minutes.
    */
   readonly shrinkSeconds?: number | undefined;
   /** Wall clock in ms (tests pass their own). */
   readonly now?: () => number;
+  /** Plays one case under a liveness bound (tests pass a fake; default `runCase`). */
+  readonly play?: Play;
 }
 
 /** A per-run checker of every step: returns a failure message, or null. */
@@ -90,6 +95,13 @@ export interface CampaignFailure {
   readonly shrinkSteps: number;
   /** Seconds from the campaign's start to the first failing run. */
   readonly secondsToDetect: number;
+  /** Runs of the campaign up to and including the first failing one. */
+  readonly runsToDetect: number;
+  /**
+   * The liveness bound the case was shrunk and replayed under (and is saved with): the
+   * preset's, or `SHRINK_LIVENESS_STEP_MAX` for a liveness failure that fails under it too.
+   */
+  readonly livenessStepMax: number;
 }
 
 export interface CampaignResult {
@@ -103,11 +115,6 @@ export interface CampaignResult {
   readonly failure: CampaignFailure | null;
   /** The fast-check seed the cases were drawn from. */
   readonly seed: number;
-}
-
-export interface CaseOutcome extends ScheduleOutcome {
-  /** The step check's failure (conformance), if any. */
-  readonly stepFailure: { readonly property: string; readonly message: string } | null;
 }
 
 /** Plays one case. */
@@ -135,16 +142,6 @@ export const runCase = (
   return { ...outcome, stepFailure: check?.failure() ?? null };
 };
 
-/** Every property a run violated: safety first, then liveness, then the step check's. */
-export const failuresOf = (outcome: CaseOutcome): { property: string; message: string }[] => [
-  ...outcome.violations.map((v) => ({ property: v.property, message: v.message })),
-  ...outcome.unconverged,
-  ...(outcome.stepFailure ? [outcome.stepFailure] : []),
-];
-
-const failureOf = (outcome: CaseOutcome, target: string | null) =>
-  failuresOf(outcome).find((f) => target === null || f.property === target);
-
 /** The fast-check seed of a campaign or of one of its shards. */
 export const shardSeed = (seed: number, shard: Shard | null): number =>
   shard === null ? seed : seed * shard.count + shard.index;
@@ -154,11 +151,6 @@ export const shardRuns = (runs: number, shard: Shard | null): number =>
   shard === null
     ? runs
     : Math.floor(runs / shard.count) + (shard.index < runs % shard.count ? 1 : 0);
-
-const SHRINK_SECONDS = 60;
-/** The last, one-choice-at-a-time pass over a shrunk case (minimise.ts). */
-const MINIMISE_RUNS = 2_000;
-const MINIMISE_MS = 30_000;
 
 export function runCampaign(options: CampaignOptions): CampaignResult {
   const now = options.now ?? (() => performance.now());
@@ -188,17 +180,25 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
       hits: hits.size,
       shrinking: failedAtSeconds !== null,
     });
+  const play: Play =
+    options.play ??
+    ((fuzzCase, livenessStepMax, trace) =>
+      runCase(fuzzCase, { ...options, preset: { ...options.preset, livenessStepMax } }, trace));
+  let bound = options.preset.livenessStepMax;
+  let runsToDetect = 0;
   const property = fc.property(caseArbitrary(shape), (fuzzCase) => {
-    const outcome = runCase(fuzzCase, options);
-    const failure = failureOf(outcome, options.target);
     if (failedAtSeconds !== null) {
       // Past the shrink budget every further candidate counts as passing, untried: the
-      // smallest failing case found so far is the result.
+      // smallest failing case found so far is the result. Checked before the run, since
+      // one run of a liveness failure costs its whole bound.
       if (seconds() - failedAtSeconds > (options.shrinkSeconds ?? SHRINK_SECONDS)) return true;
       shrinkSteps += 1;
+      const failure = failureOf(play(fuzzCase, bound, false), options.target);
       if (shrinkSteps % 10 === 0) progress();
       return failure === undefined;
     }
+    const outcome = play(fuzzCase, bound, false);
+    const failure = failureOf(outcome, options.target);
     runs += 1;
     steps += outcome.steps;
     for (const [key, n] of Object.entries(outcome.faults)) {
@@ -207,7 +207,11 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     }
     for (const hit of outcome.hits) hits.add(hit);
     for (const f of failuresOf(outcome)) violated.add(f.property);
-    if (failure !== undefined) failedAtSeconds = seconds();
+    if (failure !== undefined) {
+      failedAtSeconds = seconds();
+      runsToDetect = runs;
+      bound = shrinkBound(fuzzCase, failure.property, bound, play, options.target);
+    }
     if (runs % 10 === 0 || failure !== undefined) progress();
     return failure === undefined;
   });
@@ -234,39 +238,15 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     hits: [...hits].sort(),
     violated: [...violated].sort(),
     failure:
-      shrunk === undefined ? null : describeFailure(shrunk, options, shrinkSteps, failedAtSeconds),
+      shrunk === undefined
+        ? null
+        : describeFailure(shrunk, {
+            play,
+            target: options.target,
+            livenessStepMax: bound,
+            now,
+            detected: { shrinkSteps, secondsToDetect: failedAtSeconds ?? 0, runsToDetect },
+          }),
     seed,
   };
 }
-
-const describeFailure = (
-  shrunk: FuzzCase,
-  options: CampaignOptions,
-  shrinkSteps: number,
-  secondsToDetect: number | null,
-): CampaignFailure => {
-  const property = failureOf(runCase(shrunk, options), options.target)?.property;
-  if (property === undefined)
-    throw new Error('the shrunk case no longer fails when replayed: the run is not deterministic');
-  const now = options.now ?? (() => performance.now());
-  const started = now();
-  const fuzzCase = minimise(
-    shrunk,
-    (candidate) => failureOf(runCase(candidate, options), options.target)?.property === property,
-    { runsMax: MINIMISE_RUNS, outOfTime: () => now() - started > MINIMISE_MS },
-  );
-  const outcome = runCase(fuzzCase, options, true);
-  const failure = failureOf(outcome, options.target);
-  if (failure === undefined)
-    throw new Error('the shrunk case no longer fails when replayed: the run is not deterministic');
-  const kind = propertyKind(failure.property) ?? 'conformance';
-  return {
-    property: failure.property,
-    kind,
-    message: failure.message,
-    fuzzCase,
-    outcome,
-    shrinkSteps,
-    secondsToDetect: secondsToDetect ?? 0,
-  };
-};

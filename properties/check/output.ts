@@ -27,8 +27,9 @@ export function print(
   if (failure !== null) {
     lines.push(
       '',
-      `violated ${failure.property} (${failure.kind}) after ${failure.secondsToDetect.toFixed(1)} s: ${failure.message}`,
-      `shrunk to ${failure.choices} choices, ${failure.traceSteps} steps after the warm-up:`,
+      `violated ${failure.property} (${failure.kind}) in run ${failure.runsToDetect}, after ${failure.secondsToDetect.toFixed(1)} s: ${failure.message}`,
+      `shrunk to ${failure.choices} choices, ${failure.traceSteps} steps after the warm-up` +
+        ` (liveness bound ${failure.case.livenessStepMax.toLocaleString('en-US')} steps):`,
       ...failure.trace.map((line) => `  ${line}`),
     );
     if (failure.counterexample !== null) lines.push(`  saved ${failure.counterexample}`);

@@ -1,7 +1,7 @@
 /**
  * What `kd check` and `kd merge` print: the summary line, the property table, the fault ×
- * stage matrix, and the JSON of the issue (`runs`, `steps`, `stepsPerSecond`, `properties`,
- * `coverage`, `counterexample`).
+ * stage matrix, and the JSON of the issue (`runs`, `steps`, `seconds`, `stepsPerSecond`,
+ * `properties`, `coverage`, `failure`, `counterexample`).
  */
 import { makeConfig } from '../../spec/types/mutants.js';
 import {
@@ -85,15 +85,33 @@ const judgedJson = (s: CampaignSummary) => {
   return { machines: report.machines, ...judgeCoverage(s.profile, s.mutant, report) };
 };
 
+/**
+ * What `--json` says of a failure, also with `--no-save` (no file, but the rest): the
+ * property, when the campaign met it, and how small the shrunk case is.
+ */
+const failureJson = (f: NonNullable<CampaignSummary['failure']>) => ({
+  property: f.property,
+  kind: f.kind,
+  message: f.message,
+  runsToDetect: f.runsToDetect,
+  secondsToDetect: Number(f.secondsToDetect.toFixed(1)),
+  choices: f.choices,
+  traceSteps: f.traceSteps,
+  livenessStepMax: f.case.livenessStepMax,
+  counterexample: f.counterexample,
+});
+
 /** The `--json` output. */
 export const jsonSummary = (s: CampaignSummary) => ({
   runs: s.runs,
   steps: s.steps,
+  seconds: Number(s.seconds.toFixed(1)),
   stepsPerSecond: Math.round(stepsPerSecond(s)),
   properties: propertyRows(s).map(({ name, kind, status }) => ({ name, kind, status })),
   coverage: {
     faults: s.faults,
     ...judgedJson(s),
   },
+  failure: s.failure === null ? null : failureJson(s.failure),
   counterexample: s.failure?.counterexample ?? null,
 });

@@ -110,7 +110,7 @@ export async function setupCampaign(options: SetupOptions) {
         fuzzCase: failure.fuzzCase,
         outcome: failure.outcome,
         checkPreset: preset.name,
-        livenessStepMax: preset.livenessStepMax,
+        livenessStepMax: failure.livenessStepMax,
         expected,
         seed: options.seed,
         command,
@@ -137,8 +137,13 @@ export async function setupCampaign(options: SetupOptions) {
     /** A failure found by a worker: replayed here to save its file. */
     saveFromSummary: (failure: FailureSummary, dir: string): string => {
       const fuzzCase = fuzzCaseOf(failure.case);
-      const outcome = runCase(fuzzCase, campaign, true);
-      return save({ ...failure, kind: failure.kind, fuzzCase, outcome, shrinkSteps: 0 }, dir);
+      const { livenessStepMax } = failure.case;
+      const outcome = runCase(
+        fuzzCase,
+        { ...campaign, preset: { ...preset, livenessStepMax } },
+        true,
+      );
+      return save({ ...failure, fuzzCase, outcome, shrinkSteps: 0, livenessStepMax }, dir);
     },
     summarise: (result: CampaignResult, counterexample: string | null): CampaignSummary => ({
       format: 1,
@@ -165,10 +170,15 @@ export async function setupCampaign(options: SetupOptions) {
               message: result.failure.message,
               counterexample,
               secondsToDetect: result.failure.secondsToDetect,
+              runsToDetect: result.failure.runsToDetect,
               traceSteps: result.failure.outcome.trace.length,
               choices: result.failure.fuzzCase.schedule.length,
               trace: traceLines(result.failure.outcome),
-              case: implCaseOf(result.failure.fuzzCase, preset.name, preset.livenessStepMax),
+              case: implCaseOf(
+                result.failure.fuzzCase,
+                preset.name,
+                result.failure.livenessStepMax,
+              ),
             },
       coverage: recorder.report(),
     }),

@@ -16,6 +16,8 @@ export const FailureSummarySchema = z.strictObject({
   /** The counterexample file written for it (null with `--no-save`). */
   counterexample: z.string().nullable(),
   secondsToDetect: z.number().nonnegative(),
+  /** Runs of the campaign (of its shard, for a merged one) up to the first failing one. */
+  runsToDetect: count,
   /** Steps of the shrunk trace. */
   traceSteps: count,
   /** Choices left in the shrunk schedule. */

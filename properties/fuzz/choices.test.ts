@@ -42,6 +42,14 @@ describe('choices are plain data that a counterexample file can hold', () => {
       }
   });
 
+  it('a moment has a delay if and only if it delays the newest message', () => {
+    const moment = { kind: 'moment', link: 0, phase: 'syncing' } as const;
+    expect(ChoiceSchema.safeParse({ ...moment, act: 'delayNewest', ms: 900 }).success).toBe(true);
+    expect(ChoiceSchema.safeParse({ ...moment, act: 'delayNewest' }).success).toBe(false);
+    expect(ChoiceSchema.safeParse({ ...moment, act: 'dropNewest', ms: 900 }).success).toBe(false);
+    expect(ChoiceSchema.safeParse({ ...moment, act: 'dropNewest' }).success).toBe(true);
+  });
+
   it('a case survives a JSON round trip unchanged', () => {
     const preset = CHECK_PRESETS.small as NonNullable<typeof CHECK_PRESETS.small>;
     const cases = fc.sample(caseArbitrary({ preset, modes: ['direct', 'api'], tenants: true }), {

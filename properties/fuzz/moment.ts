@@ -4,8 +4,9 @@
  * an older epoch, meets it there only by luck when each choice is one step. A moment takes
  * events in due order (what the default policy would do) until the client of the chosen
  * link is in the chosen phase, then strikes: this is how a schedule crashes a stage
- * between the two handshake rounds or during recovery (issue 4), and reaches the link
- * transitions that docs/design/coverage.md otherwise leaves to its scripted probes.
+ * between the two handshake rounds or during recovery (issue 4), holds a round-2 sync past
+ * the client's retry timer (issue 12), and reaches the link transitions that
+ * docs/design/coverage.md otherwise leaves to its scripted probes.
  */
 import type { SimCluster } from '../../impl/runtime/sim/cluster.js';
 import type { SimAction } from '../../impl/runtime/sim/types.js';
@@ -44,6 +45,10 @@ const strike = (cluster: SimCluster, link: LinkObservation, moment: Moment): Sim
   if (moment.act === 'deliverOldest') {
     const oldest = onLink[0];
     return oldest === undefined ? null : { type: 'take', id: oldest.id };
+  }
+  if (moment.act === 'delayNewest') {
+    const newest = onLink.at(-1);
+    return newest === undefined ? null : { type: 'delay', id: newest.id, ms: moment.ms ?? 1 };
   }
   if (moment.act === 'deliverNewest' || moment.act === 'dropNewest') {
     const newest = onLink.at(-1);

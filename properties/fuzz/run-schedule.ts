@@ -2,8 +2,9 @@
  * Plays one fault schedule against the implementation in the sim runtime: the cluster warms
  * up, the scenario's actions apply at once, then each choice of the schedule is resolved and
  * applied, with every safety property checked after every step; then the liveness phase
- * heals everything (restarts crashed stages, ends the outage), stops faults, and runs the
- * default policy until every liveness property holds at once, or the bound is reached.
+ * heals everything (restarts crashed stages, ends the outage), stops faults, runs the
+ * default policy until every liveness property holds at once, delivers everything still
+ * pending, and requires convergence again, all within one bound (`liveness-phase.ts`).
  *
  * The run stops at the first safety violation. Besides the verdict it reports what the
  * campaign tallies: steps, faults by kind and target, reachability guards hit, and the
@@ -25,12 +26,8 @@ import type { Config } from '../../spec/types/config.js';
 import type { StageId } from '../../spec/types/ids.js';
 import type { Observation } from '../../spec/types/observation.js';
 import { CATALOGUE } from '../catalogue.js';
-import {
-  converged,
-  failingLiveness,
-  type RunViolation,
-  SafetyWatch,
-} from '../run/check-scenario.js';
+import { failingLiveness, type RunViolation, SafetyWatch } from '../run/check-scenario.js';
+import { runLivenessPhase } from './liveness-phase.js';
 import { MOMENT_STEP_MAX, momentStep } from './moment.js';
 import { type Choice, resolve } from './schedule.js';
 import { summariseObservation } from './summary.js';
@@ -42,7 +39,10 @@ export interface ScheduleRun {
   readonly registry: StageRegistry;
   readonly seed: number;
   readonly schedule: readonly Choice[];
-  /** Steps allowed to converge once everything is healed. */
+  /**
+   * Steps the liveness phase may take once everything is healed: to converge, deliver
+   * everything still pending, and converge again.
+   */
   readonly livenessStepMax: number;
   /** Called after every machine transition (coverage). */
   readonly onTransition?: SimOptions['onTransition'];
@@ -83,6 +83,8 @@ export interface ScheduleOutcome {
   readonly failingEntry: number | null;
   /** Liveness-phase steps left out of the trace before its tail. */
   readonly livenessStepsOmitted: number;
+  /** Steps of the liveness phase's drain, and whether it emptied the agenda. */
+  readonly drain: { readonly steps: number; readonly drained: boolean };
 }
 
 /** Faults injected in all, from a tally of faults by kind and target. */
@@ -170,14 +172,16 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     if (!stopped) stopped = apply(action);
   }
   inLiveness = true;
-  if (!stopped)
-    runDefault(cluster, {
-      stepMax: run.livenessStepMax,
-      stopWhen: (c) => converged(c.observe()) || safety.violations.length > 0,
-      onStep: (record) => {
-        after(record);
-      },
-    });
+  const liveness = stopped
+    ? null
+    : runLivenessPhase(
+        cluster,
+        run.livenessStepMax,
+        () => safety.violations.length > 0,
+        (record) => {
+          after(record);
+        },
+      );
   const unconverged = safety.violations.length > 0 ? [] : failingLiveness(cluster.observe());
   const omitted = Math.max(0, livenessSteps - livenessTail.length);
   const failed = safety.violations.length > 0 || unconverged.length > 0;
@@ -192,6 +196,7 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     trace: fullTrace,
     failingEntry: run.trace && failed ? fullTrace.length : null,
     livenessStepsOmitted: omitted,
+    drain: { steps: liveness?.drainSteps ?? 0, drained: liveness?.drained ?? false },
   };
 }
 

@@ -86,6 +86,8 @@ export type Choice =
       readonly link: number;
       readonly phase: MomentPhase;
       readonly act: MomentAct;
+      /** `delayNewest` only (and always): how much later the newest message arrives. */
+      readonly ms?: number | undefined;
     }
   | { readonly kind: 'outage'; readonly on: boolean }
   | { readonly kind: 'relist'; readonly stage: number }
@@ -106,14 +108,17 @@ export type MomentPhase = 'handshaking' | 'syncing' | 'connected';
  * What strikes at the moment: a crash of the link's client or server; the delivery now of
  * the oldest message in flight on the link (after a delay, a late message of an older
  * epoch, which the server refuses while the client is between rounds), or of the newest
- * (that refusal, back at once); or the loss of the newest (the handshake or sync just sent).
+ * (that refusal, back at once); the loss of the newest (the handshake or sync just sent);
+ * or its delay by the choice's `ms` (past the client's 500 ms retry timer, a round-2 sync
+ * reaches the server after the client has moved on to a newer epoch).
  */
 export type MomentAct =
   | 'crashClient'
   | 'crashServer'
   | 'deliverOldest'
   | 'deliverNewest'
-  | 'dropNewest';
+  | 'dropNewest'
+  | 'delayNewest';
 
 export const MOMENT_PHASES: readonly MomentPhase[] = ['handshaking', 'syncing', 'connected'];
 export const MOMENT_ACTS: readonly MomentAct[] = [
@@ -122,6 +127,7 @@ export const MOMENT_ACTS: readonly MomentAct[] = [
   'deliverOldest',
   'deliverNewest',
   'dropNewest',
+  'delayNewest',
 ];
 
 export const CHOICE_KINDS: readonly ChoiceKind[] = [
@@ -266,12 +272,21 @@ const arbitraries = (options: ScheduleOptions): Arbitraries => {
       kind: fc.constant('crashOrRestart'),
       stage: stageIndex(options.crashStages),
     }),
-    moment: fc.record({
-      kind: fc.constant('moment'),
-      link: fc.nat(5),
-      phase: fc.constantFrom(...MOMENT_PHASES),
-      act: fc.constantFrom(...MOMENT_ACTS),
-    }),
+    moment: fc.oneof(
+      fc.record({
+        kind: fc.constant('moment'),
+        link: fc.nat(5),
+        phase: fc.constantFrom(...MOMENT_PHASES),
+        act: fc.constantFrom(...MOMENT_ACTS.filter((act) => act !== 'delayNewest')),
+      }),
+      fc.record({
+        kind: fc.constant('moment'),
+        link: fc.nat(5),
+        phase: fc.constantFrom(...MOMENT_PHASES),
+        act: fc.constant('delayNewest'),
+        ms: delayMs(options.maxDelayMs),
+      }),
+    ),
     outage: fc.record({ kind: fc.constant('outage'), on: fc.boolean() }),
     relist: fc.record({ kind: fc.constant('relist'), stage: stageIndex(options.relistStages) }),
     nodeLoss: fc.record({ kind: fc.constant('nodeLoss'), node: fc.nat(10) }),

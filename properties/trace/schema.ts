@@ -80,6 +80,7 @@ const MOMENT_ACTS = [
   'deliverOldest',
   'deliverNewest',
   'dropNewest',
+  'delayNewest',
 ] as const;
 
 /** One choice of a fuzz schedule (`properties/fuzz/schedule.ts`, which a test keeps equal). */
@@ -95,12 +96,23 @@ export const ChoiceSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('timeout'), index }),
   z.strictObject({ kind: z.literal('crashOrRestart'), stage: count }),
-  z.strictObject({
-    kind: z.literal('moment'),
-    link: count,
-    phase: z.enum(MOMENT_PHASES),
-    act: z.enum(MOMENT_ACTS),
-  }),
+  z
+    .strictObject({
+      kind: z.literal('moment'),
+      link: count,
+      phase: z.enum(MOMENT_PHASES),
+      act: z.enum(MOMENT_ACTS),
+      /** With `delayNewest` only, which needs it: how much later the message arrives. */
+      ms: z.int().positive().optional(),
+    })
+    .superRefine((moment, ctx) => {
+      if ((moment.act === 'delayNewest') !== (moment.ms !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ms'],
+          message: 'a moment has ms if and only if its act is delayNewest',
+        });
+    }),
   z.strictObject({ kind: z.literal('outage'), on: z.boolean() }),
   z.strictObject({ kind: z.literal('relist'), stage: count }),
   z.strictObject({ kind: z.literal('nodeLoss'), node: count }),
