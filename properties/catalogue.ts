@@ -19,8 +19,8 @@ import {
 import { noLeakedSandbox, noOrphanExposure, specFidelity } from './safety/exposure.js';
 import { apiPrecedence, noResurrection } from './safety/persistence.js';
 import { capacity, uniquePlacement } from './safety/placement.js';
-import { epochFencing, snapshotComplete } from './safety/sessions.js';
-import { boundedOvershoot } from './safety/workload.js';
+import { epochFencing, handshakeEpochsIncrease, snapshotComplete } from './safety/sessions.js';
+import { boundedOvershoot, deletesOnlySurplus } from './safety/workload.js';
 
 export const CATALOGUE: Catalogue = {
   safety: [
@@ -34,6 +34,8 @@ export const CATALOGUE: Catalogue = {
     capacity,
     boundedOvershoot,
     noLeakedSandbox,
+    handshakeEpochsIncrease,
+    deletesOnlySurplus,
   ],
   liveness: [
     replicasConverge,

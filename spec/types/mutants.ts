@@ -148,6 +148,34 @@ export const MUTANTS: readonly Mutant[] = [
     property: 'no-leaked-sandbox',
     flip: { stopBeforeRemove: false },
   },
+  {
+    name: 'incarnation-only-fence',
+    hazard:
+      "the server compares only the incarnation of a data message's epoch, so a message sent before a re-handshake of the same client incarnation is admitted after it",
+    property: 'epoch-fencing',
+    flip: { fenceWholeEpoch: false },
+  },
+  {
+    name: 'snapshot-skips-exposing',
+    hazard:
+      'the kubelet leaves the pods it is still exposing out of its handshake snapshot, so its client believes them lost',
+    property: 'snapshot-complete',
+    flip: { snapshotExposing: false },
+  },
+  {
+    name: 'epoch-counter-resets',
+    hazard:
+      'a client starts its epoch counter again when a link reconnects, so a new handshake reuses an epoch whose delayed messages the server would admit',
+    property: 'handshake-epochs-increase',
+    flip: { epochCounterPerIncarnation: false },
+  },
+  {
+    name: 'scale-down-before-upstream-sync',
+    hazard:
+      'a restarted ReplicaSet controller scales down to the persisted count before the Deployment controller re-sent the newer count its crash lost, and deletes a Ready pod the function still wants',
+    property: 'deletes-only-surplus',
+    flip: { scaleDownAfterUpstreamSync: false },
+  },
 ];
 
 export const findMutant = (name: string): Mutant | undefined =>

@@ -14,6 +14,8 @@ export const SAFETY_PROPERTIES = [
   'capacity',
   'bounded-overshoot',
   'no-leaked-sandbox',
+  'handshake-epochs-increase',
+  'deletes-only-surplus',
 ] as const;
 
 export const LIVENESS_PROPERTIES = [

@@ -204,6 +204,7 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
       expected: {},
       minted: {},
       statusWritten: {},
+      upstreamSynced: false,
     });
   if (id === 'scheduler') Object.assign(w.scheduler, { pods: {}, minted: 0 });
 };

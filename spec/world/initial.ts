@@ -16,6 +16,7 @@ import type {
   ReplicaSetView,
   TemplatePodView,
 } from '../types/objects.js';
+import type { Ghost, HandshakeEpochs, InstalledEpoch } from '../types/observation.js';
 import { projectApi } from './informer.js';
 import type { InformerView, KubeletState, LinkState, StageCore, WorldState } from './state.js';
 
@@ -89,6 +90,20 @@ const connectedLink = (client: StageCore['id'], server: StageCore['id']): LinkSt
   };
 };
 
+/** The links start connected: as if each client's first handshake had been answered. */
+const connectedGhost = (
+  links: Record<string, LinkState>,
+): Pick<Ghost, 'installedEpochs' | 'handshakeEpochs'> => {
+  const installedEpochs: Record<string, InstalledEpoch> = {};
+  const handshakeEpochs: Record<string, HandshakeEpochs> = {};
+  for (const l of Object.values(links)) {
+    if (l.epoch === null) continue;
+    installedEpochs[l.id] = { epoch: l.epoch, serverIncarnation: 1 };
+    handshakeEpochs[l.id] = { newest: l.epoch, regressed: null };
+  }
+  return { installedEpochs, handshakeEpochs };
+};
+
 export const initialState = (cfg: Config): WorldState => {
   const preset = cfg.preset;
   if (cfg.switches.autoscalerLink === 'direct') {
@@ -136,6 +151,7 @@ export const initialState = (cfg: Config): WorldState => {
       expected: {},
       minted: {},
       statusWritten: {},
+      upstreamSynced: true,
     },
     scheduler: { ...core('scheduler', synced('scheduler'), 1), pods: {}, minted: 0 },
     kubelets,
@@ -143,7 +159,13 @@ export const initialState = (cfg: Config): WorldState => {
     net: [],
     load,
     budgets: { ...preset.budgets },
-    ghost: { deletedPods: {}, rsTemplates, recentDesiredMax },
+    ghost: {
+      deletedPods: {},
+      rsTemplates,
+      recentDesiredMax,
+      ...connectedGhost(links),
+      readyFloor: {},
+    },
     step: 0,
     events: [],
   };

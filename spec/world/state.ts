@@ -79,6 +79,11 @@ export interface ReplicaSetCtlState extends StageCore {
   readonly minted: Readonly<Record<ObjectKey, number>>;
   /** Status this incarnation last wrote, per ReplicaSet (`replicas/ready`). */
   readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+  /**
+   * The Deployment controller's round 2 reached this incarnation: counts a crash lost were
+   * re-sent, so the persisted count is no longer a stale stand-in for them.
+   */
+  readonly upstreamSynced: boolean;
 }
 
 export interface SchedulerState extends StageCore {
