@@ -133,7 +133,7 @@ export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
   const sessions = sessionSteps(state);
   return [
     ...autoscalerSteps(state),
-    ...deploymentSteps(state),
+    ...deploymentSteps(state, cfg),
     ...replicaSetSteps(state, cfg),
     ...schedulerSteps(state, cfg),
     ...Object.keys(state.kubelets).flatMap((node) => kubeletSteps(state, node, cfg)),

@@ -41,6 +41,7 @@ export const deployment = (over: Partial<DeploymentView> = {}): DeploymentView =
   generation: 1,
   deleting: false,
   managed: true,
+  status: { replicas: 0, readyReplicas: 0 },
   rv: 1,
   ...over,
 });

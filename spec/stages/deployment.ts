@@ -11,6 +11,7 @@
  * Client of `deployment -> replicaset`. Left out: rollouts (maxSurge / maxUnavailable), the
  * creation of a new ReplicaSet on a template change (the model starts from a created one).
  */
+import type { Config } from '../types/config.js';
 import type { ObjectKey } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
 import type { CountEntry } from '../types/messages.js';
@@ -38,7 +39,7 @@ const targetOf = (
   };
 };
 
-export const deploymentSteps = (state: WorldState): Step[] => {
+export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
   const dc = state.deployment;
   if (!isServing(dc)) return [];
   const connected = state.links[TO_REPLICASET]?.phase === 'connected';
@@ -64,7 +65,52 @@ export const deploymentSteps = (state: WorldState): Step[] => {
       );
     }
   }
+  steps.push(...statusSteps(dc, cfg));
   return steps;
+};
+
+/** Deployment status: the sum of its ReplicaSets' status as the informer shows them. */
+const statusOf = (dc: DeploymentCtlState, uid: string): string => {
+  let replicas = 0;
+  let ready = 0;
+  for (const rs of Object.values(dc.view.objects.replicaSets)) {
+    if (rs.ownerUid !== uid) continue;
+    replicas += rs.status.replicas;
+    ready += rs.status.readyReplicas;
+  }
+  return `${replicas}/${ready}`;
+};
+
+/** Written when it differs from what the informer shows and from this incarnation's last write. */
+const statusSteps = (dc: DeploymentCtlState, cfg: Config): Step[] => {
+  if (!cfg.switches.writeDeploymentStatus) return [];
+  const steps: Step[] = [];
+  for (const d of Object.values(dc.view.objects.deployments)) {
+    if (d.deleting) continue;
+    const status = statusOf(dc, d.uid);
+    if (status === `${d.status.replicas}/${d.status.readyReplicas}`) continue;
+    if (dc.statusWritten[d.key] === status) continue;
+    steps.push(
+      step('deployment', `status ${d.key} ${status}`, (ctx) => writeStatus(ctx, d.key, status)),
+    );
+  }
+  return steps;
+};
+
+const writeStatus = (ctx: Ctx, key: ObjectKey, status: string): void => {
+  const [replicas, ready] = status.split('/').map(Number);
+  const outcome = request(
+    ctx,
+    { actor: 'deployment', verb: 'patch', resource: 'deployment', key },
+    () => {
+      const d = ctx.w.api.deployments[key];
+      if (!d) return 'notFound';
+      d.status = { replicas: replicas ?? 0, readyReplicas: ready ?? 0 };
+      d.rv = nextRv(ctx);
+      return 'ok';
+    },
+  );
+  if (outcome === 'ok') ctx.w.deployment.statusWritten[key] = status;
 };
 
 const scaleDirect = (ctx: Ctx, rsKey: ObjectKey, replicas: number, version: number): void => {

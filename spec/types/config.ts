@@ -80,6 +80,8 @@ export interface Switches {
    * controller may be about to re-send the newer count the crash lost).
    */
   readonly scaleDownAfterUpstreamSync: boolean;
+  /** The Deployment controller keeps the Deployment's status (off only as an injected defect). */
+  readonly writeDeploymentStatus: boolean;
 }
 
 export type ProfileName = 'hardened' | 'artifact';
@@ -110,6 +112,7 @@ export const HARDENED: Switches = {
   snapshotExposing: true,
   epochCounterPerIncarnation: true,
   scaleDownAfterUpstreamSync: true,
+  writeDeploymentStatus: true,
 };
 
 /**

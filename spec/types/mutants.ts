@@ -176,6 +176,12 @@ export const MUTANTS: readonly Mutant[] = [
     property: 'deletes-only-surplus',
     flip: { scaleDownAfterUpstreamSync: false },
   },
+  {
+    name: 'no-deployment-status',
+    hazard: 'injected defect: the Deployment controller never updates the Deployment status',
+    property: 'status-converges',
+    flip: { writeDeploymentStatus: false },
+  },
 ];
 
 export const findMutant = (name: string): Mutant | undefined =>

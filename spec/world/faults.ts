@@ -196,7 +196,7 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
     return;
   }
   if (id === 'autoscaler') w.autoscaler.written = {};
-  if (id === 'deployment') w.deployment.counts = {};
+  if (id === 'deployment') Object.assign(w.deployment, { counts: {}, statusWritten: {} });
   if (id === 'replicaset')
     Object.assign(w.replicaset, {
       desired: {},

@@ -39,6 +39,7 @@ const buildApi = (preset: Preset): { objects: ApiObjects; rv: number; uids: numb
       generation: 1,
       managed: true,
       deleting: false,
+      status: { replicas: 0, readyReplicas: 0 },
       rv: ++rv,
     };
     const rsKey = `${key}-${TEMPLATE_HASH}`;
@@ -143,7 +144,7 @@ export const initialState = (cfg: Config): WorldState => {
   return {
     api,
     autoscaler: { ...core('autoscaler', synced('autoscaler'), 0), written: {} },
-    deployment: { ...core('deployment', synced('deployment'), 1), counts: {} },
+    deployment: { ...core('deployment', synced('deployment'), 1), counts: {}, statusWritten: {} },
     replicaset: {
       ...core('replicaset', synced('replicaset'), 1),
       desired: {},

@@ -62,6 +62,8 @@ export interface AutoscalerState extends StageCore {
 export interface DeploymentCtlState extends StageCore {
   /** replicaset.scale sent, not yet seen persisted: by ReplicaSet key. */
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
+  readonly statusWritten: Readonly<Record<ObjectKey, string>>;
 }
 
 export interface ReplicaSetCtlState extends StageCore {
