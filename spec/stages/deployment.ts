@@ -81,21 +81,29 @@ const statusOf = (dc: DeploymentCtlState, uid: string): string => {
   return `${replicas}/${ready}`;
 };
 
-/** Written when it differs from what the informer shows and from this incarnation's last write. */
-const statusSteps = (dc: DeploymentCtlState, cfg: Config): Step[] => {
+/**
+ * Deployment statuses that differ from this incarnation's last write (the controller does
+ * not read the Deployment status back; a restarted one writes it once again).
+ */
+const unwrittenStatuses = (dc: DeploymentCtlState, cfg: Config): [ObjectKey, string][] => {
   if (!cfg.switches.writeDeploymentStatus) return [];
-  const steps: Step[] = [];
+  const out: [ObjectKey, string][] = [];
   for (const d of Object.values(dc.view.objects.deployments)) {
     if (d.deleting) continue;
     const status = statusOf(dc, d.uid);
-    if (status === `${d.status.replicas}/${d.status.readyReplicas}`) continue;
-    if (dc.statusWritten[d.key] === status) continue;
-    steps.push(
-      step('deployment', `status ${d.key} ${status}`, (ctx) => writeStatus(ctx, d.key, status)),
-    );
+    if (dc.statusWritten[d.key] !== status) out.push([d.key, status]);
   }
-  return steps;
+  return out;
 };
+
+/**
+ * A status write of its own, for a status the informer delivery could not write (the API
+ * was down, or the controller was still syncing after a restart).
+ */
+const statusSteps = (dc: DeploymentCtlState, cfg: Config): Step[] =>
+  unwrittenStatuses(dc, cfg).map(([key, status]) =>
+    step('deployment', `status ${key} ${status}`, (ctx) => writeStatus(ctx, key, status)),
+  );
 
 const writeStatus = (ctx: Ctx, key: ObjectKey, status: string): void => {
   const [replicas, ready] = status.split('/').map(Number);
@@ -160,6 +168,11 @@ export const onDeploymentSync = (ctx: Ctx): void => {
       !rs || (held.written ? rs.replicas === held.replicas : rs.replicasVersion >= held.version);
     if (done) delete dc.counts[key];
   }
+  // As the implementation's reconcile does on an informer event: the Deployment status
+  // follows its ReplicaSets' in the same step (one interleaving point, not two).
+  if (!isServing(dc)) return;
+  for (const [key, status] of unwrittenStatuses(dc as DeploymentCtlState, ctx.cfg))
+    writeStatus(ctx, key, status);
 };
 
 /** Round 2 towards the ReplicaSet controller: adopt its pending counts, re-send lost ones. */

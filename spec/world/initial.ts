@@ -144,7 +144,12 @@ export const initialState = (cfg: Config): WorldState => {
   return {
     api,
     autoscaler: { ...core('autoscaler', synced('autoscaler'), 0), written: {} },
-    deployment: { ...core('deployment', synced('deployment'), 1), counts: {}, statusWritten: {} },
+    deployment: {
+      ...core('deployment', synced('deployment'), 1),
+      counts: {},
+      // The initial status (none yet) counts as written: the run starts from a settled world.
+      statusWritten: Object.fromEntries(Object.keys(objects.deployments).map((k) => [k, '0/0'])),
+    },
     replicaset: {
       ...core('replicaset', synced('replicaset'), 1),
       desired: {},
