@@ -170,13 +170,6 @@ export const MUTANTS: readonly Mutant[] = [
     flip: { epochCounterPerIncarnation: false },
   },
   {
-    name: 'scale-down-before-upstream-sync',
-    hazard:
-      'a restarted ReplicaSet controller scales down to the persisted count before the Deployment controller re-sent the newer count its crash lost, and deletes a Ready pod the function still wants',
-    property: 'deletes-only-surplus',
-    flip: { scaleDownAfterUpstreamSync: false },
-  },
-  {
     name: 'no-deployment-status',
     hazard: 'injected defect: the Deployment controller never updates the Deployment status',
     property: 'status-converges',
