@@ -21,7 +21,7 @@ import { collectGarbage, hasGarbage } from './world/api.js';
 import { deliver, deliverable } from './world/deliver.js';
 import { describe, distinctMessages } from './world/describe.js';
 import { faultSteps, stageIds } from './world/faults.js';
-import { ghostChanges } from './world/ghost.js';
+import { ghostChanges, readyFloorChanges, sessionGhostChanges } from './world/ghost.js';
 import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
 import { sameCollection, worldKey } from './world/key.js';
@@ -185,7 +185,7 @@ export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
   const sessions = sessionSteps(state, cfg);
   const busy = [
     ...autoscalerSteps(state),
-    ...deploymentSteps(state),
+    ...deploymentSteps(state, cfg),
     ...replicaSetSteps(state, cfg),
     ...schedulerSteps(state, cfg),
     ...Object.keys(state.kubelets).flatMap((node) => kubeletSteps(state, node, cfg)),
@@ -224,11 +224,20 @@ export const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState =
   });
   const promote = readyToServe(next);
   const ghost = ghostChanges(next);
-  if (promote.length === 0 && ghost.length === 0) return next;
+  const floors = readyFloorChanges(next);
+  const sessions = sessionGhostChanges(state, next);
+  if (promote.length === 0 && ghost.length === 0 && floors.length === 0 && sessions === null)
+    return next;
   return produce(next, (draft) => {
     for (const id of promote)
       (coreOf(draft as WorldState, id) as Draft<StageCore>).phase = 'serving';
     for (const [rsKey, value] of ghost) draft.ghost.recentDesiredMax[rsKey] = value;
+    for (const [rsKey, value] of floors) draft.ghost.readyFloor[rsKey] = value;
+    for (const link of sessions?.cleared ?? []) delete draft.ghost.installedEpochs[link];
+    for (const [link, value] of sessions?.installed ?? [])
+      draft.ghost.installedEpochs[link] = value;
+    for (const [link, value] of sessions?.handshakes ?? [])
+      draft.ghost.handshakeEpochs[link] = value;
   });
 };
 

@@ -211,6 +211,8 @@ const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
 
 /** Deployment status: the sum over its ReplicaSets, written when it changed. */
 const writeStatuses = (d: Ctx, out: Effect[]): void => {
+  // Off only as an injected defect (mutant `no-deployment-status`).
+  if (!d.input.config.switches.writeDeploymentStatus) return;
   for (const key of Object.keys(d.cache.deployments).sort()) {
     const dep = d.cache.deployments[key];
     if (!dep || dep.deleting) continue;

@@ -149,7 +149,10 @@ const onMessage = (ctx: KubeletContext, message: Message, phase: Phase): Step =>
   if (message.type === 'kubelet.handshake') {
     if (!answersHandshakes(phase, ctx.input.config.switches))
       return { context: ctx, effects: [notReady(ctx.input.id, message)] };
-    const snapshot = Object.values(ctx.bound).map(toPodEntry);
+    const snapshot = Object.values(ctx.bound)
+      // Mutant `snapshot-skips-exposing`: pods whose CREATE is not yet accepted are left out.
+      .filter((held) => ctx.input.config.switches.snapshotExposing || held.state !== 'exposing')
+      .map(toPodEntry);
     const s = linkHandshake(ctx.links, ctx.input.id, message, snapshot, ctx.input.config.switches);
     return { context: { ...ctx, links: s.links }, effects: s.effects };
   }

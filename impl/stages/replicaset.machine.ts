@@ -122,6 +122,7 @@ export const replicaSetMachine = setup({
     seenByGet: {},
     reads: null,
     vanilla: {},
+    upstreamSynced: false,
   }),
   on: {
     'informer.upsert': { actions: 'onInformer' },

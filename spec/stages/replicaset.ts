@@ -66,7 +66,10 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
         ),
       );
     }
-    if (live > target) steps.push(...scaleDownSteps(state, rs));
+    // A restarted controller's persisted count may be older than the one its crash lost:
+    // scale down only once the Deployment controller's round 2 re-sent what it holds.
+    const settled = rc.upstreamSynced || !cfg.switches.scaleDownAfterUpstreamSync;
+    if (live > target && settled) steps.push(...scaleDownSteps(state, rs));
     const held = rc.desired[rs.key];
     if (held && !held.written)
       steps.push(step('replicaset', `write back ${rs.key}`, (ctx) => writeBack(ctx, rs.key)));
@@ -322,6 +325,7 @@ export const replicaSetServer: ServerRole = {
     const rc = ctx.w.replicaset;
     if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
     if (!('entries' in message)) return;
+    rc.upstreamSynced = true;
     for (const key of message.discard) delete rc.desired[key];
     for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
   },

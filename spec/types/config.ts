@@ -65,6 +65,29 @@ export interface Switches {
    * as an injected defect (an adopted entry persisted and deleted since stays held for good).
    */
   readonly revalidateAdopted: boolean;
+  /**
+   * Servers admit a data message only if its whole epoch is the current one (off: only its
+   * incarnation is compared, so a re-handshake within one incarnation fences nothing).
+   */
+  readonly fenceWholeEpoch: boolean;
+  /**
+   * The kubelet's handshake snapshot reports its bound pods in every state (off: it leaves
+   * out those still `exposing`, whose CREATE was not yet accepted).
+   */
+  readonly snapshotExposing: boolean;
+  /**
+   * A client's epoch counter runs for its whole incarnation (off: it starts again whenever a
+   * link reconnects after its connection broke, so a handshake can reuse an earlier epoch).
+   */
+  readonly epochCounterPerIncarnation: boolean;
+  /**
+   * A restarted ReplicaSet controller scales down only once its upstream's round 2 reached
+   * it (off: it deletes down to the persisted count at once, although the Deployment
+   * controller may be about to re-send the newer count the crash lost).
+   */
+  readonly scaleDownAfterUpstreamSync: boolean;
+  /** The Deployment controller keeps the Deployment's status (off only as an injected defect). */
+  readonly writeDeploymentStatus: boolean;
 }
 
 export type ProfileName = 'hardened' | 'artifact';
@@ -92,6 +115,11 @@ export const HARDENED: Switches = {
   writeStatus: true,
   stopBeforeRemove: true,
   revalidateAdopted: true,
+  fenceWholeEpoch: true,
+  snapshotExposing: true,
+  epochCounterPerIncarnation: true,
+  scaleDownAfterUpstreamSync: true,
+  writeDeploymentStatus: true,
 };
 
 /**

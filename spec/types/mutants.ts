@@ -156,6 +156,33 @@ export const MUTANTS: readonly Mutant[] = [
     flip: { revalidateAdopted: false },
     preset: 'revalidate',
   },
+  {
+    name: 'incarnation-only-fence',
+    hazard:
+      "the server compares only the incarnation of a data message's epoch, so a message sent before a re-handshake of the same client incarnation is admitted after it",
+    property: 'epoch-fencing',
+    flip: { fenceWholeEpoch: false },
+  },
+  {
+    name: 'snapshot-skips-exposing',
+    hazard:
+      'the kubelet leaves the pods it is still exposing out of its handshake snapshot, so its client believes them lost',
+    property: 'snapshot-complete',
+    flip: { snapshotExposing: false },
+  },
+  {
+    name: 'epoch-counter-resets',
+    hazard:
+      'a client starts its epoch counter again when a link reconnects, so a new handshake reuses an epoch whose delayed messages the server would admit',
+    property: 'handshake-epochs-increase',
+    flip: { epochCounterPerIncarnation: false },
+  },
+  {
+    name: 'no-deployment-status',
+    hazard: 'injected defect: the Deployment controller never updates the Deployment status',
+    property: 'status-converges',
+    flip: { writeDeploymentStatus: false },
+  },
 ];
 
 export const findMutant = (name: string): Mutant | undefined =>

@@ -198,7 +198,7 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
     return;
   }
   if (id === 'autoscaler') w.autoscaler.written = {};
-  if (id === 'deployment') w.deployment.counts = {};
+  if (id === 'deployment') Object.assign(w.deployment, { counts: {}, statusWritten: {} });
   if (id === 'replicaset')
     Object.assign(w.replicaset, {
       desired: {},
@@ -206,6 +206,7 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
       expected: {},
       minted: {},
       statusWritten: {},
+      upstreamSynced: false,
     });
   if (id === 'scheduler') Object.assign(w.scheduler, { pods: {}, minted: 0 });
 };

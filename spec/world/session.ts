@@ -16,7 +16,7 @@
  */
 import { castDraft } from 'immer';
 import type { Epoch, LinkId } from '../types/ids.js';
-import { epochIsOlder, mintEpoch, stageKindOf } from '../types/ids.js';
+import { epochIsOlder, mintEpoch, sameIncarnation, stageKindOf } from '../types/ids.js';
 import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
 import { send } from './net.js';
 import type { Ctx, LinkState, StageCore } from './state.js';
@@ -65,6 +65,9 @@ export const startHandshake = (ctx: Ctx, roles: Roles, id: LinkId): void => {
   const link = ctx.w.links[id];
   if (!link) return;
   const core = roles.core(ctx, link.client) as { epochs: number; incarnation: number };
+  // Mutant `epoch-counter-resets`: a link that reconnects starts the counter again.
+  const reconnect = link.phase === 'disconnected' && link.epoch !== null;
+  if (reconnect && !ctx.cfg.switches.epochCounterPerIncarnation) core.epochs = 0;
   core.epochs += 1;
   const epoch = mintEpoch(link.client, core.incarnation, core.epochs);
   link.epoch = epoch;
@@ -207,9 +210,13 @@ export const onData = (
 ): void => {
   const draft = ctx.w.links[link.id];
   if (!draft) return;
-  const admitted =
-    draft.serverEpoch !== null &&
-    (message.epoch === draft.serverEpoch || !ctx.cfg.switches.serverEpochCheck);
+  const current = draft.serverEpoch;
+  const matches =
+    current !== null &&
+    (message.epoch === current ||
+      // Mutant `incarnation-only-fence`: only the client incarnation is compared.
+      (!ctx.cfg.switches.fenceWholeEpoch && sameIncarnation(message.epoch, current)));
+  const admitted = current !== null && (matches || !ctx.cfg.switches.serverEpochCheck);
   const entries = entryKeysOf(message);
   ctx.events.push({
     kind: 'admit',

@@ -62,6 +62,8 @@ export interface AutoscalerState extends StageCore {
 export interface DeploymentCtlState extends StageCore {
   /** replicaset.scale sent, not yet seen persisted: by ReplicaSet key. */
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
+  readonly statusWritten: Readonly<Record<ObjectKey, string>>;
 }
 
 export interface ReplicaSetCtlState extends StageCore {
@@ -79,6 +81,11 @@ export interface ReplicaSetCtlState extends StageCore {
   readonly minted: Readonly<Record<ObjectKey, number>>;
   /** Status this incarnation last wrote, per ReplicaSet (`replicas/ready`). */
   readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+  /**
+   * The Deployment controller's round 2 reached this incarnation: counts a crash lost were
+   * re-sent, so the persisted count is no longer a stale stand-in for them.
+   */
+  readonly upstreamSynced: boolean;
 }
 
 export interface SchedulerState extends StageCore {

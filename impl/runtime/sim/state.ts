@@ -10,6 +10,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Config } from '../../../spec/types/config.js';
 import {
+  type LinkId,
   type NodeName,
   type ObjectKey,
   type PodKey,
@@ -17,7 +18,13 @@ import {
   type StageKind,
   stageKindOf,
 } from '../../../spec/types/ids.js';
-import type { AppliedEvent, Ghost, Sandbox } from '../../../spec/types/observation.js';
+import type {
+  AppliedEvent,
+  Ghost,
+  HandshakeEpochs,
+  InstalledEpoch,
+  Sandbox,
+} from '../../../spec/types/observation.js';
 import { ApiServer, type KubeObject } from '../../apiserver/index.js';
 import type { Mode } from '../../stages/io.js';
 import { Agenda } from './agenda.js';
@@ -55,6 +62,9 @@ export interface GhostState {
   deletedPods: Record<PodKey, true>;
   rsTemplates: Record<string, string>;
   recentDesiredMax: Record<ObjectKey, number>;
+  installedEpochs: Partial<Record<LinkId, InstalledEpoch>>;
+  handshakeEpochs: Partial<Record<LinkId, HandshakeEpochs>>;
+  readyFloor: Record<ObjectKey, number>;
 }
 
 export class SimState {
@@ -76,7 +86,14 @@ export class SimState {
   readonly sandboxes = new Map<NodeName, Map<PodKey, Sandbox>>();
   readonly lostNodes = new Set<NodeName>();
   readonly load = new Map<ObjectKey, number>();
-  readonly ghost: GhostState = { deletedPods: {}, rsTemplates: {}, recentDesiredMax: {} };
+  readonly ghost: GhostState = {
+    deletedPods: {},
+    rsTemplates: {},
+    recentDesiredMax: {},
+    installedEpochs: {},
+    handshakeEpochs: {},
+    readyFloor: {},
+  };
   /** Writes (`<stage> <op> <key>`) whose last attempt met an outage: the next is a retry. */
   readonly failedWrites = new Set<string>();
   readonly messagesSent = new Map<string, number>();

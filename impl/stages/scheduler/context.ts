@@ -81,7 +81,10 @@ export const handshake = (
 ): SchedulerContext => {
   const link = ctx.clients[server];
   if (!link) return ctx;
-  const epochs = ctx.epochs + 1;
+  // Mutant `epoch-counter-resets`: a link that reconnects starts the counter again.
+  const reconnect = link.phase === 'disconnected' && link.epoch !== null;
+  const restart = reconnect && !ctx.input.config.switches.epochCounterPerIncarnation;
+  const epochs = (restart ? 0 : ctx.epochs) + 1;
   const s = startHandshake(link, ctx.input.incarnation, epochs);
   effects.push(...s.effects);
   const round2 = { ...ctx.round2 };

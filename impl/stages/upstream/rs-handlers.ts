@@ -190,6 +190,7 @@ const applyData = (d: RsDraft, m: DataMessage | Sync, out: Effect[]): void => {
   out.push(applyEvent(d.server, d.input.id, m));
   if (m.type === 'replicaset.scale') acceptCount(d, m.entry);
   if (isSync(m)) {
+    d.upstreamSynced = true;
     for (const key of m.discard) delete d.desired[key];
     for (const entry of m.entries) if (entry.kind === 'count') acceptCount(d, entry);
     out.push(syncAck(m));
