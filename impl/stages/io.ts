@@ -18,6 +18,7 @@ import type { NodeName, ObjectKey, PodKey, StageId, StageKind, Uid } from '../..
 import type { Message } from '../../spec/types/messages.js';
 import type {
   DeploymentView,
+  LeaseView,
   NodeView,
   PodView,
   ReplicaSetView,
@@ -98,15 +99,15 @@ export type ApiIntent =
   /** API path: the scheduler's Binding. */
   | { readonly op: 'bindPod'; readonly key: PodKey; readonly node: NodeName }
   /**
-   * Kubelet: materialise the pod from the template Pod in its informer and CREATE it
-   * ("expose"); `requireOwner` is the switch `exposeChecksOwner`.
+   * Kubelet (or the scheduler, for fallback binding): materialise the pod from the template
+   * Pod in its informer and CREATE it ("expose"). `ownerKey` names the owning ReplicaSet.
    */
   | {
       readonly op: 'exposePod';
       readonly key: PodKey;
       readonly templateKey: ObjectKey;
       readonly node: NodeName;
-      readonly requireOwner: boolean;
+      readonly ownerKey: ObjectKey;
     }
   /** Kubelet: mark Ready, by status patch or (switch `statusPatchOnly` off) whole update. */
   | { readonly op: 'markReady'; readonly key: PodKey; readonly wholeObject: boolean }
@@ -115,7 +116,21 @@ export type ApiIntent =
   /** Kubelet: the final delete (grace period 0) once the sandbox is stopped. */
   | { readonly op: 'removePod'; readonly key: PodKey; readonly uid: Uid }
   /** Quorum reads (switch `round2Read: 'quorum'`), answered with the object's view. */
-  | { readonly op: 'get'; readonly kind: ObjectKind; readonly key: ObjectKey };
+  | { readonly op: 'get'; readonly kind: ObjectKind; readonly key: ObjectKey }
+  /** Start-up: read this stage's Lease (answered with `lease`, or notFound). */
+  | { readonly op: 'getLease'; readonly key: ObjectKey }
+  /**
+   * Start-up: take this stage's Lease with `transitions` (its incarnation from now on): a
+   * CREATE when `resourceVersion` is null, else an UPDATE with that resourceVersion as
+   * precondition (a conflict means someone else wrote it first: read it again).
+   */
+  | {
+      readonly op: 'takeLease';
+      readonly key: ObjectKey;
+      readonly holder: string;
+      readonly transitions: number;
+      readonly resourceVersion: number | null;
+    };
 
 /** Everything a stage can be told. */
 export type StageEvent =
@@ -152,6 +167,8 @@ export type StageEvent =
       readonly outcome: ApiOutcome;
       /** The object after a successful write or read. */
       readonly object?: ObjectView;
+      /** The Lease after a successful `getLease` or `takeLease`. */
+      readonly lease?: LeaseView;
     }
   | { readonly type: 'timer'; readonly name: string }
   /** Kubelet: the container runtime started or stopped a sandbox. */

@@ -12,7 +12,7 @@
  *   a bound pod:
  *   bindPod ──► waitingTemplate ──(template in informer)──► exposing ──CREATE ok──► exposed
  *                    │                                        │  ▲ outage: retry     │
- *                    └─(owner known gone)─► dropped ◄─────────┘precondition          │
+ *                    └─(owner known gone)─► dropped ◄─────────┘owner seen gone       │
  *                                                        informer shows it ─► evicted┘
  *
  * Level-triggered work (`reconcile`, after every event while serving) on the pods the
@@ -254,7 +254,7 @@ const onApiDone = (ctx: KubeletContext, done: Extract<StageEvent, { type: 'api.d
   return { context: next, effects };
 };
 
-/** The CREATE's outcome: outage retries, precondition drops, anything else means exposed. */
+/** The CREATE's outcome: outage retries, anything else means exposed. */
 const onExposed = (
   ctx: KubeletContext,
   key: PodKey,
@@ -266,7 +266,6 @@ const onExposed = (
   if (!held) return { context: ctx, effects };
   const bound = { ...ctx.bound };
   if (outcome === 'outage') bound[ck] = { ...held, failed: true };
-  else if (outcome === 'precondition') delete bound[ck];
   else bound[ck] = { ...held, state: 'exposed', failed: false };
   if (outcome !== 'ok') return { context: { ...ctx, bound }, effects };
   effects.push({

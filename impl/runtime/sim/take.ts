@@ -119,6 +119,7 @@ const executeCall = (state: SimState, pending: Of<'api'>): string | undefined =>
     key: pending.intent.key,
     outcome: result.outcome,
     retry,
+    ...(pending.ownerSeenGone ? { ownerSeenGone: true as const } : {}),
   });
   if (!current?.snapshot) return STALE;
   if (result.stored) {
@@ -131,6 +132,7 @@ const executeCall = (state: SimState, pending: Of<'api'>): string | undefined =>
     intent: pending.intent,
     outcome: result.outcome,
     ...(result.object ? { object: result.object } : {}),
+    ...(result.lease ? { lease: result.lease } : {}),
   };
   state.agenda.put({
     kind: 'apiDone',
