@@ -41,7 +41,16 @@ import {
   onServerDownEvent,
   onSyncAckMessage,
 } from './upstream/client.js';
-import { coreContext, inFlight, onInformerEvent, RETRY_MS, request, run } from './upstream/core.js';
+import {
+  coreContext,
+  inFlight,
+  leaseGuards,
+  onInformerEvent,
+  onLease,
+  RETRY_MS,
+  request,
+  run,
+} from './upstream/core.js';
 import { type HeldCount, planCountRound2, unsettled, writtenBack } from './upstream/counts.js';
 
 export interface DeploymentContext extends ClientContext {
@@ -77,6 +86,10 @@ export const deploymentMachine = setup({
       onInformer(d, e, out),
     ),
     onSynced: run<DeploymentContext, StageEvent>((d) => setPhase(d, 'recovering')),
+    markSynced: run<DeploymentContext, StageEvent>((d) => {
+      d.informerSynced = true;
+    }),
+    onLease: run<DeploymentContext, StageEvent>(onLease),
     onServing: run<DeploymentContext, StageEvent>((d, _e, out) => {
       setPhase(d, 'serving');
       reconcile(d, out);
@@ -94,7 +107,7 @@ export const deploymentMachine = setup({
     ),
     onConnected: run<DeploymentContext, StageEvent>((d, _e, out) => reconcile(d, out)),
   },
-  guards: clientGuards(RESYNC_TIMER),
+  guards: { ...clientGuards(RESYNC_TIMER), ...leaseGuards },
 }).createMachine({
   id: 'deployment',
   type: 'parallel',
@@ -110,13 +123,19 @@ export const deploymentMachine = setup({
   on: {
     'informer.upsert': { actions: 'onInformer' },
     'informer.delete': { actions: 'onInformer' },
-    'api.done': { actions: 'onApiDone' },
+    start: { actions: 'onLease' },
+    'api.done': [{ guard: 'leaseAnswer', actions: 'onLease' }, { actions: 'onApiDone' }],
+    timer: { guard: 'leaseTimer', actions: 'onLease' },
   },
   states: {
     lifecycle: {
       initial: 'syncing',
       states: {
-        syncing: { on: { 'informer.synced': { target: 'recovering', actions: 'onSynced' } } },
+        // Out of `syncing` once the informers listed and the Lease is held (lease.ts).
+        syncing: {
+          on: { 'informer.synced': { actions: 'markSynced' } },
+          always: { guard: 'leasedAndSynced', target: 'recovering', actions: 'onSynced' },
+        },
         recovering: { always: { guard: 'connected', target: 'serving', actions: 'onServing' } },
         serving: { on: { timer: { guard: 'resyncTimer', actions: 'onResync' } } },
       },
@@ -303,6 +322,7 @@ export const report = (snapshot: SnapshotFrom<typeof deploymentMachine>): StageR
     phase: c.phase,
     dirty: Object.values(c.counts).map(({ written: _w, ...entry }) => ({ ...entry, source: null })),
     informerRv: c.cache.rv,
+    incarnation: c.lease.incarnation,
     clients: [clientReport(c)],
     serverEpochs: {},
   };

@@ -425,6 +425,8 @@ const eventAtoms = (event: AppliedEvent, emit: Emit): void => {
     }
     case 'api':
       if (event.verb === 'get' || event.actor === 'gc' || event.actor === 'nodeLifecycle') return;
+      // A Lease write shows as the incarnation it gives (the stage part), not as a request.
+      if (event.resource === 'lease') return;
       emit(
         `ev api ${kindOfStage(event.actor)} ${verbOf(event)} ${event.resource} ${event.outcome}`,
       );

@@ -140,6 +140,10 @@ export const REQUEST_CLASS: Readonly<Record<string, readonly string[]>> = {
   // off the direct path, which the model never has (docs/model.md §4).
   'deployment scaleReplicaSet': ['deployment: update replicaset'],
   'deployment deploymentStatus': ['deployment: status'],
+  // Taking the Lease on start (the model's `lease` step; its read is a stutter).
+  'deployment takeLease': ['deployment: lease'],
+  'replicaset takeLease': ['replicaset: lease'],
+  'scheduler takeLease': ['scheduler: lease'],
 };
 
 const local = (stageKind: string): readonly Candidate[] => LOCAL_WORK[stageKind] ?? [];
@@ -283,7 +287,10 @@ const takeClass = (record: StepRecord): ImplClass => {
             // ReplicaSet controller's GET of a ReplicaSet it holds a count for.
             [part('replicaset: get', 'stage'), ...roundTwo(stageKind)]
           : requestClasses(stageKind, op, 'stage');
-      return mapped(`api.done ${stageKind} ${op}`, own, local(stageKind));
+      // The model lists a stage's informers only after it took its Lease; the
+      // implementation lists them at once, so its Lease may come last and end `syncing`.
+      const synced = op === 'takeLease' ? [part(`informer ${stageKind}`, 'stage')] : [];
+      return mapped(`api.done ${stageKind} ${op}`, own, synced, local(stageKind));
     }
     case 'inform':
     case 'list':

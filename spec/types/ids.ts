@@ -50,6 +50,19 @@ export const splitKey = (key: ObjectKey): { namespace: string; name: string } =>
 export const mintEpoch = (stage: StageId, incarnation: number, counter: number): Epoch =>
   `${stage}#${incarnation}.${counter}`;
 
+/**
+ * The stages whose incarnation is read from a Lease (coordination.k8s.io/v1) in the API
+ * Server: those that mint epochs or pod names with it. A restarted process has no memory;
+ * it takes its Lease with `leaseTransitions + 1` and uses that number. The autoscaler (on
+ * the API link) and the kubelets mint neither, so they hold none.
+ */
+export const LEASED_STAGES: readonly StageKind[] = ['deployment', 'replicaset', 'scheduler'];
+
+export const holdsLease = (stage: StageId): boolean => LEASED_STAGES.includes(stageKindOf(stage));
+
+/** `namespace/name` of a stage's Lease. */
+export const leaseKey = (stage: StageId): ObjectKey => `kube-system/kd-${stage}`;
+
 /** `<stage>#<incarnation>.<counter>` → [incarnation, counter]. */
 const epochOrder = (epoch: Epoch): [number, number] => {
   const [incarnation, counter] = epoch

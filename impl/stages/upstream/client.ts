@@ -42,7 +42,7 @@ type Message = Ev<'message'>['message'];
 /** Round 1: a fresh epoch per handshake, never reused within an incarnation. */
 export const handshake = (d: Draft<ClientContext>, out: Effect[]): void => {
   d.epochs += 1;
-  const step = startHandshake(d.link, d.input.incarnation, d.epochs);
+  const step = startHandshake(d.link, d.lease.incarnation, d.epochs);
   d.link = step.link as Draft<ClientLink>;
   out.push(...step.effects);
 };

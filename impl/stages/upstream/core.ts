@@ -20,6 +20,15 @@ import type {
   TemplatePodView,
 } from '../../../spec/types/objects.js';
 import type { AppliedEvent } from '../../../spec/types/observation.js';
+import {
+  isLeaseAnswer,
+  isLeaseTimer,
+  type LeaseState,
+  noLease,
+  onLeaseAnswer,
+  onLeaseTimer,
+  startLease,
+} from '../common/lease.js';
 import type { ApiIntent, Effect, ObjectView, StageEvent, StageInput } from '../io.js';
 
 /** What a stage's informers have delivered: the objects as of `rv`. */
@@ -49,6 +58,10 @@ export interface CoreContext {
   readonly nextRequestId: number;
   /** Requests sent and not yet answered, by id. */
   readonly pending: Readonly<Record<number, ApiIntent>>;
+  /** This process's Lease: its incarnation, 0 until taken (common/lease.ts). */
+  readonly lease: LeaseState;
+  /** Every informer has listed (`informer.synced`). */
+  readonly informerSynced: boolean;
 }
 
 export const coreContext = (input: StageInput): CoreContext => ({
@@ -56,7 +69,32 @@ export const coreContext = (input: StageInput): CoreContext => ({
   cache: emptyCache(),
   nextRequestId: 1,
   pending: {},
+  lease: noLease,
+  informerSynced: false,
 });
+
+/** On `start`, on a lease answer, on the lease retry timer: the lease flow (common/lease.ts). */
+export const onLease = (d: Draft<CoreContext>, event: StageEvent, out: Effect[]): void => {
+  const id = d.input.id;
+  const lease = d.lease as LeaseState;
+  const step =
+    event.type === 'start'
+      ? startLease(id)
+      : isLeaseAnswer(event)
+        ? onLeaseAnswer(id, lease, event)
+        : onLeaseTimer(id, lease);
+  d.lease = step.lease;
+  out.push(...step.effects);
+};
+
+/** Guards shared by the leased upstream stages. */
+export const leaseGuards = {
+  leaseAnswer: ({ event }: { event: StageEvent }) => isLeaseAnswer(event),
+  leaseTimer: ({ event }: { event: StageEvent }) => isLeaseTimer(event),
+  /** Leave `syncing` only with the informers listed and the Lease held. */
+  leasedAndSynced: ({ context }: { context: CoreContext }) =>
+    context.informerSynced && context.lease.incarnation > 0,
+};
 
 /** A handler: changes the draft, pushes the effects of this step in order. */
 export type Handler<C, E> = (draft: Draft<C>, event: E, out: Effect[]) => void;

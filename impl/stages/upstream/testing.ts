@@ -14,8 +14,11 @@ import type {
   TemplatePodView,
 } from '../../../spec/types/objects.js';
 import { StageDriver } from '../common/driver.js';
-import { inputFor } from '../common/test-config.js';
+import { inputFor, leaseTaken } from '../common/test-config.js';
 import type { ApiOutcome, Effect, Mode, ObjectView, StageEvent, StageInput } from '../io.js';
+
+/** A test input, and the incarnation its stage takes its Lease with on `start`. */
+export type TestInput = StageInput & { readonly leaseIncarnation: number };
 
 export const inputOf = (
   id: StageId,
@@ -23,10 +26,31 @@ export const inputOf = (
   switches: Partial<Switches> = {},
   mode: Mode = 'direct',
   incarnation = 1,
-): StageInput => inputFor(id, switches, { mode, incarnation, downstream });
+): TestInput => ({
+  ...inputFor(id, switches, { mode, downstream }),
+  leaseIncarnation: incarnation,
+});
 
-/** A machine under test (the shared `StageDriver`), with lookups for the upstream stages' tests. */
+/**
+ * A machine under test (the shared `StageDriver`), with lookups for the upstream stages'
+ * tests. A `start` is followed by the answers that give the stage its Lease (incarnation
+ * `leaseIncarnation`, 1 by default), as a runtime's API Server would send them.
+ */
 export class Driver<M extends AnyStateMachine> extends StageDriver<M> {
+  private readonly input: StageInput & { readonly leaseIncarnation?: number };
+
+  constructor(machine: M, input: StageInput & { readonly leaseIncarnation?: number }) {
+    super(machine, input);
+    this.input = input;
+  }
+
+  override send(...events: StageEvent[]): Effect[] {
+    const leased = events.flatMap((e) =>
+      e.type === 'start' ? [e, ...leaseTaken(this.input.id, this.input.leaseIncarnation)] : [e],
+    );
+    return super.send(...leased);
+  }
+
   /** The API requests among the last step's effects. */
   apis(): Extract<Effect, { type: 'api' }>[] {
     return this.of('api');
