@@ -36,6 +36,7 @@ const buildApi = (preset: Preset): { objects: ApiObjects; rv: number; uids: numb
       replicas: 0,
       templateHash: TEMPLATE_HASH,
       generation: 1,
+      replicasVersion: 0,
       managed: true,
       deleting: false,
       rv: ++rv,
@@ -91,11 +92,6 @@ const connectedLink = (client: StageCore['id'], server: StageCore['id']): LinkSt
 
 export const initialState = (cfg: Config): WorldState => {
   const preset = cfg.preset;
-  if (cfg.switches.autoscalerLink === 'direct') {
-    throw new Error(
-      "the model does not include the direct autoscaler link (autoscalerLink: 'direct'); use 'api'",
-    );
-  }
   const { objects, rv, uids } = buildApi(preset);
   const api = { ...objects, up: true, rv, uidCounter: uids };
   const synced = (kind: StageKind): InformerView => ({ rv, objects: projectApi(api, kind) });
@@ -103,6 +99,7 @@ export const initialState = (cfg: Config): WorldState => {
   const addLink = (l: LinkState) => {
     links[l.id] = l;
   };
+  if (cfg.switches.autoscalerLink === 'direct') addLink(connectedLink('autoscaler', 'deployment'));
   addLink(connectedLink('deployment', 'replicaset'));
   addLink(connectedLink('replicaset', 'scheduler'));
   const kubelets: Record<NodeName, KubeletState> = {};
@@ -127,8 +124,13 @@ export const initialState = (cfg: Config): WorldState => {
   }
   return {
     api,
-    autoscaler: { ...core('autoscaler', synced('autoscaler'), 0), written: {} },
-    deployment: { ...core('deployment', synced('deployment'), 1), counts: {} },
+    autoscaler: {
+      ...core('autoscaler', synced('autoscaler'), cfg.switches.autoscalerLink === 'direct' ? 1 : 0),
+      written: {},
+      held: {},
+      versions: 0,
+    },
+    deployment: { ...core('deployment', synced('deployment'), 1), counts: {}, scales: {} },
     replicaset: {
       ...core('replicaset', synced('replicaset'), 1),
       desired: {},

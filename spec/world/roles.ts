@@ -2,7 +2,13 @@
  * Which stage plays which role on which link, and the per-stage hooks the world calls:
  * informer delivery, "lost entries" detection for retry timers, and crash resets.
  */
-import { deploymentClient, deploymentLost, onDeploymentSync } from '../stages/deployment.js';
+import { autoscalerClient, autoscalerLost } from '../stages/autoscaler.js';
+import {
+  deploymentClient,
+  deploymentLost,
+  deploymentServer,
+  onDeploymentSync,
+} from '../stages/deployment.js';
 import { kubeletServer, onKubeletSync } from '../stages/kubelet.js';
 import {
   onReplicaSetSync,
@@ -32,12 +38,14 @@ export const coreOf = (state: WorldState, stage: StageId): StageCore => {
 };
 
 const serverRoles: Partial<Record<ReturnType<typeof stageKindOf>, ServerRole>> = {
+  deployment: deploymentServer,
   replicaset: replicaSetServer,
   scheduler: schedulerServer,
   kubelet: kubeletServer,
 };
 
 const clientRoles: Partial<Record<ReturnType<typeof stageKindOf>, ClientRole>> = {
+  autoscaler: autoscalerClient,
   deployment: deploymentClient,
   replicaset: replicaSetClient,
   scheduler: schedulerClient,
@@ -60,6 +68,8 @@ export const ROLES: Roles = {
 /** Does the client hold entries that its downstream lost (so its retry timer fires)? */
 export const lostEntries = (state: WorldState, link: LinkState): boolean => {
   switch (stageKindOf(link.client)) {
+    case 'autoscaler':
+      return autoscalerLost(state, link);
     case 'deployment':
       return deploymentLost(state, link);
     case 'replicaset':

@@ -55,13 +55,22 @@ export interface StageCore {
 }
 
 export interface AutoscalerState extends StageCore {
-  /** Desired count per function that this incarnation already wrote to the API. */
+  /** Desired count per function that this incarnation already wrote to the API (or sent). */
   readonly written: Readonly<Record<ObjectKey, number>>;
+  /** `autoscalerLink: 'direct'`: deployment.scale sent, not yet known written back. */
+  readonly held: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Scale versions minted in this incarnation (see `mintScaleVersion`). */
+  readonly versions: number;
 }
 
 export interface DeploymentCtlState extends StageCore {
   /** replicaset.scale sent, not yet seen persisted: by ReplicaSet key. */
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
+  /**
+   * `autoscalerLink: 'direct'`: desired counts received from the autoscaler, by Deployment
+   * key, until the informer shows them written back to `spec.replicas`.
+   */
+  readonly scales: Readonly<Record<ObjectKey, HeldCount>>;
 }
 
 export interface ReplicaSetCtlState extends StageCore {

@@ -61,6 +61,7 @@ export const deploymentView = (over: Partial<DeploymentView> = {}): DeploymentVi
   replicas: 0,
   templateHash: 'h1',
   generation: 1,
+  replicasVersion: 0,
   deleting: false,
   managed: true,
   rv: 1,
