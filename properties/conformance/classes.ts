@@ -73,6 +73,8 @@ const stageVerb = (kind: string, words: readonly string[]): string => {
   }
   if (kind === 'deployment' && first === 'scale') return 'send scale';
   if (kind === 'deployment' && first === 'update') return 'update replicaset';
+  // `autoscalerLink: 'direct'`: the write-back of a count the autoscaler sent.
+  if (kind === 'deployment' && first === 'write') return 'write back';
   return first;
 };
 
@@ -103,7 +105,8 @@ const part = (modelClass: string, ...parts: Part[]): Candidate => ({ modelClass,
  * (a first handshake, a re-handshake) is local work of every client.
  */
 export const LOCAL_WORK: Readonly<Record<string, readonly Candidate[]>> = {
-  autoscaler: [],
+  // `autoscalerLink: 'direct'`: a count sent and held, a (re-)handshake.
+  autoscaler: [whole('autoscaler: scale'), whole('handshake autoscaler->deployment')],
   deployment: [whole('deployment: send scale'), whole('handshake deployment->replicaset')],
   replicaset: [
     whole('replicaset: schedule pods'),
@@ -140,6 +143,7 @@ export const REQUEST_CLASS: Readonly<Record<string, readonly string[]>> = {
   // off the direct path, which the model never has (docs/model.md §4).
   'deployment scaleReplicaSet': ['deployment: update replicaset'],
   'deployment deploymentStatus': ['deployment: status'],
+  'deployment scaleDeployment': ['deployment: write back'],
 };
 
 const local = (stageKind: string): readonly Candidate[] => LOCAL_WORK[stageKind] ?? [];
@@ -239,6 +243,8 @@ const classOf = (record: StepRecord): ImplClass => {
 /** Clients of a stage kind: they hear `link.down` when it crashes. */
 const clientsOf = (serverKind: string): readonly Candidate[] => {
   switch (serverKind) {
+    case 'deployment':
+      return local('autoscaler');
     case 'replicaset':
       return local('deployment');
     case 'scheduler':
@@ -314,6 +320,8 @@ const requestClasses = (stageKind: string, op: string, ...parts: Part[]): Candid
 /** The rest of a handshake reply's step, for a client whose round 2 waited on reads. */
 const roundTwo = (stageKind: string): Candidate[] => {
   switch (stageKind) {
+    case 'autoscaler':
+      return [part('deliver autoscaler.handshakeReply', 'stage')];
     case 'deployment':
       return [part('deliver deployment.handshakeReply', 'stage')];
     case 'replicaset':

@@ -102,6 +102,13 @@ const buildPodWrite = (intent: ApiIntent, ctx: IntentContext): Built => {
 export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
   switch (intent.op) {
     case 'scaleDeployment':
+      if (intent.version !== undefined) {
+        const patch = {
+          metadata: { annotations: { [REPLICAS_VERSION_ANNOTATION]: String(intent.version) } },
+          spec: { replicas: intent.replicas },
+        };
+        return { request: { verb: 'patch', kind: 'Deployment', ...named(intent.key), patch } };
+      }
       return {
         request: {
           verb: 'patch',
