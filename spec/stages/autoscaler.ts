@@ -121,14 +121,17 @@ export const autoscalerClient: ClientRole = {
 };
 
 /**
- * The retry timer's reason to fire: a held count is written back (round 2 drops it) or was
- * lost (not at the Deployment controller, not persisted, not in flight; round 2 re-sends it).
+ * The retry timer's reason to fire: a held count that the Deployment controller would not
+ * report is written back (round 2 drops it) or was lost (not persisted, not in flight;
+ * round 2 re-sends it).
  */
 export const autoscalerLost = (state: WorldState, _link: LinkState): boolean =>
   Object.values(state.autoscaler.held).some((held) => {
+    // Reported by the Deployment controller: round 2 would keep it, so nothing to settle
+    // (and a retry now would only mint epochs until the controller's informer catches up).
+    if ((state.deployment.scales[held.key]?.version ?? -1) >= held.version) return false;
     const persisted = state.api.deployments[held.key];
     if (!persisted || persisted.replicasVersion >= held.version) return true;
-    if ((state.deployment.scales[held.key]?.version ?? -1) >= held.version) return false;
     return !state.net.some(
       (m) =>
         (m.type === 'deployment.scale' && m.entry.key === held.key) ||
