@@ -112,8 +112,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: 'no-round2',
     hazard:
-      'the link connects after round 1, so a restarted client neither adopts what its downstream holds nor replaces what it lost, and creates pods that are already in flight',
-    property: 'bounded-overshoot',
+      'the link connects after round 1, so a client neither re-sends what its downstream lost (a dropped count is never delivered: the first thing the explorer finds, now that retries are the client own) nor adopts what its downstream holds (a restarted client creates pods already in flight)',
+    property: 'replicas-converge',
     flip: { round2: 'none' },
   },
   {
