@@ -43,7 +43,6 @@ import {
   onApiDone,
   onApplyTimer,
   onInformer,
-  onInformerProgress,
   onReply,
   onServerMessage,
   reconcile,
@@ -78,9 +77,6 @@ export const replicaSetMachine = setup({
       reconcile(d, out);
     }),
     onApiDone: run<ReplicaSetContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
-    onProgress: run<ReplicaSetContext, Ev<'informer.progress'>>((d, e, out) =>
-      onInformerProgress(d, e.rv, out),
-    ),
     onResync: each((d, out) => {
       endBackoff(d);
       reconcile(d, out);
@@ -122,13 +118,11 @@ export const replicaSetMachine = setup({
     seenByGet: {},
     reads: null,
     vanilla: {},
-    upstreamSynced: false,
   }),
   on: {
     'informer.upsert': { actions: 'onInformer' },
     'informer.delete': { actions: 'onInformer' },
     'api.done': { actions: 'onApiDone' },
-    'informer.progress': { actions: 'onProgress' },
   },
   states: {
     lifecycle: {

@@ -51,7 +51,6 @@ import {
   onNotReady,
   onServerDown,
   onSyncAck,
-  recheckTimer,
   retryDue,
   serverEpochs,
   sourceOfApplyTimer,
@@ -71,13 +70,7 @@ import {
   type Step,
   stillHeld,
 } from './scheduler/context.js';
-import {
-  heldOn,
-  onBarrier,
-  onHandshakeReply,
-  onInformerProgress,
-  onRead,
-} from './scheduler/round2.js';
+import { heldOn, onHandshakeReply, onRead } from './scheduler/round2.js';
 
 export type { SchedulerContext } from './scheduler/context.js';
 
@@ -141,7 +134,6 @@ const initialContext = (input: StageInput): SchedulerContext => ({
   minted: 0,
   informer: emptyInformer,
   round2: {},
-  progressRv: 0,
   apiBinds: {},
   nextRequest: 1,
   fallbackBackoff: false,
@@ -170,13 +162,9 @@ const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => 
       if (!link) return none(ctx);
       return none({ ...ctx, clients: { ...ctx.clients, [event.server]: onServerDown(link) } });
     }
-    case 'informer.progress':
-      return onInformerProgress(ctx, event.rv);
     case 'api.done':
       if (event.intent.op === 'get')
         return onRead(ctx, event.intent.key, readOutcome(event.outcome));
-      if (event.intent.op === 'readResourceVersion')
-        return onBarrier(ctx, event.intent.key, event.intent.epoch, event.rv);
       if (event.intent.op === 'exposePod')
         return onFallbackCreated(ctx, event.intent.key, event.outcome);
       return none(onBound(ctx, event.intent.key, event.outcome));
@@ -217,16 +205,7 @@ const onClientReply = (ctx: SchedulerContext, message: Message): Step => {
   const put = (l: typeof link) => ({ ...ctx, clients: { ...ctx.clients, [message.source]: l } });
   if (message.type === 'scheduler.syncAck') {
     const s = onSyncAck(link, message);
-    // Every pod assumed on the node keeps a pending re-validation: connecting cancels the
-    // handshake's timer, so pods still held (adopted from a snapshot that may be stale by
-    // now) re-arm it as a re-check (the seed-9 find: adopted pods, persisted and deleted
-    // since the snapshot, stayed assumed for good).
-    const recheck =
-      s.link.phase === 'connected' &&
-      ctx.input.config.switches.revalidateAdopted &&
-      heldOn(ctx, link.server).length > 0;
-    const effects = recheck ? [...s.effects, recheckTimer(s.link)] : s.effects;
-    return { context: put(s.link), effects };
+    return { context: put(s.link), effects: s.effects };
   }
   if (message.type === 'scheduler.epochMismatch') {
     // The link is down; `work` handshakes it again in this same step.

@@ -14,7 +14,6 @@ export const SAFETY_PROPERTIES = [
   'capacity',
   'bounded-overshoot',
   'no-leaked-sandbox',
-  'handshake-epochs-increase',
 ] as const;
 
 export const LIVENESS_PROPERTIES = [

@@ -161,13 +161,11 @@ export const crash = (ctx: Ctx, id: StageId): void => {
     if (link.client === id) {
       link.phase = 'disconnected';
       link.epoch = null;
-      link.round2 = null;
     }
     if (link.server === id) {
       link.serverEpoch = null;
       link.admitted = [];
       link.phase = 'disconnected';
-      link.round2 = null;
     }
   }
 };
@@ -198,7 +196,7 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
     return;
   }
   if (id === 'autoscaler') w.autoscaler.written = {};
-  if (id === 'deployment') Object.assign(w.deployment, { counts: {}, statusWritten: {} });
+  if (id === 'deployment') w.deployment.counts = {};
   if (id === 'replicaset')
     Object.assign(w.replicaset, {
       desired: {},
@@ -206,7 +204,6 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
       expected: {},
       minted: {},
       statusWritten: {},
-      upstreamSynced: false,
     });
   if (id === 'scheduler') Object.assign(w.scheduler, { pods: {}, minted: 0 });
 };

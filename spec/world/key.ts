@@ -101,7 +101,7 @@ const deployments = (r: ApiObjects['deployments']): string =>
     sortedValues(x)
       .map(
         (d) =>
-          `${d.key}:${d.uid}:${d.replicas}@${d.generation}:${d.templateHash}:${+d.managed}${+d.deleting}:${d.status.replicas}/${d.status.readyReplicas}`,
+          `${d.key}:${d.uid}:${d.replicas}@${d.generation}:${d.templateHash}:${+d.managed}${+d.deleting}`,
       )
       .join(';'),
   );
@@ -187,9 +187,7 @@ export const worldKey = (s: WorldState): string => {
   ];
   for (const k of sortedValues(s.kubelets)) parts.push(stage(k));
   for (const l of sortedValues(s.links))
-    parts.push(
-      `${l.id}:${l.phase}:${l.epoch}:${l.serverEpoch}:${canon(l.admitted)}:${canon(l.round2)}:${l.checked}`,
-    );
+    parts.push(`${l.id}:${l.phase}:${l.epoch}:${l.serverEpoch}:${canon(l.admitted)}`);
   parts.push(`net:${s.net.map(canon).sort().join(' ')}`);
   parts.push(`load:${canon(s.load)}`, `b:${canon(s.budgets)}`, `g:${canon(s.ghost)}`);
   return parts.join('\n');

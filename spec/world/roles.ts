@@ -1,11 +1,21 @@
 /**
  * Which stage plays which role on which link, and the per-stage hooks the world calls:
- * informer delivery, the dirty entries a client's retry timer looks at, and crash resets.
+ * informer delivery, "lost entries" detection for retry timers, and crash resets.
  */
-import { deploymentClient, onDeploymentSync } from '../stages/deployment.js';
+import { deploymentClient, deploymentLost, onDeploymentSync } from '../stages/deployment.js';
 import { kubeletServer, onKubeletSync } from '../stages/kubelet.js';
-import { onReplicaSetSync, replicaSetClient, replicaSetServer } from '../stages/replicaset.js';
-import { onSchedulerSync, schedulerClient, schedulerServer } from '../stages/scheduler.js';
+import {
+  onReplicaSetSync,
+  replicaSetClient,
+  replicaSetLost,
+  replicaSetServer,
+} from '../stages/replicaset.js';
+import {
+  onSchedulerSync,
+  schedulerClient,
+  schedulerLost,
+  schedulerServer,
+} from '../stages/scheduler.js';
 import type { StageId } from '../types/ids.js';
 import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
 import type { ClientRole, Roles, ServerRole } from './session.js';
@@ -45,54 +55,20 @@ export const ROLES: Roles = {
     return role;
   },
   core: (ctx, stage) => coreOf(ctx.w as WorldState, stage),
-  checked: (ctx, link) => handshakeInputs(ctx, link),
 };
 
-/**
- * The entries the client holds that went (or would go) on this link and that it has not yet
- * seen persisted through its own informer: only its own memory.
- */
-export const dirtyOn = (state: WorldState, link: LinkState): string[] => {
+/** Does the client hold entries that its downstream lost (so its retry timer fires)? */
+export const lostEntries = (state: WorldState, link: LinkState): boolean => {
   switch (stageKindOf(link.client)) {
     case 'deployment':
-      return Object.values(state.deployment.counts)
-        .filter((held) => !held.written)
-        .map((held) => `${held.key}@${held.version}`);
+      return deploymentLost(state, link);
     case 'replicaset':
-      return [
-        ...Object.keys(state.replicaset.requested),
-        ...Object.entries(state.replicaset.expected).map(([key, n]) => `${key}#${n}`),
-      ];
-    case 'scheduler': {
-      const node = nodeOfKubelet(link.server);
-      return Object.values(state.scheduler.pods)
-        .filter((held) => held.node === node)
-        .map((held) => held.key);
-    }
+      return replicaSetLost(state, link);
+    case 'scheduler':
+      return schedulerLost(state, link);
     default:
-      return [];
+      return false;
   }
-};
-
-export const holdsDirty = (state: WorldState, link: LinkState): boolean =>
-  dirtyOn(state, link).length > 0;
-
-/**
- * What a handshake on this link would find and decide from: the server's snapshot, the
- * client's dirty entries and which of them the API holds. A re-check while this is what it
- * was at the client's latest handshake would end as that one did, so the explorer leaves such
- * a firing of the periodic timer out (a reduction of equivalent steps, not a rule of the
- * client: the implementation's timer fires on its period whatever it would find).
- */
-export const handshakeInputs = (ctx: Ctx, link: LinkState): string => {
-  const state = ctx.w as WorldState;
-  const snapshot = serverRoles[stageKindOf(link.server)]?.snapshot(ctx, link) ?? [];
-  const reported = snapshot
-    .map((e) => (e.kind === 'count' ? `${e.key}@${e.version}:${e.replicas}` : e.key))
-    .sort();
-  const dirty = dirtyOn(state, link).sort();
-  const persisted = dirty.filter((key) => state.api.pods[key] !== undefined);
-  return JSON.stringify([reported, dirty, persisted]);
 };
 
 /** The stage's informer handlers, run after its view moved from `before` to the newest state. */
