@@ -7,6 +7,7 @@ import { kubeletServer, onKubeletSync } from '../stages/kubelet.js';
 import { onReplicaSetSync, replicaSetClient, replicaSetServer } from '../stages/replicaset.js';
 import { onSchedulerSync, schedulerClient, schedulerServer } from '../stages/scheduler.js';
 import type { StageId } from '../types/ids.js';
+import type { LinkEntry } from '../types/messages.js';
 import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
 import type { ClientRole, Roles, ServerRole } from './session.js';
 import type { Ctx, InformerView, LinkState, StageCore, WorldState } from './state.js';
@@ -45,7 +46,7 @@ export const ROLES: Roles = {
     return role;
   },
   core: (ctx, stage) => coreOf(ctx.w as WorldState, stage),
-  checked: (ctx, link) => handshakeInputs(ctx, link),
+  checked: (ctx, link, received) => handshakeInputs(ctx, link, received),
 };
 
 /**
@@ -78,15 +79,22 @@ export const holdsDirty = (state: WorldState, link: LinkState): boolean =>
   dirtyOn(state, link).length > 0;
 
 /**
- * What a handshake on this link would find and decide from: the server's snapshot, the
- * client's dirty entries and which of them the API holds. A re-check while this is what it
- * was at the client's latest handshake would end as that one did, so the explorer leaves such
- * a firing of the periodic timer out (a reduction of equivalent steps, not a rule of the
- * client: the implementation's timer fires on its period whatever it would find).
+ * What a handshake on this link decides from: the server's snapshot (`received`, or what the
+ * server would report now), the client's dirty entries and which of them the API holds. A
+ * re-check while this is what the client's latest round 2 decided from would end as that one
+ * did, so the explorer leaves such a firing of the periodic timer out (a reduction of
+ * equivalent steps, not a rule of the client: the implementation's timer fires on its period
+ * whatever it would find). It must be the inputs round 2 really saw, not the state when the
+ * handshake started: the server's snapshot and the client both move while the handshake is
+ * in flight and the client waits for its informer.
  */
-export const handshakeInputs = (ctx: Ctx, link: LinkState): string => {
+export const handshakeInputs = (
+  ctx: Ctx,
+  link: LinkState,
+  received?: readonly LinkEntry[],
+): string => {
   const state = ctx.w as WorldState;
-  const snapshot = serverRoles[stageKindOf(link.server)]?.snapshot(ctx, link) ?? [];
+  const snapshot = received ?? serverRoles[stageKindOf(link.server)]?.snapshot(ctx, link) ?? [];
   const reported = snapshot
     .map((e) => (e.kind === 'count' ? `${e.key}@${e.version}:${e.replicas}` : e.key))
     .sort();

@@ -56,8 +56,11 @@ export interface Roles {
   server(link: LinkState): ServerRole;
   client(link: LinkState): ClientRole;
   core(ctx: Ctx, stage: LinkState['client']): StageCore;
-  /** What a handshake on this link would find now (`LinkState.checked`). */
-  checked(ctx: Ctx, link: LinkState): string;
+  /**
+   * What a handshake on this link decides from (`LinkState.checked`): the snapshot it
+   * received (by default, what the server would report now) and the client's own state.
+   */
+  checked(ctx: Ctx, link: LinkState, received?: readonly LinkEntry[]): string;
 }
 
 /** The client mints a fresh epoch and starts round 1. */
@@ -73,7 +76,7 @@ export const startHandshake = (ctx: Ctx, roles: Roles, id: LinkId): void => {
   link.epoch = epoch;
   link.phase = 'handshaking';
   link.round2 = null;
-  link.checked = roles.checked(ctx, link);
+  link.checked = null;
   send(ctx, {
     type: `${stageKindOf(link.server)}.handshake`,
     source: link.client,
@@ -128,6 +131,7 @@ export const onHandshakeReply = (
   ctx.events.push({ kind: 'reply', link: link.id, epoch, clientEpoch: draft.epoch, accepted });
   if (!accepted || draft.epoch === null) return;
   if (ctx.cfg.switches.round2 === 'none') {
+    draft.checked = roles.checked(ctx, draft, snapshot);
     draft.phase = 'connected';
     return;
   }
@@ -161,7 +165,10 @@ const runRound2 = (ctx: Ctx, roles: Roles, link: LinkState): void => {
   const pending = draft?.round2;
   if (!draft || !pending || draft.epoch === null) return;
   draft.round2 = null;
-  const r = roles.client(draft).round2(ctx, draft, pending.snapshot as LinkEntry[]);
+  const snapshot = pending.snapshot as LinkEntry[];
+  // Taken before round 2 changes the client: the inputs this round 2 decides from.
+  draft.checked = roles.checked(ctx, draft, snapshot);
+  const r = roles.client(draft).round2(ctx, draft, snapshot);
   const { adopted, resent, recreated, forgotten } = r;
   // The snapshot may be stale by now (what it reported may since have been persisted and
   // deleted): adopted entries are dirty like any other, so a re-check re-validates them. The
