@@ -11,7 +11,14 @@ import {
   livenessFailures,
   propertyKind,
 } from './catalogue.js';
-import { emptyObservation, healthy, kubelet, pod, replicaSet } from './test-support/observation.js';
+import {
+  deployment,
+  emptyObservation,
+  healthy,
+  kubelet,
+  pod,
+  replicaSet,
+} from './test-support/observation.js';
 
 const ALL_NAMES = [...SAFETY_PROPERTIES, ...LIVENESS_PROPERTIES, ...REACHABILITY_PROPERTIES];
 const ALL_PROPERTIES = [...CATALOGUE.safety, ...CATALOGUE.liveness, ...CATALOGUE.reachability];
@@ -71,6 +78,7 @@ describe('checkSafety', () => {
 describe('livenessFailures', () => {
   it('is empty for a converged system', () => {
     const converged = healthy({
+      deployments: [deployment({ status: { replicas: 1, readyReplicas: 1 } })],
       replicaSets: [replicaSet({ status: { replicas: 1, readyReplicas: 1 } })],
       pods: [pod('a/p1', { nodeName: 'n1', ready: true })],
       kubelets: [kubelet('n1', ['a/p1']), kubelet('n2')],

@@ -19,7 +19,7 @@ import {
 import { noLeakedSandbox, noOrphanExposure, specFidelity } from './safety/exposure.js';
 import { apiPrecedence, noResurrection } from './safety/persistence.js';
 import { capacity, uniquePlacement } from './safety/placement.js';
-import { epochFencing, snapshotComplete } from './safety/sessions.js';
+import { epochFencing, handshakeEpochsIncrease, snapshotComplete } from './safety/sessions.js';
 import { boundedOvershoot } from './safety/workload.js';
 
 export const CATALOGUE: Catalogue = {
@@ -34,6 +34,7 @@ export const CATALOGUE: Catalogue = {
     capacity,
     boundedOvershoot,
     noLeakedSandbox,
+    handshakeEpochsIncrease,
   ],
   liveness: [
     replicasConverge,

@@ -21,14 +21,19 @@ import { collectGarbage, hasGarbage } from './world/api.js';
 import { deliver, deliverable } from './world/deliver.js';
 import { describe, distinctMessages } from './world/describe.js';
 import { faultSteps, stageIds } from './world/faults.js';
-import { ghostChanges } from './world/ghost.js';
+import { ghostChanges, readyFloorChanges, sessionGhostChanges } from './world/ghost.js';
 import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
 import { sameCollection, worldKey } from './world/key.js';
 import { inFlightOn, take } from './world/net.js';
 import { observe } from './world/observe.js';
-import { coreOf, lostEntries, onInformerSync, ROLES } from './world/roles.js';
-import { applyAdmitted, startHandshake } from './world/session.js';
+import { coreOf, handshakeInputs, holdsDirty, onInformerSync, ROLES } from './world/roles.js';
+import {
+  applyAdmitted,
+  informerCaughtUp,
+  readResourceVersion,
+  startHandshake,
+} from './world/session.js';
 import type { Ctx, LinkState, StageCore, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
 
@@ -41,7 +46,7 @@ const informerSteps = (state: WorldState): Step[] => {
   for (const id of stageIds(state)) {
     const core = coreOf(state, id);
     const stale = isStale(core.view, state.api, stageKindOf(id), sameCollection);
-    if (core.phase === 'syncing' || stale || behindHeldTemplates(state, id)) {
+    if (core.phase === 'syncing' || stale || behindHeldTemplates(state, id) || waits(state, id)) {
       steps.push(step(id, `informer sync ${id}`, (ctx) => syncInformer(ctx, id)));
     }
   }
@@ -65,6 +70,13 @@ const behindHeldTemplates = (state: WorldState, id: StageId): boolean => {
   return held.some((entry) => entry.templateRv > core.view.rv);
 };
 
+/**
+ * A client waiting for its informer to pass the resourceVersion it read before round 2: a
+ * delivery is due even if nothing it reads changed (a watch bookmark carries the rv).
+ */
+const waits = (state: WorldState, id: StageId): boolean =>
+  Object.values(state.links).some((l) => l.client === id && l.round2?.freshness === 'wait');
+
 const syncInformer = (ctx: Ctx, id: StageId): void => {
   const core = coreOf(ctx.w as WorldState, id) as Draft<WorldState['scheduler']>;
   const before = current(core.view) as WorldState['scheduler']['view'];
@@ -73,12 +85,28 @@ const syncInformer = (ctx: Ctx, id: StageId): void => {
   // finalises the step: it holds none, only records shared with the API state.
   core.view = castDraft(Object.freeze({ rv: ctx.w.api.rv, objects }));
   onInformerSync(ctx, id, before);
+  informerCaughtUp(ctx, ROLES, id);
   if (core.phase === 'syncing') core.phase = 'recovering';
 };
 
-/** Session steps: first handshakes, and the retry timer when something was lost. */
-const sessionSteps = (state: WorldState): { steps: Step[]; spurious: LinkState[] } => {
+/**
+ * Session steps: first handshakes, the steps between an accepted reply and round 2, and the
+ * retry timer when something was lost.
+ */
+interface SessionSteps {
+  readonly steps: Step[];
+  /** Re-checks of connected links whose client holds dirty entries. */
+  readonly rechecks: { readonly link: LinkState; readonly step: Step }[];
+  readonly spurious: LinkState[];
+}
+
+/** Would a re-check find something the client's latest handshake did not? (`LinkState.checked`) */
+const changedSinceChecked = (state: WorldState, cfg: Config, link: LinkState): boolean =>
+  handshakeInputs({ w: state as Ctx['w'], cfg, events: [] }, link) !== link.checked;
+
+const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
   const steps: Step[] = [];
+  const rechecks: SessionSteps['rechecks'] = [];
   // Links whose retry timer has no reason to fire: firing it anyway is a fault.
   const spurious: LinkState[] = [];
   for (const link of Object.values(state.links)) {
@@ -90,12 +118,23 @@ const sessionSteps = (state: WorldState): { steps: Step[]; spurious: LinkState[]
       );
       continue;
     }
+    if (link.round2) {
+      steps.push(...round2Steps(state, link));
+      // The timer is longer than a read and an informer's lag: firing now is a fault.
+      spurious.push(link);
+      continue;
+    }
+    // The client's own timer: a handshake that never completed (it fires once the link is
+    // idle: the timer is longer than any message's delay), or, on a connected link, entries
+    // it sent (or adopted) still not seen persisted (a re-check: `enabledSteps`). Firing at
+    // any other moment is a spurious timeout (a fault).
     const idle = inFlightOn(state, link.id) === 0;
-    const stuck = link.phase !== 'connected' || lostEntries(state, link);
-    if (idle && stuck)
-      steps.push(
-        step(link.client, `retry ${link.id}`, (ctx) => startHandshake(ctx, ROLES, link.id)),
-      );
+    const retry = step(link.client, `retry ${link.id}`, (ctx) =>
+      startHandshake(ctx, ROLES, link.id),
+    );
+    if (idle && link.phase !== 'connected') steps.push(retry);
+    else if (idle && holdsDirty(state, link) && changedSinceChecked(state, cfg, link))
+      rechecks.push({ link, step: retry });
     else spurious.push(link);
   }
   for (const link of Object.values(state.links)) {
@@ -109,8 +148,14 @@ const sessionSteps = (state: WorldState): { steps: Step[]; spurious: LinkState[]
       );
     });
   }
-  return { steps, spurious };
+  return { steps, rechecks, spurious };
 };
+
+/** A reply accepted during an outage: the resourceVersion read once the API is back. */
+const round2Steps = (state: WorldState, link: LinkState): Step[] =>
+  link.round2?.freshness === 'read' && state.api.up
+    ? [step(link.client, `read rv ${link.id}`, (ctx) => readResourceVersion(ctx, ROLES, link))]
+    : [];
 
 const networkSteps = (state: WorldState, cfg: Config): Step[] =>
   distinctMessages(state.net)
@@ -129,11 +174,18 @@ const environmentSteps = (state: WorldState): Step[] => {
   return steps;
 };
 
+/**
+ * Every step enabled in `state`. A re-check timer (seconds) is far slower than the work of
+ * the stages, messages, informers and the API Server (milliseconds): it fires, fault-free,
+ * only once nothing else can happen; firing while the system is still busy is a spurious
+ * timeout, one of the faults. This bounds a periodic timer without reading anyone's state
+ * on the client's behalf: it is an assumption about time, as the idle link is for retries.
+ */
 export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
-  const sessions = sessionSteps(state);
-  return [
+  const sessions = sessionSteps(state, cfg);
+  const busy = [
     ...autoscalerSteps(state),
-    ...deploymentSteps(state),
+    ...deploymentSteps(state, cfg),
     ...replicaSetSteps(state, cfg),
     ...schedulerSteps(state, cfg),
     ...Object.keys(state.kubelets).flatMap((node) => kubeletSteps(state, node, cfg)),
@@ -141,7 +193,13 @@ export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
     ...sessions.steps,
     ...networkSteps(state, cfg),
     ...environmentSteps(state),
-    ...faultSteps(state, cfg, sessions.spurious),
+  ];
+  const quiet = busy.length === 0;
+  const early = quiet ? [] : sessions.rechecks.map((r) => r.link);
+  return [
+    ...busy,
+    ...(quiet ? sessions.rechecks.map((r) => r.step) : []),
+    ...faultSteps(state, cfg, [...sessions.spurious, ...early]),
   ];
 };
 
@@ -166,11 +224,20 @@ export const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState =
   });
   const promote = readyToServe(next);
   const ghost = ghostChanges(next);
-  if (promote.length === 0 && ghost.length === 0) return next;
+  const floors = readyFloorChanges(next);
+  const sessions = sessionGhostChanges(state, next);
+  if (promote.length === 0 && ghost.length === 0 && floors.length === 0 && sessions === null)
+    return next;
   return produce(next, (draft) => {
     for (const id of promote)
       (coreOf(draft as WorldState, id) as Draft<StageCore>).phase = 'serving';
     for (const [rsKey, value] of ghost) draft.ghost.recentDesiredMax[rsKey] = value;
+    for (const [rsKey, value] of floors) draft.ghost.readyFloor[rsKey] = value;
+    for (const link of sessions?.cleared ?? []) delete draft.ghost.installedEpochs[link];
+    for (const [link, value] of sessions?.installed ?? [])
+      draft.ghost.installedEpochs[link] = value;
+    for (const [link, value] of sessions?.handshakes ?? [])
+      draft.ghost.handshakeEpochs[link] = value;
   });
 };
 

@@ -32,6 +32,7 @@ describe('views', () => {
       templateHash: deployment.metadata.labels && expect.any(String),
       generation: 1,
       deleting: false,
+      status: { replicas: 0, readyReplicas: 0 },
       rv: 1,
       managed: true,
     });

@@ -75,6 +75,10 @@ export const toDeploymentView = memoised(
     templateHash: templateHash(d.spec?.template ?? {}),
     generation: d.metadata?.generation ?? 0,
     deleting: d.metadata?.deletionTimestamp !== undefined,
+    status: {
+      replicas: d.status?.replicas ?? 0,
+      readyReplicas: d.status?.readyReplicas ?? 0,
+    },
     rv: rvOf(d.metadata),
     managed: hasTrueLabel(d.metadata?.labels, MANAGED_LABEL),
   }),

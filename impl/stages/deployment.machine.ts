@@ -14,13 +14,13 @@
  *
  * Deployment status is the sum of its ReplicaSets' status, written when it changes.
  *
- * Assumptions: a handshake reply is delivered only once this stage's informer has caught up
- * with the API (model-decisions §1: the runtime defers it, as the model does). A ReplicaSet
- * whose template differs from its Deployment's is an old one: its target is 0.
+ * Round 2 runs only once this stage's informers have passed the API's resourceVersion, read
+ * by the stage itself after accepting the reply (model-decisions §1). A ReplicaSet whose
+ * template differs from its Deployment's is an old one: its target is 0.
  * Left out: rollouts (maxSurge / maxUnavailable) and creating the ReplicaSet of a new
  * template (the model starts from a created one).
  */
-import { current, type Draft } from 'immer';
+import { current, type Draft, isDraft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../spec/types/ids.js';
 import type { LinkEntry } from '../../spec/types/messages.js';
@@ -41,7 +41,15 @@ import {
   onServerDownEvent,
   onSyncAckMessage,
 } from './upstream/client.js';
-import { coreContext, inFlight, onInformerEvent, RETRY_MS, request, run } from './upstream/core.js';
+import {
+  coreContext,
+  inFlight,
+  onInformerEvent,
+  onProgress,
+  RETRY_MS,
+  request,
+  run,
+} from './upstream/core.js';
 import { type HeldCount, planCountRound2, unsettled, writtenBack } from './upstream/counts.js';
 
 export interface DeploymentContext extends ClientContext {
@@ -49,11 +57,15 @@ export interface DeploymentContext extends ClientContext {
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
   /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
   readonly statusWritten: Readonly<Record<ObjectKey, string>>;
-  /** `round2Read: quorum`: an accepted reply waiting for its GETs (versions by key). */
+  /**
+   * An accepted reply waiting for round 2: for the API's resourceVersion read after it and the
+   * informers to pass it (`barrier`), and (`round2Read: quorum`) for its GETs (versions by key).
+   */
   readonly reads: {
     readonly epoch: string;
     readonly snapshot: readonly LinkEntry[];
     readonly versions: Readonly<Record<ObjectKey, number | null>>;
+    readonly barrier: number | null;
   } | null;
 }
 
@@ -82,6 +94,10 @@ export const deploymentMachine = setup({
       reconcile(d, out);
     }),
     onApiDone: run<DeploymentContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
+    onProgress: run<DeploymentContext, Ev<'informer.progress'>>((d, e, out) => {
+      onProgress(d, e.rv);
+      maybeRound2(d, out);
+    }),
     onResync: run<DeploymentContext, StageEvent>((d, _e, out) => reconcile(d, out)),
     handshake: run<DeploymentContext, StageEvent>((d, _e, out) => handshake(d, out)),
     onReply: withMessage((d, m, out) => onReply(d, m, out)),
@@ -111,6 +127,7 @@ export const deploymentMachine = setup({
     'informer.upsert': { actions: 'onInformer' },
     'informer.delete': { actions: 'onInformer' },
     'api.done': { actions: 'onApiDone' },
+    'informer.progress': { actions: 'onProgress' },
   },
   states: {
     lifecycle: {
@@ -194,6 +211,8 @@ const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
 
 /** Deployment status: the sum over its ReplicaSets, written when it changed. */
 const writeStatuses = (d: Ctx, out: Effect[]): void => {
+  // Off only as an injected defect (mutant `no-deployment-status`).
+  if (!d.input.config.switches.writeDeploymentStatus) return;
   for (const key of Object.keys(d.cache.deployments).sort()) {
     const dep = d.cache.deployments[key];
     if (!dep || dep.deleting) continue;
@@ -219,6 +238,10 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
     onRead(d, intent.key, e, out);
     return;
   }
+  if (intent.op === 'readResourceVersion') {
+    onBarrier(d, intent.epoch, e.rv, out);
+    return;
+  }
   if (intent.op === 'scaleReplicaSet' && ok) {
     // Held until the informer shows it, unless it already does, or already shows the
     // ReplicaSet gone: an answer that comes after the ReplicaSet's deletion was delivered
@@ -242,7 +265,10 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
 const count = (i: { key: ObjectKey; replicas: number; version: number }) =>
   ({ kind: 'count', key: i.key, replicas: i.replicas, version: i.version }) as const;
 
-/** Round 1 answered: round 2 now (informer), or after quorum GETs of unsettled counts. */
+/**
+ * Round 1 answered: round 2 once the informers have passed the API's resourceVersion read
+ * after the reply, and (`round2Read: quorum`) after GETs of the unsettled counts.
+ */
 const onReply = (d: Ctx, m: Message, out: Effect[]): void => {
   if (m.type !== 'deployment.handshakeReply') return;
   const verdict = acceptReply(d.link, m, d.input.config.switches);
@@ -252,32 +278,52 @@ const onReply = (d: Ctx, m: Message, out: Effect[]): void => {
   const keys =
     switches.round2Read === 'quorum' ? unsettled(d.counts, m.snapshot).map((h) => h.key) : [];
   if (!runsRound2(switches)) finish(d, null, out);
-  else if (keys.length === 0) round2(d, m.snapshot, out);
   else startReads(d, m.snapshot, keys, out);
 };
 
 const startReads = (d: Ctx, snapshot: readonly LinkEntry[], keys: string[], out: Effect[]) => {
-  if (d.link.epoch === null) return;
+  const epoch = d.link.epoch;
+  if (epoch === null) return;
   d.reads = {
-    epoch: d.link.epoch,
+    epoch,
     snapshot: snapshot as Draft<LinkEntry[]>,
     versions: Object.fromEntries(keys.map((k) => [k, null])),
+    barrier: null,
   };
+  request(d, { op: 'readResourceVersion', key: d.link.id, epoch }, out);
   for (const key of keys) request(d, { op: 'get', kind: 'ReplicaSet', key }, out);
 };
 
-/** A quorum GET answered: once all are in, round 2 for the epoch they were made for. */
+/** The pending round 2 of the current handshake, if the link still waits for it. */
+const waiting = (d: Ctx): Ctx['reads'] =>
+  d.reads?.epoch === d.link.epoch && d.link.phase === 'handshaking' ? d.reads : null;
+
+/** A quorum GET answered. A failed read leaves the round pending: the retry timer re-handshakes. */
 const onRead = (d: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): void => {
-  const reads = d.reads;
-  if (!reads || reads.epoch !== d.link.epoch || d.link.phase !== 'handshaking') return;
-  // A failed read leaves the round pending; the link's retry timer starts a new handshake.
-  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return;
+  const reads = waiting(d);
+  if (!reads || (e.outcome !== 'ok' && e.outcome !== 'notFound')) return;
   reads.versions[key] = e.object?.kind === 'ReplicaSet' ? e.object.view.replicasVersion : 0;
+  maybeRound2(d, out);
+};
+
+/** The resourceVersion read answered (a failure leaves the round to the retry timer). */
+const onBarrier = (d: Ctx, epoch: string, rv: number | undefined, out: Effect[]): void => {
+  const reads = waiting(d);
+  if (!reads || reads.epoch !== epoch || rv === undefined || reads.barrier !== null) return;
+  reads.barrier = rv;
+  maybeRound2(d, out);
+};
+
+const maybeRound2 = (d: Ctx, out: Effect[]): void => {
+  const reads = waiting(d);
+  if (!reads || reads.barrier === null || d.progressRv < reads.barrier) return;
   if (Object.values(reads.versions).some((v) => v === null)) return;
   // Plain copies: the plan's entries leave the step in a message.
-  const { snapshot, versions } = current(reads);
+  const { snapshot, versions } = isDraft(reads) ? current(reads) : reads;
   d.reads = null;
-  round2(d, snapshot as LinkEntry[], out, (k) => versions[k] ?? 0);
+  if (Object.keys(versions).length > 0)
+    round2(d, snapshot as LinkEntry[], out, (k) => versions[k] ?? 0);
+  else round2(d, snapshot as LinkEntry[], out);
 };
 
 const round2 = (

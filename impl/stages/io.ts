@@ -14,7 +14,16 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Config } from '../../spec/types/config.js';
-import type { NodeName, ObjectKey, PodKey, StageId, StageKind, Uid } from '../../spec/types/ids.js';
+import type {
+  Epoch,
+  LinkId,
+  NodeName,
+  ObjectKey,
+  PodKey,
+  StageId,
+  StageKind,
+  Uid,
+} from '../../spec/types/ids.js';
 import type { Message } from '../../spec/types/messages.js';
 import type {
   DeploymentView,
@@ -115,7 +124,13 @@ export type ApiIntent =
   /** Kubelet: the final delete (grace period 0) once the sandbox is stopped. */
   | { readonly op: 'removePod'; readonly key: PodKey; readonly uid: Uid }
   /** Quorum reads (switch `round2Read: 'quorum'`), answered with the object's view. */
-  | { readonly op: 'get'; readonly kind: ObjectKind; readonly key: ObjectKey };
+  | { readonly op: 'get'; readonly kind: ObjectKind; readonly key: ObjectKey }
+  /**
+   * A client before round 2: the API's current resourceVersion, by a consistent (quorum)
+   * LIST that selects nothing, answered in `api.done`'s `rv` (model-decisions §1). `key` names
+   * the link whose round 2 waits for it.
+   */
+  | { readonly op: 'readResourceVersion'; readonly key: LinkId; readonly epoch: Epoch };
 
 /** Everything a stage can be told. */
 export type StageEvent =
@@ -152,7 +167,15 @@ export type StageEvent =
       readonly outcome: ApiOutcome;
       /** The object after a successful write or read. */
       readonly object?: ObjectView;
+      /** `readResourceVersion`: the list's resourceVersion. */
+      readonly rv?: number;
     }
+  /**
+   * Clients only: every informer of this stage has delivered everything up to `rv` (client-go's
+   * last-synced resourceVersion, the least over the stage's informers, advanced by the events
+   * they deliver and by watch bookmarks).
+   */
+  | { readonly type: 'informer.progress'; readonly rv: number }
   | { readonly type: 'timer'; readonly name: string }
   /** Kubelet: the container runtime started or stopped a sandbox. */
   | { readonly type: 'sandbox.started'; readonly pod: PodKey }

@@ -147,6 +147,14 @@ describe('kubelet binds and exposes', () => {
     expect(unchecked.of('api')[0]?.intent).toMatchObject({ requireOwner: false });
   });
 
+  it('drops an entry whose retried expose could not be built (template gone: notFound)', () => {
+    const d = serving();
+    d.send(bind());
+    const api = d.of('api')[0];
+    d.send(done(api?.id ?? 0, api?.intent ?? {}, 'notFound'));
+    expect(dirty(d)).toEqual([]);
+  });
+
   it('retries the expose after an outage, marked as a retry', () => {
     const d = serving();
     d.send(bind());

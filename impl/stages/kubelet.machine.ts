@@ -149,7 +149,10 @@ const onMessage = (ctx: KubeletContext, message: Message, phase: Phase): Step =>
   if (message.type === 'kubelet.handshake') {
     if (!answersHandshakes(phase, ctx.input.config.switches))
       return { context: ctx, effects: [notReady(ctx.input.id, message)] };
-    const snapshot = Object.values(ctx.bound).map(toPodEntry);
+    const snapshot = Object.values(ctx.bound)
+      // Mutant `snapshot-skips-exposing`: pods whose CREATE is not yet accepted are left out.
+      .filter((held) => ctx.input.config.switches.snapshotExposing || held.state !== 'exposing')
+      .map(toPodEntry);
     const s = linkHandshake(ctx.links, ctx.input.id, message, snapshot, ctx.input.config.switches);
     return { context: { ...ctx, links: s.links }, effects: s.effects };
   }
@@ -254,7 +257,7 @@ const onApiDone = (ctx: KubeletContext, done: Extract<StageEvent, { type: 'api.d
   return { context: next, effects };
 };
 
-/** The CREATE's outcome: outage retries, precondition drops, anything else means exposed. */
+/** The CREATE's outcome: outage retries, precondition or notFound drops, else exposed. */
 const onExposed = (
   ctx: KubeletContext,
   key: PodKey,
@@ -266,7 +269,11 @@ const onExposed = (
   if (!held) return { context: ctx, effects };
   const bound = { ...ctx.bound };
   if (outcome === 'outage') bound[ck] = { ...held, failed: true };
-  else if (outcome === 'precondition') delete bound[ck];
+  // The owner is gone (precondition), or the template left the informer before a retry could
+  // build the pod (notFound: no request was sent). Marked exposed, such an entry waited for
+  // good for a pod that never came (a kd check find: an expose retried after an outage
+  // outlived its Deployment's deletion).
+  else if (outcome === 'precondition' || outcome === 'notFound') delete bound[ck];
   else bound[ck] = { ...held, state: 'exposed', failed: false };
   if (outcome !== 'ok') return { context: { ...ctx, bound }, effects };
   effects.push({

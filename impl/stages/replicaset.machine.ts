@@ -16,8 +16,8 @@
  * and re-creates lost identities under fresh names (`lostIdentity: recreate`) or re-sends
  * them (`reuse`), "lost" judged by quorum GETs or the informer (`round2Read`).
  *
- * Assumptions: a handshake reply is delivered only once the informer has caught up with the
- * API (model-decisions §1; the runtime defers it, as the model does). Template Pods exist
+ * Round 2 runs only once the informers have passed the API's resourceVersion, read by the
+ * stage itself after accepting the reply (model-decisions §1). Assumed: template Pods exist
  * with their ReplicaSet (created by whoever creates the ReplicaSet; no intent for it here).
  * Left out: adoption of orphan pods by selector, minReadySeconds, the burst cap.
  */
@@ -43,6 +43,7 @@ import {
   onApiDone,
   onApplyTimer,
   onInformer,
+  onInformerProgress,
   onReply,
   onServerMessage,
   reconcile,
@@ -77,6 +78,9 @@ export const replicaSetMachine = setup({
       reconcile(d, out);
     }),
     onApiDone: run<ReplicaSetContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
+    onProgress: run<ReplicaSetContext, Ev<'informer.progress'>>((d, e, out) =>
+      onInformerProgress(d, e.rv, out),
+    ),
     onResync: each((d, out) => {
       endBackoff(d);
       reconcile(d, out);
@@ -118,11 +122,13 @@ export const replicaSetMachine = setup({
     seenByGet: {},
     reads: null,
     vanilla: {},
+    upstreamSynced: false,
   }),
   on: {
     'informer.upsert': { actions: 'onInformer' },
     'informer.delete': { actions: 'onInformer' },
     'api.done': { actions: 'onApiDone' },
+    'informer.progress': { actions: 'onProgress' },
   },
   states: {
     lifecycle: {

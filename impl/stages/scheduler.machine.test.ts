@@ -69,10 +69,11 @@ const ack = (d: D, n: string) =>
   fromKubelet(n, { type: 'scheduler.syncAck', epoch: epochOf(d, `kubelet/${n}`) });
 
 /** A scheduler whose informer synced with nodes n1, n2 (one slot each by default). */
-const synced = (flips: Partial<Switches> = {}, allocatable = 1) => {
+const synced = (flips: Partial<Switches> = {}, allocatable = 1, answerReads = true) => {
   const d = new StageDriver(
     schedulerMachine,
     inputFor('scheduler', flips, { downstream: [...KUBELETS] }),
+    { answerReads },
   );
   d.send({ type: 'start' }, node('n1', allocatable), node('n2', allocatable), template);
   d.send({ type: 'informer.synced', rv: 2 });
@@ -319,5 +320,90 @@ describe('scheduler round 2', () => {
       outcome: 'ok',
     });
     expect(d.of('applied')[0]?.event).toMatchObject({ kind: 'sync', forgotten: [], resent: [] });
+  });
+});
+
+describe('scheduler round 2 waits for a fresh informer (model decision 1)', () => {
+  const readOf = (d: D) => d.of('api').find((e) => e.intent.op === 'readResourceVersion');
+  const syncs = (d: D) => d.of('send').filter((e) => e.message.type === 'kubelet.sync');
+  const answer = (d: D, read: ReturnType<typeof readOf>, rv: number, outcome = 'ok') =>
+    d.send({
+      type: 'api.done',
+      id: read?.id ?? 0,
+      intent: read?.intent ?? ({} as never),
+      outcome: outcome as 'ok',
+      ...(outcome === 'ok' ? { rv } : {}),
+    });
+
+  it('reads the resourceVersion after the reply and runs round 2 only once its informers pass it', () => {
+    const d = synced({}, 1, false);
+    d.send(reply(d, 'n1'));
+    const read = readOf(d);
+    expect(read?.intent).toMatchObject({ op: 'readResourceVersion', key: 'scheduler->kubelet/n1' });
+    expect(syncs(d)).toEqual([]);
+    answer(d, read, 50);
+    expect(syncs(d)).toEqual([]);
+    d.send({ type: 'informer.progress', rv: 49 });
+    expect(syncs(d)).toEqual([]);
+    d.send({ type: 'informer.progress', rv: 50 });
+    expect(syncs(d)).toHaveLength(1);
+  });
+
+  it('abandons the round when the read fails; the retry timer handshakes again', () => {
+    const d = synced({}, 1, false);
+    d.send(reply(d, 'n1'));
+    answer(d, readOf(d), 0, 'outage');
+    d.send({ type: 'informer.progress', rv: 100 });
+    expect(syncs(d)).toEqual([]);
+    d.send({ type: 'timer', name: 'link.retry:scheduler->kubelet/n1' });
+    expect(d.of('send').map((e) => e.message.type)).toEqual(['kubelet.handshake']);
+  });
+
+  it("ignores the answer to an older handshake's read", () => {
+    const d = synced({}, 1, false);
+    d.send(reply(d, 'n1'));
+    const old = readOf(d);
+    d.send({ type: 'timer', name: 'link.retry:scheduler->kubelet/n1' });
+    d.send(reply(d, 'n1'));
+    d.send({ type: 'informer.progress', rv: 100 });
+    answer(d, old, 10);
+    expect(syncs(d)).toEqual([]);
+  });
+});
+
+describe('every assumed pod keeps a pending re-validation (the seed-9 find)', () => {
+  const adopted = {
+    kind: 'pod',
+    key: 'a/p1',
+    ownerKey: 'a/rs',
+    ownerUid: 'u1',
+    node: 'n1',
+    templateRv: 2,
+  };
+  const recheckArmed = (d: D) =>
+    d
+      .of('timer.set')
+      .some((e) => e.name === 'link.retry:scheduler->kubelet/n1' && e.afterMs === 2000);
+
+  it('connecting with pods adopted from the snapshot arms the re-check timer', () => {
+    const d = synced();
+    d.send(reply(d, 'n1', [adopted]));
+    d.send(ack(d, 'n1'));
+    expect(report(d.snapshot).dirty.map((e) => e.key)).toEqual(['a/p1']);
+    expect(recheckArmed(d)).toBe(true);
+  });
+
+  it('does not with revalidateAdopted off (mutant no-adopted-revalidation)', () => {
+    const d = synced({ revalidateAdopted: false });
+    d.send(reply(d, 'n1', [adopted]));
+    d.send(ack(d, 'n1'));
+    expect(recheckArmed(d)).toBe(false);
+  });
+
+  it('connecting with nothing held arms nothing', () => {
+    const d = synced();
+    d.send(reply(d, 'n1'));
+    d.send(ack(d, 'n1'));
+    expect(recheckArmed(d)).toBe(false);
   });
 });

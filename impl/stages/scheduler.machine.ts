@@ -51,6 +51,7 @@ import {
   onNotReady,
   onServerDown,
   onSyncAck,
+  recheckTimer,
   retryDue,
   serverEpochs,
   sourceOfApplyTimer,
@@ -70,7 +71,13 @@ import {
   type Step,
   stillHeld,
 } from './scheduler/context.js';
-import { heldOn, onHandshakeReply, onRead } from './scheduler/round2.js';
+import {
+  heldOn,
+  onBarrier,
+  onHandshakeReply,
+  onInformerProgress,
+  onRead,
+} from './scheduler/round2.js';
 
 export type { SchedulerContext } from './scheduler/context.js';
 
@@ -134,6 +141,7 @@ const initialContext = (input: StageInput): SchedulerContext => ({
   minted: 0,
   informer: emptyInformer,
   round2: {},
+  progressRv: 0,
   apiBinds: {},
   nextRequest: 1,
   fallbackBackoff: false,
@@ -162,9 +170,13 @@ const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => 
       if (!link) return none(ctx);
       return none({ ...ctx, clients: { ...ctx.clients, [event.server]: onServerDown(link) } });
     }
+    case 'informer.progress':
+      return onInformerProgress(ctx, event.rv);
     case 'api.done':
       if (event.intent.op === 'get')
         return onRead(ctx, event.intent.key, readOutcome(event.outcome));
+      if (event.intent.op === 'readResourceVersion')
+        return onBarrier(ctx, event.intent.key, event.intent.epoch, event.rv);
       if (event.intent.op === 'exposePod')
         return onFallbackCreated(ctx, event.intent.key, event.outcome);
       return none(onBound(ctx, event.intent.key, event.outcome));
@@ -205,7 +217,16 @@ const onClientReply = (ctx: SchedulerContext, message: Message): Step => {
   const put = (l: typeof link) => ({ ...ctx, clients: { ...ctx.clients, [message.source]: l } });
   if (message.type === 'scheduler.syncAck') {
     const s = onSyncAck(link, message);
-    return { context: put(s.link), effects: s.effects };
+    // Every pod assumed on the node keeps a pending re-validation: connecting cancels the
+    // handshake's timer, so pods still held (adopted from a snapshot that may be stale by
+    // now) re-arm it as a re-check (the seed-9 find: adopted pods, persisted and deleted
+    // since the snapshot, stayed assumed for good).
+    const recheck =
+      s.link.phase === 'connected' &&
+      ctx.input.config.switches.revalidateAdopted &&
+      heldOn(ctx, link.server).length > 0;
+    const effects = recheck ? [...s.effects, recheckTimer(s.link)] : s.effects;
+    return { context: put(s.link), effects };
   }
   if (message.type === 'scheduler.epochMismatch') {
     // The link is down; `work` handshakes it again in this same step.

@@ -423,12 +423,15 @@ const eventAtoms = (event: AppliedEvent, emit: Emit): void => {
       if (event.discarded.length > 0) emit(`${tag} discarded`);
       return;
     }
-    case 'api':
-      if (event.verb === 'get' || event.actor === 'gc' || event.actor === 'nodeLifecycle') return;
+    case 'api': {
+      // Reads change nothing: the model makes them within the step that uses their answer.
+      const read = event.verb === 'get' || event.verb === 'list';
+      if (read || event.actor === 'gc' || event.actor === 'nodeLifecycle') return;
       emit(
         `ev api ${kindOfStage(event.actor)} ${verbOf(event)} ${event.resource} ${event.outcome}`,
       );
       return;
+    }
     case 'bindBeforeTemplate':
       emit('ev bindBeforeTemplate');
       return;

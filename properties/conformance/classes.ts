@@ -104,19 +104,40 @@ const part = (modelClass: string, ...parts: Part[]): Candidate => ({ modelClass,
  */
 export const LOCAL_WORK: Readonly<Record<string, readonly Candidate[]>> = {
   autoscaler: [],
-  deployment: [whole('deployment: send scale'), whole('handshake deployment->replicaset')],
+  // Round 2 runs in whichever step completes its wait: the resourceVersion read's answer, a
+  // quorum read's, or the informer progress that passes the barrier. The model runs it with
+  // the reply, with a read made after an outage, or with an informer delivery.
+  deployment: [
+    whole('deployment: send scale'),
+    whole('handshake deployment->replicaset'),
+    ...roundTwo('deployment'),
+  ],
   replicaset: [
     whole('replicaset: schedule pods'),
     whole('handshake replicaset->scheduler'),
     whole('replicaset: sync (API path)'),
+    ...roundTwo('replicaset'),
   ],
-  scheduler: [whole('scheduler: bind'), whole('handshake scheduler->kubelet')],
+  scheduler: [
+    whole('scheduler: bind'),
+    whole('handshake scheduler->kubelet'),
+    ...roundTwo('scheduler'),
+  ],
   kubelet: [
     whole('kubelet: materialise'),
     whole('kubelet: kill'),
     part('kubelet: terminate', 'sandbox'),
   ],
 };
+
+/** The model steps in which a client's round 2 may run. */
+function roundTwo(kind: string): Candidate[] {
+  return [
+    whole(`deliver ${kind}.handshakeReply`),
+    whole(`${kind}: read`),
+    whole(`informer ${kind}`),
+  ];
+}
 
 /**
  * The classes a request stands for, by the stage kind that makes it and the intent's op.
@@ -272,23 +293,34 @@ const takeClass = (record: StepRecord): ImplClass => {
       return deliverClass(record, words[1] ?? '', stageKind);
     case 'api': {
       const op = words[2] ?? '';
-      if (op === 'get') return { kind: 'stutter', name: `${stageKind} get` };
+      if (op === 'get' || op === 'readResourceVersion')
+        return { kind: 'stutter', name: `${stageKind} ${op}` };
       return mapped(`api ${stageKind} ${op}`, requestClasses(stageKind, op, 'api'));
     }
     case 'api.done': {
       const op = words[2] ?? '';
       const own: Candidate[] =
         op === 'get'
-          ? // A quorum read answers round 2 (the rest of the handshake reply's step), or the
-            // ReplicaSet controller's GET of a ReplicaSet it holds a count for.
-            [part('replicaset: get', 'stage'), ...roundTwo(stageKind)]
-          : requestClasses(stageKind, op, 'stage');
+          ? // A quorum read (round 2 is local work), or the ReplicaSet controller's GET of a
+            // ReplicaSet it holds a count for.
+            [part('replicaset: get', 'stage')]
+          : op === 'readResourceVersion'
+            ? [whole(`${stageKind}: read`)]
+            : requestClasses(stageKind, op, 'stage');
       return mapped(`api.done ${stageKind} ${op}`, own, local(stageKind));
     }
     case 'inform':
     case 'list':
     case 'synced':
       return mapped(`${verb} ${stageKind}`, [whole(`informer ${stageKind}`)], local(stageKind));
+    case 'watch':
+      // Watch bookmarks: the model's informer delivery that moves only the resourceVersion,
+      // and whatever round 2 that lets run.
+      return mapped(
+        'bookmarks',
+        ['deployment', 'replicaset', 'scheduler'].map((k) => whole(`informer ${k}`)),
+        [...local('deployment'), ...local('replicaset'), ...local('scheduler')],
+      );
     case 'gc':
       // The implementation's garbage collector also force-deletes the pods of a lost node,
       // which the model does in the node-loss step itself.
@@ -310,20 +342,6 @@ const takeClass = (record: StepRecord): ImplClass => {
 
 const requestClasses = (stageKind: string, op: string, ...parts: Part[]): Candidate[] =>
   (REQUEST_CLASS[`${stageKind} ${op}`] ?? []).map((modelClass) => part(modelClass, ...parts));
-
-/** The rest of a handshake reply's step, for a client whose round 2 waited on reads. */
-const roundTwo = (stageKind: string): Candidate[] => {
-  switch (stageKind) {
-    case 'deployment':
-      return [part('deliver deployment.handshakeReply', 'stage')];
-    case 'replicaset':
-      return [part('deliver replicaset.handshakeReply', 'stage')];
-    case 'scheduler':
-      return [part('deliver scheduler.handshakeReply', 'stage')];
-    default:
-      return [];
-  }
-};
 
 const deliverClass = (record: StepRecord, type: string, stageKind: string): ImplClass => {
   // A message to a crashed stage or a lost node is gone: the model's drop.

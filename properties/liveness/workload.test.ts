@@ -60,10 +60,40 @@ describe('replicas-converge', () => {
 });
 
 describe('status-converges', () => {
-  it('holds when the ReplicaSet status counts its pods and its Ready pods', () => {
+  const twoPods = { replicas: 2, readyReplicas: 1 };
+  const pods = [pod('a/p1', { ready: true }), pod('a/p2'), pod('a/p3', { deleting: true })];
+
+  it('holds when the ReplicaSet and Deployment status count their pods and Ready pods', () => {
     const obs = healthy({
-      replicaSets: [replicaSet({ status: { replicas: 2, readyReplicas: 1 } })],
-      pods: [pod('a/p1', { ready: true }), pod('a/p2'), pod('a/p3', { deleting: true })],
+      deployments: [deployment({ status: twoPods })],
+      replicaSets: [replicaSet({ status: twoPods })],
+      pods,
+    });
+    expectHolds(statusConverges.check(obs));
+  });
+
+  it('a Deployment status that the ReplicaSets changed under has not converged', () => {
+    const obs = healthy({
+      deployments: [deployment({ status: { replicas: 0, readyReplicas: 0 } })],
+      replicaSets: [replicaSet({ status: twoPods })],
+      pods,
+    });
+    expectFails(
+      statusConverges.check(obs),
+      'Deployment a/fn',
+      '0 pods (0 Ready)',
+      'holds 2 (1 Ready)',
+    );
+  });
+
+  it('a Deployment counts the pods of all its ReplicaSets, outdated ones too', () => {
+    const old = replicaSet({ key: 'a/fn-h0', uid: 'u-rs0', templateHash: 'h0', status: twoPods });
+    const obs = healthy({
+      deployments: [deployment({ status: { replicas: 3, readyReplicas: 1 } })],
+      replicaSets: [replicaSet({ status: { replicas: 1, readyReplicas: 0 } }), old],
+      pods: [...pods, pod('a/q1', { ownerUid: 'u-rs', ownerKey: 'a/fn-h1' })].map((p, i) =>
+        i < 3 ? { ...p, ownerUid: 'u-rs0', ownerKey: 'a/fn-h0' } : p,
+      ),
     });
     expectHolds(statusConverges.check(obs));
   });

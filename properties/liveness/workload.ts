@@ -1,7 +1,7 @@
 /**
  * Liveness of the workload, checked on one state once faults have stopped ("this holds
  * now"): `replicas-converge` (Ready pods per function equal the desired count) and
- * `status-converges` (ReplicaSet status counts equal the truth).
+ * `status-converges` (ReplicaSet and Deployment status counts equal the truth).
  */
 import type { DeploymentView, PodView } from '../../spec/types/objects.js';
 import type { Observation } from '../../spec/types/observation.js';
@@ -58,6 +58,28 @@ export const replicasConverge: EventuallyProperty = {
   check: checkReplicas,
 };
 
+/** A Deployment's status against the truth: the pods of all its ReplicaSets, not deleting. */
+const checkDeploymentStatus = (obs: Observation): Verdict => {
+  for (const d of Object.values(obs.api.deployments)) {
+    if (d.deleting) continue;
+    const owned = new Set<string>();
+    for (const rs of Object.values(obs.api.replicaSets))
+      if (rs.ownerUid === d.uid) owned.add(rs.uid);
+    let replicas = 0;
+    let ready = 0;
+    for (const pod of Object.values(obs.api.pods)) {
+      if (!owned.has(pod.ownerUid) || pod.deleting) continue;
+      replicas += 1;
+      if (pod.ready) ready += 1;
+    }
+    if (d.status.replicas === replicas && d.status.readyReplicas === ready) continue;
+    return fail(
+      `Deployment ${d.key} status says ${d.status.replicas} pods (${d.status.readyReplicas} Ready) but the API holds ${replicas} (${ready} Ready)`,
+    );
+  }
+  return OK;
+};
+
 const checkStatus = (obs: Observation): Verdict => {
   for (const rs of Object.values(obs.api.replicaSets)) {
     // A deleting ReplicaSet's status is moot; deletion-completes judges it.
@@ -74,7 +96,7 @@ const checkStatus = (obs: Observation): Verdict => {
       `ReplicaSet ${rs.key} status says ${rs.status.replicas} pods (${rs.status.readyReplicas} Ready) but the API holds ${replicas} (${ready} Ready)`,
     );
   }
-  return OK;
+  return checkDeploymentStatus(obs);
 };
 
 export const statusConverges: EventuallyProperty = {

@@ -1,7 +1,9 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { nextReadyFloor } from '../../spec/types/ghost.js';
+import type { AppliedEvent } from '../../spec/types/observation.js';
 import { healthy, pod, podEntry, RS_KEY, stage } from '../test-support/observation.js';
 import { expectFails, expectHolds } from '../test-support/verdict.js';
-import { boundedOvershoot } from './workload.js';
+import { boundedOvershoot, deletesOnlySurplus } from './workload.js';
 
 describe('bounded-overshoot', () => {
   it('counts a pod once when it is both persisted and in flight', () => {
@@ -45,5 +47,58 @@ describe('bounded-overshoot', () => {
       stages: [stage('kubelet/n1', [podEntry('a/p9', { ownerKey: 'a/old', node: 'n1' })])],
     });
     expectFails(boundedOvershoot.check(obs), 'a/old', 'a/p9');
+  });
+});
+
+describe('deletes-only-surplus', () => {
+  const deletion = (actor: 'replicaset' | 'user', key = 'a/p1'): AppliedEvent => ({
+    kind: 'api',
+    actor,
+    verb: 'delete',
+    resource: 'pod',
+    key,
+    outcome: 'ok',
+    retry: false,
+  });
+  const ready = (key: string) => pod(key, { ready: true, nodeName: 'n1' });
+  const deleted = (key: string) => pod(key, { ready: true, nodeName: 'n1', deleting: true });
+  const floor = (n: number) => ({ readyFloor: { [RS_KEY]: n } });
+
+  it('holds when the controller deletes a Ready pod above the floor', () => {
+    const before = healthy({ ...floor(1), pods: [ready('a/p1'), ready('a/p2')] });
+    const after = healthy({
+      pods: [deleted('a/p1'), ready('a/p2')],
+      events: [deletion('replicaset')],
+    });
+    expectHolds(deletesOnlySurplus.check(before, after));
+  });
+
+  it('holds when the controller deletes a pod that was not Ready', () => {
+    const before = healthy({ ...floor(1), pods: [pod('a/p1'), ready('a/p2')] });
+    const after = healthy({
+      pods: [pod('a/p1', { deleting: true }), ready('a/p2')],
+      events: [deletion('replicaset')],
+    });
+    expectHolds(deletesOnlySurplus.check(before, after));
+  });
+
+  it('a user deleting the last Ready pod is not judged', () => {
+    const before = healthy({ ...floor(1), pods: [ready('a/p1')] });
+    const after = healthy({ pods: [deleted('a/p1')], events: [deletion('user')] });
+    expectHolds(deletesOnlySurplus.check(before, after));
+  });
+
+  it('the controller taking Ready pods below the floor violates it', () => {
+    const before = healthy({ ...floor(1), pods: [ready('a/p1')] });
+    const after = healthy({ pods: [deleted('a/p1')], events: [deletion('replicaset')] });
+    expectFails(deletesOnlySurplus.check(before, after), 'a/p1', RS_KEY, '0 Ready', 'is 1');
+  });
+
+  it('the floor is the smaller of the old and the new desired count until Ready reaches it', () => {
+    // Scale-down 2 -> 1 with two Ready pods: the floor drops to 1 at once.
+    expect(nextReadyFloor(2, 2, 1)).toBe(1);
+    // Scale-up 1 -> 2 with one Ready pod: the floor stays 1 until the second is Ready.
+    expect(nextReadyFloor(1, 1, 2)).toBe(1);
+    expect(nextReadyFloor(1, 2, 2)).toBe(2);
   });
 });

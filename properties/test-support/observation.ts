@@ -18,6 +18,7 @@ import type {
 import type {
   AppliedEvent,
   DirtyEntry,
+  Ghost,
   KubeletObservation,
   LinkObservation,
   Observation,
@@ -40,6 +41,7 @@ export const deployment = (over: Partial<DeploymentView> = {}): DeploymentView =
   generation: 1,
   deleting: false,
   managed: true,
+  status: { replicas: 0, readyReplicas: 0 },
   rv: 1,
   ...over,
 });
@@ -174,6 +176,9 @@ export interface ObservationParts {
   readonly deletedPods?: readonly PodKey[];
   readonly rsTemplates?: Readonly<Record<Uid, string>>;
   readonly recentDesiredMax?: Readonly<Record<string, number>>;
+  readonly installedEpochs?: Ghost['installedEpochs'];
+  readonly handshakeEpochs?: Ghost['handshakeEpochs'];
+  readonly readyFloor?: Readonly<Record<string, number>>;
 }
 
 const byKey = <T extends { readonly key: string }>(items: readonly T[]): Record<string, T> =>
@@ -200,6 +205,9 @@ export const observation = (parts: ObservationParts = {}): Observation => ({
     deletedPods: Object.fromEntries((parts.deletedPods ?? []).map((key) => [key, true as const])),
     rsTemplates: parts.rsTemplates ?? {},
     recentDesiredMax: parts.recentDesiredMax ?? {},
+    installedEpochs: parts.installedEpochs ?? {},
+    handshakeEpochs: parts.handshakeEpochs ?? {},
+    readyFloor: parts.readyFloor ?? {},
   },
   events: parts.events ?? [],
 });

@@ -7,7 +7,7 @@ import type { PodKey, Uid } from '../types/ids.js';
 import { splitKey } from '../types/ids.js';
 import type { PodEntry } from '../types/messages.js';
 import type { ApiObjects, PodView, ReplicaSetView, TemplatePodView } from '../types/objects.js';
-import type { Ctx, InformerView, StageCore, WorldState } from '../world/state.js';
+import type { Ctx, InformerView, StageCore } from '../world/state.js';
 
 /** How a stage indexes its in-memory cache (the `cacheKey` switch). */
 export const cacheKey = (cfg: Config, pod: PodKey): string =>
@@ -67,17 +67,6 @@ export const emptyView = (): InformerView => ({
   rv: 0,
   objects: { deployments: {}, replicaSets: {}, templatePods: {}, pods: {}, nodes: {} },
 });
-
-/** Is a pod identity anywhere in flight (a message naming it)? */
-export const podInFlight = (state: WorldState, pod: PodKey): boolean => {
-  for (const m of state.net) {
-    if (m.type === 'kubelet.bindPod' && m.entry.key === pod) return true;
-    if (m.type === 'scheduler.schedulePods' && m.pods.includes(pod)) return true;
-    if ('entries' in m && m.entries.some((e) => e.key === pod)) return true;
-    if ('snapshot' in m && m.snapshot.some((e) => e.key === pod)) return true;
-  }
-  return false;
-};
 
 /** A held pod as it travels in messages, snapshots and syncs. */
 export const toPodEntry = (held: PodEntry): PodEntry => ({

@@ -11,6 +11,7 @@
  * Client of `deployment -> replicaset`. Left out: rollouts (maxSurge / maxUnavailable), the
  * creation of a new ReplicaSet on a template change (the model starts from a created one).
  */
+import type { Config } from '../types/config.js';
 import type { ObjectKey } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
 import type { CountEntry } from '../types/messages.js';
@@ -18,7 +19,7 @@ import type { ReplicaSetView } from '../types/objects.js';
 import { nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2 } from '../world/session.js';
-import type { Ctx, DeploymentCtlState, LinkState, WorldState } from '../world/state.js';
+import type { Ctx, DeploymentCtlState, WorldState } from '../world/state.js';
 import { isServing, round2Read, type Step, step } from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
@@ -38,7 +39,7 @@ const targetOf = (
   };
 };
 
-export const deploymentSteps = (state: WorldState): Step[] => {
+export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
   const dc = state.deployment;
   if (!isServing(dc)) return [];
   const connected = state.links[TO_REPLICASET]?.phase === 'connected';
@@ -64,7 +65,60 @@ export const deploymentSteps = (state: WorldState): Step[] => {
       );
     }
   }
+  steps.push(...statusSteps(dc, cfg));
   return steps;
+};
+
+/** Deployment status: the sum of its ReplicaSets' status as the informer shows them. */
+const statusOf = (dc: DeploymentCtlState, uid: string): string => {
+  let replicas = 0;
+  let ready = 0;
+  for (const rs of Object.values(dc.view.objects.replicaSets)) {
+    if (rs.ownerUid !== uid) continue;
+    replicas += rs.status.replicas;
+    ready += rs.status.readyReplicas;
+  }
+  return `${replicas}/${ready}`;
+};
+
+/**
+ * Deployment statuses that differ from this incarnation's last write (the controller does
+ * not read the Deployment status back; a restarted one writes it once again).
+ */
+const unwrittenStatuses = (dc: DeploymentCtlState, cfg: Config): [ObjectKey, string][] => {
+  if (!cfg.switches.writeDeploymentStatus) return [];
+  const out: [ObjectKey, string][] = [];
+  for (const d of Object.values(dc.view.objects.deployments)) {
+    if (d.deleting) continue;
+    const status = statusOf(dc, d.uid);
+    if (dc.statusWritten[d.key] !== status) out.push([d.key, status]);
+  }
+  return out;
+};
+
+/**
+ * A status write of its own, for a status the informer delivery could not write (the API
+ * was down, or the controller was still syncing after a restart).
+ */
+const statusSteps = (dc: DeploymentCtlState, cfg: Config): Step[] =>
+  unwrittenStatuses(dc, cfg).map(([key, status]) =>
+    step('deployment', `status ${key} ${status}`, (ctx) => writeStatus(ctx, key, status)),
+  );
+
+const writeStatus = (ctx: Ctx, key: ObjectKey, status: string): void => {
+  const [replicas, ready] = status.split('/').map(Number);
+  const outcome = request(
+    ctx,
+    { actor: 'deployment', verb: 'patch', resource: 'deployment', key },
+    () => {
+      const d = ctx.w.api.deployments[key];
+      if (!d) return 'notFound';
+      d.status = { replicas: replicas ?? 0, readyReplicas: ready ?? 0 };
+      d.rv = nextRv(ctx);
+      return 'ok';
+    },
+  );
+  if (outcome === 'ok') ctx.w.deployment.statusWritten[key] = status;
 };
 
 const scaleDirect = (ctx: Ctx, rsKey: ObjectKey, replicas: number, version: number): void => {
@@ -114,6 +168,11 @@ export const onDeploymentSync = (ctx: Ctx): void => {
       !rs || (held.written ? rs.replicas === held.replicas : rs.replicasVersion >= held.version);
     if (done) delete dc.counts[key];
   }
+  // As the implementation's reconcile does on an informer event: the Deployment status
+  // follows its ReplicaSets' in the same step (one interleaving point, not two).
+  if (!isServing(dc)) return;
+  for (const [key, status] of unwrittenStatuses(dc as DeploymentCtlState, ctx.cfg))
+    writeStatus(ctx, key, status);
 };
 
 /** Round 2 towards the ReplicaSet controller: adopt its pending counts, re-send lost ones. */
@@ -148,12 +207,3 @@ const shownWrittenBack = (dc: DeploymentCtlState, entry: CountEntry): boolean =>
 
 const writtenBack = (ctx: Ctx, rsKey: ObjectKey, version: number): boolean =>
   (round2Read(ctx, ctx.w.deployment).replicaSets[rsKey]?.replicasVersion ?? 0) >= version;
-
-/** A count the ReplicaSet controller lost: not held there and not written back. */
-export const deploymentLost = (state: WorldState, _link: LinkState): boolean =>
-  Object.values(state.deployment.counts).some(
-    (held) =>
-      !held.written &&
-      (state.api.replicaSets[held.key]?.replicasVersion ?? 0) < held.version &&
-      (state.replicaset.desired[held.key]?.version ?? -1) < held.version,
-  );

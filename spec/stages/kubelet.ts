@@ -72,7 +72,11 @@ const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
 };
 
 export const kubeletServer: ServerRole = {
-  snapshot: (ctx, link) => Object.values(kubelet(ctx, nodeOfLink(link)).bound).map(toPodEntry),
+  snapshot: (ctx, link) =>
+    Object.values(kubelet(ctx, nodeOfLink(link)).bound)
+      // Mutant `snapshot-skips-exposing`: pods whose CREATE is not yet accepted are left out.
+      .filter((held) => ctx.cfg.switches.snapshotExposing || held.state !== 'exposing')
+      .map(toPodEntry),
   apply: (ctx, link, message: DataMessage | Sync) => {
     const node = nodeOfLink(link);
     if (message.type === 'kubelet.bindPod') return onBind(ctx, node, message.entry);

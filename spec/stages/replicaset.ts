@@ -19,11 +19,10 @@ import type { ReplicaSetView } from '../types/objects.js';
 import { markPodDeleting, nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, HeldPod, LinkState, ReplicaSetCtlState, WorldState } from '../world/state.js';
+import type { Ctx, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
   isServing,
-  podInFlight,
   podsOwnedBy,
   round2Read,
   type Step,
@@ -67,7 +66,10 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
         ),
       );
     }
-    if (live > target) steps.push(...scaleDownSteps(state, rs));
+    // A restarted controller's persisted count may be older than the one its crash lost:
+    // scale down only once the Deployment controller's round 2 re-sent what it holds.
+    const settled = rc.upstreamSynced || !cfg.switches.scaleDownAfterUpstreamSync;
+    if (live > target && settled) steps.push(...scaleDownSteps(state, rs));
     const held = rc.desired[rs.key];
     if (held && !held.written)
       steps.push(step('replicaset', `write back ${rs.key}`, (ctx) => writeBack(ctx, rs.key)));
@@ -323,6 +325,7 @@ export const replicaSetServer: ServerRole = {
     const rc = ctx.w.replicaset;
     if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
     if (!('entries' in message)) return;
+    rc.upstreamSynced = true;
     for (const key of message.discard) delete rc.desired[key];
     for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
   },
@@ -335,30 +338,4 @@ const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): vo
   const held = rc.desired[entry.key];
   if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
   rc.desired[entry.key] = { ...entry, written: false };
-};
-
-/** Requested pods that the downstream lost: nowhere below, not persisted, not in flight. */
-export const replicaSetLost = (state: WorldState, _link: LinkState): boolean => {
-  const held = (key: string): boolean =>
-    Object.values(state.scheduler.pods).some((p) => p.key === key) ||
-    Object.values(state.kubelets).some((k) => Object.values(k.bound).some((b) => b.key === key));
-  const requested = Object.values(state.replicaset.requested);
-  if (requested.some((p) => !held(p.key) && !state.api.pods[p.key] && !podInFlight(state, p.key)))
-    return true;
-  return Object.entries(state.replicaset.expected).some(
-    ([rsKey, n]) => n > inFlightFor(state, rsKey),
-  );
-};
-
-/** Count form: pods of a ReplicaSet anywhere below the controller or in flight. */
-const inFlightFor = (state: WorldState, rsKey: ObjectKey): number => {
-  let count = 0;
-  for (const p of Object.values(state.scheduler.pods)) if (p.ownerKey === rsKey) count += 1;
-  for (const k of Object.values(state.kubelets))
-    for (const b of Object.values(k.bound))
-      if (b.ownerKey === rsKey && !Object.values(state.scheduler.pods).some((p) => p.key === b.key))
-        count += 1;
-  for (const m of state.net)
-    if (m.type === 'scheduler.schedulePods' && m.ownerKey === rsKey) count += m.count;
-  return count;
 };

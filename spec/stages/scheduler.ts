@@ -16,12 +16,11 @@ import { kubeletId, linkId } from '../types/ids.js';
 import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, LinkState, SchedulerState, WorldState } from '../world/state.js';
+import type { Ctx, SchedulerState, WorldState } from '../world/state.js';
 import {
   cacheKey,
   isServing,
   ownerKnownGone,
-  podInFlight,
   round2Read,
   type Step,
   step,
@@ -172,18 +171,4 @@ const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
     epoch: link.epoch,
     entry: toPodEntry(held) as PodEntry,
   });
-};
-
-/** Assumed pods that their kubelet lost: nowhere downstream, not persisted, not in flight. */
-export const schedulerLost = (state: WorldState, link: LinkState): boolean => {
-  const node = link.server.slice('kubelet/'.length);
-  const k = state.kubelets[node];
-  if (!k) return false;
-  return Object.values(state.scheduler.pods).some(
-    (held) =>
-      held.node === node &&
-      !Object.values(k.bound).some((b) => b.key === held.key) &&
-      !state.api.pods[held.key] &&
-      !podInFlight(state, held.key),
-  );
 };

@@ -59,6 +59,35 @@ export interface Switches {
    * an injected defect: the object goes first and the sandbox runs on, unknown, until swept).
    */
   readonly stopBeforeRemove: boolean;
+  /**
+   * A client re-validates entries it adopted in round 2 with its server (a re-check
+   * handshake): the snapshot they came from may be stale by the time round 2 runs. Off only
+   * as an injected defect (an adopted entry persisted and deleted since stays held for good).
+   */
+  readonly revalidateAdopted: boolean;
+  /**
+   * Servers admit a data message only if its whole epoch is the current one (off: only its
+   * incarnation is compared, so a re-handshake within one incarnation fences nothing).
+   */
+  readonly fenceWholeEpoch: boolean;
+  /**
+   * The kubelet's handshake snapshot reports its bound pods in every state (off: it leaves
+   * out those still `exposing`, whose CREATE was not yet accepted).
+   */
+  readonly snapshotExposing: boolean;
+  /**
+   * A client's epoch counter runs for its whole incarnation (off: it starts again whenever a
+   * link reconnects after its connection broke, so a handshake can reuse an earlier epoch).
+   */
+  readonly epochCounterPerIncarnation: boolean;
+  /**
+   * A restarted ReplicaSet controller scales down only once its upstream's round 2 reached
+   * it (off: it deletes down to the persisted count at once, although the Deployment
+   * controller may be about to re-send the newer count the crash lost).
+   */
+  readonly scaleDownAfterUpstreamSync: boolean;
+  /** The Deployment controller keeps the Deployment's status (off only as an injected defect). */
+  readonly writeDeploymentStatus: boolean;
 }
 
 export type ProfileName = 'hardened' | 'artifact';
@@ -85,6 +114,12 @@ export const HARDENED: Switches = {
   markReady: true,
   writeStatus: true,
   stopBeforeRemove: true,
+  revalidateAdopted: true,
+  fenceWholeEpoch: true,
+  snapshotExposing: true,
+  epochCounterPerIncarnation: true,
+  scaleDownAfterUpstreamSync: true,
+  writeDeploymentStatus: true,
 };
 
 /**
@@ -139,7 +174,15 @@ export interface Budgets {
  * One bounded world: a topology, a workload and fault budgets, explored exhaustively. The
  * default bound, `tiny`, is not one world but a suite of five small ones (`SUITES`).
  */
-export type PresetName = 'up' | 'down' | 'retries' | 'tenants' | 'spread' | 'updown' | 'small';
+export type PresetName =
+  | 'up'
+  | 'down'
+  | 'retries'
+  | 'tenants'
+  | 'spread'
+  | 'revalidate'
+  | 'updown'
+  | 'small';
 
 export interface Preset {
   readonly name: PresetName;
@@ -198,7 +241,9 @@ const UP: Preset = {
   desiredMax: 1,
   initialLoad: 1,
   overshootSlack: 0,
-  convergenceBound: 60,
+  // Each handshake takes three client steps besides its messages: the reply, the read of the
+  // API's resourceVersion and round 2 (plus an informer delivery when it is behind).
+  convergenceBound: 80,
   budgets: {
     ...NO_FAULTS,
     crashes: 1,
@@ -228,7 +273,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   down: {
     ...UP,
     name: 'down',
-    convergenceBound: 80,
+    convergenceBound: 100,
     budgets: { ...NO_FAULTS, crashes: 1, duplicates: 1, scaleEvents: 1, faultsTotal: 1 },
     crashTargets: ['kubelet'],
     userWrites: [],
@@ -248,7 +293,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     ...UP,
     name: 'tenants',
     functions: TWO_TENANTS,
-    convergenceBound: 80,
+    convergenceBound: 100,
     budgets: NO_FAULTS,
   },
   /** One function of two pods onto two one-slot nodes, without faults: a node can be over-committed. */
@@ -259,8 +304,21 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     nodeAllocatable: 1,
     desiredMax: 2,
     initialLoad: 2,
-    convergenceBound: 80,
+    convergenceBound: 100,
     budgets: NO_FAULTS,
+  },
+  /**
+   * Up, then back to zero at any point, with one scheduler crash: the restarted scheduler
+   * adopts from its kubelet's snapshot a pod that may be persisted and deleted by the time its
+   * round 2 runs (the world of mutant `no-adopted-revalidation`, `kd check`'s seed-9 find).
+   */
+  revalidate: {
+    ...UP,
+    name: 'revalidate',
+    convergenceBound: 100,
+    budgets: { ...NO_FAULTS, crashes: 1, scaleEvents: 1, faultsTotal: 1 },
+    crashTargets: ['scheduler'],
+    userWrites: [],
   },
   /**
    * Deeper than `tiny`, for campaigns: `up` plus one scale event back to zero, with any one
@@ -269,7 +327,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   updown: {
     ...UP,
     name: 'updown',
-    convergenceBound: 80,
+    convergenceBound: 100,
     budgets: { ...UP.budgets, scaleEvents: 1 },
     // The autoscaler's crash is left out: its only memory is what it wrote, and its restart
     // rewrites the same value, a no-op. Pods are deleted by the scale-down; the user's

@@ -69,6 +69,10 @@ export const epochIsOlder = (a: Epoch, b: Epoch): boolean => {
   return ai < bi || (ai === bi && ac < bc);
 };
 
+/** Two epochs of one client incarnation: they differ at most in the counter. */
+export const sameIncarnation = (a: Epoch, b: Epoch): boolean =>
+  a.slice(0, a.lastIndexOf('.')) === b.slice(0, b.lastIndexOf('.'));
+
 export const stageKindOf = (stage: StageId): StageKind =>
   stage.startsWith('kubelet/') ? 'kubelet' : (stage as StageKind);
 

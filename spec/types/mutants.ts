@@ -112,8 +112,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: 'no-round2',
     hazard:
-      'the link connects after round 1, so a restarted client neither adopts what its downstream holds nor replaces what it lost, and creates pods that are already in flight',
-    property: 'bounded-overshoot',
+      'the link connects after round 1, so a client neither re-sends what its downstream lost (a dropped count is never delivered: the first thing the explorer finds, now that retries are the client own) nor adopts what its downstream holds (a restarted client creates pods already in flight)',
+    property: 'replicas-converge',
     flip: { round2: 'none' },
   },
   {
@@ -147,6 +147,41 @@ export const MUTANTS: readonly Mutant[] = [
       "injected defect: the kubelet removes a deleted pod's object but leaves its sandbox running, unknown to anyone until a sweep finds it",
     property: 'no-leaked-sandbox',
     flip: { stopBeforeRemove: false },
+  },
+  {
+    name: 'no-adopted-revalidation',
+    hazard:
+      'a client takes the entries it adopted from a handshake snapshot as checked, but the snapshot was stale: they were persisted and deleted since, and stay held for good (the kd check seed-9 find)',
+    property: 'caches-drain',
+    flip: { revalidateAdopted: false },
+    preset: 'revalidate',
+  },
+  {
+    name: 'incarnation-only-fence',
+    hazard:
+      "the server compares only the incarnation of a data message's epoch, so a message sent before a re-handshake of the same client incarnation is admitted after it",
+    property: 'epoch-fencing',
+    flip: { fenceWholeEpoch: false },
+  },
+  {
+    name: 'snapshot-skips-exposing',
+    hazard:
+      'the kubelet leaves the pods it is still exposing out of its handshake snapshot, so its client believes them lost',
+    property: 'snapshot-complete',
+    flip: { snapshotExposing: false },
+  },
+  {
+    name: 'epoch-counter-resets',
+    hazard:
+      'a client starts its epoch counter again when a link reconnects, so a new handshake reuses an epoch whose delayed messages the server would admit',
+    property: 'handshake-epochs-increase',
+    flip: { epochCounterPerIncarnation: false },
+  },
+  {
+    name: 'no-deployment-status',
+    hazard: 'injected defect: the Deployment controller never updates the Deployment status',
+    property: 'status-converges',
+    flip: { writeDeploymentStatus: false },
   },
 ];
 

@@ -25,6 +25,8 @@ export interface DeploymentView extends PathLabels {
   readonly generation: number;
   /** deletionTimestamp is set: garbage collection of dependents is under way. */
   readonly deleting: boolean;
+  /** Written by the Deployment controller: the sum of its ReplicaSets' status. */
+  readonly status: { readonly replicas: number; readonly readyReplicas: number };
   readonly rv: number;
 }
 

@@ -128,7 +128,7 @@ export type AppliedEvent =
   | {
       readonly kind: 'api';
       readonly actor: StageId | 'user' | 'gc' | 'nodeLifecycle';
-      readonly verb: 'get' | 'create' | 'update' | 'patch' | 'delete';
+      readonly verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
       readonly resource: 'deployment' | 'replicaset' | 'templatePod' | 'pod' | 'node';
       readonly key: ObjectKey;
       readonly outcome:
@@ -146,6 +146,25 @@ export type AppliedEvent =
   /** A fault or environment action. */
   | { readonly kind: 'fault'; readonly fault: string; readonly target: string };
 
+/**
+ * The epoch a link's server last installed, as the world saw it: the epoch of the last
+ * handshake reply that server sent on the link, and the server's incarnation then. Kept by
+ * the world (the model) or the runtime (the implementation) from the messages on the wire,
+ * not by the stage code that the fence properties judge.
+ */
+export interface InstalledEpoch {
+  readonly epoch: Epoch;
+  readonly serverIncarnation: number;
+}
+
+/** A link's handshake history, as the world saw the client send them. */
+export interface HandshakeEpochs {
+  /** The newest epoch any handshake on this link carried. */
+  readonly newest: Epoch;
+  /** The first handshake epoch that was not newer than every earlier one (null: none). */
+  readonly regressed: Epoch | null;
+}
+
 export interface Ghost {
   /** Pods whose API object was removed, by key. */
   readonly deletedPods: Readonly<Record<PodKey, true>>;
@@ -156,6 +175,17 @@ export interface Ghost {
    * desired count (`bounded-overshoot` allows this plus the preset's slack).
    */
   readonly recentDesiredMax: Readonly<Record<ObjectKey, number>>;
+  /** Per link: the epoch its server holds now, from its handshake replies (`epoch-fencing`). */
+  readonly installedEpochs: Readonly<Partial<Record<LinkId, InstalledEpoch>>>;
+  /** Per link: the epochs its handshakes carried (`handshake-epochs-increase`). */
+  readonly handshakeEpochs: Readonly<Partial<Record<LinkId, HandshakeEpochs>>>;
+  /**
+   * Per ReplicaSet key: the smallest desired count since its Ready pods last reached the
+   * desired count, i.e. the smaller of the old and the new desired count across a scale
+   * event (`deletes-only-surplus`). The desired count is the load for a ReplicaSet of its
+   * Deployment's current template, 0 for an outdated or orphaned one.
+   */
+  readonly readyFloor: Readonly<Record<ObjectKey, number>>;
 }
 
 export interface Observation {

@@ -14,6 +14,7 @@ export const SAFETY_PROPERTIES = [
   'capacity',
   'bounded-overshoot',
   'no-leaked-sandbox',
+  'handshake-epochs-increase',
 ] as const;
 
 export const LIVENESS_PROPERTIES = [

@@ -4,10 +4,7 @@
  */
 
 import { answersHandshakes } from '../stages/common.js';
-import { stageKindOf } from '../types/ids.js';
 import type { DataMessage, Message, Sync } from '../types/messages.js';
-import { isStale } from './informer.js';
-import { sameCollection } from './key.js';
 import { linkOf } from './net.js';
 import { coreOf, ROLES } from './roles.js';
 import { onData, onEpochMismatch, onHandshake, onHandshakeReply, onSyncAck } from './session.js';
@@ -17,22 +14,13 @@ const method = (message: Message): string => message.type.slice(message.type.ind
 
 /**
  * A handshake waits in the network until its server answers handshakes (bottom-up
- * recovery). A handshake reply waits until the client's informer has caught up with the
- * API: the server dropped from its snapshot whatever its own informer showed persisted, so
- * round 2 must see at least that much, or it would take a persisted pod for a lost one.
+ * recovery). A handshake reply is delivered at any time: the client itself makes sure its
+ * informer is fresh before round 2 (`PendingRound2` in state.ts).
  */
 export const deliverable = (state: WorldState, cfg: Ctx['cfg'], message: Message): boolean => {
   const link = state.links[linkOf(state, message)];
   if (!link) return true;
   if (method(message) === 'handshake') return answersHandshakes(cfg, coreOf(state, link.server));
-  if (method(message) === 'handshakeReply' && link.client === message.destination) {
-    return !isStale(
-      coreOf(state, link.client).view,
-      state.api,
-      stageKindOf(link.client),
-      sameCollection,
-    );
-  }
   return true;
 };
 

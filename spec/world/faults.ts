@@ -161,11 +161,13 @@ export const crash = (ctx: Ctx, id: StageId): void => {
     if (link.client === id) {
       link.phase = 'disconnected';
       link.epoch = null;
+      link.round2 = null;
     }
     if (link.server === id) {
       link.serverEpoch = null;
       link.admitted = [];
       link.phase = 'disconnected';
+      link.round2 = null;
     }
   }
 };
@@ -196,7 +198,7 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
     return;
   }
   if (id === 'autoscaler') w.autoscaler.written = {};
-  if (id === 'deployment') w.deployment.counts = {};
+  if (id === 'deployment') Object.assign(w.deployment, { counts: {}, statusWritten: {} });
   if (id === 'replicaset')
     Object.assign(w.replicaset, {
       desired: {},
@@ -204,6 +206,7 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
       expected: {},
       minted: {},
       statusWritten: {},
+      upstreamSynced: false,
     });
   if (id === 'scheduler') Object.assign(w.scheduler, { pods: {}, minted: 0 });
 };

@@ -1,8 +1,24 @@
 /**
- * Ghost bookkeeping after every step: the history `bounded-overshoot` needs. For each
- * ReplicaSet, the highest desired count since its live pods last fitted the desired count.
+ * Ghost bookkeeping after every step, computed by the world from the state before and after
+ * the step, never by the stage code the properties judge:
+ * - for each ReplicaSet, the highest desired count since its live pods last fitted the
+ *   desired count (`bounded-overshoot`), and the smallest since its Ready pods last reached
+ *   it (`deletes-only-surplus`);
+ * - for each link, the epoch its server installed, read off the handshake replies it sent
+ *   (`epoch-fencing`, `snapshot-complete`), and the epochs its client's handshakes carried
+ *   (`handshake-epochs-increase`).
  */
-import type { ObjectKey } from '../types/ids.js';
+import { nextHandshakeEpochs, nextReadyFloor } from '../types/ghost.js';
+import {
+  type LinkId,
+  linkId,
+  nodeOfKubelet,
+  type ObjectKey,
+  type StageId,
+  stageKindOf,
+} from '../types/ids.js';
+import type { Message } from '../types/messages.js';
+import type { HandshakeEpochs, InstalledEpoch } from '../types/observation.js';
 import type { WorldState } from './state.js';
 
 /** What the environment asks of this ReplicaSet right now: the load, or 0 if outdated/orphaned. */
@@ -78,3 +94,79 @@ export const ghostChanges = (s: WorldState): [ObjectKey, number][] => {
   }
   return changes;
 };
+
+/** Ready pods of a ReplicaSet in the API, not being deleted. */
+const readyCount = (s: WorldState, rsKey: ObjectKey): number => {
+  let ready = 0;
+  for (const p of Object.values(s.api.pods))
+    if (p.ownerKey === rsKey && p.ready && !p.deleting) ready += 1;
+  return ready;
+};
+
+/** Changes to `readyFloor` after a step. */
+export const readyFloorChanges = (s: WorldState): [ObjectKey, number][] => {
+  const changes: [ObjectKey, number][] = [];
+  for (const rsKey of Object.keys(s.ghost.recentDesiredMax)) {
+    const previous = s.ghost.readyFloor[rsKey];
+    const next = nextReadyFloor(previous, readyCount(s, rsKey), loadFor(s, rsKey));
+    if (next !== previous) changes.push([rsKey, next]);
+  }
+  return changes;
+};
+
+const incarnationOf = (s: WorldState, id: StageId): number => {
+  const node = nodeOfKubelet(id);
+  if (node !== null) return s.kubelets[node]?.incarnation ?? 0;
+  return s[stageKindOf(id) as Exclude<ReturnType<typeof stageKindOf>, 'kubelet'>].incarnation;
+};
+
+export interface SessionGhostChanges {
+  readonly installed: [LinkId, InstalledEpoch][];
+  /** Links whose server restarted since it installed its epoch: it holds none now. */
+  readonly cleared: LinkId[];
+  readonly handshakes: [LinkId, HandshakeEpochs][];
+}
+
+/**
+ * What the step's new messages tell the session ghost. A message is new if it was not in
+ * flight before the step (a duplicate is the same frozen message again, so it is not new):
+ * a handshake reply means its server installed that epoch; a handshake, that its client
+ * started one with that epoch.
+ */
+export const sessionGhostChanges = (
+  before: WorldState,
+  next: WorldState,
+): SessionGhostChanges | null => {
+  const cleared: LinkId[] = [];
+  for (const [link, held] of Object.entries(next.ghost.installedEpochs))
+    if (held && held.serverIncarnation !== incarnationOf(next, serverOf(link as LinkId)))
+      cleared.push(link as LinkId);
+  if (next.net === before.net) return cleared.length === 0 ? null : noChanges(cleared);
+  const old = new Set<Message>(before.net);
+  const installed: [LinkId, InstalledEpoch][] = [];
+  const handshakes: [LinkId, HandshakeEpochs][] = [];
+  for (const m of next.net) {
+    if (old.has(m)) continue;
+    if (m.type.endsWith('.handshakeReply')) {
+      installed.push([
+        linkId(m.destination, m.source),
+        { epoch: m.epoch, serverIncarnation: incarnationOf(next, m.source) },
+      ]);
+    } else if (m.type.endsWith('.handshake')) {
+      const link = linkId(m.source, m.destination);
+      const known = handshakes.find(([l]) => l === link)?.[1] ?? next.ghost.handshakeEpochs[link];
+      handshakes.push([link, nextHandshakeEpochs(known, m.epoch)]);
+    }
+  }
+  return installed.length + handshakes.length + cleared.length === 0
+    ? null
+    : { installed, cleared, handshakes };
+};
+
+const noChanges = (cleared: LinkId[]): SessionGhostChanges => ({
+  installed: [],
+  cleared,
+  handshakes: [],
+});
+
+const serverOf = (link: LinkId): StageId => link.slice(link.indexOf('->') + 2) as StageId;

@@ -27,8 +27,15 @@ export const INFORMER_READS: Readonly<Record<StageKind, readonly Collection[]>> 
  */
 type Projector = (record: object) => object;
 
-const blankStatus: Projector = (r) =>
-  mapValues(r as ApiObjects['replicaSets'], (rs) => ({ ...rs, status: NO_STATUS, rv: 0 }));
+/** The Deployment controller reads ReplicaSet status (for the Deployment's), not their rv. */
+const blankRv: Projector = (r) =>
+  mapValues(r as ApiObjects['replicaSets'], (rs) => ({ ...rs, rv: 0 }));
+/**
+ * Nor does it read the Deployment status it writes (it remembers what it wrote), so its own
+ * status write does not make its view stale.
+ */
+const blankDeploymentStatus: Projector = (r) =>
+  mapValues(r as ApiObjects['deployments'], (d) => ({ ...d, status: NO_STATUS, rv: 0 }));
 const ownersOnly: Projector = (r) =>
   mapValues(r as ApiObjects['replicaSets'], (rs) => ({
     ...rs,
@@ -45,7 +52,7 @@ const placementOnly: Projector = (r) =>
 const NO_STATUS = { replicas: 0, readyReplicas: 0 };
 
 const PROJECTIONS: Partial<Record<StageKind, Partial<Record<Collection, Projector>>>> = {
-  deployment: { replicaSets: blankStatus },
+  deployment: { replicaSets: blankRv, deployments: blankDeploymentStatus },
   scheduler: { replicaSets: ownersOnly, pods: placementOnly },
   kubelet: { replicaSets: ownersOnly },
 };

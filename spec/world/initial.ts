@@ -16,6 +16,7 @@ import type {
   ReplicaSetView,
   TemplatePodView,
 } from '../types/objects.js';
+import type { Ghost, HandshakeEpochs, InstalledEpoch } from '../types/observation.js';
 import { projectApi } from './informer.js';
 import type { InformerView, KubeletState, LinkState, StageCore, WorldState } from './state.js';
 
@@ -38,6 +39,7 @@ const buildApi = (preset: Preset): { objects: ApiObjects; rv: number; uids: numb
       generation: 1,
       managed: true,
       deleting: false,
+      status: { replicas: 0, readyReplicas: 0 },
       rv: ++rv,
     };
     const rsKey = `${key}-${TEMPLATE_HASH}`;
@@ -86,7 +88,23 @@ const connectedLink = (client: StageCore['id'], server: StageCore['id']): LinkSt
     epoch,
     serverEpoch: epoch,
     admitted: [],
+    round2: null,
+    checked: null,
   };
+};
+
+/** The links start connected: as if each client's first handshake had been answered. */
+const connectedGhost = (
+  links: Record<string, LinkState>,
+): Pick<Ghost, 'installedEpochs' | 'handshakeEpochs'> => {
+  const installedEpochs: Record<string, InstalledEpoch> = {};
+  const handshakeEpochs: Record<string, HandshakeEpochs> = {};
+  for (const l of Object.values(links)) {
+    if (l.epoch === null) continue;
+    installedEpochs[l.id] = { epoch: l.epoch, serverIncarnation: 1 };
+    handshakeEpochs[l.id] = { newest: l.epoch, regressed: null };
+  }
+  return { installedEpochs, handshakeEpochs };
 };
 
 export const initialState = (cfg: Config): WorldState => {
@@ -128,7 +146,12 @@ export const initialState = (cfg: Config): WorldState => {
   return {
     api,
     autoscaler: { ...core('autoscaler', synced('autoscaler'), 0), written: {} },
-    deployment: { ...core('deployment', synced('deployment'), 1), counts: {} },
+    deployment: {
+      ...core('deployment', synced('deployment'), 1),
+      counts: {},
+      // The initial status (none yet) counts as written: the run starts from a settled world.
+      statusWritten: Object.fromEntries(Object.keys(objects.deployments).map((k) => [k, '0/0'])),
+    },
     replicaset: {
       ...core('replicaset', synced('replicaset'), 1),
       desired: {},
@@ -136,6 +159,7 @@ export const initialState = (cfg: Config): WorldState => {
       expected: {},
       minted: {},
       statusWritten: {},
+      upstreamSynced: true,
     },
     scheduler: { ...core('scheduler', synced('scheduler'), 1), pods: {}, minted: 0 },
     kubelets,
@@ -143,7 +167,13 @@ export const initialState = (cfg: Config): WorldState => {
     net: [],
     load,
     budgets: { ...preset.budgets },
-    ghost: { deletedPods: {}, rsTemplates, recentDesiredMax },
+    ghost: {
+      deletedPods: {},
+      rsTemplates,
+      recentDesiredMax,
+      ...connectedGhost(links),
+      readyFloor: {},
+    },
     step: 0,
     events: [],
   };

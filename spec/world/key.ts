@@ -101,7 +101,7 @@ const deployments = (r: ApiObjects['deployments']): string =>
     sortedValues(x)
       .map(
         (d) =>
-          `${d.key}:${d.uid}:${d.replicas}@${d.generation}:${d.templateHash}:${+d.managed}${+d.deleting}`,
+          `${d.key}:${d.uid}:${d.replicas}@${d.generation}:${d.templateHash}:${+d.managed}${+d.deleting}:${d.status.replicas}/${d.status.readyReplicas}`,
       )
       .join(';'),
   );
@@ -187,7 +187,9 @@ export const worldKey = (s: WorldState): string => {
   ];
   for (const k of sortedValues(s.kubelets)) parts.push(stage(k));
   for (const l of sortedValues(s.links))
-    parts.push(`${l.id}:${l.phase}:${l.epoch}:${l.serverEpoch}:${canon(l.admitted)}`);
+    parts.push(
+      `${l.id}:${l.phase}:${l.epoch}:${l.serverEpoch}:${canon(l.admitted)}:${canon(l.round2)}:${l.checked}`,
+    );
   parts.push(`net:${s.net.map(canon).sort().join(' ')}`);
   parts.push(`load:${canon(s.load)}`, `b:${canon(s.budgets)}`, `g:${canon(s.ghost)}`);
   return parts.join('\n');

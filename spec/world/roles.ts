@@ -1,23 +1,14 @@
 /**
  * Which stage plays which role on which link, and the per-stage hooks the world calls:
- * informer delivery, "lost entries" detection for retry timers, and crash resets.
+ * informer delivery, the dirty entries a client's retry timer looks at, and crash resets.
  */
-import { deploymentClient, deploymentLost, onDeploymentSync } from '../stages/deployment.js';
+import { deploymentClient, onDeploymentSync } from '../stages/deployment.js';
 import { kubeletServer, onKubeletSync } from '../stages/kubelet.js';
-import {
-  onReplicaSetSync,
-  replicaSetClient,
-  replicaSetLost,
-  replicaSetServer,
-} from '../stages/replicaset.js';
-import {
-  onSchedulerSync,
-  schedulerClient,
-  schedulerLost,
-  schedulerServer,
-} from '../stages/scheduler.js';
+import { onReplicaSetSync, replicaSetClient, replicaSetServer } from '../stages/replicaset.js';
+import { onSchedulerSync, schedulerClient, schedulerServer } from '../stages/scheduler.js';
 import type { StageId } from '../types/ids.js';
 import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
+import type { LinkEntry } from '../types/messages.js';
 import type { ClientRole, Roles, ServerRole } from './session.js';
 import type { Ctx, InformerView, LinkState, StageCore, WorldState } from './state.js';
 
@@ -55,20 +46,61 @@ export const ROLES: Roles = {
     return role;
   },
   core: (ctx, stage) => coreOf(ctx.w as WorldState, stage),
+  checked: (ctx, link, received) => handshakeInputs(ctx, link, received),
 };
 
-/** Does the client hold entries that its downstream lost (so its retry timer fires)? */
-export const lostEntries = (state: WorldState, link: LinkState): boolean => {
+/**
+ * The entries the client holds that went (or would go) on this link and that it has not yet
+ * seen persisted through its own informer: only its own memory.
+ */
+export const dirtyOn = (state: WorldState, link: LinkState): string[] => {
   switch (stageKindOf(link.client)) {
     case 'deployment':
-      return deploymentLost(state, link);
+      return Object.values(state.deployment.counts)
+        .filter((held) => !held.written)
+        .map((held) => `${held.key}@${held.version}`);
     case 'replicaset':
-      return replicaSetLost(state, link);
-    case 'scheduler':
-      return schedulerLost(state, link);
+      return [
+        ...Object.keys(state.replicaset.requested),
+        ...Object.entries(state.replicaset.expected).map(([key, n]) => `${key}#${n}`),
+      ];
+    case 'scheduler': {
+      const node = nodeOfKubelet(link.server);
+      return Object.values(state.scheduler.pods)
+        .filter((held) => held.node === node)
+        .map((held) => held.key);
+    }
     default:
-      return false;
+      return [];
   }
+};
+
+export const holdsDirty = (state: WorldState, link: LinkState): boolean =>
+  dirtyOn(state, link).length > 0;
+
+/**
+ * What a handshake on this link decides from: the server's snapshot (`received`, or what the
+ * server would report now), the client's dirty entries and which of them the API holds. A
+ * re-check while this is what the client's latest round 2 decided from would end as that one
+ * did, so the explorer leaves such a firing of the periodic timer out (a reduction of
+ * equivalent steps, not a rule of the client: the implementation's timer fires on its period
+ * whatever it would find). It must be the inputs round 2 really saw, not the state when the
+ * handshake started: the server's snapshot and the client both move while the handshake is
+ * in flight and the client waits for its informer.
+ */
+export const handshakeInputs = (
+  ctx: Ctx,
+  link: LinkState,
+  received?: readonly LinkEntry[],
+): string => {
+  const state = ctx.w as WorldState;
+  const snapshot = received ?? serverRoles[stageKindOf(link.server)]?.snapshot(ctx, link) ?? [];
+  const reported = snapshot
+    .map((e) => (e.kind === 'count' ? `${e.key}@${e.version}:${e.replicas}` : e.key))
+    .sort();
+  const dirty = dirtyOn(state, link).sort();
+  const persisted = dirty.filter((key) => state.api.pods[key] !== undefined);
+  return JSON.stringify([reported, dirty, persisted]);
 };
 
 /** The stage's informer handlers, run after its view moved from `before` to the newest state. */

@@ -4,6 +4,7 @@
  * Client (upstream)                       Server (downstream, one epoch per source)
  *   disconnected --handshake(E)-->          install E (the fence), snapshot S_D
  *   handshaking  <--handshakeReply(E,S_D)--
+ *   read the API's resourceVersion, wait for the informer to pass it (model-decisions §1)
  *   round 2: adopt / re-send / discard
  *   syncing      --sync(E, entries)-->      apply by identity
  *   connected    <--syncAck(E)--
@@ -15,7 +16,7 @@
  */
 import { castDraft } from 'immer';
 import type { Epoch, LinkId } from '../types/ids.js';
-import { epochIsOlder, mintEpoch, stageKindOf } from '../types/ids.js';
+import { epochIsOlder, mintEpoch, sameIncarnation, stageKindOf } from '../types/ids.js';
 import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
 import { send } from './net.js';
 import type { Ctx, LinkState, StageCore } from './state.js';
@@ -55,6 +56,11 @@ export interface Roles {
   server(link: LinkState): ServerRole;
   client(link: LinkState): ClientRole;
   core(ctx: Ctx, stage: LinkState['client']): StageCore;
+  /**
+   * What a handshake on this link decides from (`LinkState.checked`): the snapshot it
+   * received (by default, what the server would report now) and the client's own state.
+   */
+  checked(ctx: Ctx, link: LinkState, received?: readonly LinkEntry[]): string;
 }
 
 /** The client mints a fresh epoch and starts round 1. */
@@ -62,10 +68,15 @@ export const startHandshake = (ctx: Ctx, roles: Roles, id: LinkId): void => {
   const link = ctx.w.links[id];
   if (!link) return;
   const core = roles.core(ctx, link.client) as { epochs: number; incarnation: number };
+  // Mutant `epoch-counter-resets`: a link that reconnects starts the counter again.
+  const reconnect = link.phase === 'disconnected' && link.epoch !== null;
+  if (reconnect && !ctx.cfg.switches.epochCounterPerIncarnation) core.epochs = 0;
   core.epochs += 1;
   const epoch = mintEpoch(link.client, core.incarnation, core.epochs);
   link.epoch = epoch;
   link.phase = 'handshaking';
+  link.round2 = null;
+  link.checked = null;
   send(ctx, {
     type: `${stageKindOf(link.server)}.handshake`,
     source: link.client,
@@ -116,15 +127,55 @@ export const onHandshakeReply = (
   const draft = ctx.w.links[link.id];
   if (!draft) return;
   const epochOk = epoch === draft.epoch || !ctx.cfg.switches.clientReplyCheck;
-  const accepted = draft.phase === 'handshaking' && epochOk;
+  const accepted = draft.phase === 'handshaking' && epochOk && draft.round2 === null;
   ctx.events.push({ kind: 'reply', link: link.id, epoch, clientEpoch: draft.epoch, accepted });
   if (!accepted || draft.epoch === null) return;
   if (ctx.cfg.switches.round2 === 'none') {
+    draft.checked = roles.checked(ctx, draft, snapshot);
     draft.phase = 'connected';
     return;
   }
+  draft.round2 = castDraft({ snapshot, freshness: 'read' as const });
+  if (ctx.w.api.up) readResourceVersion(ctx, roles, draft);
+};
+
+/**
+ * The client reads the API's current resourceVersion (a consistent read: it needs the API
+ * up; during an outage it is a step of its own once the API is back). If its informer is
+ * already there, round 2 runs with the answer, as the implementation runs it in the step
+ * that answers the read; otherwise the client waits for a delivery.
+ */
+export const readResourceVersion = (ctx: Ctx, roles: Roles, link: LinkState): void => {
+  const draft = ctx.w.links[link.id];
+  if (draft?.round2?.freshness !== 'read') return;
+  const fresh = roles.core(ctx, link.client).view.rv >= ctx.w.api.rv;
+  draft.round2.freshness = 'wait';
+  if (fresh) runRound2(ctx, roles, draft);
+};
+
+/** The client's informer delivered: every round 2 it was waiting for runs in this step. */
+export const informerCaughtUp = (ctx: Ctx, roles: Roles, client: LinkState['client']): void => {
+  for (const link of Object.values(ctx.w.links))
+    if (link.client === client && link.round2?.freshness === 'wait') runRound2(ctx, roles, link);
+};
+
+/** Round 2, once the client's informer is fresh: adopt, re-send, discard, then sync. */
+const runRound2 = (ctx: Ctx, roles: Roles, link: LinkState): void => {
+  const draft = ctx.w.links[link.id];
+  const pending = draft?.round2;
+  if (!draft || !pending || draft.epoch === null) return;
+  draft.round2 = null;
+  const snapshot = pending.snapshot as LinkEntry[];
+  // Taken before round 2 changes the client: the inputs this round 2 decides from.
+  draft.checked = roles.checked(ctx, draft, snapshot);
   const r = roles.client(draft).round2(ctx, draft, snapshot);
   const { adopted, resent, recreated, forgotten } = r;
+  // The snapshot may be stale by now (what it reported may since have been persisted and
+  // deleted): adopted entries are dirty like any other, so a re-check re-validates them. The
+  // injected defect treats them as checked already, as a client that disarms its re-check
+  // timer on connecting would.
+  if (adopted.length > 0 && !ctx.cfg.switches.revalidateAdopted)
+    draft.checked = roles.checked(ctx, draft);
   ctx.events.push({
     kind: 'sync',
     link: link.id,
@@ -166,9 +217,13 @@ export const onData = (
 ): void => {
   const draft = ctx.w.links[link.id];
   if (!draft) return;
-  const admitted =
-    draft.serverEpoch !== null &&
-    (message.epoch === draft.serverEpoch || !ctx.cfg.switches.serverEpochCheck);
+  const current = draft.serverEpoch;
+  const matches =
+    current !== null &&
+    (message.epoch === current ||
+      // Mutant `incarnation-only-fence`: only the client incarnation is compared.
+      (!ctx.cfg.switches.fenceWholeEpoch && sameIncarnation(message.epoch, current)));
+  const admitted = current !== null && (matches || !ctx.cfg.switches.serverEpochCheck);
   const entries = entryKeysOf(message);
   ctx.events.push({
     kind: 'admit',

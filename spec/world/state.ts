@@ -8,7 +8,7 @@
  */
 import type { Budgets, Config } from '../types/config.js';
 import type { Epoch, LinkId, NodeName, ObjectKey, PodKey, StageId } from '../types/ids.js';
-import type { CountEntry, Message, PodEntry } from '../types/messages.js';
+import type { CountEntry, LinkEntry, Message, PodEntry } from '../types/messages.js';
 import type { ApiObjects } from '../types/objects.js';
 import type {
   AppliedEvent,
@@ -62,6 +62,8 @@ export interface AutoscalerState extends StageCore {
 export interface DeploymentCtlState extends StageCore {
   /** replicaset.scale sent, not yet seen persisted: by ReplicaSet key. */
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
+  readonly statusWritten: Readonly<Record<ObjectKey, string>>;
 }
 
 export interface ReplicaSetCtlState extends StageCore {
@@ -79,6 +81,11 @@ export interface ReplicaSetCtlState extends StageCore {
   readonly minted: Readonly<Record<ObjectKey, number>>;
   /** Status this incarnation last wrote, per ReplicaSet (`replicas/ready`). */
   readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+  /**
+   * The Deployment controller's round 2 reached this incarnation: counts a crash lost were
+   * re-sent, so the persisted count is no longer a stale stand-in for them.
+   */
+  readonly upstreamSynced: boolean;
 }
 
 export interface SchedulerState extends StageCore {
@@ -114,6 +121,27 @@ export interface LinkState {
   readonly serverEpoch: Epoch | null;
   /** `fence: none` only: data messages admitted but not yet applied at the server. */
   readonly admitted: readonly Message[];
+  /** An accepted handshake reply whose round 2 waits for the client's informer to be fresh. */
+  readonly round2: PendingRound2 | null;
+  /**
+   * What a handshake on this link would find, as of the client's latest handshake
+   * (`recheck.ts`): a re-check timer firing while it is still the same would learn nothing
+   * new, so the model leaves that firing out (null: no handshake yet).
+   */
+  readonly checked: string | null;
+}
+
+/**
+ * Round 2 waits until the client's informer is at least as new as the API was after the
+ * reply arrived (model-decisions §1), which the client learns as a real client does: it reads
+ * the API's current resourceVersion (`read`: with the reply if the API is up, else a step of
+ * its own once it is back), then, if its informer is behind, waits for a delivery (`wait`;
+ * any delivery jumps the view to the API's newest state) and runs round 2 in that step.
+ * Faults may strike between the read and round 2.
+ */
+export interface PendingRound2 {
+  readonly snapshot: readonly LinkEntry[];
+  readonly freshness: 'read' | 'wait';
 }
 
 export type Remaining = { -readonly [K in keyof Budgets]: number };

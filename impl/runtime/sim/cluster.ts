@@ -25,6 +25,7 @@ import {
 } from './ghost.js';
 import { openChangeWatches, refreshInformers, stageIds, startStage } from './lifecycle.js';
 import { observe, reportsOf } from './observe.js';
+import { scheduleBookmarks } from './progress.js';
 import { type ActorSlot, SimState } from './state.js';
 import { take } from './take.js';
 import type { Pending, SimAction, SimOptions, StepRecord, Topology } from './types.js';
@@ -74,6 +75,7 @@ export class SimCluster {
         snapshot: null,
         informers: [],
         synced: false,
+        progressTold: 0,
         written: new Map(),
       };
       state.actors.set(id, slot);
@@ -244,6 +246,7 @@ export class SimCluster {
   private settle(): void {
     const state = this.state;
     refreshInformers(state, this.changes);
+    scheduleBookmarks(state);
     if (state.api.pendingGc() > 0 && !state.agenda.has('gc')) {
       const delayMs = state.api.available
         ? state.latencies.gcDelayMs

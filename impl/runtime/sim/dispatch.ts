@@ -17,6 +17,7 @@ import { type LinkId, linkId, nodeOfKubelet, type StageId } from '../../../spec/
 import type { Message } from '../../../spec/types/messages.js';
 import type { Kind, KubeObject } from '../../apiserver/index.js';
 import { collectEffects, type Effect, type StageEvent, type StageInput } from '../../stages/io.js';
+import { noteSent } from './ghost.js';
 import { requestFor } from './intents.js';
 import type { ActorSlot, SimState } from './state.js';
 
@@ -127,6 +128,7 @@ export const sandboxStartId = (node: string, pod: string): string => `sandbox ${
 const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
   switch (effect.type) {
     case 'send':
+      noteSent(state, slot, effect.message);
       sendMessage(state, effect.message);
       return;
     case 'api': {

@@ -1,80 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import type { Effect, StageEvent } from '../../stages/io.js';
 import { SimCluster } from './cluster.js';
 import { runDefault } from './policy.js';
-import { fakeStage, logOf, registryOf, TEST_CONFIG } from './testing/fakes.js';
+import { BOOKMARK_ID } from './progress.js';
+import { logOf, noopStage, registryOf, TEST_CONFIG } from './testing/fakes.js';
 
-/** The Deployment controller's fake: one handshake to the ReplicaSet controller once synced. */
-const client = fakeStage(
-  () => null,
-  (_state, event: StageEvent): { effects?: Effect[] } | undefined =>
-    event.type === 'informer.synced'
-      ? {
-          effects: [
-            {
-              type: 'send',
-              message: {
-                type: 'replicaset.handshake',
-                source: 'deployment',
-                destination: 'replicaset',
-                epoch: 'deployment#1.1',
-              },
-            },
-          ],
-        }
-      : undefined,
-);
+/** The highest `informer.progress` a fake stage was told. */
+const progressTold = (cluster: SimCluster): number =>
+  Math.max(
+    0,
+    ...logOf(cluster.snapshotOf('deployment'))
+      .filter((line) => line.startsWith('informer.progress '))
+      .map((line) => Number(line.split(' ')[1])),
+  );
 
-/** The ReplicaSet controller's fake: answers every handshake at once with an empty snapshot. */
-const server = fakeStage(
-  () => null,
-  (_state, event: StageEvent): { effects?: Effect[] } | undefined =>
-    event.type === 'message' && event.message.type === 'replicaset.handshake'
-      ? {
-          effects: [
-            {
-              type: 'send',
-              message: {
-                type: 'deployment.handshakeReply',
-                source: 'replicaset',
-                destination: 'deployment',
-                epoch: event.message.epoch,
-                snapshot: [],
-              },
-            },
-          ],
-        }
-      : undefined,
-);
-
-describe('a handshake reply waits for its client to be fresh (model decision 1)', () => {
-  it('is held until the client has seen every write made before the reply arrived', () => {
+describe('informer progress, as a client learns how fresh its informers are (model decision 1)', () => {
+  const settled = () => {
     const cluster = new SimCluster({
       config: TEST_CONFIG,
       mode: 'direct',
-      registry: registryOf({ deployment: client, replicaset: server }),
+      registry: registryOf({ deployment: noopStage() }),
     });
-    const replyPending = () =>
-      cluster.pending().find((p) => p.label.includes('deployment.handshakeReply'));
-    runDefault(cluster, { stepMax: 1_000, stopWhen: () => replyPending() !== undefined });
-    // A write the client has not seen yet, whose informer event is slower than the reply.
-    cluster.apply({
-      type: 'write',
-      write: { op: 'scaleDeployment', key: 'a/fn', replicas: 3 },
-    });
+    runDefault(cluster, { stepMax: 2_000 });
+    return cluster;
+  };
+
+  it('reaches the API resourceVersion through bookmarks once nothing is queued', () => {
+    const cluster = settled();
+    expect(cluster.pending().some((p) => p.id === BOOKMARK_ID)).toBe(false);
+    expect(progressTold(cluster)).toBe(cluster.api.resourceVersion);
+  });
+
+  it('does not pass a write whose event is still queued, and passes it once delivered', () => {
+    const cluster = settled();
+    cluster.apply({ type: 'write', write: { op: 'scaleDeployment', key: 'a/fn', replicas: 3 } });
+    const written = cluster.api.resourceVersion;
     const inform = cluster
       .pending()
-      .find((p) => p.kind === 'inform' && p.actor === 'deployment' && p.id.includes('deployment'));
+      .find((p) => p.kind === 'inform' && p.id.includes('deployment:deployments'));
     expect(inform).toBeDefined();
-    cluster.apply({ type: 'delay', id: inform?.id ?? '', ms: 50 });
-    const reply = replyPending();
-    expect(reply).toBeDefined();
-    expect(cluster.step(reply?.id ?? '').note).toMatch(/^held until deployment's informers/);
-    runDefault(cluster, { stepMax: 1_000 });
-    const log = logOf(cluster.snapshotOf('deployment'));
-    const upsert = log.lastIndexOf('informer.upsert Deployment a/fn');
-    const delivered = log.indexOf('message deployment.handshakeReply');
-    expect(delivered).toBeGreaterThan(upsert);
-    expect(upsert).toBeGreaterThanOrEqual(0);
+    cluster.apply({ type: 'delay', id: inform?.id ?? '', ms: 500 });
+    // Every bookmark round before the event is delivered leaves the progress behind it.
+    let rounds = 0;
+    while (rounds < 20 && cluster.pending().some((p) => p.id === BOOKMARK_ID)) {
+      cluster.step(BOOKMARK_ID);
+      rounds += 1;
+      expect(progressTold(cluster)).toBeLessThan(written);
+    }
+    expect(rounds).toBeGreaterThan(0);
+    runDefault(cluster, { stepMax: 2_000 });
+    expect(progressTold(cluster)).toBeGreaterThanOrEqual(written);
   });
 });

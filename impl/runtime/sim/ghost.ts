@@ -5,8 +5,9 @@
  * (not informers, not accounted) feed it, and the readiness accounting of the summary.
  */
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { type ObjectKey, type StageId, splitKey } from '../../../spec/types/ids.js';
-import type { LinkEntry } from '../../../spec/types/messages.js';
+import { nextHandshakeEpochs, nextReadyFloor } from '../../../spec/types/ghost.js';
+import { linkId, type ObjectKey, type StageId, splitKey } from '../../../spec/types/ids.js';
+import type { LinkEntry, Message } from '../../../spec/types/messages.js';
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { Watch } from '../../apiserver/index.js';
 import {
@@ -17,7 +18,7 @@ import {
   toReplicaSetView,
 } from '../../k8s/index.js';
 import type { StageReport } from '../../stages/io.js';
-import type { SimState } from './state.js';
+import type { ActorSlot, SimState } from './state.js';
 
 /** Ready pods per function, for "virtual time until every desired pod is Ready". */
 export class Readiness {
@@ -227,15 +228,58 @@ const liveCount = (
   return live.size;
 };
 
-/** Updates `recentDesiredMax` after a step (reports: every live stage's, by id). */
+/** Ready pods per ReplicaSet key in the API, not being deleted. */
+const readyByOwner = (state: SimState): Map<ObjectKey, number> => {
+  const ready = new Map<ObjectKey, number>();
+  for (const pod of state.api.objects('Pod')) {
+    if (isTemplatePod(pod)) continue;
+    const view = toPodView(pod);
+    if (view.ready && !view.deleting) ready.set(view.ownerKey, (ready.get(view.ownerKey) ?? 0) + 1);
+  }
+  return ready;
+};
+
+/**
+ * Updates `recentDesiredMax` and `readyFloor` after a step (reports: every live stage's,
+ * by id).
+ */
 export const updateRecentDesired = (state: SimState, reports: Reports): void => {
   const inFlight = linkEntries(state);
   const pending = pendingByOwner(state);
+  const ready = readyByOwner(state);
   const ghost = state.ghost.recentDesiredMax;
   for (const [rsKey, previous] of Object.entries(ghost)) {
     const mine = pending.get(rsKey);
     const now = desiredHeld(state, rsKey, reports, inFlight, mine);
     ghost[rsKey] =
       liveCount(state, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);
+    const { namespace, name } = splitKey(rsKey);
+    const stored = state.api.lookup('ReplicaSet', namespace, name);
+    const load = stored ? loadFor(state, toReplicaSetView(stored)) : 0;
+    state.ghost.readyFloor[rsKey] = nextReadyFloor(
+      state.ghost.readyFloor[rsKey],
+      ready.get(rsKey) ?? 0,
+      load,
+    );
+  }
+};
+
+/**
+ * A message a stage sent (not a duplicate the network made): a handshake reply means its
+ * server installed that epoch, a handshake that its client started one with that epoch
+ * (spec/world/ghost.ts `sessionGhostChanges`).
+ */
+export const noteSent = (state: SimState, sender: ActorSlot, message: Message): void => {
+  if (message.type.endsWith('.handshakeReply')) {
+    state.ghost.installedEpochs[linkId(message.destination, message.source)] = {
+      epoch: message.epoch,
+      serverIncarnation: sender.incarnation,
+    };
+  } else if (message.type.endsWith('.handshake')) {
+    const link = linkId(message.source, message.destination);
+    state.ghost.handshakeEpochs[link] = nextHandshakeEpochs(
+      state.ghost.handshakeEpochs[link],
+      message.epoch,
+    );
   }
 };

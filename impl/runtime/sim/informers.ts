@@ -109,6 +109,12 @@ export class StageInformer {
   /** Events of the first successful list still undelivered (then `informer.synced`). */
   initialRemaining = -1;
   listedRv = 0;
+  /**
+   * client-go's last-synced resourceVersion: every event up to it has been delivered. Streamed
+   * events (resourceVersion order) and bookmarks move it; a re-list's events (name order) do
+   * not, a bookmark after them does.
+   */
+  progressRv = 0;
 
   constructor(
     readonly stage: StageId,
@@ -120,6 +126,15 @@ export class StageInformer {
 
   get pending(): number {
     return this.known;
+  }
+
+  /** Listed and nothing queued: a bookmark sent now would be delivered next. */
+  get idle(): boolean {
+    return this.informer.hasListed && this.informer.pending === 0;
+  }
+
+  bookmark(rv: number): void {
+    this.progressRv = Math.max(this.progressRv, rv);
   }
 
   get nextDueAtMs(): number | undefined {
@@ -169,6 +184,7 @@ export class StageInformer {
     }
     this.known -= 1;
     if (this.initialRemaining > 0) this.initialRemaining -= 1;
+    if (!event.relisted) this.progressRv = Math.max(this.progressRv, Number(event.resourceVersion));
     return toStageEvent(this.informer.filter.kind, event);
   }
 }

@@ -45,6 +45,8 @@ export interface IntentResult {
   readonly stored?: KubeObject;
   readonly verb: ApiEvent['verb'];
   readonly resource: ApiEvent['resource'];
+  /** A list's resourceVersion. */
+  readonly rv?: number;
 }
 
 type Built = { request: ApiRequest } | { missing: true };
@@ -157,6 +159,8 @@ export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
       };
     case 'get':
       return { request: { verb: 'get', kind: kindOf(intent.kind), ...named(intent.key) } };
+    case 'readResourceVersion':
+      return { request: RESOURCE_VERSION_READ };
     default:
       return buildPodWrite(intent, ctx);
   }
@@ -183,7 +187,21 @@ export const describeIntent = (intent: ApiIntent): Pick<IntentResult, 'verb' | '
       return { verb: 'delete', resource: 'pod' };
     case 'get':
       return { verb: 'get', resource: resourceOfKind(intent.kind) };
+    case 'readResourceVersion':
+      return { verb: 'list', resource: 'deployment' };
   }
+};
+
+/**
+ * A consistent LIST that selects nothing: its only answer is the API's current
+ * resourceVersion (what `limit=1` would give a real client, without the object).
+ */
+const RESOURCE_VERSION_READ: ApiRequest = {
+  verb: 'list',
+  kind: 'Deployment',
+  labelSelector: {
+    matchExpressions: [{ key: 'kubedirect/resource-version-read', operator: 'Exists' }],
+  },
 };
 
 export const resourceOfKind = (kind: ObjectKind): ApiEvent['resource'] =>
@@ -228,6 +246,10 @@ export const executeIntent = (
   if (request === null) return { ...described, outcome: 'notFound' };
   const response = api.handle(request);
   const outcome = outcomeOf(response);
+  if (request.verb === 'list')
+    return response.ok && 'resourceVersion' in response
+      ? { ...described, outcome, rv: Number(response.resourceVersion) }
+      : { ...described, outcome };
   const stored = storedAfter(api, request, response);
   if (!stored) return { ...described, outcome };
   return { ...described, outcome, stored, object: viewOf(request.kind, stored) };

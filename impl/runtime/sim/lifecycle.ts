@@ -49,6 +49,7 @@ const syncedId = (stage: StageId): string => `synced ${stage}`;
 export const startStage = (state: SimState, slot: ActorSlot, incarnation: number): void => {
   slot.incarnation = incarnation;
   slot.synced = false;
+  slot.progressTold = 0;
   slot.informers = openInformers(state.api, slot.id);
   const input: StageInput = {
     id: slot.id,

@@ -113,6 +113,9 @@ const ghostCopy = (state: SimState): Ghost => {
     deletedPods: deletedPods[1],
     rsTemplates: rsTemplates[1],
     recentDesiredMax: { ...g.recentDesiredMax },
+    installedEpochs: { ...g.installedEpochs },
+    handshakeEpochs: { ...g.handshakeEpochs },
+    readyFloor: { ...g.readyFloor },
   };
 };
 

@@ -10,6 +10,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Config } from '../../../spec/types/config.js';
 import {
+  type LinkId,
   type NodeName,
   type ObjectKey,
   type PodKey,
@@ -17,7 +18,13 @@ import {
   type StageKind,
   stageKindOf,
 } from '../../../spec/types/ids.js';
-import type { AppliedEvent, Ghost, Sandbox } from '../../../spec/types/observation.js';
+import type {
+  AppliedEvent,
+  Ghost,
+  HandshakeEpochs,
+  InstalledEpoch,
+  Sandbox,
+} from '../../../spec/types/observation.js';
 import { ApiServer, type KubeObject } from '../../apiserver/index.js';
 import type { Mode } from '../../stages/io.js';
 import { Agenda } from './agenda.js';
@@ -44,6 +51,8 @@ export interface ActorSlot {
   informers: StageInformer[];
   /** `informer.synced` was delivered to this incarnation. */
   synced: boolean;
+  /** The informer progress this incarnation was last told (`progress.ts`). */
+  progressTold: number;
   /** Objects this incarnation wrote successfully, by `<Kind> <key>` (its own copies). */
   readonly written: Map<string, KubeObject>;
 }
@@ -53,6 +62,9 @@ export interface GhostState {
   deletedPods: Record<PodKey, true>;
   rsTemplates: Record<string, string>;
   recentDesiredMax: Record<ObjectKey, number>;
+  installedEpochs: Partial<Record<LinkId, InstalledEpoch>>;
+  handshakeEpochs: Partial<Record<LinkId, HandshakeEpochs>>;
+  readyFloor: Record<ObjectKey, number>;
 }
 
 export class SimState {
@@ -74,14 +86,16 @@ export class SimState {
   readonly sandboxes = new Map<NodeName, Map<PodKey, Sandbox>>();
   readonly lostNodes = new Set<NodeName>();
   readonly load = new Map<ObjectKey, number>();
-  readonly ghost: GhostState = { deletedPods: {}, rsTemplates: {}, recentDesiredMax: {} };
+  readonly ghost: GhostState = {
+    deletedPods: {},
+    rsTemplates: {},
+    recentDesiredMax: {},
+    installedEpochs: {},
+    handshakeEpochs: {},
+    readyFloor: {},
+  };
   /** Writes (`<stage> <op> <key>`) whose last attempt met an outage: the next is a retry. */
   readonly failedWrites = new Set<string>();
-  /**
-   * Handshake replies held back until their client's informers are fresh: the pending
-   * message's id → the API's resourceVersion when the reply first arrived.
-   */
-  readonly replyBarriers = new Map<string, number>();
   readonly messagesSent = new Map<string, number>();
   /** Client-side rate limits per stage kind (none: unthrottled). */
   readonly rateLimits: Readonly<Partial<Record<StageKind, RateLimit>>>;
@@ -145,6 +159,11 @@ export class SimState {
 
   slot(stage: StageId): ActorSlot | undefined {
     return this.actors.get(stage);
+  }
+
+  /** Every stage's slot, in the order the stages were created. */
+  slots(): ActorSlot[] {
+    return [...this.actors.values()];
   }
 
   isUp(stage: StageId): boolean {

@@ -9,6 +9,7 @@ import { type Kind, type KubeObject, outcomeOf } from '../../apiserver/index.js'
 import { dispatch } from './dispatch.js';
 import { executeIntent, resourceOfObject } from './intents.js';
 import { syncInformer } from './lifecycle.js';
+import { reportProgress, sendBookmarks } from './progress.js';
 import type { ActorSlot, SimState } from './state.js';
 import type { Pending } from './types.js';
 
@@ -45,6 +46,8 @@ export const take = (state: SimState, pending: Pending): string | undefined => {
       return listAgain(state, pending);
     case 'gc':
       return collectGarbage(state);
+    case 'bookmark':
+      return sendBookmarks(state);
     case 'timer': {
       const slot = live(state, pending.stage, pending.incarnation);
       if (!slot) return STALE;
@@ -66,40 +69,9 @@ const deliverMessage = (state: SimState, pending: Of<'message'>): string | undef
   const destination = pending.message.destination;
   const node = nodeOfKubelet(destination);
   const slot = node !== null && state.lostNodes.has(node) ? undefined : live(state, destination);
-  if (!slot) {
-    state.replyBarriers.delete(pending.id);
-    return node !== null && state.lostNodes.has(node) ? 'node lost' : DOWN;
-  }
-  if (pending.message.type.endsWith('.handshakeReply') && holdForFreshness(state, slot, pending))
-    return `held until ${destination}'s informers reach rv ${state.replyBarriers.get(pending.id)}`;
-  state.replyBarriers.delete(pending.id);
+  if (!slot) return node !== null && state.lostNodes.has(node) ? 'node lost' : DOWN;
   dispatch(state, slot, { type: 'message', message: pending.message });
   return undefined;
-};
-
-/**
- * Model decision 1 (docs/design/model-decisions.md): a client runs round 2 only once its
- * informers are at least as new as the API was when the reply arrived, since the server
- * left out of its snapshot what its own informer shows persisted. The stage's host does
- * this, as a controller would wait for its cache to sync to a resourceVersion read from the
- * API: the reply waits (re-queued behind the informer's next event) until no informer of
- * the client has an undelivered event at or below that resourceVersion.
- */
-const holdForFreshness = (state: SimState, slot: ActorSlot, pending: Of<'message'>): boolean => {
-  let barrier = state.replyBarriers.get(pending.id);
-  if (barrier === undefined) {
-    barrier = state.api.resourceVersion;
-    state.replyBarriers.set(pending.id, barrier);
-  }
-  const at = barrier;
-  const behind = slot.informers.some((i) => {
-    if (!i.informer.hasListed) return true;
-    const next = i.informer.peek();
-    return next !== undefined && Number(next.resourceVersion) <= at;
-  });
-  if (!behind) return false;
-  state.agenda.put({ ...pending, dueAtMs: state.nowMs + state.latencies.informerLagMs });
-  return true;
 };
 
 /** The request reaches the API Server even if its sender crashed since; the answer may not. */
@@ -131,6 +103,7 @@ const executeCall = (state: SimState, pending: Of<'api'>): string | undefined =>
     intent: pending.intent,
     outcome: result.outcome,
     ...(result.object ? { object: result.object } : {}),
+    ...(result.rv !== undefined ? { rv: result.rv } : {}),
   };
   state.agenda.put({
     kind: 'apiDone',
@@ -153,6 +126,7 @@ const deliverInformerEvent = (state: SimState, pending: Of<'inform'>): string | 
   syncInformer(state, slot, informer);
   if (!event) return 'nothing to deliver';
   dispatch(state, slot, event);
+  reportProgress(state, slot);
   return undefined;
 };
 

@@ -46,6 +46,8 @@ export interface Latencies {
   readonly gcDelayMs: number;
   /** A failed informer list is retried after this long. */
   readonly relistRetryMs: number;
+  /** Watch bookmarks: how often the API Server tells an idle watch its resourceVersion. */
+  readonly bookmarkMs: number;
   /** Every scheduled event gets up to this much extra delay, drawn from the seed. */
   readonly jitterMs: number;
 }
@@ -58,6 +60,7 @@ export const DEFAULT_LATENCIES: Latencies = {
   sandboxStartMs: 100,
   gcDelayMs: 1,
   relistRetryMs: 100,
+  bookmarkMs: 10,
   jitterMs: 0,
 };
 
@@ -138,6 +141,8 @@ export type Pending =
   | (PendingBase & { readonly kind: 'synced'; readonly stage: StageId })
   | (PendingBase & { readonly kind: 'list'; readonly stage: StageId; readonly informer: string })
   | (PendingBase & { readonly kind: 'gc' })
+  /** Watch bookmarks to every idle informer of the link clients (`progress.ts`). */
+  | (PendingBase & { readonly kind: 'bookmark' })
   | (PendingBase & {
       readonly kind: 'timer';
       readonly stage: StageId;

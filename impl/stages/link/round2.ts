@@ -9,8 +9,9 @@
  *                                                   re-creates the capacity under fresh names
  *
  * "Persisted" is read per switch `round2Read`: the informer, or a quorum read of the API.
- * Quorum reads are API requests, so a client that needs them holds a `PendingRound2` until
- * every read has answered (`startReads`, `recordRead`, `readsDone`).
+ * Either way a client holds a `PendingRound2` after accepting a reply, until its informers
+ * have passed the API's resourceVersion read after the reply and every quorum read has
+ * answered (`startReads`, `recordBarrier`, `recordRead`, `round2Ready`).
  */
 import type { Epoch, PodKey } from '../../../spec/types/ids.js';
 import type { LinkEntry, PodEntry } from '../../../spec/types/messages.js';
@@ -102,14 +103,23 @@ export const unreported = <E extends { readonly key: string }>(
   return held.filter((h) => !reported.has(h.key));
 };
 
-/** An accepted reply waiting for quorum reads (`round2Read: quorum`) before round 2. */
+/**
+ * An accepted reply waiting before round 2 (model-decisions §1): for the API's current
+ * resourceVersion, read after the reply arrived (`barrier`), for the client's informers to
+ * pass it, and (`round2Read: quorum`) for one GET per held entry the server did not report.
+ * The server left out of its snapshot what its own informer showed persisted, so round 2 and
+ * the counting after it must see at least that much.
+ */
 export interface PendingRound2 {
   readonly epoch: Epoch;
   readonly snapshot: readonly LinkEntry[];
   /** Per key: not answered yet, or whether the API has the object. */
   readonly reads: Readonly<Record<string, 'pending' | 'present' | 'absent'>>;
+  /** The API's resourceVersion read after the reply (null until the read answers). */
+  readonly barrier: number | null;
 }
 
+/** Starts the wait; the caller sends `readResourceVersion` and one GET per key. */
 export const startReads = (
   epoch: Epoch,
   snapshot: readonly LinkEntry[],
@@ -118,6 +128,7 @@ export const startReads = (
   epoch,
   snapshot,
   reads: Object.fromEntries(keys.map((k) => [k, 'pending' as const])),
+  barrier: null,
 });
 
 export const recordRead = (pending: PendingRound2, key: string, present: boolean): PendingRound2 =>
@@ -125,8 +136,15 @@ export const recordRead = (pending: PendingRound2, key: string, present: boolean
     ? { ...pending, reads: { ...pending.reads, [key]: present ? 'present' : 'absent' } }
     : pending;
 
+export const recordBarrier = (pending: PendingRound2, rv: number): PendingRound2 =>
+  pending.barrier === null ? { ...pending, barrier: rv } : pending;
+
 export const readsDone = (pending: PendingRound2): boolean =>
   Object.values(pending.reads).every((r) => r !== 'pending');
+
+/** Every read answered and the informers (at `informerRv`) past the barrier: round 2 may run. */
+export const round2Ready = (pending: PendingRound2, informerRv: number): boolean =>
+  readsDone(pending) && pending.barrier !== null && informerRv >= pending.barrier;
 
 /** After the reads: is `key` persisted according to the quorum read? */
 export const readShowsPersisted = (pending: PendingRound2, key: string): boolean =>

@@ -19,7 +19,7 @@
  */
 import type { Switches } from '../../../spec/types/config.js';
 import type { Epoch, LinkId, StageId } from '../../../spec/types/ids.js';
-import { epochIsOlder, linkId, stageKindOf } from '../../../spec/types/ids.js';
+import { epochIsOlder, linkId, sameIncarnation, stageKindOf } from '../../../spec/types/ids.js';
 import type {
   DataMessage,
   Handshake,
@@ -137,8 +137,13 @@ export const admit = (
   switches: Switches,
 ): ServerStep & { readonly verdict: Verdict } => {
   const link = linkFor(links, self, message.source);
-  const admitted =
-    link.epoch !== null && (message.epoch === link.epoch || !switches.serverEpochCheck);
+  const current = link.epoch;
+  const matches =
+    current !== null &&
+    (message.epoch === current ||
+      // Mutant `incarnation-only-fence`: only the client incarnation is compared.
+      (!switches.fenceWholeEpoch && sameIncarnation(message.epoch, current)));
+  const admitted = current !== null && (matches || !switches.serverEpochCheck);
   const event: Effect = {
     type: 'applied',
     event: {

@@ -38,8 +38,13 @@ export interface SchedulerContext {
   /** `schedulePodsPayload: count`: names the scheduler minted itself. */
   readonly minted: number;
   readonly informer: InformerCache;
-  /** Replies waiting for quorum reads (`round2Read: quorum`), by kubelet. */
+  /**
+   * Accepted replies waiting for round 2, by kubelet: for the informers to pass the API's
+   * resourceVersion read after the reply, and (`round2Read: quorum`) for their pod GETs.
+   */
   readonly round2: Readonly<Record<string, PendingRound2>>;
+  /** How far every informer of the scheduler has delivered (`informer.progress`). */
+  readonly progressRv: number;
   /** API path: Bindings issued, not yet shown by the informer, by pod. */
   readonly apiBinds: Readonly<Record<PodKey, NodeName>>;
   readonly nextRequest: number;
@@ -76,7 +81,10 @@ export const handshake = (
 ): SchedulerContext => {
   const link = ctx.clients[server];
   if (!link) return ctx;
-  const epochs = ctx.epochs + 1;
+  // Mutant `epoch-counter-resets`: a link that reconnects starts the counter again.
+  const reconnect = link.phase === 'disconnected' && link.epoch !== null;
+  const restart = reconnect && !ctx.input.config.switches.epochCounterPerIncarnation;
+  const epochs = (restart ? 0 : ctx.epochs) + 1;
   const s = startHandshake(link, ctx.input.incarnation, epochs);
   effects.push(...s.effects);
   const round2 = { ...ctx.round2 };

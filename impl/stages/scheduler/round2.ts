@@ -7,15 +7,16 @@
 import type { PodKey, StageId } from '../../../spec/types/ids.js';
 import type { HandshakeReply, LinkEntry } from '../../../spec/types/messages.js';
 import { cacheKey } from '../common/informer.js';
-import type { Effect } from '../io.js';
+import type { ApiIntent, Effect } from '../io.js';
 import {
   acceptReply,
   finishRound1,
   type PendingRound2,
   planPodRound2,
   readShowsPersisted,
-  readsDone,
+  recordBarrier,
   recordRead,
+  round2Ready,
   runsRound2,
   startReads,
   unreported,
@@ -31,21 +32,32 @@ export const onHandshakeReply = (ctx: SchedulerContext, reply: HandshakeReply): 
   const effects = [...verdict.effects];
   if (!verdict.accepted || link.epoch === null) return { context: ctx, effects };
   if (!runsRound2(sw)) return finish(ctx, reply.source, null, effects);
-  const lost = unreported(reply.snapshot, heldOn(ctx, reply.source)).map((h) => h.key);
-  if (sw.round2Read === 'informer' || lost.length === 0) {
-    return round2(ctx, reply.source, reply.snapshot, null, effects);
-  }
-  // Quorum reads: one GET per pod the kubelet did not report; round 2 waits for them all.
-  let next: SchedulerContext = {
-    ...ctx,
-    round2: { ...ctx.round2, [reply.source]: startReads(link.epoch, reply.snapshot, lost) },
-  };
-  for (const key of lost) {
-    const id = next.nextRequest;
-    effects.push({ type: 'api', id, intent: { op: 'get', kind: 'Pod', key } });
-    next = { ...next, nextRequest: id + 1 };
+  // Round 2 waits for the informers to pass the API's resourceVersion read now, and (quorum
+  // reads) for one GET per pod the kubelet did not report.
+  const lost =
+    sw.round2Read === 'quorum'
+      ? unreported(reply.snapshot, heldOn(ctx, reply.source)).map((h) => h.key)
+      : [];
+  const pending = startReads(link.epoch, reply.snapshot, lost);
+  let next: SchedulerContext = { ...ctx, round2: { ...ctx.round2, [reply.source]: pending } };
+  const intents: ApiIntent[] = [
+    { op: 'readResourceVersion', key: link.id, epoch: link.epoch },
+    ...lost.map((key): ApiIntent => ({ op: 'get', kind: 'Pod', key })),
+  ];
+  for (const intent of intents) {
+    effects.push({ type: 'api', id: next.nextRequest, intent });
+    next = { ...next, nextRequest: next.nextRequest + 1 };
   }
   return { context: next, effects };
+};
+
+/** The pending round 2 towards `server`, if that link still waits for it. */
+const waiting = (ctx: SchedulerContext, server: StageId): PendingRound2 | undefined => {
+  const pending = ctx.round2[server];
+  const link = ctx.clients[server];
+  return pending && link?.phase === 'handshaking' && link.epoch === pending.epoch
+    ? pending
+    : undefined;
 };
 
 /** A quorum read answered; an outage abandons the round (the retry timer re-handshakes). */
@@ -56,34 +68,67 @@ export const onRead = (
 ): Step => {
   let next = ctx;
   const effects: Effect[] = [];
-  for (const [server, pending] of Object.entries(ctx.round2) as [StageId, PendingRound2][]) {
-    if (pending.reads[key] !== 'pending') continue;
-    const link = next.clients[server];
-    const current = link?.phase === 'handshaking' && link.epoch === pending.epoch;
-    const round2 = { ...next.round2 };
-    delete round2[server];
-    if (!current || outcome === 'outage') {
-      next = { ...next, round2 };
-      continue;
-    }
-    const read = recordRead(pending, key, outcome === 'present');
-    if (!readsDone(read)) {
-      next = { ...next, round2: { ...next.round2, [server]: read } };
-      continue;
-    }
-    const done = round2Step({ ...next, round2 }, server, read.snapshot, read, effects);
-    next = done;
+  for (const server of Object.keys(ctx.round2).sort() as StageId[]) {
+    const pending = waiting(next, server);
+    if (pending?.reads[key] !== 'pending') continue;
+    next =
+      outcome === 'outage'
+        ? abandon(next, server)
+        : maybeRound2(next, server, recordRead(pending, key, outcome === 'present'), effects);
   }
   return { context: next, effects };
 };
 
-const round2 = (
+/** The resourceVersion read for `linkId` answered; a failure abandons the round. */
+export const onBarrier = (
+  ctx: SchedulerContext,
+  linkId: string,
+  epoch: string,
+  rv: number | undefined,
+): Step => {
+  const server = (Object.keys(ctx.clients) as StageId[]).find((s) => ctx.clients[s]?.id === linkId);
+  const pending = server && waiting(ctx, server);
+  if (!server || !pending || pending.epoch !== epoch) return { context: ctx, effects: [] };
+  const effects: Effect[] = [];
+  if (rv === undefined) return { context: abandon(ctx, server), effects };
+  return { context: maybeRound2(ctx, server, recordBarrier(pending, rv), effects), effects };
+};
+
+/** The informers have come further: every round 2 whose barrier they passed runs now. */
+export const onInformerProgress = (ctx: SchedulerContext, rv: number): Step => {
+  let next: SchedulerContext = { ...ctx, progressRv: Math.max(ctx.progressRv, rv) };
+  const effects: Effect[] = [];
+  for (const server of Object.keys(ctx.round2).sort() as StageId[]) {
+    const pending = waiting(next, server);
+    if (pending) next = maybeRound2(next, server, pending, effects);
+  }
+  return { context: next, effects };
+};
+
+const abandon = (ctx: SchedulerContext, server: StageId): SchedulerContext => {
+  const round2 = { ...ctx.round2 };
+  delete round2[server];
+  return { ...ctx, round2 };
+};
+
+/** Stores the updated pending round, or runs round 2 if it is ready. */
+const maybeRound2 = (
   ctx: SchedulerContext,
   server: StageId,
-  snapshot: readonly LinkEntry[],
-  reads: PendingRound2 | null,
+  pending: PendingRound2,
   effects: Effect[],
-): Step => ({ context: round2Step(ctx, server, snapshot, reads, effects), effects });
+): SchedulerContext => {
+  if (!round2Ready(pending, ctx.progressRv))
+    return { ...ctx, round2: { ...ctx.round2, [server]: pending } };
+  const quorum = Object.keys(pending.reads).length > 0;
+  return round2Step(
+    abandon(ctx, server),
+    server,
+    pending.snapshot,
+    quorum ? pending : null,
+    effects,
+  );
+};
 
 const round2Step = (
   ctx: SchedulerContext,

@@ -41,6 +41,9 @@ type Message = Ev<'message'>['message'];
 
 /** Round 1: a fresh epoch per handshake, never reused within an incarnation. */
 export const handshake = (d: Draft<ClientContext>, out: Effect[]): void => {
+  // Mutant `epoch-counter-resets`: a link that reconnects starts the counter again.
+  const reconnect = d.link.phase === 'disconnected' && d.link.epoch !== null;
+  if (reconnect && !d.input.config.switches.epochCounterPerIncarnation) d.epochs = 0;
   d.epochs += 1;
   const step = startHandshake(d.link, d.input.incarnation, d.epochs);
   d.link = step.link as Draft<ClientLink>;

@@ -49,6 +49,8 @@ export interface CoreContext {
   readonly nextRequestId: number;
   /** Requests sent and not yet answered, by id. */
   readonly pending: Readonly<Record<number, ApiIntent>>;
+  /** How far every informer of this stage has delivered (`informer.progress`). */
+  readonly progressRv: number;
 }
 
 export const coreContext = (input: StageInput): CoreContext => ({
@@ -56,7 +58,13 @@ export const coreContext = (input: StageInput): CoreContext => ({
   cache: emptyCache(),
   nextRequestId: 1,
   pending: {},
+  progressRv: 0,
 });
+
+/** Informer progress: the least resourceVersion every informer of the stage has passed. */
+export const onProgress = (d: Draft<CoreContext>, rv: number): void => {
+  d.progressRv = Math.max(d.progressRv, rv);
+};
 
 /** A handler: changes the draft, pushes the effects of this step in order. */
 export type Handler<C, E> = (draft: Draft<C>, event: E, out: Effect[]) => void;

@@ -54,6 +54,11 @@ export interface ReplicaSetContext extends ClientContext {
   /** `round2Read: quorum`: an accepted reply waiting for its pod GETs. */
   readonly reads: PendingRound2 | null;
   readonly vanilla: Readonly<Record<ObjectKey, VanillaSync>>;
+  /**
+   * The Deployment controller's round 2 reached this incarnation: counts a crash lost were
+   * re-sent, so the persisted count is no longer a stale stand-in for them.
+   */
+  readonly upstreamSynced: boolean;
 }
 
 export type RsDraft = Draft<ReplicaSetContext>;

@@ -31,7 +31,10 @@ export const reconcileDirect = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): 
   const template = templateOf(d.cache, rs.uid);
   if (template && live < target && d.link.phase === 'connected')
     scaleUp(d, rs, template.rv, target - live, out);
-  if (live > target) scaleDown(d, rs, live - target, out);
+  // A restarted controller's persisted count may be older than the one its crash lost:
+  // scale down only once the Deployment controller's round 2 re-sent what it holds.
+  const settled = d.upstreamSynced || !d.input.config.switches.scaleDownAfterUpstreamSync;
+  if (live > target && settled) scaleDown(d, rs, live - target, out);
   writeBack(d, rs.key, out);
 };
 

@@ -3,7 +3,7 @@
  * answers, the Deployment controller's messages (server end), the scheduler's handshake
  * reply (client end, round 2). `replicaset.machine.ts` routes events to them.
  */
-import { current, type Draft } from 'immer';
+import type { Draft } from 'immer';
 import type { ObjectKey, Uid } from '../../../spec/types/ids.js';
 import type { CountEntry, DataMessage, LinkEntry, Sync } from '../../../spec/types/messages.js';
 import type { Effect, StageEvent } from '../io.js';
@@ -21,8 +21,9 @@ import {
   planPodRound2,
   type Round2Plan,
   readShowsPersisted,
-  readsDone,
+  recordBarrier,
   recordRead,
+  round2Ready,
   runsRound2,
   sourceOfApplyTimer,
   startReads,
@@ -35,6 +36,7 @@ import { armRecheck } from './client.js';
 import {
   cacheKeyOf,
   onInformerEvent,
+  onProgress,
   plain,
   RETRY_MS,
   request,
@@ -128,6 +130,7 @@ export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void =>
   delete d.pending[e.id];
   const { outcome } = e;
   if (intent.op === 'get' && intent.kind === 'Pod') return void onRead(d, intent.key, e, out);
+  if (intent.op === 'readResourceVersion') return void onBarrier(d, intent.epoch, e.rv, out);
   if (intent.op === 'get' && intent.kind === 'ReplicaSet') {
     if (outcome === 'notFound') delete d.desired[intent.key];
     if (outcome === 'ok') d.seenByGet[intent.key] = true;
@@ -187,6 +190,7 @@ const applyData = (d: RsDraft, m: DataMessage | Sync, out: Effect[]): void => {
   out.push(applyEvent(d.server, d.input.id, m));
   if (m.type === 'replicaset.scale') acceptCount(d, m.entry);
   if (isSync(m)) {
+    d.upstreamSynced = true;
     for (const key of m.discard) delete d.desired[key];
     for (const entry of m.entries) if (entry.kind === 'count') acceptCount(d, entry);
     out.push(syncAck(m));
@@ -216,31 +220,62 @@ const acceptCount = (d: RsDraft, entry: CountEntry): void => {
 
 // ---- client end of replicaset -> scheduler: round 2 -----------------------------------
 
+/**
+ * Round 1 answered: round 2 waits until the informers have passed the API's resourceVersion
+ * read after the reply and (`round2Read: quorum`) one GET per held pod the scheduler did not
+ * report has answered.
+ */
 export const onReply = (d: RsDraft, m: Message, out: Effect[]): void => {
   if (m.type !== 'replicaset.handshakeReply') return;
   const switches = d.input.config.switches;
   const verdict = acceptReply(d.link, m, switches);
   out.push(...verdict.effects);
-  if (!verdict.accepted || d.link.epoch === null) return;
+  const epoch = d.link.epoch;
+  if (!verdict.accepted || epoch === null) return;
   if (!runsRound2(switches)) return void finish(d, null, out);
-  if (switches.schedulePodsPayload === 'count') return void countRound2(d, m.snapshot, out);
-  const held = unreported(m.snapshot, Object.values(d.requested)).map((p) => p.key);
-  if (switches.round2Read === 'informer' || held.length === 0)
-    return void podRound2(d, m.snapshot, null, out);
-  d.reads = startReads(d.link.epoch, m.snapshot, held) as Draft<PendingRound2>;
+  const quorum = switches.round2Read === 'quorum' && switches.schedulePodsPayload === 'names';
+  const held = quorum ? unreported(m.snapshot, Object.values(d.requested)).map((p) => p.key) : [];
+  d.reads = startReads(epoch, m.snapshot, held) as Draft<PendingRound2>;
+  request(d, { op: 'readResourceVersion', key: d.link.id, epoch }, out);
   for (const key of held) request(d, { op: 'get', kind: 'Pod', key }, out);
 };
 
-/** A quorum GET of a pod answered: once all are in, round 2 for the epoch they were for. */
+/** The pending round 2 of the current handshake (plain), if the link still waits for it. */
+const waiting = (d: RsDraft): PendingRound2 | null =>
+  d.reads && d.reads.epoch === d.link.epoch && d.link.phase === 'handshaking'
+    ? (plain(d.reads) as PendingRound2)
+    : null;
+
+/** A quorum GET of a pod answered. A failed read leaves the round to the retry timer. */
 const onRead = (d: RsDraft, key: string, e: Ev<'api.done'>, out: Effect[]): void => {
-  if (!d.reads || d.reads.epoch !== d.link.epoch || d.link.phase !== 'handshaking') return;
-  // A failed read leaves the round pending; the link's retry timer starts a new handshake.
-  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return;
-  const reads = recordRead(current(d.reads) as PendingRound2, key, e.outcome === 'ok');
-  d.reads = reads as Draft<PendingRound2>;
-  if (!readsDone(reads)) return;
+  const reads = waiting(d);
+  if (!reads || (e.outcome !== 'ok' && e.outcome !== 'notFound')) return;
+  d.reads = recordRead(reads, key, e.outcome === 'ok') as Draft<PendingRound2>;
+  maybeRound2(d, out);
+};
+
+/** The resourceVersion read answered (a failure leaves the round to the retry timer). */
+const onBarrier = (d: RsDraft, epoch: string, rv: number | undefined, out: Effect[]): void => {
+  const reads = waiting(d);
+  if (!reads || reads.epoch !== epoch || rv === undefined) return;
+  d.reads = recordBarrier(reads, rv) as Draft<PendingRound2>;
+  maybeRound2(d, out);
+};
+
+/** Informer progress: round 2 may now run. */
+export const onInformerProgress = (d: RsDraft, rv: number, out: Effect[]): void => {
+  onProgress(d, rv);
+  maybeRound2(d, out);
+};
+
+const maybeRound2 = (d: RsDraft, out: Effect[]): void => {
+  const reads = waiting(d);
+  if (!reads || !round2Ready(reads, d.progressRv)) return;
   d.reads = null;
-  podRound2(d, reads.snapshot, reads, out);
+  if (d.input.config.switches.schedulePodsPayload === 'count')
+    return void countRound2(d, reads.snapshot, out);
+  const quorum = Object.keys(reads.reads).length > 0;
+  podRound2(d, reads.snapshot, quorum ? reads : null, out);
 };
 
 /** Adopt, forget and replace (or re-send) lost identities, discard orphans. */

@@ -61,6 +61,7 @@ export const deploymentView = (over: Partial<DeploymentView> = {}): DeploymentVi
   replicas: 0,
   templateHash: 'h1',
   generation: 1,
+  status: { replicas: 0, readyReplicas: 0 },
   deleting: false,
   managed: true,
   rv: 1,

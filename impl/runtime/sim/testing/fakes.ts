@@ -39,6 +39,7 @@ const describe = (event: StageEvent): string => {
     return `${event.type} ${event.object.kind} ${'key' in event.object.view ? event.object.view.key : event.object.view.name}`;
   if (event.type === 'api.done') return `api.done ${event.intent.op} ${event.outcome}`;
   if (event.type === 'sandbox.list') return `sandbox.list [${event.pods.join(',')}]`;
+  if (event.type === 'informer.progress') return `informer.progress ${event.rv}`;
   return event.type;
 };
 
