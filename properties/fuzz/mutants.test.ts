@@ -160,6 +160,25 @@ const HAZARDS: readonly { mutant: string; case: FuzzCase; why: string }[] = [
       ],
     },
   },
+  {
+    mutant: 'unconditional-write-back',
+    why: "the ReplicaSet controller's write-back is slow, the load drops and the controller restarts: its predecessor's older count lands last (found by hand; the model cannot show it)",
+    case: {
+      ...oneOfEach,
+      pods: 2,
+      seed: 1,
+      schedule: [
+        ...takes(5),
+        ...[
+          { kind: 'delay', index: 0, of: 'api', ms: 900 },
+          { kind: 'load', fn: 0, pods: 0 },
+          { kind: 'crashOrRestart', stage: 2 },
+          { kind: 'crashOrRestart', stage: 2 },
+        ],
+        ...takes(30),
+      ],
+    },
+  },
 ];
 
 describe('each hazard is reachable by the fuzzer’s choices', () => {
@@ -170,6 +189,14 @@ describe('each hazard is reachable by the fuzzer’s choices', () => {
       expect(violated(hazard.case, null)).toEqual([]);
     });
   }
+});
+
+describe('mutants the model cannot show', () => {
+  it('each has a hazard schedule above: the implementation is where it is caught', () => {
+    const beyond = MUTANTS.filter((m) => m.beyondModel !== undefined).map((m) => m.name);
+    expect(beyond.length).toBeGreaterThan(0);
+    for (const name of beyond) expect(HAZARDS.map((h) => h.mutant)).toContain(name);
+  });
 });
 
 describe('campaign shapes', () => {

@@ -7,8 +7,8 @@ import { kubeletServer, onKubeletSync } from '../stages/kubelet.js';
 import { onReplicaSetSync, replicaSetClient, replicaSetServer } from '../stages/replicaset.js';
 import { onSchedulerSync, schedulerClient, schedulerServer } from '../stages/scheduler.js';
 import type { StageId } from '../types/ids.js';
-import type { LinkEntry } from '../types/messages.js';
 import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
+import type { LinkEntry } from '../types/messages.js';
 import type { ClientRole, Roles, ServerRole } from './session.js';
 import type { Ctx, InformerView, LinkState, StageCore, WorldState } from './state.js';
 
