@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STAGES } from '../../impl/stages/registry.js';
 import { findMutant, MUTANTS } from '../../spec/types/mutants.js';
 import { caseConfig, caseScenario, type FuzzCase } from './case.js';
+import { WRITE_BACK_OUTLIVES_CRASH } from './directed.js';
 import { runSchedule } from './run-schedule.js';
 import {
   CHOICE_KINDS,
@@ -162,22 +163,8 @@ const HAZARDS: readonly { mutant: string; case: FuzzCase; why: string }[] = [
   },
   {
     mutant: 'unconditional-write-back',
-    why: "the ReplicaSet controller's write-back is slow, the load drops and the controller restarts: its predecessor's older count lands last (found by hand; the model cannot show it)",
-    case: {
-      ...oneOfEach,
-      pods: 2,
-      seed: 1,
-      schedule: [
-        ...takes(5),
-        ...[
-          { kind: 'delay', index: 0, of: 'api', ms: 900 },
-          { kind: 'load', fn: 0, pods: 0 },
-          { kind: 'crashOrRestart', stage: 2 },
-          { kind: 'crashOrRestart', stage: 2 },
-        ],
-        ...takes(30),
-      ],
-    },
+    why: "a crashed ReplicaSet controller's slow write-back lands after its successor's newer count (the model cannot show it)",
+    case: WRITE_BACK_OUTLIVES_CRASH.fuzzCase,
   },
 ];
 
