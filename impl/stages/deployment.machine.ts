@@ -14,9 +14,9 @@
  *
  * Deployment status is the sum of its ReplicaSets' status, written when it changes.
  *
- * Assumptions: a handshake reply is delivered only once this stage's informer has caught up
- * with the API (model-decisions §1: the runtime defers it, as the model does). A ReplicaSet
- * whose template differs from its Deployment's is an old one: its target is 0.
+ * Round 2 runs only once this stage's informers have passed the API's resourceVersion, read
+ * by the stage itself after accepting the reply (model-decisions §1). A ReplicaSet whose
+ * template differs from its Deployment's is an old one: its target is 0.
  * Left out: rollouts (maxSurge / maxUnavailable) and creating the ReplicaSet of a new
  * template (the model starts from a created one).
  */

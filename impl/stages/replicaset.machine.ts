@@ -16,8 +16,8 @@
  * and re-creates lost identities under fresh names (`lostIdentity: recreate`) or re-sends
  * them (`reuse`), "lost" judged by quorum GETs or the informer (`round2Read`).
  *
- * Assumptions: a handshake reply is delivered only once the informer has caught up with the
- * API (model-decisions §1; the runtime defers it, as the model does). Template Pods exist
+ * Round 2 runs only once the informers have passed the API's resourceVersion, read by the
+ * stage itself after accepting the reply (model-decisions §1). Assumed: template Pods exist
  * with their ReplicaSet (created by whoever creates the ReplicaSet; no intent for it here).
  * Left out: adoption of orphan pods by selector, minReadySeconds, the burst cap.
  */

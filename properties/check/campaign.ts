@@ -142,6 +142,12 @@ export const runCase = (
   return { ...outcome, stepFailure: check?.failure() ?? null };
 };
 
+/** The same options with the liveness phase bounded by `livenessStepMax`. */
+export const underBound = <O extends { readonly preset: CheckPreset }>(
+  options: O,
+  livenessStepMax: number,
+): O => ({ ...options, preset: { ...options.preset, livenessStepMax } });
+
 /** The fast-check seed of a campaign or of one of its shards. */
 export const shardSeed = (seed: number, shard: Shard | null): number =>
   shard === null ? seed : seed * shard.count + shard.index;
@@ -183,7 +189,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
   const play: Play =
     options.play ??
     ((fuzzCase, livenessStepMax, trace) =>
-      runCase(fuzzCase, { ...options, preset: { ...options.preset, livenessStepMax } }, trace));
+      runCase(fuzzCase, underBound(options, livenessStepMax), trace));
   let bound = options.preset.livenessStepMax;
   let runsToDetect = 0;
   const property = fc.property(caseArbitrary(shape), (fuzzCase) => {

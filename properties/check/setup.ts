@@ -21,6 +21,7 @@ import {
   runCase,
   type Shard,
   type StepCheck,
+  underBound,
 } from './campaign.js';
 import { fuzzCaseOf, implCaseOf, toCheckCounterexample, traceLines } from './counterexample.js';
 import {
@@ -138,11 +139,7 @@ export async function setupCampaign(options: SetupOptions) {
     saveFromSummary: (failure: FailureSummary, dir: string): string => {
       const fuzzCase = fuzzCaseOf(failure.case);
       const { livenessStepMax } = failure.case;
-      const outcome = runCase(
-        fuzzCase,
-        { ...campaign, preset: { ...preset, livenessStepMax } },
-        true,
-      );
+      const outcome = runCase(fuzzCase, underBound(campaign, livenessStepMax), true);
       return save({ ...failure, fuzzCase, outcome, shrinkSteps: 0, livenessStepMax }, dir);
     },
     summarise: (result: CampaignResult, counterexample: string | null): CampaignSummary => ({

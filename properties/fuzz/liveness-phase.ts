@@ -43,7 +43,7 @@ export const runLivenessPhase = (
     const result = runDefault(cluster, {
       stepMax: stepMax - steps,
       stopWhen,
-      onStep: (record) => onStep(record),
+      onStep,
     });
     steps += result.steps;
     return result;

@@ -46,13 +46,14 @@ const strike = (cluster: SimCluster, link: LinkObservation, moment: Moment): Sim
     const oldest = onLink[0];
     return oldest === undefined ? null : { type: 'take', id: oldest.id };
   }
-  if (moment.act === 'delayNewest') {
-    const newest = onLink.at(-1);
-    return newest === undefined ? null : { type: 'delay', id: newest.id, ms: moment.ms ?? 1 };
-  }
-  if (moment.act === 'deliverNewest' || moment.act === 'dropNewest') {
+  if (
+    moment.act === 'deliverNewest' ||
+    moment.act === 'dropNewest' ||
+    moment.act === 'delayNewest'
+  ) {
     const newest = onLink.at(-1);
     if (newest === undefined) return null;
+    if (moment.act === 'delayNewest') return { type: 'delay', id: newest.id, ms: moment.ms ?? 1 };
     return { type: moment.act === 'dropNewest' ? 'drop' : 'take', id: newest.id };
   }
   const stage = moment.act === 'crashClient' ? link.client : link.server;

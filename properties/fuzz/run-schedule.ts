@@ -174,14 +174,7 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   inLiveness = true;
   const liveness = stopped
     ? null
-    : runLivenessPhase(
-        cluster,
-        run.livenessStepMax,
-        () => safety.violations.length > 0,
-        (record) => {
-          after(record);
-        },
-      );
+    : runLivenessPhase(cluster, run.livenessStepMax, () => safety.violations.length > 0, after);
   const unconverged = safety.violations.length > 0 ? [] : failingLiveness(cluster.observe());
   const omitted = Math.max(0, livenessSteps - livenessTail.length);
   const failed = safety.violations.length > 0 || unconverged.length > 0;

@@ -7,8 +7,8 @@
  * due time; while busy it hands the thread back to Node every `SLICE_MS`
  * (`setImmediate`), so timers and I/O of the host still run.
  *
- * The sim's own pieces (agenda, dispatch of effects, informers, crash and restart,
- * freshness barriers, garbage collection) are reused unchanged: the same stage machines,
+ * The sim's own pieces (agenda, dispatch of effects, informers and their bookmarks, crash and
+ * restart, garbage collection) are reused unchanged: the same stage machines,
  * the same semantics, only the clock is real and nothing is free.
  */
 import type { SimCluster } from '../sim/cluster.js';
