@@ -212,6 +212,12 @@ describe('kd explore', () => {
     );
   });
 
+  it('refuses a mutant beyond the model with exit 2, naming where it is caught', async () => {
+    expect(await runExplore(options({ mutant: 'unconditional-write-back' }), io(false))).toBe(2);
+    expect(err.join('')).toContain('beyond the model');
+    expect(err.join('')).toContain('kd check --mutant unconditional-write-back');
+  });
+
   it('exits 1 and leaves properties unknown when cut by --max-states', async () => {
     expect(await runExplore(options({ maxStates: 2 }), io(false))).toBe(1);
     expect(out.join('')).toContain('incomplete: cut by --max-states');

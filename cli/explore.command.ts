@@ -111,6 +111,13 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
     );
     return 0;
   }
+  const beyond = options.mutant === undefined ? undefined : findMutant(options.mutant)?.beyondModel;
+  if (beyond !== undefined) {
+    io.stderr.write(
+      `kd: mutant ${options.mutant} is beyond the model (${beyond}); the fuzzer catches it: kd check --mutant ${options.mutant}\n`,
+    );
+    return 2;
+  }
   let configs: Config[];
   try {
     configs = makeConfigs(presetFor(options), options.profile, options.mutant ?? null);

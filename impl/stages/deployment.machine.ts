@@ -191,8 +191,13 @@ const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
   // correction goes through the API, which has precedence (found by the fuzzer).
   const overwritten = rs.replicasVersion >= version;
   if (!takesDirectPath(d, rs) || overwritten) {
+    // Decided on the cached copy: with the precondition, a write of a crashed predecessor
+    // still on the wire cannot land over a newer one (a 409 resyncs on a fresher copy).
+    const precondition = d.input.config.switches.writeBackPrecondition
+      ? { resourceVersion: rs.rv }
+      : {};
     if (!inFlight(d, 'scaleReplicaSet', rs.key))
-      request(d, { op: 'scaleReplicaSet', key: rs.key, replicas, version }, out);
+      request(d, { op: 'scaleReplicaSet', key: rs.key, replicas, version, ...precondition }, out);
     return;
   }
   if (d.link.phase !== 'connected' || d.link.epoch === null) return;

@@ -113,6 +113,8 @@ describe('deployment controller', () => {
         key: 'a/fn-rs',
         replicas: 2,
         version: 2,
+        // The cached copy's resourceVersion: the write's precondition.
+        resourceVersion: expect.any(Number),
       });
       d.send(done(req, 'ok'));
       expect(report(d.snapshot).dirty).toMatchObject([{ key: 'a/fn-rs', replicas: 2 }]);

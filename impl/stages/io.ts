@@ -88,6 +88,11 @@ export type ApiIntent =
       readonly key: ObjectKey;
       readonly replicas: number;
       readonly version: number;
+      /**
+       * Precondition (switch `writeBackPrecondition`): the resourceVersion of the copy this
+       * count was decided on; the API Server answers 409 if the ReplicaSet changed since.
+       */
+      readonly resourceVersion?: number;
     }
   /** Status subresources: the ReplicaSet controller and the Deployment controller. */
   | {

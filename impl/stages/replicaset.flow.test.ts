@@ -97,6 +97,8 @@ describe('scale flow A → D → RS → scheduler', () => {
       key: 'a/fn-rs',
       replicas: 3,
       version: 2,
+      // The cached copy's resourceVersion: the write's precondition.
+      resourceVersion: expect.any(Number),
     });
   });
 

@@ -125,6 +125,8 @@ describe('ReplicaSet controller', () => {
       key: 'a/fn-rs',
       replicas: 2,
       version: 2,
+      // The cached copy's resourceVersion: the write's precondition.
+      resourceVersion: expect.any(Number),
     });
     expect(dirtyKeys(r)).toEqual(['a/fn-rs', 'a/fn-rs-1-1', 'a/fn-rs-1-2']);
   });
@@ -152,6 +154,8 @@ describe('ReplicaSet controller', () => {
       key: 'a/fn-rs',
       replicas: 1,
       version: 3,
+      // The cached copy's resourceVersion: the write's precondition.
+      resourceVersion: expect.any(Number),
     });
   });
 

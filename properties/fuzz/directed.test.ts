@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STAGES } from '../../impl/stages/registry.js';
 import { epochIsOlder } from '../../spec/types/ids.js';
+import { findMutant } from '../../spec/types/mutants.js';
 import { CoverageRecorder } from '../coverage/index.js';
 import { ChoiceSchema } from '../trace/schema.js';
 import { caseConfig, caseScenario } from './case.js';
@@ -52,5 +53,22 @@ describe('directed cases', () => {
       else expect(lateSyncs).toEqual([]);
       for (const choice of fuzzCase.schedule)
         expect(ChoiceSchema.safeParse(choice).success).toBe(true);
+    });
+
+  for (const directed of DIRECTED.filter((d) => d.catches !== undefined))
+    it(`${directed.name}: catches ${directed.catches}`, () => {
+      const mutant = findMutant(directed.catches ?? '');
+      const { fuzzCase } = directed;
+      const outcome = runSchedule({
+        scenario: caseScenario(fuzzCase),
+        config: caseConfig('hardened', mutant?.name ?? null),
+        mode: fuzzCase.mode,
+        registry: STAGES,
+        seed: fuzzCase.seed,
+        schedule: fuzzCase.schedule,
+        livenessStepMax: 5_000,
+      });
+      expect(mutant?.beyondModel).toBeDefined();
+      expect(outcome.violations.map((v) => v.property)).toContain(mutant?.property);
     });
 });

@@ -6,7 +6,8 @@
  * 2, a lost round-2 sync, a round-2 sync held until the client's retry timer has fired (so
  * that it reaches the server under an older epoch), a data message of an older epoch
  * refused while the client is in round 2 and again once it is connected; and one more at a
- * bind that outruns its template (a reachability guard). With them a campaign of any size
+ * bind that outruns its template (a reachability guard), and one at a write that outlives
+ * its writer's crash (a hazard the model cannot show). With them a campaign of any size
  * takes every transition its profile can take and hits every guard; a test shows that each
  * reaches what it names.
  */
@@ -22,6 +23,8 @@ export interface DirectedCase {
   readonly lateSync?: true;
   /** The reachability guards it exists for (a test checks that it hits them). */
   readonly hits?: readonly string[];
+  /** The mutant it exists to catch: one the model cannot show (a test checks it fails). */
+  readonly catches?: string;
   readonly fuzzCase: FuzzCase;
 }
 
@@ -146,4 +149,31 @@ const BIND_BEFORE_TEMPLATE: DirectedCase = {
   },
 };
 
-export const DIRECTED: readonly DirectedCase[] = [...LINKS.flatMap(casesFor), BIND_BEFORE_TEMPLATE];
+/**
+ * A hazard beyond the model (its API requests are part of their stage's step): a
+ * ReplicaSet controller's write-back held on the wire while the load drops and the
+ * controller restarts, so that the predecessor's older count lands after the new
+ * incarnation's newer one (found by hand; random schedules missed it in 1,410 cases).
+ */
+export const WRITE_BACK_OUTLIVES_CRASH: DirectedCase = {
+  name: "a crashed ReplicaSet controller's write-back lands after its successor's",
+  reaches: [],
+  catches: 'unconditional-write-back',
+  fuzzCase: {
+    ...base,
+    nodes: 1,
+    schedule: [
+      ...takes(5),
+      { kind: 'delay', index: 0, of: 'api', ms: 900 },
+      { kind: 'load', fn: 0, pods: 0 },
+      ...restart(2),
+      ...takes(30),
+    ],
+  },
+};
+
+export const DIRECTED: readonly DirectedCase[] = [
+  ...LINKS.flatMap(casesFor),
+  BIND_BEFORE_TEMPLATE,
+  WRITE_BACK_OUTLIVES_CRASH,
+];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STAGES } from '../../impl/stages/registry.js';
 import { findMutant, MUTANTS } from '../../spec/types/mutants.js';
 import { caseConfig, caseScenario, type FuzzCase } from './case.js';
+import { WRITE_BACK_OUTLIVES_CRASH } from './directed.js';
 import { runSchedule } from './run-schedule.js';
 import {
   CHOICE_KINDS,
@@ -160,6 +161,11 @@ const HAZARDS: readonly { mutant: string; case: FuzzCase; why: string }[] = [
       ],
     },
   },
+  {
+    mutant: 'unconditional-write-back',
+    why: "a crashed ReplicaSet controller's slow write-back lands after its successor's newer count (the model cannot show it)",
+    case: WRITE_BACK_OUTLIVES_CRASH.fuzzCase,
+  },
 ];
 
 describe('each hazard is reachable by the fuzzer’s choices', () => {
@@ -170,6 +176,14 @@ describe('each hazard is reachable by the fuzzer’s choices', () => {
       expect(violated(hazard.case, null)).toEqual([]);
     });
   }
+});
+
+describe('mutants the model cannot show', () => {
+  it('each has a hazard schedule above: the implementation is where it is caught', () => {
+    const beyond = MUTANTS.filter((m) => m.beyondModel !== undefined).map((m) => m.name);
+    expect(beyond.length).toBeGreaterThan(0);
+    for (const name of beyond) expect(HAZARDS.map((h) => h.mutant)).toContain(name);
+  });
 });
 
 describe('campaign shapes', () => {

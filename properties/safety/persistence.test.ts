@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { healthy, kubelet, pod, podEntry, stage } from '../test-support/observation.js';
+import { healthy, kubelet, pod, podEntry, replicaSet, stage } from '../test-support/observation.js';
 import { expectFails, expectHolds } from '../test-support/verdict.js';
 import { apiPrecedence, noResurrection } from './persistence.js';
 
@@ -9,6 +9,19 @@ describe('api-precedence', () => {
     const after = healthy({
       pods: [pod('a/p1', { nodeName: 'n1', ready: true, deleting: true })],
     });
+    expectHolds(apiPrecedence.check(before, after));
+  });
+
+  it('a newer count replacing an older one on a ReplicaSet holds, an older one over a newer fails', () => {
+    const v2 = healthy({ replicaSets: [replicaSet({ replicas: 2, replicasVersion: 2 })] });
+    const v3 = healthy({ replicaSets: [replicaSet({ replicas: 0, replicasVersion: 3 })] });
+    expectHolds(apiPrecedence.check(v2, v3));
+    expectFails(apiPrecedence.check(v3, v2), 'a/fn-h1', '0@v3', '2@v2');
+  });
+
+  it('a re-created ReplicaSet starts its count versions again', () => {
+    const before = healthy({ replicaSets: [replicaSet({ replicasVersion: 3 })] });
+    const after = healthy({ replicaSets: [replicaSet({ uid: 'u-rs2', replicasVersion: 0 })] });
     expectHolds(apiPrecedence.check(before, after));
   });
 

@@ -1,7 +1,8 @@
 /**
  * The persisted copy wins (protocol.md §6, §7): `api-precedence` (no in-memory copy
- * overwrites or re-creates a persisted pod) and `no-resurrection` (a pod deleted from the
- * API never appears again, in the API, a kubelet's cache or a sandbox).
+ * overwrites or re-creates a persisted pod, and no older count overwrites a ReplicaSet's
+ * newer one) and `no-resurrection` (a pod deleted from the API never appears again, in the
+ * API, a kubelet's cache or a sandbox).
  */
 import type { PodKey } from '../../spec/types/ids.js';
 import type { PodView } from '../../spec/types/objects.js';
@@ -37,13 +38,25 @@ const checkPrecedence = (before: Observation, after: Observation): Verdict => {
     if (change !== null)
       return fail(`persisted pod ${now.key} (${now.uid}) overwritten: ${change}`);
   }
+  // A count's version is the Deployment's generation it was decided for (model-decisions
+  // §6), carried by the annotation every write of spec.replicas sets: judged from the API's
+  // own record across the step, whoever wrote it.
+  for (const now of Object.values(after.api.replicaSets)) {
+    const was = before.api.replicaSets[now.key];
+    if (was === undefined || was.uid !== now.uid) continue;
+    if (now.replicasVersion < was.replicasVersion)
+      return fail(
+        `ReplicaSet ${now.key}: count ${was.replicas}@v${was.replicasVersion} overwritten by the older ${now.replicas}@v${now.replicasVersion}`,
+      );
+  }
   return OK;
 };
 
 export const apiPrecedence: StepProperty = {
   name: 'api-precedence',
   kind: 'step',
-  statement: 'no in-memory copy overwrites or re-creates a persisted object',
+  statement:
+    "no in-memory copy overwrites or re-creates a persisted object: a pod's node, template, owner or deletion, or a ReplicaSet's count with an older one",
   check: checkPrecedence,
 };
 

@@ -194,7 +194,13 @@ const mintPods = (ctx: Ctx, rs: ReplicaSetView, templateRv: number, count: numbe
   return pods;
 };
 
-/** Write-back of a desired count; a newer persisted version is never overwritten. */
+/**
+ * Write-back of a desired count; a newer persisted version is never overwritten. One step
+ * here: the implementation patches with the resourceVersion of its cached copy and, on a
+ * 409, waits for its informer and decides again (switch `writeBackPrecondition`). A write
+ * in this model never outlives its writer (a request is part of its stage's step), so the
+ * switch off changes nothing reachable: the hazard it guards is the implementation's.
+ */
 const writeBack = (ctx: Ctx, rsKey: ObjectKey): void => {
   const held = ctx.w.replicaset.desired[rsKey];
   if (!held) return;
@@ -204,7 +210,8 @@ const writeBack = (ctx: Ctx, rsKey: ObjectKey): void => {
     () => {
       const rs = ctx.w.api.replicaSets[rsKey];
       if (!rs) return 'notFound';
-      if (rs.replicasVersion >= held.version) return 'conflict';
+      if (rs.replicasVersion >= held.version && ctx.cfg.switches.writeBackPrecondition)
+        return 'conflict';
       rs.replicas = held.replicas;
       rs.replicasVersion = held.version;
       rs.rv = nextRv(ctx);

@@ -66,6 +66,12 @@ export interface Switches {
    */
   readonly revalidateAdopted: boolean;
   /**
+   * Writes of `ReplicaSet.spec.replicas` carry the resourceVersion they were decided on (a
+   * Kubernetes precondition: 409 if the object changed since), so a write of a crashed
+   * incarnation still on the wire cannot land over a newer count (off: a plain patch).
+   */
+  readonly writeBackPrecondition: boolean;
+  /**
    * Servers admit a data message only if its whole epoch is the current one (off: only its
    * incarnation is compared, so a re-handshake within one incarnation fences nothing).
    */
@@ -115,6 +121,7 @@ export const HARDENED: Switches = {
   writeStatus: true,
   stopBeforeRemove: true,
   revalidateAdopted: true,
+  writeBackPrecondition: true,
   fenceWholeEpoch: true,
   snapshotExposing: true,
   epochCounterPerIncarnation: true,

@@ -29,6 +29,12 @@ export interface Mutant {
    * with this mutant starts there, so a mutant is caught without exploring the other parts.
    */
   readonly preset?: PresetName;
+  /**
+   * Why the model cannot show this hazard, for a mutant only the implementation can (the
+   * model abstracts away what makes it possible). Its catch is the fuzzer's
+   * (`properties/fuzz/mutants.test.ts`), and the explorer is not asked for one.
+   */
+  readonly beyondModel?: string;
 }
 
 export const MUTANTS: readonly Mutant[] = [
@@ -155,6 +161,15 @@ export const MUTANTS: readonly Mutant[] = [
     property: 'caches-drain',
     flip: { revalidateAdopted: false },
     preset: 'revalidate',
+  },
+  {
+    name: 'unconditional-write-back',
+    hazard:
+      "a ReplicaSet controller's write-back of an older count, still on the wire when it crashed, lands after its restarted incarnation wrote a newer one",
+    property: 'api-precedence',
+    flip: { writeBackPrecondition: false },
+    beyondModel:
+      "the model's API request is part of its stage's step, so no write outlives a crash of its writer",
   },
   {
     name: 'incarnation-only-fence',

@@ -114,8 +114,15 @@ export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
         },
       };
     case 'scaleReplicaSet': {
+      const precondition =
+        intent.resourceVersion === undefined
+          ? {}
+          : { resourceVersion: String(intent.resourceVersion) };
       const patch = {
-        metadata: { annotations: { [REPLICAS_VERSION_ANNOTATION]: String(intent.version) } },
+        metadata: {
+          ...precondition,
+          annotations: { [REPLICAS_VERSION_ANNOTATION]: String(intent.version) },
+        },
         spec: { replicas: intent.replicas },
       };
       return { request: { verb: 'patch', kind: 'ReplicaSet', ...named(intent.key), patch } };

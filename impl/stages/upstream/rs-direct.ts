@@ -117,7 +117,15 @@ export const writeBack = (d: RsDraft, key: ObjectKey, out: Effect[]): void => {
   const held = d.desired[key];
   if (!held || held.written || inFlight(d, 'scaleReplicaSet', key)) return;
   const { replicas, version } = held;
-  request(d, { op: 'scaleReplicaSet', key, replicas, version }, out);
+  if (!d.input.config.switches.writeBackPrecondition)
+    return void request(d, { op: 'scaleReplicaSet', key, replicas, version }, out);
+  // Decided on the cached copy, and only valid while the ReplicaSet is still that copy: a
+  // write of this incarnation's predecessor, still on the wire, must not land over it (a
+  // kd check find). Without a copy there is nothing to decide on yet; with a newer version
+  // in it, nothing to write (the informer handler evicts the count).
+  const cached = d.cache.replicaSets[key];
+  if (!cached || cached.replicasVersion >= version) return;
+  request(d, { op: 'scaleReplicaSet', key, replicas, version, resourceVersion: cached.rv }, out);
 };
 
 /** ReplicaSet status (switch `writeStatus`; off only as an injected defect). */

@@ -137,11 +137,11 @@ export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void =>
   }
   if (intent.op === 'scaleReplicaSet') {
     const held = d.desired[intent.key];
-    // A conflict means a version at least as new is persisted: nothing left to write. Only
-    // the count this request carried is written: a newer one that arrived while it was in
-    // flight still has to be.
+    // Only the count this request carried is written: a newer one that arrived while it was
+    // in flight still has to be. A conflict (the precondition: the ReplicaSet changed since
+    // the cached copy) writes nothing; the resync decides again on a fresher copy.
     const same = held?.version === intent.version && held.replicas === intent.replicas;
-    if (held && same && (outcome === 'ok' || outcome === 'conflict')) held.written = true;
+    if (held && same && outcome === 'ok') held.written = true;
     if (outcome === 'notFound') delete d.desired[intent.key];
   }
   if (intent.op === 'replicaSetStatus') {

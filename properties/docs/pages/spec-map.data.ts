@@ -119,8 +119,8 @@ export const SPEC_MAP: readonly SpecRow[] = [
       'impl/stages/upstream/rs-direct.ts#writeBack',
       'impl/stages/kubelet.machine.ts#onInformer',
     ],
-    properties: ['caches-drain', 'api-reflects-truth'],
-    switches: ['evictOnPersist'],
+    properties: ['caches-drain', 'api-reflects-truth', 'api-precedence'],
+    switches: ['evictOnPersist', 'writeBackPrecondition'],
   },
   {
     section: '§6 Expose: materialise from the template, create with an owner precondition',
