@@ -141,7 +141,7 @@ function roundTwo(kind: string): Candidate[] {
 
 /**
  * The classes a request stands for, by the stage kind that makes it and the intent's op.
- * Classes marked (API path), (fallback binding) or `deployment: status` are extensions
+ * Classes marked (API path), (fallback binding), (request of a lost node) or `deployment: status` are extensions
  * (extensions.ts): the model does not have them, and they are in force only with their
  * feature. A request of a kind not listed here stands for nothing, so any change it makes
  * is a mismatch.
@@ -155,7 +155,7 @@ export const REQUEST_CLASS: Readonly<Record<string, readonly string[]>> = {
   'scheduler bindPod': ['scheduler: bind (API path)'],
   'scheduler exposePod': ['scheduler: expose (fallback binding)'],
   'kubelet exposePod': ['kubelet: expose'],
-  'kubelet markReady': ['kubelet: ready'],
+  'kubelet markReady': ['kubelet: ready', 'kubelet: ready (request of a lost node)'],
   'kubelet removePod': ['kubelet: terminate'],
   // The model's Deployment controller writes a ReplicaSet's replicas only for a ReplicaSet
   // off the direct path, which the model never has (docs/model.md §4).

@@ -12,7 +12,8 @@
  * - `fallbackBinding`: once a run has a template Pod labelled `kubedirect/fallback-binding`,
  *   whose pods the scheduler creates bound through the API;
  * - `replicaSetEdited`: once a user has edited a ReplicaSet's replicas (kubectl scale), which
- *   the Deployment controller puts back through the API.
+ *   the Deployment controller puts back through the API;
+ * - `nodeLost`: once a run has lost a node, whose kubelet's requests already sent still land.
  *
  * The atoms are Kubernetes semantics, not the model's: they are an allowance, not a
  * refinement. A step of these classes while its feature is off is a mismatch.
@@ -20,7 +21,7 @@
 import type { Switches } from '../../spec/types/config.js';
 import type { Observation } from '../../spec/types/observation.js';
 
-export type Feature = 'always' | 'apiPath' | 'fallbackBinding' | 'replicaSetEdited';
+export type Feature = 'always' | 'apiPath' | 'fallbackBinding' | 'replicaSetEdited' | 'nodeLost';
 
 export interface Extension {
   readonly feature: Feature;
@@ -145,6 +146,12 @@ export const EXTENSIONS: readonly Extension[] = [
     atoms: ['api.pod + orphan'],
     why: "without the owner precondition (switch exposeChecksOwner off) the scheduler's create may make an orphan, as the kubelet's expose does in the model",
   },
+  {
+    feature: 'nodeLost',
+    modelClass: 'kubelet: ready (request of a lost node)',
+    atoms: ['api.pod ready false→true (no sandbox)'],
+    why: "a kubelet's Ready patch sent while its sandbox ran lands after its node was lost (the sandbox with it): a request outlives its sender, which the model's atomic requests cannot show (docs/model.md §7.1); garbage collection removes the pod with its node",
+  },
 ];
 
 /** The features a step's `before` shows in use (the caller keeps them for the rest of the run). */
@@ -156,6 +163,7 @@ export const featuresShown = (o: Observation): Feature[] => {
   if (offDirect) shown.push('apiPath');
   if (Object.values(o.api.templatePods).some((t) => t.fallbackBinding))
     shown.push('fallbackBinding');
+  if (o.kubelets.some((k) => !k.nodeAlive)) shown.push('nodeLost');
   return shown;
 };
 
