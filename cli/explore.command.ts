@@ -58,7 +58,7 @@ export function registerExplore(program: Command): void {
     .description('Exhaustively explore the formal model on a preset and print the property table')
     .option(
       '--preset <name>',
-      'suite or preset (tiny = up+down+retries+tenants+spread | revalidate | updown | small; default tiny)',
+      'suite or preset (tiny = up+down+retries+tenants+spread | revalidate | slots | surplus | updown | small; default tiny)',
     )
     .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
     .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')

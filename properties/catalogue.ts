@@ -20,7 +20,7 @@ import { noLeakedSandbox, noOrphanExposure, specFidelity } from './safety/exposu
 import { apiPrecedence, noResurrection } from './safety/persistence.js';
 import { capacity, uniquePlacement } from './safety/placement.js';
 import { epochFencing, handshakeEpochsIncrease, snapshotComplete } from './safety/sessions.js';
-import { boundedOvershoot } from './safety/workload.js';
+import { boundedOvershoot, deletesOnlySurplus } from './safety/workload.js';
 
 export const CATALOGUE: Catalogue = {
   safety: [
@@ -35,6 +35,7 @@ export const CATALOGUE: Catalogue = {
     boundedOvershoot,
     noLeakedSandbox,
     handshakeEpochsIncrease,
+    deletesOnlySurplus,
   ],
   liveness: [
     replicasConverge,

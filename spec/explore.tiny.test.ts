@@ -6,7 +6,7 @@ import { explorePreset } from './test-support/explore-preset.js';
  * pinned: a change of the model that changes one must say so here (and in docs/model.md).
  */
 const PART_STATES = {
-  up: 130_169,
+  up: 133_998,
   down: 111_005,
   retries: 1_246,
   tenants: 182_253,

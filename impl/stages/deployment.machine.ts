@@ -23,7 +23,7 @@
 import { current, type Draft, isDraft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../spec/types/ids.js';
-import type { LinkEntry } from '../../spec/types/messages.js';
+import type { CountEntry, LinkEntry } from '../../spec/types/messages.js';
 import type { ReplicaSetView } from '../../spec/types/objects.js';
 import type { StagePhase } from '../../spec/types/observation.js';
 import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
@@ -339,7 +339,34 @@ const round2 = (
 ): void => {
   const r = planCountRound2(d.counts, snapshot, d.cache.replicaSets, persisted);
   for (const entry of r.adopt) d.counts[entry.key] = { ...entry, written: false };
-  finish(d, r.plan, out);
+  const targets = d.input.config.switches.syncCarriesTargets ? syncTargets(d) : [];
+  for (const entry of targets) d.counts[entry.key] = { ...entry, written: false };
+  const plan = {
+    ...r.plan,
+    entries: [...r.plan.entries, ...targets],
+    resent: [...r.plan.resent, ...targets.map((e) => e.key)],
+  };
+  finish(d, plan, out);
+};
+
+/**
+ * The counts the reconcile would send next, sent in the sync (`syncCarriesTargets`, model
+ * decision §14): a restarted ReplicaSet controller scales down only after this sync, and a
+ * Deployment controller that restarted too holds no count to re-send, so without them the
+ * sync would let it delete towards a stale persisted count. Held like a sent count.
+ */
+const syncTargets = (d: Ctx): CountEntry[] => {
+  const out: CountEntry[] = [];
+  for (const key of Object.keys(d.cache.replicaSets).sort()) {
+    const rs = d.cache.replicaSets[key];
+    const target = rs && takesDirectPath(d, rs) ? targetOf(d, rs) : null;
+    if (!rs || target === null) continue;
+    const { replicas, version } = target;
+    if (replicas === rs.replicas || rs.replicasVersion >= version) continue;
+    if (d.counts[key]?.replicas === replicas) continue;
+    out.push({ kind: 'count', key, replicas, version });
+  }
+  return out;
 };
 
 const finish = (d: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[]) => {

@@ -69,6 +69,26 @@ describe('deployment controller', () => {
     expect(d.snapshot.value).toEqual({ lifecycle: 'serving', link: 'connected' });
   });
 
+  it("round 2's sync carries the count its reconcile would send, held (syncCarriesTargets)", () => {
+    const syncOf = (switches: Partial<Switches>) => {
+      const d = new Driver(deploymentMachine, inputOf('deployment', ['replicaset'], switches));
+      // Restarted: it holds nothing, and the ReplicaSet's persisted count (0) is not the
+      // Deployment's (1) — the count a crash of both controllers lost before its write-back.
+      d.send({ type: 'start' }, dep(1, 2), rs());
+      d.send({ type: 'informer.synced', rv: 21 });
+      d.send(reply('deployment#1.1'));
+      return { sync: d.sent()[0], dirty: report(d.snapshot).dirty };
+    };
+    const on = syncOf({});
+    expect(on.sync).toMatchObject({
+      type: 'replicaset.sync',
+      entries: [{ kind: 'count', key: 'a/fn-rs', replicas: 1, version: 2 }],
+    });
+    expect(on.dirty).toMatchObject([{ key: 'a/fn-rs', replicas: 1, version: 2 }]);
+    // Mutant sync-only-held-counts: nothing held, nothing in the sync.
+    expect(syncOf({ syncCarriesTargets: false }).sync).toMatchObject({ entries: [] });
+  });
+
   it('ignores a reply to an older handshake unless clientReplyCheck is off', () => {
     expect(synced().send(reply('deployment#0.9'))).toHaveLength(1); // only the applied event
     const loose = synced({ clientReplyCheck: false });

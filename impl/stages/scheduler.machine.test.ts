@@ -407,3 +407,40 @@ describe('every assumed pod keeps a pending re-validation (the seed-9 find)', ()
     expect(recheckArmed(d)).toBe(false);
   });
 });
+
+describe("a slot is freed only once the node's kubelet lets go (the capacity-3 find)", () => {
+  const ownerDeleted: StageEvent = {
+    type: 'informer.delete',
+    object: (template as Extract<StageEvent, { type: 'informer.upsert' }>).object,
+    rv: 5,
+    tombstone: false,
+  };
+  const heldKeys = (d: D) => report(d.snapshot).dirty.map((e) => e.key);
+
+  it('keeps a pod assumed on a node after its owner is deleted, until round 2 finds it gone', () => {
+    const d = serving();
+    d.send(schedule(['a/p1', 'a/p2']));
+    d.send(ownerDeleted);
+    // Both were assumed (one slot on each node): their kubelets may still hold them.
+    expect(heldKeys(d)).toEqual(['a/p1', 'a/p2']);
+    d.send({ type: 'timer', name: 'link.retry:scheduler->kubelet/n1' });
+    d.send(reply(d, 'n1', []));
+    const get = d.of('api').find((e) => e.intent.op === 'get');
+    expect(get?.intent).toMatchObject({ key: 'a/p1' });
+    d.send({
+      type: 'api.done',
+      id: get?.id ?? 0,
+      intent: get?.intent ?? ({} as never),
+      outcome: 'notFound',
+    });
+    // The kubelet of n1 let go of a/p1: its slot is free; a/p2's kubelet was not asked yet.
+    expect(heldKeys(d)).toEqual(['a/p2']);
+  });
+
+  it('frees them at the deletion with holdSlotUntilFreed off (mutant release-slot-on-owner-delete)', () => {
+    const d = serving({ holdSlotUntilFreed: false });
+    d.send(schedule(['a/p1', 'a/p2']));
+    d.send(ownerDeleted);
+    expect(heldKeys(d)).toEqual([]);
+  });
+});

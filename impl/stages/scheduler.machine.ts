@@ -242,8 +242,13 @@ const onClientReply = (ctx: SchedulerContext, message: Message): Step => {
 const applyMessage = (ctx: SchedulerContext, message: SchedulePods | Sync): Step => {
   const effects: Effect[] = [applyEvent(ctx.links, ctx.input.id, message)];
   if (!isSync(message)) return { context: onSchedulePods(ctx, message), effects };
+  const sw = ctx.input.config.switches;
   const pods = { ...ctx.pods };
-  for (const key of message.discard) delete pods[cacheKey(ctx.input.config.switches, key)];
+  for (const key of message.discard) {
+    // An orphan assumed on a node keeps its slot until its kubelet lets go (`stillHeld`).
+    const ck = cacheKey(sw, key);
+    if (!(sw.holdSlotUntilFreed && pods[ck]?.node)) delete pods[ck];
+  }
   let next = { ...ctx, pods };
   next = acceptAll(
     next,
@@ -285,7 +290,10 @@ const acceptAll = (ctx: SchedulerContext, entries: readonly PodEntry[]): Schedul
  * force-deleted), and follow nodes coming and going with client links.
  */
 const onInformer = (ctx: SchedulerContext, informer: InformerCache): SchedulerContext => {
-  const pods = keepWhere(ctx.pods, stillHeld(informer));
+  const pods = keepWhere(
+    ctx.pods,
+    stillHeld(informer, ctx.input.config.switches.holdSlotUntilFreed),
+  );
   const apiBinds = keepWhere(ctx.apiBinds, (_node, key) => informer.pods[key]?.nodeName === null);
   return { ...ctx, informer, pods, clients: followNodes(ctx, informer), apiBinds };
 };

@@ -150,6 +150,26 @@ const HAZARDS: readonly { mutant: string; case: FuzzCase; why: string }[] = [
     },
   },
   {
+    mutant: 'release-slot-on-owner-delete',
+    why: "a Deployment deleted while its pods are assumed on a node whose kubelet restarts and lags: the other function's pods are put in their slots (kd check's capacity-3 find, shrunk)",
+    case: {
+      mode: 'direct',
+      pods: 3,
+      nodes: 4,
+      functions: 2,
+      tenants: false,
+      seed: 401,
+      schedule: [
+        ...takes(1),
+        { kind: 'timeout', index: 0 },
+        { kind: 'take', index: 16 },
+        { kind: 'write', write: { op: 'deleteDeployment', fn: 0 } },
+        ...takes(1),
+        { kind: 'crashOrRestart', stage: 4 },
+      ],
+    },
+  },
+  {
     mutant: 'unconditional-write-back',
     why: "a crashed ReplicaSet controller's slow write-back lands after its successor's newer count (the model cannot show it)",
     case: WRITE_BACK_OUTLIVES_CRASH.fuzzCase,

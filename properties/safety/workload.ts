@@ -5,7 +5,13 @@
  */
 import type { ObjectKey, PodKey } from '../../spec/types/ids.js';
 import type { Observation } from '../../spec/types/observation.js';
-import { type AlwaysProperty, fail, OK, type Verdict } from '../../spec/types/property.js';
+import {
+  type AlwaysProperty,
+  fail,
+  OK,
+  type StepProperty,
+  type Verdict,
+} from '../../spec/types/property.js';
 
 /**
  * Collects into `live` the distinct pods of ReplicaSet `rsKey`: API pods not deleting, and
@@ -89,17 +95,10 @@ const checkSurplus = (before: Observation, after: Observation): Verdict => {
   return OK;
 };
 
-/**
- * Not in the catalogue yet: the hardened implementation violates it (`kd check`, seed 1: the
- * ReplicaSet and Deployment controllers both crash while a count is admitted and its
- * write-back timed out; after both restart, the ReplicaSet controller deletes the Ready pod
- * towards the stale persisted count before the Deployment controller re-sends the count).
- * Kept, with its ghost (`readyFloor`) and tests, for when the design closes that case.
- */
-export const deletesOnlySurplus = {
+export const deletesOnlySurplus: StepProperty = {
   name: 'deletes-only-surplus',
   kind: 'step',
   statement:
     "a controller's deletion never takes a ReplicaSet's Ready pods below the smaller of its old and new desired count",
   check: checkSurplus,
-} as const;
+};

@@ -42,7 +42,18 @@ export function saveCounterexample(counterexample: Counterexample, dir: string):
   const name = freeName(dir, canonical);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
-  writeAtomically(path, toJson(canonical));
+  rewriteCounterexample(dir, name, canonical);
+  return path;
+}
+
+/**
+ * Rewrites the file `name` in `dir` in place with `counterexample` (same name, index entry
+ * updated): for re-saving a file in the current format or marking it `fixed`, never for a
+ * new find (that is `saveCounterexample`, which never overwrites another find).
+ */
+export function rewriteCounterexample(dir: string, name: string, counterexample: Counterexample) {
+  const canonical = canonicalise(counterexample);
+  writeAtomically(join(dir, name), toJson(canonical));
   updateIndex(dir, {
     file: name,
     property: canonical.property,
@@ -50,7 +61,6 @@ export function saveCounterexample(counterexample: Counterexample, dir: string):
     mutant: canonical.mutant,
     expected: canonical.expected,
   });
-  return path;
 }
 
 /** The file name to write: the plain one, unless a different counterexample holds it. */

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadAllCounterexamples, loadIndex } from './load.js';
+import { switchesOf } from './resave.js';
 
 const DIR = fileURLToPath(new URL('../../counterexamples/', import.meta.url));
 const saved = loadAllCounterexamples(DIR);
@@ -13,6 +14,11 @@ describe('the committed counterexamples', () => {
         .map((e) => e.file)
         .sort(),
     ).toEqual(saved.map((s) => s.file));
+  });
+
+  it('are in the current format: every switch in force written out (resave.ts re-saves them)', () => {
+    for (const { file, counterexample: cx } of saved)
+      expect(cx.switches, file).toEqual(switchesOf(cx));
   });
 
   // Replaying them (on the model or the implementation) is properties/replay/replay.test.ts.

@@ -39,7 +39,18 @@ export const BudgetsSchema = z.strictObject({
  * change fails loudly instead of old files replaying under silently defaulted values.
  */
 export const PresetSchema = z.strictObject({
-  name: z.enum(['up', 'down', 'retries', 'tenants', 'spread', 'revalidate', 'updown', 'small']),
+  name: z.enum([
+    'up',
+    'down',
+    'retries',
+    'tenants',
+    'spread',
+    'revalidate',
+    'slots',
+    'surplus',
+    'updown',
+    'small',
+  ]),
   functions: z
     .array(z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }))
     .readonly(),

@@ -197,8 +197,31 @@ export const deploymentClient: ClientRole = {
       r.entries.push(entry);
       r.resent.push(held.key);
     }
+    if (ctx.cfg.switches.syncCarriesTargets) addTargets(ctx, r);
     return r;
   },
+};
+
+/**
+ * The counts the reconcile would send next, sent in the sync (`syncCarriesTargets`, model
+ * decision §14): a restarted ReplicaSet controller scales down only after this sync, and a
+ * Deployment controller that restarted too holds no count to re-send, so without them the
+ * sync would let it delete towards a stale persisted count. Held like a sent count.
+ */
+const addTargets = (ctx: Ctx, r: Round2): void => {
+  const dc = ctx.w.deployment;
+  for (const key of Object.keys(dc.view.objects.replicaSets).sort()) {
+    const rs = dc.view.objects.replicaSets[key] as ReplicaSetView;
+    const target = targetOf(dc, rs);
+    if (target === null || !rs.managed || rs.fallbackScaling) continue;
+    const { replicas, version } = target;
+    if (replicas === rs.replicas || rs.replicasVersion >= version) continue;
+    if (dc.counts[rs.key]?.replicas === replicas) continue;
+    const entry: CountEntry = { kind: 'count', key: rs.key, replicas, version };
+    dc.counts[rs.key] = { ...entry, written: false };
+    r.entries.push(entry);
+    r.resent.push(rs.key);
+  }
 };
 
 /** Adopt unless the informer already shows the count written back (then it is not dirty). */

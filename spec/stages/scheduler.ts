@@ -16,7 +16,7 @@ import { kubeletId, linkId } from '../types/ids.js';
 import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, SchedulerState, WorldState } from '../world/state.js';
+import type { Ctx, HeldPod, SchedulerState, WorldState } from '../world/state.js';
 import {
   cacheKey,
   isServing,
@@ -63,7 +63,10 @@ export const schedulerServer: ServerRole = {
   apply: (ctx, _link, message: DataMessage | Sync) => {
     if (message.type === 'scheduler.schedulePods') return onSchedulePods(ctx, message);
     if (!('entries' in message)) return;
-    for (const key of message.discard) delete ctx.w.scheduler.pods[cacheKey(ctx.cfg, key)];
+    for (const key of message.discard) {
+      const ck = cacheKey(ctx.cfg, key);
+      if (!holdsSlot(ctx, ctx.w.scheduler.pods[ck])) delete ctx.w.scheduler.pods[ck];
+    }
     for (const entry of message.entries) if (entry.kind === 'pod') accept(ctx, entry);
   },
 };
@@ -95,7 +98,9 @@ export const schedulerClient: ClientRole = {
     for (const [ck, held] of Object.entries(s.pods)) {
       if (held.node !== node || reported.has(held.key) || round2Read(ctx, s).pods[held.key])
         continue;
-      if (ctx.cfg.switches.lostIdentity === 'reuse') {
+      // The kubelet let go of a pod whose owner is gone: its slot is free, and nothing re-sends it.
+      const wanted = !ownerKnownGone(s.view, held.ownerUid, held.templateRv);
+      if (ctx.cfg.switches.lostIdentity === 'reuse' && wanted) {
         r.entries.push(toPodEntry(held));
         r.resent.push(held.key);
       } else {
@@ -109,12 +114,25 @@ export const schedulerClient: ClientRole = {
   },
 };
 
-/** Informer delivery: evict persisted pods, drop pods of deleted owners and of lost nodes. */
+/**
+ * Whether a held pod keeps its slot although its owner is gone (`holdSlotUntilFreed`): once
+ * assumed on a node, its kubelet may hold and run it until the kubelet's own informer shows
+ * the owner gone, so only round 2 towards that kubelet (or the API, or the node's loss)
+ * frees the slot. A pending pod has no slot and goes at once.
+ */
+const holdsSlot = (ctx: Ctx, held: HeldPod | undefined): boolean =>
+  held !== undefined && held.node !== null && ctx.cfg.switches.holdSlotUntilFreed;
+
+/**
+ * Informer delivery: evict persisted pods, drop pods of deleted owners (those assumed on a
+ * node only under the mutant `release-slot-on-owner-delete`) and of lost nodes.
+ */
 export const onSchedulerSync = (ctx: Ctx): void => {
   const s = ctx.w.scheduler;
   for (const [ck, held] of Object.entries(s.pods)) {
     if (s.view.objects.pods[held.key]) delete s.pods[ck];
-    else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv)) delete s.pods[ck];
+    else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv) && !holdsSlot(ctx, held))
+      delete s.pods[ck];
     // A pod assumed on a lost node may have been exposed there and force-deleted since:
     // re-binding its identity elsewhere could resurrect it, so forget it, and the ReplicaSet
     // controller replaces it under a fresh name.

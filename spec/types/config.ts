@@ -66,6 +66,13 @@ export interface Switches {
    */
   readonly revalidateAdopted: boolean;
   /**
+   * The scheduler frees the slot of a pod it assumed on a node only on evidence that the slot
+   * is free or counted elsewhere: the API shows the pod, the node is lost, or the node's
+   * kubelet no longer reports it in round 2 (off: also when its owner is deleted, although
+   * the kubelet, whose informer may lag, still holds it and may run it).
+   */
+  readonly holdSlotUntilFreed: boolean;
+  /**
    * Writes of `ReplicaSet.spec.replicas` carry the resourceVersion they were decided on (a
    * Kubernetes precondition: 409 if the object changed since), so a write of a crashed
    * incarnation still on the wire cannot land over a newer count (off: a plain patch).
@@ -92,6 +99,14 @@ export interface Switches {
    * controller may be about to re-send the newer count the crash lost).
    */
   readonly scaleDownAfterUpstreamSync: boolean;
+  /**
+   * The Deployment controller's round-2 sync carries, besides the counts it holds, the count
+   * of every direct ReplicaSet whose persisted count is not its Deployment's (what its
+   * reconcile would send next), so the sync a restarted ReplicaSet controller waits for
+   * before scaling down has the current counts even when the Deployment controller
+   * restarted too and holds none (off: only held counts).
+   */
+  readonly syncCarriesTargets: boolean;
   /** The Deployment controller keeps the Deployment's status (off only as an injected defect). */
   readonly writeDeploymentStatus: boolean;
 }
@@ -121,11 +136,13 @@ export const HARDENED: Switches = {
   writeStatus: true,
   stopBeforeRemove: true,
   revalidateAdopted: true,
+  holdSlotUntilFreed: true,
   writeBackPrecondition: true,
   fenceWholeEpoch: true,
   snapshotExposing: true,
   epochCounterPerIncarnation: true,
   scaleDownAfterUpstreamSync: true,
+  syncCarriesTargets: true,
   writeDeploymentStatus: true,
 };
 
@@ -188,6 +205,8 @@ export type PresetName =
   | 'tenants'
   | 'spread'
   | 'revalidate'
+  | 'slots'
+  | 'surplus'
   | 'updown'
   | 'small';
 
@@ -325,6 +344,35 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     convergenceBound: 100,
     budgets: { ...NO_FAULTS, crashes: 1, scaleEvents: 1, faultsTotal: 1 },
     crashTargets: ['scheduler'],
+    userWrites: [],
+  },
+  /**
+   * Two tenants onto two one-slot nodes, and one of them deleted at any point: the scheduler
+   * may give a deleted function's slot to the other only once the node's kubelet let go of
+   * its pod (the world of mutant `release-slot-on-owner-delete`, `kd check`'s capacity-3 find).
+   */
+  slots: {
+    ...UP,
+    name: 'slots',
+    functions: TWO_TENANTS,
+    nodes: ['n1', 'n2'],
+    nodeAllocatable: 1,
+    convergenceBound: 100,
+    budgets: { ...NO_FAULTS, apiWrites: 1, faultsTotal: 1 },
+    crashTargets: [],
+    userWrites: ['deleteDeployment'],
+  },
+  /**
+   * `up` with two crashes, of the Deployment and the ReplicaSet controller, at any point:
+   * both restarted, the only count the Deployment controller re-sends is the one it reads
+   * afresh (the world of mutant `sync-only-held-counts`, model decision §14).
+   */
+  surplus: {
+    ...UP,
+    name: 'surplus',
+    convergenceBound: 120,
+    budgets: { ...NO_FAULTS, crashes: 2, faultsTotal: 2 },
+    crashTargets: ['deployment', 'replicaset'],
     userWrites: [],
   },
   /**

@@ -163,6 +163,14 @@ export const MUTANTS: readonly Mutant[] = [
     preset: 'revalidate',
   },
   {
+    name: 'release-slot-on-owner-delete',
+    hazard:
+      "the scheduler frees the slots of pods it assumed on a node as soon as their owner is deleted, while the node's kubelet still holds them, and places other pods there (kd check's capacity-3 find)",
+    property: 'capacity',
+    flip: { holdSlotUntilFreed: false },
+    preset: 'slots',
+  },
+  {
     name: 'unconditional-write-back',
     hazard:
       "a ReplicaSet controller's write-back of an older count, still on the wire when it crashed, lands after its restarted incarnation wrote a newer one",
@@ -191,6 +199,21 @@ export const MUTANTS: readonly Mutant[] = [
       'a client starts its epoch counter again when a link reconnects, so a new handshake reuses an epoch whose delayed messages the server would admit',
     property: 'handshake-epochs-increase',
     flip: { epochCounterPerIncarnation: false },
+  },
+  {
+    name: 'scale-down-before-upstream-sync',
+    hazard:
+      'a restarted ReplicaSet controller scales down to the persisted count before the Deployment controller re-sent the newer count its crash lost, and deletes a Ready pod the function still wants',
+    property: 'deletes-only-surplus',
+    flip: { scaleDownAfterUpstreamSync: false },
+  },
+  {
+    name: 'sync-only-held-counts',
+    hazard:
+      "the Deployment and ReplicaSet controllers both crash after a count was admitted and before its write-back; the restarted Deployment controller's sync carries only the counts it holds (none), so the restarted ReplicaSet controller scales down to the stale persisted count and deletes a Ready pod",
+    property: 'deletes-only-surplus',
+    flip: { syncCarriesTargets: false },
+    preset: 'surplus',
   },
   {
     name: 'no-deployment-status',

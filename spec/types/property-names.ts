@@ -15,6 +15,7 @@ export const SAFETY_PROPERTIES = [
   'bounded-overshoot',
   'no-leaked-sandbox',
   'handshake-epochs-increase',
+  'deletes-only-surplus',
 ] as const;
 
 export const LIVENESS_PROPERTIES = [

@@ -48,6 +48,8 @@ export interface PodRound2Input {
   /** Is this reported entry's owner gone? Then it is discarded. Default: never. */
   readonly ownerGone?: (entry: PodEntry) => boolean;
   readonly lostIdentity: 'recreate' | 'reuse';
+  /** May this lost entry be re-sent under its name (`reuse`)? Else it is lost. Default: yes. */
+  readonly resendable?: (held: PodEntry) => boolean;
 }
 
 export interface PodRound2 {
@@ -73,7 +75,7 @@ export const planPodRound2 = (input: PodRound2Input): PodRound2 => {
   const lost: PodEntry[] = [];
   for (const held of input.held) {
     if (reported.has(held.key) || input.persisted(held.key)) continue;
-    if (input.lostIdentity === 'reuse') resend.push(held);
+    if (input.lostIdentity === 'reuse' && (input.resendable?.(held) ?? true)) resend.push(held);
     else lost.push(held);
   }
   const plan: Round2Plan = {

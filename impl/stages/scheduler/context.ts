@@ -228,12 +228,17 @@ export const bindApiPods = (ctx: SchedulerContext, effects: Effect[]): Scheduler
 
 /**
  * Which held pods the scheduler keeps, given what its informer shows: not yet persisted,
- * owner not known gone, node still there. Used when the informer moves and when round 2
- * adopts what a kubelet reports, so that an entry is never held that no later informer
- * event would drop. One answer per owner and template version: thousands of held pods
- * share a few owners.
+ * node still there, and owner not known gone, unless the pod is assumed on a node
+ * (`holdSlotUntilFreed`): its kubelet may still hold and run it, so its slot stays counted
+ * until round 2 towards that kubelet finds it gone (the capacity-3 find: a slot freed at
+ * the owner's deletion went to another function's pod while the kubelet still held the
+ * first). Used when the informer moves and when round 2 adopts what a kubelet reports.
+ * One answer per owner and template version: thousands of held pods share a few owners.
  */
-export const stillHeld = (informer: InformerCache): ((held: HeldPod) => boolean) => {
+export const stillHeld = (
+  informer: InformerCache,
+  holdSlotUntilFreed: boolean,
+): ((held: HeldPod) => boolean) => {
   const gone = new Map<string, Map<number, boolean>>();
   const ownerGone = (held: HeldPod): boolean => {
     let byRv = gone.get(held.ownerUid);
@@ -250,6 +255,6 @@ export const stillHeld = (informer: InformerCache): ((held: HeldPod) => boolean)
   };
   return (held) =>
     !informer.pods[held.key] &&
-    !ownerGone(held) &&
-    (held.node === null || informer.nodes[held.node] !== undefined);
+    (held.node === null || informer.nodes[held.node] !== undefined) &&
+    ((held.node !== null && holdSlotUntilFreed) || !ownerGone(held));
 };

@@ -6,7 +6,7 @@
  */
 import type { PodKey, StageId } from '../../../spec/types/ids.js';
 import type { HandshakeReply, LinkEntry } from '../../../spec/types/messages.js';
-import { cacheKey } from '../common/informer.js';
+import { cacheKey, ownerKnownGone } from '../common/informer.js';
 import type { ApiIntent, Effect } from '../io.js';
 import {
   acceptReply,
@@ -147,12 +147,14 @@ const round2Step = (
     persisted: (key) =>
       reads ? readShowsPersisted(reads, key) : ctx.informer.pods[key] !== undefined,
     lostIdentity: sw.lostIdentity,
+    // The kubelet let go of a pod whose owner is gone: its slot is free, nothing re-sends it.
+    resendable: (held) => !ownerKnownGone(ctx.informer, held.ownerUid, held.templateRv),
   });
   const pods = { ...ctx.pods };
   // Adopt what the informer does not show yet: until it does, only this entry counts the slot.
-  // Only what the informer handler would keep: no later informer event would drop it (found
-  // by kd check: a Deployment deleted during the handshake left the entry assumed for good).
-  const keep = stillHeld(ctx.informer);
+  // Only what the informer handler would keep (found by kd check: a Deployment deleted during
+  // the handshake left the entry assumed for good before adopted entries were re-validated).
+  const keep = stillHeld(ctx.informer, sw.holdSlotUntilFreed);
   for (const entry of r.adopt) {
     const held: HeldPod = { ...entry, node: nodeOf(server), state: 'assumed' };
     if (keep(held)) pods[ck(entry.key)] = held;
