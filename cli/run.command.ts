@@ -27,7 +27,7 @@ export function registerRun(program: Command): void {
     .description('Run a scenario on the implementation (sim runtime) and check every property')
     .requiredOption(
       '--scenario <name>',
-      'burst | scale-down | crash-<stage> | api-outage | node-loss | label-flip | fallback-binding | template-change | delete-deployment',
+      'burst | scale-down | crash-<stage> | api-outage | node-loss | label-flip | fallback-binding | fallback-scaling | template-change | delete-deployment',
     )
     .option('--mode <mode>', 'direct (KubeDirect) or api (the vanilla path)', 'direct')
     .option('--pods <n>', 'pods per function at the peak', positive('--pods'), 100)

@@ -2,11 +2,12 @@
  * Deployment controller: turns each Deployment's `spec.replicas` into the desired count of
  * its ReplicaSet. Client of `deployment -> replicaset`; watches Deployments and ReplicaSets.
  *
- * Direct path (mode `direct`, ReplicaSet `managed` without `fallback-scaling`): send
- * `replicaset.scale` with an absolute count and version = the Deployment's generation, and
- * hold the count (write-back cache) until the informer shows `replicasVersion` at least
- * that version. Vanilla path (mode `api`, or the label): UPDATE `ReplicaSet.spec.replicas`
- * (intent `scaleReplicaSet`) and hold it until the informer shows the value.
+ * Direct path (mode `direct`, ReplicaSet `managed`): send `replicaset.scale` with an
+ * absolute count and version = the Deployment's generation, and hold the count (write-back
+ * cache) until the informer shows `replicasVersion` at least that version. Vanilla path
+ * (mode `api`, or no `managed` label): UPDATE `ReplicaSet.spec.replicas` (intent
+ * `scaleReplicaSet`) and hold it until the informer shows the value. `fallback-scaling`
+ * leaves this hop direct: it sends the ReplicaSet controller's pod creation to the API.
  *
  *   lifecycle:  syncing ──informer.synced──► recovering ──link connected──► serving
  *   link:       disconnected ─► handshaking ─► syncing ─► connected   (upstream/client.ts)
@@ -168,7 +169,7 @@ const targetOf = (c: DeploymentContext, rs: ReplicaSetView) => {
 };
 
 const takesDirectPath = (c: DeploymentContext, rs: ReplicaSetView): boolean =>
-  c.input.mode === 'direct' && rs.managed && !rs.fallbackScaling;
+  c.input.mode === 'direct' && rs.managed;
 
 /** Level-triggered: every ReplicaSet towards its target, then Deployment status. */
 const reconcile = (d: Ctx, out: Effect[]): void => {

@@ -28,15 +28,21 @@ const ack = (epoch: string): StageEvent =>
   msg({ type: 'deployment.syncAck', source: 'replicaset', destination: 'deployment', epoch });
 
 /** Synced with one Deployment and its ReplicaSet at 0, handshaking epoch `deployment#1.1`. */
-const synced = (switches: Partial<Switches> = {}, mode: Mode = 'direct', label = false) => {
+type RsLabels = { managed?: boolean; fallbackScaling?: boolean };
+
+const synced = (switches: Partial<Switches> = {}, mode: Mode = 'direct', labels: RsLabels = {}) => {
   const d = new Driver(deploymentMachine, inputOf('deployment', ['replicaset'], switches, mode));
-  d.send({ type: 'start' }, dep(0, 1), rs({ fallbackScaling: label }));
+  d.send({ type: 'start' }, dep(0, 1), rs(labels));
   d.send({ type: 'informer.synced', rv: 21 });
   return d;
 };
 
-const serving = (switches: Partial<Switches> = {}, mode: Mode = 'direct', label = false) => {
-  const d = synced(switches, mode, label);
+const serving = (
+  switches: Partial<Switches> = {},
+  mode: Mode = 'direct',
+  labels: RsLabels = {},
+) => {
+  const d = synced(switches, mode, labels);
   d.send(reply('deployment#1.1'), ack('deployment#1.1'));
   return d;
 };
@@ -103,8 +109,8 @@ describe('deployment controller', () => {
     expect(report(d.snapshot).dirty).toEqual([]);
   });
 
-  it('scales through the API in mode api and for a fallback-scaling ReplicaSet', () => {
-    for (const d of [serving({}, 'api'), serving({}, 'direct', true)]) {
+  it('scales through the API in mode api and for a ReplicaSet without the managed label', () => {
+    for (const d of [serving({}, 'api'), serving({}, 'direct', { managed: false })]) {
       d.send(dep(2, 2));
       expect(d.sent()).toEqual([]);
       const req = d.api();
@@ -118,9 +124,24 @@ describe('deployment controller', () => {
       });
       d.send(done(req, 'ok'));
       expect(report(d.snapshot).dirty).toMatchObject([{ key: 'a/fn-rs', replicas: 2 }]);
-      d.send(rs({ replicas: 2, fallbackScaling: true }));
+      d.send(rs({ replicas: 2, managed: false }));
       expect(report(d.snapshot).dirty).toEqual([]);
     }
+  });
+
+  it('scales a fallback-scaling ReplicaSet directly: the label sends only pod creation to the API', () => {
+    const d = serving({}, 'direct', { fallbackScaling: true });
+    d.send(dep(2, 2));
+    expect(d.apis()).toEqual([]);
+    expect(d.sent()).toEqual([
+      {
+        type: 'replicaset.scale',
+        source: 'deployment',
+        destination: 'replicaset',
+        epoch: 'deployment#1.1',
+        entry: { kind: 'count', key: 'a/fn-rs', replicas: 2, version: 2 },
+      },
+    ]);
   });
 
   it('re-handshakes under a new epoch after epochMismatch', () => {

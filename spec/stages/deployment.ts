@@ -2,8 +2,9 @@
  * Deployment controller: turns each Deployment's `spec.replicas` into the ReplicaSet's
  * desired count. On the direct path it sends `replicaset.scale` with an absolute count and a
  * version (the Deployment's generation), and holds the entry until its
- * informer shows the count written back; with `kubedirect/fallback-scaling` it updates the
- * ReplicaSet through the API instead.
+ * informer shows the count written back; a ReplicaSet without `kubedirect/managed` is
+ * updated through the API instead. `kubedirect/fallback-scaling` does not change this hop:
+ * it sends the ReplicaSet controller's pod creation back to the API (`replicaset.ts`).
  *
  *   Deployment.replicas ≠ ReplicaSet.replicas ──► held ──replicaset.scale──► … ──► evicted
  *                                                                 (informer shows the version)
@@ -49,7 +50,7 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
     if (target === null) continue;
     const { replicas, version } = target;
     if (replicas === rs.replicas || dc.counts[rs.key]?.replicas === replicas) continue;
-    const direct = rs.managed && !rs.fallbackScaling;
+    const direct = rs.managed;
     if (direct && connected) {
       steps.push(
         step('deployment', `scale ${rs.key} ${replicas}`, (ctx) =>

@@ -42,7 +42,10 @@ export interface ReplicaSetView extends PathLabels {
    * that set `replicas`, so a late, older message never overwrites a newer persisted count.
    */
   readonly replicasVersion: number;
-  /** `kubedirect/fallback-scaling`: the Deployment controller scales it through the API. */
+  /**
+   * `kubedirect/fallback-scaling`: the ReplicaSet controller creates its pods through the API
+   * (Pod CREATE, then the vanilla scheduler and kubelet); its count still comes directly.
+   */
   readonly fallbackScaling: boolean;
   readonly status: { readonly replicas: number; readonly readyReplicas: number };
   readonly deleting: boolean;
