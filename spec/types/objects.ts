@@ -23,6 +23,11 @@ export interface DeploymentView extends PathLabels {
   readonly templateHash: string;
   /** metadata.generation: incremented by the API Server on every change of the spec. */
   readonly generation: number;
+  /**
+   * Annotation `kubedirect/replicas-version` (`autoscalerLink: 'direct'` only): the version
+   * of the autoscaler's `deployment.scale` that set `replicas`; 0 when written otherwise.
+   */
+  readonly replicasVersion: number;
   /** deletionTimestamp is set: garbage collection of dependents is under way. */
   readonly deleting: boolean;
   /** Written by the Deployment controller: the sum of its ReplicaSets' status. */
