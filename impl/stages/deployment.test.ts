@@ -63,7 +63,11 @@ describe('deployment controller', () => {
       },
     ]);
     expect(report(d.snapshot).phase).toBe('recovering');
-    expect(d.snapshot.value).toEqual({ lifecycle: 'recovering', link: 'handshaking' });
+    expect(d.snapshot.value).toEqual({
+      lifecycle: 'recovering',
+      link: 'handshaking',
+      server: 'listening',
+    });
   });
 
   it('serves once round 2 is acknowledged', () => {
@@ -72,7 +76,11 @@ describe('deployment controller', () => {
     expect(d.sent()[0]).toMatchObject({ type: 'replicaset.sync', entries: [], discard: [] });
     expect(linkPhase(d)).toBe('syncing');
     d.send(ack('deployment#1.1'));
-    expect(d.snapshot.value).toEqual({ lifecycle: 'serving', link: 'connected' });
+    expect(d.snapshot.value).toEqual({
+      lifecycle: 'serving',
+      link: 'connected',
+      server: 'listening',
+    });
   });
 
   it('ignores a reply to an older handshake unless clientReplyCheck is off', () => {
@@ -86,7 +94,11 @@ describe('deployment controller', () => {
     const d = synced({ round2: 'none' });
     d.send(reply('deployment#1.1'));
     expect(d.sent()).toEqual([]);
-    expect(d.snapshot.value).toEqual({ lifecycle: 'serving', link: 'connected' });
+    expect(d.snapshot.value).toEqual({
+      lifecycle: 'serving',
+      link: 'connected',
+      server: 'listening',
+    });
   });
 
   it('sends an absolute count versioned by generation and holds it until written back', () => {
@@ -230,5 +242,128 @@ describe('deployment controller', () => {
       replicas: 2,
       readyReplicas: 1,
     });
+  });
+});
+
+describe("deployment controller with autoscalerLink 'direct' (server of the autoscaler)", () => {
+  const fromAutoscaler = (message: object): StageEvent =>
+    msg({ source: 'autoscaler', destination: 'deployment', ...message } as Message);
+  const scale = (replicas: number, version: number, epoch = 'autoscaler#1.1') =>
+    fromAutoscaler({
+      type: 'deployment.scale',
+      epoch,
+      entry: { kind: 'count', key: 'a/fn', replicas, version },
+    });
+  const direct = () => {
+    const d = serving({ autoscalerLink: 'direct' });
+    d.send(fromAutoscaler({ type: 'deployment.handshake', epoch: 'autoscaler#1.1' }));
+    expect(d.sent()).toEqual([
+      {
+        type: 'autoscaler.handshakeReply',
+        source: 'deployment',
+        destination: 'autoscaler',
+        epoch: 'autoscaler#1.1',
+        snapshot: [],
+      },
+    ]);
+    return d;
+  };
+
+  it('answers notReady until its own ReplicaSet link is connected (bottom-up)', () => {
+    const d = synced({ autoscalerLink: 'direct' });
+    d.send(fromAutoscaler({ type: 'deployment.handshake', epoch: 'autoscaler#1.1' }));
+    expect(d.sent()).toMatchObject([{ type: 'autoscaler.notReady' }]);
+  });
+
+  it('acts on a direct count at once and writes it back with its version', () => {
+    const d = direct();
+    d.send(scale(3, 1001));
+    // Version (generation 1, count 1001): newer than anything the generation alone gave.
+    expect(d.sent()).toMatchObject([
+      { type: 'replicaset.scale', entry: { key: 'a/fn-rs', replicas: 3, version: 1_001_001 } },
+    ]);
+    // Decided on the cached copy (rv 1): the precondition of switch writeBackPrecondition.
+    expect(d.apis().map((e) => e.intent)).toContainEqual({
+      op: 'scaleDeployment',
+      key: 'a/fn',
+      replicas: 3,
+      version: 1001,
+      resourceVersion: 1,
+    });
+    expect(report(d.snapshot).dirty).toContainEqual({
+      kind: 'count',
+      key: 'a/fn',
+      replicas: 3,
+      version: 1001,
+      source: 'autoscaler',
+    });
+    expect(report(d.snapshot).serverEpochs).toEqual({ autoscaler: 'autoscaler#1.1' });
+  });
+
+  it('writes nothing back on a 409 and decides again on a fresher copy', () => {
+    const d = direct();
+    d.send(scale(3, 1001));
+    const writeBack = () => d.apis().find((e) => e.intent.op === 'scaleDeployment');
+    const first = writeBack();
+    if (!first) throw new Error('no write-back');
+    // The Deployment changed since the cached copy (rv 30): the precondition fails.
+    d.send({
+      type: 'informer.upsert',
+      object: { kind: 'Deployment', view: deploymentView({ generation: 1, rv: 30 }) },
+      rv: 30,
+    });
+    d.send(done(first, 'conflict'));
+    expect(report(d.snapshot).dirty).toContainEqual(
+      expect.objectContaining({ key: 'a/fn', version: 1001, source: 'autoscaler' }),
+    );
+    expect(writeBack()?.intent).toEqual({
+      op: 'scaleDeployment',
+      key: 'a/fn',
+      replicas: 3,
+      version: 1001,
+      resourceVersion: 30,
+    });
+  });
+
+  it('does not write back over a newer version the informer shows', () => {
+    const d = direct();
+    d.send({
+      type: 'informer.upsert',
+      object: { kind: 'Deployment', view: deploymentView({ replicasVersion: 1002, rv: 30 }) },
+      rv: 30,
+    });
+    d.send(scale(3, 1001));
+    expect(d.apis().filter((e) => e.intent.op === 'scaleDeployment')).toEqual([]);
+  });
+
+  it('keeps the newest version and reports what is not written back in its snapshot', () => {
+    const d = direct();
+    d.send(scale(3, 1002));
+    d.send(scale(1, 1001));
+    expect(d.sent()).toEqual([]);
+    d.send(fromAutoscaler({ type: 'deployment.handshake', epoch: 'autoscaler#1.2' }));
+    expect(d.sent()).toMatchObject([
+      { snapshot: [{ kind: 'count', key: 'a/fn', replicas: 3, version: 1002 }] },
+    ]);
+  });
+
+  it('drops a count once its informer shows the version written back', () => {
+    const d = direct();
+    d.send(scale(3, 1001));
+    d.send({
+      type: 'informer.upsert',
+      object: {
+        kind: 'Deployment',
+        view: deploymentView({ replicas: 3, generation: 2, replicasVersion: 1001 }),
+      },
+      rv: 40,
+    });
+    expect(report(d.snapshot).dirty.filter((e) => e.source === 'autoscaler')).toEqual([]);
+  });
+
+  it('refuses a count of an epoch it does not hold', () => {
+    const d = direct();
+    d.send(scale(3, 1001, 'autoscaler#0.9'));
+    expect(d.sent()).toMatchObject([{ type: 'autoscaler.epochMismatch' }]);
   });
 });

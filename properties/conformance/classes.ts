@@ -73,6 +73,8 @@ const stageVerb = (kind: string, words: readonly string[]): string => {
   }
   if (kind === 'deployment' && first === 'scale') return 'send scale';
   if (kind === 'deployment' && first === 'update') return 'update replicaset';
+  // `autoscalerLink: 'direct'`: the write-back of a count the autoscaler sent.
+  if (kind === 'deployment' && first === 'write') return 'write back';
   return first;
 };
 
@@ -103,7 +105,12 @@ const part = (modelClass: string, ...parts: Part[]): Candidate => ({ modelClass,
  * (a first handshake, a re-handshake) is local work of every client.
  */
 export const LOCAL_WORK: Readonly<Record<string, readonly Candidate[]>> = {
-  autoscaler: [],
+  // `autoscalerLink: 'direct'`: a count sent and held, a (re-)handshake, round 2.
+  autoscaler: [
+    whole('autoscaler: scale'),
+    whole('handshake autoscaler->deployment'),
+    ...roundTwo('autoscaler'),
+  ],
   // Round 2 runs in whichever step completes its wait: the resourceVersion read's answer, a
   // quorum read's, or the informer progress that passes the barrier. The model runs it with
   // the reply, with a read made after an outage, or with an informer delivery.
@@ -161,6 +168,7 @@ export const REQUEST_CLASS: Readonly<Record<string, readonly string[]>> = {
   // off the direct path, which the model never has (docs/model.md §4).
   'deployment scaleReplicaSet': ['deployment: update replicaset'],
   'deployment deploymentStatus': ['deployment: status'],
+  'deployment scaleDeployment': ['deployment: write back'],
 };
 
 const local = (stageKind: string): readonly Candidate[] => LOCAL_WORK[stageKind] ?? [];
@@ -260,6 +268,8 @@ const classOf = (record: StepRecord): ImplClass => {
 /** Clients of a stage kind: they hear `link.down` when it crashes. */
 const clientsOf = (serverKind: string): readonly Candidate[] => {
   switch (serverKind) {
+    case 'deployment':
+      return local('autoscaler');
     case 'replicaset':
       return local('deployment');
     case 'scheduler':

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config, Switches } from '../../spec/types/config.js';
+import { profileText } from '../../spec/types/profile-spec.js';
 import type { FootprintTable } from './derive.js';
 
 export interface GeneratedTables {
@@ -23,9 +24,12 @@ export interface GeneratedTables {
 
 export const TABLE_FILE = new URL('./table.generated.json', import.meta.url);
 
-/** The key of a configuration's table: `hardened`, `artifact` or `mutant <name>`. */
-export const tableKey = (config: Pick<Config, 'profile' | 'mutant'>): string =>
-  config.mutant === null ? config.profile : `mutant ${config.mutant}`;
+/**
+ * The key of a configuration's table: `hardened`, `artifact`, `mutant <name>`, or a profile
+ * with switches set otherwise (`hardened:autoscalerLink=direct`, spec/types/profile-spec.ts).
+ */
+export const tableKey = (config: Pick<Config, 'profile' | 'mutant' | 'switches'>): string =>
+  config.mutant === null ? profileText(config) : `mutant ${config.mutant}`;
 
 let loaded: GeneratedTables | null = null;
 

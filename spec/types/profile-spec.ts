@@ -72,3 +72,17 @@ export const parseProfile = (text: string): ProfileSpec => {
     overrides: overrides as Partial<Switches>,
   };
 };
+
+/** The text that names a profile with its overrides again: `hardened:autoscalerLink=direct`. */
+export const profileText = (config: {
+  readonly profile: ProfileName;
+  readonly switches: Switches;
+}) => {
+  const base = PROFILES[config.profile];
+  const changed = (Object.keys(SWITCH_VALUES) as (keyof Switches)[]).filter(
+    (k) => config.switches[k] !== base[k],
+  );
+  return changed.length === 0
+    ? config.profile
+    : `${config.profile}:${changed.map((k) => `${k}=${String(config.switches[k])}`).join(',')}`;
+};
