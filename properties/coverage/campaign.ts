@@ -92,23 +92,33 @@ export const coverageCampaign = (options: CampaignOptions = {}): CampaignResult 
   }
   const count = options.schedules ?? (depth === 'quick' ? 60 : 300);
   playSchedules(count, options.seed ?? 1, recorder.onTransition, label);
+  // The direct autoscaler link's faults (refusals and retries on it): its own schedules.
+  playSchedules(count, options.seed ?? 1, recorder.onTransition, label, DIRECT_LINK, ['direct']);
   return { report: recorder.report(), runs };
 };
 
-/** `count` random fault schedules on the `burst` scenario, each on both paths. */
+/**
+ * `autoscalerLink: 'direct'`, which no profile or mutant sets: its link region and the
+ * Deployment controller's server end exist only under it.
+ */
+const DIRECT_LINK = 'hardened:autoscalerLink=direct';
+
+/** `count` random fault schedules on the `burst` scenario under `profile`, on `modes`. */
 const playSchedules = (
   count: number,
   seed: number,
   onTransition: NonNullable<SimOptions['onTransition']>,
   label: (text: string) => void,
+  profile = 'hardened',
+  modes: readonly Mode[] = MODES,
 ): void => {
   if (count <= 0) return;
   const schedules = fc.sample(scheduleArbitrary(SCHEDULE_LENGTH), { numRuns: count, seed });
   const scenario = makeScenario('burst', CAMPAIGN_PARAMS);
-  const config = scenarioConfig(makeConfig('up', 'hardened', null));
+  const config = scenarioConfig(makeConfig('up', profile, null));
   for (const [i, schedule] of schedules.entries())
-    for (const mode of MODES) {
-      label(`schedule ${i + 1}/${count} ${mode}`);
+    for (const mode of modes) {
+      label(`schedule ${i + 1}/${count} ${mode} ${profile}`);
       runSchedule({
         scenario,
         config,
@@ -126,8 +136,12 @@ const playSchedules = (
 export const campaignConfigs = (depth: CampaignDepth): Config[] => {
   const hardened = makeConfig('up', 'hardened', null);
   const flips = depth === 'broad' ? MUTANTS.map((m) => m.name) : QUICK_FLIPS;
-  const others = depth === 'broad' ? [makeConfig('up', 'artifact', null)] : ([] as Config[]);
-  return [hardened, ...others, ...flips.map((m) => makeConfig('up', 'hardened', m))].map(
+  const direct = makeConfig('up', DIRECT_LINK, null);
+  const others =
+    depth === 'broad' ? [makeConfig('up', 'artifact', null), direct] : ([direct] as Config[]);
+  // The flips run with the direct autoscaler link on, so that they reach its transitions too.
+  const profile = depth === 'broad' ? 'hardened' : DIRECT_LINK;
+  return [hardened, ...others, ...flips.map((m) => makeConfig('up', profile, m))].map(
     scenarioConfig,
   );
 };
