@@ -34,7 +34,11 @@ export function registerRun(program: Command): void {
     .option('--nodes <m>', 'nodes', positive('--nodes'), 10)
     .option('--functions <f>', 'functions (tenants)', positive('--functions'), 1)
     .option('--seed <s>', 'seed of the default policy', whole('--seed'), 1)
-    .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
+    .option(
+      '--profile <name>',
+      'design-switch profile: hardened | artifact, optionally with switches set otherwise (hardened:autoscalerLink=direct)',
+      'hardened',
+    )
     .option('--mutant <name>', 'flip one switch from hardened (see kd explore --list-mutants)')
     .option('--step-max <n>', 'bound on the steps of the run', positive('--step-max'), 200_000)
     .option(

@@ -88,8 +88,9 @@ type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Ctx = Draft<AutoscalerContext>;
 type Message = Ev<'message'>['message'];
 
+/** The direct hop: its switch, on the direct path (mode `api` is the vanilla baseline). */
 const direct = (c: { readonly input: StageInput }): boolean =>
-  c.input.config.switches.autoscalerLink === 'direct';
+  c.input.config.switches.autoscalerLink === 'direct' && c.input.mode === 'direct';
 
 const withMessage = (f: (d: Ctx, m: Message, out: Effect[]) => void) =>
   run<AutoscalerContext, Ev<'message'>>((d, e, out) => f(d, e.message, out));

@@ -8,7 +8,7 @@
  * state: bookmarks are sent on the server's own schedule, whether anyone waits or not.
  *
  * Only the clients of direct links listen (the Deployment and ReplicaSet controllers, the
- * scheduler, and the autoscaler with `autoscalerLink: 'direct'`): the other stages never
+ * scheduler, and the autoscaler with `autoscalerLink: 'direct'` on the direct path): the other stages never
  * wait for a resourceVersion, and a bookmark changes no cache, so leaving theirs out changes
  * nothing they do.
  */
@@ -23,7 +23,9 @@ const LISTENERS: readonly StageKind[] = ['deployment', 'replicaset', 'scheduler'
 const listens = (state: SimState, slot: ActorSlot): boolean =>
   slot.snapshot !== null &&
   (LISTENERS.includes(slot.kind) ||
-    (slot.kind === 'autoscaler' && state.config.switches.autoscalerLink === 'direct'));
+    (slot.kind === 'autoscaler' &&
+      state.config.switches.autoscalerLink === 'direct' &&
+      state.mode === 'direct'));
 
 /** The least resourceVersion every informer of the stage has passed (0 before they list). */
 const progressOf = (slot: ActorSlot): number => {
