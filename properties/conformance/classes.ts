@@ -259,7 +259,8 @@ const classOf = (record: StepRecord): ImplClass => {
     case 'write':
       return writeClass(action.write.op);
     case 'load':
-      return mapped('load', [whole('load')]);
+      // The autoscaler hears the load in the same step: on the direct link it sends then.
+      return mapped('load', [whole('load')], local('autoscaler'));
     default:
       return { kind: 'outside', name: (action as { type: string }).type };
   }
