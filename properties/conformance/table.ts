@@ -62,6 +62,11 @@ export const committedTable = (config: Config): FootprintTable => {
   const tables = generatedTables().tables;
   const entry = tables[key];
   const base = tables.hardened;
+  // A profile with switches set otherwise has a table only if generate.ts lists it.
+  if (!entry && base && key.includes(':'))
+    throw new Error(
+      `no committed conformance table for '${key}'; derive one for this config with deriveTable(config) and pass it as options.table, or list it in properties/conformance/generate.ts`,
+    );
   if (!entry || !base)
     throw new Error(
       `no committed conformance table for '${key}': run npx tsx properties/conformance/generate.ts`,
