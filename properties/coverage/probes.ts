@@ -242,7 +242,7 @@ const OUTAGE_PROBE: Probe = {
   description:
     "on the API path, the autoscaler's scale write and then the Deployment controller's ReplicaSet write each fail in an API outage, so both retry on their timers",
   reaches: [
-    'autoscaler: serving --timer--> (targetless)',
+    'autoscaler: lifecycle.serving --timer--> (targetless)',
     'deployment: lifecycle.serving --timer[resyncTimer]--> (targetless)',
   ],
   play: (onTransition) => {
