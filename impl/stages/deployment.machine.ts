@@ -240,6 +240,11 @@ const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
   // The ReplicaSet already shows this version with another count (a user's `kubectl
   // scale`): the ReplicaSet controller would drop a direct count that is not newer, so the
   // correction goes through the API, which has precedence (found by the fuzzer).
+  // With the direct autoscaler link a newer version on the ReplicaSet is a count this
+  // controller lost in a crash, not a user's edit: the autoscaler re-sends it; wait for it
+  // rather than put the ReplicaSet back to the older spec (found by kd check).
+  const direct = d.input.config.switches.autoscalerLink === 'direct';
+  if (direct && rs.replicasVersion > version) return;
   const overwritten = rs.replicasVersion >= version;
   if (!takesDirectPath(d, rs) || overwritten) {
     // Decided on the cached copy: with the precondition, a write of a crashed predecessor
