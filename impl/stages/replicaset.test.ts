@@ -346,11 +346,13 @@ describe('ReplicaSet controller', () => {
     // The count was admitted on the direct link; no pod goes to the scheduler directly.
     expect(r.sent().filter((m) => m.type === 'scheduler.schedulePods')).toEqual([]);
     const intents = r.apis().map((e) => e.intent);
+    // The write-back carries the cached copy's resourceVersion (writeBackPrecondition).
     expect(intents).toContainEqual({
       op: 'scaleReplicaSet',
       key: 'a/fn-rs',
       replicas: 3,
       version: 2,
+      resourceVersion: 2,
     });
     // Pod CREATE in slow-start batches, towards the held count before it is written back.
     const creates = () => r.apis().filter((e) => e.intent.op === 'createPod');
