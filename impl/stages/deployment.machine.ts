@@ -295,7 +295,14 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   if (!intent) return;
   delete d.pending[e.id];
   const ok = e.outcome === 'ok';
-  onScaleDone(d, intent, e.outcome);
+  onScaleDone(d, intent, e, out);
+  // The GET of a held count's Deployment (deployment-server.ts) acted on its answer; a
+  // failed one is asked again on the resync, not at once (no loop while the API is down).
+  if (intent.op === 'get' && intent.kind === 'Deployment') {
+    if (!ok && e.outcome !== 'notFound')
+      out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
+    return;
+  }
   if (intent.op === 'get') {
     onRead(d, intent.key, e, out);
     return;

@@ -336,6 +336,24 @@ describe("deployment controller with autoscalerLink 'direct' (server of the auto
     expect(d.apis().filter((e) => e.intent.op === 'scaleDeployment')).toEqual([]);
   });
 
+  it('GETs a Deployment its informer does not show, and drops the count if it is gone', () => {
+    const d = direct();
+    d.send(
+      {
+        type: 'informer.delete',
+        object: { kind: 'Deployment', view: deploymentView() },
+        rv: 30,
+        tombstone: false,
+      },
+      scale(3, 1001),
+    );
+    const get = d.apis().find((e) => e.intent.op === 'get');
+    expect(get?.intent).toEqual({ op: 'get', kind: 'Deployment', key: 'a/fn' });
+    if (!get) throw new Error('no GET');
+    d.send(done(get, 'notFound'));
+    expect(report(d.snapshot).dirty.filter((e) => e.source === 'autoscaler')).toEqual([]);
+  });
+
   it('keeps the newest version and reports what is not written back in its snapshot', () => {
     const d = direct();
     d.send(scale(3, 1002));

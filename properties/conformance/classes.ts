@@ -137,6 +137,9 @@ export const LOCAL_WORK: Readonly<Record<string, readonly Candidate[]>> = {
   ],
 };
 
+/** The clients of direct links, whose informer progress a bookmark round moves. */
+const BOOKMARK_LISTENERS = ['autoscaler', 'deployment', 'replicaset', 'scheduler'] as const;
+
 /** The model steps in which a client's round 2 may run. */
 function roundTwo(kind: string): Candidate[] {
   return [
@@ -312,9 +315,11 @@ const takeClass = (record: StepRecord): ImplClass => {
       const op = words[2] ?? '';
       const own: Candidate[] =
         op === 'get'
-          ? // A quorum read (round 2 is local work), or the ReplicaSet controller's GET of a
-            // ReplicaSet it holds a count for.
-            [part('replicaset: get', 'stage')]
+          ? // A quorum read (round 2 is local work), the ReplicaSet controller's GET of a
+            // ReplicaSet it holds a count for, or the Deployment controller's GET of a
+            // Deployment it holds the autoscaler's count for (gone: the model's write-back
+            // answered notFound drops it).
+            [part('replicaset: get', 'stage'), part('deployment: write back', 'stage')]
           : op === 'readResourceVersion'
             ? [whole(`${stageKind}: read`)]
             : requestClasses(stageKind, op, 'stage');
@@ -326,11 +331,11 @@ const takeClass = (record: StepRecord): ImplClass => {
       return mapped(`${verb} ${stageKind}`, [whole(`informer ${stageKind}`)], local(stageKind));
     case 'watch':
       // Watch bookmarks: the model's informer delivery that moves only the resourceVersion,
-      // and whatever round 2 that lets run.
+      // and whatever round 2 that lets run (the autoscaler listens only on its direct link).
       return mapped(
         'bookmarks',
-        ['deployment', 'replicaset', 'scheduler'].map((k) => whole(`informer ${k}`)),
-        [...local('deployment'), ...local('replicaset'), ...local('scheduler')],
+        BOOKMARK_LISTENERS.map((k) => whole(`informer ${k}`)),
+        BOOKMARK_LISTENERS.flatMap(local),
       );
     case 'gc':
       // The implementation's garbage collector also force-deletes the pods of a lost node,

@@ -6,15 +6,17 @@
  *                        └yes─► install epoch, snapshot = counts not yet written back
  *   deployment.scale / sync ─ admitted ─► newest version wins (held, persisted annotation)
  *   held ─► scaleDeployment(n, v, rv of the cached copy) ─ ok ─► written ─(informer shows v)─► evicted
- *                                                       └ 409 ─► resync, decide again
+ *     │                                                 └ 409 ─► resync, decide again
+ *     └ no cached copy ─► GET ─ 404 ─► dropped; found ─► write back on that copy
  *
  * Link logic is `impl/stages/link` (server.ts); this file holds the counts.
  */
 import type { Draft } from 'immer';
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { CountEntry, DataMessage, Sync } from '../../../spec/types/messages.js';
+import type { DeploymentView } from '../../../spec/types/objects.js';
 import type { DirtyEntry } from '../../../spec/types/observation.js';
-import type { ApiIntent, ApiOutcome, Effect, StageEvent } from '../io.js';
+import type { ApiIntent, Effect, StageEvent } from '../io.js';
 import {
   admit,
   answersHandshakes,
@@ -40,6 +42,7 @@ export interface ScaleServerContext {
 
 type Ctx = Draft<ClientContext & ScaleServerContext>;
 type Message = Extract<StageEvent, { type: 'message' }>['message'];
+type ApiDone = Extract<StageEvent, { type: 'api.done' }>;
 type Reconcile = (d: never, out: Effect[]) => void;
 
 const SERVER_METHODS = ['handshake', 'sync', 'scale'];
@@ -121,37 +124,61 @@ const snapshotOf = (d: Ctx): CountEntry[] =>
  * Writes back every held count not yet written and not in flight. As the ReplicaSet
  * controller's write-back (rs-direct.ts), decided on the cached copy and, under switch
  * `writeBackPrecondition`, valid only while the Deployment is still that copy: a write of a
- * crashed predecessor still on the wire must not land over a newer count. Without a copy
- * there is nothing to decide on yet; with the version (or a newer one) in it, nothing to
- * write (the informer handler evicts the count).
+ * crashed predecessor still on the wire must not land over a newer count. With the version
+ * (or a newer one) in the copy there is nothing to write (the informer handler evicts the
+ * count). Without a copy (not seen yet, or deleted before the count arrived) a GET decides
+ * (`onScaleRead`): the model's write-back answered notFound drops the count.
  */
 export const writeBackScales = (d: Ctx, out: Effect[]): void => {
   for (const key of Object.keys(d.scales).sort()) {
     const held = d.scales[key];
     if (!held || held.written || inFlight(d, 'scaleDeployment', key)) continue;
-    const { replicas, version } = held;
     if (!d.input.config.switches.writeBackPrecondition) {
-      request(d, { op: 'scaleDeployment', key, replicas, version }, out);
+      request(
+        d,
+        { op: 'scaleDeployment', key, replicas: held.replicas, version: held.version },
+        out,
+      );
       continue;
     }
     const cached = d.cache.deployments[key];
-    if (!cached || cached.replicasVersion >= version) continue;
-    request(d, { op: 'scaleDeployment', key, replicas, version, resourceVersion: cached.rv }, out);
+    if (cached) writeBackOn(d, held, cached, out);
+    else if (!reading(d, key)) request(d, { op: 'get', kind: 'Deployment', key }, out);
   }
 };
 
+const writeBackOn = (d: Ctx, held: HeldCount, copy: DeploymentView, out: Effect[]): void => {
+  if (copy.replicasVersion >= held.version) return;
+  const { key, replicas, version } = held;
+  request(d, { op: 'scaleDeployment', key, replicas, version, resourceVersion: copy.rv }, out);
+};
+
+const reading = (d: Ctx, key: ObjectKey): boolean =>
+  Object.values(d.pending).some((i) => i.op === 'get' && i.kind === 'Deployment' && i.key === key);
+
+/** The GET of a held count's Deployment: gone drops the count, found decides on that copy. */
+const onScaleRead = (d: Ctx, key: ObjectKey, e: ApiDone, out: Effect[]): void => {
+  const held = d.scales[key];
+  if (!held) return;
+  if (e.outcome === 'notFound') delete d.scales[key];
+  const copy = e.object?.kind === 'Deployment' ? e.object.view : undefined;
+  if (e.outcome === 'ok' && copy && !held.written && !inFlight(d, 'scaleDeployment', key))
+    writeBackOn(d, held, copy, out);
+};
+
 /**
- * A write-back answered: only the count this request carried is written, and only on ok. A
- * conflict (the precondition: the Deployment changed since the cached copy) writes nothing;
- * the resync decides again on a fresher copy.
+ * A write-back (or its GET) answered: only the count this request carried is written, and
+ * only on ok. A conflict (the precondition: the Deployment changed since the copy) writes
+ * nothing; the resync decides again on a fresher copy.
  */
-export const onScaleDone = (d: Ctx, intent: ApiIntent, outcome: ApiOutcome): void => {
+export const onScaleDone = (d: Ctx, intent: ApiIntent, e: ApiDone, out: Effect[]): void => {
+  if (intent.op === 'get' && intent.kind === 'Deployment') onScaleRead(d, intent.key, e, out);
   if (intent.op !== 'scaleDeployment') return;
   const held = d.scales[intent.key];
   const same =
     held !== undefined && held.version === intent.version && held.replicas === intent.replicas;
-  if (held && same && outcome === 'ok') held.written = true;
-  if (outcome === 'notFound') delete d.scales[intent.key];
+  if (held && same && e.outcome === 'ok') held.written = true;
+  if (e.outcome === 'notFound') delete d.scales[intent.key];
 };
 
 /** Informer: a count is done once the Deployment shows its version, or is gone. */
