@@ -65,6 +65,10 @@ describe('the committed footprint tables', () => {
         "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
       'handshake autoscaler->deployment':
         "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
+      'deliver autoscaler.handshakeReply':
+        "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
+      'autoscaler: read':
+        "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
     };
     const table = committedTable(makeConfig('up', 'hardened', null));
     const known = new Set([
