@@ -50,7 +50,11 @@ export function registerCheck(program: Command): void {
     .description(
       'Fuzz the implementation (sim runtime) with faults and API writes; shrink and save failures',
     )
-    .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
+    .option(
+      '--profile <name>',
+      'design-switch profile: hardened | artifact, optionally with switches set otherwise (hardened:autoscalerLink=direct)',
+      'hardened',
+    )
     .option('--mutant <name>', 'flip one switch from hardened (see kd explore --list-mutants)')
     .option(
       '--property <name>',

@@ -60,7 +60,11 @@ export function registerExplore(program: Command): void {
       '--preset <name>',
       'suite or preset (tiny = up+down+retries+tenants+spread | revalidate | slots | surplus | updown | small; default tiny)',
     )
-    .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
+    .option(
+      '--profile <name>',
+      'design-switch profile: hardened | artifact, optionally with switches set otherwise (hardened:autoscalerLink=direct)',
+      'hardened',
+    )
     .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')
     .option('--list-mutants', 'list the mutants with the property each must be caught by')
     .option('--max-states <n>', 'stop each preset after this many distinct states', parseMaxStates)

@@ -27,14 +27,18 @@ export function registerRun(program: Command): void {
     .description('Run a scenario on the implementation (sim runtime) and check every property')
     .requiredOption(
       '--scenario <name>',
-      'burst | scale-down | crash-<stage> | api-outage | node-loss | label-flip | fallback-binding | template-change | delete-deployment',
+      'burst | scale-down | crash-<stage> | api-outage | node-loss | label-flip | fallback-binding | fallback-scaling | template-change | delete-deployment',
     )
     .option('--mode <mode>', 'direct (KubeDirect) or api (the vanilla path)', 'direct')
     .option('--pods <n>', 'pods per function at the peak', positive('--pods'), 100)
     .option('--nodes <m>', 'nodes', positive('--nodes'), 10)
     .option('--functions <f>', 'functions (tenants)', positive('--functions'), 1)
     .option('--seed <s>', 'seed of the default policy', whole('--seed'), 1)
-    .option('--profile <name>', 'design-switch profile (hardened|artifact)', 'hardened')
+    .option(
+      '--profile <name>',
+      'design-switch profile: hardened | artifact, optionally with switches set otherwise (hardened:autoscalerLink=direct)',
+      'hardened',
+    )
     .option('--mutant <name>', 'flip one switch from hardened (see kd explore --list-mutants)')
     .option('--step-max <n>', 'bound on the steps of the run', positive('--step-max'), 200_000)
     .option(

@@ -31,6 +31,7 @@ describe('views', () => {
       replicas: 2,
       templateHash: deployment.metadata.labels && expect.any(String),
       generation: 1,
+      replicasVersion: 0,
       deleting: false,
       status: { replicas: 0, readyReplicas: 0 },
       rv: 1,

@@ -74,6 +74,7 @@ export const toDeploymentView = memoised(
     replicas: d.spec?.replicas ?? 1,
     templateHash: templateHash(d.spec?.template ?? {}),
     generation: d.metadata?.generation ?? 0,
+    replicasVersion: Number(d.metadata?.annotations?.[REPLICAS_VERSION_ANNOTATION] ?? 0) || 0,
     deleting: d.metadata?.deletionTimestamp !== undefined,
     status: {
       replicas: d.status?.replicas ?? 0,

@@ -13,6 +13,7 @@ import type { Config } from '../../spec/types/config.js';
 import { objectKey, type StageId } from '../../spec/types/ids.js';
 import {
   FALLBACK_BINDING_LABEL,
+  FALLBACK_SCALING_LABEL,
   knativeTemplate,
   MANAGED_LABEL,
   templateHash,
@@ -66,14 +67,14 @@ const replicaSetKeys = (t: Topology): string[] =>
       `${fn.namespace}/${fn.name}-${templateHash(knativeTemplate({ namespace: fn.namespace, name: fn.name }))}`,
   );
 
-const flipManaged = (t: Topology, atMs: number, on: boolean): TimedAction[] =>
+const flipLabel = (t: Topology, label: string, atMs: number, on: boolean): TimedAction[] =>
   replicaSetKeys(t).map((key) => ({
     atMs,
-    action: {
-      type: 'write',
-      write: { op: 'setLabel', kind: 'ReplicaSet', key, label: MANAGED_LABEL, on },
-    },
+    action: { type: 'write', write: { op: 'setLabel', kind: 'ReplicaSet', key, label, on } },
   }));
+
+const flipManaged = (t: Topology, atMs: number, on: boolean): TimedAction[] =>
+  flipLabel(t, MANAGED_LABEL, atMs, on);
 
 const burst: Build = (p, t) => ({ actions: loadAll(t, 1, p.pods), finalLoad: p.pods });
 
@@ -153,6 +154,18 @@ const BUILDS: Readonly<Record<string, readonly [string, Build]>> = {
           },
         })),
         ...loadAll(t, 1, p.pods),
+      ],
+      finalLoad: p.pods,
+    }),
+  ],
+  'fallback-scaling': [
+    'every ReplicaSet carries kubedirect/fallback-scaling, then a burst: the count still goes directly, the pods are created through the API; mid burst the label is removed and put back 10 ms later',
+    (p, t) => ({
+      actions: [
+        ...flipLabel(t, FALLBACK_SCALING_LABEL, 0, true),
+        ...loadAll(t, 1, p.pods),
+        ...flipLabel(t, FALLBACK_SCALING_LABEL, MID_BURST_MS, false),
+        ...flipLabel(t, FALLBACK_SCALING_LABEL, MID_BURST_MS + 10, true),
       ],
       finalLoad: p.pods,
     }),

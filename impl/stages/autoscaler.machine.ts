@@ -1,48 +1,103 @@
 /**
- * Autoscaler: turns the load of each function into a desired replica count and writes it
- * as the Deployment's `scale` (intent `scaleDeployment`), the artifact's API hop.
+ * Autoscaler: turns the load of each function into a desired replica count.
  *
- * Neighbours: the environment (`load` events) above; the API Server below, where the
- * Deployment controller picks the count up through its informer. No direct link.
+ * `autoscalerLink: 'api'` (the artifact's hop): it writes the count as the Deployment's
+ * `scale` (intent `scaleDeployment`), and the Deployment controller picks it up through
+ * its informer. No direct link (the link region stays `disconnected`).
  *
  *   start ─► syncing ──informer.synced──► serving
  *                                           │ load ≠ written ─► scaleDeployment ─► api.done
  *                                           │   ok / notFound ─► written
  *                                           └── outage, conflict ─► timer ─► write again
  *
- * Assumptions: the load event carries the desired count itself (the model's `load` is the
- * desired count). The autoscaler needs no informer: it remembers what this incarnation
- * wrote, and a restarted one rewrites every count (an update to the same value is a
- * no-op); like the model it still waits for one (empty) `informer.synced` before serving.
- * One write per Deployment is in flight at a time; a newer load waits for its answer.
+ * `autoscalerLink: 'direct'` (ours, as the model: spec/stages/autoscaler.ts): client of
+ * `autoscaler -> deployment` (upstream/client.ts drives the link). Serving once the link is
+ * connected, it sends `deployment.scale` with the count and a fresh version
+ * (`mintScaleVersion`: newest wins) and holds it. After an accepted reply it reads the API's
+ * resourceVersion and waits for its informer to pass it, as every client does
+ * (model-decisions §1), and GETs the Deployment of every held count the Deployment
+ * controller did not report; round 2 then drops one written back (its version annotation at
+ * least the held one, or the Deployment gone) and re-sends the others. Its own re-check
+ * timer re-handshakes while it holds a count (its dirty entries: it cannot see a write-back
+ * otherwise), so every count is settled. It adopts nothing: a count the controller holds
+ * from an earlier incarnation is older than any this one sends.
  *
- * Left out: `autoscalerLink: 'direct'` (the client of `autoscaler -> deployment`). The
- * model refuses that switch when it builds the world and never sends `deployment.scale`;
- * this machine refuses it the same way, at creation, so no run can claim to check it.
+ *   syncing ──informer.synced──► recovering ──link connected──► serving
+ *   serving: load ≠ sent ─deployment.scale(n, v)─► held ─(round 2: GET shows v)─► evicted
+ *
+ * Assumptions: the load event carries the desired count itself (the model's `load` is the
+ * desired count). The autoscaler reads nothing from its informer: on the API hop it
+ * remembers what this incarnation wrote, and a restarted one rewrites every count (an update
+ * to the same value is a no-op); on the direct hop round 2 reads the API. Like the model it
+ * still waits for one `informer.synced`. One API write per Deployment is in flight at a time.
  */
-import type { Draft } from 'immer';
+import { current, type Draft, isDraft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../spec/types/ids.js';
+import { type CountEntry, type LinkEntry, mintScaleVersion } from '../../spec/types/messages.js';
+import type { StagePhase } from '../../spec/types/observation.js';
 import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
+import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from './link/index.js';
 import {
-  type CoreContext,
+  armRecheck,
+  type ClientContext,
+  clientGuards,
+  clientReport,
+  handshake,
+  linkRegion,
+  onMismatch,
+  onNotReadyMessage,
+  onRetryTimer,
+  onServerDownEvent,
+  onSyncAckMessage,
+} from './upstream/client.js';
+import {
   coreContext,
   inFlight,
+  onProgress,
   RETRY_MS,
   request,
   run,
   sortedKeys,
 } from './upstream/core.js';
+import type { HeldCount } from './upstream/counts.js';
 
-export interface AutoscalerContext extends CoreContext {
+export interface AutoscalerContext extends ClientContext {
   /** The desired count per function (Deployment key), as the load last said. */
   readonly load: Readonly<Record<ObjectKey, number>>;
-  /** The count this incarnation last wrote successfully, per Deployment. */
+  /** The count this incarnation last wrote successfully (API hop) or sent (direct hop). */
   readonly written: Readonly<Record<ObjectKey, number>>;
+  /** Direct hop: counts sent and not yet known written back, by Deployment key. */
+  readonly held: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Direct hop: scale versions minted in this incarnation. */
+  readonly versions: number;
+  /**
+   * Direct hop: an accepted reply waiting for round 2: for the API's resourceVersion read
+   * after it and the informer to pass it (`barrier`), and for its Deployment GETs (the
+   * persisted count version by key; null until answered).
+   */
+  readonly reads: {
+    readonly epoch: string;
+    readonly snapshot: readonly LinkEntry[];
+    readonly versions: Readonly<Record<ObjectKey, number | null>>;
+    readonly barrier: number | null;
+  } | null;
 }
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Ctx = Draft<AutoscalerContext>;
+type Message = Ev<'message'>['message'];
+
+/** The direct hop: its switch, on the direct path (mode `api` is the vanilla baseline). */
+const direct = (c: { readonly input: StageInput }): boolean =>
+  c.input.config.switches.autoscalerLink === 'direct' && c.input.mode === 'direct';
+
+const withMessage = (f: (d: Ctx, m: Message, out: Effect[]) => void) =>
+  run<AutoscalerContext, Ev<'message'>>((d, e, out) => f(d, e.message, out));
+const each = (f: (d: Ctx, out: Effect[]) => void) =>
+  run<AutoscalerContext, StageEvent>((d, _e, out) => f(d, out));
+
+const guards = clientGuards('autoscaler.none');
 
 export const autoscalerMachine = setup({
   types: {
@@ -54,37 +109,70 @@ export const autoscalerMachine = setup({
   actions: {
     onLoad: run<AutoscalerContext, Ev<'load'>>((d, e, out) => onLoad(d, e, out)),
     onApiDone: run<AutoscalerContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
-    onTimer: run<AutoscalerContext, Ev<'timer'>>((d, _e, out) => writeAll(d, out)),
-    writeAll: run<AutoscalerContext, StageEvent>((d, _e, out) => writeAll(d, out)),
-    onLoadWhileSyncing: run<AutoscalerContext, Ev<'load'>>((d, e) => {
-      d.load[e.deployment] = e.load;
+    onTimer: run<AutoscalerContext, Ev<'timer'>>((d, e, out) => {
+      if (e.name.startsWith(TIMER_PREFIX)) writeAll(d, out);
     }),
+    onSynced: each((d) => setPhase(d, 'recovering')),
+    onServing: each((d, out) => {
+      setPhase(d, 'serving');
+      writeAll(d, out);
+    }),
+    handshake: each((d, out) => handshake(d, out)),
+    onReply: withMessage((d, m, out) => onReply(d, m, out)),
+    onSyncAck: withMessage(onSyncAckMessage),
+    onMismatch: withMessage(onMismatch),
+    onServerDown: run<AutoscalerContext, Ev<'link.down'>>((d, e) => onServerDownEvent(d, e.server)),
+    onNotReady: withMessage(onNotReadyMessage),
+    onRetryTimer: each((d, out) => onRetryTimer(d, holdsDirect(d), out)),
+    onConnected: each((d, out) => writeAll(d, out)),
+    onProgress: run<AutoscalerContext, Ev<'informer.progress'>>((d, e, out) => {
+      onProgress(d, e.rv);
+      maybeRound2(d, out);
+    }),
+  },
+  guards: {
+    ...guards,
+    // The link region leaves `disconnected` only on the direct hop.
+    synced: ({ context }) => direct(context) && context.phase !== 'syncing',
+    mayServe: ({ context }) => !direct(context) || context.link.phase === 'connected',
   },
 }).createMachine({
   id: 'autoscaler',
-  context: ({ input }) => {
-    if (input.config.switches.autoscalerLink === 'direct')
-      throw new Error("autoscalerLink 'direct' is not modelled (see spec/stages/autoscaler.ts)");
-    return { ...coreContext(input), load: {}, written: {} };
+  type: 'parallel',
+  context: ({ input }) => ({
+    ...coreContext(input),
+    phase: 'syncing',
+    link: newClientLink(input.id, input.downstream[0] ?? 'deployment'),
+    epochs: 0,
+    load: {},
+    written: {},
+    held: {},
+    versions: 0,
+    reads: null,
+  }),
+  on: {
+    load: { actions: 'onLoad' },
+    'api.done': { actions: 'onApiDone' },
+    'informer.progress': { actions: 'onProgress' },
   },
-  initial: 'syncing',
   states: {
-    syncing: {
-      on: {
-        'informer.synced': { target: 'serving' },
-        load: { actions: 'onLoadWhileSyncing' },
+    lifecycle: {
+      initial: 'syncing',
+      states: {
+        syncing: { on: { 'informer.synced': { target: 'recovering', actions: 'onSynced' } } },
+        recovering: { always: { guard: 'mayServe', target: 'serving', actions: 'onServing' } },
+        serving: { on: { timer: { actions: 'onTimer' } } },
       },
     },
-    serving: {
-      entry: 'writeAll',
-      on: {
-        load: { actions: 'onLoad' },
-        'api.done': { actions: 'onApiDone' },
-        timer: { actions: 'onTimer' },
-      },
-    },
+    link: linkRegion,
   },
 });
+
+const setPhase = (d: Ctx, phase: StagePhase): void => {
+  d.phase = phase;
+};
+
+const holdsDirect = (c: AutoscalerContext): boolean => Object.keys(c.held).length > 0;
 
 const onLoad = (d: Ctx, e: Ev<'load'>, out: Effect[]): void => {
   d.load[e.deployment] = e.load;
@@ -99,7 +187,11 @@ const onLoad = (d: Ctx, e: Ev<'load'>, out: Effect[]): void => {
  */
 const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   const intent = d.pending[e.id];
-  if (intent?.op !== 'scaleDeployment') return;
+  if (intent === undefined) return;
+  if (intent.op === 'get' || intent.op === 'readResourceVersion') delete d.pending[e.id];
+  if (intent.op === 'get') return void onRead(d, intent.key, e, out);
+  if (intent.op === 'readResourceVersion') return void onBarrier(d, intent.epoch, e.rv, out);
+  if (intent.op !== 'scaleDeployment') return;
   delete d.pending[e.id];
   if (e.outcome !== 'ok' && e.outcome !== 'notFound') {
     // The write may still have been applied (a timeout: its answer was lost), so the count
@@ -115,23 +207,132 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
 
 const writeAll = (d: Ctx, out: Effect[]): void => {
   for (const key of sortedKeys(d.load)) write(d, key, out);
+  if (direct(d)) armRecheck(d, holdsDirect(d), out);
 };
 
-/** Writes the current count unless it is written or a write is already in flight. */
+/** The current count, unless written (sent) or a write is in flight; on its path. */
 const write = (d: Ctx, key: ObjectKey, out: Effect[]): void => {
   const replicas = d.load[key];
-  if (replicas === undefined || d.written[key] === replicas) return;
+  if (d.phase !== 'serving' || replicas === undefined || d.written[key] === replicas) return;
+  if (direct(d)) return void send(d, key, replicas, out);
   if (inFlight(d, 'scaleDeployment', key)) return;
   request(d, { op: 'scaleDeployment', key, replicas }, out);
 };
 
-const timerName = (key: ObjectKey): string => `scale:${key}`;
+/** The direct hop: a fresh version per count sent, held until known written back. */
+const send = (d: Ctx, key: ObjectKey, replicas: number, out: Effect[]): void => {
+  if (d.link.phase !== 'connected' || d.link.epoch === null) return;
+  d.versions += 1;
+  const entry: CountEntry = {
+    kind: 'count',
+    key,
+    replicas,
+    version: mintScaleVersion(d.input.incarnation, d.versions),
+  };
+  d.written[key] = replicas;
+  d.held[key] = { ...entry, written: false };
+  out.push({
+    type: 'send',
+    message: {
+      type: 'deployment.scale',
+      source: d.input.id,
+      destination: d.link.server,
+      epoch: d.link.epoch,
+      entry,
+    },
+  });
+  armRecheck(d, true, out);
+};
 
-export const report = (snapshot: SnapshotFrom<typeof autoscalerMachine>): StageReport => ({
-  phase: snapshot.value === 'syncing' ? 'syncing' : 'serving',
-  // Nothing here is a write-back entry: the count goes straight to the API.
-  dirty: [],
-  informerRv: snapshot.context.cache.rv,
-  clients: [],
-  serverEpochs: {},
-});
+/** Held counts that round 2 must settle: not reported at (at least) their version. */
+const unsettled = (d: Ctx, snapshot: readonly LinkEntry[]): ObjectKey[] => {
+  const reported = new Map<string, number>();
+  for (const e of snapshot) if (e.kind === 'count') reported.set(e.key, e.version);
+  return sortedKeys(d.held).filter((k) => (reported.get(k) ?? -1) < (d.held[k]?.version ?? 0));
+};
+
+/**
+ * Round 1 answered. As every client (model-decisions §1), the autoscaler reads the API's
+ * resourceVersion and waits for its informer to pass it; it also GETs the Deployment of
+ * every held count the Deployment controller did not report (it reads nothing of its
+ * informer, so round 2 always decides from these quorum reads).
+ */
+const onReply = (d: Ctx, m: Message, out: Effect[]): void => {
+  if (m.type !== 'autoscaler.handshakeReply') return;
+  const verdict = acceptReply(d.link, m, d.input.config.switches);
+  out.push(...verdict.effects);
+  const epoch = d.link.epoch;
+  if (!verdict.accepted || epoch === null) return;
+  if (!runsRound2(d.input.config.switches)) return void finish(d, null, out);
+  const keys = unsettled(d, m.snapshot);
+  d.reads = {
+    epoch,
+    snapshot: m.snapshot as Draft<LinkEntry[]>,
+    versions: Object.fromEntries(keys.map((k) => [k, null])),
+    barrier: null,
+  };
+  request(d, { op: 'readResourceVersion', key: d.link.id, epoch }, out);
+  for (const key of keys) request(d, { op: 'get', kind: 'Deployment', key }, out);
+};
+
+/** The pending round 2 of the current handshake, if the link still waits for it. */
+const waiting = (d: Ctx): Ctx['reads'] =>
+  d.reads?.epoch === d.link.epoch && d.link.phase === 'handshaking' ? d.reads : null;
+
+/** A Deployment GET answered. A failed read leaves the round to the retry timer. */
+const onRead = (d: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): void => {
+  const reads = waiting(d);
+  if (!reads || (e.outcome !== 'ok' && e.outcome !== 'notFound')) return;
+  // A gone Deployment counts as written back: nothing is left to scale.
+  reads.versions[key] =
+    e.object?.kind === 'Deployment' ? e.object.view.replicasVersion : Number.MAX_SAFE_INTEGER;
+  maybeRound2(d, out);
+};
+
+/** The resourceVersion read answered (a failure leaves the round to the retry timer). */
+const onBarrier = (d: Ctx, epoch: string, rv: number | undefined, out: Effect[]): void => {
+  const reads = waiting(d);
+  if (!reads || reads.epoch !== epoch || rv === undefined || reads.barrier !== null) return;
+  reads.barrier = rv;
+  maybeRound2(d, out);
+};
+
+/** Round 2 once every read answered and the informer passed the barrier. */
+const maybeRound2 = (d: Ctx, out: Effect[]): void => {
+  const reads = waiting(d);
+  if (!reads || reads.barrier === null || d.progressRv < reads.barrier) return;
+  if (Object.values(reads.versions).some((v) => v === null)) return;
+  const versions = isDraft(reads.versions) ? current(reads.versions) : reads.versions;
+  d.reads = null;
+  const entries: CountEntry[] = [];
+  for (const k of sortedKeys(versions)) {
+    const held = d.held[k];
+    if (!held) continue;
+    // Written back: the Deployment controller reports it no more, and never will again.
+    if ((versions[k] ?? 0) >= held.version) delete d.held[k];
+    else entries.push({ kind: 'count', key: k, replicas: held.replicas, version: held.version });
+  }
+  const resent = entries.map((x) => x.key);
+  finish(d, { ...emptyPlan, entries, resent }, out);
+};
+
+const finish = (d: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[]) => {
+  const step = finishRound1(d.link, plan);
+  d.link = step.link as Draft<typeof step.link>;
+  out.push(...step.effects);
+};
+
+const TIMER_PREFIX = 'scale:';
+const timerName = (key: ObjectKey): string => `${TIMER_PREFIX}${key}`;
+
+export const report = (snapshot: SnapshotFrom<typeof autoscalerMachine>): StageReport => {
+  const c = snapshot.context;
+  return {
+    phase: c.phase,
+    // On the API hop nothing here is a write-back entry: the count goes straight to the API.
+    dirty: Object.values(c.held).map(({ written: _w, ...entry }) => ({ ...entry, source: null })),
+    informerRv: c.cache.rv,
+    clients: direct(c) ? [clientReport(c)] : [],
+    serverEpochs: {},
+  };
+};

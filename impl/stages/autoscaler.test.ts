@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { initialTransition } from 'xstate';
+import type { LinkEntry, Message } from '../../spec/types/messages.js';
 import { autoscalerMachine, report } from './autoscaler.machine.js';
-import { Driver, done, inputOf } from './upstream/testing.js';
+import type { StageEvent } from './io.js';
+import { Driver, deploymentView, done, inputOf } from './upstream/testing.js';
 
 const started = () => {
   const a = new Driver(autoscalerMachine, inputOf('autoscaler', []));
@@ -52,12 +53,133 @@ describe('autoscaler', () => {
     expect(a.send({ type: 'timer', name: 'scale:a/fn' })).toEqual([]);
   });
 
-  it("refuses autoscalerLink 'direct', which the model does not model", () => {
-    const [snapshot] = initialTransition(
+  it('on the API hop has no client link and reports none', () => {
+    const a = started();
+    a.send({ type: 'informer.synced', rv: 0 }, { type: 'load', deployment: 'a/fn', load: 1 });
+    expect(a.sent()).toEqual([]);
+    expect(report(a.snapshot).clients).toEqual([]);
+    expect(report(a.snapshot).dirty).toEqual([]);
+  });
+});
+
+const msg = (message: Message): StageEvent => ({ type: 'message', message });
+const reply = (epoch: string, snapshot: LinkEntry[] = []): StageEvent =>
+  msg({
+    type: 'autoscaler.handshakeReply',
+    source: 'deployment',
+    destination: 'autoscaler',
+    epoch,
+    snapshot,
+  });
+const ack = (epoch: string): StageEvent =>
+  msg({ type: 'autoscaler.syncAck', source: 'deployment', destination: 'autoscaler', epoch });
+const deploymentAt = (replicasVersion: number): StageEvent => ({
+  type: 'api.done',
+  id: 0,
+  intent: { op: 'get', kind: 'Deployment', key: 'a/fn' },
+  outcome: 'ok',
+  object: { kind: 'Deployment', view: deploymentView({ replicas: 2, replicasVersion }) },
+});
+
+/** `autoscalerLink: 'direct'`, synced, round 1 with the Deployment controller answered. */
+const connected = (load = 2) => {
+  const a = new Driver(
+    autoscalerMachine,
+    inputOf('autoscaler', ['deployment'], { autoscalerLink: 'direct' }),
+  );
+  a.send({ type: 'start' }, { type: 'load', deployment: 'a/fn', load });
+  a.send({ type: 'informer.synced', rv: 0 });
+  expect(a.sent()).toMatchObject([{ type: 'deployment.handshake', epoch: 'autoscaler#1.1' }]);
+  expect(report(a.snapshot).phase).toBe('recovering');
+  a.send(reply('autoscaler#1.1'));
+  a.send(ack('autoscaler#1.1'));
+  return a;
+};
+
+describe("autoscaler with autoscalerLink 'direct'", () => {
+  it('serves once its link is connected and sends the count with a fresh version', () => {
+    const a = connected();
+    expect(report(a.snapshot).phase).toBe('serving');
+    expect(a.apis()).toEqual([]);
+    expect(a.sent()).toEqual([
+      {
+        type: 'deployment.scale',
+        source: 'autoscaler',
+        destination: 'deployment',
+        epoch: 'autoscaler#1.1',
+        entry: { kind: 'count', key: 'a/fn', replicas: 2, version: 1001 },
+      },
+    ]);
+    a.send({ type: 'load', deployment: 'a/fn', load: 3 });
+    expect(a.sent()).toMatchObject([{ entry: { replicas: 3, version: 1002 } }]);
+    expect(report(a.snapshot).dirty).toEqual([
+      { kind: 'count', key: 'a/fn', replicas: 3, version: 1002, source: null },
+    ]);
+  });
+
+  it('round 2 drops a count the API shows written back and re-sends one lost', () => {
+    for (const [persisted, resent] of [
+      [1001, false],
+      [0, true],
+    ] as const) {
+      const a = connected();
+      // The recheck timer: a new handshake; the Deployment controller reports nothing.
+      a.send({ type: 'timer', name: 'link.retry:autoscaler->deployment' });
+      expect(a.sent()).toMatchObject([{ type: 'deployment.handshake', epoch: 'autoscaler#1.2' }]);
+      a.send(reply('autoscaler#1.2'));
+      const get = a.api();
+      expect(get.intent).toEqual({ op: 'get', kind: 'Deployment', key: 'a/fn' });
+      a.send({ ...deploymentAt(persisted), id: get.id } as StageEvent);
+      const sync = a.sent()[0];
+      expect(sync).toMatchObject({ type: 'deployment.sync', epoch: 'autoscaler#1.2' });
+      expect(sync && 'entries' in sync ? sync.entries : null).toEqual(
+        resent ? [{ kind: 'count', key: 'a/fn', replicas: 2, version: 1001 }] : [],
+      );
+      expect(report(a.snapshot).dirty.length).toBe(resent ? 1 : 0);
+    }
+  });
+
+  it('runs round 2 only once its informer has passed the resourceVersion it read', () => {
+    const a = new Driver(
       autoscalerMachine,
-      inputOf('autoscaler', [], { autoscalerLink: 'direct' }),
+      inputOf('autoscaler', ['deployment'], { autoscalerLink: 'direct' }),
+      { answerReads: false },
     );
-    expect(snapshot.status).toBe('error');
-    expect(String(snapshot.error)).toMatch(/not modelled/);
+    a.send({ type: 'start' }, { type: 'informer.synced', rv: 0 });
+    a.send(reply('autoscaler#1.1'));
+    // Nothing held: no GET, but the resourceVersion read all the same, as every client.
+    const read = a.api();
+    expect(read.intent).toEqual({
+      op: 'readResourceVersion',
+      key: 'autoscaler->deployment',
+      epoch: 'autoscaler#1.1',
+    });
+    a.send({ type: 'api.done', id: read.id, intent: read.intent, outcome: 'ok', rv: 50 });
+    a.send({ type: 'informer.progress', rv: 49 });
+    expect(a.sent()).toEqual([]);
+    a.send({ type: 'informer.progress', rv: 50 });
+    expect(a.sent()).toMatchObject([{ type: 'deployment.sync', epoch: 'autoscaler#1.1' }]);
+  });
+
+  it('keeps a count the Deployment controller reports, without reading the API', () => {
+    const a = connected();
+    a.send({ type: 'timer', name: 'link.retry:autoscaler->deployment' });
+    a.send(reply('autoscaler#1.2', [{ kind: 'count', key: 'a/fn', replicas: 2, version: 1001 }]));
+    // No GET: the driver answers the resourceVersion read, and nothing is left to read.
+    expect(a.apis()).toEqual([]);
+    expect(a.sent()).toMatchObject([{ type: 'deployment.sync', entries: [] }]);
+    expect(report(a.snapshot).dirty).toHaveLength(1);
+  });
+
+  it('a restarted autoscaler mints versions above every earlier incarnation', () => {
+    const a = new Driver(
+      autoscalerMachine,
+      inputOf('autoscaler', ['deployment'], { autoscalerLink: 'direct' }, 'direct', 2),
+    );
+    a.send({ type: 'start' }, { type: 'load', deployment: 'a/fn', load: 1 });
+    a.send({ type: 'informer.synced', rv: 0 });
+    a.send(reply('autoscaler#2.1'));
+    a.send(ack('autoscaler#2.1'));
+    expect(a.sent()).toMatchObject([{ entry: { version: 2001 } }]);
   });
 });

@@ -2,17 +2,24 @@
  * Deployment controller: turns each Deployment's `spec.replicas` into the desired count of
  * its ReplicaSet. Client of `deployment -> replicaset`; watches Deployments and ReplicaSets.
  *
- * Direct path (mode `direct`, ReplicaSet `managed` without `fallback-scaling`): send
- * `replicaset.scale` with an absolute count and version = the Deployment's generation, and
- * hold the count (write-back cache) until the informer shows `replicasVersion` at least
- * that version. Vanilla path (mode `api`, or the label): UPDATE `ReplicaSet.spec.replicas`
- * (intent `scaleReplicaSet`) and hold it until the informer shows the value.
+ * Direct path (mode `direct`, ReplicaSet `managed`): send `replicaset.scale` with an
+ * absolute count and version = the Deployment's generation, and hold the count (write-back
+ * cache) until the informer shows `replicasVersion` at least that version. Vanilla path
+ * (mode `api`, or no `managed` label): UPDATE `ReplicaSet.spec.replicas` (intent
+ * `scaleReplicaSet`) and hold it until the informer shows the value. `fallback-scaling`
+ * leaves this hop direct: it sends the ReplicaSet controller's pod creation to the API.
  *
  *   lifecycle:  syncing ──informer.synced──► recovering ──link connected──► serving
  *   link:       disconnected ─► handshaking ─► syncing ─► connected   (upstream/client.ts)
  *   serving:    Deployment.replicas ≠ ReplicaSet.replicas ─► held ─scale─► … ─► evicted
  *
  * Deployment status is the sum of its ReplicaSets' status, written when it changes.
+ *
+ * `autoscalerLink: 'direct'` (as the model, spec/stages/deployment.ts): also the server of
+ * `autoscaler -> deployment` (upstream/deployment-server.ts). A held count from the
+ * autoscaler is the Deployment's desired count until the informer shows it written back
+ * (`scaleDeployment` with its version), and the ReplicaSet's count is then versioned by
+ * (generation, count version) (`replicaSetVersion`).
  *
  * Round 2 runs only once this stage's informers have passed the API's resourceVersion, read
  * by the stage itself after accepting the reply (model-decisions §1). A ReplicaSet whose
@@ -23,11 +30,17 @@
 import { current, type Draft, isDraft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../spec/types/ids.js';
-import type { CountEntry, LinkEntry } from '../../spec/types/messages.js';
+import { type CountEntry, type LinkEntry, replicaSetVersion } from '../../spec/types/messages.js';
 import type { ReplicaSetView } from '../../spec/types/objects.js';
 import type { StagePhase } from '../../spec/types/observation.js';
 import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
-import { acceptReply, finishRound1, newClientLink, runsRound2 } from './link/index.js';
+import {
+  acceptReply,
+  finishRound1,
+  newClientLink,
+  runsRound2,
+  serverEpochs,
+} from './link/index.js';
 import {
   armRecheck,
   type ClientContext,
@@ -51,8 +64,19 @@ import {
   run,
 } from './upstream/core.js';
 import { type HeldCount, planCountRound2, unsettled, writtenBack } from './upstream/counts.js';
+import {
+  evictScales,
+  fromAutoscaler,
+  onScaleApplyTimer,
+  onScaleDone,
+  onScaleServerMessage,
+  type ScaleServerContext,
+  scaleApplyTimer,
+  scaleDirty,
+  writeBackScales,
+} from './upstream/deployment-server.js';
 
-export interface DeploymentContext extends ClientContext {
+export interface DeploymentContext extends ClientContext, ScaleServerContext {
   /** The write-back cache: counts sent or written, by ReplicaSet key, until seen persisted. */
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
   /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
@@ -109,8 +133,16 @@ export const deploymentMachine = setup({
       onRetryTimer(d, holdsDirect(d), out),
     ),
     onConnected: run<DeploymentContext, StageEvent>((d, _e, out) => reconcile(d, out)),
+    onServerMessage: withMessage((d, m, out) => onScaleServerMessage(d, m, out, reconcile)),
+    onApplyTimer: run<DeploymentContext, Ev<'timer'>>((d, e, out) =>
+      onScaleApplyTimer(d, e, out, reconcile),
+    ),
   },
-  guards: clientGuards(RESYNC_TIMER),
+  guards: {
+    ...clientGuards(RESYNC_TIMER),
+    fromUpstream: ({ context, event }) => fromAutoscaler(context, event),
+    applyTimer: ({ event }) => scaleApplyTimer(event),
+  },
 }).createMachine({
   id: 'deployment',
   type: 'parallel',
@@ -122,6 +154,8 @@ export const deploymentMachine = setup({
     counts: {},
     statusWritten: {},
     reads: null,
+    server: {},
+    scales: {},
   }),
   on: {
     'informer.upsert': { actions: 'onInformer' },
@@ -136,6 +170,17 @@ export const deploymentMachine = setup({
         syncing: { on: { 'informer.synced': { target: 'recovering', actions: 'onSynced' } } },
         recovering: { always: { guard: 'connected', target: 'serving', actions: 'onServing' } },
         serving: { on: { timer: { guard: 'resyncTimer', actions: 'onResync' } } },
+      },
+    },
+    server: {
+      initial: 'listening',
+      states: {
+        listening: {
+          on: {
+            message: { guard: 'fromUpstream', actions: 'onServerMessage' },
+            timer: { guard: 'applyTimer', actions: 'onApplyTimer' },
+          },
+        },
       },
     },
     link: linkRegion,
@@ -155,6 +200,7 @@ const onInformer = (d: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>, out: E
   for (const [key, held] of Object.entries(d.counts)) {
     if (writtenBack(held, d.cache.replicaSets[key])) delete d.counts[key];
   }
+  evictScales(d);
   reconcile(d, out);
 };
 
@@ -162,17 +208,22 @@ const onInformer = (d: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>, out: E
 const targetOf = (c: DeploymentContext, rs: ReplicaSetView) => {
   const owner = Object.values(c.cache.deployments).find((dep) => dep.uid === rs.ownerUid);
   if (!owner || owner.deleting) return null;
-  // The generation orders the Deployment's spec changes across crashes of this controller.
-  const replicas = owner.templateHash === rs.templateHash ? owner.replicas : 0;
-  return { replicas, version: owner.generation };
+  // The generation orders the Deployment's spec changes across crashes of this controller;
+  // a count held from the autoscaler is newer than the spec until written back.
+  const held = c.scales[owner.key];
+  const replicas = owner.templateHash === rs.templateHash ? (held?.replicas ?? owner.replicas) : 0;
+  const direct = c.input.config.switches.autoscalerLink === 'direct';
+  const scaleVersion = direct ? (held?.version ?? owner.replicasVersion) : null;
+  return { replicas, version: replicaSetVersion(owner.generation, scaleVersion) };
 };
 
 const takesDirectPath = (c: DeploymentContext, rs: ReplicaSetView): boolean =>
-  c.input.mode === 'direct' && rs.managed && !rs.fallbackScaling;
+  c.input.mode === 'direct' && rs.managed;
 
 /** Level-triggered: every ReplicaSet towards its target, then Deployment status. */
 const reconcile = (d: Ctx, out: Effect[]): void => {
   if (d.phase !== 'serving') return;
+  writeBackScales(d, out);
   for (const key of Object.keys(d.cache.replicaSets).sort()) {
     const rs = d.cache.replicaSets[key];
     if (rs) scaleOne(d, rs, out);
@@ -189,6 +240,11 @@ const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
   // The ReplicaSet already shows this version with another count (a user's `kubectl
   // scale`): the ReplicaSet controller would drop a direct count that is not newer, so the
   // correction goes through the API, which has precedence (found by the fuzzer).
+  // With the direct autoscaler link a newer version on the ReplicaSet is a count this
+  // controller lost in a crash, not a user's edit: the autoscaler re-sends it; wait for it
+  // rather than put the ReplicaSet back to the older spec (found by kd check).
+  const direct = d.input.config.switches.autoscalerLink === 'direct';
+  if (direct && rs.replicasVersion > version) return;
   const overwritten = rs.replicasVersion >= version;
   if (!takesDirectPath(d, rs) || overwritten) {
     // Decided on the cached copy: with the precondition, a write of a crashed predecessor
@@ -239,6 +295,14 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   if (!intent) return;
   delete d.pending[e.id];
   const ok = e.outcome === 'ok';
+  onScaleDone(d, intent, e, out);
+  // The GET of a held count's Deployment (deployment-server.ts) acted on its answer; a
+  // failed one is asked again on the resync, not at once (no loop while the API is down).
+  if (intent.op === 'get' && intent.kind === 'Deployment') {
+    if (!ok && e.outcome !== 'notFound')
+      out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
+    return;
+  }
   if (intent.op === 'get') {
     onRead(d, intent.key, e, out);
     return;
@@ -379,9 +443,12 @@ export const report = (snapshot: SnapshotFrom<typeof deploymentMachine>): StageR
   const c = snapshot.context;
   return {
     phase: c.phase,
-    dirty: Object.values(c.counts).map(({ written: _w, ...entry }) => ({ ...entry, source: null })),
+    dirty: [
+      ...Object.values(c.counts).map(({ written: _w, ...entry }) => ({ ...entry, source: null })),
+      ...scaleDirty(c),
+    ],
     informerRv: c.cache.rv,
     clients: [clientReport(c)],
-    serverEpochs: {},
+    serverEpochs: serverEpochs(c.server),
   };
 };

@@ -28,15 +28,21 @@ const ack = (epoch: string): StageEvent =>
   msg({ type: 'deployment.syncAck', source: 'replicaset', destination: 'deployment', epoch });
 
 /** Synced with one Deployment and its ReplicaSet at 0, handshaking epoch `deployment#1.1`. */
-const synced = (switches: Partial<Switches> = {}, mode: Mode = 'direct', label = false) => {
+type RsLabels = { managed?: boolean; fallbackScaling?: boolean };
+
+const synced = (switches: Partial<Switches> = {}, mode: Mode = 'direct', labels: RsLabels = {}) => {
   const d = new Driver(deploymentMachine, inputOf('deployment', ['replicaset'], switches, mode));
-  d.send({ type: 'start' }, dep(0, 1), rs({ fallbackScaling: label }));
+  d.send({ type: 'start' }, dep(0, 1), rs(labels));
   d.send({ type: 'informer.synced', rv: 21 });
   return d;
 };
 
-const serving = (switches: Partial<Switches> = {}, mode: Mode = 'direct', label = false) => {
-  const d = synced(switches, mode, label);
+const serving = (
+  switches: Partial<Switches> = {},
+  mode: Mode = 'direct',
+  labels: RsLabels = {},
+) => {
+  const d = synced(switches, mode, labels);
   d.send(reply('deployment#1.1'), ack('deployment#1.1'));
   return d;
 };
@@ -57,7 +63,11 @@ describe('deployment controller', () => {
       },
     ]);
     expect(report(d.snapshot).phase).toBe('recovering');
-    expect(d.snapshot.value).toEqual({ lifecycle: 'recovering', link: 'handshaking' });
+    expect(d.snapshot.value).toEqual({
+      lifecycle: 'recovering',
+      link: 'handshaking',
+      server: 'listening',
+    });
   });
 
   it('serves once round 2 is acknowledged', () => {
@@ -66,7 +76,11 @@ describe('deployment controller', () => {
     expect(d.sent()[0]).toMatchObject({ type: 'replicaset.sync', entries: [], discard: [] });
     expect(linkPhase(d)).toBe('syncing');
     d.send(ack('deployment#1.1'));
-    expect(d.snapshot.value).toEqual({ lifecycle: 'serving', link: 'connected' });
+    expect(d.snapshot.value).toEqual({
+      lifecycle: 'serving',
+      link: 'connected',
+      server: 'listening',
+    });
   });
 
   it("round 2's sync carries the count its reconcile would send, held (syncCarriesTargets)", () => {
@@ -100,7 +114,11 @@ describe('deployment controller', () => {
     const d = synced({ round2: 'none' });
     d.send(reply('deployment#1.1'));
     expect(d.sent()).toEqual([]);
-    expect(d.snapshot.value).toEqual({ lifecycle: 'serving', link: 'connected' });
+    expect(d.snapshot.value).toEqual({
+      lifecycle: 'serving',
+      link: 'connected',
+      server: 'listening',
+    });
   });
 
   it('sends an absolute count versioned by generation and holds it until written back', () => {
@@ -123,8 +141,8 @@ describe('deployment controller', () => {
     expect(report(d.snapshot).dirty).toEqual([]);
   });
 
-  it('scales through the API in mode api and for a fallback-scaling ReplicaSet', () => {
-    for (const d of [serving({}, 'api'), serving({}, 'direct', true)]) {
+  it('scales through the API in mode api and for a ReplicaSet without the managed label', () => {
+    for (const d of [serving({}, 'api'), serving({}, 'direct', { managed: false })]) {
       d.send(dep(2, 2));
       expect(d.sent()).toEqual([]);
       const req = d.api();
@@ -138,9 +156,24 @@ describe('deployment controller', () => {
       });
       d.send(done(req, 'ok'));
       expect(report(d.snapshot).dirty).toMatchObject([{ key: 'a/fn-rs', replicas: 2 }]);
-      d.send(rs({ replicas: 2, fallbackScaling: true }));
+      d.send(rs({ replicas: 2, managed: false }));
       expect(report(d.snapshot).dirty).toEqual([]);
     }
+  });
+
+  it('scales a fallback-scaling ReplicaSet directly: the label sends only pod creation to the API', () => {
+    const d = serving({}, 'direct', { fallbackScaling: true });
+    d.send(dep(2, 2));
+    expect(d.apis()).toEqual([]);
+    expect(d.sent()).toEqual([
+      {
+        type: 'replicaset.scale',
+        source: 'deployment',
+        destination: 'replicaset',
+        epoch: 'deployment#1.1',
+        entry: { kind: 'count', key: 'a/fn-rs', replicas: 2, version: 2 },
+      },
+    ]);
   });
 
   it('re-handshakes under a new epoch after epochMismatch', () => {
@@ -229,5 +262,146 @@ describe('deployment controller', () => {
       replicas: 2,
       readyReplicas: 1,
     });
+  });
+});
+
+describe("deployment controller with autoscalerLink 'direct' (server of the autoscaler)", () => {
+  const fromAutoscaler = (message: object): StageEvent =>
+    msg({ source: 'autoscaler', destination: 'deployment', ...message } as Message);
+  const scale = (replicas: number, version: number, epoch = 'autoscaler#1.1') =>
+    fromAutoscaler({
+      type: 'deployment.scale',
+      epoch,
+      entry: { kind: 'count', key: 'a/fn', replicas, version },
+    });
+  const direct = () => {
+    const d = serving({ autoscalerLink: 'direct' });
+    d.send(fromAutoscaler({ type: 'deployment.handshake', epoch: 'autoscaler#1.1' }));
+    expect(d.sent()).toEqual([
+      {
+        type: 'autoscaler.handshakeReply',
+        source: 'deployment',
+        destination: 'autoscaler',
+        epoch: 'autoscaler#1.1',
+        snapshot: [],
+      },
+    ]);
+    return d;
+  };
+
+  it('answers notReady until its own ReplicaSet link is connected (bottom-up)', () => {
+    const d = synced({ autoscalerLink: 'direct' });
+    d.send(fromAutoscaler({ type: 'deployment.handshake', epoch: 'autoscaler#1.1' }));
+    expect(d.sent()).toMatchObject([{ type: 'autoscaler.notReady' }]);
+  });
+
+  it('acts on a direct count at once and writes it back with its version', () => {
+    const d = direct();
+    d.send(scale(3, 1001));
+    // Version (generation 1, count 1001): newer than anything the generation alone gave.
+    expect(d.sent()).toMatchObject([
+      { type: 'replicaset.scale', entry: { key: 'a/fn-rs', replicas: 3, version: 1_001_001 } },
+    ]);
+    // Decided on the cached copy (rv 1): the precondition of switch writeBackPrecondition.
+    expect(d.apis().map((e) => e.intent)).toContainEqual({
+      op: 'scaleDeployment',
+      key: 'a/fn',
+      replicas: 3,
+      version: 1001,
+      resourceVersion: 1,
+    });
+    expect(report(d.snapshot).dirty).toContainEqual({
+      kind: 'count',
+      key: 'a/fn',
+      replicas: 3,
+      version: 1001,
+      source: 'autoscaler',
+    });
+    expect(report(d.snapshot).serverEpochs).toEqual({ autoscaler: 'autoscaler#1.1' });
+  });
+
+  it('writes nothing back on a 409 and decides again on a fresher copy', () => {
+    const d = direct();
+    d.send(scale(3, 1001));
+    const writeBack = () => d.apis().find((e) => e.intent.op === 'scaleDeployment');
+    const first = writeBack();
+    if (!first) throw new Error('no write-back');
+    // The Deployment changed since the cached copy (rv 30): the precondition fails.
+    d.send({
+      type: 'informer.upsert',
+      object: { kind: 'Deployment', view: deploymentView({ generation: 1, rv: 30 }) },
+      rv: 30,
+    });
+    d.send(done(first, 'conflict'));
+    expect(report(d.snapshot).dirty).toContainEqual(
+      expect.objectContaining({ key: 'a/fn', version: 1001, source: 'autoscaler' }),
+    );
+    expect(writeBack()?.intent).toEqual({
+      op: 'scaleDeployment',
+      key: 'a/fn',
+      replicas: 3,
+      version: 1001,
+      resourceVersion: 30,
+    });
+  });
+
+  it('does not write back over a newer version the informer shows', () => {
+    const d = direct();
+    d.send({
+      type: 'informer.upsert',
+      object: { kind: 'Deployment', view: deploymentView({ replicasVersion: 1002, rv: 30 }) },
+      rv: 30,
+    });
+    d.send(scale(3, 1001));
+    expect(d.apis().filter((e) => e.intent.op === 'scaleDeployment')).toEqual([]);
+  });
+
+  it('GETs a Deployment its informer does not show, and drops the count if it is gone', () => {
+    const d = direct();
+    d.send(
+      {
+        type: 'informer.delete',
+        object: { kind: 'Deployment', view: deploymentView() },
+        rv: 30,
+        tombstone: false,
+      },
+      scale(3, 1001),
+    );
+    const get = d.apis().find((e) => e.intent.op === 'get');
+    expect(get?.intent).toEqual({ op: 'get', kind: 'Deployment', key: 'a/fn' });
+    if (!get) throw new Error('no GET');
+    d.send(done(get, 'notFound'));
+    expect(report(d.snapshot).dirty.filter((e) => e.source === 'autoscaler')).toEqual([]);
+  });
+
+  it('keeps the newest version and reports what is not written back in its snapshot', () => {
+    const d = direct();
+    d.send(scale(3, 1002));
+    d.send(scale(1, 1001));
+    expect(d.sent()).toEqual([]);
+    d.send(fromAutoscaler({ type: 'deployment.handshake', epoch: 'autoscaler#1.2' }));
+    expect(d.sent()).toMatchObject([
+      { snapshot: [{ kind: 'count', key: 'a/fn', replicas: 3, version: 1002 }] },
+    ]);
+  });
+
+  it('drops a count once its informer shows the version written back', () => {
+    const d = direct();
+    d.send(scale(3, 1001));
+    d.send({
+      type: 'informer.upsert',
+      object: {
+        kind: 'Deployment',
+        view: deploymentView({ replicas: 3, generation: 2, replicasVersion: 1001 }),
+      },
+      rv: 40,
+    });
+    expect(report(d.snapshot).dirty.filter((e) => e.source === 'autoscaler')).toEqual([]);
+  });
+
+  it('refuses a count of an epoch it does not hold', () => {
+    const d = direct();
+    d.send(scale(3, 1001, 'autoscaler#0.9'));
+    expect(d.sent()).toMatchObject([{ type: 'autoscaler.epochMismatch' }]);
   });
 });

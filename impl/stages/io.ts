@@ -77,8 +77,22 @@ export type ApiOutcome =
  * real request; `id` in the `api` effect pairs the response with it.
  */
 export type ApiIntent =
-  /** Autoscaler → API: Deployment `scale` subresource (kubectl scale, the artifact's hop). */
-  | { readonly op: 'scaleDeployment'; readonly key: ObjectKey; readonly replicas: number }
+  /**
+   * Autoscaler → API: Deployment `scale` subresource (kubectl scale, the artifact's hop).
+   * With a `version` (the Deployment controller's write-back of a direct count), a patch of
+   * `spec.replicas` and the `kubedirect/replicas-version` annotation.
+   */
+  | {
+      readonly op: 'scaleDeployment';
+      readonly key: ObjectKey;
+      readonly replicas: number;
+      readonly version?: number;
+      /**
+       * With a `version`, the precondition (switch `writeBackPrecondition`): the
+       * resourceVersion of the cached copy the write-back was decided on (409 if it changed).
+       */
+      readonly resourceVersion?: number;
+    }
   /**
    * Deployment controller: write back (or, on the API path, set) a ReplicaSet's replicas,
    * with the `kubedirect/replicas-version` annotation so an older count never wins.

@@ -339,6 +339,36 @@ describe('ReplicaSet controller', () => {
     expect(r.sent().filter((m) => m.type === 'scheduler.schedulePods')).toEqual([]);
   });
 
+  it('with fallback-scaling takes the count directly and creates the pods through the API', () => {
+    const r = serving();
+    r.send(rs({ fallbackScaling: true }));
+    r.send(fromDeployment('scale', 'deployment#1.1', count(3, 2)));
+    // The count was admitted on the direct link; no pod goes to the scheduler directly.
+    expect(r.sent().filter((m) => m.type === 'scheduler.schedulePods')).toEqual([]);
+    const intents = r.apis().map((e) => e.intent);
+    // The write-back carries the cached copy's resourceVersion (writeBackPrecondition).
+    expect(intents).toContainEqual({
+      op: 'scaleReplicaSet',
+      key: 'a/fn-rs',
+      replicas: 3,
+      version: 2,
+      resourceVersion: 2,
+    });
+    // Pod CREATE in slow-start batches, towards the held count before it is written back.
+    const creates = () => r.apis().filter((e) => e.intent.op === 'createPod');
+    expect(creates().map((e) => e.intent)).toEqual([
+      { op: 'createPod', key: 'a/fn-rs-1-1', ownerKey: 'a/fn-rs' },
+    ]);
+    r.send(...creates().map((e) => done(e, 'ok')));
+    expect(creates().map((e) => e.intent)).toEqual([
+      { op: 'createPod', key: 'a/fn-rs-1-2', ownerKey: 'a/fn-rs' },
+      { op: 'createPod', key: 'a/fn-rs-1-3', ownerKey: 'a/fn-rs' },
+    ]);
+    expect(report(r.snapshot).dirty).toContainEqual(
+      expect.objectContaining({ kind: 'count', key: 'a/fn-rs', replicas: 3, version: 2 }),
+    );
+  });
+
   it('on the API path stops the sync at the first failed creation, then waits for expectations', () => {
     const r = recovering({}, 'api', 3);
     r.send(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { makeConfig } from '../../spec/types/mutants.js';
 import { CHECK_PRESETS } from '../fuzz/case.js';
 import type { Choice } from '../fuzz/schedule.js';
 import {
@@ -9,6 +10,7 @@ import {
   shardRuns,
   shardSeed,
 } from './campaign.js';
+import { conformanceCheck } from './conformance.js';
 import { type Play, SHRINK_LIVENESS_STEP_MAX } from './shrink.js';
 
 const base: CampaignOptions = {
@@ -31,6 +33,19 @@ describe('a campaign', () => {
     expect(result.runs).toBe(20);
     expect(result.steps).toBeGreaterThan(20 * 100);
     expect(Object.values(result.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+  });
+
+  it('runs under the direct autoscaler link (a switch no profile sets), conformance included', () => {
+    const profile = 'hardened:autoscalerLink=direct';
+    const config = makeConfig('up', profile, null);
+    const result = runCampaign({
+      ...base,
+      profile,
+      modes: ['direct'],
+      stepCheck: (mode) => conformanceCheck(config, mode),
+    });
+    expect(result.failure).toBeNull();
+    expect(result.runs).toBe(20);
   });
 
   it('is deterministic: the same seed gives the same runs', () => {

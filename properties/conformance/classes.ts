@@ -73,6 +73,8 @@ const stageVerb = (kind: string, words: readonly string[]): string => {
   }
   if (kind === 'deployment' && first === 'scale') return 'send scale';
   if (kind === 'deployment' && first === 'update') return 'update replicaset';
+  // `autoscalerLink: 'direct'`: the write-back of a count the autoscaler sent.
+  if (kind === 'deployment' && first === 'write') return 'write back';
   return first;
 };
 
@@ -103,7 +105,12 @@ const part = (modelClass: string, ...parts: Part[]): Candidate => ({ modelClass,
  * (a first handshake, a re-handshake) is local work of every client.
  */
 export const LOCAL_WORK: Readonly<Record<string, readonly Candidate[]>> = {
-  autoscaler: [],
+  // `autoscalerLink: 'direct'`: a count sent and held, a (re-)handshake, round 2.
+  autoscaler: [
+    whole('autoscaler: scale'),
+    whole('handshake autoscaler->deployment'),
+    ...roundTwo('autoscaler'),
+  ],
   // Round 2 runs in whichever step completes its wait: the resourceVersion read's answer, a
   // quorum read's, or the informer progress that passes the barrier. The model runs it with
   // the reply, with a read made after an outage, or with an informer delivery.
@@ -129,6 +136,9 @@ export const LOCAL_WORK: Readonly<Record<string, readonly Candidate[]>> = {
     part('kubelet: terminate', 'sandbox'),
   ],
 };
+
+/** The clients of direct links, whose informer progress a bookmark round moves. */
+const BOOKMARK_LISTENERS = ['autoscaler', 'deployment', 'replicaset', 'scheduler'] as const;
 
 /** The model steps in which a client's round 2 may run. */
 function roundTwo(kind: string): Candidate[] {
@@ -161,6 +171,7 @@ export const REQUEST_CLASS: Readonly<Record<string, readonly string[]>> = {
   // off the direct path, which the model never has (docs/model.md §4).
   'deployment scaleReplicaSet': ['deployment: update replicaset'],
   'deployment deploymentStatus': ['deployment: status'],
+  'deployment scaleDeployment': ['deployment: write back'],
 };
 
 const local = (stageKind: string): readonly Candidate[] => LOCAL_WORK[stageKind] ?? [];
@@ -251,7 +262,8 @@ const classOf = (record: StepRecord): ImplClass => {
     case 'write':
       return writeClass(action.write.op);
     case 'load':
-      return mapped('load', [whole('load')]);
+      // The autoscaler hears the load in the same step: on the direct link it sends then.
+      return mapped('load', [whole('load')], local('autoscaler'));
     default:
       return { kind: 'outside', name: (action as { type: string }).type };
   }
@@ -260,6 +272,8 @@ const classOf = (record: StepRecord): ImplClass => {
 /** Clients of a stage kind: they hear `link.down` when it crashes. */
 const clientsOf = (serverKind: string): readonly Candidate[] => {
   switch (serverKind) {
+    case 'deployment':
+      return local('autoscaler');
     case 'replicaset':
       return local('deployment');
     case 'scheduler':
@@ -301,9 +315,11 @@ const takeClass = (record: StepRecord): ImplClass => {
       const op = words[2] ?? '';
       const own: Candidate[] =
         op === 'get'
-          ? // A quorum read (round 2 is local work), or the ReplicaSet controller's GET of a
-            // ReplicaSet it holds a count for.
-            [part('replicaset: get', 'stage')]
+          ? // A quorum read (round 2 is local work), the ReplicaSet controller's GET of a
+            // ReplicaSet it holds a count for, or the Deployment controller's GET of a
+            // Deployment it holds the autoscaler's count for (gone: the model's write-back
+            // answered notFound drops it).
+            [part('replicaset: get', 'stage'), part('deployment: write back', 'stage')]
           : op === 'readResourceVersion'
             ? [whole(`${stageKind}: read`)]
             : requestClasses(stageKind, op, 'stage');
@@ -315,11 +331,11 @@ const takeClass = (record: StepRecord): ImplClass => {
       return mapped(`${verb} ${stageKind}`, [whole(`informer ${stageKind}`)], local(stageKind));
     case 'watch':
       // Watch bookmarks: the model's informer delivery that moves only the resourceVersion,
-      // and whatever round 2 that lets run.
+      // and whatever round 2 that lets run (the autoscaler listens only on its direct link).
       return mapped(
         'bookmarks',
-        ['deployment', 'replicaset', 'scheduler'].map((k) => whole(`informer ${k}`)),
-        [...local('deployment'), ...local('replicaset'), ...local('scheduler')],
+        BOOKMARK_LISTENERS.map((k) => whole(`informer ${k}`)),
+        BOOKMARK_LISTENERS.flatMap(local),
       );
     case 'gc':
       // The implementation's garbage collector also force-deletes the pods of a lost node,

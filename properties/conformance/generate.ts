@@ -26,6 +26,7 @@ const COMMAND = 'npx tsx properties/conformance/generate.ts';
 export const configurations = (): Config[] => [
   makeConfig('up', 'hardened', null),
   makeConfig('up', 'artifact', null),
+  makeConfig('up', 'hardened:autoscalerLink=direct', null),
   ...MUTANTS.map((m) => makeConfig('up', 'hardened', m.name)),
 ];
 

@@ -61,6 +61,14 @@ describe('the committed footprint tables', () => {
       'kubelet: start': 'a pod shown without its sandbox: the model starts it in the expose step',
       'kubelet: kill': 'a leaked sandbox: only with the remove-before-stop defect',
       'replicaset: create template': 'templates exist from the start (docs/model.md §7.9)',
+      'deployment: write back':
+        "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
+      'handshake autoscaler->deployment':
+        "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
+      'deliver autoscaler.handshakeReply':
+        "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
+      'autoscaler: read':
+        "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
     };
     const table = committedTable(makeConfig('up', 'hardened', null));
     const known = new Set([

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config, Switches } from '../../spec/types/config.js';
+import { profileText } from '../../spec/types/profile-spec.js';
 import type { FootprintTable } from './derive.js';
 
 export interface GeneratedTables {
@@ -23,9 +24,12 @@ export interface GeneratedTables {
 
 export const TABLE_FILE = new URL('./table.generated.json', import.meta.url);
 
-/** The key of a configuration's table: `hardened`, `artifact` or `mutant <name>`. */
-export const tableKey = (config: Pick<Config, 'profile' | 'mutant'>): string =>
-  config.mutant === null ? config.profile : `mutant ${config.mutant}`;
+/**
+ * The key of a configuration's table: `hardened`, `artifact`, `mutant <name>`, or a profile
+ * with switches set otherwise (`hardened:autoscalerLink=direct`, spec/types/profile-spec.ts).
+ */
+export const tableKey = (config: Pick<Config, 'profile' | 'mutant' | 'switches'>): string =>
+  config.mutant === null ? profileText(config) : `mutant ${config.mutant}`;
 
 let loaded: GeneratedTables | null = null;
 
@@ -58,6 +62,11 @@ export const committedTable = (config: Config): FootprintTable => {
   const tables = generatedTables().tables;
   const entry = tables[key];
   const base = tables.hardened;
+  // A profile with switches set otherwise has a table only if generate.ts lists it.
+  if (!entry && base && key.includes(':'))
+    throw new Error(
+      `no committed conformance table for '${key}'; derive one for this config with deriveTable(config) and pass it as options.table, or list it in properties/conformance/generate.ts`,
+    );
   if (!entry || !base)
     throw new Error(
       `no committed conformance table for '${key}': run npx tsx properties/conformance/generate.ts`,

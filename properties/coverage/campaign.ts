@@ -95,6 +95,12 @@ export const coverageCampaign = (options: CampaignOptions = {}): CampaignResult 
   return { report: recorder.report(), runs };
 };
 
+/**
+ * `autoscalerLink: 'direct'`, which no profile or mutant sets: its link region and the
+ * Deployment controller's server end exist only under it.
+ */
+const DIRECT_LINK = 'hardened:autoscalerLink=direct';
+
 /** `count` random fault schedules on the `burst` scenario, each on both paths. */
 const playSchedules = (
   count: number,
@@ -126,8 +132,12 @@ const playSchedules = (
 export const campaignConfigs = (depth: CampaignDepth): Config[] => {
   const hardened = makeConfig('up', 'hardened', null);
   const flips = depth === 'broad' ? MUTANTS.map((m) => m.name) : QUICK_FLIPS;
-  const others = depth === 'broad' ? [makeConfig('up', 'artifact', null)] : ([] as Config[]);
-  return [hardened, ...others, ...flips.map((m) => makeConfig('up', 'hardened', m))].map(
+  const direct = makeConfig('up', DIRECT_LINK, null);
+  const others =
+    depth === 'broad' ? [makeConfig('up', 'artifact', null), direct] : ([direct] as Config[]);
+  // The flips run with the direct autoscaler link on, so that they reach its transitions too.
+  const profile = depth === 'broad' ? 'hardened' : DIRECT_LINK;
+  return [hardened, ...others, ...flips.map((m) => makeConfig('up', profile, m))].map(
     scenarioConfig,
   );
 };

@@ -28,15 +28,28 @@ import type { LinkPhase } from '../../spec/types/observation.js';
 
 /** One client link of the narrow waist and the data message its client sends on it. */
 interface LinkUnderTest {
-  readonly client: 'deployment' | 'replicaset';
+  readonly client: 'autoscaler' | 'deployment' | 'replicaset';
   readonly server: StageId;
   /** The data message type the client sends (`replicaset.scale`, `scheduler.schedulePods`). */
   readonly data: string;
+  /** The profile under which the link exists (the autoscaler's only with its switch). */
+  readonly profile: string;
 }
 
 const LINKS: readonly LinkUnderTest[] = [
-  { client: 'deployment', server: 'replicaset', data: 'replicaset.scale' },
-  { client: 'replicaset', server: 'scheduler', data: 'scheduler.schedulePods' },
+  { client: 'deployment', server: 'replicaset', data: 'replicaset.scale', profile: 'hardened' },
+  {
+    client: 'replicaset',
+    server: 'scheduler',
+    data: 'scheduler.schedulePods',
+    profile: 'hardened',
+  },
+  {
+    client: 'autoscaler',
+    server: 'deployment',
+    data: 'deployment.scale',
+    profile: 'hardened:autoscalerLink=direct',
+  },
 ];
 
 const PARAMS: ScenarioParams = { pods: 3, nodes: 2, functions: 1 };
@@ -53,14 +66,18 @@ export interface Probe {
   readonly play: (onTransition: NonNullable<SimOptions['onTransition']>) => void;
 }
 
-/** A warmed-up cluster (hardened) with the moves of a probe. */
+/** A warmed-up cluster (hardened, or `profile`) with the moves of a probe. */
 class Driver {
   readonly cluster: SimCluster;
 
-  constructor(onTransition: NonNullable<SimOptions['onTransition']>, mode: Mode = 'direct') {
+  constructor(
+    onTransition: NonNullable<SimOptions['onTransition']>,
+    mode: Mode = 'direct',
+    profile = 'hardened',
+  ) {
     const scenario = makeScenario('burst', PARAMS);
     this.cluster = new SimCluster({
-      config: scenarioConfig(makeConfig('up', 'hardened', null)),
+      config: scenarioConfig(makeConfig('up', profile, null)),
       mode,
       registry: STAGES,
       topology: scenario.topology,
@@ -141,13 +158,15 @@ class Driver {
 
 const probesFor = (link: LinkUnderTest): Probe[] => {
   const { client, server } = link;
+  const start = (onTransition: NonNullable<SimOptions['onTransition']>) =>
+    new Driver(onTransition, 'direct', link.profile);
   return [
     {
       name: `${client}: ${server} crashes during round 1`,
       description: `${server} crashes and restarts, and crashes again while ${client} is still handshaking with it`,
       reaches: [`${client}: link.handshaking --always[linkIs(disconnected)]--> link.disconnected`],
       play: (onTransition) => {
-        const d = new Driver(onTransition);
+        const d = start(onTransition);
         d.crashAndRestart(server);
         if (d.phase(client) !== 'handshaking') throw new Error('probe: not handshaking');
         d.crashAndRestart(server);
@@ -159,7 +178,7 @@ const probesFor = (link: LinkUnderTest): Probe[] => {
       description: `${server} restarts; once ${client} is in round 2 with it, ${server} crashes again`,
       reaches: [`${client}: link.syncing --always[linkIs(disconnected)]--> link.disconnected`],
       play: (onTransition) => {
-        const d = new Driver(onTransition);
+        const d = start(onTransition);
         d.crashAndRestart(server);
         d.runUntil(`${client} syncing`, () => d.phase(client) === 'syncing');
         d.crashAndRestart(server);
@@ -174,7 +193,7 @@ const probesFor = (link: LinkUnderTest): Probe[] => {
         `${client}: link.syncing --always[linkIs(handshaking)]--> link.handshaking`,
       ],
       play: (onTransition) => {
-        const d = new Driver(onTransition);
+        const d = start(onTransition);
         d.crashAndRestart(server);
         d.runUntil(`${client} syncing`, () => d.phase(client) === 'syncing');
         d.apply({ type: 'drop', id: d.message(client, `${server}.sync`).id });
@@ -189,7 +208,7 @@ const probesFor = (link: LinkUnderTest): Probe[] => {
         `${client}: link.connected --message[is(epochMismatch)]--> (targetless)`,
       ],
       play: (onTransition) => {
-        const d = new Driver(onTransition);
+        const d = start(onTransition);
         d.load(PARAMS.pods);
         d.runUntil(`${link.data} sent`, () =>
           d.cluster.pending().some((p) => p.kind === 'message' && p.message.type === link.data),
@@ -223,7 +242,7 @@ const OUTAGE_PROBE: Probe = {
   description:
     "on the API path, the autoscaler's scale write and then the Deployment controller's ReplicaSet write each fail in an API outage, so both retry on their timers",
   reaches: [
-    'autoscaler: serving --timer--> (targetless)',
+    'autoscaler: lifecycle.serving --timer--> (targetless)',
     'deployment: lifecycle.serving --timer[resyncTimer]--> (targetless)',
   ],
   play: (onTransition) => {

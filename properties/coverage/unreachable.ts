@@ -35,6 +35,10 @@ export const UNREACHABLE: readonly Unreachable[] = [
     id: 'replicaset: link.connected --always[linkIs(syncing)]--> link.syncing',
     reason: CONNECTED_TO_SYNCING,
   },
+  {
+    id: 'autoscaler: link.connected --always[linkIs(syncing)]--> link.syncing',
+    reason: CONNECTED_TO_SYNCING,
+  },
 ];
 
 export const UNREACHABLE_IDS: ReadonlySet<string> = new Set(UNREACHABLE.map((u) => u.id));
@@ -51,6 +55,9 @@ export interface SwitchGated extends Unreachable {
 const ROUND1_TO_CONNECTED =
   'an accepted round 1 connects the link at once only when round 2 is skipped (`runsRound2` in `impl/stages/link/client.ts`); otherwise it always leads to `syncing`';
 
+const AUTOSCALER_LINK =
+  "the autoscaler's link region leaves `disconnected` only on the direct autoscaler link (guard `synced` in `impl/stages/autoscaler.machine.ts`)";
+
 export const SWITCH_GATED: readonly SwitchGated[] = [
   {
     id: 'deployment: link.handshaking --always[linkIs(connected)]--> link.connected',
@@ -61,6 +68,42 @@ export const SWITCH_GATED: readonly SwitchGated[] = [
     id: 'replicaset: link.handshaking --always[linkIs(connected)]--> link.connected',
     needs: { round2: 'none' },
     reason: ROUND1_TO_CONNECTED,
+  },
+  ...[
+    'link --link.down--> (targetless)',
+    'link.disconnected --always[synced]--> link.handshaking',
+    'link.handshaking --message[is(handshakeReply)]--> (targetless)',
+    'link.handshaking --message[is(notReady)]--> (targetless)',
+    'link.handshaking --timer[retryTimer]--> (targetless)',
+    'link.handshaking --always[linkIs(syncing)]--> link.syncing',
+    'link.syncing --message[is(syncAck)]--> (targetless)',
+    'link.syncing --always[linkIs(connected)]--> link.connected',
+    'link.connected --timer[retryTimer]--> (targetless)',
+    'link.connected --always[linkIs(disconnected)]--> link.disconnected',
+    'link.connected --always[linkIs(handshaking)]--> link.handshaking',
+  ].map(
+    (transition): SwitchGated => ({
+      id: `autoscaler: ${transition}`,
+      needs: { autoscalerLink: 'direct' },
+      reason: AUTOSCALER_LINK,
+    }),
+  ),
+  {
+    id: 'autoscaler: link.handshaking --always[linkIs(connected)]--> link.connected',
+    needs: { autoscalerLink: 'direct', round2: 'none' },
+    reason: `${AUTOSCALER_LINK}; and ${ROUND1_TO_CONNECTED}`,
+  },
+  {
+    id: 'deployment: server.listening --message[fromUpstream]--> (targetless)',
+    needs: { autoscalerLink: 'direct' },
+    reason:
+      'the Deployment controller is the server of `autoscaler -> deployment` only when that link exists (`fromAutoscaler` in `impl/stages/upstream/deployment-server.ts`)',
+  },
+  {
+    id: 'deployment: server.listening --timer[applyTimer]--> (targetless)',
+    needs: { autoscalerLink: 'direct', fence: 'none' },
+    reason:
+      'the Deployment controller queues a count from the autoscaler only as an unfenced server of the direct autoscaler link (`admit` in `impl/stages/link/server.ts`)',
   },
   {
     id: 'replicaset: server.listening --timer[applyTimer]--> (targetless)',

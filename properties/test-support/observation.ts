@@ -39,6 +39,7 @@ export const deployment = (over: Partial<DeploymentView> = {}): DeploymentView =
   replicas: 1,
   templateHash: TEMPLATE,
   generation: 1,
+  replicasVersion: 0,
   deleting: false,
   managed: true,
   status: { replicas: 0, readyReplicas: 0 },

@@ -1,28 +1,51 @@
 /**
- * Autoscaler: turns load into a desired replica count per function and writes it to
- * `Deployment.spec.replicas` (the artifact keeps this hop on the API). The load itself is
- * the environment's choice (`WorldState.load`). The autoscaler writes whenever this
- * incarnation has not yet written the current count; a restarted one rewrites it (an update
- * to the same value is a no-op), so it needs no informer.
+ * Autoscaler: turns load into a desired replica count per function. The load itself is the
+ * environment's choice (`WorldState.load`).
+ *
+ * `autoscalerLink: 'api'` (the artifact's hop): it writes `Deployment.spec.replicas`
+ * whenever this incarnation has not yet written the current count; a restarted one rewrites
+ * it (an update to the same value is a no-op), so it needs no informer.
  *
  *   load changes ──► UPDATE Deployment.spec.replicas
  *
- * No direct link in the model: `autoscalerLink: 'direct'` is refused by the world (not modelled).
+ * `autoscalerLink: 'direct'` (ours): client of `autoscaler -> deployment`. It sends
+ * `deployment.scale` with the count and a fresh version (`mintScaleVersion`: newest wins)
+ * and holds the count until it knows it written back. It has no informer: round 2 reads the
+ * Deployment from the API (a GET), drops what is written back and re-sends the rest that the
+ * Deployment controller did not report. As on every link, the client first reads the API's
+ * resourceVersion and waits for its (empty) informer to pass it (`session.ts`), and its own
+ * re-check timer starts a new handshake while it holds a count (`dirtyOn` in roles.ts): it
+ * cannot see a write-back any other way.
+ *
+ *   load changes ──deployment.scale(n, v)──► held ──(round 2 reads it written back)──► evicted
  */
 import type { ObjectKey } from '../types/ids.js';
+import { linkId } from '../types/ids.js';
+import { type CountEntry, mintScaleVersion } from '../types/messages.js';
 import { nextRv, request } from '../world/api.js';
+import { send } from '../world/net.js';
+import { type ClientRole, emptyRound2, type Round2 } from '../world/session.js';
 import type { Ctx, WorldState } from '../world/state.js';
 import { isServing, type Step, step } from './common.js';
+
+const TO_DEPLOYMENT = linkId('autoscaler', 'deployment');
 
 export const autoscalerSteps = (state: WorldState): Step[] => {
   const a = state.autoscaler;
   if (!isServing(a)) return [];
+  const link = state.links[TO_DEPLOYMENT];
   const steps: Step[] = [];
   for (const [key, desired] of Object.entries(state.load)) {
     if (a.written[key] === desired) continue;
-    steps.push(
-      step('autoscaler', `scale ${key} ${desired}`, (ctx) => writeScale(ctx, key, desired)),
-    );
+    if (!link) {
+      steps.push(
+        step('autoscaler', `scale ${key} ${desired}`, (ctx) => writeScale(ctx, key, desired)),
+      );
+    } else if (link.phase === 'connected') {
+      steps.push(
+        step('autoscaler', `scale ${key} ${desired}`, (ctx) => sendScale(ctx, key, desired)),
+      );
+    }
   }
   return steps;
 };
@@ -42,3 +65,72 @@ const writeScale = (ctx: Ctx, key: ObjectKey, replicas: number): void => {
   );
   if (outcome === 'ok' || outcome === 'notFound') ctx.w.autoscaler.written[key] = replicas;
 };
+
+/** The direct hop: a fresh version per count sent, held until known written back. */
+const sendScale = (ctx: Ctx, key: ObjectKey, replicas: number): void => {
+  const a = ctx.w.autoscaler;
+  const link = ctx.w.links[TO_DEPLOYMENT];
+  if (!link?.epoch) return;
+  a.versions += 1;
+  const entry: CountEntry = {
+    kind: 'count',
+    key,
+    replicas,
+    version: mintScaleVersion(a.incarnation, a.versions),
+  };
+  a.written[key] = replicas;
+  a.held[key] = { ...entry, written: false };
+  send(ctx, {
+    type: 'deployment.scale',
+    source: 'autoscaler',
+    destination: 'deployment',
+    epoch: link.epoch,
+    entry,
+  });
+};
+
+/** Written back: the Deployment shows this version (or a newer one), or is gone. */
+const writtenBack = (ctx: Ctx, held: CountEntry): boolean => {
+  const deployment = ctx.w.api.deployments[held.key];
+  return !deployment || deployment.replicasVersion >= held.version;
+};
+
+/**
+ * Round 2 towards the Deployment controller. Held counts it reports (at their version or
+ * newer) stay held. The others are read from the API (the autoscaler has no informer, so
+ * this is a quorum read whatever `round2Read` says): written back ones are dropped, the
+ * rest were lost and are re-sent. Nothing is adopted: a count the controller holds and this
+ * incarnation does not is older than any this incarnation sends (`mintScaleVersion`).
+ */
+export const autoscalerClient: ClientRole = {
+  round2: (ctx, _link, snapshot): Round2 => {
+    const a = ctx.w.autoscaler;
+    const r = emptyRound2();
+    const reported = new Map<string, number>();
+    for (const e of snapshot) if (e.kind === 'count') reported.set(e.key, e.version);
+    for (const key of Object.keys(a.held).sort()) {
+      const held = a.held[key];
+      if (!held || (reported.get(key) ?? -1) >= held.version) continue;
+      const { written: _w, ...entry } = held;
+      if (writtenBack(ctx, entry)) delete a.held[key];
+      else {
+        r.entries.push(entry);
+        r.resent.push(key);
+      }
+    }
+    return r;
+  },
+};
+
+/**
+ * Held counts the API shows written back (or whose Deployment is gone): what round 2's GETs
+ * would find, as `dirtyOn`'s keys. Only the explorer's re-check reduction reads it
+ * (`handshakeInputs` in roles.ts), as it reads the API for the other links' entries.
+ */
+export const autoscalerWrittenBack = (state: WorldState): string[] =>
+  Object.values(state.autoscaler.held)
+    .filter((held) => {
+      const persisted = state.api.deployments[held.key];
+      return !persisted || persisted.replicasVersion >= held.version;
+    })
+    .map((held) => `${held.key}@${held.version}`);

@@ -2,40 +2,62 @@
  * Deployment controller: turns each Deployment's `spec.replicas` into the ReplicaSet's
  * desired count. On the direct path it sends `replicaset.scale` with an absolute count and a
  * version (the Deployment's generation), and holds the entry until its
- * informer shows the count written back; with `kubedirect/fallback-scaling` it updates the
- * ReplicaSet through the API instead.
+ * informer shows the count written back; a ReplicaSet without `kubedirect/managed` is
+ * updated through the API instead. `kubedirect/fallback-scaling` does not change this hop:
+ * it sends the ReplicaSet controller's pod creation back to the API (`replicaset.ts`).
  *
  *   Deployment.replicas ≠ ReplicaSet.replicas ──► held ──replicaset.scale──► … ──► evicted
  *                                                                 (informer shows the version)
  *
- * Client of `deployment -> replicaset`. Left out: rollouts (maxSurge / maxUnavailable), the
+ * Client of `deployment -> replicaset`. With `autoscalerLink: 'direct'` also the server of
+ * `autoscaler -> deployment`: it holds the autoscaler's counts (newest version wins, against
+ * the held one and the version persisted on the Deployment), acts on a held count at once,
+ * and writes it back to `Deployment.spec.replicas` with its version; the ReplicaSet's count
+ * is then versioned by (generation, count version) (`replicaSetVersion`).
+ *
+ *   deployment.scale(n, v) ──► scales[d] ──► replicaset.scale … ; UPDATE Deployment (n, v) ──► evicted
+ *
+ * Left out: rollouts (maxSurge / maxUnavailable), the
  * creation of a new ReplicaSet on a template change (the model starts from a created one).
  */
 import type { Config } from '../types/config.js';
 import type { ObjectKey } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
-import type { CountEntry } from '../types/messages.js';
+import {
+  type CountEntry,
+  type DataMessage,
+  replicaSetVersion,
+  type Sync,
+} from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import { nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
-import { type ClientRole, emptyRound2, type Round2 } from '../world/session.js';
+import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, DeploymentCtlState, WorldState } from '../world/state.js';
 import { isServing, round2Read, type Step, step } from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
+const FROM_AUTOSCALER = linkId('autoscaler', 'deployment');
 
 /** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
 const targetOf = (
   dc: DeploymentCtlState,
   rs: ReplicaSetView,
+  directLink: boolean,
 ): { replicas: number; version: number } | null => {
   const owner = Object.values(dc.view.objects.deployments).find((d) => d.uid === rs.ownerUid);
   if (!owner || owner.deleting) return null;
   // The Deployment's generation orders decisions: a later change of its spec always has a
   // higher one, across crashes of this controller, whatever else was written meanwhile.
+  // A count held from the autoscaler is newer than the spec until written back.
+  const held = dc.scales[owner.key];
+  const replicas = held?.replicas ?? owner.replicas;
   return {
-    replicas: owner.templateHash === rs.templateHash ? owner.replicas : 0,
-    version: owner.generation,
+    replicas: owner.templateHash === rs.templateHash ? replicas : 0,
+    version: replicaSetVersion(
+      owner.generation,
+      directLink ? (held?.version ?? owner.replicasVersion) : null,
+    ),
   };
 };
 
@@ -43,13 +65,18 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
   const dc = state.deployment;
   if (!isServing(dc)) return [];
   const connected = state.links[TO_REPLICASET]?.phase === 'connected';
+  const directLink = state.links[FROM_AUTOSCALER] !== undefined;
   const steps: Step[] = [];
+  for (const [key, held] of Object.entries(dc.scales)) {
+    if (!held.written)
+      steps.push(step('deployment', `write back ${key}`, (ctx) => writeBackScale(ctx, key)));
+  }
   for (const rs of Object.values(dc.view.objects.replicaSets)) {
-    const target = targetOf(dc, rs);
+    const target = targetOf(dc, rs, directLink);
     if (target === null) continue;
     const { replicas, version } = target;
     if (replicas === rs.replicas || dc.counts[rs.key]?.replicas === replicas) continue;
-    const direct = rs.managed && !rs.fallbackScaling;
+    const direct = rs.managed;
     if (direct && connected) {
       steps.push(
         step('deployment', `scale ${rs.key} ${replicas}`, (ctx) =>
@@ -159,9 +186,61 @@ const scaleThroughApi = (ctx: Ctx, rsKey: ObjectKey, replicas: number): void => 
     };
 };
 
+/**
+ * Write-back of the autoscaler's count: `spec.replicas` and the version annotation; the
+ * generation moves only if `replicas` changes. A newer persisted version is never
+ * overwritten: as the ReplicaSet controller's write-back (`replicaset.ts`), the
+ * implementation patches with its cached copy's resourceVersion and on a 409 decides again
+ * (switch `writeBackPrecondition`), which one atomic step of the model stands for.
+ */
+const writeBackScale = (ctx: Ctx, key: ObjectKey): void => {
+  const held = ctx.w.deployment.scales[key];
+  if (!held) return;
+  const outcome = request(
+    ctx,
+    { actor: 'deployment', verb: 'update', resource: 'deployment', key },
+    () => {
+      const deployment = ctx.w.api.deployments[key];
+      if (!deployment) return 'notFound';
+      if (deployment.replicasVersion >= held.version && ctx.cfg.switches.writeBackPrecondition)
+        return 'conflict';
+      if (deployment.replicas !== held.replicas) deployment.generation += 1;
+      deployment.replicas = held.replicas;
+      deployment.replicasVersion = held.version;
+      deployment.rv = nextRv(ctx);
+      return 'ok';
+    },
+  );
+  if (outcome === 'ok' || outcome === 'conflict') held.written = true;
+  if (outcome === 'notFound') delete ctx.w.deployment.scales[key];
+};
+
+/** Server of `autoscaler -> deployment`: counts not yet written back, newest version wins. */
+export const deploymentServer: ServerRole = {
+  snapshot: (ctx) =>
+    Object.values(ctx.w.deployment.scales).map(({ written: _w, ...entry }) => entry),
+  apply: (ctx, _link, message: DataMessage | Sync) => {
+    if (message.type === 'deployment.scale') return acceptScale(ctx, message.entry);
+    if (!('entries' in message)) return;
+    for (const key of message.discard) delete ctx.w.deployment.scales[key];
+    for (const entry of message.entries) if (entry.kind === 'count') acceptScale(ctx, entry);
+  },
+};
+
+const acceptScale = (ctx: Ctx, entry: CountEntry): void => {
+  const dc = ctx.w.deployment;
+  const persisted = dc.view.objects.deployments[entry.key]?.replicasVersion ?? 0;
+  if (entry.version <= Math.max(dc.scales[entry.key]?.version ?? 0, persisted)) return;
+  dc.scales[entry.key] = { ...entry, written: false };
+};
+
 /** Informer delivery: a count is written back once the informer shows its version (or value). */
 export const onDeploymentSync = (ctx: Ctx): void => {
   const dc = ctx.w.deployment;
+  for (const [key, held] of Object.entries(dc.scales)) {
+    const deployment = dc.view.objects.deployments[key];
+    if (!deployment || deployment.replicasVersion >= held.version) delete dc.scales[key];
+  }
   for (const [key, held] of Object.entries(dc.counts)) {
     const rs = dc.view.objects.replicaSets[key];
     const done =
@@ -210,10 +289,11 @@ export const deploymentClient: ClientRole = {
  */
 const addTargets = (ctx: Ctx, r: Round2): void => {
   const dc = ctx.w.deployment;
+  const directLink = ctx.w.links[FROM_AUTOSCALER] !== undefined;
   for (const key of Object.keys(dc.view.objects.replicaSets).sort()) {
     const rs = dc.view.objects.replicaSets[key] as ReplicaSetView;
-    const target = targetOf(dc, rs);
-    if (target === null || !rs.managed || rs.fallbackScaling) continue;
+    const target = targetOf(dc, rs, directLink);
+    if (target === null || !rs.managed) continue;
     const { replicas, version } = target;
     if (replicas === rs.replicas || rs.replicasVersion >= version) continue;
     if (dc.counts[rs.key]?.replicas === replicas) continue;

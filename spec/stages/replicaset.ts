@@ -10,6 +10,13 @@
  * Server of `deployment -> replicaset`; client of `replicaset -> scheduler`. `live` counts
  * persisted pods not being deleted plus requested ones (its "expectations"). Left out:
  * adoption of pods by label selector, minReadySeconds, slow-start batches (vanilla path only).
+ *
+ * `kubedirect/fallback-scaling` sends this stage's pod creation back to the API: it still
+ * takes `replicaset.scale` and writes the count back, but creates pods with Pod CREATE for
+ * the vanilla scheduler and kubelet to bind and run. That vanilla pod path is outside the
+ * model (no environment action sets the label here), so a labelled ReplicaSet is simply not
+ * scaled up through the scheduler link; the implementation has the path
+ * (`impl/stages/upstream/rs-vanilla.ts`) and conformance allows it as the `apiPath` extension.
  */
 import type { Config } from '../types/config.js';
 import type { ObjectKey, Uid } from '../types/ids.js';
@@ -59,7 +66,7 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
     const live = liveOf(rc, rs);
     if (!template)
       steps.push(step('replicaset', `create template ${rs.key}`, (ctx) => createTemplate(ctx, rs)));
-    else if (live < target && connected) {
+    else if (live < target && connected && !rs.fallbackScaling) {
       steps.push(
         step('replicaset', `scale up ${rs.key} +${target - live}`, (ctx) =>
           scaleUp(ctx, rs.key, target - live),

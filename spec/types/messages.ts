@@ -37,6 +37,30 @@ export interface PodEntry {
   readonly templateRv: number;
 }
 
+/**
+ * Versions of `deployment.scale` (`autoscalerLink: 'direct'`): minted by the autoscaler as
+ * (incarnation, counter), so a restarted autoscaler's counts are newer than any of an older
+ * incarnation's, without any state to persist. The counter stays below `COUNTER_SPAN`.
+ */
+export const SCALE_COUNTER_SPAN = 1000;
+export const mintScaleVersion = (incarnation: number, counter: number): number => {
+  if (counter >= SCALE_COUNTER_SPAN)
+    throw new Error(`autoscaler minted more than ${SCALE_COUNTER_SPAN - 1} scale versions`);
+  return incarnation * SCALE_COUNTER_SPAN + counter;
+};
+
+/**
+ * The version of a `replicaset.scale`. With the API hop it is the Deployment's generation
+ * (its spec changes are ordered by it). With the direct autoscaler link the count can reach
+ * the Deployment controller before the generation moves, so the version is the pair
+ * (generation, version of the autoscaler's count), compared lexicographically: a template
+ * change or a written-back count raises the generation; a newer direct count raises the
+ * second part within one generation.
+ */
+export const REPLICASET_VERSION_SPAN = 1_000_000;
+export const replicaSetVersion = (generation: number, scaleVersion: number | null): number =>
+  scaleVersion === null ? generation : generation * REPLICASET_VERSION_SPAN + scaleVersion;
+
 interface Envelope {
   readonly source: StageId;
   readonly destination: StageId;

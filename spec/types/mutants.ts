@@ -10,12 +10,12 @@ import {
   isPresetName,
   isSuiteName,
   PRESETS,
-  PROFILES,
   type PresetName,
   type ProfileName,
   SUITES,
   type Switches,
 } from './config.js';
+import { parseProfile } from './profile-spec.js';
 import type { PropertyName } from './property-names.js';
 
 export interface Mutant {
@@ -264,19 +264,18 @@ export const makeConfig = (
         : `unknown preset '${preset}' (known: ${knownPresets()})`,
     );
   const presetValue = PRESETS[preset];
-  const switches = PROFILES[profile as ProfileName];
-  if (!switches)
-    throw new Error(`unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(', ')})`);
+  // `hardened:autoscalerLink=direct`: a profile with switches set otherwise (profile-spec.ts).
+  const spec = parseProfile(profile);
   if (mutant === null)
-    return { preset: presetValue, profile: profile as ProfileName, switches, mutant: null };
+    return { preset: presetValue, profile: spec.name, switches: spec.switches, mutant: null };
   const found = findMutant(mutant);
   if (!found) throw new Error(`unknown mutant '${mutant}' (see kd explore --list-mutants)`);
-  if (profile !== 'hardened')
+  if (spec.name !== 'hardened')
     throw new Error('a mutant flips one switch from the hardened profile; use --profile hardened');
   return {
     preset: presetValue,
     profile: 'hardened',
-    switches: { ...HARDENED, ...found.flip },
+    switches: { ...HARDENED, ...spec.overrides, ...found.flip },
     mutant: found.name,
   };
 };

@@ -23,6 +23,11 @@ export interface DeploymentView extends PathLabels {
   readonly templateHash: string;
   /** metadata.generation: incremented by the API Server on every change of the spec. */
   readonly generation: number;
+  /**
+   * Annotation `kubedirect/replicas-version` (`autoscalerLink: 'direct'` only): the version
+   * of the autoscaler's `deployment.scale` that set `replicas`; 0 when written otherwise.
+   */
+  readonly replicasVersion: number;
   /** deletionTimestamp is set: garbage collection of dependents is under way. */
   readonly deleting: boolean;
   /** Written by the Deployment controller: the sum of its ReplicaSets' status. */
@@ -42,7 +47,10 @@ export interface ReplicaSetView extends PathLabels {
    * that set `replicas`, so a late, older message never overwrites a newer persisted count.
    */
   readonly replicasVersion: number;
-  /** `kubedirect/fallback-scaling`: the Deployment controller scales it through the API. */
+  /**
+   * `kubedirect/fallback-scaling`: the ReplicaSet controller creates its pods through the API
+   * (Pod CREATE, then the vanilla scheduler and kubelet); its count still comes directly.
+   */
   readonly fallbackScaling: boolean;
   readonly status: { readonly replicas: number; readonly readyReplicas: number };
   readonly deleting: boolean;

@@ -197,8 +197,9 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
     if (k) Object.assign(k, { bound: {}, tombstones: {} });
     return;
   }
-  if (id === 'autoscaler') w.autoscaler.written = {};
-  if (id === 'deployment') Object.assign(w.deployment, { counts: {}, statusWritten: {} });
+  if (id === 'autoscaler') Object.assign(w.autoscaler, { written: {}, held: {}, versions: 0 });
+  if (id === 'deployment')
+    Object.assign(w.deployment, { counts: {}, statusWritten: {}, scales: {} });
   if (id === 'replicaset')
     Object.assign(w.replicaset, {
       desired: {},

@@ -50,6 +50,8 @@ const desiredHeld = (s: WorldState, rsKey: ObjectKey): number => {
   const owner =
     rs && Object.values(s.deployment.view.objects.deployments).find((d) => d.uid === rs.ownerUid);
   consider(owner?.replicas);
+  // `autoscalerLink: 'direct'`: a count the Deployment controller holds for the owner.
+  if (owner) consider(s.deployment.scales[owner.key]?.replicas);
   for (const m of s.net) {
     if ('entry' in m && m.entry.kind === 'count' && m.entry.key === rsKey)
       consider(m.entry.replicas);

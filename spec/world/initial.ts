@@ -37,6 +37,7 @@ const buildApi = (preset: Preset): { objects: ApiObjects; rv: number; uids: numb
       replicas: 0,
       templateHash: TEMPLATE_HASH,
       generation: 1,
+      replicasVersion: 0,
       managed: true,
       deleting: false,
       status: { replicas: 0, readyReplicas: 0 },
@@ -109,11 +110,6 @@ const connectedGhost = (
 
 export const initialState = (cfg: Config): WorldState => {
   const preset = cfg.preset;
-  if (cfg.switches.autoscalerLink === 'direct') {
-    throw new Error(
-      "the model does not include the direct autoscaler link (autoscalerLink: 'direct'); use 'api'",
-    );
-  }
   const { objects, rv, uids } = buildApi(preset);
   const api = { ...objects, up: true, rv, uidCounter: uids };
   const synced = (kind: StageKind): InformerView => ({ rv, objects: projectApi(api, kind) });
@@ -121,6 +117,7 @@ export const initialState = (cfg: Config): WorldState => {
   const addLink = (l: LinkState) => {
     links[l.id] = l;
   };
+  if (cfg.switches.autoscalerLink === 'direct') addLink(connectedLink('autoscaler', 'deployment'));
   addLink(connectedLink('deployment', 'replicaset'));
   addLink(connectedLink('replicaset', 'scheduler'));
   const kubelets: Record<NodeName, KubeletState> = {};
@@ -145,12 +142,18 @@ export const initialState = (cfg: Config): WorldState => {
   }
   return {
     api,
-    autoscaler: { ...core('autoscaler', synced('autoscaler'), 0), written: {} },
+    autoscaler: {
+      ...core('autoscaler', synced('autoscaler'), cfg.switches.autoscalerLink === 'direct' ? 1 : 0),
+      written: {},
+      held: {},
+      versions: 0,
+    },
     deployment: {
       ...core('deployment', synced('deployment'), 1),
       counts: {},
       // The initial status (none yet) counts as written: the run starts from a settled world.
       statusWritten: Object.fromEntries(Object.keys(objects.deployments).map((k) => [k, '0/0'])),
+      scales: {},
     },
     replicaset: {
       ...core('replicaset', synced('replicaset'), 1),

@@ -101,7 +101,7 @@ const deployments = (r: ApiObjects['deployments']): string =>
     sortedValues(x)
       .map(
         (d) =>
-          `${d.key}:${d.uid}:${d.replicas}@${d.generation}:${d.templateHash}:${+d.managed}${+d.deleting}:${d.status.replicas}/${d.status.readyReplicas}`,
+          `${d.key}:${d.uid}:${d.replicas}@${d.generation}/${d.replicasVersion}:${d.templateHash}:${+d.managed}${+d.deleting}:${d.status.replicas}/${d.status.readyReplicas}`,
       )
       .join(';'),
   );

@@ -38,12 +38,15 @@ const stages = (s: WorldState): StageObservation[] => {
     source: null,
   }));
   const out = [
-    stage(s.autoscaler, true, []),
     stage(
-      s.deployment,
+      s.autoscaler,
       true,
-      Object.values(s.deployment.counts).map((c) => count(c, null)),
+      Object.values(s.autoscaler.held).map((c) => count(c, null)),
     ),
+    stage(s.deployment, true, [
+      ...Object.values(s.deployment.counts).map((c) => count(c, null)),
+      ...Object.values(s.deployment.scales).map((c) => count(c, 'autoscaler')),
+    ]),
     stage(rc, true, [
       ...Object.values(rc.desired).map((c) => count(c, 'deployment')),
       ...Object.values(rc.requested).map((p) => pod(p, null)),

@@ -2,7 +2,8 @@
  * Which stage plays which role on which link, and the per-stage hooks the world calls:
  * informer delivery, the dirty entries a client's retry timer looks at, and crash resets.
  */
-import { deploymentClient, onDeploymentSync } from '../stages/deployment.js';
+import { autoscalerClient, autoscalerWrittenBack } from '../stages/autoscaler.js';
+import { deploymentClient, deploymentServer, onDeploymentSync } from '../stages/deployment.js';
 import { kubeletServer, onKubeletSync } from '../stages/kubelet.js';
 import { onReplicaSetSync, replicaSetClient, replicaSetServer } from '../stages/replicaset.js';
 import { onSchedulerSync, schedulerClient, schedulerServer } from '../stages/scheduler.js';
@@ -23,12 +24,14 @@ export const coreOf = (state: WorldState, stage: StageId): StageCore => {
 };
 
 const serverRoles: Partial<Record<ReturnType<typeof stageKindOf>, ServerRole>> = {
+  deployment: deploymentServer,
   replicaset: replicaSetServer,
   scheduler: schedulerServer,
   kubelet: kubeletServer,
 };
 
 const clientRoles: Partial<Record<ReturnType<typeof stageKindOf>, ClientRole>> = {
+  autoscaler: autoscalerClient,
   deployment: deploymentClient,
   replicaset: replicaSetClient,
   scheduler: schedulerClient,
@@ -55,6 +58,9 @@ export const ROLES: Roles = {
  */
 export const dirtyOn = (state: WorldState, link: LinkState): string[] => {
   switch (stageKindOf(link.client)) {
+    // Sent and not yet known written back: only round 2's GETs tell (no informer).
+    case 'autoscaler':
+      return Object.values(state.autoscaler.held).map((held) => `${held.key}@${held.version}`);
     case 'deployment':
       return Object.values(state.deployment.counts)
         .filter((held) => !held.written)
@@ -99,7 +105,11 @@ export const handshakeInputs = (
     .map((e) => (e.kind === 'count' ? `${e.key}@${e.version}:${e.replicas}` : e.key))
     .sort();
   const dirty = dirtyOn(state, link).sort();
-  const persisted = dirty.filter((key) => state.api.pods[key] !== undefined);
+  // The autoscaler's counts are persisted once a Deployment shows their version.
+  const persisted =
+    stageKindOf(link.client) === 'autoscaler'
+      ? autoscalerWrittenBack(state).sort()
+      : dirty.filter((key) => state.api.pods[key] !== undefined);
   return JSON.stringify([reported, dirty, persisted]);
 };
 

@@ -55,8 +55,12 @@ export interface StageCore {
 }
 
 export interface AutoscalerState extends StageCore {
-  /** Desired count per function that this incarnation already wrote to the API. */
+  /** Desired count per function that this incarnation already wrote to the API (or sent). */
   readonly written: Readonly<Record<ObjectKey, number>>;
+  /** `autoscalerLink: 'direct'`: deployment.scale sent, not yet known written back. */
+  readonly held: Readonly<Record<ObjectKey, HeldCount>>;
+  /** Scale versions minted in this incarnation (see `mintScaleVersion`). */
+  readonly versions: number;
 }
 
 export interface DeploymentCtlState extends StageCore {
@@ -64,6 +68,11 @@ export interface DeploymentCtlState extends StageCore {
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
   /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
   readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+  /**
+   * `autoscalerLink: 'direct'`: desired counts received from the autoscaler, by Deployment
+   * key, until the informer shows them written back to `spec.replicas`.
+   */
+  readonly scales: Readonly<Record<ObjectKey, HeldCount>>;
 }
 
 export interface ReplicaSetCtlState extends StageCore {

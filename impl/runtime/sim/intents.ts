@@ -104,6 +104,20 @@ const buildPodWrite = (intent: ApiIntent, ctx: IntentContext): Built => {
 export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
   switch (intent.op) {
     case 'scaleDeployment':
+      if (intent.version !== undefined) {
+        const precondition =
+          intent.resourceVersion === undefined
+            ? {}
+            : { resourceVersion: String(intent.resourceVersion) };
+        const patch = {
+          metadata: {
+            ...precondition,
+            annotations: { [REPLICAS_VERSION_ANNOTATION]: String(intent.version) },
+          },
+          spec: { replicas: intent.replicas },
+        };
+        return { request: { verb: 'patch', kind: 'Deployment', ...named(intent.key), patch } };
+      }
       return {
         request: {
           verb: 'patch',

@@ -27,7 +27,9 @@ export const stageIds = (state: SimState): StageId[] => [
 const downstreamOf = (state: SimState, stage: StageId): StageId[] => {
   switch (stageKindOf(stage)) {
     case 'autoscaler':
-      return state.config.switches.autoscalerLink === 'direct' ? ['deployment'] : [];
+      return state.config.switches.autoscalerLink === 'direct' && state.mode === 'direct'
+        ? ['deployment']
+        : [];
     case 'deployment':
       return ['replicaset'];
     case 'replicaset':

@@ -8,8 +8,9 @@
  * state: bookmarks are sent on the server's own schedule, whether anyone waits or not.
  *
  * Only the clients of direct links listen (the Deployment and ReplicaSet controllers, the
- * scheduler): the other stages never wait for a resourceVersion, and a bookmark changes no
- * cache, so leaving theirs out changes nothing they do.
+ * scheduler, and the autoscaler with `autoscalerLink: 'direct'` on the direct path): the other stages never
+ * wait for a resourceVersion, and a bookmark changes no cache, so leaving theirs out changes
+ * nothing they do.
  */
 import type { StageKind } from '../../../spec/types/ids.js';
 import { dispatch } from './dispatch.js';
@@ -19,8 +20,12 @@ export const BOOKMARK_ID = 'bookmark';
 
 const LISTENERS: readonly StageKind[] = ['deployment', 'replicaset', 'scheduler'];
 
-const listens = (slot: ActorSlot): boolean =>
-  slot.snapshot !== null && LISTENERS.includes(slot.kind);
+const listens = (state: SimState, slot: ActorSlot): boolean =>
+  slot.snapshot !== null &&
+  (LISTENERS.includes(slot.kind) ||
+    (slot.kind === 'autoscaler' &&
+      state.config.switches.autoscalerLink === 'direct' &&
+      state.mode === 'direct'));
 
 /** The least resourceVersion every informer of the stage has passed (0 before they list). */
 const progressOf = (slot: ActorSlot): number => {
@@ -31,7 +36,7 @@ const progressOf = (slot: ActorSlot): number => {
 
 /** Tells the stage, if its informers have come further than it was last told. */
 export const reportProgress = (state: SimState, slot: ActorSlot): void => {
-  if (!listens(slot)) return;
+  if (!listens(state, slot)) return;
   const rv = progressOf(slot);
   if (rv <= slot.progressTold) return;
   slot.progressTold = rv;
@@ -41,7 +46,7 @@ export const reportProgress = (state: SimState, slot: ActorSlot): void => {
 /** After a step: a bookmark round is due while some listening informer lags the API. */
 export const scheduleBookmarks = (state: SimState): void => {
   if (state.agenda.has(BOOKMARK_ID) || !state.api.available) return;
-  const lagging = state.slots().some((slot) => listens(slot) && lags(state, slot));
+  const lagging = state.slots().some((slot) => listens(state, slot) && lags(state, slot));
   if (!lagging) return;
   state.agenda.put({
     kind: 'bookmark',
@@ -64,7 +69,7 @@ export const sendBookmarks = (state: SimState): string | undefined => {
   if (!state.api.available) return 'API Server unavailable';
   const rv = state.api.resourceVersion;
   for (const slot of state.slots()) {
-    if (!listens(slot)) continue;
+    if (!listens(state, slot)) continue;
     for (const informer of slot.informers) if (informer.idle) informer.bookmark(rv);
     reportProgress(state, slot);
   }

@@ -63,6 +63,14 @@ export interface ReplicaSetContext extends ClientContext {
 
 export type RsDraft = Draft<ReplicaSetContext>;
 
+/**
+ * Does this ReplicaSet's pod creation take the direct path (schedulePods)? Not in mode
+ * `api`, not without `kubedirect/managed`, and not with `kubedirect/fallback-scaling`,
+ * which sends exactly this hop back to Pod CREATE.
+ */
+export const createsDirectly = (c: ReplicaSetContext, rs: ReplicaSetView): boolean =>
+  c.input.mode === 'direct' && rs.managed && !rs.fallbackScaling;
+
 /** The count this controller drives the ReplicaSet towards: the held one, else the spec. */
 export const targetOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
   c.desired[rs.key]?.replicas ?? rs.replicas;

@@ -43,7 +43,14 @@ import {
   templateOf,
   withEntry,
 } from './core.js';
-import { liveOf, type RequestedPod, type RsDraft, requestedDraft, targetOf } from './rs-context.js';
+import {
+  createsDirectly,
+  liveOf,
+  type RequestedPod,
+  type RsDraft,
+  requestedDraft,
+  targetOf,
+} from './rs-context.js';
 import {
   mintPods,
   reconcileDirect,
@@ -57,13 +64,17 @@ type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Message = Ev<'message'>['message'];
 const RESYNC_TIMER = 'replicaset.resync';
 
-/** Level-triggered: every ReplicaSet towards its target, on its path. */
+/**
+ * Level-triggered: every ReplicaSet towards its target, on its path. A `fallback-scaling`
+ * ReplicaSet creates its pods on the API path; its count still arrives directly and is
+ * written back on either path.
+ */
 export const reconcile = (d: RsDraft, out: Effect[]): void => {
   if (d.phase !== 'serving') return;
   for (const key of Object.keys(d.cache.replicaSets).sort()) {
     const rs = d.cache.replicaSets[key];
     if (!rs || rs.deleting) continue;
-    if (d.input.mode === 'direct' && rs.managed) reconcileDirect(d, rs, out);
+    if (createsDirectly(d, rs)) reconcileDirect(d, rs, out);
     else {
       writeBack(d, rs.key, out);
       reconcileVanilla(d, rs, out);

@@ -1,7 +1,9 @@
 /**
- * The ReplicaSet controller's vanilla path (mode `api`, or a ReplicaSet without
- * `kubedirect/managed`): Pods are created through the API, as the Kubernetes ReplicaSet
- * controller does it. That controller
+ * The ReplicaSet controller's vanilla path (mode `api`, a ReplicaSet without
+ * `kubedirect/managed`, or one with `kubedirect/fallback-scaling`): Pods are created through
+ * the API, as the Kubernetes ReplicaSet controller does it. Its target is the count this
+ * controller holds (`targetOf`): a `fallback-scaling` ReplicaSet still gets its count by
+ * `replicaset.scale`, and creates the pods without waiting for the write-back. That controller
  *
  * - acts on a ReplicaSet only when its *expectations* are satisfied: every creation and
  *   deletion it issued has been observed by its informer (or failed);
@@ -19,7 +21,15 @@
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { ApiIntent, ApiOutcome, Effect } from '../io.js';
 import { request } from './core.js';
-import { activePods, mintName, type RsDraft, requestedOf, type VanillaSync } from './rs-context.js';
+import {
+  activePods,
+  createsDirectly,
+  mintName,
+  type RsDraft,
+  requestedOf,
+  targetOf,
+  type VanillaSync,
+} from './rs-context.js';
 import { scaleDown } from './rs-direct.js';
 
 const IDLE: VanillaSync = {
@@ -44,9 +54,10 @@ export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]):
   const v = d.vanilla[rs.key] ?? IDLE;
   if (!satisfied(v)) return;
   // Pods still in flight on the direct path (the label flipped mid burst) are live too.
-  const diff = activePods(d, rs).length + requestedOf(d, rs) - rs.replicas;
+  const target = targetOf(d, rs);
+  const diff = activePods(d, rs).length + requestedOf(d, rs) - target;
   if (diff < 0) {
-    d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff, target: rs.replicas };
+    d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff, target };
     launchBatch(d, rs, 1, out);
   } else if (diff > 0) {
     const asked = scaleDown(d, rs, diff, out);
@@ -95,7 +106,7 @@ export const onVanillaDone = (
   const rs = d.cache.replicaSets[intent.ownerKey];
   // Back on the direct path (the label flipped again): the direct path counts what this
   // sync has in flight, and the sync asks for nothing more.
-  const direct = d.input.mode === 'direct' && rs?.managed === true;
+  const direct = rs !== undefined && createsDirectly(d, rs);
   d.vanilla[intent.ownerKey] = direct
     ? { ...next, expectAdds: Math.max(0, next.expectAdds - next.remaining), remaining: 0 }
     : next;

@@ -62,6 +62,7 @@ export const deploymentView = (over: Partial<DeploymentView> = {}): DeploymentVi
   templateHash: 'h1',
   generation: 1,
   status: { replicas: 0, readyReplicas: 0 },
+  replicasVersion: 0,
   deleting: false,
   managed: true,
   rv: 1,

@@ -16,8 +16,17 @@ export interface SpecRow {
 export const SPEC_MAP: readonly SpecRow[] = [
   {
     section: '§2 Autoscaler → Deployment: desired count',
-    model: ['spec/stages/autoscaler.ts#writeScale'],
-    impl: ['impl/stages/autoscaler.machine.ts#onLoad', 'impl/stages/autoscaler.machine.ts#write'],
+    model: [
+      'spec/stages/autoscaler.ts#writeScale',
+      'spec/stages/autoscaler.ts#sendScale',
+      'spec/stages/deployment.ts#acceptScale',
+    ],
+    impl: [
+      'impl/stages/autoscaler.machine.ts#onLoad',
+      'impl/stages/autoscaler.machine.ts#write',
+      'impl/stages/autoscaler.machine.ts#send',
+      'impl/stages/upstream/deployment-server.ts#acceptScale',
+    ],
     properties: ['replicas-converge'],
     switches: ['autoscalerLink'],
   },
