@@ -31,7 +31,7 @@
  * to the same value is a no-op); on the direct hop round 2 reads the API. Like the model it
  * still waits for one `informer.synced`. One API write per Deployment is in flight at a time.
  */
-import { current, type Draft, isDraft } from 'immer';
+import type { Draft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../spec/types/ids.js';
 import { type CountEntry, type LinkEntry, mintScaleVersion } from '../../spec/types/messages.js';
@@ -60,6 +60,13 @@ import {
   run,
   sortedKeys,
 } from './upstream/core.js';
+import {
+  type CountReads,
+  newCountReads,
+  recordCountBarrier,
+  recordCountRead,
+  takeReadyReads,
+} from './upstream/count-reads.js';
 import type { HeldCount } from './upstream/counts.js';
 
 export interface AutoscalerContext extends ClientContext {
@@ -71,17 +78,8 @@ export interface AutoscalerContext extends ClientContext {
   readonly held: Readonly<Record<ObjectKey, HeldCount>>;
   /** Direct hop: scale versions minted in this incarnation. */
   readonly versions: number;
-  /**
-   * Direct hop: an accepted reply waiting for round 2: for the API's resourceVersion read
-   * after it and the informer to pass it (`barrier`), and for its Deployment GETs (the
-   * persisted count version by key; null until answered).
-   */
-  readonly reads: {
-    readonly epoch: string;
-    readonly snapshot: readonly LinkEntry[];
-    readonly versions: Readonly<Record<ObjectKey, number | null>>;
-    readonly barrier: number | null;
-  } | null;
+  /** Direct hop: an accepted reply waiting for round 2 (its reads, `count-reads.ts`). */
+  readonly reads: CountReads | null;
 }
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
@@ -190,7 +188,10 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   if (intent === undefined) return;
   if (intent.op === 'get' || intent.op === 'readResourceVersion') delete d.pending[e.id];
   if (intent.op === 'get') return void onRead(d, intent.key, e, out);
-  if (intent.op === 'readResourceVersion') return void onBarrier(d, intent.epoch, e.rv, out);
+  if (intent.op === 'readResourceVersion') {
+    recordCountBarrier(d, intent.epoch, e.rv);
+    return void maybeRound2(d, out);
+  }
   if (intent.op !== 'scaleDeployment') return;
   delete d.pending[e.id];
   if (e.outcome !== 'ok' && e.outcome !== 'notFound') {
@@ -265,45 +266,25 @@ const onReply = (d: Ctx, m: Message, out: Effect[]): void => {
   if (!verdict.accepted || epoch === null) return;
   if (!runsRound2(d.input.config.switches)) return void finish(d, null, out);
   const keys = unsettled(d, m.snapshot);
-  d.reads = {
-    epoch,
-    snapshot: m.snapshot as Draft<LinkEntry[]>,
-    versions: Object.fromEntries(keys.map((k) => [k, null])),
-    barrier: null,
-  };
+  d.reads = newCountReads(epoch, m.snapshot, keys) as Draft<CountReads>;
   request(d, { op: 'readResourceVersion', key: d.link.id, epoch }, out);
   for (const key of keys) request(d, { op: 'get', kind: 'Deployment', key }, out);
 };
 
-/** The pending round 2 of the current handshake, if the link still waits for it. */
-const waiting = (d: Ctx): Ctx['reads'] =>
-  d.reads?.epoch === d.link.epoch && d.link.phase === 'handshaking' ? d.reads : null;
-
 /** A Deployment GET answered. A failed read leaves the round to the retry timer. */
 const onRead = (d: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): void => {
-  const reads = waiting(d);
-  if (!reads || (e.outcome !== 'ok' && e.outcome !== 'notFound')) return;
+  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return;
   // A gone Deployment counts as written back: nothing is left to scale.
-  reads.versions[key] =
+  const version =
     e.object?.kind === 'Deployment' ? e.object.view.replicasVersion : Number.MAX_SAFE_INTEGER;
-  maybeRound2(d, out);
-};
-
-/** The resourceVersion read answered (a failure leaves the round to the retry timer). */
-const onBarrier = (d: Ctx, epoch: string, rv: number | undefined, out: Effect[]): void => {
-  const reads = waiting(d);
-  if (!reads || reads.epoch !== epoch || rv === undefined || reads.barrier !== null) return;
-  reads.barrier = rv;
+  recordCountRead(d, key, version);
   maybeRound2(d, out);
 };
 
 /** Round 2 once every read answered and the informer passed the barrier. */
 const maybeRound2 = (d: Ctx, out: Effect[]): void => {
-  const reads = waiting(d);
-  if (!reads || reads.barrier === null || d.progressRv < reads.barrier) return;
-  if (Object.values(reads.versions).some((v) => v === null)) return;
-  const versions = isDraft(reads.versions) ? current(reads.versions) : reads.versions;
-  d.reads = null;
+  const versions = takeReadyReads(d)?.versions;
+  if (!versions) return;
   const entries: CountEntry[] = [];
   for (const k of sortedKeys(versions)) {
     const held = d.held[k];

@@ -27,7 +27,7 @@
  * Left out: rollouts (maxSurge / maxUnavailable) and creating the ReplicaSet of a new
  * template (the model starts from a created one).
  */
-import { current, type Draft, isDraft } from 'immer';
+import type { Draft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../spec/types/ids.js';
 import { type CountEntry, type LinkEntry, replicaSetVersion } from '../../spec/types/messages.js';
@@ -63,6 +63,13 @@ import {
   request,
   run,
 } from './upstream/core.js';
+import {
+  type CountReads,
+  newCountReads,
+  recordCountBarrier,
+  recordCountRead,
+  takeReadyReads,
+} from './upstream/count-reads.js';
 import { type HeldCount, planCountRound2, unsettled, writtenBack } from './upstream/counts.js';
 import {
   evictScales,
@@ -81,16 +88,8 @@ export interface DeploymentContext extends ClientContext, ScaleServerContext {
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
   /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
   readonly statusWritten: Readonly<Record<ObjectKey, string>>;
-  /**
-   * An accepted reply waiting for round 2: for the API's resourceVersion read after it and the
-   * informers to pass it (`barrier`), and (`round2Read: quorum`) for its GETs (versions by key).
-   */
-  readonly reads: {
-    readonly epoch: string;
-    readonly snapshot: readonly LinkEntry[];
-    readonly versions: Readonly<Record<ObjectKey, number | null>>;
-    readonly barrier: number | null;
-  } | null;
+  /** An accepted reply waiting for round 2 (its reads, `count-reads.ts`). */
+  readonly reads: CountReads | null;
 }
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
@@ -232,11 +231,22 @@ const reconcile = (d: Ctx, out: Effect[]): void => {
   armRecheck(d, holdsDirect(d), out);
 };
 
-const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
+/**
+ * What the reconcile does for one ReplicaSet: nothing, a direct `replicaset.scale`, or a
+ * write through the API.
+ */
+const decideScale = (
+  d: Ctx,
+  rs: ReplicaSetView,
+): {
+  readonly via: 'direct' | 'api';
+  readonly replicas: number;
+  readonly version: number;
+} | null => {
   const target = targetOf(d, rs);
-  if (target === null) return;
+  if (target === null) return null;
   const { replicas, version } = target;
-  if (replicas === rs.replicas || d.counts[rs.key]?.replicas === replicas) return;
+  if (replicas === rs.replicas || d.counts[rs.key]?.replicas === replicas) return null;
   // The ReplicaSet already shows this version with another count (a user's `kubectl
   // scale`): the ReplicaSet controller would drop a direct count that is not newer, so the
   // correction goes through the API, which has precedence (found by the fuzzer).
@@ -244,9 +254,17 @@ const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
   // controller lost in a crash, not a user's edit: the autoscaler re-sends it; wait for it
   // rather than put the ReplicaSet back to the older spec (found by kd check).
   const direct = d.input.config.switches.autoscalerLink === 'direct';
-  if (direct && rs.replicasVersion > version) return;
+  if (direct && rs.replicasVersion > version) return null;
   const overwritten = rs.replicasVersion >= version;
-  if (!takesDirectPath(d, rs) || overwritten) {
+  const via = takesDirectPath(d, rs) && !overwritten ? 'direct' : 'api';
+  return { via, replicas, version };
+};
+
+const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
+  const decision = decideScale(d, rs);
+  if (decision === null) return;
+  const { replicas, version } = decision;
+  if (decision.via === 'api') {
     // Decided on the cached copy: with the precondition, a write of a crashed predecessor
     // still on the wire cannot land over a newer one (a 409 resyncs on a fresher copy).
     const precondition = d.input.config.switches.writeBackPrecondition
@@ -304,12 +322,18 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
     return;
   }
   if (intent.op === 'get') {
-    onRead(d, intent.key, e, out);
-    return;
+    // A failed read leaves the round pending: the retry timer re-handshakes.
+    if (ok || e.outcome === 'notFound')
+      recordCountRead(
+        d,
+        intent.key,
+        e.object?.kind === 'ReplicaSet' ? e.object.view.replicasVersion : 0,
+      );
+    return void maybeRound2(d, out);
   }
   if (intent.op === 'readResourceVersion') {
-    onBarrier(d, intent.epoch, e.rv, out);
-    return;
+    recordCountBarrier(d, intent.epoch, e.rv);
+    return void maybeRound2(d, out);
   }
   if (intent.op === 'scaleReplicaSet' && ok) {
     // Held until the informer shows it, unless it already does, or already shows the
@@ -353,46 +377,17 @@ const onReply = (d: Ctx, m: Message, out: Effect[]): void => {
 const startReads = (d: Ctx, snapshot: readonly LinkEntry[], keys: string[], out: Effect[]) => {
   const epoch = d.link.epoch;
   if (epoch === null) return;
-  d.reads = {
-    epoch,
-    snapshot: snapshot as Draft<LinkEntry[]>,
-    versions: Object.fromEntries(keys.map((k) => [k, null])),
-    barrier: null,
-  };
+  d.reads = newCountReads(epoch, snapshot, keys) as Draft<CountReads>;
   request(d, { op: 'readResourceVersion', key: d.link.id, epoch }, out);
   for (const key of keys) request(d, { op: 'get', kind: 'ReplicaSet', key }, out);
 };
 
-/** The pending round 2 of the current handshake, if the link still waits for it. */
-const waiting = (d: Ctx): Ctx['reads'] =>
-  d.reads?.epoch === d.link.epoch && d.link.phase === 'handshaking' ? d.reads : null;
-
-/** A quorum GET answered. A failed read leaves the round pending: the retry timer re-handshakes. */
-const onRead = (d: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): void => {
-  const reads = waiting(d);
-  if (!reads || (e.outcome !== 'ok' && e.outcome !== 'notFound')) return;
-  reads.versions[key] = e.object?.kind === 'ReplicaSet' ? e.object.view.replicasVersion : 0;
-  maybeRound2(d, out);
-};
-
-/** The resourceVersion read answered (a failure leaves the round to the retry timer). */
-const onBarrier = (d: Ctx, epoch: string, rv: number | undefined, out: Effect[]): void => {
-  const reads = waiting(d);
-  if (!reads || reads.epoch !== epoch || rv === undefined || reads.barrier !== null) return;
-  reads.barrier = rv;
-  maybeRound2(d, out);
-};
-
 const maybeRound2 = (d: Ctx, out: Effect[]): void => {
-  const reads = waiting(d);
-  if (!reads || reads.barrier === null || d.progressRv < reads.barrier) return;
-  if (Object.values(reads.versions).some((v) => v === null)) return;
-  // Plain copies: the plan's entries leave the step in a message.
-  const { snapshot, versions } = isDraft(reads) ? current(reads) : reads;
-  d.reads = null;
-  if (Object.keys(versions).length > 0)
-    round2(d, snapshot as LinkEntry[], out, (k) => versions[k] ?? 0);
-  else round2(d, snapshot as LinkEntry[], out);
+  const reads = takeReadyReads(d);
+  if (!reads) return;
+  const { snapshot, versions } = reads;
+  if (Object.keys(versions).length > 0) round2(d, snapshot, out, (k) => versions[k] ?? 0);
+  else round2(d, snapshot, out);
 };
 
 const round2 = (
@@ -423,12 +418,9 @@ const syncTargets = (d: Ctx): CountEntry[] => {
   const out: CountEntry[] = [];
   for (const key of Object.keys(d.cache.replicaSets).sort()) {
     const rs = d.cache.replicaSets[key];
-    const target = rs && takesDirectPath(d, rs) ? targetOf(d, rs) : null;
-    if (!rs || target === null) continue;
-    const { replicas, version } = target;
-    if (replicas === rs.replicas || rs.replicasVersion >= version) continue;
-    if (d.counts[key]?.replicas === replicas) continue;
-    out.push({ kind: 'count', key, replicas, version });
+    const decision = rs ? decideScale(d, rs) : null;
+    if (decision?.via === 'direct')
+      out.push({ kind: 'count', key, replicas: decision.replicas, version: decision.version });
   }
   return out;
 };

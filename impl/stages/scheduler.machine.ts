@@ -66,6 +66,7 @@ import {
   type HeldPod,
   handshake,
   handshakeDown,
+  holdsSlot,
   type Phase,
   type SchedulerContext,
   type Step,
@@ -247,7 +248,7 @@ const applyMessage = (ctx: SchedulerContext, message: SchedulePods | Sync): Step
   for (const key of message.discard) {
     // An orphan assumed on a node keeps its slot until its kubelet lets go (`stillHeld`).
     const ck = cacheKey(sw, key);
-    if (!(sw.holdSlotUntilFreed && pods[ck]?.node)) delete pods[ck];
+    if (!holdsSlot(pods[ck], sw.holdSlotUntilFreed)) delete pods[ck];
   }
   let next = { ...ctx, pods };
   next = acceptAll(

@@ -61,6 +61,13 @@ const targetOf = (
   };
 };
 
+/** The target of a ReplicaSet that the API does not show and this controller does not hold. */
+const pendingTarget = (dc: DeploymentCtlState, rs: ReplicaSetView, directLink: boolean) => {
+  const target = targetOf(dc, rs, directLink);
+  if (target === null || target.replicas === rs.replicas) return null;
+  return dc.counts[rs.key]?.replicas === target.replicas ? null : target;
+};
+
 export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
   const dc = state.deployment;
   if (!isServing(dc)) return [];
@@ -72,10 +79,9 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
       steps.push(step('deployment', `write back ${key}`, (ctx) => writeBackScale(ctx, key)));
   }
   for (const rs of Object.values(dc.view.objects.replicaSets)) {
-    const target = targetOf(dc, rs, directLink);
+    const target = pendingTarget(dc, rs, directLink);
     if (target === null) continue;
     const { replicas, version } = target;
-    if (replicas === rs.replicas || dc.counts[rs.key]?.replicas === replicas) continue;
     const direct = rs.managed;
     if (direct && connected) {
       steps.push(
@@ -292,11 +298,9 @@ const addTargets = (ctx: Ctx, r: Round2): void => {
   const directLink = ctx.w.links[FROM_AUTOSCALER] !== undefined;
   for (const key of Object.keys(dc.view.objects.replicaSets).sort()) {
     const rs = dc.view.objects.replicaSets[key] as ReplicaSetView;
-    const target = targetOf(dc, rs, directLink);
-    if (target === null || !rs.managed) continue;
+    const target = rs.managed ? pendingTarget(dc, rs, directLink) : null;
+    if (target === null || rs.replicasVersion >= target.version) continue;
     const { replicas, version } = target;
-    if (replicas === rs.replicas || rs.replicasVersion >= version) continue;
-    if (dc.counts[rs.key]?.replicas === replicas) continue;
     const entry: CountEntry = { kind: 'count', key: rs.key, replicas, version };
     dc.counts[rs.key] = { ...entry, written: false };
     r.entries.push(entry);

@@ -100,24 +100,37 @@ const buildPodWrite = (intent: ApiIntent, ctx: IntentContext): Built => {
   }
 };
 
+/**
+ * A write of `spec.replicas` with the version annotation that orders counts, under the
+ * cached copy's resourceVersion as a precondition when the intent carries one.
+ */
+const versionedScale = (
+  kind: 'Deployment' | 'ReplicaSet',
+  intent: {
+    readonly key: string;
+    readonly replicas: number;
+    readonly version: number;
+    readonly resourceVersion?: number;
+  },
+): ApiRequest => {
+  const precondition =
+    intent.resourceVersion === undefined ? {} : { resourceVersion: String(intent.resourceVersion) };
+  const patch = {
+    metadata: {
+      ...precondition,
+      annotations: { [REPLICAS_VERSION_ANNOTATION]: String(intent.version) },
+    },
+    spec: { replicas: intent.replicas },
+  };
+  return { verb: 'patch', kind, ...named(intent.key), patch };
+};
+
 /** The real request of an intent (or `missing` when the stage lacks what it needs). */
 export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
   switch (intent.op) {
     case 'scaleDeployment':
-      if (intent.version !== undefined) {
-        const precondition =
-          intent.resourceVersion === undefined
-            ? {}
-            : { resourceVersion: String(intent.resourceVersion) };
-        const patch = {
-          metadata: {
-            ...precondition,
-            annotations: { [REPLICAS_VERSION_ANNOTATION]: String(intent.version) },
-          },
-          spec: { replicas: intent.replicas },
-        };
-        return { request: { verb: 'patch', kind: 'Deployment', ...named(intent.key), patch } };
-      }
+      if (intent.version !== undefined)
+        return { request: versionedScale('Deployment', { ...intent, version: intent.version }) };
       return {
         request: {
           verb: 'patch',
@@ -127,20 +140,8 @@ export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
           patch: { spec: { replicas: intent.replicas } },
         },
       };
-    case 'scaleReplicaSet': {
-      const precondition =
-        intent.resourceVersion === undefined
-          ? {}
-          : { resourceVersion: String(intent.resourceVersion) };
-      const patch = {
-        metadata: {
-          ...precondition,
-          annotations: { [REPLICAS_VERSION_ANNOTATION]: String(intent.version) },
-        },
-        spec: { replicas: intent.replicas },
-      };
-      return { request: { verb: 'patch', kind: 'ReplicaSet', ...named(intent.key), patch } };
-    }
+    case 'scaleReplicaSet':
+      return { request: versionedScale('ReplicaSet', intent) };
     case 'replicaSetStatus':
     case 'deploymentStatus': {
       const kind = intent.op === 'replicaSetStatus' ? 'ReplicaSet' : 'Deployment';

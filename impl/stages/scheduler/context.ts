@@ -235,6 +235,10 @@ export const bindApiPods = (ctx: SchedulerContext, effects: Effect[]): Scheduler
  * first). Used when the informer moves and when round 2 adopts what a kubelet reports.
  * One answer per owner and template version: thousands of held pods share a few owners.
  */
+/** A pod assumed on a node keeps its slot, whatever its owner (`holdSlotUntilFreed`). */
+export const holdsSlot = (held: HeldPod | undefined, holdSlotUntilFreed: boolean): boolean =>
+  held !== undefined && held.node !== null && holdSlotUntilFreed;
+
 export const stillHeld = (
   informer: InformerCache,
   holdSlotUntilFreed: boolean,
@@ -256,5 +260,5 @@ export const stillHeld = (
   return (held) =>
     !informer.pods[held.key] &&
     (held.node === null || informer.nodes[held.node] !== undefined) &&
-    ((held.node !== null && holdSlotUntilFreed) || !ownerGone(held));
+    (holdsSlot(held, holdSlotUntilFreed) || !ownerGone(held));
 };
