@@ -26,14 +26,17 @@ export interface ConformanceMismatch {
   readonly implStep: string;
   /** The implementation class, and the model classes it stands for. */
   readonly actionClass: string;
-  /** Atoms of the step that no model class it stands for ever produces. */
+  /**
+   * Footprint: atoms of the step that no model class it stands for ever produces.
+   * Enabledness: the guard's facets (or its phase) no model step of its class starts in.
+   */
   readonly unexpected: readonly string[];
   /** Enabledness: the model classes the step starts with, judged in `guard`. */
   readonly startsWith?: readonly string[];
   /** Enabledness: the acting stage and its guard before the step (guards.ts). */
   readonly stage?: string;
   readonly guard?: string;
-  /** Enabledness: the guards (or, for a request, the phases) the model takes them in. */
+  /** Enabledness: what the model allows of those facets (or the phases it allows). */
   readonly allowedGuards?: readonly string[];
   readonly message: string;
 }
@@ -311,20 +314,29 @@ const enablednessMismatch = (
   cls: ImplClass,
   wrong: GuardMismatch,
 ): ConformanceMismatch => {
-  const { judgement, guard, allowed } = wrong;
-  const byGuard = judgement.by === 'guard';
+  const { judgement, guard, missing, allowed } = wrong;
   const shown = allowed.slice(0, LISTED_MAX).join(' ; ');
   const more = allowed.length > LISTED_MAX ? ` ; … (${allowed.length} in all)` : '';
+  const what =
+    judgement.by === 'guard'
+      ? `guard ${guard}, of which no model step of that class starts in ${missing.join(' ; ')}`
+      : `phase ${phaseOfGuard(guard)}`;
+  const where =
+    judgement.by === 'phase or later'
+      ? 'phases (or later ones)'
+      : judgement.by === 'phase'
+        ? 'phases'
+        : '';
   return {
     kind: 'enabledness',
     step: record.step,
     implStep: record.label,
     actionClass: describeClass(cls),
-    unexpected: [],
+    unexpected: missing,
     startsWith: judgement.classes,
     stage: judgement.stage,
     guard,
     allowedGuards: allowed,
-    message: `step ${record.step} (${record.label}) starts a step of class ${judgement.classes.join(' or ')} in a situation of ${judgement.stage} the model never takes it in: ${byGuard ? `guard ${guard}` : `phase ${phaseOfGuard(guard)}`}; the model takes it in ${byGuard ? 'guards' : judgement.by === 'phase' ? 'phases' : 'phases (or later ones)'}: ${shown}${more}`,
+    message: `step ${record.step} (${record.label}) starts a step of class ${judgement.classes.join(' or ')} in a situation of ${judgement.stage} the model never takes it in: ${what}; the model takes it in ${where}: ${shown}${more}`,
   };
 };

@@ -135,6 +135,11 @@ describe('a broken implementation step is a conformance failure', () => {
     expect(first?.implStep).toMatch(/^deliver kubelet\.handshake scheduler->kubelet\/n1 /);
     expect(first?.startsWith).toEqual(['deliver kubelet.handshake']);
     expect(first?.guard).toBe('syncing | dirty - | client - | serves none');
+    expect(first?.unexpected).toEqual([
+      'syncing | dirty -',
+      'syncing | client -',
+      'syncing | serves none',
+    ]);
     expect(first?.allowedGuards?.every((g) => !g.startsWith('syncing'))).toBe(true);
     expect(first?.message).toMatch(/the model never takes it in: guard syncing/);
   });

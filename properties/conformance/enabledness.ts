@@ -33,7 +33,7 @@ import type { StepRecord } from '../../impl/runtime/sim/types.js';
 import type { Observation } from '../../spec/types/observation.js';
 import { kindOfLink, kindOfStage } from './atoms.js';
 import { REQUEST_CLASS } from './classes.js';
-import { type GuardTable, guardOf, PHASE_RANK, phaseOfGuard } from './guards.js';
+import { facetsOf, type GuardTable, guardOf, PHASE_RANK, phaseOfGuard } from './guards.js';
 
 /** Which model classes a step starts with, whose stage's guard judges it, and how. */
 export interface Judgement {
@@ -41,9 +41,10 @@ export interface Judgement {
   readonly classes: readonly string[];
   readonly stage: string;
   /**
-   * `guard`: the whole guard must be one the model takes a class in; `phase`: only its
-   * phase (on the vanilla path); `phase or later`: a phase the model takes a class in, or
-   * a later one (a request, decided earlier in the same incarnation).
+   * `guard`: each facet of the guard, with its phase, must be one the model takes a class
+   * in (`facetsOf`); `phase`: only its phase (on the vanilla path); `phase or later`: a
+   * phase the model takes a class in, or a later one (a request, decided earlier in the
+   * same incarnation).
    */
   readonly by: 'guard' | 'phase' | 'phase or later';
 }
@@ -149,35 +150,45 @@ const requestJudgement = (
   return { classes, stage, by: 'phase or later' };
 };
 
-/** The guards of `classes`, or, judged by phase, their phases (never empty when judged). */
-export const allowedGuards = (table: GuardTable, judgement: Judgement): readonly string[] => {
+/**
+ * What the model allows for `judgement`: the phase-and-facet pairs of the guards its
+ * classes were enabled in (`facetsOf`), or, judged by phase, their phases.
+ */
+export const allowedFacets = (table: GuardTable, judgement: Judgement): readonly string[] => {
   const all = new Set<string>();
   for (const cls of judgement.classes)
-    for (const g of table[cls] ?? []) all.add(judgement.by === 'guard' ? g : phaseOfGuard(g));
+    for (const g of table[cls] ?? [])
+      if (judgement.by === 'guard') for (const f of facetsOf(g)) all.add(f);
+      else all.add(phaseOfGuard(g));
   return [...all].sort();
 };
 
 /**
- * Whether `guard` is allowed by `allowed` (from `allowedGuards`): exactly, or, judged by
- * phase, when the model takes the class in the guard's phase or an earlier one.
+ * The facets of `guard` (or its phase) that `allowed` (from `allowedFacets`) lacks: none
+ * when the step conforms. Judged by phase or later, the phase is allowed when the model
+ * takes the class in it or in an earlier one.
  */
-export const isAllowed = (
+export const missingFacets = (
   judgement: Judgement,
   guard: string,
   allowed: ReadonlySet<string>,
-): boolean => {
-  if (judgement.by === 'guard') return allowed.has(guard);
-  if (judgement.by === 'phase') return allowed.has(phaseOfGuard(guard));
-  const rank = PHASE_RANK[phaseOfGuard(guard)];
-  for (const phase of allowed)
-    if (PHASE_RANK[phase as keyof typeof PHASE_RANK] <= rank) return true;
-  return false;
+): string[] => {
+  if (judgement.by === 'guard') return facetsOf(guard).filter((f) => !allowed.has(f));
+  const phase = phaseOfGuard(guard);
+  if (judgement.by === 'phase') return allowed.has(phase) ? [] : [phase];
+  for (const earlier of allowed)
+    if (PHASE_RANK[earlier as keyof typeof PHASE_RANK] <= PHASE_RANK[phase]) return [];
+  return [phase];
 };
 
 /** What the enabledness check finds wrong with one step. */
 export interface GuardMismatch {
   readonly judgement: Judgement;
+  /** The acting stage's whole guard before the step. */
   readonly guard: string;
+  /** Its facets (or its phase) that no model step of the judged classes starts in. */
+  readonly missing: readonly string[];
+  /** What the model allows of the same facets (every phase, judged by phase). */
   readonly allowed: readonly string[];
 }
 
@@ -202,10 +213,19 @@ const allowedSetOf = (table: GuardTable, judgement: Judgement): ReadonlySet<stri
   const key = `${judgement.by} ${judgement.classes.join(' | ')}`;
   let allowed = byJudgement.get(key);
   if (!allowed) {
-    allowed = new Set(allowedGuards(table, judgement));
+    allowed = new Set(allowedFacets(table, judgement));
     byJudgement.set(key, allowed);
   }
   return allowed;
+};
+
+/** The allowed pairs of the facets that `missing` names (`dirty`, `client`, `serves`). */
+const sameFacets = (missing: readonly string[], allowed: ReadonlySet<string>): string[] => {
+  const names = new Set(missing.map((m) => m.split(' | ')[1]?.split(' ')[0]));
+  return [...allowed].filter((a) => {
+    const name = a.split(' | ')[1]?.split(' ')[0];
+    return name === undefined || names.has(name);
+  });
 };
 
 /** The enabledness check of one run against `table`. */
@@ -225,9 +245,10 @@ export const createGuardCheck = (table: GuardTable): GuardCheck => {
       if (guard === null) return null;
       checked += 1;
       if (judgement.by === 'guard') whole += 1;
-      if (isAllowed(judgement, guard, allowed)) return null;
+      const missing = missingFacets(judgement, guard, allowed);
+      if (missing.length === 0) return null;
       mismatches += 1;
-      return { judgement, guard, allowed: [...allowed] };
+      return { judgement, guard, missing, allowed: sameFacets(missing, allowed) };
     },
     stats: () => ({ checked, whole, mismatches }),
   };

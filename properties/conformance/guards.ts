@@ -77,6 +77,19 @@ export const guardOf = (o: Observation, stage: string): string | null => {
   ].join(' | ');
 };
 
+/**
+ * What a whole guard is judged by: its phase paired with each other facet
+ * (`serving | dirty exposing`, `serving | client connected`, `serving | serves epoch`).
+ * The phase gates everything a stage does; its cache and its links move independently of
+ * each other (entries with messages and informer events, links with sessions), and their
+ * joint combinations are what a bounded exploration of small worlds under-samples: judging
+ * the whole tuple raised false alarms (docs/design/conformance.md §8).
+ */
+export const facetsOf = (guard: string): string[] => {
+  const [phase, ...rest] = guard.split(' | ');
+  return rest.map((facet) => `${phase} | ${facet}`);
+};
+
 /** The phase a guard starts with. */
 export const phaseOfGuard = (guard: string): StagePhase =>
   guard.slice(0, guard.indexOf(' | ')) as StagePhase;
