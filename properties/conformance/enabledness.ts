@@ -33,7 +33,10 @@ import type { StepRecord } from '../../impl/runtime/sim/types.js';
 import type { Observation } from '../../spec/types/observation.js';
 import { kindOfLink, kindOfStage } from './atoms.js';
 import { REQUEST_CLASS } from './classes.js';
+import { EXTENSIONS } from './extensions.js';
 import { facetsOf, type GuardTable, guardOf, PHASE_RANK, phaseOfGuard } from './guards.js';
+
+const EXTENSION_CLASSES = new Set(EXTENSIONS.map((e) => e.modelClass));
 
 /** Which model classes a step starts with, whose stage's guard judges it, and how. */
 export interface Judgement {
@@ -142,9 +145,12 @@ const requestJudgement = (
   table: GuardTable,
   run: RunFeatures,
 ): Judgement | null => {
-  const classes = REQUEST_CLASS[`${kindOfStage(stage)} ${op}`] ?? [];
-  // A class the model never reaches, or an allowance for what it does not describe: the
-  // model cannot say when such a request may be made.
+  // An extension out of force is no class the request can stand for (the footprint check
+  // refuses what it would do); one in force, or a class the model never reaches, is an
+  // allowance the model cannot say anything about: such a request is not judged.
+  const classes = (REQUEST_CLASS[`${kindOfStage(stage)} ${op}`] ?? []).filter(
+    (c) => run.inForce(c) || !EXTENSION_CLASSES.has(c),
+  );
   if (classes.length === 0 || classes.some((c) => run.inForce(c) || table[c] === undefined))
     return null;
   return { classes, stage, by: 'phase or later' };
