@@ -1,8 +1,10 @@
 /**
  * Deriving the footprint table from the model: which atoms each model action class
- * produces. The table is a union over every transition met, so it only grows with the
- * exploration; a pair the exploration misses is a false alarm of the check, never a missed
- * divergence of the kind it looks for.
+ * produces; and, from the same transitions, the guard table: the guards (guards.ts) of the
+ * acting stage in the states each class was enabled in (the enabledness check). Both are
+ * unions over every transition met, so they only grow with the exploration; a pair the
+ * exploration misses is a false alarm of the check, never a missed divergence of the kind
+ * it looks for.
  *
  * Two kinds of exploration, each over small worlds of the model:
  *

@@ -6,6 +6,9 @@
  * stands for (classes.ts); it conforms iff every atom is one that those classes produce
  * somewhere in the model (derive.ts, committed as table.generated.json), or, for what the
  * model leaves out on purpose, in an extension (extensions.ts) whose feature is in force.
+ * Then the enabledness check (enabledness.ts): the model class the step starts with must be
+ * one the model takes in the acting stage's situation before the step (guards.ts,
+ * committed as guards.generated.json; off for a configuration without one).
  *
  * `createConformance` is cheap (tables and allowed sets are shared), so a campaign makes one
  * checker per run and passes its `check` as `runSchedule`'s `onStep`.
