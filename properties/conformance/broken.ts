@@ -7,7 +7,6 @@
  */
 import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { Effect, StageEvent, StageModule, StageRegistry } from '../../impl/stages/io.js';
-import { type KubeletContext, reconcile } from '../../impl/stages/kubelet/work.js';
 import type { StageId } from '../../spec/types/ids.js';
 
 type Transition = (
@@ -126,24 +125,6 @@ export const exposedOnBind = (registry: StageRegistry): StageRegistry => ({
       outcome: 'alreadyExists',
     };
     return real(after, answer, scope);
-  }),
-});
-
-/**
- * A kubelet that does its level-triggered work (start sandboxes, mark Ready, terminate) while
- * still syncing after a restart, on the partial view of its informer's list, instead of only
- * once it serves. Every single change it makes is one the model's kubelet makes, so the
- * footprint check passes it; the model's kubelet does no work until it serves
- * (`kubeletSteps` in spec/stages/kubelet.ts). Caught by the enabledness check at the step
- * in which the API Server executes such a request while the kubelet is still syncing.
- */
-export const workWhileSyncing = (registry: StageRegistry): StageRegistry => ({
-  ...registry,
-  kubelet: breakModule(registry.kubelet, (module, _real, { after }, scope) => {
-    if (after.value !== 'syncing') return after;
-    const done = reconcile(after.context as KubeletContext);
-    for (const effect of done.effects) emit(scope, effect);
-    return module.machine.resolveState({ value: after.value, context: done.context });
   }),
 });
 
