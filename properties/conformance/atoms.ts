@@ -183,7 +183,7 @@ const podFields = (b: PodView, a: PodView, e: Emit, sandboxes: () => ReadonlySet
 // Stages
 
 /** `down` is the model's `syncing` unless the node is lost (see the header). */
-const phaseOf = (s: StageObservation, nodeLost: boolean): StagePhase =>
+export const phaseOf = (s: StageObservation, nodeLost: boolean): StagePhase =>
   s.phase === 'down' && !nodeLost ? 'syncing' : s.phase;
 
 const lostNodes = (o: Observation): Set<string> => {
@@ -247,7 +247,7 @@ const entryIds = (entries: readonly DirtyEntry[]): string[] => {
 };
 
 /** What an entry is, for its atoms: a pod's state, `count`, or the count-form `expected`. */
-const entryLabel = (e: DirtyEntry): string =>
+export const entryLabel = (e: DirtyEntry): string =>
   e.kind === 'pod' ? e.state : e.key.endsWith('/expected') ? 'expected' : 'count';
 
 /**

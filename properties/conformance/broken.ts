@@ -30,18 +30,31 @@ const emit = (scope: AnyActorScope, effect: Effect): void =>
     params: { event: effect },
   });
 
-const breakModule = (module: StageModule, defect: Defect): StageModule => {
+/** The stage's transition replaced: `replace` decides whether and how the real one runs. */
+type Replacement = (
+  module: StageModule,
+  real: Transition,
+  args: { before: AnyMachineSnapshot; event: StageEvent },
+  scope: AnyActorScope,
+) => AnyMachineSnapshot;
+
+const replaceTransition = (module: StageModule, replace: Replacement): StageModule => {
   const machine = module.machine;
   const real: Transition = (snapshot, event, scope) =>
     machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
   const broken = Object.create(machine, {
     transition: {
       value: (before: AnyMachineSnapshot, event: StageEvent, scope: AnyActorScope) =>
-        defect(module, real, { before, event, after: real(before, event, scope) }, scope),
+        replace(module, real, { before, event }, scope),
     },
   }) as AnyStateMachine;
   return { machine: broken, report: (snapshot) => module.report(snapshot) };
 };
+
+const breakModule = (module: StageModule, defect: Defect): StageModule =>
+  replaceTransition(module, (m, real, { before, event }, scope) =>
+    defect(m, real, { before, event, after: real(before, event, scope) }, scope),
+  );
 
 /**
  * A kubelet that marks a pod Ready as soon as its CREATE succeeds, before the sandbox runs
@@ -112,5 +125,25 @@ export const exposedOnBind = (registry: StageRegistry): StageRegistry => ({
       outcome: 'alreadyExists',
     };
     return real(after, answer, scope);
+  }),
+});
+
+/**
+ * A kubelet that answers a handshake while still syncing after a restart, as if it served:
+ * it installs the scheduler's epoch before its informer has listed, where bottom-up
+ * recovery has it answer `notReady` until it serves (the model defers the handshake until
+ * then). The step's changes are those of any handshake the kubelet takes, so the footprint
+ * check passes it. Caught by the enabledness check at the delivery of the handshake.
+ */
+export const handshakeWhileSyncing = (registry: StageRegistry): StageRegistry => ({
+  ...registry,
+  kubelet: replaceTransition(registry.kubelet, (module, real, { before, event }, scope) => {
+    const handshake = event.type === 'message' && event.message.type === 'kubelet.handshake';
+    if (!handshake || before.value !== 'syncing') return real(before, event, scope);
+    // Handled as the serving kubelet would, then back to syncing with what it learnt.
+    const machine = module.machine;
+    const serving = machine.resolveState({ value: 'serving', context: before.context });
+    const answered = real(serving, event, scope);
+    return machine.resolveState({ value: 'syncing', context: answered.context });
   }),
 });

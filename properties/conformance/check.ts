@@ -3,7 +3,9 @@
  * atoms (atoms.ts) must all be atoms that the model classes it stands for (classes.ts)
  * produce somewhere in the model (derive.ts). Allowed sets are computed once per
  * implementation class and closed under composition (`compose`), since one implementation
- * step may do the work of several model steps.
+ * step may do the work of several model steps. Then, when the configuration has a guard
+ * table, the enabledness check (enabledness.ts): the class the step starts with must be one
+ * the model takes in the acting stage's situation before the step.
  */
 import type { StepRecord } from '../../impl/runtime/sim/types.js';
 import type { Mode } from '../../impl/stages/io.js';
@@ -12,16 +14,30 @@ import type { Observation } from '../../spec/types/observation.js';
 import { atomsOf, type Part, partOf } from './atoms.js';
 import { type Candidate, type ImplClass, implClassOf } from './classes.js';
 import type { FootprintTable } from './derive.js';
+import { createGuardCheck, type GuardMismatch } from './enabledness.js';
 import { EXTENSIONS, type Feature, featureAfter, featuresShown } from './extensions.js';
+import { type GuardTable, phaseOfGuard } from './guards.js';
 
 export interface ConformanceMismatch {
+  /** `footprint`: the step changed what its classes never change; `enabledness`: see `guard`. */
+  readonly kind: 'footprint' | 'enabledness';
   readonly step: number;
   /** The implementation step, as its trace line labels it. */
   readonly implStep: string;
   /** The implementation class, and the model classes it stands for. */
   readonly actionClass: string;
-  /** Atoms of the step that no model class it stands for ever produces. */
+  /**
+   * Footprint: atoms of the step that no model class it stands for ever produces.
+   * Enabledness: the guard's facets (or its phase) no model step of its class starts in.
+   */
   readonly unexpected: readonly string[];
+  /** Enabledness: the model classes the step starts with, judged in `guard`. */
+  readonly startsWith?: readonly string[];
+  /** Enabledness: the acting stage and its guard before the step (guards.ts). */
+  readonly stage?: string;
+  readonly guard?: string;
+  /** Enabledness: what the model allows of those facets (or the phases it allows). */
+  readonly allowedGuards?: readonly string[];
   readonly message: string;
 }
 
@@ -31,6 +47,11 @@ export interface ConformanceStats {
   /** Steps of environment actions the model does not describe (not checked). */
   readonly outside: number;
   readonly mismatches: number;
+  /** Steps whose start was judged by the enabledness check (0 without a guard table). */
+  readonly guardChecked: number;
+  /** Of those, the ones judged by their whole guard (the rest by phase: requests). */
+  readonly guardCheckedWhole: number;
+  readonly guardMismatches: number;
 }
 
 export interface ConformanceChecker {
@@ -181,12 +202,17 @@ const allowedCacheFor = (
   return { byClass, extended: () => withExtensions(table, features, switches) };
 };
 
-/** A checker against `table`, the model's footprints under `switches`. */
+/**
+ * A checker against `table`, the model's footprints under `switches`, and `guards`, the
+ * guards its classes are enabled in (no enabledness check when null).
+ */
 export const createChecker = (
   table: FootprintTable,
   mode: Mode,
   switches: Switches,
+  guards: GuardTable | null = null,
 ): ConformanceChecker => {
+  const guardCheck = guards === null ? null : createGuardCheck(guards);
   const initial: Feature[] = mode === 'api' ? ['always', 'apiPath'] : ['always'];
   let features = new Set<Feature>(initial);
   let cache = allowedCacheFor(table, features, switches);
@@ -240,10 +266,19 @@ export const createChecker = (
       const allowed = allowedOf(cls);
       const unexpected: string[] = [];
       for (const atom of atomsOf(before, after)) if (!allowed.has(atom)) unexpected.push(atom);
-      if (unexpected.length === 0) return null;
+      if (unexpected.length === 0) {
+        const wrong = guardCheck?.check(before, record, {
+          inForce: (c) => inForce(c, features, switches),
+          vanilla: features.has('apiPath'),
+        });
+        if (!wrong) return null;
+        mismatches += 1;
+        return enablednessMismatch(record, cls, wrong);
+      }
       mismatches += 1;
       unexpected.sort();
       return {
+        kind: 'footprint',
         step: record.step,
         implStep: record.label,
         actionClass: describeClass(cls),
@@ -251,6 +286,57 @@ export const createChecker = (
         message: `step ${record.step} (${record.label}) does what the model never does in a step of class ${cls.name}: ${unexpected.join('; ')}`,
       };
     },
-    stats: () => ({ checked, outside, mismatches }),
+    stats: () => {
+      const g = guardCheck?.stats() ?? { checked: 0, whole: 0, mismatches: 0 };
+      return {
+        checked,
+        outside,
+        mismatches,
+        guardChecked: g.checked,
+        guardCheckedWhole: g.whole,
+        guardMismatches: g.mismatches,
+      };
+    },
+  };
+};
+
+/** Whether `modelClass` is an extension in force (extensions.ts). */
+const inForce = (modelClass: string, features: ReadonlySet<Feature>, switches: Switches) =>
+  EXTENSIONS.some(
+    (e) => e.modelClass === modelClass && features.has(e.feature) && (e.when?.(switches) ?? true),
+  );
+
+/** How many allowed guards a message lists (a class may have hundreds). */
+const LISTED_MAX = 8;
+
+const enablednessMismatch = (
+  record: StepRecord,
+  cls: ImplClass,
+  wrong: GuardMismatch,
+): ConformanceMismatch => {
+  const { judgement, guard, missing, allowed } = wrong;
+  const shown = allowed.slice(0, LISTED_MAX).join(' ; ');
+  const more = allowed.length > LISTED_MAX ? ` ; … (${allowed.length} in all)` : '';
+  const what =
+    judgement.by === 'guard'
+      ? `guard ${guard}, of which no model step of that class starts in ${missing.join(' ; ')}`
+      : `phase ${phaseOfGuard(guard)}`;
+  const where =
+    judgement.by === 'phase or later'
+      ? 'phases (or later ones)'
+      : judgement.by === 'phase'
+        ? 'phases'
+        : '';
+  return {
+    kind: 'enabledness',
+    step: record.step,
+    implStep: record.label,
+    actionClass: describeClass(cls),
+    unexpected: missing,
+    startsWith: judgement.classes,
+    stage: judgement.stage,
+    guard,
+    allowedGuards: allowed,
+    message: `step ${record.step} (${record.label}) starts a step of class ${judgement.classes.join(' or ')} in a situation of ${judgement.stage} the model never takes it in: ${what}; the model takes it in ${where}: ${shown}${more}`,
   };
 };

@@ -12,7 +12,12 @@ import { makeConfig } from '../../spec/types/mutants.js';
 import { caseArbitrary, caseScenario, checkPreset, DEFAULT_CHECK_PRESET } from '../fuzz/case.js';
 import { runSchedule } from '../fuzz/run-schedule.js';
 import type { Choice } from '../fuzz/schedule.js';
-import { connectWithoutAck, exposedOnBind, readyBeforeSandbox } from './broken.js';
+import {
+  connectWithoutAck,
+  exposedOnBind,
+  handshakeWhileSyncing,
+  readyBeforeSandbox,
+} from './broken.js';
 import { type ConformanceMismatch, createConformance } from './index.js';
 
 const CONFIG = scenarioConfig(makeConfig('up', 'hardened', null));
@@ -23,6 +28,8 @@ const RUNS = Number(process.env.FC_NUM_RUNS ?? 60);
 interface Checked {
   readonly mismatches: ConformanceMismatch[];
   readonly checked: number;
+  /** Steps the enabledness check judged. */
+  readonly guardChecked: number;
 }
 
 const play = (
@@ -46,7 +53,8 @@ const play = (
       if (mismatch) mismatches.push(mismatch);
     },
   });
-  return { mismatches, checked: checker.stats().checked };
+  const stats = checker.stats();
+  return { mismatches, checked: stats.checked, guardChecked: stats.guardChecked };
 };
 
 const messages = (checked: readonly Checked[]): string[] =>
@@ -58,8 +66,9 @@ describe('the implementation refines the model (hardened)', () => {
   test.each(['direct', 'api'] as const)('every scenario, %s mode', (mode) => {
     const runs = SCENARIO_NAMES.map((name) => play(makeScenario(name, SMALL), mode));
     expect(messages(runs)).toEqual([]);
-    // Not vacuous: every scenario's steps were checked, not skipped.
+    // Not vacuous: every scenario's steps were checked, not skipped, and judged by guard.
     for (const run of runs) expect(run.checked).toBeGreaterThan(50);
+    for (const run of runs) expect(run.guardChecked).toBeGreaterThan(20);
   });
 
   test(`${RUNS} cases of the default kd check campaign (both modes)`, () => {
@@ -76,6 +85,7 @@ describe('the implementation refines the model (hardened)', () => {
     );
     expect(messages(runs)).toEqual([]);
     expect(runs.reduce((n, r) => n + r.checked, 0)).toBeGreaterThan(RUNS * 100);
+    expect(runs.reduce((n, r) => n + r.guardChecked, 0)).toBeGreaterThan(RUNS * 50);
   });
 });
 
@@ -108,5 +118,29 @@ describe('a broken implementation step is a conformance failure', () => {
     expect(first?.unexpected).toContain(
       'link[scheduler->kubelet] clientPhase handshaking→connected',
     );
+  });
+
+  test('a kubelet that answers a handshake while still syncing (enabledness, footprint fine)', () => {
+    // kubelet/n1 (stage 4) crashes and restarts at once; the scheduler re-handshakes while
+    // it is still listing. Without the defect the same run conforms (the kubelet answers
+    // notReady, the model defers the handshake).
+    const restartKubelet: Choice[] = [
+      { kind: 'crashOrRestart', stage: 4 },
+      { kind: 'crashOrRestart', stage: 4 },
+    ];
+    expect(play(burst, 'direct', restartKubelet).mismatches).toEqual([]);
+    const { mismatches } = play(burst, 'direct', restartKubelet, handshakeWhileSyncing(STAGES));
+    const first = mismatches[0];
+    expect(first?.kind).toBe('enabledness');
+    expect(first?.implStep).toMatch(/^deliver kubelet\.handshake scheduler->kubelet\/n1 /);
+    expect(first?.startsWith).toEqual(['deliver kubelet.handshake']);
+    expect(first?.guard).toBe('syncing | dirty - | client - | serves none');
+    expect(first?.unexpected).toEqual([
+      'syncing | dirty -',
+      'syncing | client -',
+      'syncing | serves none',
+    ]);
+    expect(first?.allowedGuards?.every((g) => !g.startsWith('syncing'))).toBe(true);
+    expect(first?.message).toMatch(/the model never takes it in: guard syncing/);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Deriving the footprint table from the model: which atoms each model action class
- * produces. The table is a union over every transition met, so it only grows with the
- * exploration; a pair the exploration misses is a false alarm of the check, never a missed
- * divergence of the kind it looks for.
+ * produces; and, from the same transitions, the guard table: the guards (guards.ts) of the
+ * acting stage in the states each class was enabled in (the enabledness check). Both are
+ * unions over every transition met, so they only grow with the exploration; a pair the
+ * exploration misses is a false alarm of the check, never a missed divergence of the kind
+ * it looks for.
  *
  * Two kinds of exploration, each over small worlds of the model:
  *
@@ -25,6 +27,7 @@ import { NO_FAULTS, PRESETS } from '../../spec/types/config.js';
 import { createWorldModel, type WorldState } from '../../spec/world.js';
 import { atomsOf } from './atoms.js';
 import { modelClassOf } from './classes.js';
+import { actingStageOf, type GuardTable, guardOf } from './guards.js';
 
 /** Class → sorted atoms. */
 export type FootprintTable = Readonly<Record<string, readonly string[]>>;
@@ -107,19 +110,41 @@ export interface DeriveStats {
   readonly seconds: number;
 }
 
-type Into = Map<string, Set<string>>;
+/**
+ * What an exploration collects, class by class: the atoms of every transition (the
+ * footprint table) and the guard of its acting stage in the state it was enabled in (the
+ * guard table, guards.ts).
+ */
+export interface Into {
+  readonly atoms: Map<string, Set<string>>;
+  readonly guards: Map<string, Set<string>>;
+}
+
+export const emptyInto = (): Into => ({ atoms: new Map(), guards: new Map() });
+
+const setIn = (map: Map<string, Set<string>>, key: string): Set<string> => {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  return set;
+};
 
 const record = (into: Into, model: Model<WorldState>, state: WorldState) => {
   const before = model.observe(state);
   const transitions = model.transitions(state);
+  // Several transitions of one state share an acting stage: its guard is computed once.
+  const guards = new Map<string, string | null>();
   for (const t of transitions) {
     const cls = modelClassOf(t.action);
-    let atoms = into.get(cls);
-    if (!atoms) {
-      atoms = new Set();
-      into.set(cls, atoms);
-    }
+    const atoms = setIn(into.atoms, cls);
     for (const atom of atomsOf(before, model.observe(t.next))) atoms.add(atom);
+    const stage = actingStageOf(t.action);
+    if (stage === null) continue;
+    if (!guards.has(stage)) guards.set(stage, guardOf(before, stage));
+    const guard = guards.get(stage);
+    if (guard) setIn(into.guards, cls).add(guard);
   }
   return transitions;
 };
@@ -194,13 +219,13 @@ export const exploreWalks = (
   return { states, transitions };
 };
 
-/** The table for the switches of `config`, over every world of `worlds`. */
+/** The footprint and guard tables for the switches of `config`, over every world of `worlds`. */
 export const deriveTable = (
   config: Config,
   worlds: readonly World[] = DEFAULT_WORLDS,
-): { table: FootprintTable; stats: DeriveStats } => {
+): { table: FootprintTable; guards: GuardTable; stats: DeriveStats } => {
   const started = performance.now();
-  const into: Into = new Map();
+  const into = emptyInto();
   let states = 0;
   let transitions = 0;
   for (const world of worlds) {
@@ -217,12 +242,16 @@ export const deriveTable = (
     }
   }
   return {
-    table: toTable(into),
+    table: toTable(into.atoms),
+    guards: toTable(into.guards),
     stats: { states, transitions, seconds: (performance.now() - started) / 1000 },
   };
 };
 
-export const toTable = (into: ReadonlyMap<string, ReadonlySet<string>>): FootprintTable =>
+/** Class → sorted values, classes sorted: the form both tables are stored in. */
+export const toTable = (
+  into: ReadonlyMap<string, ReadonlySet<string>>,
+): Readonly<Record<string, readonly string[]>> =>
   Object.fromEntries(
     [...into.keys()].sort().map((cls) => [cls, [...(into.get(cls) ?? [])].sort()]),
   );

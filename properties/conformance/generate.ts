@@ -1,14 +1,16 @@
 /**
- * Regenerates `table.generated.json`: the footprint table of the `hardened` profile, and
- * what the `artifact` profile and every mutant add to it, each derived from the model
- * (derive.ts). About two minutes per configuration, one process per core.
+ * Regenerates `table.generated.json` and `guards.generated.json`: the footprint table and
+ * the guard table (guards.ts) of the `hardened` profile, and what the `artifact` profile
+ * and every mutant add to them, each derived from the model in one exploration (derive.ts).
+ * About two minutes per configuration, one process per core.
  *
  *   npx tsx properties/conformance/generate.ts              every table, one process per core
  *   npx tsx properties/conformance/generate.ts hardened "mutant no-fence"   only these
  *   npx tsx properties/conformance/generate.ts --jobs 1     in this process only
  *
- * The staleness test (`table.test.ts`) re-derives a sample of the model and fails, naming
- * this command, when the model produces a pair the committed table lacks.
+ * The staleness tests (`table.test.ts`, `guard-table.test.ts`) re-derive a sample of the
+ * model and fail, naming this command, when the model produces a pair or a guard the
+ * committed tables lack.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../spec/types/config.js';
 import { MUTANTS, makeConfig } from '../../spec/types/mutants.js';
 import { DEFAULT_WORLDS, deriveTable, type FootprintTable, type World } from './derive.js';
+import { type GeneratedGuards, GUARD_FILE } from './guard-table.js';
+import type { GuardTable } from './guards.js';
 import { type GeneratedTables, TABLE_FILE, tableKey } from './table.js';
 
 const COMMAND = 'npx tsx properties/conformance/generate.ts';
@@ -31,7 +35,10 @@ export const configurations = (): Config[] => [
 ];
 
 /** What `table` adds to `base`, class by class (empty classes left out). */
-export const additions = (base: FootprintTable, table: FootprintTable): FootprintTable => {
+export const additions = (
+  base: FootprintTable | GuardTable,
+  table: FootprintTable | GuardTable,
+): FootprintTable => {
   const out: Record<string, readonly string[]> = {};
   for (const [cls, atoms] of Object.entries(table)) {
     const known = new Set(base[cls] ?? []);
@@ -52,7 +59,10 @@ const describeWorlds = (): string[] =>
     return `${w.name}: ${shape}; ${how}`;
   });
 
-type Entry = GeneratedTables['tables'][string];
+type TableEntry = GeneratedTables['tables'][string];
+type GuardEntry = GeneratedGuards['tables'][string];
+/** One configuration's derivation: both tables. */
+type Entry = TableEntry & { readonly guards: GuardTable };
 
 /**
  * `hardened` is the table every other one extends and the one `kd check` runs by default:
@@ -71,11 +81,12 @@ const deriveAll = (keys: readonly string[]): Record<string, Entry> => {
   for (const config of configurations()) {
     const key = tableKey(config);
     if (!keys.includes(key)) continue;
-    const { table, stats } = deriveTable(config, worldsFor(key));
-    out[key] = { switches: config.switches, table };
+    const { table, guards, stats } = deriveTable(config, worldsFor(key));
+    out[key] = { switches: config.switches, table, guards };
     const pairs = Object.values(table).reduce((n, atoms) => n + atoms.length, 0);
+    const guarded = Object.values(guards).reduce((n, list) => n + list.length, 0);
     console.log(
-      `${key}: ${pairs} pairs from ${stats.states} states, ${stats.transitions} transitions, ${stats.seconds.toFixed(0)} s`,
+      `${key}: ${pairs} pairs and ${guarded} class guards from ${stats.states} states, ${stats.transitions} transitions, ${stats.seconds.toFixed(0)} s`,
     );
   }
   return out;
@@ -114,6 +125,54 @@ const deriveInParallel = async (
   return results;
 };
 
+const sortedKeys = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
+  Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k] as T]),
+  );
+
+const readJson = <T>(url: URL): T | null => {
+  const path = fileURLToPath(url);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null;
+};
+
+/** Writes `value` as JSON in the repository's format, so that `biome check` leaves it alone. */
+const writeFormatted = (url: URL, value: unknown): void => {
+  const path = fileURLToPath(url);
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+  spawnSync('npx', ['biome', 'format', '--write', path], { stdio: 'inherit' });
+};
+
+/** Footprint tables: hardened whole, every other one as its additions to hardened. */
+const writeTables = (fresh: Record<string, Entry>): void => {
+  const previous = readJson<GeneratedTables>(TABLE_FILE);
+  const base = fresh.hardened?.table ?? previous?.tables.hardened?.table;
+  if (!base) throw new Error('no hardened table: generate it too');
+  const tables: Record<string, TableEntry> = { ...previous?.tables };
+  for (const [key, { switches, table }] of Object.entries(fresh))
+    tables[key] = { switches, table: key === 'hardened' ? table : additions(base, table) };
+  const file: GeneratedTables = {
+    format: 1,
+    generatedBy: COMMAND,
+    worlds: describeWorlds(),
+    tables: sortedKeys(tables),
+  };
+  writeFormatted(TABLE_FILE, file);
+};
+
+/** Guard tables, stored the same way (guard-table.ts). */
+const writeGuards = (fresh: Record<string, Entry>): void => {
+  const previous = readJson<GeneratedGuards>(GUARD_FILE);
+  const base = fresh.hardened?.guards ?? previous?.tables.hardened?.guards;
+  if (!base) throw new Error('no hardened guard table: generate it too');
+  const tables: Record<string, GuardEntry> = { ...previous?.tables };
+  for (const [key, { switches, guards }] of Object.entries(fresh))
+    tables[key] = { switches, guards: key === 'hardened' ? guards : additions(base, guards) };
+  const file: GeneratedGuards = { format: 1, generatedBy: COMMAND, tables: sortedKeys(tables) };
+  writeFormatted(GUARD_FILE, file);
+};
+
 const main = async (args: readonly string[]): Promise<void> => {
   const outAt = args.indexOf('--out');
   if (outAt >= 0) {
@@ -124,32 +183,11 @@ const main = async (args: readonly string[]): Promise<void> => {
   const jobsAt = args.indexOf('--jobs');
   const jobs = jobsAt >= 0 ? Number(args[jobsAt + 1]) : Math.max(1, availableParallelism());
   const only = args.filter((_, i) => jobsAt < 0 || (i !== jobsAt && i !== jobsAt + 1));
-  const path = fileURLToPath(TABLE_FILE);
-  const previous: GeneratedTables | null = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as GeneratedTables)
-    : null;
   const all = configurations().map(tableKey);
   const keys = only.length === 0 ? all : all.filter((k) => only.includes(k));
   const fresh = await deriveInParallel(keys, Math.min(jobs, keys.length));
-  // Stored tables: hardened whole, every other one as its additions to hardened.
-  const base = fresh.hardened?.table ?? previous?.tables.hardened?.table;
-  if (!base) throw new Error('no hardened table: generate it too');
-  const tables: Record<string, Entry> = { ...previous?.tables };
-  for (const [key, entry] of Object.entries(fresh))
-    tables[key] = key === 'hardened' ? entry : { ...entry, table: additions(base, entry.table) };
-  const file: GeneratedTables = {
-    format: 1,
-    generatedBy: COMMAND,
-    worlds: describeWorlds(),
-    tables: Object.fromEntries(
-      Object.keys(tables)
-        .sort()
-        .map((k) => [k, tables[k] as Entry]),
-    ),
-  };
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
-  // In the repository's format, so that `biome check` leaves the committed file alone.
-  spawnSync('npx', ['biome', 'format', '--write', path], { stdio: 'inherit' });
+  writeTables(fresh);
+  writeGuards(fresh);
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])

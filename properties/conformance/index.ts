@@ -6,6 +6,9 @@
  * stands for (classes.ts); it conforms iff every atom is one that those classes produce
  * somewhere in the model (derive.ts, committed as table.generated.json), or, for what the
  * model leaves out on purpose, in an extension (extensions.ts) whose feature is in force.
+ * Then the enabledness check (enabledness.ts): the model class the step starts with must be
+ * one the model takes in the acting stage's situation before the step (guards.ts,
+ * committed as guards.generated.json; off for a configuration without one).
  *
  * `createConformance` is cheap (tables and allowed sets are shared), so a campaign makes one
  * checker per run and passes its `check` as `runSchedule`'s `onStep`.
@@ -14,6 +17,8 @@ import type { Mode } from '../../impl/stages/io.js';
 import type { Config } from '../../spec/types/config.js';
 import { type ConformanceChecker, createChecker } from './check.js';
 import type { FootprintTable } from './derive.js';
+import { committedGuards } from './guard-table.js';
+import type { GuardTable } from './guards.js';
 import { committedTable } from './table.js';
 
 export { atomsOf } from './atoms.js';
@@ -21,10 +26,16 @@ export type { ConformanceChecker, ConformanceMismatch, ConformanceStats } from '
 export { implClassOf, modelClassOf } from './classes.js';
 export { deriveTable, type FootprintTable } from './derive.js';
 export { EXTENSIONS } from './extensions.js';
+export { type GuardTable, guardOf } from './guards.js';
 
 export interface ConformanceOptions {
   /** A table to check against instead of the committed one for `config`'s switches. */
   readonly table?: FootprintTable;
+  /**
+   * A guard table instead of the committed one; null turns the enabledness check off (as
+   * it is for a configuration without a committed guard table).
+   */
+  readonly guards?: GuardTable | null;
 }
 
 /**
@@ -39,5 +50,6 @@ export function createConformance(
   mode: Mode,
   options: ConformanceOptions = {},
 ): ConformanceChecker {
-  return createChecker(options.table ?? committedTable(config), mode, config.switches);
+  const guards = options.guards === undefined ? committedGuards(config) : options.guards;
+  return createChecker(options.table ?? committedTable(config), mode, config.switches, guards);
 }

@@ -38,7 +38,7 @@ export const generatedTables = (): GeneratedTables => {
   return loaded;
 };
 
-const sameSwitches = (a: Switches, b: Switches): boolean =>
+export const sameSwitches = (a: Switches, b: Switches): boolean =>
   (Object.keys(a) as (keyof Switches)[]).every((k) => a[k] === b[k]) &&
   Object.keys(a).length === Object.keys(b).length;
 
