@@ -224,7 +224,7 @@ export const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState =
   });
   const promote = readyToServe(next);
   const ghost = ghostChanges(next);
-  const floors = readyFloorChanges(next);
+  const floors = readyFloorChanges(state, next);
   const sessions = sessionGhostChanges(state, next);
   if (promote.length === 0 && ghost.length === 0 && floors.length === 0 && sessions === null)
     return next;

@@ -138,8 +138,16 @@ export type ApiIntent =
     }
   /** Kubelet: mark Ready, by status patch or (switch `statusPatchOnly` off) whole update. */
   | { readonly op: 'markReady'; readonly key: PodKey; readonly wholeObject: boolean }
-  /** ReplicaSet controller (scale-down) and users: graceful delete, by uid precondition. */
-  | { readonly op: 'deletePod'; readonly key: PodKey; readonly uid: Uid }
+  /**
+   * ReplicaSet controller (scale-down) and users: graceful delete, by uid precondition, and
+   * by the resourceVersion of the copy the victim was chosen on when it carries one.
+   */
+  | {
+      readonly op: 'deletePod';
+      readonly key: PodKey;
+      readonly uid: Uid;
+      readonly resourceVersion?: number;
+    }
   /** Kubelet: the final delete (grace period 0) once the sandbox is stopped. */
   | { readonly op: 'removePod'; readonly key: PodKey; readonly uid: Uid }
   /** Quorum reads (switch `round2Read: 'quorum'`), answered with the object's view. */

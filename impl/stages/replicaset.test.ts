@@ -203,10 +203,59 @@ describe('ReplicaSet controller', () => {
     r.send(fromDeployment('scale', 'deployment#1.1', count(0, 3)));
     const deletes = r.apis().filter((e) => e.intent.op === 'deletePod');
     expect(deletes.map((e) => e.intent)).toEqual([
-      { op: 'deletePod', key: 'a/fn-rs-1-1', uid: 'uid-a/fn-rs-1-1' },
+      { op: 'deletePod', key: 'a/fn-rs-1-1', uid: 'uid-a/fn-rs-1-1', resourceVersion: 10 },
     ]);
     r.send(pod('a/fn-rs-1-2'));
-    expect(r.apis().map((e) => e.intent)).toContainEqual({
+    expect(r.apis().map((e) => e.intent)).toContainEqual(
+      expect.objectContaining({ op: 'deletePod', key: 'a/fn-rs-1-2' }),
+    );
+  });
+
+  /** Three pods asked for, the first persisted and Ready, then the count back to one. */
+  const surplusInFlight = (switches: Partial<Switches>) => {
+    const r = serving(switches);
+    r.send(fromDeployment('scale', 'deployment#1.1', count(3, 2)));
+    r.send(pod('a/fn-rs-1-1', { ready: true }));
+    r.send(fromDeployment('scale', 'deployment#1.1', count(1, 3)));
+    return r;
+  };
+  const deleted = (r: ReturnType<typeof serving>) =>
+    r.apis().flatMap((e) => (e.intent.op === 'deletePod' ? [e.intent.key] : []));
+
+  it('keeps persisted pods down to the target while pods in flight make the surplus', () => {
+    const r = surplusInFlight({});
+    // Two of the three are in flight and may never run: the Ready one is not given up.
+    expect(deleted(r)).toEqual([]);
+    r.send(pod('a/fn-rs-1-2'));
+    expect(deleted(r)).toEqual(['a/fn-rs-1-2']);
+    // Mutant `delete-for-in-flight-surplus`: the Ready pod goes towards the whole surplus.
+    expect(deleted(surplusInFlight({ surplusWaitsForInFlight: false }))).toEqual(['a/fn-rs-1-1']);
+  });
+
+  it('deletes under the cached copy’s resourceVersion, and waits after a refusal', () => {
+    const r = serving();
+    r.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));
+    r.send(pod('a/fn-rs-1-1', { ready: true, rv: 31 }), pod('a/fn-rs-1-2', { rv: 32 }));
+    r.send(fromDeployment('scale', 'deployment#1.1', count(1, 3)));
+    const ask = r.api(0);
+    expect(ask.intent).toEqual({
+      op: 'deletePod',
+      key: 'a/fn-rs-1-2',
+      uid: 'uid-a/fn-rs-1-2',
+      resourceVersion: 32,
+    });
+    // The pod changed since (it became Ready): 409, and no new ranking on the same copy.
+    r.send(done(ask, 'precondition'));
+    expect(r.apis()).toEqual([]);
+    expect(r.of('timer.set')).toContainEqual(
+      expect.objectContaining({ name: 'replicaset.resync' }),
+    );
+    // Mutant `delete-on-stale-readiness`: the uid only.
+    const loose = serving({ scaleDownPrecondition: false });
+    loose.send(fromDeployment('scale', 'deployment#1.1', count(2, 2)));
+    loose.send(pod('a/fn-rs-1-1', { ready: true }), pod('a/fn-rs-1-2'));
+    loose.send(fromDeployment('scale', 'deployment#1.1', count(1, 3)));
+    expect(loose.apis().map((e) => e.intent)).toContainEqual({
       op: 'deletePod',
       key: 'a/fn-rs-1-2',
       uid: 'uid-a/fn-rs-1-2',

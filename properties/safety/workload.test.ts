@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextReadyFloor } from '../../spec/types/ghost.js';
+import { floorOf, heldCounts, nextReadyFloor, readyTaken } from '../../spec/types/ghost.js';
 import type { AppliedEvent } from '../../spec/types/observation.js';
 import { healthy, pod, podEntry, RS_KEY, stage } from '../test-support/observation.js';
 import { expectFails, expectHolds } from '../test-support/verdict.js';
@@ -62,7 +62,9 @@ describe('deletes-only-surplus', () => {
   });
   const ready = (key: string) => pod(key, { ready: true, nodeName: 'n1' });
   const deleted = (key: string) => pod(key, { ready: true, nodeName: 'n1', deleting: true });
-  const floor = (n: number) => ({ readyFloor: { [RS_KEY]: n } });
+  const floor = (n: number, takenByOthers = 0) => ({
+    readyFloor: { [RS_KEY]: { desired: n, takenByOthers } },
+  });
 
   it('holds when the controller deletes a Ready pod above the floor', () => {
     const before = healthy({ ...floor(1), pods: [ready('a/p1'), ready('a/p2')] });
@@ -94,11 +96,41 @@ describe('deletes-only-surplus', () => {
     expectFails(deletesOnlySurplus.check(before, after), 'a/p1', RS_KEY, '0 Ready', 'is 1');
   });
 
+  it('Ready pods others took come off the floor: the controller has not seen them go', () => {
+    const before = healthy({ ...floor(1, 1), pods: [ready('a/p1')] });
+    const after = healthy({ pods: [deleted('a/p1')], events: [deletion('replicaset')] });
+    expectHolds(deletesOnlySurplus.check(before, after));
+  });
+
   it('the floor is the smaller of the old and the new desired count until Ready reaches it', () => {
+    const at = (desired: number) => ({ desired, takenByOthers: 0 });
     // Scale-down 2 -> 1 with two Ready pods: the floor drops to 1 at once.
-    expect(nextReadyFloor(2, 2, 1)).toBe(1);
+    expect(nextReadyFloor(at(2), 2, 1, false, 0)).toEqual(at(1));
     // Scale-up 1 -> 2 with one Ready pod: the floor stays 1 until the second is Ready.
-    expect(nextReadyFloor(1, 1, 2)).toBe(1);
-    expect(nextReadyFloor(1, 2, 2)).toBe(2);
+    expect(nextReadyFloor(at(1), 1, 2, false, 0)).toEqual(at(1));
+    expect(nextReadyFloor(at(1), 2, 2, true, 0)).toEqual(at(2));
+    // Load 1 -> 0 -> 1 while the 0 is still held somewhere: a deletion towards it is not a
+    // fault, so Ready reaching the load does not raise the floor until every part holds it.
+    expect(nextReadyFloor(at(0), 1, 1, false, 0)).toEqual(at(0));
+    expect(nextReadyFloor(at(0), 1, 1, true, 0)).toEqual(at(1));
+    // A lost node took two Ready pods: they come off the floor until it is reached again.
+    const lost = nextReadyFloor(at(4), 2, 4, false, 2);
+    expect([lost, floorOf(nextReadyFloor(lost, 2, 1, false, 0))]).toEqual([
+      { desired: 4, takenByOthers: 2 },
+      0,
+    ]);
+    expect(readyTaken(new Set(['p1', 'p2']), new Set(['p2']), false)).toBe(1);
+    expect(readyTaken(new Set(['p1', 'p2']), new Set(['p2']), true)).toBe(0);
+  });
+
+  it('the held counts are settled only when every one is the load', () => {
+    const held = heldCounts(1);
+    held.consider(undefined);
+    held.consider(1);
+    expect(held.settled()).toBe(true);
+    held.consider(0);
+    expect([held.settled(), held.max]).toEqual([false, 1]);
+    held.consider(2);
+    expect(held.max).toBe(2);
   });
 });

@@ -3,6 +3,7 @@
  * overshoot is expected and must be bounded): `bounded-overshoot`; and how few Ready ones a
  * scale-down leaves (it deletes at most the surplus): `deletes-only-surplus`.
  */
+import { floorOf } from '../../spec/types/ghost.js';
 import type { ObjectKey, PodKey } from '../../spec/types/ids.js';
 import type { Observation } from '../../spec/types/observation.js';
 import {
@@ -76,7 +77,11 @@ const readyOf = (obs: Observation, rsKey: ObjectKey): number => {
 /**
  * A ReplicaSet controller's deletion of a Ready pod leaves at least `readyFloor` Ready pods
  * (the smaller of the old and the new desired count, kept by the ghost from the load, not
- * from any controller's view). Deletions by users, the garbage collector or the node
+ * from any controller's view; while a lower count is still held somewhere, as when the load
+ * went 1 → 0 → 1 faster than the pipeline, the old count is that one; a user's scale of the
+ * Deployment or the ReplicaSet is a desired count too; Ready pods others took meanwhile, by a
+ * user's delete or a lost node, come off it: the controller cannot keep what it has not
+ * seen go). Deletions by users, the garbage collector or the node
  * lifecycle controller are not judged, nor deletions of pods that were not Ready.
  */
 const checkSurplus = (before: Observation, after: Observation): Verdict => {
@@ -85,7 +90,7 @@ const checkSurplus = (before: Observation, after: Observation): Verdict => {
     if (event.verb !== 'delete' || event.resource !== 'pod') continue;
     const was = before.api.pods[event.key];
     if (was === undefined || !was.ready || was.deleting) continue;
-    const floor = before.ghost.readyFloor[was.ownerKey] ?? 0;
+    const floor = floorOf(before.ghost.readyFloor[was.ownerKey]);
     const ready = readyOf(after, was.ownerKey);
     if (ready >= floor) continue;
     return fail(

@@ -23,6 +23,7 @@ import type {
   LinkObservation,
   Observation,
   PodEntryState,
+  ReadyFloor,
   Sandbox,
   StageObservation,
 } from '../../spec/types/observation.js';
@@ -179,7 +180,7 @@ export interface ObservationParts {
   readonly recentDesiredMax?: Readonly<Record<string, number>>;
   readonly installedEpochs?: Ghost['installedEpochs'];
   readonly handshakeEpochs?: Ghost['handshakeEpochs'];
-  readonly readyFloor?: Readonly<Record<string, number>>;
+  readonly readyFloor?: Readonly<Record<string, ReadyFloor>>;
 }
 
 const byKey = <T extends { readonly key: string }>(items: readonly T[]): Record<string, T> =>

@@ -48,6 +48,7 @@ export const PresetSchema = z.strictObject({
     'revalidate',
     'slots',
     'surplus',
+    'rescale',
     'updown',
     'small',
   ]),

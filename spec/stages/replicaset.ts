@@ -76,7 +76,7 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
     // A restarted controller's persisted count may be older than the one its crash lost:
     // scale down only once the Deployment controller's round 2 re-sent what it holds.
     const settled = rc.upstreamSynced || !cfg.switches.scaleDownAfterUpstreamSync;
-    if (live > target && settled) steps.push(...scaleDownSteps(state, rs));
+    if (live > target && settled) steps.push(...scaleDownSteps(state, cfg, rs));
     const held = rc.desired[rs.key];
     if (held && !held.written)
       steps.push(step('replicaset', `write back ${rs.key}`, (ctx) => writeBack(ctx, rs.key)));
@@ -117,17 +117,30 @@ const statusOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): string => {
   return `${pods.length}/${pods.filter((p) => p.ready).length}`;
 };
 
-/** Scale-down deletes one persisted pod at a time, not-ready ones first, newest name first. */
-const scaleDownSteps = (state: WorldState, rs: ReplicaSetView): Step[] => {
-  const candidates = podsOwnedBy(state.replicaset.view.objects.pods, rs.uid)
+/**
+ * Scale-down deletes one persisted pod at a time, not-ready ones first, newest name first.
+ * Pods in flight cannot be deleted; while they make part of the surplus, persisted pods are
+ * deleted only down to the target (switch `surplusWaitsForInFlight`): those in flight may
+ * never run, so a Ready pod is not given up for them (model-decisions §14). The delete
+ * carries the cached copy's resourceVersion (switch `scaleDownPrecondition`).
+ */
+const scaleDownSteps = (state: WorldState, cfg: Config, rs: ReplicaSetView): Step[] => {
+  const rc = state.replicaset;
+  const candidates = podsOwnedBy(rc.view.objects.pods, rs.uid)
     .filter((p) => !p.deleting && state.api.pods[p.key]?.deleting !== true)
     .sort((a, b) => Number(a.ready) - Number(b.ready) || (a.key < b.key ? 1 : -1));
   const victim = candidates[0];
   if (!victim) return [];
+  if (cfg.switches.surplusWaitsForInFlight && candidates.length <= targetOf(rc, rs)) return [];
+  // The victim was ranked on the cached copy: with the precondition, a pod that changed
+  // since (it became Ready) is refused, and ranked again once the informer shows it.
+  const changed = (ctx: Ctx) => ctx.w.api.pods[victim.key]?.rv !== victim.rv;
   return [
     step('replicaset', `delete ${victim.key}`, (ctx) => {
       request(ctx, { actor: 'replicaset', verb: 'delete', resource: 'pod', key: victim.key }, () =>
-        markPodDeleting(ctx, victim.key),
+        cfg.switches.scaleDownPrecondition && changed(ctx)
+          ? 'precondition'
+          : markPodDeleting(ctx, victim.key),
       );
     }),
   ];

@@ -107,6 +107,20 @@ export interface Switches {
    * restarted too and holds none (off: only held counts).
    */
   readonly syncCarriesTargets: boolean;
+  /**
+   * A scale-down deletes persisted pods only down to the target: the part of a surplus made
+   * of pods still in flight waits until they are persisted (or dropped), and is then taken
+   * from them, not-Ready first (off: any persisted pod may go towards the whole surplus, a
+   * Ready one included, although the pods in flight that make it may never run).
+   */
+  readonly surplusWaitsForInFlight: boolean;
+  /**
+   * A scale-down's delete carries the resourceVersion of the cached copy its victim was
+   * chosen on (a Kubernetes delete precondition): a pod that changed since, such as one that
+   * became Ready while the informer lagged, is refused with 409 and chosen again on a
+   * fresher copy (off: the uid only, so a pod ranked not Ready may be Ready when it goes).
+   */
+  readonly scaleDownPrecondition: boolean;
   /** The Deployment controller keeps the Deployment's status (off only as an injected defect). */
   readonly writeDeploymentStatus: boolean;
 }
@@ -143,6 +157,8 @@ export const HARDENED: Switches = {
   epochCounterPerIncarnation: true,
   scaleDownAfterUpstreamSync: true,
   syncCarriesTargets: true,
+  surplusWaitsForInFlight: true,
+  scaleDownPrecondition: true,
   writeDeploymentStatus: true,
 };
 
@@ -207,6 +223,7 @@ export type PresetName =
   | 'revalidate'
   | 'slots'
   | 'surplus'
+  | 'rescale'
   | 'updown'
   | 'small';
 
@@ -373,6 +390,20 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     convergenceBound: 120,
     budgets: { ...NO_FAULTS, crashes: 2, faultsTotal: 2 },
     crashTargets: ['deployment', 'replicaset'],
+    userWrites: [],
+  },
+  /**
+   * One function scaled from one pod up to two and back down to one, without faults: the
+   * scale-down can arrive while the pod made for the scale-up is still in flight (the world
+   * of mutant `delete-for-in-flight-surplus`, `kd check`'s deletes-only-surplus find).
+   */
+  rescale: {
+    ...UP,
+    name: 'rescale',
+    desiredMax: 2,
+    convergenceBound: 100,
+    budgets: { ...NO_FAULTS, scaleEvents: 2 },
+    crashTargets: [],
     userWrites: [],
   },
   /**

@@ -3,14 +3,79 @@
  * runtime (impl/runtime/sim/ghost.ts) share, so that both keep the same history.
  */
 import { type Epoch, epochIsOlder } from './ids.js';
-import type { HandshakeEpochs } from './observation.js';
+import type { HandshakeEpochs, ReadyFloor } from './observation.js';
 
 /**
- * The next `readyFloor` of a ReplicaSet: the desired count once its Ready pods reach it,
- * otherwise the smallest desired count since they last did (the first one when none yet).
+ * The next `readyFloor` of a ReplicaSet. `desired`: the smallest desired count since its
+ * Ready pods last reached the load while every part of the system held the load
+ * (`settled`); the load itself at the first step. A count lower than the load that is still
+ * held somewhere (1 → 0 → 1 before the 0 reached the ReplicaSet controller) may still be
+ * acted on, so the floor does not rise past it until it is gone. `takenByOthers`: Ready pods
+ * another actor took since then (a user's delete, a lost node): the controller cannot keep
+ * what it has not seen go, so they come off the floor (`floorOf`).
  */
-export const nextReadyFloor = (previous: number | undefined, ready: number, load: number) =>
-  ready >= load || previous === undefined ? load : Math.min(previous, load);
+export const nextReadyFloor = (
+  previous: ReadyFloor | undefined,
+  ready: number,
+  load: number,
+  settled: boolean,
+  taken: number,
+): ReadyFloor => {
+  if (previous === undefined || (ready >= load && settled))
+    return { desired: load, takenByOthers: 0 };
+  return {
+    desired: Math.min(previous.desired, load),
+    takenByOthers: previous.takenByOthers + taken,
+  };
+};
+
+/** The fewest Ready pods a ReplicaSet controller's deletion may leave. */
+export const floorOf = (floor: ReadyFloor | undefined): number =>
+  floor === undefined ? 0 : Math.max(0, floor.desired - floor.takenByOthers);
+
+export const sameFloor = (a: ReadyFloor | undefined, b: ReadyFloor): boolean =>
+  a !== undefined && a.desired === b.desired && a.takenByOthers === b.takenByOthers;
+
+/**
+ * Ready pods a step took from a ReplicaSet without its controller's deletion: those Ready
+ * (and not being deleted) before and not after, unless the step is the controller's delete.
+ */
+export const readyTaken = (
+  before: ReadonlySet<string>,
+  after: ReadonlySet<string>,
+  byController: boolean,
+): number => {
+  if (byController) return 0;
+  let taken = 0;
+  for (const key of before) if (!after.has(key)) taken += 1;
+  return taken;
+};
+
+/** The desired counts held for one ReplicaSet, gathered by the model's and the runtime's ghost. */
+export interface HeldCounts {
+  readonly load: number;
+  readonly max: number;
+  consider(count: number | undefined): void;
+  /** Every count held is the load. */
+  settled(): boolean;
+}
+
+export const heldCounts = (load: number): HeldCounts => {
+  let max = load;
+  let min = load;
+  return {
+    load,
+    get max() {
+      return max;
+    },
+    consider(count) {
+      if (count === undefined) return;
+      if (count > max) max = count;
+      if (count < min) min = count;
+    },
+    settled: () => min === load && max === load,
+  };
+};
 
 /** A handshake's epoch entered into its link's history. */
 export const nextHandshakeEpochs = (

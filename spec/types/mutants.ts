@@ -216,6 +216,22 @@ export const MUTANTS: readonly Mutant[] = [
     preset: 'surplus',
   },
   {
+    name: 'delete-for-in-flight-surplus',
+    hazard:
+      "the load drops while the pods of a scale-up are still in flight: the ReplicaSet controller deletes a persisted Ready pod towards a surplus made of pods that are not running yet (kd check's deletes-only-surplus find)",
+    property: 'deletes-only-surplus',
+    flip: { surplusWaitsForInFlight: false },
+    preset: 'rescale',
+  },
+  {
+    name: 'delete-on-stale-readiness',
+    hazard:
+      "the ReplicaSet controller's informer still shows a pod not Ready when it ranks the victims of a scale-down; the pod became Ready meanwhile and is deleted, while the one left is not Ready",
+    property: 'deletes-only-surplus',
+    flip: { scaleDownPrecondition: false },
+    preset: 'rescale',
+  },
+  {
     name: 'no-deployment-status',
     hazard: 'injected defect: the Deployment controller never updates the Deployment status',
     property: 'status-converges',

@@ -180,12 +180,17 @@ export interface Ghost {
   /** Per link: the epochs its handshakes carried (`handshake-epochs-increase`). */
   readonly handshakeEpochs: Readonly<Partial<Record<LinkId, HandshakeEpochs>>>;
   /**
-   * Per ReplicaSet key: the smallest desired count since its Ready pods last reached the
-   * desired count, i.e. the smaller of the old and the new desired count across a scale
-   * event (`deletes-only-surplus`). The desired count is the load for a ReplicaSet of its
-   * Deployment's current template, 0 for an outdated or orphaned one.
+   * Per ReplicaSet key: the smaller of the old and the new desired count across scale
+   * events, and the Ready pods others took meanwhile (`deletes-only-surplus`,
+   * spec/types/ghost.ts `nextReadyFloor`). The desired count is the load for a ReplicaSet of
+   * its Deployment's current template, 0 for an outdated or orphaned one.
    */
-  readonly readyFloor: Readonly<Record<ObjectKey, number>>;
+  readonly readyFloor: Readonly<Record<ObjectKey, ReadyFloor>>;
+}
+
+export interface ReadyFloor {
+  readonly desired: number;
+  readonly takenByOthers: number;
 }
 
 export interface Observation {

@@ -37,6 +37,8 @@ const SWITCH_VALUES: { readonly [K in keyof Switches]: readonly Switches[K][] } 
   epochCounterPerIncarnation: [true, false],
   scaleDownAfterUpstreamSync: [true, false],
   syncCarriesTargets: [true, false],
+  surplusWaitsForInFlight: [true, false],
+  scaleDownPrecondition: [true, false],
   writeDeploymentStatus: [true, false],
 };
 

@@ -8,7 +8,14 @@
  *   (`epoch-fencing`, `snapshot-complete`), and the epochs its client's handshakes carried
  *   (`handshake-epochs-increase`).
  */
-import { nextHandshakeEpochs, nextReadyFloor } from '../types/ghost.js';
+import {
+  type HeldCounts,
+  heldCounts,
+  nextHandshakeEpochs,
+  nextReadyFloor,
+  readyTaken,
+  sameFloor,
+} from '../types/ghost.js';
 import {
   type LinkId,
   linkId,
@@ -17,8 +24,8 @@ import {
   type StageId,
   stageKindOf,
 } from '../types/ids.js';
-import type { Message } from '../types/messages.js';
-import type { HandshakeEpochs, InstalledEpoch } from '../types/observation.js';
+import type { CountEntry, LinkEntry, Message } from '../types/messages.js';
+import type { HandshakeEpochs, InstalledEpoch, ReadyFloor } from '../types/observation.js';
 import type { WorldState } from './state.js';
 
 /** What the environment asks of this ReplicaSet right now: the load, or 0 if outdated/orphaned. */
@@ -31,34 +38,42 @@ const loadFor = (s: WorldState, rsKey: ObjectKey): number => {
 };
 
 /**
- * The highest desired count for a ReplicaSet that some part of the system still holds and
- * may act on: the load, the persisted specs, the controllers' views and caches, and counts
- * in flight. The pipeline lags by design, so a pod created for a count that is still held
- * somewhere is not an overshoot; one created beyond every such count is.
+ * The desired counts for a ReplicaSet that some part of the system still holds and may act
+ * on: the load, the persisted specs, the controllers' views and caches, and counts in
+ * flight. The pipeline lags by design, so a pod created for a count that is still held
+ * somewhere is not an overshoot (the highest of them bounds it); one created beyond every
+ * such count is. Ready pods reaching the load raise the ready floor only once every part
+ * holds the load (a count still on its way may be acted on).
  */
-const desiredHeld = (s: WorldState, rsKey: ObjectKey): number => {
-  let max = loadFor(s, rsKey);
-  const consider = (n: number | undefined) => {
-    if (n !== undefined && n > max) max = n;
-  };
-  consider(s.api.replicaSets[rsKey]?.replicas);
-  consider(s.deployment.view.objects.replicaSets[rsKey]?.replicas);
-  consider(s.replicaset.view.objects.replicaSets[rsKey]?.replicas);
-  consider(s.deployment.counts[rsKey]?.replicas);
-  consider(s.replicaset.desired[rsKey]?.replicas);
+const desiredHeld = (s: WorldState, rsKey: ObjectKey): HeldCounts => {
+  const held = heldCounts(loadFor(s, rsKey));
+  held.consider(s.api.replicaSets[rsKey]?.replicas);
+  held.consider(s.deployment.view.objects.replicaSets[rsKey]?.replicas);
+  held.consider(s.replicaset.view.objects.replicaSets[rsKey]?.replicas);
+  held.consider(s.deployment.counts[rsKey]?.replicas);
+  held.consider(s.replicaset.desired[rsKey]?.replicas);
   const rs = s.api.replicaSets[rsKey] ?? s.deployment.view.objects.replicaSets[rsKey];
   const owner =
     rs && Object.values(s.deployment.view.objects.deployments).find((d) => d.uid === rs.ownerUid);
-  consider(owner?.replicas);
-  // `autoscalerLink: 'direct'`: a count the Deployment controller holds for the owner.
-  if (owner) consider(s.deployment.scales[owner.key]?.replicas);
-  for (const m of s.net) {
-    if ('entry' in m && m.entry.kind === 'count' && m.entry.key === rsKey)
-      consider(m.entry.replicas);
-    const entries = 'entries' in m ? m.entries : 'snapshot' in m ? m.snapshot : [];
-    for (const e of entries) if (e.kind === 'count' && e.key === rsKey) consider(e.replicas);
+  held.consider(owner?.replicas);
+  // The Deployment's own count, persisted or on its way from the autoscaler: a load of
+  // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
+  const persistedOwner = rs && Object.values(s.api.deployments).find((d) => d.uid === rs.ownerUid);
+  held.consider(persistedOwner?.replicas);
+  const ownerKey = owner?.key ?? persistedOwner?.key;
+  // `autoscalerLink: 'direct'`: a count the Deployment controller or the autoscaler holds.
+  if (ownerKey) {
+    held.consider(s.deployment.scales[ownerKey]?.replicas);
+    held.consider(s.autoscaler.held[ownerKey]?.replicas);
   }
-  return max;
+  const isCountFor = (e: LinkEntry): e is CountEntry =>
+    e.kind === 'count' && (e.key === rsKey || (ownerKey !== undefined && e.key === ownerKey));
+  for (const m of s.net) {
+    if ('entry' in m && isCountFor(m.entry)) held.consider(m.entry.replicas);
+    const entries = 'entries' in m ? m.entries : 'snapshot' in m ? m.snapshot : [];
+    for (const e of entries) if (isCountFor(e)) held.consider(e.replicas);
+  }
+  return held;
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not being deleted), every stage's cache, in flight. */
@@ -90,7 +105,7 @@ const liveCount = (s: WorldState, rsKey: ObjectKey): number => {
 export const ghostChanges = (s: WorldState): [ObjectKey, number][] => {
   const changes: [ObjectKey, number][] = [];
   for (const [rsKey, previous] of Object.entries(s.ghost.recentDesiredMax)) {
-    const now = desiredHeld(s, rsKey);
+    const now = desiredHeld(s, rsKey).max;
     const next = liveCount(s, rsKey) <= now ? now : Math.max(previous, now);
     if (next !== previous) changes.push([rsKey, next]);
   }
@@ -98,20 +113,31 @@ export const ghostChanges = (s: WorldState): [ObjectKey, number][] => {
 };
 
 /** Ready pods of a ReplicaSet in the API, not being deleted. */
-const readyCount = (s: WorldState, rsKey: ObjectKey): number => {
-  let ready = 0;
+const readyPods = (s: WorldState, rsKey: ObjectKey): Set<string> => {
+  const ready = new Set<string>();
   for (const p of Object.values(s.api.pods))
-    if (p.ownerKey === rsKey && p.ready && !p.deleting) ready += 1;
+    if (p.ownerKey === rsKey && p.ready && !p.deleting) ready.add(p.key);
   return ready;
 };
 
-/** Changes to `readyFloor` after a step. */
-export const readyFloorChanges = (s: WorldState): [ObjectKey, number][] => {
-  const changes: [ObjectKey, number][] = [];
+/** The step deleted a pod as the ReplicaSet controller. */
+const controllerDeleted = (s: WorldState): boolean =>
+  s.events.some(
+    (e) =>
+      e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete' && e.resource === 'pod',
+  );
+
+/** Changes to `readyFloor` after a step, from the states before and after it. */
+export const readyFloorChanges = (before: WorldState, s: WorldState): [ObjectKey, ReadyFloor][] => {
+  const changes: [ObjectKey, ReadyFloor][] = [];
+  const byController = controllerDeleted(s);
   for (const rsKey of Object.keys(s.ghost.recentDesiredMax)) {
     const previous = s.ghost.readyFloor[rsKey];
-    const next = nextReadyFloor(previous, readyCount(s, rsKey), loadFor(s, rsKey));
-    if (next !== previous) changes.push([rsKey, next]);
+    const held = desiredHeld(s, rsKey);
+    const ready = readyPods(s, rsKey);
+    const taken = readyTaken(readyPods(before, rsKey), ready, byController);
+    const next = nextReadyFloor(previous, ready.size, held.load, held.settled(), taken);
+    if (!sameFloor(previous, next)) changes.push([rsKey, next]);
   }
   return changes;
 };

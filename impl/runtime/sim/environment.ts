@@ -14,6 +14,7 @@ import {
 } from '../../apiserver/index.js';
 import { knativeTemplate, replicaSetFor, templatePodFor } from '../../k8s/index.js';
 import { dispatch } from './dispatch.js';
+import { noteUserScale } from './ghost.js';
 import { resourceOfObject } from './intents.js';
 import type { SimState } from './state.js';
 import type { UserWrite } from './types.js';
@@ -122,8 +123,13 @@ const writeRequest = (write: Exclude<UserWrite, { op: 'changeTemplate' }>): ApiR
 };
 
 export const userWrite = (state: SimState, write: UserWrite): void => {
-  if (write.op === 'changeTemplate') changeTemplate(state, write.key);
-  else send(state, writeRequest(write), write.key);
+  if (write.op === 'changeTemplate') return void changeTemplate(state, write.key);
+  const response = send(state, writeRequest(write), write.key);
+  if (!response.ok) return;
+  if (write.op === 'scaleDeployment' || write.op === 'scaleReplicaSet') {
+    const kind = write.op === 'scaleDeployment' ? 'Deployment' : 'ReplicaSet';
+    noteUserScale(state, kind, write.key, write.replicas);
+  }
 };
 
 /** The load metric of a function changes; the autoscaler (if up) hears it. */

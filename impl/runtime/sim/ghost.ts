@@ -5,10 +5,17 @@
  * (not informers, not accounted) feed it, and the readiness accounting of the summary.
  */
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { nextHandshakeEpochs, nextReadyFloor } from '../../../spec/types/ghost.js';
+import {
+  type HeldCounts,
+  heldCounts,
+  nextHandshakeEpochs,
+  nextReadyFloor,
+  readyTaken,
+} from '../../../spec/types/ghost.js';
 import { linkId, type ObjectKey, type StageId, splitKey } from '../../../spec/types/ids.js';
 import type { LinkEntry, Message } from '../../../spec/types/messages.js';
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
+import type { AppliedEvent } from '../../../spec/types/observation.js';
 import type { Watch } from '../../apiserver/index.js';
 import {
   isTemplatePod,
@@ -116,42 +123,50 @@ const cachedReplicaSet = (state: SimState, stage: StageId, rsKey: ObjectKey) =>
     ?.informer.get(rsKey) as V1ReplicaSet | undefined;
 
 /**
- * The highest desired count for a ReplicaSet that some part of the system still holds and
- * may act on: the load, the persisted specs, the controllers' informer views and caches,
- * and counts in flight (spec/world/ghost.ts `desiredHeld`).
+ * The desired counts for a ReplicaSet that some part of the system still holds and may act
+ * on: the load, the persisted specs, the controllers' informer views and caches, and counts
+ * in flight (spec/world/ghost.ts `desiredHeld`).
  */
 const desiredHeld = (
   state: SimState,
   rsKey: ObjectKey,
   reports: Reports,
   inFlight: readonly LinkEntry[],
-  pending: PendingOf | undefined,
-): number => {
+): HeldCounts => {
   const { namespace, name } = splitKey(rsKey);
   const stored = state.api.lookup('ReplicaSet', namespace, name);
-  let max = stored ? loadFor(state, toReplicaSetView(stored)) : 0;
-  const consider = (n: number | undefined) => {
-    if (n !== undefined && n > max) max = n;
-  };
-  consider(stored ? toReplicaSetView(stored).replicas : undefined);
+  const held = heldCounts(stored ? loadFor(state, toReplicaSetView(stored)) : 0);
+  held.consider(stored ? toReplicaSetView(stored).replicas : undefined);
   const inDeployment = cachedReplicaSet(state, 'deployment', rsKey);
   for (const cached of [inDeployment, cachedReplicaSet(state, 'replicaset', rsKey)])
-    consider(cached ? toReplicaSetView(cached).replicas : undefined);
-  for (const stage of ['deployment', 'replicaset'])
-    for (const e of reports.get(stage)?.dirty ?? [])
-      if (e.kind === 'count' && e.key === rsKey) consider(e.replicas);
+    held.consider(cached ? toReplicaSetView(cached).replicas : undefined);
   const rs = stored ?? inDeployment;
   const deployments = state.slot('deployment')?.informers.find((i) => i.tag === 'deployments');
+  const ownerUid = rs ? toReplicaSetView(rs).ownerUid : undefined;
   const owner =
-    rs && deployments
-      ? deploymentByUid(
-          deployments.informer.list() as V1Deployment[],
-          toReplicaSetView(rs).ownerUid,
-        )
+    ownerUid && deployments
+      ? deploymentByUid(deployments.informer.list() as V1Deployment[], ownerUid)
       : undefined;
-  consider(owner ? toDeploymentView(owner).replicas : undefined);
-  for (const e of inFlight) if (e.kind === 'count' && e.key === rsKey) consider(e.replicas);
-  return max + (pending?.orphanedCreates ?? 0);
+  held.consider(owner ? toDeploymentView(owner).replicas : undefined);
+  // The Deployment's own count, persisted or on its way from the autoscaler: a load of
+  // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
+  const persistedOwner = ownerUid
+    ? deploymentByUid(state.api.objects('Deployment'), ownerUid)
+    : undefined;
+  held.consider(persistedOwner ? toDeploymentView(persistedOwner).replicas : undefined);
+  const ownerKey = persistedOwner
+    ? toDeploymentView(persistedOwner).key
+    : owner && toDeploymentView(owner).key;
+  const isCountFor = (e: LinkEntry) =>
+    e.kind === 'count' && (e.key === rsKey || e.key === ownerKey);
+  for (const stage of ['autoscaler', 'deployment', 'replicaset'])
+    for (const e of reports.get(stage)?.dirty ?? [])
+      if (e.kind === 'count' && isCountFor(e)) held.consider(e.replicas);
+  for (const e of inFlight) if (e.kind === 'count' && isCountFor(e)) held.consider(e.replicas);
+  for (const p of state.agenda.all())
+    if (p.kind === 'api' && p.intent.op === 'scaleDeployment' && p.intent.key === ownerKey)
+      held.consider(p.intent.replicas);
+  return held;
 };
 
 /** What the agenda holds for one ReplicaSet, gathered in one pass per step. */
@@ -229,15 +244,27 @@ const liveCount = (
 };
 
 /** Ready pods per ReplicaSet key in the API, not being deleted. */
-const readyByOwner = (state: SimState): Map<ObjectKey, number> => {
-  const ready = new Map<ObjectKey, number>();
+const readyByOwner = (state: SimState): Map<ObjectKey, Set<string>> => {
+  const ready = new Map<ObjectKey, Set<string>>();
   for (const pod of state.api.objects('Pod')) {
     if (isTemplatePod(pod)) continue;
     const view = toPodView(pod);
-    if (view.ready && !view.deleting) ready.set(view.ownerKey, (ready.get(view.ownerKey) ?? 0) + 1);
+    if (!view.ready || view.deleting) continue;
+    const set = ready.get(view.ownerKey) ?? new Set<string>();
+    set.add(view.key);
+    ready.set(view.ownerKey, set);
   }
   return ready;
 };
+
+/** The step deleted a pod as the ReplicaSet controller. */
+const controllerDeleted = (events: readonly AppliedEvent[]): boolean =>
+  events.some(
+    (e) =>
+      e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete' && e.resource === 'pod',
+  );
+
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * Updates `recentDesiredMax` and `readyFloor` after a step (reports: every live stage's,
@@ -247,20 +274,49 @@ export const updateRecentDesired = (state: SimState, reports: Reports): void => 
   const inFlight = linkEntries(state);
   const pending = pendingByOwner(state);
   const ready = readyByOwner(state);
+  const byController = controllerDeleted(state.events);
   const ghost = state.ghost.recentDesiredMax;
   for (const [rsKey, previous] of Object.entries(ghost)) {
     const mine = pending.get(rsKey);
-    const now = desiredHeld(state, rsKey, reports, inFlight, mine);
+    const held = desiredHeld(state, rsKey, reports, inFlight);
+    const now = held.max + (mine?.orphanedCreates ?? 0);
     ghost[rsKey] =
       liveCount(state, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);
-    const { namespace, name } = splitKey(rsKey);
-    const stored = state.api.lookup('ReplicaSet', namespace, name);
-    const load = stored ? loadFor(state, toReplicaSetView(stored)) : 0;
+    const readyNow = ready.get(rsKey) ?? NONE;
+    const taken = readyTaken(state.ghost.readyPods[rsKey] ?? NONE, readyNow, byController);
+    state.ghost.readyPods[rsKey] = readyNow;
     state.ghost.readyFloor[rsKey] = nextReadyFloor(
       state.ghost.readyFloor[rsKey],
-      ready.get(rsKey) ?? 0,
-      load,
+      readyNow.size,
+      held.load,
+      held.settled(),
+      taken,
     );
+  }
+};
+
+/**
+ * A user's scale of a Deployment or a ReplicaSet is a desired count too (protocol.md §7: the
+ * API's word wins), so a scale-down that follows it deletes no more than the surplus: the
+ * ready floor of the ReplicaSets it scales drops to it, and rises again only once every part
+ * holds the load (`nextReadyFloor`).
+ */
+export const noteUserScale = (
+  state: SimState,
+  kind: 'Deployment' | 'ReplicaSet',
+  key: ObjectKey,
+  replicas: number,
+): void => {
+  const scaled = (rs: ReplicaSetView): boolean => {
+    if (kind === 'ReplicaSet') return rs.key === key;
+    const owner = deploymentByUid(state.api.objects('Deployment'), rs.ownerUid);
+    return owner !== undefined && toDeploymentView(owner).key === key;
+  };
+  for (const stored of state.api.objects('ReplicaSet')) {
+    const rs = toReplicaSetView(stored);
+    const floor = state.ghost.readyFloor[rs.key];
+    if (scaled(rs) && floor !== undefined)
+      state.ghost.readyFloor[rs.key] = { ...floor, desired: Math.min(floor.desired, replicas) };
   }
 };
 

@@ -166,7 +166,12 @@ export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
           verb: 'delete',
           kind: 'Pod',
           ...named(intent.key),
-          preconditions: { uid: intent.uid },
+          preconditions: {
+            uid: intent.uid,
+            ...(intent.resourceVersion === undefined
+              ? {}
+              : { resourceVersion: String(intent.resourceVersion) }),
+          },
         },
       };
     case 'removePod':

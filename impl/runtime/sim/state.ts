@@ -23,6 +23,7 @@ import type {
   Ghost,
   HandshakeEpochs,
   InstalledEpoch,
+  ReadyFloor,
   Sandbox,
 } from '../../../spec/types/observation.js';
 import { ApiServer, type KubeObject } from '../../apiserver/index.js';
@@ -64,7 +65,9 @@ export interface GhostState {
   recentDesiredMax: Record<ObjectKey, number>;
   installedEpochs: Partial<Record<LinkId, InstalledEpoch>>;
   handshakeEpochs: Partial<Record<LinkId, HandshakeEpochs>>;
-  readyFloor: Record<ObjectKey, number>;
+  readyFloor: Record<ObjectKey, ReadyFloor>;
+  /** Ready pods per ReplicaSet after the last step: what the next step may take. */
+  readyPods: Record<ObjectKey, ReadonlySet<string>>;
 }
 
 export class SimState {
@@ -93,6 +96,7 @@ export class SimState {
     installedEpochs: {},
     handshakeEpochs: {},
     readyFloor: {},
+    readyPods: {},
   };
   /** Writes (`<stage> <op> <key>`) whose last attempt met an outage: the next is a retry. */
   readonly failedWrites = new Set<string>();

@@ -5,7 +5,7 @@
  * ReplicaSets the informer does not show (model-decisions §7).
  *
  *   live < target, link connected ─► mint names ─schedulePods─► requested ─(informer)─► evicted
- *   live > target ─► DELETE persisted pods (in-flight ones wait until persisted: overshoot)
+ *   live > target ─► DELETE persisted pods down to the target (in-flight ones wait until persisted)
  *   desired not written ─► scaleReplicaSet(version) ─ ok / conflict ─► written ─(informer)─► evicted
  */
 import type { ObjectKey } from '../../../spec/types/ids.js';
@@ -34,7 +34,7 @@ export const reconcileDirect = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): 
   // A restarted controller's persisted count may be older than the one its crash lost:
   // scale down only once the Deployment controller's round 2 re-sent what it holds.
   const settled = d.upstreamSynced || !d.input.config.switches.scaleDownAfterUpstreamSync;
-  if (live > target && settled) scaleDown(d, rs, live - target, out);
+  if (live > target && settled) scaleDown(d, rs, live - target, target, out);
   writeBack(d, rs.key, out);
 };
 
@@ -93,23 +93,44 @@ export const mintPods = (
 /**
  * Deletes persisted pods only: requested ones have no API object yet and are deleted once
  * they are persisted (the overshoot is bounded by what was in flight). Deletions already
- * asked for count against the surplus, so a pod is never deleted twice.
+ * asked for count against the surplus, so a pod is never deleted twice. While pods in flight
+ * make part of the surplus, persisted pods go only down to the target (switch
+ * `surplusWaitsForInFlight`): those in flight may never run, so a Ready pod is not given up
+ * for them (model-decisions §14). The delete carries the cached copy's resourceVersion
+ * (switch `scaleDownPrecondition`).
  */
-export const scaleDown = (d: RsDraft, rs: ReplicaSetView, surplus: number, out: Effect[]) => {
+export const scaleDown = (
+  d: RsDraft,
+  rs: ReplicaSetView,
+  surplus: number,
+  target: number,
+  out: Effect[],
+): number => {
   const asked = Object.values(d.pending).filter(
     (i) => i.op === 'deletePod' && d.cache.pods[i.key]?.ownerUid === rs.uid,
   );
-  const victims = activePods(d, rs)
-    .filter((p) => !asked.some((i) => 'key' in i && i.key === p.key))
+  const candidates = activePods(d, rs).filter(
+    (p) => !asked.some((i) => 'key' in i && i.key === p.key),
+  );
+  const aboveTarget = d.input.config.switches.surplusWaitsForInFlight
+    ? candidates.length - target
+    : candidates.length;
+  const victims = candidates
     .sort(deletionOrder)
-    .slice(0, Math.max(0, surplus - asked.length));
-  for (const pod of victims) request(d, { op: 'deletePod', key: pod.key, uid: pod.uid }, out);
+    .slice(0, Math.max(0, Math.min(surplus - asked.length, aboveTarget)));
+  // Ranked on the cached copy: with the precondition, a pod that changed since (it became
+  // Ready) is refused with 409 and ranked again on a fresher copy.
+  const onCopy = d.input.config.switches.scaleDownPrecondition;
+  for (const pod of victims) {
+    const resourceVersion = onCopy ? { resourceVersion: pod.rv } : {};
+    request(d, { op: 'deletePod', key: pod.key, uid: pod.uid, ...resourceVersion }, out);
+  }
   return victims.length;
 };
 
-/** Write-back of a desired count, with its version: a newer persisted one is never overwritten. */
 /**
- * Persists an admitted direct count. Also called for a ReplicaSet that left the direct path
+ * Persists an admitted direct count, with its version: a newer persisted one is never
+ * overwritten. Also called for a ReplicaSet that left the direct path
  * (its `managed` label removed): a count admitted before still has to be written back, or
  * its sender holds it forever (found by the fuzzer).
  */

@@ -163,9 +163,12 @@ export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void =>
     else delete d.statusWritten[intent.key];
   }
   onVanillaDone(d, intent, outcome, out);
-  if (outcome === 'outage' || outcome === 'conflict')
+  // A delete refused on its precondition was ranked on a stale copy: ranking again at once
+  // would pick the same pod on the same copy, so it waits for the informer or the resync.
+  const staleVictim = intent.op === 'deletePod' && outcome === 'precondition';
+  if (outcome === 'outage' || outcome === 'conflict' || staleVictim)
     out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
-  reconcile(d, out);
+  if (!staleVictim) reconcile(d, out);
 };
 
 // ---- server end of deployment -> replicaset -------------------------------------------

@@ -60,7 +60,7 @@ export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]):
     d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff, target };
     launchBatch(d, rs, 1, out);
   } else if (diff > 0) {
-    const asked = scaleDown(d, rs, diff, out);
+    const asked = scaleDown(d, rs, diff, target, out);
     d.vanilla[rs.key] = { ...IDLE, expectDels: asked };
   }
 };
