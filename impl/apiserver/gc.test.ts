@@ -58,7 +58,8 @@ describe('owner-reference garbage collection', () => {
       }),
     );
     api.collectGarbage();
-    // A late expose of an orphan (no requireOwner): accepted, then collected.
+    // A late expose of an orphan: Kubernetes accepts it (no owner check on create), and
+    // the garbage collector deletes it at its next sweep.
     must(
       api.handle({
         verb: 'create',
@@ -82,6 +83,28 @@ describe('owner-reference garbage collection', () => {
       }),
     );
     expect(api.pendingGc()).toBe(0);
+  });
+
+  it('collects a dependent created while its owner is deleting in the foreground', () => {
+    const { api, fn, expose } = setup();
+    // A pod on a node is deleted gracefully, so the owner stays (foreground) after a sweep.
+    expose('p1', 'n1');
+    const rs = fn.replicaSet.metadata.name;
+    const del = { verb: 'delete', kind: 'ReplicaSet', namespace: 'a', name: rs } as const;
+    must(api.handle({ ...del, propagationPolicy: 'Foreground' }));
+    api.collectGarbage();
+    expect(api.lookup('ReplicaSet', 'a', rs)?.metadata?.deletionTimestamp).toBeDefined();
+    expect(api.pendingGc()).toBe(0);
+    must(
+      api.handle({
+        verb: 'create',
+        kind: 'Pod',
+        object: materialisePod(fn.templatePod, 'late', 'n1', 0),
+      }),
+    );
+    expect(api.pendingGc()).toBe(1);
+    api.collectGarbage();
+    expect(api.lookup('Pod', 'a', 'late')?.metadata?.deletionTimestamp).toBeDefined();
   });
 
   it('keeps a dependent that still has a live owner', () => {

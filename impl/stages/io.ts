@@ -27,6 +27,7 @@ import type {
 import type { Message } from '../../spec/types/messages.js';
 import type {
   DeploymentView,
+  LeaseView,
   NodeView,
   PodView,
   ReplicaSetView,
@@ -126,15 +127,15 @@ export type ApiIntent =
   /** API path: the scheduler's Binding. */
   | { readonly op: 'bindPod'; readonly key: PodKey; readonly node: NodeName }
   /**
-   * Kubelet: materialise the pod from the template Pod in its informer and CREATE it
-   * ("expose"); `requireOwner` is the switch `exposeChecksOwner`.
+   * Kubelet (or the scheduler, for fallback binding): materialise the pod from the template
+   * Pod in its informer and CREATE it ("expose"). `ownerKey` names the owning ReplicaSet.
    */
   | {
       readonly op: 'exposePod';
       readonly key: PodKey;
       readonly templateKey: ObjectKey;
       readonly node: NodeName;
-      readonly requireOwner: boolean;
+      readonly ownerKey: ObjectKey;
     }
   /** Kubelet: mark Ready, by status patch or (switch `statusPatchOnly` off) whole update. */
   | { readonly op: 'markReady'; readonly key: PodKey; readonly wholeObject: boolean }
@@ -149,7 +150,21 @@ export type ApiIntent =
    * LIST that selects nothing, answered in `api.done`'s `rv` (model-decisions §1). `key` names
    * the link whose round 2 waits for it.
    */
-  | { readonly op: 'readResourceVersion'; readonly key: LinkId; readonly epoch: Epoch };
+  | { readonly op: 'readResourceVersion'; readonly key: LinkId; readonly epoch: Epoch }
+  /** Start-up: read this stage's Lease (answered with `lease`, or notFound). */
+  | { readonly op: 'getLease'; readonly key: ObjectKey }
+  /**
+   * Start-up: take this stage's Lease with `transitions` (its incarnation from now on): a
+   * CREATE when `resourceVersion` is null, else an UPDATE with that resourceVersion as
+   * precondition (a conflict means someone else wrote it first: read it again).
+   */
+  | {
+      readonly op: 'takeLease';
+      readonly key: ObjectKey;
+      readonly holder: string;
+      readonly transitions: number;
+      readonly resourceVersion: number | null;
+    };
 
 /** Everything a stage can be told. */
 export type StageEvent =
@@ -188,6 +203,8 @@ export type StageEvent =
       readonly object?: ObjectView;
       /** `readResourceVersion`: the list's resourceVersion. */
       readonly rv?: number;
+      /** The Lease after a successful `getLease` or `takeLease`. */
+      readonly lease?: LeaseView;
     }
   /**
    * Clients only: every informer of this stage has delivered everything up to `rv` (client-go's

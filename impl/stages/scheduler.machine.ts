@@ -352,8 +352,9 @@ const onBound = (ctx: SchedulerContext, key: string, outcome: string): Scheduler
 
 /**
  * Fallback binding: the scheduler's create of a pod bound to its node finished. Created (or
- * already there): the entry stays assumed until the informer shows it persisted. The owner
- * is gone: the pod is dropped. An outage: the pod goes back to pending and is placed again.
+ * already there): the entry stays assumed until the informer shows it persisted. The
+ * template is gone (notFound: no request could be built): the pod is dropped. An outage: the
+ * pod goes back to pending and is placed again.
  */
 const onFallbackCreated = (ctx: SchedulerContext, key: string, outcome: string): Step => {
   const ck = cacheKey(ctx.input.config.switches, key);

@@ -21,6 +21,8 @@ interface Request {
   readonly resource: Resource;
   readonly key: ObjectKey;
   readonly retry?: boolean;
+  /** An expose whose owner the exposer's informer already showed gone (evidence). */
+  readonly ownerSeenGone?: true;
 }
 
 /** Runs one request: fails during an outage, else applies `body`, and records the event. */
@@ -66,17 +68,12 @@ export interface NewPod {
 }
 
 /**
- * Pod CREATE. With `ownerPrecondition` the server refuses a pod whose owner ReplicaSet is
- * gone or being deleted (our hardened expose); otherwise it accepts an orphan, which the
- * garbage collector removes later.
+ * Pod CREATE. As in Kubernetes, the owner reference is not checked: a pod whose owner
+ * ReplicaSet is gone or being deleted is accepted, and the garbage collector removes it.
  */
-export const createPod = (ctx: Ctx, pod: NewPod, ownerPrecondition: boolean): Outcome => {
+export const createPod = (ctx: Ctx, pod: NewPod): Outcome => {
   const api = ctx.w.api;
   if (api.pods[pod.key]) return 'alreadyExists';
-  if (ownerPrecondition) {
-    const owner = api.replicaSets[pod.ownerKey];
-    if (!owner || owner.uid !== pod.ownerUid || owner.deleting) return 'precondition';
-  }
   const view: PodView = { ...pod, uid: nextUid(ctx), ready: false, deleting: false, rv: 0 };
   api.pods[pod.key] = { ...view, rv: nextRv(ctx) };
   return 'ok';

@@ -8,7 +8,13 @@ import { kubeletId } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState, StagePhase } from '../../../spec/types/observation.js';
-import { type InformerCache, ownerKnownGone, templateOf, toPodEntry } from '../common/informer.js';
+import {
+  type InformerCache,
+  ownerKnownGone,
+  ownerSeenGone,
+  templateOf,
+  toPodEntry,
+} from '../common/informer.js';
 import type { Effect, StageInput } from '../io.js';
 import {
   type ClientLink,
@@ -162,6 +168,10 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
     if (held.state !== 'pending') continue;
     const template = templateOf(ctx.informer, held.ownerUid);
     if (template?.fallbackBinding && ctx.fallbackBackoff) continue;
+    // Best effort, as the kubelet's expose (switch exposeChecksOwner): the API would accept
+    // an orphan. The entry waits until the owner is known gone and it is dropped.
+    const checksOwner = ctx.input.config.switches.exposeChecksOwner;
+    if (template?.fallbackBinding && checksOwner && ownerSeenGone(ctx.informer, held)) continue;
     placer ??= new Placer(ctx, true);
     const node = placer.choose(ctx);
     const link = node === null ? undefined : ctx.clients[kubeletId(node)];
@@ -174,13 +184,12 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
       // `kubedirect/fallback-binding`: this hop goes back to the API path. The scheduler
       // creates the pod, bound to the node, from the template; the kubelet runs what the API
       // binds to it. The entry stays assumed until the informer shows the pod persisted.
-      const requireOwner = ctx.input.config.switches.exposeChecksOwner;
       const intent = {
         op: 'exposePod',
         key: held.key,
         templateKey: template.key,
         node,
-        requireOwner,
+        ownerKey: held.ownerKey,
       } as const;
       // The re-check timer also re-places the pod if the create meets an outage.
       effects.push({ type: 'api', id: nextRequest, intent }, recheckTimer(link));
