@@ -48,8 +48,6 @@ export interface StageInput {
   readonly id: StageId;
   readonly config: Config;
   readonly mode: Mode;
-  /** 1 for the first start, +1 for every restart: epochs minted are `<id>#<incarnation>.<n>`. */
-  readonly incarnation: number;
   /** The stages downstream of this one (the scheduler: every kubelet), in a fixed order. */
   readonly downstream: readonly StageId[];
 }
@@ -263,6 +261,8 @@ export interface StageReport {
   readonly dirty: readonly DirtyEntry[];
   /** resourceVersion up to which this stage's informers have delivered. */
   readonly informerRv: number;
+  /** A leased stage's incarnation, from its Lease (0 until taken); absent for the others. */
+  readonly incarnation?: number;
   /** As a client: one per downstream link. */
   readonly clients: readonly ClientLinkReport[];
   /** As a server: the current epoch per source (absent: none since the last restart). */

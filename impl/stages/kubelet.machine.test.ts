@@ -293,7 +293,7 @@ describe('kubelet pods on its node', () => {
   });
 
   it('after a restart, kills listed sandboxes nobody knows once its informer synced', () => {
-    const d = new StageDriver(kubeletMachine, inputFor('kubelet/n1', {}, { incarnation: 2 }));
+    const d = new StageDriver(kubeletMachine, inputFor('kubelet/n1'));
     d.send({ type: 'start' }, { type: 'sandbox.list', pods: ['a/p1', 'a/gone'] });
     d.send(upsertPod());
     expect(d.of('sandbox.stop')).toEqual([]);

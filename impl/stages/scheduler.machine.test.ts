@@ -3,7 +3,7 @@ import type { Switches } from '../../spec/types/config.js';
 import type { Message } from '../../spec/types/messages.js';
 import type { NodeView, PodView, ReplicaSetView } from '../../spec/types/objects.js';
 import { StageDriver } from './common/driver.js';
-import { inputFor } from './common/test-config.js';
+import { inputFor, leaseTaken } from './common/test-config.js';
 import type { StageEvent } from './io.js';
 import { report, schedulerMachine } from './scheduler.machine.js';
 
@@ -95,7 +95,8 @@ const synced = (flips: Partial<Switches> = {}, allocatable = 1, answerReads = tr
     inputFor('scheduler', flips, { downstream: [...KUBELETS] }),
     { answerReads },
   );
-  d.send({ type: 'start' }, ownerRs, node('n1', allocatable), node('n2', allocatable), template);
+  d.send({ type: 'start' }, ...leaseTaken('scheduler'));
+  d.send(ownerRs, node('n1', allocatable), node('n2', allocatable), template);
   d.send({ type: 'informer.synced', rv: 2 });
   return d;
 };

@@ -5,7 +5,13 @@
  * the server's epoch for that source from the server's report, messages in flight both
  * ways), the desired count per function (the load), the ghost history and the step's events.
  */
-import { type LinkId, linkId, type StageId, stageKindOf } from '../../../spec/types/ids.js';
+import {
+  holdsLease,
+  type LinkId,
+  linkId,
+  type StageId,
+  stageKindOf,
+} from '../../../spec/types/ids.js';
 import type {
   AppliedEvent,
   Ghost,
@@ -27,6 +33,15 @@ export const reportsOf = (state: SimState): Map<string, StageReport> => {
   return reports;
 };
 
+/**
+ * A leased stage's incarnation is the one it read from its Lease (0 while it holds none,
+ * and while down); the others' is the runtime's process count. The autoscaler leases only
+ * on its direct hop, which the API path (mode `api`) never takes.
+ */
+const leased = (state: SimState, id: StageId): boolean =>
+  holdsLease(id, state.config.switches) &&
+  (stageKindOf(id) !== 'autoscaler' || state.mode === 'direct');
+
 const stageObservation = (
   state: SimState,
   id: StageId,
@@ -35,7 +50,7 @@ const stageObservation = (
   id,
   kind: stageKindOf(id),
   up: report !== undefined,
-  incarnation: state.slot(id)?.incarnation ?? 0,
+  incarnation: leased(state, id) ? (report?.incarnation ?? 0) : (state.slot(id)?.incarnation ?? 0),
   phase: report?.phase ?? 'down',
   dirty: report?.dirty ?? [],
   informerRv: report?.informerRv ?? 0,

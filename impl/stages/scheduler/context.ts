@@ -15,6 +15,7 @@ import {
   templateOf,
   toPodEntry,
 } from '../common/informer.js';
+import type { LeaseState } from '../common/lease.js';
 import type { Effect, StageInput } from '../io.js';
 import {
   type ClientLink,
@@ -56,6 +57,8 @@ export interface SchedulerContext {
   readonly nextRequest: number;
   /** Fallback binding: a create met an outage; no fallback create until the backoff timer. */
   readonly fallbackBackoff: boolean;
+  /** This process's Lease: its incarnation, 0 until taken (common/lease.ts). */
+  readonly lease: LeaseState;
 }
 
 /** Timer that ends `fallbackBackoff`. */
@@ -91,7 +94,7 @@ export const handshake = (
   const reconnect = link.phase === 'disconnected' && link.epoch !== null;
   const restart = reconnect && !ctx.input.config.switches.epochCounterPerIncarnation;
   const epochs = (restart ? 0 : ctx.epochs) + 1;
-  const s = startHandshake(link, ctx.input.incarnation, epochs);
+  const s = startHandshake(link, ctx.lease.incarnation, epochs);
   effects.push(...s.effects);
   const round2 = { ...ctx.round2 };
   delete round2[server];
