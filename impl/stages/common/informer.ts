@@ -26,6 +26,11 @@ export interface InformerCache {
   readonly templatesRv: number;
   /** The same for the ReplicaSets' stream. */
   readonly replicaSetsRv: number;
+  /**
+   * The uid of the last ReplicaSet deleted under each key: a re-list delivers a deletion
+   * out of resourceVersion order, so `replicaSetsRv` does not pass it, but it is seen.
+   */
+  readonly deletedReplicaSets: Readonly<Record<ObjectKey, Uid>>;
   readonly synced: boolean;
   readonly pods: Readonly<Record<PodKey, PodView>>;
   readonly templates: Readonly<Record<ObjectKey, TemplatePodView>>;
@@ -37,6 +42,7 @@ export const emptyInformer: InformerCache = {
   rv: 0,
   templatesRv: 0,
   replicaSetsRv: 0,
+  deletedReplicaSets: {},
   synced: false,
   pods: {},
   templates: {},
@@ -89,8 +95,12 @@ const collection = (
       return { pods: edit(cache.pods, object.view.key, object.view) };
     case 'TemplatePod':
       return { templates: edit(cache.templates, object.view.key, object.view) };
-    case 'ReplicaSet':
-      return { replicaSets: edit(cache.replicaSets, object.view.key, object.view) };
+    case 'ReplicaSet': {
+      const replicaSets = edit(cache.replicaSets, object.view.key, object.view);
+      if (put) return { replicaSets };
+      const deleted = { ...cache.deletedReplicaSets, [object.view.key]: object.view.uid };
+      return { replicaSets, deletedReplicaSets: deleted };
+    }
     case 'Node':
       return { nodes: edit(cache.nodes, object.view.name, object.view) };
     default:
@@ -126,7 +136,8 @@ export const ownerSeenGone = (
 ): boolean => {
   const rs = cache.replicaSets[entry.ownerKey];
   if (rs?.uid === entry.ownerUid) return rs.deleting;
-  return rs !== undefined || cache.replicaSetsRv >= entry.templateRv;
+  if (rs !== undefined || cache.deletedReplicaSets[entry.ownerKey] === entry.ownerUid) return true;
+  return cache.replicaSetsRv >= entry.templateRv;
 };
 
 /** How a stage indexes its in-memory cache (switch `cacheKey`). */
