@@ -80,19 +80,25 @@ export const createPod = (ctx: Ctx, pod: NewPod): Outcome => {
 };
 
 /**
- * One garbage-collector sweep (background propagation): ReplicaSets whose Deployment is
- * gone are removed, then template Pods and Pods whose ReplicaSet is gone; Pods on a node
- * are deleted gracefully so that their kubelet stops the sandbox first.
+ * One garbage-collector sweep (background propagation), one level of ownership at a time,
+ * as Kubernetes' collector works through its graph: ReplicaSets whose Deployment is gone
+ * are removed first; only a later sweep removes the template Pods and Pods whose
+ * ReplicaSet is gone (so an informer can show a template whose owner is already gone).
+ * Pods on a node are deleted gracefully so that their kubelet stops the sandbox first. A
+ * pod created after its owner was removed (a late expose) is collected like any other.
  */
 export const collectGarbage = (ctx: Ctx): void => {
   const api = ctx.w.api;
   const deploymentUids = new Set(Object.values(api.deployments).map((d) => d.uid));
+  let removed = false;
   for (const rs of Object.values(api.replicaSets)) {
     if (!deploymentUids.has(rs.ownerUid)) {
       delete api.replicaSets[rs.key];
       nextRv(ctx);
+      removed = true;
     }
   }
+  if (removed) return;
   const rsUids = new Set(Object.values(api.replicaSets).map((r) => r.uid));
   for (const template of Object.values(api.templatePods)) {
     if (!rsUids.has(template.ownerUid)) {
