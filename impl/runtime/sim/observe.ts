@@ -5,13 +5,7 @@
  * the server's epoch for that source from the server's report, messages in flight both
  * ways), the desired count per function (the load), the ghost history and the step's events.
  */
-import {
-  holdsLease,
-  type LinkId,
-  linkId,
-  type StageId,
-  stageKindOf,
-} from '../../../spec/types/ids.js';
+import { type LinkId, linkId, type StageId, stageKindOf } from '../../../spec/types/ids.js';
 import type {
   AppliedEvent,
   Ghost,
@@ -22,6 +16,7 @@ import type {
 } from '../../../spec/types/observation.js';
 import { toApiObjects } from '../../k8s/index.js';
 import type { StageReport } from '../../stages/io.js';
+import { observedIncarnation } from './incarnation.js';
 import { stageIds } from './lifecycle.js';
 import type { SimState } from './state.js';
 
@@ -33,15 +28,6 @@ export const reportsOf = (state: SimState): Map<string, StageReport> => {
   return reports;
 };
 
-/**
- * A leased stage's incarnation is the one it read from its Lease (0 while it holds none,
- * and while down); the others' is the runtime's process count. The autoscaler leases only
- * on its direct hop, which the API path (mode `api`) never takes.
- */
-const leased = (state: SimState, id: StageId): boolean =>
-  holdsLease(id, state.config.switches) &&
-  (stageKindOf(id) !== 'autoscaler' || state.mode === 'direct');
-
 const stageObservation = (
   state: SimState,
   id: StageId,
@@ -50,7 +36,7 @@ const stageObservation = (
   id,
   kind: stageKindOf(id),
   up: report !== undefined,
-  incarnation: leased(state, id) ? (report?.incarnation ?? 0) : (state.slot(id)?.incarnation ?? 0),
+  incarnation: observedIncarnation(state, id, report),
   phase: report?.phase ?? 'down',
   dirty: report?.dirty ?? [],
   informerRv: report?.informerRv ?? 0,
