@@ -25,6 +25,7 @@ import { ghostChanges, readyFloorChanges, sessionGhostChanges } from './world/gh
 import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
 import { sameCollection, worldKey } from './world/key.js';
+import { leaseSteps, needsLease } from './world/lease.js';
 import { inFlightOn, take } from './world/net.js';
 import { observe } from './world/observe.js';
 import { coreOf, handshakeInputs, holdsDirty, onInformerSync, ROLES } from './world/roles.js';
@@ -44,6 +45,8 @@ const informerSteps = (state: WorldState): Step[] => {
   if (!state.api.up) return [];
   const steps: Step[] = [];
   for (const id of stageIds(state)) {
+    // A leased stage lists its informers only once it holds its Lease (lease.ts).
+    if (needsLease(state, id)) continue;
     const core = coreOf(state, id);
     const stale = isStale(core.view, state.api, stageKindOf(id), sameCollection);
     if (core.phase === 'syncing' || stale || behindHeldTemplates(state, id) || waits(state, id)) {
@@ -190,6 +193,7 @@ export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
     ...schedulerSteps(state, cfg),
     ...Object.keys(state.kubelets).flatMap((node) => kubeletSteps(state, node, cfg)),
     ...informerSteps(state),
+    ...leaseSteps(state),
     ...sessions.steps,
     ...networkSteps(state, cfg),
     ...environmentSteps(state),

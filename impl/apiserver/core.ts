@@ -107,14 +107,17 @@ export class Core {
   }
 
   /**
-   * An owner reference to a uid that is not live makes the object garbage. An object
-   * already being deleted is left alone, so that writes to it (a kubelet's status patch)
-   * do not queue work the collector has already done.
+   * An owner reference to a uid that is not live makes the object garbage; so does one to
+   * an owner deleting in the foreground (its dependents must all go before it does). This is
+   * how a dependent created after its owner was deleted (a kubelet's late expose) is
+   * collected. An object already being deleted is left alone, so that writes to it (a
+   * kubelet's status patch) do not queue work the collector has already done.
    */
   private noteDanglingOwners(object: KubeObject): void {
     if (object.metadata?.deletionTimestamp !== undefined) return;
     for (const ref of object.metadata?.ownerReferences ?? []) {
-      if (!this.store.isLive(ref.uid)) this.gc.owner(ref.uid);
+      const owner = this.store.byUidRef(ref.uid);
+      if (!owner || isForegroundDeleting(owner.object)) this.gc.owner(ref.uid);
     }
     // A pod bound to a Node that was deleted (written by a request in flight when the node
     // was lost) is an orphan the pod GC controller removes, as in Kubernetes.

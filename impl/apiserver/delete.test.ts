@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { materialisePod } from '../k8s/builders.js';
 import { ApiServer } from './api-server.js';
-import { must, seedFunction, virtualClock } from './fixtures.js';
+import { collectAll, must, seedFunction, virtualClock } from './fixtures.js';
 
 const setup = () => {
   const clock = virtualClock(0);
@@ -114,7 +114,7 @@ describe('owner deletion', () => {
     );
     expect(deleting.metadata?.deletionTimestamp).toBeDefined();
     expect(deleting.metadata?.finalizers).toEqual(['foregroundDeletion']);
-    api.collectGarbage();
+    collectAll(api);
     // The ReplicaSet waits (foreground) for its pod, which waits for its kubelet.
     expect(
       api.lookup('ReplicaSet', 'a', fn.replicaSet.metadata.name)?.metadata?.deletionTimestamp,
@@ -123,7 +123,7 @@ describe('owner deletion', () => {
     expect(api.lookup('Pod', 'a', fn.templatePod.metadata.name)).toBeUndefined();
     expect(api.lookup('Deployment', 'a', 'fn')).toBeDefined();
     must(api.handle(deletePod('p1', { gracePeriodSeconds: 0 })));
-    api.collectGarbage();
+    collectAll(api);
     expect(api.count('ReplicaSet')).toBe(0);
     expect(api.count('Deployment')).toBe(0);
     expect(api.pendingGc()).toBe(0);

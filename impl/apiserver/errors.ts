@@ -53,21 +53,6 @@ export const preconditionFailed = (
   );
 };
 
-/** The guarded expose: modelled on the admission refusal for a terminating namespace. */
-export const ownerRefused = (
-  cause: 'OwnerMissing' | 'OwnerDeleting',
-  name: string,
-  owner: string,
-): ErrorResponse =>
-  error(
-    403,
-    'Forbidden',
-    cause,
-    cause === 'OwnerMissing'
-      ? `pods "${name}" is forbidden: owner ${owner} does not exist`
-      : `pods "${name}" is forbidden: owner ${owner} is being deleted`,
-  );
-
 export const alreadyBound = (name: string, node: string): ErrorResponse =>
   error(
     409,
@@ -98,8 +83,6 @@ const OUTCOME_OF_CAUSE: Readonly<Record<ErrorCause, Outcome>> = {
   Invalid: 'conflict',
   UidPrecondition: 'precondition',
   ResourceVersionPrecondition: 'precondition',
-  OwnerMissing: 'precondition',
-  OwnerDeleting: 'precondition',
 };
 
 /** The model's outcome word for a response. */

@@ -36,6 +36,20 @@ export const must = <T>(response: ObjectResponse<T> | ErrorResponse): T => {
   return response.object;
 };
 
+/**
+ * Runs the garbage collector until it has nothing left to do (each sweep takes one level
+ * of ownership); at most `sweepsMax` sweeps. Returns every request it made.
+ */
+export const collectAll = (api: ApiServer, sweepsMax = 10) => {
+  const requests: ReturnType<ApiServer['collectGarbage']>['requests'][number][] = [];
+  for (let i = 0; i < sweepsMax && api.pendingGc() > 0; i += 1) {
+    const report = api.collectGarbage();
+    if (!report.ok) break;
+    requests.push(...report.requests);
+  }
+  return requests;
+};
+
 type Persisted<T> = T & { metadata: { name: string; namespace: string; uid: string } };
 
 export interface SeededFunction {

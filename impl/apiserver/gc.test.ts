@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { materialisePod } from '../k8s/builders.js';
 import { ApiServer } from './api-server.js';
-import { must, seedFunction, seedNodes, virtualClock } from './fixtures.js';
+import { collectAll, must, seedFunction, seedNodes, virtualClock } from './fixtures.js';
 
 const setup = () => {
   const clock = virtualClock(0);
@@ -29,21 +29,22 @@ describe('owner-reference garbage collection', () => {
     const report = api.collectGarbage();
     expect(report.ok).toBe(true);
     expect(api.count('ReplicaSet')).toBe(0);
+    // One level per sweep: the ReplicaSet's dependents wait for the next one.
+    expect(api.lookup('Pod', 'a', fn.templatePod.metadata.name)).toBeDefined();
+    const next = collectAll(api);
     expect(api.lookup('Pod', 'a', fn.templatePod.metadata.name)).toBeUndefined();
     // The bound pod is deleted gracefully: its kubelet must stop the sandbox first.
     expect(api.lookup('Pod', 'a', 'p1')?.metadata?.deletionTimestamp).toBeDefined();
     expect(api.pendingGc()).toBe(0);
-    expect(report.requests.map((r) => `${r.request.verb} ${r.request.kind}`)).toEqual([
-      'delete ReplicaSet',
-      'delete Pod',
-      'delete Pod',
-    ]);
+    expect([...report.requests, ...next].map((r) => `${r.request.verb} ${r.request.kind}`)).toEqual(
+      ['delete ReplicaSet', 'delete Pod', 'delete Pod'],
+    );
   });
 
   it('accounts its requests to the garbage-collector client', () => {
     const { api } = setup();
     must(api.handle({ verb: 'delete', kind: 'Deployment', namespace: 'a', name: 'fn' }));
-    api.collectGarbage();
+    collectAll(api);
     expect(api.stats().byClient['garbage-collector']?.count).toBe(2);
   });
 
@@ -58,7 +59,8 @@ describe('owner-reference garbage collection', () => {
       }),
     );
     api.collectGarbage();
-    // A late expose of an orphan (no requireOwner): accepted, then collected.
+    // A late expose of an orphan: Kubernetes accepts it (no owner check on create), and
+    // the garbage collector deletes it at its next sweep.
     must(
       api.handle({
         verb: 'create',
@@ -82,6 +84,28 @@ describe('owner-reference garbage collection', () => {
       }),
     );
     expect(api.pendingGc()).toBe(0);
+  });
+
+  it('collects a dependent created while its owner is deleting in the foreground', () => {
+    const { api, fn, expose } = setup();
+    // A pod on a node is deleted gracefully, so the owner stays (foreground) after a sweep.
+    expose('p1', 'n1');
+    const rs = fn.replicaSet.metadata.name;
+    const del = { verb: 'delete', kind: 'ReplicaSet', namespace: 'a', name: rs } as const;
+    must(api.handle({ ...del, propagationPolicy: 'Foreground' }));
+    collectAll(api);
+    expect(api.lookup('ReplicaSet', 'a', rs)?.metadata?.deletionTimestamp).toBeDefined();
+    expect(api.pendingGc()).toBe(0);
+    must(
+      api.handle({
+        verb: 'create',
+        kind: 'Pod',
+        object: materialisePod(fn.templatePod, 'late', 'n1', 0),
+      }),
+    );
+    expect(api.pendingGc()).toBe(1);
+    api.collectGarbage();
+    expect(api.lookup('Pod', 'a', 'late')?.metadata?.deletionTimestamp).toBeDefined();
   });
 
   it('keeps a dependent that still has a live owner', () => {

@@ -1,7 +1,8 @@
 /**
  * Owner-reference garbage collection as an explicit, schedulable step rather than hidden
- * work: writes only queue GC items (core.ts), and `collectGarbage` works the queue to a
- * fixpoint through ordinary API requests from the `garbage-collector` client, so its
+ * work: writes only queue GC items (core.ts), and `collectGarbage` works the items queued
+ * so far (not those its own deletions queue: the next sweep takes them) through ordinary
+ * API requests from the `garbage-collector` client, so its
  * requests are accounted, watched and refused during an outage like anyone else's.
  *
  * - An owner uid that is no longer live: every dependent with no live owner left is
@@ -35,7 +36,12 @@ export const collectGarbage = (core: Core, handle: Handle, available: boolean): 
   const send = (request: ApiRequest): void => {
     requests.push({ request, response: handle(request) });
   };
-  for (let item = core.gc.take(); item; item = core.gc.take()) {
+  // One level of ownership per sweep, as Kubernetes' collector works: the work its own
+  // deletions queue (a deleted ReplicaSet's template Pod and pods) waits for the next
+  // sweep, so an informer can see a ReplicaSet gone while its template is still there.
+  for (let left = core.gc.size; left > 0; left -= 1) {
+    const item = core.gc.take();
+    if (!item) break;
     if (item.type === 'node') collectNode(core, item.id, send);
     else collectOwner(core, item.id, send);
   }

@@ -24,6 +24,7 @@ export const API_VERSION: Readonly<Record<Kind, string>> = {
   ReplicaSet: 'apps/v1',
   Pod: 'v1',
   Node: 'v1',
+  Lease: 'coordination.k8s.io/v1',
 };
 
 export const isClusterScoped = (kind: Kind): boolean => kind === 'Node';
@@ -62,6 +63,7 @@ export const keepServerOwned = (
 /** The status a new object gets, whatever the client sent: Kubernetes resets it on create. */
 export const initialStatus = (kind: Kind, body: Loose): object | undefined => {
   if (kind === 'Node') return body.status;
+  if (kind === 'Lease') return undefined;
   if (kind === 'Pod')
     return pendingStatus((body as { spec?: Parameters<typeof pendingStatus>[0] }).spec);
   return {};

@@ -44,7 +44,6 @@ const burst = () => {
         verb: 'create',
         kind: 'Pod',
         object,
-        requireOwner: true,
         client: `kubelet/${node}`,
       }),
     );

@@ -21,7 +21,7 @@ export interface ObjectRef {
   readonly key: string;
 }
 
-const KINDS: readonly Kind[] = ['Deployment', 'ReplicaSet', 'Pod', 'Node'];
+const KINDS: readonly Kind[] = ['Deployment', 'ReplicaSet', 'Pod', 'Node', 'Lease'];
 
 const ownerUidsOf = (object: KubeObject | undefined): string[] =>
   object?.metadata?.ownerReferences?.map((ref) => ref.uid) ?? [];

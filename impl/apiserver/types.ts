@@ -9,19 +9,22 @@
 import type {
   V1Deployment,
   V1LabelSelector,
+  V1Lease,
   V1Node,
   V1Pod,
   V1ReplicaSet,
   V1Scale,
 } from '@kubernetes/client-node';
 
-export type Kind = 'Deployment' | 'ReplicaSet' | 'Pod' | 'Node';
+/** `Lease` is coordination.k8s.io/v1: what a stage reads on start to learn its incarnation. */
+export type Kind = 'Deployment' | 'ReplicaSet' | 'Pod' | 'Node' | 'Lease';
 
 export interface KindMap {
   Deployment: V1Deployment;
   ReplicaSet: V1ReplicaSet;
   Pod: V1Pod;
   Node: V1Node;
+  Lease: V1Lease;
 }
 
 export type KubeObject = KindMap[Kind];
@@ -56,11 +59,6 @@ export interface CreateRequest<K extends Kind = Kind> extends Sender {
   readonly verb: 'create';
   readonly kind: K;
   readonly object: KindMap[K];
-  /**
-   * Refuse the create unless the controller owner in `ownerReferences` exists and is not
-   * being deleted (the kubelet's guarded expose; not a vanilla Kubernetes option).
-   */
-  readonly requireOwner?: boolean;
 }
 
 /** PUT: the whole object; a non-empty `metadata.resourceVersion` must be the current one. */
@@ -154,8 +152,6 @@ export type ErrorCause =
   | 'StaleResourceVersion'
   | 'UidPrecondition'
   | 'ResourceVersionPrecondition'
-  | 'OwnerMissing'
-  | 'OwnerDeleting'
   | 'AlreadyBound'
   | 'PodDeleting'
   | 'Invalid';

@@ -1,19 +1,18 @@
 /**
  * CREATE, UPDATE (PUT), PATCH (JSON merge patch; `status` and `scale` subresources) and pod
  * binding, with Kubernetes' failure outcomes: AlreadyExists, NotFound, Conflict on a stale
- * resourceVersion or a uid precondition, Conflict when binding a bound or deleting pod,
- * and, for the kubelet's guarded expose, Forbidden when the owner is gone or going.
+ * resourceVersion or a uid precondition, Conflict when binding a bound or deleting pod.
+ * A create is not checked against its owner references (Kubernetes does not either): an
+ * object created with a dangling owner is accepted and the garbage collector removes it.
  */
 import type { V1Pod, V1Scale } from '@kubernetes/client-node';
 import { fnv1a, safeEncode } from '../k8s/hash.js';
-import { controllerRefOf } from '../k8s/views.js';
 import type { Core } from './core.js';
 import {
   alreadyBound,
   alreadyExists,
   invalid,
   notFound,
-  ownerRefused,
   podDeleting,
   preconditionFailed,
   staleResourceVersion,
@@ -45,6 +44,7 @@ import type {
   PatchRequest,
   UpdateRequest,
 } from './types.js';
+import { validationError } from './validation.js';
 
 type Result<T = KubeObject> = ObjectResponse<T> | ErrorResponse;
 
@@ -58,10 +58,8 @@ export const create = (core: Core, request: CreateRequest): Result => {
     return invalid(kind, '', 'metadata.name: Required value: name or generateName is required');
   const key = storeKey(namespace, name);
   if (core.store.get(kind, key)) return alreadyExists(kind, name);
-  if (request.requireOwner) {
-    const refused = ownerRefusal(core, body, name);
-    if (refused) return refused;
-  }
+  const badBody = validationError(kind, body);
+  if (badBody) return invalid(kind, name, badBody);
   const metadata = newMetadata(core, kind, namespace, name, body);
   const status = initialStatus(kind, body);
   const object: Loose = {
@@ -110,16 +108,6 @@ const generatedName = (
     const name = `${prefix}${suffix}`;
     if (!core.store.get(kind, storeKey(namespace, name))) return name;
   }
-};
-
-const ownerRefusal = (core: Core, body: Loose, name: string): ErrorResponse | undefined => {
-  const ref = controllerRefOf(body.metadata);
-  const owner = ref && core.store.byUidRef(ref.uid);
-  const label = ref ? `${ref.kind} ${ref.name} (uid ${ref.uid})` : '(no owner reference)';
-  if (!owner) return ownerRefused('OwnerMissing', name, label);
-  if (owner.object.metadata?.deletionTimestamp !== undefined)
-    return ownerRefused('OwnerDeleting', name, label);
-  return undefined;
 };
 
 /** Optimistic concurrency: a given uid or resourceVersion must be the current one. */
@@ -268,6 +256,8 @@ const commitChange = (
       'spec.nodeName: Forbidden: pod updates may not change the node; use pods/binding',
     );
   }
+  const badBody = validationError(kind, next);
+  if (badBody) return invalid(kind, name, badBody);
   const generation = nextGeneration(kind, loose(current), next);
   const candidate =
     generation === undefined ? next : withMetadata(next, { ...next.metadata, generation });

@@ -5,6 +5,7 @@
  */
 import type {
   V1Deployment,
+  V1Lease,
   V1Node,
   V1ObjectMeta,
   V1OwnerReference,
@@ -15,6 +16,7 @@ import { objectKey } from '../../spec/types/ids.js';
 import type {
   ApiObjects,
   DeploymentView,
+  LeaseView,
   NodeView,
   PodView,
   ReplicaSetView,
@@ -133,6 +135,15 @@ export const toNodeView = memoised(
     name: node.metadata?.name ?? '',
     allocatable: Number(node.status?.allocatable?.pods ?? 0) || 0,
     rv: rvOf(node.metadata),
+  }),
+);
+
+export const toLeaseView = memoised(
+  (lease: V1Lease): LeaseView => ({
+    key: objectKey(lease.metadata?.namespace ?? '', lease.metadata?.name ?? ''),
+    holder: lease.spec?.holderIdentity ?? '',
+    transitions: lease.spec?.leaseTransitions ?? 0,
+    rv: rvOf(lease.metadata),
   }),
 );
 

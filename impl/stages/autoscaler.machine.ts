@@ -20,9 +20,11 @@
  * least the held one, or the Deployment gone) and re-sends the others. Its own re-check
  * timer re-handshakes while it holds a count (its dirty entries: it cannot see a write-back
  * otherwise), so every count is settled. It adopts nothing: a count the controller holds
- * from an earlier incarnation is older than any this one sends.
+ * from an earlier incarnation is older than any this one sends. The incarnation its epochs
+ * and versions carry is the one it takes from its Lease on start (common/lease.ts); it stays
+ * in `syncing` until it holds it.
  *
- *   syncing ──informer.synced──► recovering ──link connected──► serving
+ *   syncing ──informer.synced + Lease held──► recovering ──link connected──► serving
  *   serving: load ≠ sent ─deployment.scale(n, v)─► held ─(round 2: GET shows v)─► evicted
  *
  * Assumptions: the load event carries the desired count itself (the model's `load` is the
@@ -54,6 +56,8 @@ import {
 import {
   coreContext,
   inFlight,
+  leaseGuards,
+  onLease,
   onProgress,
   RETRY_MS,
   request,
@@ -111,6 +115,10 @@ export const autoscalerMachine = setup({
       if (e.name.startsWith(TIMER_PREFIX)) writeAll(d, out);
     }),
     onSynced: each((d) => setPhase(d, 'recovering')),
+    markSynced: each((d) => {
+      d.informerSynced = true;
+    }),
+    onLease: run<AutoscalerContext, StageEvent>(onLease),
     onServing: each((d, out) => {
       setPhase(d, 'serving');
       writeAll(d, out);
@@ -130,6 +138,11 @@ export const autoscalerMachine = setup({
   },
   guards: {
     ...guards,
+    ...leaseGuards,
+    // Only the direct hop mints (epochs, scale versions), so only it takes a Lease.
+    leases: ({ context }) => direct(context),
+    leasedAndSynced: ({ context }) =>
+      context.informerSynced && (!direct(context) || context.lease.incarnation > 0),
     // The link region leaves `disconnected` only on the direct hop.
     synced: ({ context }) => direct(context) && context.phase !== 'syncing',
     mayServe: ({ context }) => !direct(context) || context.link.phase === 'connected',
@@ -150,14 +163,20 @@ export const autoscalerMachine = setup({
   }),
   on: {
     load: { actions: 'onLoad' },
-    'api.done': { actions: 'onApiDone' },
+    start: { guard: 'leases', actions: 'onLease' },
+    'api.done': [{ guard: 'leaseAnswer', actions: 'onLease' }, { actions: 'onApiDone' }],
     'informer.progress': { actions: 'onProgress' },
+    timer: { guard: 'leaseTimer', actions: 'onLease' },
   },
   states: {
     lifecycle: {
       initial: 'syncing',
       states: {
-        syncing: { on: { 'informer.synced': { target: 'recovering', actions: 'onSynced' } } },
+        // Out of `syncing` once the informer listed and, on the direct hop, the Lease is held.
+        syncing: {
+          on: { 'informer.synced': { actions: 'markSynced' } },
+          always: { guard: 'leasedAndSynced', target: 'recovering', actions: 'onSynced' },
+        },
         recovering: { always: { guard: 'mayServe', target: 'serving', actions: 'onServing' } },
         serving: { on: { timer: { actions: 'onTimer' } } },
       },
@@ -228,7 +247,7 @@ const send = (d: Ctx, key: ObjectKey, replicas: number, out: Effect[]): void => 
     kind: 'count',
     key,
     replicas,
-    version: mintScaleVersion(d.input.incarnation, d.versions),
+    version: mintScaleVersion(d.lease.incarnation, d.versions),
   };
   d.written[key] = replicas;
   d.held[key] = { ...entry, written: false };
@@ -313,6 +332,7 @@ export const report = (snapshot: SnapshotFrom<typeof autoscalerMachine>): StageR
     // On the API hop nothing here is a write-back entry: the count goes straight to the API.
     dirty: Object.values(c.held).map(({ written: _w, ...entry }) => ({ ...entry, source: null })),
     informerRv: c.cache.rv,
+    ...(direct(c) ? { incarnation: c.lease.incarnation } : {}),
     clients: direct(c) ? [clientReport(c)] : [],
     serverEpochs: {},
   };

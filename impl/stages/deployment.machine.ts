@@ -57,7 +57,9 @@ import {
 import {
   coreContext,
   inFlight,
+  leaseGuards,
   onInformerEvent,
+  onLease,
   onProgress,
   RETRY_MS,
   request,
@@ -112,6 +114,10 @@ export const deploymentMachine = setup({
       onInformer(d, e, out),
     ),
     onSynced: run<DeploymentContext, StageEvent>((d) => setPhase(d, 'recovering')),
+    markSynced: run<DeploymentContext, StageEvent>((d) => {
+      d.informerSynced = true;
+    }),
+    onLease: run<DeploymentContext, StageEvent>(onLease),
     onServing: run<DeploymentContext, StageEvent>((d, _e, out) => {
       setPhase(d, 'serving');
       reconcile(d, out);
@@ -139,6 +145,7 @@ export const deploymentMachine = setup({
   },
   guards: {
     ...clientGuards(RESYNC_TIMER),
+    ...leaseGuards,
     fromUpstream: ({ context, event }) => fromAutoscaler(context, event),
     applyTimer: ({ event }) => scaleApplyTimer(event),
   },
@@ -159,14 +166,20 @@ export const deploymentMachine = setup({
   on: {
     'informer.upsert': { actions: 'onInformer' },
     'informer.delete': { actions: 'onInformer' },
-    'api.done': { actions: 'onApiDone' },
+    start: { actions: 'onLease' },
+    'api.done': [{ guard: 'leaseAnswer', actions: 'onLease' }, { actions: 'onApiDone' }],
     'informer.progress': { actions: 'onProgress' },
+    timer: { guard: 'leaseTimer', actions: 'onLease' },
   },
   states: {
     lifecycle: {
       initial: 'syncing',
       states: {
-        syncing: { on: { 'informer.synced': { target: 'recovering', actions: 'onSynced' } } },
+        // Out of `syncing` once the informers listed and the Lease is held (lease.ts).
+        syncing: {
+          on: { 'informer.synced': { actions: 'markSynced' } },
+          always: { guard: 'leasedAndSynced', target: 'recovering', actions: 'onSynced' },
+        },
         recovering: { always: { guard: 'connected', target: 'serving', actions: 'onServing' } },
         serving: { on: { timer: { guard: 'resyncTimer', actions: 'onResync' } } },
       },
@@ -440,6 +453,7 @@ export const report = (snapshot: SnapshotFrom<typeof deploymentMachine>): StageR
       ...scaleDirty(c),
     ],
     informerRv: c.cache.rv,
+    incarnation: c.lease.incarnation,
     clients: [clientReport(c)],
     serverEpochs: serverEpochs(c.server),
   };

@@ -27,6 +27,7 @@ import type {
 import type { Message } from '../../spec/types/messages.js';
 import type {
   DeploymentView,
+  LeaseView,
   NodeView,
   PodView,
   ReplicaSetView,
@@ -47,8 +48,6 @@ export interface StageInput {
   readonly id: StageId;
   readonly config: Config;
   readonly mode: Mode;
-  /** 1 for the first start, +1 for every restart: epochs minted are `<id>#<incarnation>.<n>`. */
-  readonly incarnation: number;
   /** The stages downstream of this one (the scheduler: every kubelet), in a fixed order. */
   readonly downstream: readonly StageId[];
 }
@@ -126,15 +125,15 @@ export type ApiIntent =
   /** API path: the scheduler's Binding. */
   | { readonly op: 'bindPod'; readonly key: PodKey; readonly node: NodeName }
   /**
-   * Kubelet: materialise the pod from the template Pod in its informer and CREATE it
-   * ("expose"); `requireOwner` is the switch `exposeChecksOwner`.
+   * Kubelet (or the scheduler, for fallback binding): materialise the pod from the template
+   * Pod in its informer and CREATE it ("expose"). `ownerKey` names the owning ReplicaSet.
    */
   | {
       readonly op: 'exposePod';
       readonly key: PodKey;
       readonly templateKey: ObjectKey;
       readonly node: NodeName;
-      readonly requireOwner: boolean;
+      readonly ownerKey: ObjectKey;
     }
   /** Kubelet: mark Ready, by status patch or (switch `statusPatchOnly` off) whole update. */
   | { readonly op: 'markReady'; readonly key: PodKey; readonly wholeObject: boolean }
@@ -157,7 +156,21 @@ export type ApiIntent =
    * LIST that selects nothing, answered in `api.done`'s `rv` (model-decisions §1). `key` names
    * the link whose round 2 waits for it.
    */
-  | { readonly op: 'readResourceVersion'; readonly key: LinkId; readonly epoch: Epoch };
+  | { readonly op: 'readResourceVersion'; readonly key: LinkId; readonly epoch: Epoch }
+  /** Start-up: read this stage's Lease (answered with `lease`, or notFound). */
+  | { readonly op: 'getLease'; readonly key: ObjectKey }
+  /**
+   * Start-up: take this stage's Lease with `transitions` (its incarnation from now on): a
+   * CREATE when `resourceVersion` is null, else an UPDATE with that resourceVersion as
+   * precondition (a conflict means someone else wrote it first: read it again).
+   */
+  | {
+      readonly op: 'takeLease';
+      readonly key: ObjectKey;
+      readonly holder: string;
+      readonly transitions: number;
+      readonly resourceVersion: number | null;
+    };
 
 /** Everything a stage can be told. */
 export type StageEvent =
@@ -196,6 +209,8 @@ export type StageEvent =
       readonly object?: ObjectView;
       /** `readResourceVersion`: the list's resourceVersion. */
       readonly rv?: number;
+      /** The Lease after a successful `getLease` or `takeLease`. */
+      readonly lease?: LeaseView;
     }
   /**
    * Clients only: every informer of this stage has delivered everything up to `rv` (client-go's
@@ -254,6 +269,8 @@ export interface StageReport {
   readonly dirty: readonly DirtyEntry[];
   /** resourceVersion up to which this stage's informers have delivered. */
   readonly informerRv: number;
+  /** A leased stage's incarnation, from its Lease (0 until taken); absent for the others. */
+  readonly incarnation?: number;
   /** As a client: one per downstream link. */
   readonly clients: readonly ClientLinkReport[];
   /** As a server: the current epoch per source (absent: none since the last restart). */

@@ -135,16 +135,30 @@ describe('kubelet binds and exposes', () => {
     expect(d.of('api')[0]?.intent).toMatchObject({ op: 'exposePod', key: 'a/p1' });
   });
 
-  it('expose carries requireOwner per exposeChecksOwner; a precondition failure drops the entry', () => {
+  it('exposeChecksOwner: drops an entry whose owner its informer shows gone instead of exposing', () => {
+    const run = (flips: Partial<Switches>) => {
+      const d = serving(flips);
+      // The owner is deleted; the template is still there (the garbage collector is late).
+      d.send({
+        type: 'informer.delete',
+        object: { kind: 'ReplicaSet', view: rs },
+        rv: 4,
+        tombstone: false,
+      });
+      d.send(bind());
+      return d;
+    };
+    const checked = run({});
+    expect(checked.of('api')).toEqual([]);
+    expect(dirty(checked)).toEqual([]);
+    const unchecked = run({ exposeChecksOwner: false });
+    expect(unchecked.of('api')[0]?.intent).toMatchObject({ op: 'exposePod', ownerKey: 'a/rs' });
+  });
+
+  it('exposeChecksOwner is best effort: an owner not yet seen gone is exposed', () => {
     const d = serving();
     d.send(bind());
-    expect(d.of('api')[0]?.intent).toMatchObject({ requireOwner: true });
-    const api = d.of('api')[0];
-    d.send(done(api?.id ?? 0, api?.intent ?? {}, 'precondition'));
-    expect(dirty(d)).toEqual([]);
-    const unchecked = serving({ exposeChecksOwner: false });
-    unchecked.send(bind());
-    expect(unchecked.of('api')[0]?.intent).toMatchObject({ requireOwner: false });
+    expect(d.of('api')[0]?.intent).toMatchObject({ op: 'exposePod', key: 'a/p1' });
   });
 
   it('drops an entry whose retried expose could not be built (template gone: notFound)', () => {
@@ -279,7 +293,7 @@ describe('kubelet pods on its node', () => {
   });
 
   it('after a restart, kills listed sandboxes nobody knows once its informer synced', () => {
-    const d = new StageDriver(kubeletMachine, inputFor('kubelet/n1', {}, { incarnation: 2 }));
+    const d = new StageDriver(kubeletMachine, inputFor('kubelet/n1'));
     d.send({ type: 'start' }, { type: 'sandbox.list', pods: ['a/p1', 'a/gone'] });
     d.send(upsertPod());
     expect(d.of('sandbox.stop')).toEqual([]);

@@ -12,7 +12,7 @@
  *   a bound pod:
  *   bindPod ──► waitingTemplate ──(template in informer)──► exposing ──CREATE ok──► exposed
  *                    │                                        │  ▲ outage: retry     │
- *                    └─(owner known gone)─► dropped ◄─────────┘precondition          │
+ *                    └─(owner known gone)─► dropped ◄─────────┘owner seen gone       │
  *                                                        informer shows it ─► evicted┘
  *
  * Level-triggered work (`reconcile`, after every event while serving) on the pods the
@@ -257,7 +257,7 @@ const onApiDone = (ctx: KubeletContext, done: Extract<StageEvent, { type: 'api.d
   return { context: next, effects };
 };
 
-/** The CREATE's outcome: outage retries, precondition or notFound drops, else exposed. */
+/** The CREATE's outcome: outage retries, notFound drops, anything else means exposed. */
 const onExposed = (
   ctx: KubeletContext,
   key: PodKey,
@@ -269,11 +269,11 @@ const onExposed = (
   if (!held) return { context: ctx, effects };
   const bound = { ...ctx.bound };
   if (outcome === 'outage') bound[ck] = { ...held, failed: true };
-  // The owner is gone (precondition), or the template left the informer before a retry could
-  // build the pod (notFound: no request was sent). Marked exposed, such an entry waited for
-  // good for a pod that never came (a kd check find: an expose retried after an outage
-  // outlived its Deployment's deletion).
-  else if (outcome === 'precondition' || outcome === 'notFound') delete bound[ck];
+  // The template left the informer before a retry could build the pod (notFound: no
+  // request was sent). Marked exposed, such an entry waited for good for a pod that never
+  // came (a kd check find: an expose retried after an outage outlived its Deployment's
+  // deletion).
+  else if (outcome === 'notFound') delete bound[ck];
   else bound[ck] = { ...held, state: 'exposed', failed: false };
   if (outcome !== 'ok') return { context: { ...ctx, bound }, effects };
   effects.push({

@@ -116,7 +116,8 @@ describe('scale flow A → D → RS → scheduler', () => {
       type: 'informer.synced',
       rv: 4,
     });
-    expect(r.snapshot.context.input.incarnation).toBe(1);
+    expect(r.snapshot.context.lease.incarnation).toBe(1);
+    expect(r2.snapshot.context.lease.incarnation).toBe(2);
     r2.send(fromScheduler('handshakeReply', 2), fromScheduler('syncAck', 2));
     // The Deployment controller's retry timer: it still holds the count.
     const again = messagesIn(d.send({ type: 'timer', name: 'link.retry:deployment->replicaset' }));

@@ -37,7 +37,7 @@ import {
   onServerDownEvent,
   onSyncAckMessage,
 } from './upstream/client.js';
-import { coreContext, run } from './upstream/core.js';
+import { coreContext, leaseGuards, onLease, run } from './upstream/core.js';
 import type { ReplicaSetContext, RsDraft } from './upstream/rs-context.js';
 import {
   onApiDone,
@@ -73,6 +73,10 @@ export const replicaSetMachine = setup({
       onInformer(d, e, out),
     ),
     onSynced: each((d) => setPhase(d, 'recovering')),
+    markSynced: each((d) => {
+      d.informerSynced = true;
+    }),
+    onLease: run<ReplicaSetContext, StageEvent>(onLease),
     onServing: each((d, out) => {
       setPhase(d, 'serving');
       reconcile(d, out);
@@ -98,6 +102,7 @@ export const replicaSetMachine = setup({
   },
   guards: {
     ...clientGuards(RESYNC_TIMER),
+    ...leaseGuards,
     fromUpstream: ({ context, event }) =>
       event.type === 'message' &&
       event.message.destination === context.input.id &&
@@ -127,14 +132,20 @@ export const replicaSetMachine = setup({
   on: {
     'informer.upsert': { actions: 'onInformer' },
     'informer.delete': { actions: 'onInformer' },
-    'api.done': { actions: 'onApiDone' },
+    start: { actions: 'onLease' },
+    'api.done': [{ guard: 'leaseAnswer', actions: 'onLease' }, { actions: 'onApiDone' }],
     'informer.progress': { actions: 'onProgress' },
+    timer: { guard: 'leaseTimer', actions: 'onLease' },
   },
   states: {
     lifecycle: {
       initial: 'syncing',
       states: {
-        syncing: { on: { 'informer.synced': { target: 'recovering', actions: 'onSynced' } } },
+        // Out of `syncing` once the informers listed and the Lease is held (lease.ts).
+        syncing: {
+          on: { 'informer.synced': { actions: 'markSynced' } },
+          always: { guard: 'leasedAndSynced', target: 'recovering', actions: 'onSynced' },
+        },
         recovering: { always: { guard: 'connected', target: 'serving', actions: 'onServing' } },
         serving: { on: { timer: { guard: 'resyncTimer', actions: 'onResync' } } },
       },
@@ -215,6 +226,7 @@ export const report = (snapshot: SnapshotFrom<typeof replicaSetMachine>): StageR
       })),
     ],
     informerRv: c.cache.rv,
+    incarnation: c.lease.incarnation,
     clients: [clientReport(c)],
     serverEpochs: serverEpochs(c.server),
   };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Switches } from '../../spec/types/config.js';
 import type { Message } from '../../spec/types/messages.js';
-import type { NodeView, PodView } from '../../spec/types/objects.js';
+import type { NodeView, PodView, ReplicaSetView } from '../../spec/types/objects.js';
 import { StageDriver } from './common/driver.js';
-import { inputFor } from './common/test-config.js';
+import { inputFor, leaseTaken } from './common/test-config.js';
 import type { StageEvent } from './io.js';
 import { report, schedulerMachine } from './scheduler.machine.js';
 
@@ -42,6 +42,26 @@ const templateAt = (rv: number, fallbackBinding: boolean): StageEvent => ({
   rv,
 });
 const template = templateAt(2, false);
+const ownerRs: StageEvent = {
+  type: 'informer.upsert',
+  object: {
+    kind: 'ReplicaSet',
+    view: {
+      key: 'a/rs',
+      uid: 'u1',
+      ownerUid: 'u0',
+      templateHash: 'h1',
+      replicas: 1,
+      replicasVersion: 1,
+      fallbackScaling: false,
+      status: { replicas: 0, readyReplicas: 0 },
+      deleting: false,
+      managed: true,
+      rv: 1,
+    } satisfies ReplicaSetView,
+  },
+  rv: 1,
+};
 const msg = (m: object): StageEvent => ({ type: 'message', message: m as Message });
 const fromKubelet = (n: string, m: object) =>
   msg({ source: `kubelet/${n}`, destination: 'scheduler', ...m });
@@ -75,7 +95,8 @@ const synced = (flips: Partial<Switches> = {}, allocatable = 1, answerReads = tr
     inputFor('scheduler', flips, { downstream: [...KUBELETS] }),
     { answerReads },
   );
-  d.send({ type: 'start' }, node('n1', allocatable), node('n2', allocatable), template);
+  d.send({ type: 'start' }, ...leaseTaken('scheduler'));
+  d.send(ownerRs, node('n1', allocatable), node('n2', allocatable), template);
   d.send({ type: 'informer.synced', rv: 2 });
   return d;
 };
@@ -143,10 +164,24 @@ describe('scheduler fallback binding', () => {
         key: 'a/p1',
         templateKey: 'a/rs-template',
         node: 'n1',
-        requireOwner: true,
+        ownerKey: 'a/rs',
       },
     ]);
     expect(report(d.snapshot).dirty).toMatchObject([{ key: 'a/p1', state: 'assumed', node: 'n1' }]);
+  });
+
+  it('does not create the pod while its informer shows the owner deleting (exposeChecksOwner)', () => {
+    const run = (flips: Partial<Switches>) => {
+      const d = serving(flips);
+      d.send(fallbackTemplate);
+      const deleting = ownerRs as Extract<StageEvent, { type: 'informer.upsert' }>;
+      const view = { ...(deleting.object.view as ReplicaSetView), deleting: true, rv: 5 };
+      d.send({ ...deleting, object: { kind: 'ReplicaSet', view }, rv: 5 });
+      d.send(schedule(['a/p1']));
+      return d.of('api');
+    };
+    expect(run({})).toEqual([]);
+    expect(run({ exposeChecksOwner: false })).toHaveLength(1);
   });
 
   it('after an outage backs off, then places the pod again', () => {
@@ -409,18 +444,20 @@ describe('every assumed pod keeps a pending re-validation (the seed-9 find)', ()
 });
 
 describe("a slot is freed only once the node's kubelet lets go (the capacity-3 find)", () => {
-  const ownerDeleted: StageEvent = {
+  // The informer shows neither the ReplicaSet nor its template: the owner is known gone.
+  const deleted = (upsert: StageEvent, rv: number): StageEvent => ({
     type: 'informer.delete',
-    object: (template as Extract<StageEvent, { type: 'informer.upsert' }>).object,
-    rv: 5,
+    object: (upsert as Extract<StageEvent, { type: 'informer.upsert' }>).object,
+    rv,
     tombstone: false,
-  };
+  });
+  const ownerDeleted = [deleted(ownerRs, 5), deleted(template, 6)] as const;
   const heldKeys = (d: D) => report(d.snapshot).dirty.map((e) => e.key);
 
   it('keeps a pod assumed on a node after its owner is deleted, until round 2 finds it gone', () => {
     const d = serving();
     d.send(schedule(['a/p1', 'a/p2']));
-    d.send(ownerDeleted);
+    d.send(...ownerDeleted);
     // Both were assumed (one slot on each node): their kubelets may still hold them.
     expect(heldKeys(d)).toEqual(['a/p1', 'a/p2']);
     d.send({ type: 'timer', name: 'link.retry:scheduler->kubelet/n1' });
@@ -440,7 +477,7 @@ describe("a slot is freed only once the node's kubelet lets go (the capacity-3 f
   it('frees them at the deletion with holdSlotUntilFreed off (mutant release-slot-on-owner-delete)', () => {
     const d = serving({ holdSlotUntilFreed: false });
     d.send(schedule(['a/p1', 'a/p2']));
-    d.send(ownerDeleted);
+    d.send(...ownerDeleted);
     expect(heldKeys(d)).toEqual([]);
   });
 });

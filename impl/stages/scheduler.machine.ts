@@ -37,6 +37,14 @@ import {
   ownerKnownGone,
   toPodEntry,
 } from './common/informer.js';
+import {
+  isLeaseAnswer,
+  isLeaseTimer,
+  noLease,
+  onLeaseAnswer,
+  onLeaseTimer,
+  startLease,
+} from './common/lease.js';
 import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
 import {
   admitThenApply,
@@ -103,6 +111,7 @@ export const schedulerMachine = setup({
     }),
   },
   guards: {
+    leasedAndSynced: ({ context }) => context.informer.synced && context.lease.incarnation > 0,
     recovered: ({ context }) =>
       Object.values(context.clients).every((link) => link.phase === 'connected'),
   },
@@ -111,11 +120,14 @@ export const schedulerMachine = setup({
   context: ({ input }) => initialContext(input),
   initial: 'syncing',
   states: {
+    // Out of `syncing` once the informers listed and the Lease is held (common/lease.ts).
     syncing: {
-      on: {
-        'informer.synced': { target: 'recovering', actions: handle('recovering') },
-        '*': { actions: handle('syncing') },
+      always: {
+        guard: 'leasedAndSynced',
+        target: 'recovering',
+        actions: { type: 'work', params: { phase: 'recovering' } },
       },
+      on: { '*': { actions: handle('syncing') } },
     },
     recovering: {
       always: {
@@ -146,6 +158,7 @@ const initialContext = (input: StageInput): SchedulerContext => ({
   apiBinds: {},
   nextRequest: 1,
   fallbackBackoff: false,
+  lease: noLease,
 });
 
 /** After every event: handshake links that are down; while serving, bind what fits. */
@@ -158,6 +171,16 @@ const work = (ctx: SchedulerContext, phase: Phase, effects: Effect[]): Scheduler
 
 /** One handler per incoming event. */
 const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => {
+  if (event.type === 'start' || isLeaseAnswer(event) || isLeaseTimer(event)) {
+    const id = ctx.input.id;
+    const s =
+      event.type === 'start'
+        ? startLease(id)
+        : isLeaseAnswer(event)
+          ? onLeaseAnswer(id, ctx.lease, event)
+          : onLeaseTimer(id, ctx.lease);
+    return { context: { ...ctx, lease: s.lease }, effects: s.effects };
+  }
   switch (event.type) {
     case 'informer.upsert':
     case 'informer.delete':
@@ -265,7 +288,7 @@ const onSchedulePods = (ctx: SchedulerContext, message: SchedulePods): Scheduler
   const base = { kind: 'pod', ownerKey, ownerUid, node: null, templateRv } as const;
   const entries: PodEntry[] = message.pods.map((key) => ({ ...base, key }));
   for (let i = 0; i < message.count; i += 1)
-    entries.push({ ...base, key: `${ownerKey}-s${ctx.input.incarnation}-${ctx.minted + i + 1}` });
+    entries.push({ ...base, key: `${ownerKey}-s${ctx.lease.incarnation}-${ctx.minted + i + 1}` });
   return acceptAll({ ...ctx, minted: ctx.minted + message.count }, entries);
 };
 
@@ -352,8 +375,9 @@ const onBound = (ctx: SchedulerContext, key: string, outcome: string): Scheduler
 
 /**
  * Fallback binding: the scheduler's create of a pod bound to its node finished. Created (or
- * already there): the entry stays assumed until the informer shows it persisted. The owner
- * is gone: the pod is dropped. An outage: the pod goes back to pending and is placed again.
+ * already there): the entry stays assumed until the informer shows it persisted. The
+ * template is gone (notFound: no request could be built): the pod is dropped. An outage: the
+ * pod goes back to pending and is placed again.
  */
 const onFallbackCreated = (ctx: SchedulerContext, key: string, outcome: string): Step => {
   const ck = cacheKey(ctx.input.config.switches, key);
@@ -402,6 +426,7 @@ export const report = (snapshot: {
     (held): DirtyEntry => ({ ...toPodEntry(held), source: 'replicaset', state: held.state }),
   ),
   informerRv: snapshot.context.informer.rv,
+  incarnation: snapshot.context.lease.incarnation,
   clients: Object.values(snapshot.context.clients).map((l) => ({
     server: l.server,
     phase: l.phase,

@@ -427,6 +427,8 @@ const eventAtoms = (event: AppliedEvent, emit: Emit): void => {
       // Reads change nothing: the model makes them within the step that uses their answer.
       const read = event.verb === 'get' || event.verb === 'list';
       if (read || event.actor === 'gc' || event.actor === 'nodeLifecycle') return;
+      // A Lease write shows as the incarnation it gives (the stage part), not as a request.
+      if (event.resource === 'lease') return;
       emit(
         `ev api ${kindOfStage(event.actor)} ${verbOf(event)} ${event.resource} ${event.outcome}`,
       );

@@ -120,7 +120,7 @@ export const exposedOnBind = (registry: StageRegistry): StageRegistry => ({
         key: entry.key,
         templateKey: `${entry.ownerKey}-template`,
         node: event.message.destination.slice('kubelet/'.length),
-        requireOwner: true,
+        ownerKey: entry.ownerKey,
       },
       outcome: 'alreadyExists',
     };

@@ -172,6 +172,11 @@ export const REQUEST_CLASS: Readonly<Record<string, readonly string[]>> = {
   'deployment scaleReplicaSet': ['deployment: update replicaset'],
   'deployment deploymentStatus': ['deployment: status'],
   'deployment scaleDeployment': ['deployment: write back'],
+  // Taking the Lease on start (the model's `lease` step; its read is a stutter).
+  'autoscaler takeLease': ['autoscaler: lease'],
+  'deployment takeLease': ['deployment: lease'],
+  'replicaset takeLease': ['replicaset: lease'],
+  'scheduler takeLease': ['scheduler: lease'],
 };
 
 const local = (stageKind: string): readonly Candidate[] => LOCAL_WORK[stageKind] ?? [];
@@ -323,7 +328,10 @@ const takeClass = (record: StepRecord): ImplClass => {
           : op === 'readResourceVersion'
             ? [whole(`${stageKind}: read`)]
             : requestClasses(stageKind, op, 'stage');
-      return mapped(`api.done ${stageKind} ${op}`, own, local(stageKind));
+      // The model lists a stage's informers only after it took its Lease; the
+      // implementation lists them at once, so its Lease may come last and end `syncing`.
+      const synced = op === 'takeLease' ? [part(`informer ${stageKind}`, 'stage')] : [];
+      return mapped(`api.done ${stageKind} ${op}`, own, synced, local(stageKind));
     }
     case 'inform':
     case 'list':

@@ -141,10 +141,10 @@ export const EXTENSIONS: readonly Extension[] = [
   },
   {
     feature: 'fallbackBinding',
-    when: (switches) => !switches.exposeChecksOwner,
+    when: () => true,
     modelClass: 'scheduler: expose (fallback binding)',
     atoms: ['api.pod + orphan'],
-    why: "without the owner precondition (switch exposeChecksOwner off) the scheduler's create may make an orphan, as the kubelet's expose does in the model",
+    why: "Kubernetes does not check owner references on create, and the owner check before it reads an informer that may lag, so the scheduler's create may make an orphan, as the kubelet's expose does in the model",
   },
   {
     feature: 'nodeLost',

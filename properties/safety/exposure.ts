@@ -1,11 +1,9 @@
 /**
- * What the kubelet materialises and runs (protocol.md §6, expose): `no-orphan-exposure` (a
- * pod is created only while its owner and template exist), `spec-fidelity` (a pod's spec is
+ * What the kubelet materialises and runs (protocol.md §6, expose): `no-orphan-exposure` (no
+ * pod is exposed from an informer that shows its owner gone), `spec-fidelity` (a pod's spec is
  * its owner's template) and `no-leaked-sandbox` (every running sandbox is known to its
  * kubelet).
  */
-import type { Uid } from '../../spec/types/ids.js';
-import type { PodView } from '../../spec/types/objects.js';
 import type { KubeletObservation, Observation } from '../../spec/types/observation.js';
 import {
   type AlwaysProperty,
@@ -16,47 +14,30 @@ import {
 } from '../../spec/types/property.js';
 import { findStage, hasDirtyPod } from './shared.js';
 
-const hasTemplatePod = (obs: Observation, ownerUid: Uid): boolean => {
-  for (const template of Object.values(obs.api.templatePods)) {
-    if (template.ownerUid === ownerUid) return true;
-  }
-  return false;
-};
-
 /**
- * Owner and template are judged in the state the create was made in (`before`): garbage
- * collection in the same step must not excuse a create that raced a deletion.
- */
-const orphanReason = (before: Observation, pod: PodView): string | null => {
-  const owner = before.api.replicaSets[pod.ownerKey];
-  if (owner === undefined || owner.uid !== pod.ownerUid) {
-    return `its owner ReplicaSet ${pod.ownerKey} (${pod.ownerUid}) does not exist`;
-  }
-  if (owner.deleting) return `its owner ReplicaSet ${pod.ownerKey} (${pod.ownerUid}) is deleting`;
-  if (!hasTemplatePod(before, pod.ownerUid)) {
-    return `its owner ${pod.ownerKey} (${pod.ownerUid}) has no template pod`;
-  }
-  return null;
-};
-
-/**
+ * Kubernetes accepts a pod whose owner is gone (no API Server checks owner references on
+ * create), so an exposer with a lagging informer can make an orphan, as the vanilla
+ * ReplicaSet controller can. What the design can promise, and this property judges: no
+ * exposer creates a pod after its own informer showed the owner ReplicaSet gone or deleting
+ * (the `ownerSeenGone` evidence, recorded by the model or the runtime when the create was
+ * decided, not by the stage). The orphans a lag lets through are never counted: the
+ * ReplicaSet status and `replicas-converge` count only pods of a live owner; and they are
+ * collected: the garbage collector deletes a pod whose owner uid is gone at its next sweep
+ * and the kubelet stops its sandbox (`deletion-completes`, `api-reflects-truth`).
+ *
  * Exposure is the create of a pod materialised from a template: by a kubelet on the direct
  * path, or by the scheduler when the template Pod asks for fallback binding. The API path's
- * creates by the ReplicaSet controller are vanilla Kubernetes: with a
- * stale informer it can create a pod for a ReplicaSet that was just deleted, and the
- * garbage collector removes it (`deletion-completes` judges that); that race is the
- * baseline's, not a property of exposure.
+ * creates by the ReplicaSet controller are vanilla Kubernetes and not judged here.
  */
-const checkOrphanExposure = (before: Observation, after: Observation): Verdict => {
+const checkOrphanExposure = (_before: Observation, after: Observation): Verdict => {
   for (const event of after.events) {
     if (event.kind !== 'api' || event.verb !== 'create' || event.resource !== 'pod') continue;
     const exposer = event.actor.startsWith('kubelet/') || event.actor === 'scheduler';
-    if (event.outcome !== 'ok' || !exposer) continue;
-    // Created and removed within one step leaves nothing to judge the owner by.
-    const pod = after.api.pods[event.key];
-    if (pod === undefined) continue;
-    const reason = orphanReason(before, pod);
-    if (reason !== null) return fail(`${event.actor} created pod ${pod.key} although ${reason}`);
+    if (event.outcome !== 'ok' || !exposer || event.ownerSeenGone !== true) continue;
+    const owner = after.api.pods[event.key]?.ownerKey ?? 'its owner';
+    return fail(
+      `${event.actor} created pod ${event.key} although its informer already showed ${owner} gone`,
+    );
   }
   return OK;
 };
@@ -64,7 +45,8 @@ const checkOrphanExposure = (before: Observation, after: Observation): Verdict =
 export const noOrphanExposure: StepProperty = {
   name: 'no-orphan-exposure',
   kind: 'step',
-  statement: 'a pod is exposed only while its owner and template exist',
+  statement:
+    "no pod is exposed after the exposer's informer showed its owner gone; an orphan a lagging informer lets through is counted by no status and collected by the garbage collector",
   check: checkOrphanExposure,
 };
 

@@ -41,6 +41,22 @@ export const replicaSetByUid = (view: InformerView, uid: Uid): ReplicaSetView | 
 };
 
 /**
+ * The best-effort owner check before an expose (switch `exposeChecksOwner`): the informer
+ * shows the owning ReplicaSet deleting, replaced by another of the same name, or, having
+ * passed the template's creation (a ReplicaSet is older than its template), not at all.
+ * Best effort only: a lagging informer still shows a deleted owner, so an orphan can be
+ * exposed anyway, and the garbage collector removes it.
+ */
+export const ownerSeenGone = (
+  view: InformerView,
+  entry: Pick<PodEntry, 'ownerKey' | 'ownerUid' | 'templateRv'>,
+): boolean => {
+  const rs = view.objects.replicaSets[entry.ownerKey];
+  if (rs?.uid === entry.ownerUid) return rs.deleting;
+  return rs !== undefined || view.rv >= entry.templateRv;
+};
+
+/**
  * The owner is known to be gone: the informer has passed the template's creation and shows
  * neither the template nor the ReplicaSet. (Absent before that point only means "not yet seen".)
  */

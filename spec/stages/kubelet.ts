@@ -5,7 +5,7 @@
  *
  *   bindPod ──► waitingTemplate ──(template in informer)──► exposing ──CREATE ok──► exposed
  *                    │                                        │  ▲ outage: retry      │
- *                    └─(template known deleted)─► dropped ◄───┘precondition           │
+ *                    └─(template known deleted)─► dropped ◄───┘owner seen gone        │
  *                                                                  informer shows it ─┘─► evicted
  *
  * Server of `scheduler -> kubelet/<node>`. Assumes: one scheduler; sandboxes survive a
@@ -30,6 +30,7 @@ import {
   cacheKey,
   isServing,
   ownerKnownGone,
+  ownerSeenGone,
   type Step,
   step,
   templateOf,
@@ -119,9 +120,16 @@ const expose = (ctx: Ctx, node: NodeName, ck: string): void => {
     templateHash: held.templateHash,
     nodeName: node,
   };
-  const outcome = request(ctx, req, () => createPod(ctx, pod, ctx.cfg.switches.exposeChecksOwner));
+  const seenGone = ownerSeenGone(k.view, held);
+  // Best effort (switch exposeChecksOwner): the API would accept the orphan, so the kubelet
+  // looks at its own informer first and drops the entry if it shows the owner gone.
+  if (seenGone && ctx.cfg.switches.exposeChecksOwner) {
+    delete k.bound[ck];
+    return;
+  }
+  const evidence = seenGone ? { ...req, ownerSeenGone: true as const } : req;
+  const outcome = request(ctx, evidence, () => createPod(ctx, pod));
   if (outcome === 'outage') held.failed = true;
-  else if (outcome === 'precondition') delete k.bound[ck];
   else {
     held.state = 'exposed';
     held.failed = false;

@@ -38,7 +38,11 @@ export interface Switches {
   readonly autoscalerLink: 'direct' | 'api';
   /** The kubelet materialises a pod only from a template it has in its informer. */
   readonly exposeRequiresTemplate: boolean;
-  /** The kubelet's expose is a create with an owner precondition (owner must exist). */
+  /**
+   * Before an expose, the kubelet (and the scheduler's fallback create) looks for the owner
+   * ReplicaSet in its own informer and drops the entry if it sees the owner gone. Best
+   * effort: Kubernetes does not check owner references on create.
+   */
   readonly exposeChecksOwner: boolean;
   /** The kubelet drops its in-memory entry once it observes the pod persisted. */
   readonly evictOnPersist: boolean;
@@ -166,7 +170,7 @@ export const HARDENED: Switches = {
  * The artifact's behaviour as protocol.md §10 reads it: name-only cache key, count-based
  * schedulePods, in-memory entries left behind when the template is deleted, no guard
  * against a duplicate bind after eviction, lost identities re-sent from the informer's view,
- * opaque (unordered) epochs, and no owner precondition on expose.
+ * opaque (unordered) epochs, and no look at the owner before an expose.
  */
 export const ARTIFACT: Switches = {
   ...HARDENED,

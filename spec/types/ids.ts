@@ -6,6 +6,8 @@
  * key or by the bare name is a design switch (`cacheKey`), not a property of the id.
  */
 
+import type { Switches } from './config.js';
+
 export type StageKind = 'autoscaler' | 'deployment' | 'replicaset' | 'scheduler' | 'kubelet';
 
 export type NodeName = string;
@@ -47,8 +49,31 @@ export const splitKey = (key: ObjectKey): { namespace: string; name: string } =>
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 };
 
-export const mintEpoch = (stage: StageId, incarnation: number, counter: number): Epoch =>
-  `${stage}#${incarnation}.${counter}`;
+export const mintEpoch = (stage: StageId, incarnation: number, counter: number): Epoch => {
+  // Incarnation 0 is a leased stage that has not taken its Lease yet: an epoch minted then
+  // could equal one its predecessor minted, or its successor will.
+  if (incarnation < 1) throw new Error(`${stage} minted an epoch without an incarnation`);
+  return `${stage}#${incarnation}.${counter}`;
+};
+
+/**
+ * The stages whose incarnation is read from a Lease (coordination.k8s.io/v1) in the API
+ * Server: those that mint epochs, pod names or scale versions with it. A restarted process
+ * has no memory; it takes its Lease with `leaseTransitions + 1` and uses that number. The
+ * kubelets mint nothing, so they hold none; nor does the autoscaler on the API hop, but on
+ * its direct hop (`autoscalerLink: 'direct'`) it mints epochs and scale versions and does.
+ */
+export const LEASED_STAGES: readonly StageKind[] = ['deployment', 'replicaset', 'scheduler'];
+
+export const holdsLease = (stage: StageId, switches: Pick<Switches, 'autoscalerLink'>): boolean => {
+  const kind = stageKindOf(stage);
+  return (
+    LEASED_STAGES.includes(kind) || (kind === 'autoscaler' && switches.autoscalerLink === 'direct')
+  );
+};
+
+/** `namespace/name` of a stage's Lease. */
+export const leaseKey = (stage: StageId): ObjectKey => `kube-system/kd-${stage}`;
 
 /** `<stage>#<incarnation>.<counter>` → [incarnation, counter]. */
 const epochOrder = (epoch: Epoch): [number, number] => {

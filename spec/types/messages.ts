@@ -44,6 +44,8 @@ export interface PodEntry {
  */
 export const SCALE_COUNTER_SPAN = 1000;
 export const mintScaleVersion = (incarnation: number, counter: number): number => {
+  // Incarnation 0: the autoscaler has not taken its Lease yet (see `mintEpoch`).
+  if (incarnation < 1) throw new Error('the autoscaler minted a scale version without a Lease');
   if (counter >= SCALE_COUNTER_SPAN)
     throw new Error(`autoscaler minted more than ${SCALE_COUNTER_SPAN - 1} scale versions`);
   return incarnation * SCALE_COUNTER_SPAN + counter;

@@ -124,7 +124,8 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     name: 'expose-unchecked-owner',
-    hazard: 'a kubelet whose informer lags exposes a pod after its owner was deleted',
+    hazard:
+      'a kubelet exposes a pod although its own informer already shows the owner ReplicaSet deleted',
     property: 'no-orphan-exposure',
     flip: { exposeChecksOwner: false },
   },

@@ -92,6 +92,18 @@ export interface NodeView {
   readonly rv: number;
 }
 
+/**
+ * A stage's coordination.k8s.io/v1 Lease (one per stage that mints epochs or names): a
+ * restarted stage reads it and takes it with `leaseTransitions + 1`, its incarnation.
+ */
+export interface LeaseView {
+  readonly key: ObjectKey;
+  readonly holder: string;
+  /** `spec.leaseTransitions`. */
+  readonly transitions: number;
+  readonly rv: number;
+}
+
 /** The API Server's objects, keyed by object key (nodes by name). */
 export interface ApiObjects {
   readonly deployments: Readonly<Record<ObjectKey, DeploymentView>>;

@@ -129,7 +129,7 @@ export type AppliedEvent =
       readonly kind: 'api';
       readonly actor: StageId | 'user' | 'gc' | 'nodeLifecycle';
       readonly verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
-      readonly resource: 'deployment' | 'replicaset' | 'templatePod' | 'pod' | 'node';
+      readonly resource: 'deployment' | 'replicaset' | 'templatePod' | 'pod' | 'node' | 'lease';
       readonly key: ObjectKey;
       readonly outcome:
         | 'ok'
@@ -140,6 +140,12 @@ export type AppliedEvent =
         | 'precondition';
       /** The stage had already tried this write and failed. */
       readonly retry: boolean;
+      /**
+       * Evidence for `no-orphan-exposure`, recorded by the model or the runtime (not by the
+       * stage): when this create was decided, the exposer's informer already showed its
+       * owner ReplicaSet gone or deleting.
+       */
+      readonly ownerSeenGone?: true;
     }
   /** A kubelet received a bind for a pod whose template its informer does not show. */
   | { readonly kind: 'bindBeforeTemplate'; readonly node: NodeName; readonly pod: PodKey }

@@ -21,6 +21,8 @@ interface Request {
   readonly resource: Resource;
   readonly key: ObjectKey;
   readonly retry?: boolean;
+  /** An expose whose owner the exposer's informer already showed gone (evidence). */
+  readonly ownerSeenGone?: true;
 }
 
 /** Runs one request: fails during an outage, else applies `body`, and records the event. */
@@ -66,36 +68,37 @@ export interface NewPod {
 }
 
 /**
- * Pod CREATE. With `ownerPrecondition` the server refuses a pod whose owner ReplicaSet is
- * gone or being deleted (our hardened expose); otherwise it accepts an orphan, which the
- * garbage collector removes later.
+ * Pod CREATE. As in Kubernetes, the owner reference is not checked: a pod whose owner
+ * ReplicaSet is gone or being deleted is accepted, and the garbage collector removes it.
  */
-export const createPod = (ctx: Ctx, pod: NewPod, ownerPrecondition: boolean): Outcome => {
+export const createPod = (ctx: Ctx, pod: NewPod): Outcome => {
   const api = ctx.w.api;
   if (api.pods[pod.key]) return 'alreadyExists';
-  if (ownerPrecondition) {
-    const owner = api.replicaSets[pod.ownerKey];
-    if (!owner || owner.uid !== pod.ownerUid || owner.deleting) return 'precondition';
-  }
   const view: PodView = { ...pod, uid: nextUid(ctx), ready: false, deleting: false, rv: 0 };
   api.pods[pod.key] = { ...view, rv: nextRv(ctx) };
   return 'ok';
 };
 
 /**
- * One garbage-collector sweep (background propagation): ReplicaSets whose Deployment is
- * gone are removed, then template Pods and Pods whose ReplicaSet is gone; Pods on a node
- * are deleted gracefully so that their kubelet stops the sandbox first.
+ * One garbage-collector sweep (background propagation), one level of ownership at a time,
+ * as Kubernetes' collector works through its graph: ReplicaSets whose Deployment is gone
+ * are removed first; only a later sweep removes the template Pods and Pods whose
+ * ReplicaSet is gone (so an informer can show a template whose owner is already gone).
+ * Pods on a node are deleted gracefully so that their kubelet stops the sandbox first. A
+ * pod created after its owner was removed (a late expose) is collected like any other.
  */
 export const collectGarbage = (ctx: Ctx): void => {
   const api = ctx.w.api;
   const deploymentUids = new Set(Object.values(api.deployments).map((d) => d.uid));
+  let removed = false;
   for (const rs of Object.values(api.replicaSets)) {
     if (!deploymentUids.has(rs.ownerUid)) {
       delete api.replicaSets[rs.key];
       nextRv(ctx);
+      removed = true;
     }
   }
+  if (removed) return;
   const rsUids = new Set(Object.values(api.replicaSets).map((r) => r.uid));
   for (const template of Object.values(api.templatePods)) {
     if (!rsUids.has(template.ownerUid)) {

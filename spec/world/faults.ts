@@ -8,7 +8,7 @@ import { castDraft } from 'immer';
 import { emptyView, type Step } from '../stages/common.js';
 import type { Config } from '../types/config.js';
 import type { StageId } from '../types/ids.js';
-import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
+import { holdsLease, nodeOfKubelet, stageKindOf } from '../types/ids.js';
 import { markPodDeleting, nextRv, removePod, request } from './api.js';
 import { describe, distinctMessages } from './describe.js';
 import { coreOf, ROLES } from './roles.js';
@@ -147,12 +147,14 @@ const loadChanges = (state: WorldState, cfg: Config): Step[] => {
 
 /**
  * Crash and restart: the stage loses all memory and its informer, comes back as a new
- * incarnation that must re-sync and re-handshake. Its peers see their connections reset.
- * Sandboxes survive a kubelet crash (the container runtime keeps them).
+ * process that must re-sync and re-handshake. A leased stage does not know its incarnation
+ * until it takes its Lease again (lease.ts); the others' is a process count. Its peers see
+ * their connections reset. Sandboxes survive a kubelet crash (the container runtime keeps
+ * them).
  */
 export const crash = (ctx: Ctx, id: StageId): void => {
   const core = coreOf(ctx.w as WorldState, id) as Ctx['w']['scheduler'];
-  core.incarnation += 1;
+  core.incarnation = holdsLease(id, ctx.cfg.switches) ? 0 : core.incarnation + 1;
   core.phase = 'syncing';
   core.epochs = 0;
   core.view = emptyView();

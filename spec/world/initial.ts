@@ -7,8 +7,15 @@
 
 import { emptyView } from '../stages/common.js';
 import type { Config, Preset } from '../types/config.js';
-import type { NodeName, ObjectKey } from '../types/ids.js';
-import { kubeletId, linkId, mintEpoch, objectKey, type StageKind } from '../types/ids.js';
+import type { NodeName, ObjectKey, StageId } from '../types/ids.js';
+import {
+  holdsLease,
+  kubeletId,
+  linkId,
+  mintEpoch,
+  objectKey,
+  type StageKind,
+} from '../types/ids.js';
 import type {
   ApiObjects,
   DeploymentView,
@@ -111,7 +118,11 @@ const connectedGhost = (
 export const initialState = (cfg: Config): WorldState => {
   const preset = cfg.preset;
   const { objects, rv, uids } = buildApi(preset);
-  const api = { ...objects, up: true, rv, uidCounter: uids };
+  // Every leased stage took its Lease once, on its first start (incarnation 1).
+  const leases: Partial<Record<StageId, number>> = {};
+  const controllers: StageId[] = ['autoscaler', 'deployment', 'replicaset', 'scheduler'];
+  for (const id of controllers) if (holdsLease(id, cfg.switches)) leases[id] = 1;
+  const api = { ...objects, up: true, rv, uidCounter: uids, leases };
   const synced = (kind: StageKind): InformerView => ({ rv, objects: projectApi(api, kind) });
   const links: Record<string, LinkState> = {};
   const addLink = (l: LinkState) => {

@@ -179,7 +179,7 @@ export const worldKey = (s: WorldState): string => {
   const thresholds = templateThresholds(s);
   const stage = (x: StageCore & object) => stageKey(x, thresholds);
   const parts: string[] = [
-    `api:${+s.api.up}:${apiObjectsKey(s.api)}`,
+    `api:${+s.api.up}:${apiObjectsKey(s.api)}:${canon(s.api.leases)}`,
     stage(s.autoscaler),
     stage(s.deployment),
     stage(s.replicaset),

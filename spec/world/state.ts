@@ -28,6 +28,11 @@ export interface ApiState extends ApiObjects {
   readonly up: boolean;
   readonly rv: number;
   readonly uidCounter: number;
+  /**
+   * `spec.leaseTransitions` of each leased stage's Lease (ids.ts `holdsLease`). Not in
+   * `ApiObjects`: no informer watches Leases and no property reads them.
+   */
+  readonly leases: Readonly<Partial<Record<StageId, number>>>;
 }
 
 /** A write-back entry as a stage holds it, keyed in the stage's cache by `cacheKey`. */
@@ -47,6 +52,10 @@ export interface HeldCount extends CountEntry {
 /** Memory every stage has; all of it is lost in a crash. */
 export interface StageCore {
   readonly id: StageId;
+  /**
+   * The number epochs and names are minted with. A leased stage reads it from its Lease
+   * after a restart (0 until it holds it); the others' is only the process count.
+   */
   readonly incarnation: number;
   readonly phase: StagePhase;
   /** Handshakes minted in this incarnation (the epoch counter). */

@@ -29,11 +29,12 @@ describe('SimCluster construction', () => {
     expect(Object.keys(obs.api.replicaSets)).toEqual([RS]);
     expect(Object.keys(obs.api.templatePods)).toEqual([`${RS}-template`]);
     expect(Object.keys(obs.api.nodes)).toEqual(['n1']);
+    // A leased stage's incarnation is the one it reads from its Lease: these fakes take none.
     expect(obs.stages.map((s) => [s.id, s.incarnation, s.up])).toEqual([
       ['autoscaler', 1, true],
-      ['deployment', 1, true],
-      ['replicaset', 1, true],
-      ['scheduler', 1, true],
+      ['deployment', 0, true],
+      ['replicaset', 0, true],
+      ['scheduler', 0, true],
       ['kubelet/n1', 1, true],
     ]);
     expect(logOf(cluster.snapshotOf('kubelet/n1'))).toEqual(['start', 'sandbox.list []']);

@@ -17,6 +17,7 @@ import { type LinkId, linkId, nodeOfKubelet, type StageId } from '../../../spec/
 import type { Message } from '../../../spec/types/messages.js';
 import type { Kind, KubeObject } from '../../apiserver/index.js';
 import { collectEffects, type Effect, type StageEvent, type StageInput } from '../../stages/io.js';
+import { ownerSeenGone } from './evidence.js';
 import { noteSent } from './ghost.js';
 import { requestFor } from './intents.js';
 import type { ActorSlot, SimState } from './state.js';
@@ -134,6 +135,11 @@ const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
     case 'api': {
       // A request waits for its client's token first (none when unthrottled).
       const waitMs = state.throttle(slot.id, slot.incarnation);
+      const request = requestFor(effect.intent, {
+        stage: slot.id,
+        nowMs: state.nowMs,
+        known: (kind, key) => knownTo(slot, kind, key),
+      });
       state.agenda.put({
         kind: 'api',
         id: state.nextId('a'),
@@ -145,11 +151,8 @@ const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
         incarnation: slot.incarnation,
         callId: effect.id,
         intent: effect.intent,
-        request: requestFor(effect.intent, {
-          stage: slot.id,
-          nowMs: state.nowMs,
-          known: (kind, key) => knownTo(slot, kind, key),
-        }),
+        request,
+        ...(ownerSeenGone(slot, effect.intent, request) ? { ownerSeenGone: true } : {}),
       });
       return;
     }

@@ -25,6 +25,7 @@ import {
   toReplicaSetView,
 } from '../../k8s/index.js';
 import type { StageReport } from '../../stages/io.js';
+import { observedIncarnation } from './incarnation.js';
 import type { ActorSlot, SimState } from './state.js';
 
 /** Ready pods per function, for "virtual time until every desired pod is Ready". */
@@ -329,7 +330,12 @@ export const noteSent = (state: SimState, sender: ActorSlot, message: Message): 
   if (message.type.endsWith('.handshakeReply')) {
     state.ghost.installedEpochs[linkId(message.destination, message.source)] = {
       epoch: message.epoch,
-      serverIncarnation: sender.incarnation,
+      // As the observation shows it (a leased server's comes from its Lease).
+      serverIncarnation: observedIncarnation(
+        state,
+        sender.id,
+        sender.snapshot ? sender.module.report(sender.snapshot) : undefined,
+      ),
     };
   } else if (message.type.endsWith('.handshake')) {
     const link = linkId(message.source, message.destination);

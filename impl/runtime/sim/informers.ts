@@ -80,7 +80,7 @@ export const informerSpecs = (stage: StageId): InformerSpec[] => {
 };
 
 /** The view of a stored object, as stage logic sees it. */
-export const viewOf = (kind: Kind, object: KubeObject): ObjectView => {
+export const viewOf = (kind: Exclude<Kind, 'Lease'>, object: KubeObject): ObjectView => {
   switch (kind) {
     case 'Deployment':
       return { kind, view: toDeploymentView(object as V1Deployment) };
@@ -190,6 +190,8 @@ export class StageInformer {
 }
 
 const toStageEvent = (kind: Kind, event: InformerEvent): StageEvent => {
+  // No stage watches Leases: a stage reads its own with a GET (lease.ts).
+  if (kind === 'Lease') throw new Error('no stage has a Lease informer');
   const rv = Number(event.resourceVersion);
   const object = viewOf(kind, event.object);
   const relisted = event.relisted ? ({ relisted: true } as const) : {};

@@ -8,8 +8,9 @@
  * not hold) is answered `notFound` without a request, as a client that cannot build its
  * request never sends one.
  */
-import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1Lease, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { type StageId, splitKey } from '../../../spec/types/ids.js';
+import type { LeaseView } from '../../../spec/types/objects.js';
 import type { AppliedEvent } from '../../../spec/types/observation.js';
 import {
   type ApiRequest,
@@ -25,6 +26,7 @@ import {
   podFromReplicaSet,
   REPLICAS_VERSION_ANNOTATION,
   runningStatus,
+  toLeaseView,
 } from '../../k8s/index.js';
 import type { ApiIntent, ApiOutcome, ObjectKind, ObjectView } from '../../stages/io.js';
 import { viewOf } from './informers.js';
@@ -41,6 +43,7 @@ export interface IntentContext {
 export interface IntentResult {
   readonly outcome: ApiOutcome;
   readonly object?: ObjectView;
+  readonly lease?: LeaseView;
   /** The stored object after a successful write (the stage's own copy from now on). */
   readonly stored?: KubeObject;
   readonly verb: ApiEvent['verb'];
@@ -62,7 +65,7 @@ const buildPodWrite = (intent: ApiIntent, ctx: IntentContext): Built => {
       if (!template) return { missing: true };
       const object = materialisePod(template, named(intent.key).name, intent.node, ctx.nowMs);
       return {
-        request: { verb: 'create', kind: 'Pod', object, requireOwner: intent.requireOwner },
+        request: { verb: 'create', kind: 'Pod', object },
       };
     }
     case 'createPod': {
@@ -123,6 +126,22 @@ const versionedScale = (
     spec: { replicas: intent.replicas },
   };
   return { verb: 'patch', kind, ...named(intent.key), patch };
+};
+
+type TakeLease = Extract<ApiIntent, { op: 'takeLease' }>;
+
+/** A Lease's CREATE, or its UPDATE under a resourceVersion precondition. */
+const leaseWrite = (intent: TakeLease): ApiRequest => {
+  const { namespace, name } = named(intent.key);
+  const spec = { holderIdentity: intent.holder, leaseTransitions: intent.transitions };
+  const metadata =
+    intent.resourceVersion === null
+      ? { namespace, name }
+      : { namespace, name, resourceVersion: String(intent.resourceVersion) };
+  const object: V1Lease = { metadata, spec };
+  return intent.resourceVersion === null
+    ? { verb: 'create', kind: 'Lease', object }
+    : { verb: 'update', kind: 'Lease', object };
 };
 
 /** The real request of an intent (or `missing` when the stage lacks what it needs). */
@@ -188,6 +207,10 @@ export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
       return { request: { verb: 'get', kind: kindOf(intent.kind), ...named(intent.key) } };
     case 'readResourceVersion':
       return { request: RESOURCE_VERSION_READ };
+    case 'getLease':
+      return { request: { verb: 'get', kind: 'Lease', ...named(intent.key) } };
+    case 'takeLease':
+      return { request: leaseWrite(intent) };
     default:
       return buildPodWrite(intent, ctx);
   }
@@ -216,6 +239,10 @@ export const describeIntent = (intent: ApiIntent): Pick<IntentResult, 'verb' | '
       return { verb: 'get', resource: resourceOfKind(intent.kind) };
     case 'readResourceVersion':
       return { verb: 'list', resource: 'deployment' };
+    case 'getLease':
+      return { verb: 'get', resource: 'lease' };
+    case 'takeLease':
+      return { verb: intent.resourceVersion === null ? 'create' : 'update', resource: 'lease' };
   }
 };
 
@@ -231,7 +258,7 @@ const RESOURCE_VERSION_READ: ApiRequest = {
   },
 };
 
-export const resourceOfKind = (kind: ObjectKind): ApiEvent['resource'] =>
+export const resourceOfKind = (kind: ObjectKind | 'Lease'): ApiEvent['resource'] =>
   kind === 'TemplatePod' ? 'templatePod' : (kind.toLowerCase() as ApiEvent['resource']);
 
 /** The resource word for a stored object (template Pods apart from pods). */
@@ -279,5 +306,7 @@ export const executeIntent = (
       : { ...described, outcome };
   const stored = storedAfter(api, request, response);
   if (!stored) return { ...described, outcome };
+  if (request.kind === 'Lease')
+    return { ...described, outcome, stored, lease: toLeaseView(stored as V1Lease) };
   return { ...described, outcome, stored, object: viewOf(request.kind, stored) };
 };

@@ -57,7 +57,6 @@ export const startStage = (state: SimState, slot: ActorSlot, incarnation: number
     id: slot.id,
     config: state.config,
     mode: state.mode,
-    incarnation,
     downstream: downstreamOf(state, slot.id),
   };
   createActor(state, slot, input);

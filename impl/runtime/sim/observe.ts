@@ -16,6 +16,7 @@ import type {
 } from '../../../spec/types/observation.js';
 import { toApiObjects } from '../../k8s/index.js';
 import type { StageReport } from '../../stages/io.js';
+import { observedIncarnation } from './incarnation.js';
 import { stageIds } from './lifecycle.js';
 import type { SimState } from './state.js';
 
@@ -35,7 +36,7 @@ const stageObservation = (
   id,
   kind: stageKindOf(id),
   up: report !== undefined,
-  incarnation: state.slot(id)?.incarnation ?? 0,
+  incarnation: observedIncarnation(state, id, report),
   phase: report?.phase ?? 'down',
   dirty: report?.dirty ?? [],
   informerRv: report?.informerRv ?? 0,

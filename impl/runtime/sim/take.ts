@@ -91,6 +91,7 @@ const executeCall = (state: SimState, pending: Of<'api'>): string | undefined =>
     key: pending.intent.key,
     outcome: result.outcome,
     retry,
+    ...(pending.ownerSeenGone ? { ownerSeenGone: true as const } : {}),
   });
   if (!current?.snapshot) return STALE;
   if (result.stored) {
@@ -104,6 +105,7 @@ const executeCall = (state: SimState, pending: Of<'api'>): string | undefined =>
     outcome: result.outcome,
     ...(result.object ? { object: result.object } : {}),
     ...(result.rv !== undefined ? { rv: result.rv } : {}),
+    ...(result.lease ? { lease: result.lease } : {}),
   };
   state.agenda.put({
     kind: 'apiDone',

@@ -130,6 +130,8 @@ export type Pending =
       readonly intent: ApiIntent;
       /** Built when the stage asked (null: the stage lacked what the request needs). */
       readonly request: ApiRequest | null;
+      /** An expose asked for while the stage's informer showed the owner gone (evidence.ts). */
+      readonly ownerSeenGone?: true;
     })
   | (PendingBase & {
       readonly kind: 'apiDone';

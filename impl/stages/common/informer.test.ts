@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TemplatePodView } from '../../../spec/types/objects.js';
+import type { ReplicaSetView, TemplatePodView } from '../../../spec/types/objects.js';
 import type { StageEvent } from '../io.js';
-import { applyInformer, emptyInformer, ownerKnownGone } from './informer.js';
+import { applyInformer, emptyInformer, ownerKnownGone, ownerSeenGone } from './informer.js';
 
 const template = (name: string, rv: number): TemplatePodView => ({
   key: `a/${name}-template`,
@@ -48,5 +48,51 @@ describe('how far the template stream is known to have come', () => {
     const cache = applyInformer(emptyInformer, upsert(template('c', 13)));
     expect(ownerKnownGone(cache, 'u-b', 10)).toBe(true);
     expect(ownerKnownGone(cache, 'u-c', 13)).toBe(false);
+  });
+});
+
+describe('the best-effort owner check before an expose (ownerSeenGone)', () => {
+  const rs = (uid: string, rv: number, deleting = false): ReplicaSetView => ({
+    key: 'a/b',
+    uid,
+    ownerUid: 'u-d',
+    templateHash: 'b',
+    replicas: 1,
+    replicasVersion: 1,
+    fallbackScaling: false,
+    status: { replicas: 0, readyReplicas: 0 },
+    deleting,
+    managed: true,
+    rv,
+  });
+  const entry = { ownerKey: 'a/b', ownerUid: 'u-b', templateRv: 10 };
+  const event = (view: ReplicaSetView, type: 'upsert' | 'delete', relisted = false) =>
+    ({
+      type: `informer.${type}`,
+      object: { kind: 'ReplicaSet', view },
+      rv: view.rv,
+      tombstone: false,
+      ...(relisted ? { relisted: true } : {}),
+    }) as StageEvent & { type: 'informer.upsert' | 'informer.delete' };
+
+  it('sees the owner live, deleting, or replaced by another of its name', () => {
+    const live = applyInformer(emptyInformer, event(rs('u-b', 9), 'upsert'));
+    expect(ownerSeenGone(live, entry)).toBe(false);
+    expect(ownerSeenGone(applyInformer(live, event(rs('u-b', 12, true), 'upsert')), entry)).toBe(
+      true,
+    );
+    expect(ownerSeenGone(applyInformer(live, event(rs('u-x', 12), 'upsert')), entry)).toBe(true);
+  });
+
+  it('takes an absent owner as gone only once its stream passed the template, or saw it deleted', () => {
+    // The ReplicaSets' stream is behind the template: absence is only lag.
+    expect(ownerSeenGone(emptyInformer, entry)).toBe(false);
+    const passed = applyInformer(emptyInformer, { type: 'informer.synced', rv: 11 });
+    expect(ownerSeenGone(passed, entry)).toBe(true);
+    // A re-list delivers the deletion out of order: it is seen all the same.
+    const live = applyInformer(emptyInformer, event(rs('u-b', 9), 'upsert'));
+    const relisted = applyInformer(live, event(rs('u-b', 9), 'delete', true));
+    expect(relisted.replicaSetsRv).toBe(9);
+    expect(ownerSeenGone(relisted, entry)).toBe(true);
   });
 });

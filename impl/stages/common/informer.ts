@@ -24,6 +24,13 @@ export interface InformerCache {
   readonly rv: number;
   /** The highest resourceVersion the template Pods' stream has delivered. */
   readonly templatesRv: number;
+  /** The same for the ReplicaSets' stream. */
+  readonly replicaSetsRv: number;
+  /**
+   * The uid of the last ReplicaSet deleted under each key: a re-list delivers a deletion
+   * out of resourceVersion order, so `replicaSetsRv` does not pass it, but it is seen.
+   */
+  readonly deletedReplicaSets: Readonly<Record<ObjectKey, Uid>>;
   readonly synced: boolean;
   readonly pods: Readonly<Record<PodKey, PodView>>;
   readonly templates: Readonly<Record<ObjectKey, TemplatePodView>>;
@@ -34,6 +41,8 @@ export interface InformerCache {
 export const emptyInformer: InformerCache = {
   rv: 0,
   templatesRv: 0,
+  replicaSetsRv: 0,
+  deletedReplicaSets: {},
   synced: false,
   pods: {},
   templates: {},
@@ -50,11 +59,24 @@ type InformerEvent = Extract<
 export const applyInformer = (cache: InformerCache, event: InformerEvent): InformerCache => {
   const rv = Math.max(cache.rv, event.rv);
   if (event.type === 'informer.synced')
-    return { ...cache, rv, templatesRv: Math.max(cache.templatesRv, event.rv), synced: true };
+    return {
+      ...cache,
+      rv,
+      templatesRv: Math.max(cache.templatesRv, event.rv),
+      replicaSetsRv: Math.max(cache.replicaSetsRv, event.rv),
+      synced: true,
+    };
   const put = event.type === 'informer.upsert';
-  const streamed = event.object.kind === 'TemplatePod' && event.relisted !== true;
-  const templatesRv = streamed ? Math.max(cache.templatesRv, event.rv) : cache.templatesRv;
-  return { ...cache, ...collection(cache, event.object, put), rv, templatesRv };
+  const streamed = event.relisted !== true;
+  const passed = (kind: ObjectView['kind'], at: number) =>
+    streamed && event.object.kind === kind ? Math.max(at, event.rv) : at;
+  return {
+    ...cache,
+    ...collection(cache, event.object, put),
+    rv,
+    templatesRv: passed('TemplatePod', cache.templatesRv),
+    replicaSetsRv: passed('ReplicaSet', cache.replicaSetsRv),
+  };
 };
 
 const collection = (
@@ -73,8 +95,12 @@ const collection = (
       return { pods: edit(cache.pods, object.view.key, object.view) };
     case 'TemplatePod':
       return { templates: edit(cache.templates, object.view.key, object.view) };
-    case 'ReplicaSet':
-      return { replicaSets: edit(cache.replicaSets, object.view.key, object.view) };
+    case 'ReplicaSet': {
+      const replicaSets = edit(cache.replicaSets, object.view.key, object.view);
+      if (put) return { replicaSets };
+      const deleted = { ...cache.deletedReplicaSets, [object.view.key]: object.view.uid };
+      return { replicaSets, deletedReplicaSets: deleted };
+    }
     case 'Node':
       return { nodes: edit(cache.nodes, object.view.name, object.view) };
     default:
@@ -96,6 +122,23 @@ export const ownerKnownGone = (cache: InformerCache, ownerUid: Uid, templateRv: 
   cache.templatesRv >= templateRv &&
   templateOf(cache, ownerUid) === undefined &&
   !Object.values(cache.replicaSets).some((rs) => rs.uid === ownerUid);
+
+/**
+ * The best-effort owner check before an expose (switch `exposeChecksOwner`), as in the
+ * model: the ReplicaSets' stream shows the owner deleting, replaced by another of the same
+ * name, or, having passed the template's creation (a ReplicaSet is older than its
+ * template), not at all. A lagging stream still shows a deleted owner: the API accepts the
+ * orphan then, and the garbage collector removes it.
+ */
+export const ownerSeenGone = (
+  cache: InformerCache,
+  entry: Pick<PodEntry, 'ownerKey' | 'ownerUid' | 'templateRv'>,
+): boolean => {
+  const rs = cache.replicaSets[entry.ownerKey];
+  if (rs?.uid === entry.ownerUid) return rs.deleting;
+  if (rs !== undefined || cache.deletedReplicaSets[entry.ownerKey] === entry.ownerUid) return true;
+  return cache.replicaSetsRv >= entry.templateRv;
+};
 
 /** How a stage indexes its in-memory cache (switch `cacheKey`). */
 export const cacheKey = (switches: Switches, pod: PodKey): string =>

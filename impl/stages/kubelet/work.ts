@@ -8,7 +8,7 @@ import type { NodeName, PodKey } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState } from '../../../spec/types/observation.js';
-import { type InformerCache, templateOf } from '../common/informer.js';
+import { type InformerCache, ownerSeenGone, templateOf } from '../common/informer.js';
 import type { ApiIntent, Effect, StageInput } from '../io.js';
 import type { ServerLinks } from '../link/index.js';
 
@@ -85,18 +85,28 @@ const materialiseAll = (ctx: KubeletContext): KubeletContext => {
   return bound ? { ...ctx, bound } : ctx;
 };
 
-/** Expose (CREATE) every materialised pod; `requireOwner` is switch `exposeChecksOwner`. */
+/**
+ * Expose (CREATE) every materialised pod. The API accepts a pod whose owner is gone, so
+ * (switch `exposeChecksOwner`) the kubelet first looks at its own informer and drops an
+ * entry whose owner it sees gone; a lagging informer can still let an orphan through.
+ */
 const exposeAll = (ctx: KubeletContext, effects: Effect[]): KubeletContext => {
   let next = ctx;
-  for (const held of Object.values(ctx.bound)) {
+  for (const [ck, held] of Object.entries(ctx.bound)) {
     if (held.state !== 'exposing') continue;
+    if (ctx.input.config.switches.exposeChecksOwner && ownerSeenGone(ctx.informer, held)) {
+      const bound = { ...next.bound };
+      delete bound[ck];
+      next = { ...next, bound };
+      continue;
+    }
     const template = templateOf(ctx.informer, held.ownerUid);
     const intent: ApiIntent = {
       op: 'exposePod',
       key: held.key,
       templateKey: template?.key ?? `${held.ownerKey}-template`,
       node: ctx.node,
-      requireOwner: ctx.input.config.switches.exposeChecksOwner,
+      ownerKey: held.ownerKey,
     };
     next = request(next, intent, effects, held.failed);
   }

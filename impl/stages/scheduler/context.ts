@@ -8,7 +8,14 @@ import { kubeletId } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState, StagePhase } from '../../../spec/types/observation.js';
-import { type InformerCache, ownerKnownGone, templateOf, toPodEntry } from '../common/informer.js';
+import {
+  type InformerCache,
+  ownerKnownGone,
+  ownerSeenGone,
+  templateOf,
+  toPodEntry,
+} from '../common/informer.js';
+import type { LeaseState } from '../common/lease.js';
 import type { Effect, StageInput } from '../io.js';
 import {
   type ClientLink,
@@ -50,6 +57,8 @@ export interface SchedulerContext {
   readonly nextRequest: number;
   /** Fallback binding: a create met an outage; no fallback create until the backoff timer. */
   readonly fallbackBackoff: boolean;
+  /** This process's Lease: its incarnation, 0 until taken (common/lease.ts). */
+  readonly lease: LeaseState;
 }
 
 /** Timer that ends `fallbackBackoff`. */
@@ -85,7 +94,7 @@ export const handshake = (
   const reconnect = link.phase === 'disconnected' && link.epoch !== null;
   const restart = reconnect && !ctx.input.config.switches.epochCounterPerIncarnation;
   const epochs = (restart ? 0 : ctx.epochs) + 1;
-  const s = startHandshake(link, ctx.input.incarnation, epochs);
+  const s = startHandshake(link, ctx.lease.incarnation, epochs);
   effects.push(...s.effects);
   const round2 = { ...ctx.round2 };
   delete round2[server];
@@ -162,6 +171,10 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
     if (held.state !== 'pending') continue;
     const template = templateOf(ctx.informer, held.ownerUid);
     if (template?.fallbackBinding && ctx.fallbackBackoff) continue;
+    // Best effort, as the kubelet's expose (switch exposeChecksOwner): the API would accept
+    // an orphan. The entry waits until the owner is known gone and it is dropped.
+    const checksOwner = ctx.input.config.switches.exposeChecksOwner;
+    if (template?.fallbackBinding && checksOwner && ownerSeenGone(ctx.informer, held)) continue;
     placer ??= new Placer(ctx, true);
     const node = placer.choose(ctx);
     const link = node === null ? undefined : ctx.clients[kubeletId(node)];
@@ -174,13 +187,12 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
       // `kubedirect/fallback-binding`: this hop goes back to the API path. The scheduler
       // creates the pod, bound to the node, from the template; the kubelet runs what the API
       // binds to it. The entry stays assumed until the informer shows the pod persisted.
-      const requireOwner = ctx.input.config.switches.exposeChecksOwner;
       const intent = {
         op: 'exposePod',
         key: held.key,
         templateKey: template.key,
         node,
-        requireOwner,
+        ownerKey: held.ownerKey,
       } as const;
       // The re-check timer also re-places the pod if the create meets an outage.
       effects.push({ type: 'api', id: nextRequest, intent }, recheckTimer(link));

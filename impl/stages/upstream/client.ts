@@ -45,7 +45,7 @@ export const handshake = (d: Draft<ClientContext>, out: Effect[]): void => {
   const reconnect = d.link.phase === 'disconnected' && d.link.epoch !== null;
   if (reconnect && !d.input.config.switches.epochCounterPerIncarnation) d.epochs = 0;
   d.epochs += 1;
-  const step = startHandshake(d.link, d.input.incarnation, d.epochs);
+  const step = startHandshake(d.link, d.lease.incarnation, d.epochs);
   d.link = step.link as Draft<ClientLink>;
   out.push(...step.effects);
 };

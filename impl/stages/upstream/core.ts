@@ -20,6 +20,15 @@ import type {
   TemplatePodView,
 } from '../../../spec/types/objects.js';
 import type { AppliedEvent } from '../../../spec/types/observation.js';
+import {
+  isLeaseAnswer,
+  isLeaseTimer,
+  type LeaseState,
+  noLease,
+  onLeaseAnswer,
+  onLeaseTimer,
+  startLease,
+} from '../common/lease.js';
 import type { ApiIntent, Effect, ObjectView, StageEvent, StageInput } from '../io.js';
 
 /** What a stage's informers have delivered: the objects as of `rv`. */
@@ -51,6 +60,10 @@ export interface CoreContext {
   readonly pending: Readonly<Record<number, ApiIntent>>;
   /** How far every informer of this stage has delivered (`informer.progress`). */
   readonly progressRv: number;
+  /** This process's Lease: its incarnation, 0 until taken (common/lease.ts). */
+  readonly lease: LeaseState;
+  /** Every informer has listed (`informer.synced`). */
+  readonly informerSynced: boolean;
 }
 
 export const coreContext = (input: StageInput): CoreContext => ({
@@ -59,11 +72,36 @@ export const coreContext = (input: StageInput): CoreContext => ({
   nextRequestId: 1,
   pending: {},
   progressRv: 0,
+  lease: noLease,
+  informerSynced: false,
 });
 
 /** Informer progress: the least resourceVersion every informer of the stage has passed. */
 export const onProgress = (d: Draft<CoreContext>, rv: number): void => {
   d.progressRv = Math.max(d.progressRv, rv);
+};
+
+/** On `start`, on a lease answer, on the lease retry timer: the lease flow (common/lease.ts). */
+export const onLease = (d: Draft<CoreContext>, event: StageEvent, out: Effect[]): void => {
+  const id = d.input.id;
+  const lease = d.lease as LeaseState;
+  const step =
+    event.type === 'start'
+      ? startLease(id)
+      : isLeaseAnswer(event)
+        ? onLeaseAnswer(id, lease, event)
+        : onLeaseTimer(id, lease);
+  d.lease = step.lease;
+  out.push(...step.effects);
+};
+
+/** Guards shared by the leased upstream stages. */
+export const leaseGuards = {
+  leaseAnswer: ({ event }: { event: StageEvent }) => isLeaseAnswer(event),
+  leaseTimer: ({ event }: { event: StageEvent }) => isLeaseTimer(event),
+  /** Leave `syncing` only with the informers listed and the Lease held. */
+  leasedAndSynced: ({ context }: { context: CoreContext }) =>
+    context.informerSynced && context.lease.incarnation > 0,
 };
 
 /** A handler: changes the draft, pushes the effects of this step in order. */

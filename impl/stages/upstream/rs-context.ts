@@ -118,7 +118,7 @@ export const mintName = (d: RsDraft, rs: ReplicaSetView): PodKey => {
   const counter = (d.minted[rs.key] ?? 0) + 1;
   d.minted[rs.key] = counter;
   const { namespace, name } = splitKey(rs.key);
-  return `${namespace}/${name}-${d.input.incarnation}-${counter}`;
+  return `${namespace}/${name}-${d.lease.incarnation}-${counter}`;
 };
 
 /** Scale-down order: not-ready pods first, then the newest name first (as the model). */

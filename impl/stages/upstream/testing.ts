@@ -13,9 +13,15 @@ import type {
   ReplicaSetView,
   TemplatePodView,
 } from '../../../spec/types/objects.js';
-import { StageDriver } from '../common/driver.js';
-import { inputFor } from '../common/test-config.js';
+import { type DriverOptions, StageDriver } from '../common/driver.js';
+import { inputFor, leaseTaken } from '../common/test-config.js';
 import type { ApiOutcome, Effect, Mode, ObjectView, StageEvent, StageInput } from '../io.js';
+
+const isLeaseRequest = (effect: Effect): boolean =>
+  effect.type === 'api' && (effect.intent.op === 'getLease' || effect.intent.op === 'takeLease');
+
+/** A test input, and the incarnation its stage takes its Lease with on `start`. */
+export type TestInput = StageInput & { readonly leaseIncarnation: number };
 
 export const inputOf = (
   id: StageId,
@@ -23,10 +29,44 @@ export const inputOf = (
   switches: Partial<Switches> = {},
   mode: Mode = 'direct',
   incarnation = 1,
-): StageInput => inputFor(id, switches, { mode, incarnation, downstream });
+): TestInput => ({
+  ...inputFor(id, switches, { mode, downstream }),
+  leaseIncarnation: incarnation,
+});
 
-/** A machine under test (the shared `StageDriver`), with lookups for the upstream stages' tests. */
+/**
+ * A machine under test (the shared `StageDriver`), with lookups for the upstream stages'
+ * tests. A `start` that reads the Lease is followed by the answers that give the stage its
+ * Lease (incarnation `leaseIncarnation`, 1 by default), as a runtime's API Server would
+ * send them.
+ */
 export class Driver<M extends AnyStateMachine> extends StageDriver<M> {
+  private readonly input: StageInput & { readonly leaseIncarnation?: number };
+
+  constructor(
+    machine: M,
+    input: StageInput & { readonly leaseIncarnation?: number },
+    options: DriverOptions = {},
+  ) {
+    super(machine, input, options);
+    this.input = input;
+  }
+
+  override send(...events: StageEvent[]): Effect[] {
+    const all: Effect[] = [];
+    for (const event of events) {
+      const effects = super.send(event);
+      // Answered here, the lease requests are left out of `last`, as `answerReads` does.
+      const asked = effects.some(isLeaseRequest);
+      all.push(...effects.filter((e) => !isLeaseRequest(e)));
+      if (!asked) continue;
+      const answers = leaseTaken(this.input.id, this.input.leaseIncarnation);
+      all.push(...super.send(...answers).filter((e) => !isLeaseRequest(e)));
+    }
+    this.last = all;
+    return all;
+  }
+
   /** The API requests among the last step's effects. */
   apis(): Extract<Effect, { type: 'api' }>[] {
     return this.of('api');

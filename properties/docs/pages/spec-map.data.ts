@@ -132,7 +132,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
     switches: ['evictOnPersist', 'writeBackPrecondition'],
   },
   {
-    section: '§6 Expose: materialise from the template, create with an owner precondition',
+    section: '§6 Expose: materialise from the template, create after a best-effort owner check',
     model: ['spec/stages/kubelet.ts#materialise', 'spec/stages/kubelet.ts#expose'],
     impl: ['impl/stages/kubelet.machine.ts#onBindPod', 'impl/stages/kubelet/work.ts#reconcile'],
     properties: [

@@ -23,7 +23,7 @@ const expose = (state: FakeKubeletState, entry: PodEntry, node: string): Effect[
     {
       type: 'api',
       id: state.nextCall,
-      intent: { op: 'exposePod', key: entry.key, templateKey, node, requireOwner: true },
+      intent: { op: 'exposePod', key: entry.key, templateKey, node, ownerKey: entry.ownerKey },
     },
   ];
 };

@@ -9,9 +9,10 @@ import { fakeStage } from './fakes.js';
 export const fakeScheduler = (binds: readonly PodEntry[]): StageModule =>
   fakeStage(
     () => null,
-    (_state, event, input) => {
+    (_state, event) => {
       if (event.type !== 'informer.synced') return undefined;
-      const epoch = `scheduler#${input.incarnation}.1`;
+      // A fake: it takes no Lease; its epoch only has to look like the real one's.
+      const epoch = 'scheduler#1.1';
       return {
         effects: [
           ...binds.map((entry) => ({
