@@ -204,7 +204,7 @@ describe('kd explore', () => {
   it('rejects unknown names with exit 2 and a one-line message', async () => {
     expect(await runExplore(options({ preset: 'huge' }), io(false))).toBe(2);
     expect(err.join('')).toBe(
-      "kd: unknown preset 'huge' (known: tiny, up, down, retries, tenants, spread, revalidate, slots, surplus, updown, small)\n",
+      "kd: unknown preset 'huge' (known: tiny, up, down, retries, tenants, spread, revalidate, slots, surplus, rescale, updown, small)\n",
     );
     expect(await runExplore(options({ mutant: 'nope' }), io(false))).toBe(2);
     expect(await runExplore(options({ profile: 'artifact', mutant: 'no-fence' }), io(false))).toBe(

@@ -90,6 +90,8 @@ describe('the committed footprint tables', () => {
         "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
       'autoscaler: read':
         "only with autoscalerLink: 'direct' (the table of hardened:autoscalerLink=direct)",
+      'autoscaler: lease':
+        "only with autoscalerLink: 'direct', where the autoscaler mints epochs (the table of hardened:autoscalerLink=direct)",
     };
     const table = committedTable(makeConfig('up', 'hardened', null));
     const known = new Set([

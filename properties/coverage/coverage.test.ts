@@ -133,9 +133,26 @@ describe('the recorder', () => {
 
   it('sees eventless transitions, also when they end where they began', () => {
     const recorder = new CoverageRecorder();
+    const key = 'kube-system/kd-deployment';
+    const lease = { key, holder: 'deployment', transitions: 1, rv: 2 };
     const snapshot = drive(recorder, 'deployment', [
       { type: 'start' },
       { type: 'informer.synced', rv: 1 },
+      // Its Lease first (a first start: none yet), as every leased stage takes it.
+      { type: 'api.done', id: -1, intent: { op: 'getLease', key }, outcome: 'notFound' },
+      {
+        type: 'api.done',
+        id: -2,
+        intent: {
+          op: 'takeLease',
+          key,
+          holder: 'deployment',
+          transitions: 1,
+          resourceVersion: null,
+        },
+        outcome: 'ok',
+        lease,
+      } as StageEvent,
       // Handshaking: the server goes down, so the region goes to disconnected and at once
       // back to handshaking (a new epoch): the configuration is what it was.
       { type: 'link.down', server: 'replicaset' },
@@ -146,7 +163,11 @@ describe('the recorder', () => {
       server: 'listening',
     });
     expect(visitedOf(recorder.report(), 'deployment')).toEqual([
-      'deployment: lifecycle.syncing --informer.synced--> lifecycle.recovering',
+      'deployment: (root) --start--> (targetless)',
+      'deployment: (root) --api.done[leaseAnswer]--> (targetless)',
+      'deployment: lifecycle.syncing --informer.synced--> (targetless)',
+      // Synced and leased: eventless, on the event that completed the pair.
+      'deployment: lifecycle.syncing --always[leasedAndSynced]--> lifecycle.recovering',
       'deployment: link --link.down--> (targetless)',
       'deployment: link.disconnected --always[synced]--> link.handshaking',
       'deployment: link.handshaking --always[linkIs(disconnected)]--> link.disconnected',

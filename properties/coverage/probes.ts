@@ -261,7 +261,33 @@ const OUTAGE_PROBE: Probe = {
   },
 };
 
-export const PROBES: readonly Probe[] = [...LINKS.flatMap(probesFor), OUTAGE_PROBE];
+/**
+ * A leased stage that restarts during an API outage cannot read its Lease and retries on
+ * its lease timer. Restarts at a random moment rarely fall in an outage, so this one does:
+ * on the direct autoscaler link (the autoscaler leases only there), the three upstream
+ * stages crash and restart while the API Server is down.
+ */
+const LEASE_PROBE: Probe = {
+  name: 'a restart during an API outage',
+  description:
+    'the autoscaler, the Deployment controller and the ReplicaSet controller restart while the API Server is down, so each retries its Lease on its timer',
+  reaches: [
+    'autoscaler: (root) --timer[leaseTimer]--> (targetless)',
+    'deployment: (root) --timer[leaseTimer]--> (targetless)',
+    'replicaset: (root) --timer[leaseTimer]--> (targetless)',
+  ],
+  play: (onTransition) => {
+    const d = new Driver(onTransition, 'direct', 'hardened:autoscalerLink=direct');
+    d.apply({ type: 'apiOutage', on: true });
+    for (const stage of ['autoscaler', 'deployment', 'replicaset'] as const)
+      d.crashAndRestart(stage);
+    d.runFor(1500);
+    d.apply({ type: 'apiOutage', on: false });
+    d.settle();
+  },
+};
+
+export const PROBES: readonly Probe[] = [...LINKS.flatMap(probesFor), OUTAGE_PROBE, LEASE_PROBE];
 
 /** Plays every probe into `onTransition`. */
 export const playProbes = (onTransition: NonNullable<SimOptions['onTransition']>): void => {

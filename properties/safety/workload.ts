@@ -104,6 +104,6 @@ export const deletesOnlySurplus: StepProperty = {
   name: 'deletes-only-surplus',
   kind: 'step',
   statement:
-    "a controller's deletion never takes a ReplicaSet's Ready pods below the smaller of its old and new desired count",
+    "a controller's deletion never takes a ReplicaSet's Ready pods below the smaller of its old and new desired count (less the Ready pods others took meanwhile)",
   check: checkSurplus,
 };

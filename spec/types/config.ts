@@ -397,9 +397,11 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     userWrites: [],
   },
   /**
-   * One function scaled from one pod up to two and back down to one, without faults: the
-   * scale-down can arrive while the pod made for the scale-up is still in flight (the world
-   * of mutant `delete-for-in-flight-surplus`, `kd check`'s deletes-only-surplus find).
+   * One function at one pod and two scale events to any count in 0..2 (1 -> 2 -> 1 among
+   * them), without faults: the scale-down can arrive while the pod made for the scale-up is
+   * still in flight, or before the informer shows it Ready (the world of mutants
+   * `delete-for-in-flight-surplus` and `delete-on-stale-readiness`, `kd check`'s
+   * deletes-only-surplus find).
    */
   rescale: {
     ...UP,
