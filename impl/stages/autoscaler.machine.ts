@@ -8,7 +8,9 @@
  *   start ─► syncing ──informer.synced──► serving
  *                                           │ load ≠ written ─► scaleDeployment ─► api.done
  *                                           │   ok / notFound ─► written
- *                                           └── outage, conflict ─► timer ─► write again
+ *                                           ├── outage, conflict ─► timer ─► write again
+ *                                           └── informer: Deployment changed since that
+ *                                               write, to another count ─► write again
  *
  * `autoscalerLink: 'direct'` (ours, as the model: spec/stages/autoscaler.ts): client of
  * `autoscaler -> deployment` (upstream/client.ts drives the link). Serving once the link is
@@ -28,10 +30,15 @@
  *   serving: load ≠ sent ─deployment.scale(n, v)─► held ─(round 2: GET shows v)─► evicted
  *
  * Assumptions: the load event carries the desired count itself (the model's `load` is the
- * desired count). The autoscaler reads nothing from its informer: on the API hop it
- * remembers what this incarnation wrote, and a restarted one rewrites every count (an update
- * to the same value is a no-op); on the direct hop round 2 reads the API. Like the model it
- * still waits for one `informer.synced`. One API write per Deployment is in flight at a time.
+ * desired count). On the API hop it remembers what this incarnation wrote, and a restarted
+ * one rewrites every count (an update to the same value is a no-op). Memory alone is not
+ * enough: a write of a crashed incarnation may still be on its way and land after this
+ * one's (found by `kd check`, counterexamples/check-small-hardened-replicas-converge-2.json).
+ * So, as the HorizontalPodAutoscaler reads the scale on every sync, it is level-triggered
+ * on its Deployment informer: a Deployment changed after this incarnation's last write (a
+ * newer resourceVersion) to another count is written again (`recheck`). On the direct hop
+ * round 2 reads the API and the informer only feeds the barrier. One API write per
+ * Deployment is in flight at a time.
  */
 import type { Draft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
@@ -57,6 +64,7 @@ import {
   coreContext,
   inFlight,
   leaseGuards,
+  onInformerEvent,
   onLease,
   onProgress,
   RETRY_MS,
@@ -78,6 +86,8 @@ export interface AutoscalerContext extends ClientContext {
   readonly load: Readonly<Record<ObjectKey, number>>;
   /** The count this incarnation last wrote successfully (API hop) or sent (direct hop). */
   readonly written: Readonly<Record<ObjectKey, number>>;
+  /** API hop: the Deployment's resourceVersion that this incarnation's last write produced. */
+  readonly writtenRv: Readonly<Record<ObjectKey, number>>;
   /** Direct hop: counts sent and not yet known written back, by Deployment key. */
   readonly held: Readonly<Record<ObjectKey, HeldCount>>;
   /** Direct hop: scale versions minted in this incarnation. */
@@ -111,6 +121,10 @@ export const autoscalerMachine = setup({
   actions: {
     onLoad: run<AutoscalerContext, Ev<'load'>>((d, e, out) => onLoad(d, e, out)),
     onApiDone: run<AutoscalerContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
+    onInformer: run<AutoscalerContext, Ev<'informer.upsert' | 'informer.delete'>>((d, e, out) => {
+      onInformerEvent(d, e);
+      if (e.object.kind === 'Deployment') recheck(d, e.object.view.key, out);
+    }),
     onTimer: run<AutoscalerContext, Ev<'timer'>>((d, e, out) => {
       if (e.name.startsWith(TIMER_PREFIX)) writeAll(d, out);
     }),
@@ -157,6 +171,7 @@ export const autoscalerMachine = setup({
     epochs: 0,
     load: {},
     written: {},
+    writtenRv: {},
     held: {},
     versions: 0,
     reads: null,
@@ -166,6 +181,8 @@ export const autoscalerMachine = setup({
     start: { guard: 'leases', actions: 'onLease' },
     'api.done': [{ guard: 'leaseAnswer', actions: 'onLease' }, { actions: 'onApiDone' }],
     'informer.progress': { actions: 'onProgress' },
+    'informer.upsert': { actions: 'onInformer' },
+    'informer.delete': { actions: 'onInformer' },
     timer: { guard: 'leaseTimer', actions: 'onLease' },
   },
   states: {
@@ -217,12 +234,31 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
     // The write may still have been applied (a timeout: its answer was lost), so the count
     // persisted is unknown: forget what was written, and the retry writes the load again.
     delete d.written[intent.key];
+    delete d.writtenRv[intent.key];
     out.push({ type: 'timer.set', name: timerName(intent.key), afterMs: RETRY_MS });
     return;
   }
   d.written[intent.key] = intent.replicas;
-  // The load may have moved while the write was in flight.
+  if (e.object?.kind === 'Deployment') d.writtenRv[intent.key] = e.object.view.rv;
+  else delete d.writtenRv[intent.key];
+  // The load may have moved while the write was in flight, and the informer may already
+  // show a later write.
   write(d, intent.key, out);
+  recheck(d, intent.key, out);
+};
+
+/**
+ * API hop, level-triggered: a Deployment the informer shows changed after this
+ * incarnation's last write (a newer resourceVersion) and not at the count written, is
+ * written again. An older incarnation's delayed write, or a user's scale, landed after it.
+ */
+const recheck = (d: Ctx, key: ObjectKey, out: Effect[]): void => {
+  const seen = d.cache.deployments[key];
+  const written = d.written[key];
+  if (direct(d) || seen === undefined || written === undefined || seen.replicas === written) return;
+  if (seen.rv <= (d.writtenRv[key] ?? 0)) return;
+  delete d.written[key];
+  write(d, key, out);
 };
 
 const writeAll = (d: Ctx, out: Effect[]): void => {

@@ -53,6 +53,47 @@ describe('autoscaler', () => {
     expect(a.send({ type: 'timer', name: 'scale:a/fn' })).toEqual([]);
   });
 
+  describe('is level-triggered on its Deployment informer (API hop)', () => {
+    const upsert = (replicas: number, rv: number): StageEvent => ({
+      type: 'informer.upsert',
+      rv,
+      object: { kind: 'Deployment', view: deploymentView({ replicas, rv }) },
+    });
+    const wroteThreeAt = (rv: number) => {
+      const a = started();
+      a.send({ type: 'informer.synced', rv: 0 }, { type: 'load', deployment: 'a/fn', load: 3 });
+      const write = a.api();
+      return { a, write, done: done(write, 'ok', deploymentAt3(rv)) };
+    };
+    const deploymentAt3 = (rv: number) =>
+      ({ kind: 'Deployment', view: deploymentView({ replicas: 3, rv }) }) as const;
+
+    it("writes again when a later write (a crashed incarnation's, delayed) changed the count", () => {
+      const { a, done: ok } = wroteThreeAt(10);
+      a.send(ok);
+      expect(a.send(upsert(3, 10))).toEqual([]);
+      a.send(upsert(6, 11));
+      expect(a.apis().map((e) => e.intent)).toEqual([
+        { op: 'scaleDeployment', key: 'a/fn', replicas: 3 },
+      ]);
+    });
+
+    it('ignores what the informer shows from before its own write', () => {
+      const { a, done: ok } = wroteThreeAt(10);
+      a.send(ok);
+      expect(a.send(upsert(6, 9))).toEqual([]);
+    });
+
+    it('catches a later write the informer delivered while its own was in flight', () => {
+      const { a, done: ok } = wroteThreeAt(10);
+      expect(a.send(upsert(6, 11))).toEqual([]);
+      a.send(ok);
+      expect(a.apis().map((e) => e.intent)).toEqual([
+        { op: 'scaleDeployment', key: 'a/fn', replicas: 3 },
+      ]);
+    });
+  });
+
   it('on the API hop has no client link and reports none', () => {
     const a = started();
     a.send({ type: 'informer.synced', rv: 0 }, { type: 'load', deployment: 'a/fn', load: 1 });
