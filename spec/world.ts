@@ -21,7 +21,7 @@ import { collectGarbage, hasGarbage } from './world/api.js';
 import { deliver, deliverable } from './world/deliver.js';
 import { describe, distinctMessages } from './world/describe.js';
 import { faultSteps, stageIds } from './world/faults.js';
-import { ghostChanges, readyFloorChanges, sessionGhostChanges } from './world/ghost.js';
+import { replicaSetGhostChanges, sessionGhostChanges } from './world/ghost.js';
 import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
 import { sameCollection, worldKey } from './world/key.js';
@@ -227,16 +227,15 @@ export const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState =
     draft.events = castDraft(Object.freeze(events));
   });
   const promote = readyToServe(next);
-  const ghost = ghostChanges(next);
-  const floors = readyFloorChanges(state, next);
+  const ghost = replicaSetGhostChanges(state, next);
   const sessions = sessionGhostChanges(state, next);
-  if (promote.length === 0 && ghost.length === 0 && floors.length === 0 && sessions === null)
-    return next;
+  const none = ghost.desiredMax.length === 0 && ghost.readyFloor.length === 0;
+  if (promote.length === 0 && none && sessions === null) return next;
   return produce(next, (draft) => {
     for (const id of promote)
       (coreOf(draft as WorldState, id) as Draft<StageCore>).phase = 'serving';
-    for (const [rsKey, value] of ghost) draft.ghost.recentDesiredMax[rsKey] = value;
-    for (const [rsKey, value] of floors) draft.ghost.readyFloor[rsKey] = value;
+    for (const [rsKey, value] of ghost.desiredMax) draft.ghost.recentDesiredMax[rsKey] = value;
+    for (const [rsKey, value] of ghost.readyFloor) draft.ghost.readyFloor[rsKey] = value;
     for (const link of sessions?.cleared ?? []) delete draft.ghost.installedEpochs[link];
     for (const [link, value] of sessions?.installed ?? [])
       draft.ghost.installedEpochs[link] = value;

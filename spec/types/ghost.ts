@@ -54,28 +54,25 @@ export const readyTaken = (
 /** The desired counts held for one ReplicaSet, gathered by the model's and the runtime's ghost. */
 export interface HeldCounts {
   readonly load: number;
+  readonly min: number;
   readonly max: number;
-  consider(count: number | undefined): void;
-  /** Every count held is the load. */
-  settled(): boolean;
 }
 
-export const heldCounts = (load: number): HeldCounts => {
-  let max = load;
+/** The load and every count held somewhere (`undefined`: that part holds none). */
+export const heldCounts = (load: number, counts: Iterable<number | undefined>): HeldCounts => {
   let min = load;
-  return {
-    load,
-    get max() {
-      return max;
-    },
-    consider(count) {
-      if (count === undefined) return;
-      if (count > max) max = count;
-      if (count < min) min = count;
-    },
-    settled: () => min === load && max === load,
-  };
+  let max = load;
+  for (const count of counts) {
+    if (count === undefined) continue;
+    if (count < min) min = count;
+    if (count > max) max = count;
+  }
+  return { load, min, max };
 };
+
+/** Every count held is the load. */
+export const isSettled = (held: HeldCounts): boolean =>
+  held.min === held.load && held.max === held.load;
 
 /** A handshake's epoch entered into its link's history. */
 export const nextHandshakeEpochs = (

@@ -11,6 +11,7 @@
 import {
   type HeldCounts,
   heldCounts,
+  isSettled,
   nextHandshakeEpochs,
   nextReadyFloor,
   readyTaken,
@@ -46,34 +47,32 @@ const loadFor = (s: WorldState, rsKey: ObjectKey): number => {
  * holds the load (a count still on its way may be acted on).
  */
 const desiredHeld = (s: WorldState, rsKey: ObjectKey): HeldCounts => {
-  const held = heldCounts(loadFor(s, rsKey));
-  held.consider(s.api.replicaSets[rsKey]?.replicas);
-  held.consider(s.deployment.view.objects.replicaSets[rsKey]?.replicas);
-  held.consider(s.replicaset.view.objects.replicaSets[rsKey]?.replicas);
-  held.consider(s.deployment.counts[rsKey]?.replicas);
-  held.consider(s.replicaset.desired[rsKey]?.replicas);
+  const counts: (number | undefined)[] = [
+    s.api.replicaSets[rsKey]?.replicas,
+    s.deployment.view.objects.replicaSets[rsKey]?.replicas,
+    s.replicaset.view.objects.replicaSets[rsKey]?.replicas,
+    s.deployment.counts[rsKey]?.replicas,
+    s.replicaset.desired[rsKey]?.replicas,
+  ];
   const rs = s.api.replicaSets[rsKey] ?? s.deployment.view.objects.replicaSets[rsKey];
   const owner =
     rs && Object.values(s.deployment.view.objects.deployments).find((d) => d.uid === rs.ownerUid);
-  held.consider(owner?.replicas);
   // The Deployment's own count, persisted or on its way from the autoscaler: a load of
   // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
   const persistedOwner = rs && Object.values(s.api.deployments).find((d) => d.uid === rs.ownerUid);
-  held.consider(persistedOwner?.replicas);
+  counts.push(owner?.replicas, persistedOwner?.replicas);
   const ownerKey = owner?.key ?? persistedOwner?.key;
   // `autoscalerLink: 'direct'`: a count the Deployment controller or the autoscaler holds.
-  if (ownerKey) {
-    held.consider(s.deployment.scales[ownerKey]?.replicas);
-    held.consider(s.autoscaler.held[ownerKey]?.replicas);
-  }
+  if (ownerKey)
+    counts.push(s.deployment.scales[ownerKey]?.replicas, s.autoscaler.held[ownerKey]?.replicas);
   const isCountFor = (e: LinkEntry): e is CountEntry =>
     e.kind === 'count' && (e.key === rsKey || (ownerKey !== undefined && e.key === ownerKey));
   for (const m of s.net) {
-    if ('entry' in m && isCountFor(m.entry)) held.consider(m.entry.replicas);
+    if ('entry' in m && isCountFor(m.entry)) counts.push(m.entry.replicas);
     const entries = 'entries' in m ? m.entries : 'snapshot' in m ? m.snapshot : [];
-    for (const e of entries) if (isCountFor(e)) held.consider(e.replicas);
+    for (const e of entries) if (isCountFor(e)) counts.push(e.replicas);
   }
-  return held;
+  return heldCounts(loadFor(s, rsKey), counts);
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not being deleted), every stage's cache, in flight. */
@@ -101,24 +100,19 @@ const liveCount = (s: WorldState, rsKey: ObjectKey): number => {
   return live.size;
 };
 
-/** Changes to `recentDesiredMax` after a step, computed on the finished (plain) state. */
-export const ghostChanges = (s: WorldState): [ObjectKey, number][] => {
-  const changes: [ObjectKey, number][] = [];
-  for (const [rsKey, previous] of Object.entries(s.ghost.recentDesiredMax)) {
-    const now = desiredHeld(s, rsKey).max;
-    const next = liveCount(s, rsKey) <= now ? now : Math.max(previous, now);
-    if (next !== previous) changes.push([rsKey, next]);
+/** Ready pods per ReplicaSet key in the API, not being deleted. */
+const readyByOwner = (s: WorldState): Map<ObjectKey, Set<string>> => {
+  const ready = new Map<ObjectKey, Set<string>>();
+  for (const p of Object.values(s.api.pods)) {
+    if (!p.ready || p.deleting) continue;
+    const set = ready.get(p.ownerKey) ?? new Set<string>();
+    set.add(p.key);
+    ready.set(p.ownerKey, set);
   }
-  return changes;
-};
-
-/** Ready pods of a ReplicaSet in the API, not being deleted. */
-const readyPods = (s: WorldState, rsKey: ObjectKey): Set<string> => {
-  const ready = new Set<string>();
-  for (const p of Object.values(s.api.pods))
-    if (p.ownerKey === rsKey && p.ready && !p.deleting) ready.add(p.key);
   return ready;
 };
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** The step deleted a pod as the ReplicaSet controller. */
 const controllerDeleted = (s: WorldState): boolean =>
@@ -127,17 +121,32 @@ const controllerDeleted = (s: WorldState): boolean =>
       e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete' && e.resource === 'pod',
   );
 
-/** Changes to `readyFloor` after a step, from the states before and after it. */
-export const readyFloorChanges = (before: WorldState, s: WorldState): [ObjectKey, ReadyFloor][] => {
-  const changes: [ObjectKey, ReadyFloor][] = [];
+export interface ReplicaSetGhostChanges {
+  readonly desiredMax: [ObjectKey, number][];
+  readonly readyFloor: [ObjectKey, ReadyFloor][];
+}
+
+/**
+ * Changes to `recentDesiredMax` and `readyFloor` after a step, computed on the finished
+ * (plain) states before and after it.
+ */
+export const replicaSetGhostChanges = (
+  before: WorldState,
+  s: WorldState,
+): ReplicaSetGhostChanges => {
+  const changes: ReplicaSetGhostChanges = { desiredMax: [], readyFloor: [] };
   const byController = controllerDeleted(s);
-  for (const rsKey of Object.keys(s.ghost.recentDesiredMax)) {
-    const previous = s.ghost.readyFloor[rsKey];
+  const readyBefore = readyByOwner(before);
+  const readyAfter = readyByOwner(s);
+  for (const [rsKey, previous] of Object.entries(s.ghost.recentDesiredMax)) {
     const held = desiredHeld(s, rsKey);
-    const ready = readyPods(s, rsKey);
-    const taken = readyTaken(readyPods(before, rsKey), ready, byController);
-    const next = nextReadyFloor(previous, ready.size, held.load, held.settled(), taken);
-    if (!sameFloor(previous, next)) changes.push([rsKey, next]);
+    const max = liveCount(s, rsKey) <= held.max ? held.max : Math.max(previous, held.max);
+    if (max !== previous) changes.desiredMax.push([rsKey, max]);
+    const ready = readyAfter.get(rsKey) ?? NONE;
+    const taken = readyTaken(readyBefore.get(rsKey) ?? NONE, ready, byController);
+    const floor = s.ghost.readyFloor[rsKey];
+    const next = nextReadyFloor(floor, ready.size, held.load, isSettled(held), taken);
+    if (!sameFloor(floor, next)) changes.readyFloor.push([rsKey, next]);
   }
   return changes;
 };

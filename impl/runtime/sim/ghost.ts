@@ -8,6 +8,7 @@ import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node'
 import {
   type HeldCounts,
   heldCounts,
+  isSettled,
   nextHandshakeEpochs,
   nextReadyFloor,
   readyTaken,
@@ -133,14 +134,15 @@ const desiredHeld = (
   rsKey: ObjectKey,
   reports: Reports,
   inFlight: readonly LinkEntry[],
+  agenda: AgendaScan,
 ): HeldCounts => {
   const { namespace, name } = splitKey(rsKey);
   const stored = state.api.lookup('ReplicaSet', namespace, name);
-  const held = heldCounts(stored ? loadFor(state, toReplicaSetView(stored)) : 0);
-  held.consider(stored ? toReplicaSetView(stored).replicas : undefined);
   const inDeployment = cachedReplicaSet(state, 'deployment', rsKey);
-  for (const cached of [inDeployment, cachedReplicaSet(state, 'replicaset', rsKey)])
-    held.consider(cached ? toReplicaSetView(cached).replicas : undefined);
+  const inReplicaSet = cachedReplicaSet(state, 'replicaset', rsKey);
+  const counts: (number | undefined)[] = [stored, inDeployment, inReplicaSet].map((rs) =>
+    rs ? toReplicaSetView(rs).replicas : undefined,
+  );
   const rs = stored ?? inDeployment;
   const deployments = state.slot('deployment')?.informers.find((i) => i.tag === 'deployments');
   const ownerUid = rs ? toReplicaSetView(rs).ownerUid : undefined;
@@ -148,26 +150,23 @@ const desiredHeld = (
     ownerUid && deployments
       ? deploymentByUid(deployments.informer.list() as V1Deployment[], ownerUid)
       : undefined;
-  held.consider(owner ? toDeploymentView(owner).replicas : undefined);
   // The Deployment's own count, persisted or on its way from the autoscaler: a load of
   // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
   const persistedOwner = ownerUid
     ? deploymentByUid(state.api.objects('Deployment'), ownerUid)
     : undefined;
-  held.consider(persistedOwner ? toDeploymentView(persistedOwner).replicas : undefined);
-  const ownerKey = persistedOwner
-    ? toDeploymentView(persistedOwner).key
-    : owner && toDeploymentView(owner).key;
+  const ownerView = persistedOwner ? toDeploymentView(persistedOwner) : undefined;
+  counts.push(owner ? toDeploymentView(owner).replicas : undefined, ownerView?.replicas);
+  const ownerKey = ownerView ? ownerView.key : owner && toDeploymentView(owner).key;
   const isCountFor = (e: LinkEntry) =>
     e.kind === 'count' && (e.key === rsKey || e.key === ownerKey);
   for (const stage of ['autoscaler', 'deployment', 'replicaset'])
     for (const e of reports.get(stage)?.dirty ?? [])
-      if (e.kind === 'count' && isCountFor(e)) held.consider(e.replicas);
-  for (const e of inFlight) if (e.kind === 'count' && isCountFor(e)) held.consider(e.replicas);
-  for (const p of state.agenda.all())
-    if (p.kind === 'api' && p.intent.op === 'scaleDeployment' && p.intent.key === ownerKey)
-      held.consider(p.intent.replicas);
-  return held;
+      if (e.kind === 'count' && isCountFor(e)) counts.push(e.replicas);
+  for (const e of inFlight) if (e.kind === 'count' && isCountFor(e)) counts.push(e.replicas);
+  if (ownerKey !== undefined) counts.push(...(agenda.deploymentScales.get(ownerKey) ?? []));
+  const load = stored ? loadFor(state, toReplicaSetView(stored)) : 0;
+  return heldCounts(load, counts);
 };
 
 /** What the agenda holds for one ReplicaSet, gathered in one pass per step. */
@@ -186,15 +185,24 @@ interface PendingOf {
   orphanedCreates: number;
 }
 
-const pendingByOwner = (state: SimState): Map<ObjectKey, PendingOf> => {
+/** The agenda, read once per step. */
+interface AgendaScan {
+  /** What is on its way for each ReplicaSet, by its key. */
+  readonly pods: ReadonlyMap<ObjectKey, PendingOf>;
+  /** Autoscaler writes of a Deployment's count on their way to the API, by Deployment key. */
+  readonly deploymentScales: ReadonlyMap<ObjectKey, number[]>;
+}
+
+const scanAgenda = (state: SimState): AgendaScan => {
   const slot = state.slot('replicaset');
   const current = slot?.snapshot ? slot.incarnation : null;
-  const byOwner = new Map<ObjectKey, PendingOf>();
+  const pods = new Map<ObjectKey, PendingOf>();
+  const deploymentScales = new Map<ObjectKey, number[]>();
   const of = (rsKey: ObjectKey): PendingOf => {
-    let entry = byOwner.get(rsKey);
+    let entry = pods.get(rsKey);
     if (!entry) {
       entry = { pods: [], orphanedCreates: 0 };
-      byOwner.set(rsKey, entry);
+      pods.set(rsKey, entry);
     }
     return entry;
   };
@@ -205,6 +213,10 @@ const pendingByOwner = (state: SimState): Map<ObjectKey, PendingOf> => {
       const entry = of(p.intent.ownerKey);
       entry.pods.push(p.intent.key);
       if (p.incarnation !== current) entry.orphanedCreates += 1;
+    } else if (p.kind === 'api' && p.intent.op === 'scaleDeployment') {
+      const scales = deploymentScales.get(p.intent.key) ?? [];
+      scales.push(p.intent.replicas);
+      deploymentScales.set(p.intent.key, scales);
     } else if (p.kind === 'message' && p.message.type === 'scheduler.schedulePods') {
       const m = p.message;
       const entry = of(m.ownerKey);
@@ -212,7 +224,7 @@ const pendingByOwner = (state: SimState): Map<ObjectKey, PendingOf> => {
       if (m.count > 0) entry.pods.push(`${m.ownerKey}#count${m.count}`);
     }
   }
-  return byOwner;
+  return { pods, deploymentScales };
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
@@ -273,13 +285,13 @@ const NONE: ReadonlySet<string> = new Set();
  */
 export const updateRecentDesired = (state: SimState, reports: Reports): void => {
   const inFlight = linkEntries(state);
-  const pending = pendingByOwner(state);
+  const agenda = scanAgenda(state);
   const ready = readyByOwner(state);
   const byController = controllerDeleted(state.events);
   const ghost = state.ghost.recentDesiredMax;
   for (const [rsKey, previous] of Object.entries(ghost)) {
-    const mine = pending.get(rsKey);
-    const held = desiredHeld(state, rsKey, reports, inFlight);
+    const mine = agenda.pods.get(rsKey);
+    const held = desiredHeld(state, rsKey, reports, inFlight, agenda);
     const now = held.max + (mine?.orphanedCreates ?? 0);
     ghost[rsKey] =
       liveCount(state, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);
@@ -290,7 +302,7 @@ export const updateRecentDesired = (state: SimState, reports: Reports): void => 
       state.ghost.readyFloor[rsKey],
       readyNow.size,
       held.load,
-      held.settled(),
+      isSettled(held),
       taken,
     );
   }
