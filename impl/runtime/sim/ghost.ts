@@ -191,6 +191,13 @@ interface AgendaScan {
   readonly pods: ReadonlyMap<ObjectKey, PendingOf>;
   /** Autoscaler writes of a Deployment's count on their way to the API, by Deployment key. */
   readonly deploymentScales: ReadonlyMap<ObjectKey, number[]>;
+  /**
+   * ReplicaSets (keys) with a pod deletion of their controller on its way to the API: it was
+   * decided for a count held then, which may be gone by the time it lands (a user's scale
+   * to 0 that the Deployment controller undoes), so it holds the ready floor down as that
+   * count would (`kd check` seed 1 run 955, counterexamples/check-small-hardened-deletes-only-surplus-2.json).
+   */
+  readonly deleting: ReadonlySet<ObjectKey>;
 }
 
 const scanAgenda = (state: SimState): AgendaScan => {
@@ -198,6 +205,7 @@ const scanAgenda = (state: SimState): AgendaScan => {
   const current = slot?.snapshot ? slot.incarnation : null;
   const pods = new Map<ObjectKey, PendingOf>();
   const deploymentScales = new Map<ObjectKey, number[]>();
+  const deleting = new Set<ObjectKey>();
   const of = (rsKey: ObjectKey): PendingOf => {
     let entry = pods.get(rsKey);
     if (!entry) {
@@ -217,6 +225,10 @@ const scanAgenda = (state: SimState): AgendaScan => {
       const scales = deploymentScales.get(p.intent.key) ?? [];
       scales.push(p.intent.replicas);
       deploymentScales.set(p.intent.key, scales);
+    } else if (p.kind === 'api' && p.intent.op === 'deletePod' && p.stage === 'replicaset') {
+      const { namespace, name } = splitKey(p.intent.key);
+      const pod = state.api.lookup('Pod', namespace, name);
+      if (pod) deleting.add(toPodView(pod as V1Pod).ownerKey);
     } else if (p.kind === 'message' && p.message.type === 'scheduler.schedulePods') {
       const m = p.message;
       const entry = of(m.ownerKey);
@@ -224,7 +236,7 @@ const scanAgenda = (state: SimState): AgendaScan => {
       if (m.count > 0) entry.pods.push(`${m.ownerKey}#count${m.count}`);
     }
   }
-  return { pods, deploymentScales };
+  return { pods, deploymentScales, deleting };
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
@@ -302,7 +314,7 @@ export const updateRecentDesired = (state: SimState, reports: Reports): void => 
       state.ghost.readyFloor[rsKey],
       readyNow.size,
       held.load,
-      isSettled(held),
+      isSettled(held) && !agenda.deleting.has(rsKey),
       taken,
     );
   }
