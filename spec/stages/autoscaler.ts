@@ -4,7 +4,9 @@
  *
  * `autoscalerLink: 'api'` (the artifact's hop): it writes `Deployment.spec.replicas`
  * whenever this incarnation has not yet written the current count; a restarted one rewrites
- * it (an update to the same value is a no-op), so it needs no informer.
+ * it (an update to the same value is a no-op), so it needs no informer. (The implementation
+ * also writes again when its informer shows a later write to another count: there a crashed
+ * incarnation's write may land late. Here a request lands in the step that sends it.)
  *
  *   load changes ──► UPDATE Deployment.spec.replicas
  *
