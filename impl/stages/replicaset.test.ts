@@ -433,4 +433,25 @@ describe('ReplicaSet controller', () => {
       { op: 'createPod', key: 'a/fn-rs-1-2', ownerKey: 'a/fn-rs' },
     ]);
   });
+  it('on the API path lets expectations expire after five minutes: an unseen pod is created again', () => {
+    const r = recovering({}, 'api', 1);
+    r.send(
+      fromScheduler('handshakeReply', 'replicaset#1.1'),
+      fromScheduler('syncAck', 'replicaset#1.1'),
+    );
+    const first = r.api();
+    expect(r.last).toContainEqual({
+      type: 'timer.set',
+      name: 'replicaset.expectations:a/fn-rs',
+      afterMs: 300_000,
+    });
+    // Created, then deleted by a user while the informer re-listed: the informer never
+    // shows it, so only the expiry lets the controller decide again.
+    r.send(done(first, 'ok'));
+    expect(r.apis()).toEqual([]);
+    r.send({ type: 'timer', name: 'replicaset.expectations:a/fn-rs' });
+    expect(r.apis().map((e) => e.intent)).toEqual([
+      { op: 'createPod', key: 'a/fn-rs-1-2', ownerKey: 'a/fn-rs' },
+    ]);
+  });
 });

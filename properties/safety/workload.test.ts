@@ -46,6 +46,16 @@ describe('bounded-overshoot', () => {
     expectHolds(boundedOvershoot.check(obs));
   });
 
+  it('a pod bound to a Node the API no longer has is not live (the pod GC removes it)', () => {
+    const late = pod('a/p2', { nodeName: 'n9' });
+    const obs = healthy({ pods: [pod('a/p1', { nodeName: 'n1' }), late] });
+    expectHolds(boundedOvershoot.check(obs));
+    const onLiveNode = healthy({
+      pods: [pod('a/p1', { nodeName: 'n1' }), pod('a/p2', { nodeName: 'n2' })],
+    });
+    expectFails(boundedOvershoot.check(onLiveNode), RS_KEY, 'a/p1', 'a/p2');
+  });
+
   it('cached pods of a deleted ReplicaSet count against its recent desired count', () => {
     const obs = healthy({
       replicaSets: [],

@@ -5,6 +5,7 @@
  */
 import { floorOf } from '../../spec/types/ghost.js';
 import type { ObjectKey, PodKey } from '../../spec/types/ids.js';
+import type { PodView } from '../../spec/types/objects.js';
 import type { Observation } from '../../spec/types/observation.js';
 import {
   type AlwaysProperty,
@@ -15,8 +16,11 @@ import {
 } from '../../spec/types/property.js';
 
 /**
- * Collects into `live` the distinct pods of ReplicaSet `rsKey`: API pods not deleting, and
- * pods in any stage's cache. A cached pod whose API copy is deleting is not live: the
+ * Collects into `live` the distinct pods of ReplicaSet `rsKey`: API pods not on their way
+ * out, and pods in any stage's cache. A pod is on its way out when it is deleting, or bound
+ * to a Node the API no longer has (a kubelet's expose that was on the wire when its node
+ * was lost lands after the Node's deletion): it can never run, and the pod garbage
+ * collector removes it. A cached pod whose API copy is on its way out is not live: the
  * persisted copy wins, and the cache entry is only waiting to observe the deletion. Nor is
  * a cached identity that was already deleted from the API: it can never run again without
  * breaking `no-resurrection`, which guards that separately.
@@ -24,13 +28,16 @@ import {
 const collectLivePods = (obs: Observation, rsKey: ObjectKey, live: Set<PodKey>): void => {
   live.clear();
   const pods = obs.api.pods;
+  const onItsWayOut = (pod: PodView): boolean =>
+    pod.deleting || (pod.nodeName !== null && obs.api.nodes[pod.nodeName] === undefined);
   for (const pod of Object.values(pods)) {
-    if (pod.ownerKey === rsKey && !pod.deleting) live.add(pod.key);
+    if (pod.ownerKey === rsKey && !onItsWayOut(pod)) live.add(pod.key);
   }
   for (const stage of obs.stages) {
     for (const entry of stage.dirty) {
       if (entry.kind !== 'pod' || entry.ownerKey !== rsKey) continue;
-      if (pods[entry.key]?.deleting === true || obs.ghost.deletedPods[entry.key]) continue;
+      const persisted = pods[entry.key];
+      if ((persisted && onItsWayOut(persisted)) || obs.ghost.deletedPods[entry.key]) continue;
       live.add(entry.key);
     }
   }

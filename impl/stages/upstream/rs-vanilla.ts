@@ -16,7 +16,11 @@
  *   satisfied ─► diff < 0 ─► batch 1 ─ok─► batch 2 ─ok─► batch 4 … (any failure: stop, retry)
  *             └► diff > 0 ─► DELETE diff pods ─► satisfied once the informer shows them gone
  *
- * Left out: the burst cap (500 per sync), expectation timeouts (5 min), adoption by selector.
+ * Expectations expire after five minutes, as Kubernetes' `ExpectationsTimeout`: an
+ * observation can be missed for good (a pod created and deleted while the informer re-lists
+ * never shows up in it; found by `kd check`, counterexamples/check-small-hardened-replicas-converge-3.json).
+ *
+ * Left out: the burst cap (500 per sync), adoption by selector.
  */
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { ApiIntent, ApiOutcome, Effect } from '../io.js';
@@ -45,6 +49,41 @@ const IDLE: VanillaSync = {
 const satisfied = (v: VanillaSync): boolean =>
   v.expectAdds === 0 && v.expectDels === 0 && v.inBatch === 0 && v.remaining === 0 && !v.backoff;
 
+/** Kubernetes' `ExpectationsTimeout`. */
+export const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
+const EXPECTATIONS_TIMER = 'replicaset.expectations:';
+
+export const isExpectationsTimer = (name: string): boolean => name.startsWith(EXPECTATIONS_TIMER);
+
+/** Set with the expectations of a sync: a later sync's resets it. */
+const armExpectationsTimer = (rsKey: string, out: Effect[]): void => {
+  out.push({
+    type: 'timer.set',
+    name: `${EXPECTATIONS_TIMER}${rsKey}`,
+    afterMs: EXPECTATIONS_TTL_MS,
+  });
+};
+
+const callsInFlight = (d: RsDraft, rsKey: string): boolean =>
+  Object.values(d.pending).some(
+    (i) =>
+      (i.op === 'createPod' && i.ownerKey === rsKey) ||
+      (i.op === 'deletePod' && d.cache.pods[i.key]?.ownerKey === rsKey),
+  );
+
+/**
+ * The expectations timer: expectations still unmet count as met, and the next sync
+ * decides afresh from the informer. Not while a call of the sync is unanswered: the sync
+ * is still running then (Kubernetes' sync waits for its calls), so the timer waits again.
+ */
+export const expireExpectations = (d: RsDraft, timer: string, out: Effect[]): void => {
+  const rsKey = timer.slice(EXPECTATIONS_TIMER.length);
+  const v = d.vanilla[rsKey];
+  if (!v || satisfied(v)) return;
+  if (callsInFlight(d, rsKey)) return void armExpectationsTimer(rsKey, out);
+  d.vanilla[rsKey] = { ...IDLE, backoff: v.backoff };
+};
+
 /** The resync timer ends every back-off after a failed creation. */
 export const endBackoff = (d: RsDraft): void => {
   for (const v of Object.values(d.vanilla)) v.backoff = false;
@@ -59,9 +98,11 @@ export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]):
   if (diff < 0) {
     d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff, target };
     launchBatch(d, rs, 1, out);
+    armExpectationsTimer(rs.key, out);
   } else if (diff > 0) {
     const asked = scaleDown(d, rs, diff, target, out);
     d.vanilla[rs.key] = { ...IDLE, expectDels: asked };
+    if (asked > 0) armExpectationsTimer(rs.key, out);
   }
 };
 
