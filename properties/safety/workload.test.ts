@@ -56,6 +56,15 @@ describe('bounded-overshoot', () => {
     expectFails(boundedOvershoot.check(onLiveNode), RS_KEY, 'a/p1', 'a/p2');
   });
 
+  it('an orphan in the API (its ReplicaSet gone, the collector will remove it) is not live', () => {
+    const obs = healthy({
+      replicaSets: [],
+      recentDesiredMax: { [RS_KEY]: 0 },
+      pods: [pod('a/p1', { nodeName: 'n1' })],
+    });
+    expectHolds(boundedOvershoot.check(obs));
+  });
+
   it('cached pods of a deleted ReplicaSet count against its recent desired count', () => {
     const obs = healthy({
       replicaSets: [],

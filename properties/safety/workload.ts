@@ -17,10 +17,12 @@ import {
 
 /**
  * Collects into `live` the distinct pods of ReplicaSet `rsKey`: API pods not on their way
- * out, and pods in any stage's cache. A pod is on its way out when it is deleting, or bound
- * to a Node the API no longer has (a kubelet's expose that was on the wire when its node
- * was lost lands after the Node's deletion): it can never run, and the pod garbage
- * collector removes it. A cached pod whose API copy is on its way out is not live: the
+ * out, and pods in any stage's cache. A pod is on its way out when it is deleting; when its
+ * owner is gone (an expose decided on an informer that had not yet shown the ReplicaSet's
+ * deletion: `no-orphan-exposure` judges that, and the garbage collector removes it); or when
+ * it is bound to a Node the API no longer has (a kubelet's expose on the wire when its node
+ * was lost lands after the Node's deletion: it can never run, and the pod garbage collector
+ * removes it). A cached pod whose API copy is on its way out is not live: the
  * persisted copy wins, and the cache entry is only waiting to observe the deletion. Nor is
  * a cached identity that was already deleted from the API: it can never run again without
  * breaking `no-resurrection`, which guards that separately.
@@ -29,7 +31,9 @@ const collectLivePods = (obs: Observation, rsKey: ObjectKey, live: Set<PodKey>):
   live.clear();
   const pods = obs.api.pods;
   const onItsWayOut = (pod: PodView): boolean =>
-    pod.deleting || (pod.nodeName !== null && obs.api.nodes[pod.nodeName] === undefined);
+    pod.deleting ||
+    obs.api.replicaSets[pod.ownerKey]?.uid !== pod.ownerUid ||
+    (pod.nodeName !== null && obs.api.nodes[pod.nodeName] === undefined);
   for (const pod of Object.values(pods)) {
     if (pod.ownerKey === rsKey && !onItsWayOut(pod)) live.add(pod.key);
   }
