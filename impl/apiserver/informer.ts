@@ -109,6 +109,11 @@ export class Informer<K extends Kind = Kind> {
     return this.queue.peek();
   }
 
+  /** The undelivered events, oldest first (a copy). */
+  queued(): QueuedEvent[] {
+    return this.queue.toArray();
+  }
+
   /** Delivers the oldest pending event into the cache and returns it for the handler. */
   deliverNext(): InformerEvent<KindMap[K]> | undefined {
     const event = this.watch.take();

@@ -48,7 +48,7 @@ import {
   onServerMessage,
   reconcile,
 } from './upstream/rs-handlers.js';
-import { endBackoff, expireExpectations, isExpectationsTimer } from './upstream/rs-vanilla.js';
+import { endBackoff } from './upstream/rs-vanilla.js';
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Message = Ev<'message'>['message'];
@@ -89,10 +89,6 @@ export const replicaSetMachine = setup({
       endBackoff(d);
       reconcile(d, out);
     }),
-    onExpectationsTimer: run<ReplicaSetContext, Ev<'timer'>>((d, e, out) => {
-      expireExpectations(d, e.name, out);
-      reconcile(d, out);
-    }),
     onServerMessage: withMessage((d, m, out) => onServerMessage(d, m, out)),
     onApplyTimer: run<ReplicaSetContext, Ev<'timer'>>((d, e, out) => onApplyTimer(d, e, out)),
     handshake: each((d, out) => handshake(d, out)),
@@ -113,7 +109,6 @@ export const replicaSetMachine = setup({
       event.message.source !== context.link.server &&
       SERVER_METHODS.some((m) => isMessage(event, m)),
     applyTimer: ({ event }) => event.type === 'timer' && sourceOfApplyTimer(event.name) !== null,
-    expectationsTimer: ({ event }) => event.type === 'timer' && isExpectationsTimer(event.name),
   },
 }).createMachine({
   id: 'replicaset',
@@ -152,14 +147,7 @@ export const replicaSetMachine = setup({
           always: { guard: 'leasedAndSynced', target: 'recovering', actions: 'onSynced' },
         },
         recovering: { always: { guard: 'connected', target: 'serving', actions: 'onServing' } },
-        serving: {
-          on: {
-            timer: [
-              { guard: 'resyncTimer', actions: 'onResync' },
-              { guard: 'expectationsTimer', actions: 'onExpectationsTimer' },
-            ],
-          },
-        },
+        serving: { on: { timer: { guard: 'resyncTimer', actions: 'onResync' } } },
       },
     },
     server: {

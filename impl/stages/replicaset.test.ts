@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Switches } from '../../spec/types/config.js';
 import type { LinkEntry, Message, PodEntry } from '../../spec/types/messages.js';
+import { FRESH_RV } from './common/driver.js';
 import type { Mode, StageEvent } from './io.js';
 import { replicaSetMachine, report } from './replicaset.machine.js';
 import {
@@ -433,23 +434,20 @@ describe('ReplicaSet controller', () => {
       { op: 'createPod', key: 'a/fn-rs-1-2', ownerKey: 'a/fn-rs' },
     ]);
   });
-  it('on the API path lets expectations expire after five minutes: an unseen pod is created again', () => {
+  it('on the API path meets the expectation of a pod the informer passed without showing it', () => {
     const r = recovering({}, 'api', 1);
     r.send(
       fromScheduler('handshakeReply', 'replicaset#1.1'),
       fromScheduler('syncAck', 'replicaset#1.1'),
     );
     const first = r.api();
-    expect(r.last).toContainEqual({
-      type: 'timer.set',
-      name: 'replicaset.expectations:a/fn-rs',
-      afterMs: 300_000,
-    });
-    // Created, then deleted by a user while the informer re-listed: the informer never
-    // shows it, so only the expiry lets the controller decide again.
-    r.send(done(first, 'ok'));
-    expect(r.apis()).toEqual([]);
-    r.send({ type: 'timer', name: 'replicaset.expectations:a/fn-rs' });
+    // The driver's informers have passed FRESH_RV; the pod is created after that.
+    const rv = FRESH_RV + 10;
+    const created = { kind: 'Pod', view: podView('a/fn-rs-1-1', { rv }) } as const;
+    expect(r.send(done(first, 'ok', created))).toEqual([]);
+    // Created, then deleted by a user while the informer re-listed: it never shows it.
+    expect(r.send({ type: 'informer.progress', rv: rv - 1 })).toEqual([]);
+    r.send({ type: 'informer.progress', rv });
     expect(r.apis().map((e) => e.intent)).toEqual([
       { op: 'createPod', key: 'a/fn-rs-1-2', ownerKey: 'a/fn-rs' },
     ]);

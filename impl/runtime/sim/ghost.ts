@@ -135,6 +135,7 @@ const desiredHeld = (
   reports: Reports,
   inFlight: readonly LinkEntry[],
   agenda: AgendaScan,
+  queued: ReadonlyMap<ObjectKey, number[]>,
 ): HeldCounts => {
   const { namespace, name } = splitKey(rsKey);
   const stored = state.api.lookup('ReplicaSet', namespace, name);
@@ -165,8 +166,41 @@ const desiredHeld = (
       if (e.kind === 'count' && isCountFor(e)) counts.push(e.replicas);
   for (const e of inFlight) if (e.kind === 'count' && isCountFor(e)) counts.push(e.replicas);
   if (ownerKey !== undefined) counts.push(...(agenda.deploymentScales.get(ownerKey) ?? []));
+  counts.push(...(queued.get(rsKey) ?? []));
+  if (ownerKey !== undefined) counts.push(...(queued.get(ownerKey) ?? []));
   const load = stored ? loadFor(state, toReplicaSetView(stored)) : 0;
   return heldCounts(load, counts);
+};
+
+/**
+ * The counts on their way to the controllers that act on them: `spec.replicas` of the
+ * ReplicaSets and Deployments in the undelivered events of the Deployment and ReplicaSet
+ * controllers' informers, by object key. A controller acts on each event as it comes, so an
+ * intermediate count (a user's scale the Deployment controller has since undone) is still
+ * held while its event is queued (`kd check` seed 13, deletes-only-surplus-3).
+ */
+const queuedCounts = (state: SimState): Map<ObjectKey, number[]> => {
+  const counts = new Map<ObjectKey, number[]>();
+  const add = (key: ObjectKey, replicas: number) => {
+    const list = counts.get(key) ?? [];
+    list.push(replicas);
+    counts.set(key, list);
+  };
+  for (const stage of ['deployment', 'replicaset'] as const) {
+    for (const { informer } of state.slot(stage)?.informers ?? []) {
+      const kind = informer.filter.kind;
+      if (kind !== 'ReplicaSet' && kind !== 'Deployment') continue;
+      for (const event of informer.queued()) {
+        if (event.type === 'DELETED') continue;
+        const view =
+          kind === 'ReplicaSet'
+            ? toReplicaSetView(event.object as V1ReplicaSet)
+            : toDeploymentView(event.object as V1Deployment);
+        add(view.key, view.replicas);
+      }
+    }
+  }
+  return counts;
 };
 
 /** What the agenda holds for one ReplicaSet, gathered in one pass per step. */
@@ -191,13 +225,8 @@ interface AgendaScan {
   readonly pods: ReadonlyMap<ObjectKey, PendingOf>;
   /** Autoscaler writes of a Deployment's count on their way to the API, by Deployment key. */
   readonly deploymentScales: ReadonlyMap<ObjectKey, number[]>;
-  /**
-   * ReplicaSets (keys) with a pod deletion of their controller on its way to the API: it was
-   * decided for a count held then, which may be gone by the time it lands (a user's scale
-   * to 0 that the Deployment controller undoes), so it holds the ready floor down as that
-   * count would (`kd check` seed 1 run 955, counterexamples/check-small-hardened-deletes-only-surplus-2.json).
-   */
-  readonly deleting: ReadonlySet<ObjectKey>;
+  /** ReplicaSet-controller pod deletions on their way to the API: request id → ReplicaSet key. */
+  readonly deletions: ReadonlyMap<string, ObjectKey>;
 }
 
 const scanAgenda = (state: SimState): AgendaScan => {
@@ -205,7 +234,7 @@ const scanAgenda = (state: SimState): AgendaScan => {
   const current = slot?.snapshot ? slot.incarnation : null;
   const pods = new Map<ObjectKey, PendingOf>();
   const deploymentScales = new Map<ObjectKey, number[]>();
-  const deleting = new Set<ObjectKey>();
+  const deletions = new Map<string, ObjectKey>();
   const of = (rsKey: ObjectKey): PendingOf => {
     let entry = pods.get(rsKey);
     if (!entry) {
@@ -228,7 +257,7 @@ const scanAgenda = (state: SimState): AgendaScan => {
     } else if (p.kind === 'api' && p.intent.op === 'deletePod' && p.stage === 'replicaset') {
       const { namespace, name } = splitKey(p.intent.key);
       const pod = state.api.lookup('Pod', namespace, name);
-      if (pod) deleting.add(toPodView(pod as V1Pod).ownerKey);
+      if (pod) deletions.set(p.id, toPodView(pod as V1Pod).ownerKey);
     } else if (p.kind === 'message' && p.message.type === 'scheduler.schedulePods') {
       const m = p.message;
       const entry = of(m.ownerKey);
@@ -236,7 +265,7 @@ const scanAgenda = (state: SimState): AgendaScan => {
       if (m.count > 0) entry.pods.push(`${m.ownerKey}#count${m.count}`);
     }
   }
-  return { pods, deploymentScales, deleting };
+  return { pods, deploymentScales, deletions };
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
@@ -298,26 +327,58 @@ const NONE: ReadonlySet<string> = new Set();
 export const updateRecentDesired = (state: SimState, reports: Reports): void => {
   const inFlight = linkEntries(state);
   const agenda = scanAgenda(state);
+  const queued = queuedCounts(state);
+  const caps = capByDeletions(state, agenda.deletions);
   const ready = readyByOwner(state);
   const byController = controllerDeleted(state.events);
   const ghost = state.ghost.recentDesiredMax;
   for (const [rsKey, previous] of Object.entries(ghost)) {
     const mine = agenda.pods.get(rsKey);
-    const held = desiredHeld(state, rsKey, reports, inFlight, agenda);
+    const held = desiredHeld(state, rsKey, reports, inFlight, agenda, queued);
     const now = held.max + (mine?.orphanedCreates ?? 0);
     ghost[rsKey] =
       liveCount(state, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);
     const readyNow = ready.get(rsKey) ?? NONE;
     const taken = readyTaken(state.ghost.readyPods[rsKey] ?? NONE, readyNow, byController);
     state.ghost.readyPods[rsKey] = readyNow;
-    state.ghost.readyFloor[rsKey] = nextReadyFloor(
+    const floor = nextReadyFloor(
       state.ghost.readyFloor[rsKey],
       readyNow.size,
       held.load,
-      isSettled(held) && !agenda.deleting.has(rsKey),
+      isSettled(held),
       taken,
     );
+    state.ghost.heldMin[rsKey] = held.min;
+    const cap = caps.get(rsKey);
+    state.ghost.readyFloor[rsKey] =
+      cap === undefined || cap >= floor.desired ? floor : { ...floor, desired: cap };
   }
+};
+
+/**
+ * A request outlives the step that sends it: a pod deletion of the ReplicaSet controller may
+ * land after the count it was decided for is gone (a user's scale to 0 that the Deployment
+ * controller undid before the deletion landed: `kd check` seed 1, deletes-only-surplus-2).
+ * That count is a desired count too, so while the deletion is on its way the floor of its
+ * ReplicaSet rises no higher than the smallest count held when it was decided (after the
+ * step before the one that sent it). The readiness the deletion was ranked on is not
+ * excused: a pod that became Ready meanwhile is judged at the landing (the mutant
+ * `delete-on-stale-readiness`). The model needs no such rule: its requests land in the
+ * step that sends them. Returns the caps by ReplicaSet key.
+ */
+const capByDeletions = (state: SimState, deletions: ReadonlyMap<string, ObjectKey>) => {
+  const noted = state.ghost.deletionCounts;
+  for (const id of [...noted.keys()]) if (!deletions.has(id)) noted.delete(id);
+  const caps = new Map<ObjectKey, number>();
+  for (const [id, rsKey] of deletions) {
+    let decided = noted.get(id);
+    if (decided === undefined) {
+      decided = state.ghost.heldMin[rsKey] ?? 0;
+      noted.set(id, decided);
+    }
+    caps.set(rsKey, Math.min(caps.get(rsKey) ?? decided, decided));
+  }
+  return caps;
 };
 
 /**

@@ -68,6 +68,13 @@ export interface GhostState {
   readyFloor: Record<ObjectKey, ReadyFloor>;
   /** Ready pods per ReplicaSet after the last step: what the next step may take. */
   readyPods: Record<ObjectKey, ReadonlySet<string>>;
+  /** The smallest desired count held anywhere for each ReplicaSet after the last step. */
+  heldMin: Record<ObjectKey, number>;
+  /**
+   * That smallest count when each ReplicaSet-controller pod deletion still on its way to
+   * the API was decided, by the pending request's id (ghost.ts `capByDeletions`).
+   */
+  deletionCounts: Map<string, number>;
 }
 
 export class SimState {
@@ -97,6 +104,8 @@ export class SimState {
     handshakeEpochs: {},
     readyFloor: {},
     readyPods: {},
+    heldMin: {},
+    deletionCounts: new Map(),
   };
   /** Writes (`<stage> <op> <key>`) whose last attempt met an outage: the next is a retry. */
   readonly failedWrites = new Set<string>();

@@ -34,6 +34,8 @@ export interface VanillaSync {
    * the controller still holds (and `bounded-overshoot` must allow) until the sync is done.
    */
   readonly target: number;
+  /** The highest resourceVersion of this sync's pods created so far (0: none yet). */
+  readonly createdRv: number;
 }
 
 export interface ReplicaSetContext extends ClientContext {

@@ -58,7 +58,7 @@ import {
   writeBack,
   writeStatus,
 } from './rs-direct.js';
-import { observeVanilla, onVanillaDone, reconcileVanilla } from './rs-vanilla.js';
+import { observeVanilla, onVanillaDone, reconcileVanilla, settleAllUnseen } from './rs-vanilla.js';
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Message = Ev<'message'>['message'];
@@ -162,7 +162,8 @@ export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void =>
       d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
     else delete d.statusWritten[intent.key];
   }
-  onVanillaDone(d, intent, outcome, out);
+  const created = e.object?.kind === 'Pod' ? e.object.view.rv : undefined;
+  onVanillaDone(d, intent, outcome, created, out);
   // A delete refused on its precondition was ranked on a stale copy: ranking again at once
   // would pick the same pod on the same copy, so it waits for the informer or the resync.
   const staleVictim = intent.op === 'deletePod' && outcome === 'precondition';
@@ -280,6 +281,7 @@ const onBarrier = (d: RsDraft, epoch: string, rv: number | undefined, out: Effec
 export const onInformerProgress = (d: RsDraft, rv: number, out: Effect[]): void => {
   onProgress(d, rv);
   maybeRound2(d, out);
+  if (settleAllUnseen(d)) reconcile(d, out);
 };
 
 const maybeRound2 = (d: RsDraft, out: Effect[]): void => {

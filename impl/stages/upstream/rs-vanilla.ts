@@ -16,9 +16,8 @@
  *   satisfied ─► diff < 0 ─► batch 1 ─ok─► batch 2 ─ok─► batch 4 … (any failure: stop, retry)
  *             └► diff > 0 ─► DELETE diff pods ─► satisfied once the informer shows them gone
  *
- * Expectations expire after five minutes, as Kubernetes' `ExpectationsTimeout`: an
- * observation can be missed for good (a pod created and deleted while the informer re-lists
- * never shows up in it; found by `kd check`, counterexamples/check-small-hardened-replicas-converge-3.json).
+ * An expectation of a creation the informer has passed without showing the pod is met
+ * (`settleUnseen`; Kubernetes waits for its five-minute `ExpectationsTimeout` instead).
  *
  * Left out: the burst cap (500 per sync), adoption by selector.
  */
@@ -44,24 +43,33 @@ const IDLE: VanillaSync = {
   inBatch: 0,
   backoff: false,
   target: 0,
+  createdRv: 0,
 };
 
 const satisfied = (v: VanillaSync): boolean =>
   v.expectAdds === 0 && v.expectDels === 0 && v.inBatch === 0 && v.remaining === 0 && !v.backoff;
 
-/** Kubernetes' `ExpectationsTimeout`. */
-export const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
-const EXPECTATIONS_TIMER = 'replicaset.expectations:';
+/**
+ * Expectations of creations the informer can no longer meet: once every call of the sync
+ * is answered and the informer has passed the resourceVersion of each pod it created, a pod
+ * it has not shown was deleted before it could show it (created and deleted while the
+ * informer re-listed: found by `kd check`, counterexamples/check-small-hardened-replicas-converge-3.json),
+ * and will never show. Kubernetes expires such expectations after five minutes
+ * (`ExpectationsTimeout`); the informer's progress tells it exactly, and never early.
+ */
+const settleUnseen = (d: RsDraft, rsKey: string): boolean => {
+  const v = d.vanilla[rsKey];
+  if (!v || v.expectAdds === 0 || v.inBatch > 0 || v.remaining > 0) return false;
+  if (v.createdRv === 0 || d.progressRv < v.createdRv || callsInFlight(d, rsKey)) return false;
+  d.vanilla[rsKey] = { ...v, expectAdds: 0 };
+  return true;
+};
 
-export const isExpectationsTimer = (name: string): boolean => name.startsWith(EXPECTATIONS_TIMER);
-
-/** Set with the expectations of a sync: a later sync's resets it. */
-const armExpectationsTimer = (rsKey: string, out: Effect[]): void => {
-  out.push({
-    type: 'timer.set',
-    name: `${EXPECTATIONS_TIMER}${rsKey}`,
-    afterMs: EXPECTATIONS_TTL_MS,
-  });
+/** On informer progress: did it settle the expectations of any sync? */
+export const settleAllUnseen = (d: RsDraft): boolean => {
+  let settled = false;
+  for (const rsKey of Object.keys(d.vanilla)) settled = settleUnseen(d, rsKey) || settled;
+  return settled;
 };
 
 const callsInFlight = (d: RsDraft, rsKey: string): boolean =>
@@ -71,25 +79,13 @@ const callsInFlight = (d: RsDraft, rsKey: string): boolean =>
       (i.op === 'deletePod' && d.cache.pods[i.key]?.ownerKey === rsKey),
   );
 
-/**
- * The expectations timer: expectations still unmet count as met, and the next sync
- * decides afresh from the informer. Not while a call of the sync is unanswered: the sync
- * is still running then (Kubernetes' sync waits for its calls), so the timer waits again.
- */
-export const expireExpectations = (d: RsDraft, timer: string, out: Effect[]): void => {
-  const rsKey = timer.slice(EXPECTATIONS_TIMER.length);
-  const v = d.vanilla[rsKey];
-  if (!v || satisfied(v)) return;
-  if (callsInFlight(d, rsKey)) return void armExpectationsTimer(rsKey, out);
-  d.vanilla[rsKey] = { ...IDLE, backoff: v.backoff };
-};
-
 /** The resync timer ends every back-off after a failed creation. */
 export const endBackoff = (d: RsDraft): void => {
   for (const v of Object.values(d.vanilla)) v.backoff = false;
 };
 
 export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
+  settleUnseen(d, rs.key);
   const v = d.vanilla[rs.key] ?? IDLE;
   if (!satisfied(v)) return;
   // Pods still in flight on the direct path (the label flipped mid burst) are live too.
@@ -98,11 +94,9 @@ export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]):
   if (diff < 0) {
     d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff, target };
     launchBatch(d, rs, 1, out);
-    armExpectationsTimer(rs.key, out);
   } else if (diff > 0) {
     const asked = scaleDown(d, rs, diff, target, out);
     d.vanilla[rs.key] = { ...IDLE, expectDels: asked };
-    if (asked > 0) armExpectationsTimer(rs.key, out);
   }
 };
 
@@ -121,6 +115,7 @@ export const onVanillaDone = (
   d: RsDraft,
   intent: ApiIntent,
   outcome: ApiOutcome,
+  createdRv: number | undefined,
   out: Effect[],
 ): void => {
   if (intent.op === 'deletePod') {
@@ -143,6 +138,7 @@ export const onVanillaDone = (
     remaining: failed ? 0 : v.remaining,
     // The controller requeues a failed sync with a delay (the resync timer), not at once.
     backoff: v.backoff || failed,
+    createdRv: Math.max(v.createdRv, createdRv ?? 0),
   };
   const rs = d.cache.replicaSets[intent.ownerKey];
   // Back on the direct path (the label flipped again): the direct path counts what this
