@@ -6,7 +6,7 @@ import { explorePreset } from './test-support/explore-preset.js';
  * pinned: a change of the model that changes one must say so here (and in docs/model.md).
  */
 const PART_STATES = {
-  up: 178_604,
+  up: 179_694,
   down: 109_537,
   retries: 1_246,
   tenants: 182_253,

@@ -1,3 +1,4 @@
+import { produce } from 'immer';
 import { describe, expect, it } from 'vitest';
 import { checkSafety, livenessFailures } from '../properties/catalogue.js';
 import { follow, runFaultFree } from './test-support/walk.js';
@@ -96,5 +97,26 @@ describe('the world model', () => {
     expect(kubelet?.phase).toBe('syncing');
     expect(Object.keys(kubelet?.sandboxes ?? {})).toEqual(['a/fn-h1-1-1']);
     expect(crashed.links['scheduler->kubelet/n1']?.phase).toBe('disconnected');
+  });
+
+  it('picks scale-down victims on its informer and its own deletions, not on the API', () => {
+    const run = runFaultFree(model, model.initial(), converged);
+    const settled = run.states.at(-1) as WorldState;
+    const rsKey = Object.keys(settled.api.replicaSets)[0] as string;
+    const pod = 'a/fn-h1-1-1';
+    // Scaled to 0, and the pod deleted by a user: the controller's informer shows neither
+    // the deletion nor anything but the new count.
+    const scaledDown = produce(settled, (d) => {
+      for (const rs of [d.api.replicaSets[rsKey], d.replicaset.view.objects.replicaSets[rsKey]])
+        if (rs) rs.replicas = 0;
+      const persisted = d.api.pods[pod];
+      if (persisted) persisted.deleting = true;
+    });
+    const deletes = (s: WorldState) =>
+      model.transitions(s).filter((t) => t.action.label.startsWith('delete '));
+    const [own] = deletes(scaledDown);
+    expect(own?.action.label).toBe(`delete ${pod}`);
+    // Its own deletion is an expectation: it does not pick the pod again.
+    expect(own && deletes(own.next)).toEqual([]);
   });
 });

@@ -76,7 +76,7 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
     // A restarted controller's persisted count may be older than the one its crash lost:
     // scale down only once the Deployment controller's round 2 re-sent what it holds.
     const settled = rc.upstreamSynced || !cfg.switches.scaleDownAfterUpstreamSync;
-    if (live > target && settled) steps.push(...scaleDownSteps(state, cfg, rs));
+    if (live > target && settled) steps.push(...scaleDownSteps(state, cfg, rs, live - target));
     const held = rc.desired[rs.key];
     if (held && !held.written)
       steps.push(step('replicaset', `write back ${rs.key}`, (ctx) => writeBack(ctx, rs.key)));
@@ -119,29 +119,41 @@ const statusOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): string => {
 
 /**
  * Scale-down deletes one persisted pod at a time, not-ready ones first, newest name first.
- * Pods in flight cannot be deleted; while they make part of the surplus, persisted pods are
- * deleted only down to the target (switch `surplusWaitsForInFlight`): those in flight may
- * never run, so a Ready pod is not given up for them (model-decisions §14). The delete
- * carries the cached copy's resourceVersion (switch `scaleDownPrecondition`).
+ * The controller judges on its informer and its own deletion expectations (`deleted`):
+ * a pod it asked to delete is not counted in the surplus nor picked again. Pods in flight
+ * cannot be deleted; while they make part of the surplus, persisted pods are deleted only
+ * down to the target (switch `surplusWaitsForInFlight`): those in flight may never run, so
+ * a Ready pod is not given up for them (model-decisions §14). The delete carries the cached
+ * copy's resourceVersion (switch `scaleDownPrecondition`).
  */
-const scaleDownSteps = (state: WorldState, cfg: Config, rs: ReplicaSetView): Step[] => {
+const scaleDownSteps = (
+  state: WorldState,
+  cfg: Config,
+  rs: ReplicaSetView,
+  surplus: number,
+): Step[] => {
   const rc = state.replicaset;
-  const candidates = podsOwnedBy(rc.view.objects.pods, rs.uid)
-    .filter((p) => !p.deleting && state.api.pods[p.key]?.deleting !== true)
+  const active = podsOwnedBy(rc.view.objects.pods, rs.uid).filter((p) => !p.deleting);
+  const candidates = active
+    .filter((p) => !rc.deleted[p.key])
     .sort((a, b) => Number(a.ready) - Number(b.ready) || (a.key < b.key ? 1 : -1));
   const victim = candidates[0];
-  if (!victim) return [];
+  if (!victim || surplus <= active.length - candidates.length) return [];
   if (cfg.switches.surplusWaitsForInFlight && candidates.length <= targetOf(rc, rs)) return [];
   // The victim was ranked on the cached copy: with the precondition, a pod that changed
   // since (it became Ready) is refused, and ranked again once the informer shows it.
   const changed = (ctx: Ctx) => ctx.w.api.pods[victim.key]?.rv !== victim.rv;
   return [
     step('replicaset', `delete ${victim.key}`, (ctx) => {
-      request(ctx, { actor: 'replicaset', verb: 'delete', resource: 'pod', key: victim.key }, () =>
-        cfg.switches.scaleDownPrecondition && changed(ctx)
-          ? 'precondition'
-          : markPodDeleting(ctx, victim.key),
+      const outcome = request(
+        ctx,
+        { actor: 'replicaset', verb: 'delete', resource: 'pod', key: victim.key },
+        () =>
+          cfg.switches.scaleDownPrecondition && changed(ctx)
+            ? 'precondition'
+            : markPodDeleting(ctx, victim.key),
       );
+      if (outcome === 'ok') ctx.w.replicaset.deleted[victim.key] = true;
     }),
   ];
 };
@@ -266,6 +278,8 @@ export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['vie
   for (const [ck, held] of Object.entries(rc.requested)) {
     if (pods[held.key] || !live.has(held.ownerUid)) delete rc.requested[ck];
   }
+  for (const key of Object.keys(rc.deleted))
+    if (!pods[key] || pods[key].deleting) delete rc.deleted[key];
   for (const [key, held] of Object.entries(rc.desired)) {
     const rs = rc.view.objects.replicaSets[key];
     if (!rs || rs.replicasVersion >= held.version) delete rc.desired[key];

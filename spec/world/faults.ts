@@ -210,6 +210,7 @@ const resetMemory = (ctx: Ctx, id: StageId): void => {
       minted: {},
       statusWritten: {},
       upstreamSynced: false,
+      deleted: {},
     });
   if (id === 'scheduler') Object.assign(w.scheduler, { pods: {}, minted: 0 });
 };

@@ -174,6 +174,7 @@ export const initialState = (cfg: Config): WorldState => {
       minted: {},
       statusWritten: {},
       upstreamSynced: true,
+      deleted: {},
     },
     scheduler: { ...core('scheduler', synced('scheduler'), 1), pods: {}, minted: 0 },
     kubelets,

@@ -104,6 +104,13 @@ export interface ReplicaSetCtlState extends StageCore {
    * re-sent, so the persisted count is no longer a stale stand-in for them.
    */
   readonly upstreamSynced: boolean;
+  /**
+   * Pods this incarnation asked the API to delete, not yet seen deleting or gone: its
+   * deletion expectations (Kubernetes' ReplicaSet controller keeps them too). It neither
+   * counts them in its surplus nor picks them again. A restarted controller has none and may
+   * ask again; a repeated delete is harmless.
+   */
+  readonly deleted: Readonly<Record<PodKey, true>>;
 }
 
 export interface SchedulerState extends StageCore {
