@@ -40,4 +40,9 @@ export class Fifo<T> {
   toArray(): T[] {
     return this.items.slice(this.head);
   }
+
+  /** Visits every item, oldest first, without copying. */
+  forEach(visit: (item: T) => void): void {
+    for (let i = this.head; i < this.items.length; i += 1) visit(this.items[i] as T);
+  }
 }

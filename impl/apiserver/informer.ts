@@ -109,9 +109,9 @@ export class Informer<K extends Kind = Kind> {
     return this.queue.peek();
   }
 
-  /** The undelivered events, oldest first (a copy). */
-  queued(): QueuedEvent[] {
-    return this.queue.toArray();
+  /** Visits the undelivered events, oldest first. */
+  forEachQueued(visit: (event: QueuedEvent) => void): void {
+    this.queue.forEach(visit);
   }
 
   /** Delivers the oldest pending event into the cache and returns it for the handler. */

@@ -42,6 +42,10 @@ export const timeout = (state: SimState, id: string): void => {
   const intent = pending.kind === 'api' ? pending.intent : pending.event.intent;
   const callId = pending.kind === 'api' ? pending.callId : pending.event.id;
   if (intent.op !== 'get') state.failedWrites.add(`${pending.stage} ${intent.op} ${intent.key}`);
+  // An executed creation the controller will take for failed: the ghost's overshoot bound
+  // allows for it, as for a crashed controller's (ghost.ts `unansweredLive`).
+  if (pending.kind === 'apiDone' && intent.op === 'createPod' && pending.event.outcome === 'ok')
+    state.ghost.unansweredCreates.set(intent.key, intent.ownerKey);
   state.agenda.put({
     kind: 'apiDone',
     id: state.nextId('r'),

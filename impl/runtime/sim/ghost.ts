@@ -190,14 +190,13 @@ const queuedCounts = (state: SimState): Map<ObjectKey, number[]> => {
     for (const { informer } of state.slot(stage)?.informers ?? []) {
       const kind = informer.filter.kind;
       if (kind !== 'ReplicaSet' && kind !== 'Deployment') continue;
-      for (const event of informer.queued()) {
-        if (event.type === 'DELETED') continue;
-        const view =
-          kind === 'ReplicaSet'
-            ? toReplicaSetView(event.object as V1ReplicaSet)
-            : toDeploymentView(event.object as V1Deployment);
-        add(view.key, view.replicas);
-      }
+      // Read off the raw object (as views.ts does): queues hold thousands of status
+      // updates in a burst.
+      informer.forEachQueued((event) => {
+        if (event.type === 'DELETED') return;
+        const { metadata, spec } = event.object as V1ReplicaSet | V1Deployment;
+        add(`${metadata?.namespace ?? ''}/${metadata?.name ?? ''}`, spec?.replicas ?? 1);
+      });
     }
   }
   return counts;
@@ -329,13 +328,14 @@ export const updateRecentDesired = (state: SimState, reports: Reports): void => 
   const agenda = scanAgenda(state);
   const queued = queuedCounts(state);
   const caps = capByDeletions(state, agenda.deletions);
+  const unanswered = unansweredLive(state);
   const ready = readyByOwner(state);
   const byController = controllerDeleted(state.events);
   const ghost = state.ghost.recentDesiredMax;
   for (const [rsKey, previous] of Object.entries(ghost)) {
     const mine = agenda.pods.get(rsKey);
     const held = desiredHeld(state, rsKey, reports, inFlight, agenda, queued);
-    const now = held.max + (mine?.orphanedCreates ?? 0);
+    const now = held.max + (mine?.orphanedCreates ?? 0) + (unanswered.get(rsKey) ?? 0);
     ghost[rsKey] =
       liveCount(state, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);
     const readyNow = ready.get(rsKey) ?? NONE;
@@ -353,6 +353,30 @@ export const updateRecentDesired = (state: SimState, reports: Reports): void => 
     state.ghost.readyFloor[rsKey] =
       cap === undefined || cap >= floor.desired ? floor : { ...floor, desired: cap };
   }
+};
+
+/**
+ * API-path creations executed whose answer was lost, per ReplicaSet, while their pods live.
+ * The controller takes such a creation for failed (it cannot tell a lost answer from a lost
+ * request) and creates again once its informer, lagging, does not show the pod: vanilla
+ * Kubernetes' bound on overshoot includes them, as it includes a crashed controller's
+ * creations in flight (`orphanedCreates`), until the surplus is deleted (`kd check` seed 14,
+ * bounded-overshoot-5): `recentDesiredMax` keeps the allowance until then. A pod drops out
+ * once deleted, gone, or shown by the controller's informer (the controller knows it).
+ */
+const unansweredLive = (state: SimState): Map<ObjectKey, number> => {
+  const counts = new Map<ObjectKey, number>();
+  const seen = state.slot('replicaset')?.informers.find((i) => i.tag === 'pods')?.informer;
+  for (const [pod, rsKey] of state.ghost.unansweredCreates) {
+    const { namespace, name } = splitKey(pod);
+    const stored = state.api.lookup('Pod', namespace, name);
+    if (!stored || toPodView(stored as V1Pod).deleting || seen?.get(pod) !== undefined) {
+      state.ghost.unansweredCreates.delete(pod);
+      continue;
+    }
+    counts.set(rsKey, (counts.get(rsKey) ?? 0) + 1);
+  }
+  return counts;
 };
 
 /**

@@ -75,6 +75,11 @@ export interface GhostState {
    * the API was decided, by the pending request's id (ghost.ts `capByDeletions`).
    */
   deletionCounts: Map<string, number>;
+  /**
+   * API-path pod creations that were executed but whose answer was lost (a timeout): pod key
+   * → its ReplicaSet's key (ghost.ts `unansweredLive`).
+   */
+  unansweredCreates: Map<PodKey, ObjectKey>;
 }
 
 export class SimState {
@@ -106,6 +111,7 @@ export class SimState {
     readyPods: {},
     heldMin: {},
     deletionCounts: new Map(),
+    unansweredCreates: new Map(),
   };
   /** Writes (`<stage> <op> <key>`) whose last attempt met an outage: the next is a retry. */
   readonly failedWrites = new Set<string>();
