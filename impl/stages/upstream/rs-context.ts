@@ -36,6 +36,13 @@ export interface VanillaSync {
   readonly target: number;
   /** The highest resourceVersion of this sync's pods created so far (0: none yet). */
   readonly createdRv: number;
+  /**
+   * The names of this sync's creations neither observed nor failed yet: an expectation is
+   * met once per name, so a creation the controller took for failed (its answer lost) and
+   * that then shows up meets none (counting it let a sync stop expecting a pod it had not
+   * seen, and overshoot: `kd check` seed 14, bounded-overshoot-6).
+   */
+  readonly awaited: string[];
 }
 
 export interface ReplicaSetContext extends ClientContext {

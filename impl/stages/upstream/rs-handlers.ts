@@ -100,7 +100,7 @@ export const onInformer = (
     // A pod the direct path requested meets none of the API path's expectations: counting
     // it let a sync that outlived a label flip create the whole rest again (the fuzzer).
     const direct = added && observePod(d, o.view.key, o.view.ownerKey);
-    if ((added && !direct) || gone) observeVanilla(d, o.view.ownerKey, added);
+    if ((added && !direct) || gone) observeVanilla(d, o.view.ownerKey, o.view.key, added);
   }
   if (o.kind === 'ReplicaSet') {
     const rs = d.cache.replicaSets[o.view.key];

@@ -44,6 +44,7 @@ const IDLE: VanillaSync = {
   backoff: false,
   target: 0,
   createdRv: 0,
+  awaited: [],
 };
 
 const satisfied = (v: VanillaSync): boolean =>
@@ -61,7 +62,7 @@ const settleUnseen = (d: RsDraft, rsKey: string): boolean => {
   const v = d.vanilla[rsKey];
   if (!v || v.expectAdds === 0 || v.inBatch > 0 || v.remaining > 0) return false;
   if (v.createdRv === 0 || d.progressRv < v.createdRv || callsInFlight(d, rsKey)) return false;
-  d.vanilla[rsKey] = { ...v, expectAdds: 0 };
+  d.vanilla[rsKey] = { ...v, expectAdds: 0, awaited: [] };
   return true;
 };
 
@@ -104,10 +105,15 @@ const launchBatch = (d: RsDraft, rs: ReplicaSetView, size: number, out: Effect[]
   const v = d.vanilla[rs.key];
   if (!v) return;
   const batch = Math.min(size, v.remaining);
-  d.vanilla[rs.key] = { ...v, remaining: v.remaining - batch, batch, inBatch: batch };
-  for (let i = 0; i < batch; i += 1) {
-    request(d, { op: 'createPod', key: mintName(d, rs), ownerKey: rs.key }, out);
-  }
+  const names = Array.from({ length: batch }, () => mintName(d, rs));
+  d.vanilla[rs.key] = {
+    ...v,
+    remaining: v.remaining - batch,
+    batch,
+    inBatch: batch,
+    awaited: [...v.awaited, ...names],
+  };
+  for (const key of names) request(d, { op: 'createPod', key, ownerKey: rs.key }, out);
 };
 
 /** A createPod or deletePod answered: next batch, or abandon the sync after a failure. */
@@ -130,11 +136,14 @@ export const onVanillaDone = (
   const v = d.vanilla[intent.ownerKey];
   if (!v) return;
   const failed = outcome !== 'ok';
+  // A failed creation already observed (its answer lost after it was applied) was met.
+  const unmet = failed && v.awaited.includes(intent.key) ? 1 : 0;
   const next: VanillaSync = {
     ...v,
     inBatch: v.inBatch - 1,
     // Neither a failed creation nor the pods of an abandoned sync will ever be observed.
-    expectAdds: Math.max(0, v.expectAdds - (failed ? 1 + v.remaining : 0)),
+    expectAdds: Math.max(0, v.expectAdds - (failed ? unmet + v.remaining : 0)),
+    awaited: failed ? v.awaited.filter((k) => k !== intent.key) : v.awaited,
     remaining: failed ? 0 : v.remaining,
     // The controller requeues a failed sync with a delay (the resync timer), not at once.
     backoff: v.backoff || failed,
@@ -151,11 +160,21 @@ export const onVanillaDone = (
     launchBatch(d, rs, v.batch * 2, out);
 };
 
-/** Informer: a pod of this ReplicaSet appeared (or went): one expectation met. */
-export const observeVanilla = (d: RsDraft, ownerKey: string, added: boolean): void => {
+/**
+ * Informer: a pod of this ReplicaSet appeared (one of this sync's awaited creations: one
+ * expectation met) or went (one deletion met).
+ */
+export const observeVanilla = (d: RsDraft, ownerKey: string, pod: string, added: boolean): void => {
   const v = d.vanilla[ownerKey];
   if (!v) return;
-  d.vanilla[ownerKey] = added
-    ? { ...v, expectAdds: Math.max(0, v.expectAdds - 1) }
-    : { ...v, expectDels: Math.max(0, v.expectDels - 1) };
+  if (!added) {
+    d.vanilla[ownerKey] = { ...v, expectDels: Math.max(0, v.expectDels - 1) };
+    return;
+  }
+  if (!v.awaited.includes(pod)) return;
+  d.vanilla[ownerKey] = {
+    ...v,
+    expectAdds: Math.max(0, v.expectAdds - 1),
+    awaited: v.awaited.filter((k) => k !== pod),
+  };
 };
