@@ -90,6 +90,12 @@ export interface DeploymentContext extends ClientContext, ScaleServerContext {
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
   /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
   readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+  /**
+   * The resourceVersion each of those writes produced: memory is trusted only while the
+   * informer shows nothing newer, since a crashed incarnation's write may land after it
+   * (`kd check` seed 19, status-converges).
+   */
+  readonly statusWrittenRv: Readonly<Record<ObjectKey, number>>;
   /** An accepted reply waiting for round 2 (its reads, `count-reads.ts`). */
   readonly reads: CountReads | null;
 }
@@ -159,6 +165,7 @@ export const deploymentMachine = setup({
     epochs: 0,
     counts: {},
     statusWritten: {},
+    statusWrittenRv: {},
     reads: null,
     server: {},
     scales: {},
@@ -315,7 +322,12 @@ const writeStatuses = (d: Ctx, out: Effect[]): void => {
       replicas += rs.status.replicas;
       readyReplicas += rs.status.readyReplicas;
     }
-    if (d.statusWritten[key] === `${replicas}/${readyReplicas}`) continue;
+    const status = `${replicas}/${readyReplicas}`;
+    const shown = `${dep.status.replicas}/${dep.status.readyReplicas}`;
+    // Written by this incarnation and shown, or not shown yet; a later write (a crashed
+    // incarnation's, landing late) is corrected.
+    const newer = shown !== status && dep.rv > (d.statusWrittenRv[key] ?? 0);
+    if (d.statusWritten[key] === status && !newer) continue;
     if (inFlight(d, 'deploymentStatus', key)) continue;
     request(d, { op: 'deploymentStatus', key, replicas, readyReplicas }, out);
   }
@@ -361,6 +373,8 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   if (intent.op === 'deploymentStatus') {
     if (ok) d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
     else delete d.statusWritten[intent.key];
+    if (ok && e.object?.kind === 'Deployment') d.statusWrittenRv[intent.key] = e.object.view.rv;
+    else delete d.statusWrittenRv[intent.key];
   }
   // An outage or a conflict: try again later; a missing object needs nothing more.
   if (!ok && e.outcome !== 'notFound')

@@ -124,6 +124,7 @@ export const replicaSetMachine = setup({
     expected: {},
     minted: {},
     statusWritten: {},
+    statusWrittenRv: {},
     seenByGet: {},
     reads: null,
     vanilla: {},

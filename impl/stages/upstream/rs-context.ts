@@ -58,6 +58,12 @@ export interface ReplicaSetContext extends ClientContext {
   readonly minted: Readonly<Record<ObjectKey, number>>;
   /** Status this incarnation last wrote (`replicas/ready`), per ReplicaSet. */
   readonly statusWritten: Readonly<Record<ObjectKey, string>>;
+  /**
+   * The resourceVersion each of those writes produced: memory is trusted only while the
+   * informer shows nothing newer, since a crashed incarnation's write may land after it
+   * (`kd check` seed 19, status-converges).
+   */
+  readonly statusWrittenRv: Readonly<Record<ObjectKey, number>>;
   /** ReplicaSets a GET showed to exist although the informer does not show them yet. */
   readonly seenByGet: Readonly<Record<ObjectKey, true>>;
   /** `round2Read: quorum`: an accepted reply waiting for its pod GETs. */

@@ -154,7 +154,9 @@ export const writeStatus = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void
   if (!d.input.config.switches.writeStatus) return;
   const status = statusOf(d, rs);
   if (status === `${rs.status.replicas}/${rs.status.readyReplicas}`) return;
-  if (d.statusWritten[rs.key] === status || inFlight(d, 'replicaSetStatus', rs.key)) return;
+  // Written by this incarnation and not yet shown, unless the informer shows a later write.
+  const written = d.statusWritten[rs.key] === status && rs.rv <= (d.statusWrittenRv[rs.key] ?? 0);
+  if (written || inFlight(d, 'replicaSetStatus', rs.key)) return;
   const [replicas = 0, readyReplicas = 0] = status.split('/').map(Number);
   request(d, { op: 'replicaSetStatus', key: rs.key, replicas, readyReplicas }, out);
 };

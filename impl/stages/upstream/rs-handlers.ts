@@ -161,6 +161,9 @@ export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void =>
     if (outcome === 'ok')
       d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
     else delete d.statusWritten[intent.key];
+    if (outcome === 'ok' && e.object?.kind === 'ReplicaSet')
+      d.statusWrittenRv[intent.key] = e.object.view.rv;
+    else delete d.statusWrittenRv[intent.key];
   }
   const created = e.object?.kind === 'Pod' ? e.object.view.rv : undefined;
   onVanillaDone(d, intent, outcome, created, out);
