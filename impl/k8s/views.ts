@@ -50,6 +50,14 @@ const rvOf = (meta: V1ObjectMeta | undefined): number => Number(meta?.resourceVe
 const keyOf = (meta: V1ObjectMeta | undefined): string =>
   objectKey(meta?.namespace ?? 'default', meta?.name ?? '');
 
+/** A Deployment's or a ReplicaSet's key and `spec.replicas`, read off the object. */
+export const scaleOf = (
+  object: V1Deployment | V1ReplicaSet,
+): { key: string; replicas: number } => ({
+  key: keyOf(object.metadata),
+  replicas: object.spec?.replicas ?? 1,
+});
+
 /** The controller owner reference (the first one if none is marked controller). */
 export const controllerRefOf = (meta: V1ObjectMeta | undefined): V1OwnerReference | undefined =>
   meta?.ownerReferences?.find((ref) => ref.controller === true) ?? meta?.ownerReferences?.[0];

@@ -63,6 +63,16 @@ const recovering = (switches: Partial<Switches> = {}, mode: Mode = 'direct', rep
   return r;
 };
 
+/** On the API path (mode `api`), its ReplicaSet at `replicas`, the scheduler link connected. */
+const onApiPath = (replicas: number) => {
+  const r = recovering({}, 'api', replicas);
+  r.send(
+    fromScheduler('handshakeReply', 'replicaset#1.1'),
+    fromScheduler('syncAck', 'replicaset#1.1'),
+  );
+  return r;
+};
+
 /** Serving, with the Deployment controller's link connected on `deployment#1.1`. */
 const serving = (switches: Partial<Switches> = {}) => {
   const r = recovering(switches);
@@ -371,11 +381,7 @@ describe('ReplicaSet controller', () => {
   });
 
   it('on the API path creates pods in slow-start batches of 1, 2, 4', () => {
-    const r = recovering({}, 'api', 7);
-    r.send(
-      fromScheduler('handshakeReply', 'replicaset#1.1'),
-      fromScheduler('syncAck', 'replicaset#1.1'),
-    );
+    const r = onApiPath(7);
     const creates = () => r.apis().filter((e) => e.intent.op === 'createPod');
     const batches: number[] = [];
     let batch = creates();
@@ -420,11 +426,7 @@ describe('ReplicaSet controller', () => {
   });
 
   it('on the API path stops the sync at the first failed creation, then waits for expectations', () => {
-    const r = recovering({}, 'api', 3);
-    r.send(
-      fromScheduler('handshakeReply', 'replicaset#1.1'),
-      fromScheduler('syncAck', 'replicaset#1.1'),
-    );
+    const r = onApiPath(3);
     const first = r.api();
     expect(first.intent).toEqual({ op: 'createPod', key: 'a/fn-rs-1-1', ownerKey: 'a/fn-rs' });
     r.send(done(first, 'outage'));
@@ -434,12 +436,9 @@ describe('ReplicaSet controller', () => {
       { op: 'createPod', key: 'a/fn-rs-1-2', ownerKey: 'a/fn-rs' },
     ]);
   });
+
   it('on the API path meets the expectation of a pod the informer passed without showing it', () => {
-    const r = recovering({}, 'api', 1);
-    r.send(
-      fromScheduler('handshakeReply', 'replicaset#1.1'),
-      fromScheduler('syncAck', 'replicaset#1.1'),
-    );
+    const r = onApiPath(1);
     const first = r.api();
     // The driver's informers have passed FRESH_RV; the pod is created after that.
     const rv = FRESH_RV + 10;

@@ -20,6 +20,7 @@ import type { AppliedEvent } from '../../../spec/types/observation.js';
 import type { Watch } from '../../apiserver/index.js';
 import {
   isTemplatePod,
+  scaleOf,
   TEMPLATE_LABEL,
   toDeploymentView,
   toPodView,
@@ -165,9 +166,9 @@ const desiredHeld = (
     for (const e of reports.get(stage)?.dirty ?? [])
       if (e.kind === 'count' && isCountFor(e)) counts.push(e.replicas);
   for (const e of inFlight) if (e.kind === 'count' && isCountFor(e)) counts.push(e.replicas);
-  if (ownerKey !== undefined) counts.push(...(agenda.deploymentScales.get(ownerKey) ?? []));
   counts.push(...(queued.get(rsKey) ?? []));
-  if (ownerKey !== undefined) counts.push(...(queued.get(ownerKey) ?? []));
+  if (ownerKey !== undefined)
+    counts.push(...(agenda.deploymentScales.get(ownerKey) ?? []), ...(queued.get(ownerKey) ?? []));
   const load = stored ? loadFor(state, toReplicaSetView(stored)) : 0;
   return heldCounts(load, counts);
 };
@@ -190,12 +191,12 @@ const queuedCounts = (state: SimState): Map<ObjectKey, number[]> => {
     for (const { informer } of state.slot(stage)?.informers ?? []) {
       const kind = informer.filter.kind;
       if (kind !== 'ReplicaSet' && kind !== 'Deployment') continue;
-      // Read off the raw object (as views.ts does): queues hold thousands of status
+      // Read off the raw object, not a whole view: queues hold thousands of status
       // updates in a burst.
       informer.forEachQueued((event) => {
         if (event.type === 'DELETED') return;
-        const { metadata, spec } = event.object as V1ReplicaSet | V1Deployment;
-        add(`${metadata?.namespace ?? ''}/${metadata?.name ?? ''}`, spec?.replicas ?? 1);
+        const { key, replicas } = scaleOf(event.object as V1ReplicaSet | V1Deployment);
+        add(key, replicas);
       });
     }
   }
