@@ -437,6 +437,19 @@ describe('ReplicaSet controller', () => {
     ]);
   });
 
+  it('on the API path creates no more in a later batch than the informer then shows missing', () => {
+    const r = onApiPath(4);
+    const creates = () => r.apis().filter((e) => e.intent.op === 'createPod');
+    r.send(done(r.api(), 'ok'));
+    const second = creates();
+    expect(second).toHaveLength(2);
+    // A pod an earlier sync created (its answer lost) shows up: the sync began one short.
+    r.send(pod('a/fn-rs-0-9'));
+    r.send(...second.map((e) => done(e, 'ok')));
+    // 1 shown + 3 created: the sync's last creation is not asked for.
+    expect(creates()).toEqual([]);
+  });
+
   it('on the API path meets the expectation of a pod the informer passed without showing it', () => {
     const r = onApiPath(1);
     const first = r.api();

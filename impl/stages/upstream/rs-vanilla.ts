@@ -16,6 +16,9 @@
  *   satisfied ─► diff < 0 ─► batch 1 ─ok─► batch 2 ─ok─► batch 4 … (any failure: stop, retry)
  *             └► diff > 0 ─► DELETE diff pods ─► satisfied once the informer shows them gone
  *
+ * Each batch after the first is capped by what the informer shows missing then
+ * (`capRemaining`; Kubernetes creates the whole diff counted at the start).
+ *
  * An expectation of a creation the informer has passed without showing the pod is met
  * (`settleUnseen`; Kubernetes waits for its five-minute `ExpectationsTimeout` instead).
  *
@@ -27,6 +30,7 @@ import { request } from './core.js';
 import {
   activePods,
   createsDirectly,
+  liveOf,
   mintName,
   type RsDraft,
   requestedOf,
@@ -156,8 +160,30 @@ export const onVanillaDone = (
   d.vanilla[intent.ownerKey] = direct
     ? { ...next, expectAdds: Math.max(0, next.expectAdds - next.remaining), remaining: 0 }
     : next;
-  if (rs && !direct && next.inBatch === 0 && next.remaining > 0)
+  if (rs && !direct && next.inBatch === 0 && next.remaining > 0 && capRemaining(d, rs))
     launchBatch(d, rs, v.batch * 2, out);
+};
+
+/**
+ * Before a sync's next batch: lowers what it still has to create to what the informer now
+ * shows missing, and the expectations with it; is anything left to create? The diff the
+ * sync began with may count as missing a pod whose creation answer was lost and which the
+ * informer has shown since: Kubernetes creates the whole diff anyway and deletes the
+ * surplus later; this controller does not create it (`kd check` seed 18,
+ * bounded-overshoot-7).
+ */
+const capRemaining = (d: RsDraft, rs: ReplicaSetView): boolean => {
+  const v = d.vanilla[rs.key];
+  if (!v) return false;
+  const missing = Math.max(0, v.target - liveOf(d, rs));
+  const dropped = Math.max(0, v.remaining - missing);
+  if (dropped > 0)
+    d.vanilla[rs.key] = {
+      ...v,
+      remaining: v.remaining - dropped,
+      expectAdds: v.expectAdds - dropped,
+    };
+  return v.remaining - dropped > 0;
 };
 
 /**
