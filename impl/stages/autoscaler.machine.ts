@@ -80,14 +80,16 @@ import {
   takeReadyReads,
 } from './upstream/count-reads.js';
 import type { HeldCount } from './upstream/counts.js';
+import { noteWrite, overwritten, type Written } from './upstream/written.js';
 
 export interface AutoscalerContext extends ClientContext {
   /** The desired count per function (Deployment key), as the load last said. */
   readonly load: Readonly<Record<ObjectKey, number>>;
-  /** The count this incarnation last wrote successfully (API hop) or sent (direct hop). */
-  readonly written: Readonly<Record<ObjectKey, number>>;
-  /** API hop: the Deployment's resourceVersion that this incarnation's last write produced. */
-  readonly writtenRv: Readonly<Record<ObjectKey, number>>;
+  /**
+   * The count this incarnation last wrote successfully (API hop, with the Deployment's
+   * resourceVersion the write produced) or sent (direct hop).
+   */
+  readonly written: Readonly<Record<ObjectKey, Written<number>>>;
   /** Direct hop: counts sent and not yet known written back, by Deployment key. */
   readonly held: Readonly<Record<ObjectKey, HeldCount>>;
   /** Direct hop: scale versions minted in this incarnation. */
@@ -171,7 +173,6 @@ export const autoscalerMachine = setup({
     epochs: 0,
     load: {},
     written: {},
-    writtenRv: {},
     held: {},
     versions: 0,
     reads: null,
@@ -230,17 +231,14 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   }
   if (intent.op !== 'scaleDeployment') return;
   delete d.pending[e.id];
-  if (e.outcome !== 'ok' && e.outcome !== 'notFound') {
-    // The write may still have been applied (a timeout: its answer was lost), so the count
-    // persisted is unknown: forget what was written, and the retry writes the load again.
-    delete d.written[intent.key];
-    delete d.writtenRv[intent.key];
+  const settled = e.outcome === 'ok' || e.outcome === 'notFound';
+  // A failed write may still have been applied (a timeout: its answer was lost), so the
+  // count persisted is unknown: it is forgotten, and the retry writes the load again.
+  noteWrite(d.written, intent.key, intent.replicas, settled, e.object);
+  if (!settled) {
     out.push({ type: 'timer.set', name: timerName(intent.key), afterMs: RETRY_MS });
     return;
   }
-  d.written[intent.key] = intent.replicas;
-  if (e.object?.kind === 'Deployment') d.writtenRv[intent.key] = e.object.view.rv;
-  else delete d.writtenRv[intent.key];
   // The load may have moved while the write was in flight, and the informer may already
   // show a later write.
   write(d, intent.key, out);
@@ -255,8 +253,8 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
 const recheck = (d: Ctx, key: ObjectKey, out: Effect[]): void => {
   const seen = d.cache.deployments[key];
   const written = d.written[key];
-  if (direct(d) || seen === undefined || written === undefined || seen.replicas === written) return;
-  if (seen.rv <= (d.writtenRv[key] ?? 0)) return;
+  if (direct(d) || seen === undefined || written === undefined) return;
+  if (!overwritten(written, seen.replicas, seen.rv)) return;
   delete d.written[key];
   write(d, key, out);
 };
@@ -269,7 +267,7 @@ const writeAll = (d: Ctx, out: Effect[]): void => {
 /** The current count, unless written (sent) or a write is in flight; on its path. */
 const write = (d: Ctx, key: ObjectKey, out: Effect[]): void => {
   const replicas = d.load[key];
-  if (d.phase !== 'serving' || replicas === undefined || d.written[key] === replicas) return;
+  if (d.phase !== 'serving' || replicas === undefined || d.written[key]?.value === replicas) return;
   if (direct(d)) return void send(d, key, replicas, out);
   if (inFlight(d, 'scaleDeployment', key)) return;
   request(d, { op: 'scaleDeployment', key, replicas }, out);
@@ -285,7 +283,7 @@ const send = (d: Ctx, key: ObjectKey, replicas: number, out: Effect[]): void => 
     replicas,
     version: mintScaleVersion(d.lease.incarnation, d.versions),
   };
-  d.written[key] = replicas;
+  d.written[key] = { value: replicas, rv: 0 };
   d.held[key] = { ...entry, written: false };
   out.push({
     type: 'send',

@@ -84,18 +84,13 @@ import {
   scaleDirty,
   writeBackScales,
 } from './upstream/deployment-server.js';
+import { knownWritten, noteWrite, type Written } from './upstream/written.js';
 
 export interface DeploymentContext extends ClientContext, ScaleServerContext {
   /** The write-back cache: counts sent or written, by ReplicaSet key, until seen persisted. */
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
   /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */
-  readonly statusWritten: Readonly<Record<ObjectKey, string>>;
-  /**
-   * The resourceVersion each of those writes produced: memory is trusted only while the
-   * informer shows nothing newer, since a crashed incarnation's write may land after it
-   * (`kd check` seed 19, status-converges).
-   */
-  readonly statusWrittenRv: Readonly<Record<ObjectKey, number>>;
+  readonly statusWritten: Readonly<Record<ObjectKey, Written<string>>>;
   /** An accepted reply waiting for round 2 (its reads, `count-reads.ts`). */
   readonly reads: CountReads | null;
 }
@@ -165,7 +160,6 @@ export const deploymentMachine = setup({
     epochs: 0,
     counts: {},
     statusWritten: {},
-    statusWrittenRv: {},
     reads: null,
     server: {},
     scales: {},
@@ -324,10 +318,7 @@ const writeStatuses = (d: Ctx, out: Effect[]): void => {
     }
     const status = `${replicas}/${readyReplicas}`;
     const shown = `${dep.status.replicas}/${dep.status.readyReplicas}`;
-    // Written by this incarnation and shown, or not shown yet; a later write (a crashed
-    // incarnation's, landing late) is corrected.
-    const newer = shown !== status && dep.rv > (d.statusWrittenRv[key] ?? 0);
-    if (d.statusWritten[key] === status && !newer) continue;
+    if (knownWritten(d.statusWritten[key], status, shown, dep.rv)) continue;
     if (inFlight(d, 'deploymentStatus', key)) continue;
     request(d, { op: 'deploymentStatus', key, replicas, readyReplicas }, out);
   }
@@ -368,13 +359,9 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
     if (writtenBack(held, d.cache.replicaSets[intent.key])) delete d.counts[intent.key];
     else d.counts[intent.key] = held;
   }
-  // A failed write may still have been applied (its answer lost): what is persisted is
-  // unknown, so nothing counts as written until a write succeeds.
   if (intent.op === 'deploymentStatus') {
-    if (ok) d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
-    else delete d.statusWritten[intent.key];
-    if (ok && e.object?.kind === 'Deployment') d.statusWrittenRv[intent.key] = e.object.view.rv;
-    else delete d.statusWrittenRv[intent.key];
+    const status = `${intent.replicas}/${intent.readyReplicas}`;
+    noteWrite(d.statusWritten, intent.key, status, ok, e.object);
   }
   // An outage or a conflict: try again later; a missing object needs nothing more.
   if (!ok && e.outcome !== 'notFound')

@@ -124,7 +124,6 @@ export const replicaSetMachine = setup({
     expected: {},
     minted: {},
     statusWritten: {},
-    statusWrittenRv: {},
     seenByGet: {},
     reads: null,
     vanilla: {},

@@ -11,6 +11,7 @@ import type { PendingRound2, ServerLinks } from '../link/index.js';
 import type { ClientContext } from './client.js';
 import { plain, podsOwnedBy } from './core.js';
 import type { HeldCount } from './counts.js';
+import type { Written } from './written.js';
 
 /** A pod requested from the scheduler and not yet seen persisted. */
 export interface RequestedPod extends PodEntry {
@@ -57,13 +58,7 @@ export interface ReplicaSetContext extends ClientContext {
   /** Pod names minted in this incarnation, per ReplicaSet (`<rs>-<incarnation>-<n>`). */
   readonly minted: Readonly<Record<ObjectKey, number>>;
   /** Status this incarnation last wrote (`replicas/ready`), per ReplicaSet. */
-  readonly statusWritten: Readonly<Record<ObjectKey, string>>;
-  /**
-   * The resourceVersion each of those writes produced: memory is trusted only while the
-   * informer shows nothing newer, since a crashed incarnation's write may land after it
-   * (`kd check` seed 19, status-converges).
-   */
-  readonly statusWrittenRv: Readonly<Record<ObjectKey, number>>;
+  readonly statusWritten: Readonly<Record<ObjectKey, Written<string>>>;
   /** ReplicaSets a GET showed to exist although the informer does not show them yet. */
   readonly seenByGet: Readonly<Record<ObjectKey, true>>;
   /** `round2Read: quorum`: an accepted reply waiting for its pod GETs. */

@@ -23,6 +23,7 @@ import {
   statusOf,
   targetOf,
 } from './rs-context.js';
+import { knownWritten } from './written.js';
 
 export const reconcileDirect = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
   const target = targetOf(d, rs);
@@ -153,10 +154,9 @@ export const writeBack = (d: RsDraft, key: ObjectKey, out: Effect[]): void => {
 export const writeStatus = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
   if (!d.input.config.switches.writeStatus) return;
   const status = statusOf(d, rs);
-  if (status === `${rs.status.replicas}/${rs.status.readyReplicas}`) return;
-  // Written by this incarnation and not yet shown, unless the informer shows a later write.
-  const written = d.statusWritten[rs.key] === status && rs.rv <= (d.statusWrittenRv[rs.key] ?? 0);
-  if (written || inFlight(d, 'replicaSetStatus', rs.key)) return;
+  const shown = `${rs.status.replicas}/${rs.status.readyReplicas}`;
+  if (status === shown || knownWritten(d.statusWritten[rs.key], status, shown, rs.rv)) return;
+  if (inFlight(d, 'replicaSetStatus', rs.key)) return;
   const [replicas = 0, readyReplicas = 0] = status.split('/').map(Number);
   request(d, { op: 'replicaSetStatus', key: rs.key, replicas, readyReplicas }, out);
 };

@@ -59,6 +59,7 @@ import {
   writeStatus,
 } from './rs-direct.js';
 import { observeVanilla, onVanillaDone, reconcileVanilla, settleAllUnseen } from './rs-vanilla.js';
+import { noteWrite } from './written.js';
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Message = Ev<'message'>['message'];
@@ -156,14 +157,8 @@ export const onApiDone = (d: RsDraft, e: Ev<'api.done'>, out: Effect[]): void =>
     if (outcome === 'notFound') delete d.desired[intent.key];
   }
   if (intent.op === 'replicaSetStatus') {
-    // A failed write may still have been applied (its answer lost): what is persisted is
-    // unknown, so nothing counts as written until a write succeeds.
-    if (outcome === 'ok')
-      d.statusWritten[intent.key] = `${intent.replicas}/${intent.readyReplicas}`;
-    else delete d.statusWritten[intent.key];
-    if (outcome === 'ok' && e.object?.kind === 'ReplicaSet')
-      d.statusWrittenRv[intent.key] = e.object.view.rv;
-    else delete d.statusWrittenRv[intent.key];
+    const status = `${intent.replicas}/${intent.readyReplicas}`;
+    noteWrite(d.statusWritten, intent.key, status, outcome === 'ok', e.object);
   }
   const created = e.object?.kind === 'Pod' ? e.object.view.rv : undefined;
   onVanillaDone(d, intent, outcome, created, out);
