@@ -275,3 +275,53 @@ describe('hazards the implementation cannot show', () => {
     expect(outcome.violations).toEqual([]);
   });
 });
+
+/**
+ * A mutant whose hazard the implementation shows but `deletes-only-surplus` does not judge
+ * a violation there. The model starts from its preset's load with nothing persisted, and
+ * its floor starts at that load; the implementation's runs start from an empty cluster, so
+ * a count a crash lost is one no part ever settled on, and the persisted count a restarted
+ * controller scales down to is never below the floor: the deletion is within "the smaller
+ * of the old and the new desired count". The Ready pod is still deleted, and recreated once
+ * the Deployment controller's round 2 re-sends the count: this test shows that, against the
+ * hardened design, which waits for round 2.
+ */
+describe('hazards the implementation shows and the property allows', () => {
+  it('scale-down-before-upstream-sync: a restarted controller deletes a Ready pod its crash lost the count of', () => {
+    // The write-back of the count is slow; the pod it created becomes Ready; the
+    // controller crashes and restarts before the write lands.
+    const fuzzCase: FuzzCase = {
+      ...oneOfEach,
+      seed: 1,
+      schedule: [
+        ...takes(6),
+        { kind: 'delay', index: 0, of: 'api', ms: 3_000 },
+        ...takes(26),
+        { kind: 'crashOrRestart', stage: 2 },
+        { kind: 'crashOrRestart', stage: 2 },
+        ...takes(30),
+      ],
+    };
+    const readyDeleted = (mutant: string | null) => {
+      let deleted = 0;
+      const outcome = runSchedule({
+        scenario: caseScenario(fuzzCase),
+        config: caseConfig('hardened', mutant),
+        mode: 'direct',
+        registry: STAGES,
+        seed: fuzzCase.seed,
+        schedule: fuzzCase.schedule,
+        livenessStepMax: 5_000,
+        onStep: (before, record) => {
+          for (const e of record.events)
+            if (e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete')
+              if (before.api.pods[e.key]?.ready) deleted += 1;
+        },
+      });
+      expect(outcome.violations).toEqual([]);
+      return deleted;
+    };
+    expect(readyDeleted('scale-down-before-upstream-sync')).toBe(1);
+    expect(readyDeleted(null)).toBe(0);
+  });
+});
