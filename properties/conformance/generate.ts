@@ -8,7 +8,7 @@
  *   npx tsx properties/conformance/generate.ts hardened "mutant no-fence"   only these
  *   npx tsx properties/conformance/generate.ts --jobs 1     in this process only
  *
- * The staleness tests (`table.test.ts`, `guard-table.test.ts`) re-derive a sample of the
+ * The staleness tests (`table.deep.test.ts`, `guard-table.test.ts`) re-derive a sample of the
  * model and fail, naming this command, when the model produces a pair or a guard the
  * committed tables lack.
  */

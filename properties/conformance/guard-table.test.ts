@@ -26,5 +26,5 @@ describe('the committed guard tables', () => {
     expect(committedGuards(custom)).toBeNull();
   });
 
-  // Their staleness is tested in table.test.ts, from the same sample derivation.
+  // Their staleness is tested in table.deep.test.ts, from the same sample derivation.
 });

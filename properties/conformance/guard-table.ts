@@ -7,7 +7,7 @@
  *
  * Unlike a footprint table, a guard table may be missing for a configuration: the
  * enabledness check is then off for it (the footprint check is not), until the generator
- * has been run for it. Only `hardened`'s is required (table.test.ts's sibling,
+ * has been run for it. Only `hardened`'s is required (table.deep.test.ts's sibling,
  * guard-table.test.ts, says so).
  */
 import { readFileSync } from 'node:fs';

@@ -3,6 +3,7 @@ import { describe, expect } from 'vitest';
 import { makeScenario, scenarioConfig } from '../../impl/runtime/scenarios.js';
 import { STAGES } from '../../impl/stages/registry.js';
 import { makeConfig } from '../../spec/types/mutants.js';
+import { fcSettings } from './fc-settings.js';
 import { faultCount, runSchedule } from './run-schedule.js';
 import { scheduleArbitrary } from './schedule.js';
 
@@ -13,9 +14,7 @@ import { scheduleArbitrary } from './schedule.js';
  * in docs/check.md), which `kd check` reports; a random seed here would make the suite fail
  * now and then instead.
  */
-const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 25);
-const SEED = process.env.FC_SEED ?? '1';
-const params = { numRuns: NUM_RUNS, ...(SEED === 'random' ? {} : { seed: Number(SEED) }) };
+const params = fcSettings({ numRuns: 25, seed: 1 });
 
 const outcome = (
   mode: 'direct' | 'api',

@@ -10,6 +10,7 @@ import type { Mode, StageRegistry } from '../../impl/stages/io.js';
 import { STAGES } from '../../impl/stages/registry.js';
 import { makeConfig } from '../../spec/types/mutants.js';
 import { caseArbitrary, caseScenario, checkPreset, DEFAULT_CHECK_PRESET } from '../fuzz/case.js';
+import { fcSettings } from '../fuzz/fc-settings.js';
 import { runSchedule } from '../fuzz/run-schedule.js';
 import type { Choice } from '../fuzz/schedule.js';
 import {
@@ -22,8 +23,8 @@ import { type ConformanceMismatch, createConformance } from './index.js';
 
 const CONFIG = scenarioConfig(makeConfig('up', 'hardened', null));
 /** Fixed, so that the campaign below is the same on every run; FC_SEED pins another. */
-const SEED = Number(process.env.FC_SEED ?? 4);
-const RUNS = Number(process.env.FC_NUM_RUNS ?? 60);
+const FC = fcSettings({ numRuns: 60, seed: 4 });
+const RUNS = FC.numRuns;
 
 interface Checked {
   readonly mismatches: ConformanceMismatch[];
@@ -73,10 +74,7 @@ describe('the implementation refines the model (hardened)', () => {
 
   test(`${RUNS} cases of the default kd check campaign (both modes)`, () => {
     const preset = checkPreset(DEFAULT_CHECK_PRESET);
-    const cases = fc.sample(caseArbitrary({ preset, modes: ['direct', 'api'], tenants: true }), {
-      numRuns: RUNS,
-      seed: SEED,
-    });
+    const cases = fc.sample(caseArbitrary({ preset, modes: ['direct', 'api'], tenants: true }), FC);
     const runs = cases.map((fuzzCase) =>
       play(caseScenario(fuzzCase), fuzzCase.mode, fuzzCase.schedule, STAGES, {
         seed: fuzzCase.seed,

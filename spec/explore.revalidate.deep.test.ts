@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { explorePreset } from './test-support/explore-preset.js';
-import { DEEP } from './test-support/mutant-suite.js';
 
 /**
  * The `revalidate` world (one function up and back down, one scheduler crash at any point),
@@ -8,9 +7,9 @@ import { DEEP } from './test-support/mutant-suite.js';
  * deleted since: `kd check`'s seed-9 find, within the model's reach now that round 2 waits
  * for a resourceVersion the client reads itself. Hardened re-validates adopted entries and
  * converges; the fix switched off (mutant no-adopted-revalidation) is caught by caches-drain
- * in spec/mutants-*.test.ts. Deep: about half a million states each.
+ * in spec/mutants.deep.test.ts. About half a million states each.
  */
-describe.runIf(DEEP)('kd explore --preset revalidate (hardened)', () => {
+describe('kd explore --preset revalidate (hardened)', () => {
   it('every safety and liveness property holds', () => {
     const { total } = explorePreset('revalidate', 'hardened', null, true);
     expect(total.complete).toBe(true);
