@@ -8,9 +8,9 @@ import { basename, dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Report } from '../bench/realtime/aggregate.js';
 import type { Selection } from '../bench/realtime/campaign.js';
-// Plain SVG text from the rows: no heavy imports, so loaded eagerly.
-import { w1Chart } from '../bench/realtime/svg.js';
 import type { LimitsConfig, WorkloadName } from '../bench/realtime/workloads.js';
+// Plain SVG text from the rows: no heavy imports, so loaded eagerly.
+import { w1Chart } from '../review/bench/svg.js';
 import { positive } from './run.command.js';
 
 export interface BenchCliOptions {
@@ -114,7 +114,7 @@ export async function runBench(options: BenchCliOptions, io: BenchIo): Promise<n
   const goals = goalsOf(report);
   const outFile = options.out ?? (options.quick ? undefined : DEFAULT_DOC);
   if (outFile !== undefined) {
-    const { renderDoc } = await import('../bench/realtime/doc.js');
+    const { renderDoc } = await import('../review/bench/doc.js');
     const charts = writeCharts(report, join(io.cwd, outFile));
     const doc = renderDoc({
       report,
@@ -132,7 +132,7 @@ export async function runBench(options: BenchCliOptions, io: BenchIo): Promise<n
   }
   if (options.json) io.out(`${JSON.stringify(jsonOf(report), null, 2)}\n`);
   else {
-    const { printReport } = await import('../bench/realtime/table.js');
+    const { printReport } = await import('../review/bench/table.js');
     io.out(`${printReport(report, goals)}\n`);
   }
   // Every pod Ready in every run, and W5 losing, duplicating and orphaning nothing once

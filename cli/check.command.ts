@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { CampaignResult, Shard } from '../properties/check/campaign.js';
-import type { CampaignSummary } from '../properties/check/summary.js';
+import type { CampaignResult, Shard } from '../checker/check/campaign.js';
+import type { CampaignSummary } from '../checker/check/summary.js';
 import { positive, whole } from './run.command.js';
 
 export interface CheckCliOptions {
@@ -128,15 +128,15 @@ export async function runCheck(options: CheckCliOptions, io: CheckIo): Promise<n
       : runHere(options, setup, io);
   if (options.out !== undefined)
     writeFileSync(options.out, `${JSON.stringify(summary, null, 2)}\n`);
-  const { print } = await import('../properties/check/output.js');
+  const { print } = await import('../checker/check/output.js');
   io.stdout(`${print(summary, setup.target, options.json === true, io.cwd).join('\n')}\n`);
   return exitCode(summary, setup.target);
 }
 
-type Setup = Awaited<ReturnType<typeof import('../properties/check/setup.js').setupCampaign>>;
+type Setup = Awaited<ReturnType<typeof import('../checker/check/setup.js').setupCampaign>>;
 
 async function prepare(options: CheckCliOptions, io: CheckIo): Promise<Setup | number> {
-  const { setupCampaign } = await import('../properties/check/setup.js');
+  const { setupCampaign } = await import('../checker/check/setup.js');
   try {
     return await setupCampaign({
       profile: options.profile,
@@ -192,7 +192,7 @@ async function runWorkers(
         return runChild(args, io).then(() => out);
       }),
     );
-    const { loadSummaries, mergeAll } = await import('../properties/check/setup.js');
+    const { loadSummaries, mergeAll } = await import('../checker/check/setup.js');
     const merged = mergeAll(loadSummaries(files));
     // A worker found a failure: replay its case here (deterministic) to save the file.
     if (merged.failure && options.save) {
@@ -260,7 +260,7 @@ function progressPrinter(stream: CheckIo['stderr'], runs: number, guards: number
   const total = runs >= Number.MAX_SAFE_INTEGER ? '' : `/${runs.toLocaleString('en-US')}`;
   return {
     report: (
-      p: import('../properties/check/campaign.js').CampaignProgress & { coverage?: string },
+      p: import('../checker/check/campaign.js').CampaignProgress & { coverage?: string },
     ) => {
       const rate = p.seconds > 0 ? Math.round(p.steps / p.seconds).toLocaleString('en-US') : '0';
       const line =

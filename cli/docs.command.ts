@@ -27,7 +27,7 @@ export async function runDocs(
   print: (line: string) => void,
 ): Promise<number> {
   const { generateDocs, leftoverDocs, staleDocs, writeDocs } = await import(
-    '../properties/docs/generate.js'
+    '../review/generate.js'
   );
   const files = await generateDocs(root);
   const leftovers = leftoverDocs(root, files);

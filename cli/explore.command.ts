@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
-import { table } from '../properties/check/print.js';
-import { formatTrace } from '../properties/trace/format.js';
-import { saveCounterexample } from '../properties/trace/save.js';
-import type { Counterexample, Expected } from '../properties/trace/schema.js';
+import { table } from '../checker/check/print.js';
+import { formatTrace } from '../checker/trace/format.js';
+import { saveCounterexample } from '../checker/trace/save.js';
+import type { Counterexample, Expected } from '../checker/trace/schema.js';
 import { exploreSuite, type Finding, type SuitePart } from '../spec/explore/suite.js';
 import type {
   ExploreResult,

@@ -25,8 +25,8 @@ export async function runMerge(
 ): Promise<number> {
   const [{ loadSummaries, mergeAll }, { print }, { writeFileSync }, { findMutant }] =
     await Promise.all([
-      import('../properties/check/setup.js'),
-      import('../properties/check/output.js'),
+      import('../checker/check/setup.js'),
+      import('../checker/check/output.js'),
       import('node:fs'),
       import('../spec/types/mutants.js'),
     ]);

@@ -29,7 +29,7 @@ export interface MutantRow {
   /** Steps of the shrunk trace after the warm-up (what a reader follows). */
   readonly traceSteps: number | null;
   readonly counterexample: string | null;
-  /** Why no schedule can show this mutant's hazard here (`properties/fuzz/prevented.ts`). */
+  /** Why no schedule can show this mutant's hazard here (`checker/fuzz/prevented.ts`). */
   readonly prevented: string | null;
 }
 
@@ -60,9 +60,9 @@ export async function runMutants(
 ): Promise<number> {
   const [{ MUTANTS }, { setupCampaign }, { table }, { PREVENTED }] = await Promise.all([
     import('../spec/types/mutants.js'),
-    import('../properties/check/setup.js'),
-    import('../properties/check/print.js'),
-    import('../properties/fuzz/prevented.js'),
+    import('../checker/check/setup.js'),
+    import('../checker/check/print.js'),
+    import('../checker/fuzz/prevented.js'),
   ]);
   const wanted = options.only?.split(',').map((s) => s.trim());
   const unknown = wanted?.filter((name) => !MUTANTS.some((m) => m.name === name)) ?? [];
@@ -133,7 +133,7 @@ const preventedLines = (rows: readonly MutantRow[]): string[] =>
     .filter((r) => r.prevented !== null)
     .map((r) =>
       r.caught
-        ? `${r.name} is listed as prevented (properties/fuzz/prevented.ts) yet was caught: the reason is wrong`
+        ? `${r.name} is listed as prevented (checker/fuzz/prevented.ts) yet was caught: the reason is wrong`
         : `prevented: ${r.name}: ${r.prevented}`,
     );
 

@@ -33,8 +33,8 @@ export async function runReplay(
   io: ReplayIo,
 ): Promise<number> {
   const [{ loadCounterexample }, { replayCounterexample }] = await Promise.all([
-    import('../properties/trace/load.js'),
-    import('../properties/replay/replay.js'),
+    import('../checker/trace/load.js'),
+    import('../checker/replay/replay.js'),
   ]);
   let cx: ReturnType<typeof loadCounterexample>;
   try {

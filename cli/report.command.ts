@@ -51,9 +51,9 @@ export async function runReport(
     log(`kd: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  const { loadFindings } = await import('../properties/docs/findings.js');
-  const { machineDiagrams } = await import('../properties/docs/pages/machines.js');
-  const { reportHtml } = await import('../properties/docs/html/report.js');
+  const { loadFindings } = await import('../review/findings.js');
+  const { machineDiagrams } = await import('../review/pages/machines.js');
+  const { reportHtml } = await import('../review/html/report.js');
   const html = reportHtml({
     ...campaign,
     findings: loadFindings(join(root, 'counterexamples')),
@@ -67,7 +67,7 @@ export async function runReport(
 }
 
 async function campaignOf(options: ReportCliOptions, log: (line: string) => void) {
-  const { loadSummaries, mergeAll, setupCampaign } = await import('../properties/check/setup.js');
+  const { loadSummaries, mergeAll, setupCampaign } = await import('../checker/check/setup.js');
   if (options.from && options.from.length > 0)
     return { summary: mergeAll(loadSummaries(options.from)), source: options.from.join(', ') };
   const setup = await setupCampaign({

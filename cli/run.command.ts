@@ -4,7 +4,7 @@
 //
 // The implementation is loaded lazily inside the action, so `kd --help` stays fast.
 import { type Command, InvalidArgumentError } from 'commander';
-import type { RunReport } from '../properties/run/check-scenario.js';
+import type { RunReport } from '../checker/run/check-scenario.js';
 
 export interface RunCliOptions {
   readonly scenario: string;
@@ -90,7 +90,7 @@ export async function runRun(options: RunCliOptions, io: RunIo): Promise<number>
     { KUBERNETES_DEFAULT_LIMITS },
   ] = await Promise.all([
     import('../impl/runtime/scenarios.js'),
-    import('../properties/run/check-scenario.js'),
+    import('../checker/run/check-scenario.js'),
     import('../impl/stages/registry.js'),
     import('../spec/types/mutants.js'),
     import('../impl/runtime/sim/rate-limit.js'),

@@ -32,7 +32,7 @@ export interface Mutant {
   /**
    * Why the model cannot show this hazard, for a mutant only the implementation can (the
    * model abstracts away what makes it possible). Its catch is the fuzzer's
-   * (`properties/fuzz/mutants.test.ts`), and the explorer is not asked for one.
+   * (`checker/fuzz/mutants.test.ts`), and the explorer is not asked for one.
    */
   readonly beyondModel?: string;
 }

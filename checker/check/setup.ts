@@ -1,0 +1,230 @@
+/**
+ * One `kd check` campaign set up from the command line's options: the configuration (a
+ * mutant's campaign runs the direct path and fails only on the mutant's property), the
+ * coverage recorder, the conformance check, and what is done with the result (the summary,
+ * the counterexample file).
+ */
+import { readFileSync } from 'node:fs';
+import type { Mode } from '../../impl/stages/io.js';
+import { CATALOGUE, propertyKind } from '../../properties/catalogue.js';
+import { findMutant } from '../../spec/types/mutants.js';
+import { CoverageRecorder, type CoverageReport, mergeCoverage } from '../coverage/index.js';
+import { caseConfig, checkPreset } from '../fuzz/case.js';
+import { shapeFor } from '../fuzz/shapes.js';
+import { describeIssue } from '../trace/load.js';
+import { saveCounterexample } from '../trace/save.js';
+import {
+  type CampaignFailure,
+  type CampaignProgress,
+  type CampaignResult,
+  runCampaign,
+  runCase,
+  type Shard,
+  type StepCheck,
+  underBound,
+} from './campaign.js';
+import { fuzzCaseOf, implCaseOf, toCheckCounterexample, traceLines } from './counterexample.js';
+import {
+  type CampaignSummary,
+  CampaignSummarySchema,
+  type FailureSummary,
+  mergeSummaries,
+} from './summary.js';
+
+export interface SetupOptions {
+  readonly profile: string;
+  readonly mutant: string | null;
+  readonly preset: string;
+  /** direct | api | both | '' (the default: both, direct only under a mutant). */
+  readonly mode: string;
+  readonly runs: number;
+  readonly timeMs: number | null;
+  readonly seed: number;
+  readonly shard: Shard | null;
+  readonly conformance: boolean;
+  /**
+   * Hunt for one property: only its violation stops the campaign and is shrunk (default:
+   * the mutant's property under a mutant, else any property).
+   */
+  readonly property?: string | null;
+}
+
+/** The property whose violation ends a campaign (null: any). */
+const targetOf = (options: SetupOptions): string | null => {
+  if (options.property) {
+    if (propertyKind(options.property) === undefined)
+      throw new Error(`unknown property '${options.property}' (see docs/catalogue.md)`);
+    return options.property;
+  }
+  return options.mutant === null ? null : (findMutant(options.mutant)?.property ?? null);
+};
+
+const modesFor = (mode: string, mutant: string | null): Mode[] => {
+  if (mode === '') return mutant === null ? ['direct', 'api'] : ['direct'];
+  if (mode === 'both') return ['direct', 'api'];
+  if (mode === 'direct' || mode === 'api') return [mode];
+  throw new Error(`unknown --mode '${mode}' (known: direct, api, both)`);
+};
+
+export async function setupCampaign(options: SetupOptions) {
+  const shape = shapeFor(options.mutant);
+  // A mutant's shape may bound its cases differently (checker/fuzz/shapes.ts).
+  const preset = { ...checkPreset(options.preset), ...shape.preset };
+  // Validates the profile and mutant names with a clear error.
+  const config = caseConfig(options.profile, options.mutant);
+  const target = targetOf(options);
+  const modes = modesFor(options.mode, options.mutant);
+  const recorder = new CoverageRecorder();
+  // Loaded only when asked for: deriving the model's footprints costs a few seconds.
+  const stepCheck: ((mode: Mode) => StepCheck) | undefined = options.conformance
+    ? await import('./conformance.js').then(
+        ({ conformanceCheck }) =>
+          (mode: Mode) =>
+            conformanceCheck(config, mode),
+      )
+    : undefined;
+  const campaign = {
+    profile: options.profile,
+    mutant: options.mutant,
+    preset,
+    modes,
+    runs: options.runs,
+    timeMs: options.timeMs,
+    seed: options.seed,
+    shard: options.shard,
+    target,
+    tenants: shape.tenants ?? true,
+    weights: shape.weights,
+    onTransition: recorder.onTransition,
+    ...(stepCheck ? { stepCheck } : {}),
+  };
+  const expected =
+    options.mutant !== null || options.profile === 'artifact' ? 'expected-failure' : 'open';
+  const command = commandLine(options);
+  const save = (failure: CampaignFailure, dir: string): string =>
+    saveCounterexample(
+      toCheckCounterexample({
+        config,
+        property: failure.property,
+        kind: fileKind(failure.kind),
+        message: failure.message,
+        fuzzCase: failure.fuzzCase,
+        outcome: failure.outcome,
+        checkPreset: preset.name,
+        livenessStepMax: failure.livenessStepMax,
+        expected,
+        seed: options.seed,
+        command,
+        createdBy: 'kd check',
+      }),
+      dir,
+    );
+  return {
+    runs: options.runs,
+    /** Reachability guards a campaign should hit. */
+    guards: CATALOGUE.reachability.length,
+    target,
+    run: (onProgress?: (p: CampaignProgress & { coverage?: string }) => void): CampaignResult =>
+      runCampaign({
+        ...campaign,
+        ...(onProgress
+          ? {
+              onProgress: (p: CampaignProgress) =>
+                onProgress({ ...p, coverage: coverageShort(recorder.report()) }),
+            }
+          : {}),
+      }),
+    save,
+    /** A failure found by a worker: replayed here to save its file. */
+    saveFromSummary: (failure: FailureSummary, dir: string): string => {
+      const fuzzCase = fuzzCaseOf(failure.case);
+      const { livenessStepMax } = failure.case;
+      const outcome = runCase(fuzzCase, underBound(campaign, livenessStepMax), true);
+      return save({ ...failure, fuzzCase, outcome, shrinkSteps: 0, livenessStepMax }, dir);
+    },
+    summarise: (result: CampaignResult, counterexample: string | null): CampaignSummary => ({
+      format: 1,
+      kind: 'kd-check-result',
+      profile: options.profile,
+      mutant: options.mutant,
+      preset: preset.name,
+      modes,
+      seed: options.seed,
+      shard: options.shard === null ? null : `${options.shard.index}/${options.shard.count}`,
+      conformance: options.conformance,
+      runs: result.runs,
+      steps: result.steps,
+      seconds: result.seconds,
+      faults: result.faults,
+      hits: [...result.hits],
+      violated: [...result.violated],
+      failure:
+        result.failure === null
+          ? null
+          : {
+              property: result.failure.property,
+              kind: result.failure.kind,
+              message: result.failure.message,
+              counterexample,
+              secondsToDetect: result.failure.secondsToDetect,
+              runsToDetect: result.failure.runsToDetect,
+              traceSteps: result.failure.outcome.trace.length,
+              choices: result.failure.fuzzCase.schedule.length,
+              trace: traceLines(result.failure.outcome),
+              case: implCaseOf(
+                result.failure.fuzzCase,
+                preset.name,
+                result.failure.livenessStepMax,
+              ),
+            },
+      coverage: recorder.report(),
+    }),
+  };
+}
+
+const fileKind = (kind: CampaignFailure['kind']) =>
+  kind === 'conformance' ? 'conformance' : kind === 'eventually' ? 'liveness' : 'safety';
+
+/** `transitions 412/460`: the progress line's coverage. */
+const coverageShort = (report: CoverageReport): string => {
+  let visited = 0;
+  let total = 0;
+  for (const m of Object.values(report.machines)) {
+    visited += m.transitions.visited;
+    total += m.transitions.total;
+  }
+  return `transitions ${visited}/${total}`;
+};
+
+const commandLine = (o: SetupOptions): string => {
+  const parts = ['kd check', `--profile ${o.profile}`, `--preset ${o.preset}`, `--seed ${o.seed}`];
+  if (o.mutant !== null) parts.push(`--mutant ${o.mutant}`);
+  if (o.property) parts.push(`--property ${o.property}`);
+  if (o.mode !== '') parts.push(`--mode ${o.mode}`);
+  return parts.join(' ');
+};
+
+/** Reads and validates `kd check --out` files; errors name the file and the field. */
+export const loadSummaries = (files: readonly string[]): CampaignSummary[] =>
+  files.map((file) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const parsed = CampaignSummarySchema.safeParse(value);
+    if (!parsed.success)
+      throw new Error(`${file}: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}`);
+    return parsed.data;
+  });
+
+export const mergeAll = (summaries: readonly CampaignSummary[]): CampaignSummary => {
+  const [first, ...rest] = summaries;
+  if (!first) throw new Error('nothing to merge');
+  return rest.reduce(
+    (a, b) =>
+      mergeSummaries(a, b, (x, y) => mergeCoverage(x as CoverageReport, y as CoverageReport)),
+    first,
+  );
+};
