@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,7 +19,6 @@ import { conflictingTransitions, enumerateMachines } from './machines.js';
 import { CoverageRecorder } from './recorder.js';
 import { type CoverageReport, formatCoverage, mergeCoverage } from './report.js';
 import { UNREACHABLE } from './unreachable.js';
-import { DOC_PATH, gatedTable, probesTable, unreachableTable } from './write-doc.js';
 
 /** Transitions written in a machine's config, counted from the raw config independently. */
 const configuredTransitions = (config: Record<string, unknown>): number => {
@@ -226,14 +224,5 @@ describe('coverage reports', () => {
     expect(text).toMatch(/^kubelet +\| +2\/2 \| +1\/3 \| +0$/m);
     expect(text).toContain('not covered: kubelet: serving --*--> (targetless)');
     expect(text).not.toContain(`not covered: ${UNREACHABLE[0]?.id}`);
-  });
-});
-
-describe('docs/design/coverage.md', () => {
-  it('shows the unreachable lists and the probes as the code has them (write-doc.ts)', () => {
-    const doc = readFileSync(DOC_PATH, 'utf8');
-    expect(doc).toContain(unreachableTable());
-    expect(doc).toContain(gatedTable());
-    expect(doc).toContain(probesTable());
   });
 });

@@ -3,16 +3,16 @@
  * the quick campaign, the unreachable list, the switch-gated transitions and the probes. Each part sits between
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`; the prose around them is kept.
  *
- *   npx tsx checker/coverage/write-doc.ts
+ *   npx tsx review/coverage-doc.ts
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CAMPAIGN_PARAMS, coverageCampaign, QUICK_FLIPS } from './campaign.js';
-import { PROBES } from './probes.js';
-import { type CoverageReport, totals } from './report.js';
-import { SWITCH_GATED, UNREACHABLE } from './unreachable.js';
+import { CAMPAIGN_PARAMS, coverageCampaign, QUICK_FLIPS } from '../checker/coverage/campaign.js';
+import { PROBES } from '../checker/coverage/probes.js';
+import { type CoverageReport, totals } from '../checker/coverage/report.js';
+import { SWITCH_GATED, UNREACHABLE } from '../checker/coverage/unreachable.js';
 
-export const DOC_PATH = fileURLToPath(new URL('../../docs/design/coverage.md', import.meta.url));
+export const DOC_PATH = fileURLToPath(new URL('../docs/design/coverage.md', import.meta.url));
 
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 const code = (text: string): string => `\`${text.replaceAll('|', '\\|')}\``;
