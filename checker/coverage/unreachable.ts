@@ -56,7 +56,7 @@ const ROUND1_TO_CONNECTED =
   'an accepted round 1 connects the link at once only when round 2 is skipped (`runsRound2` in `impl/stages/link/client.ts`); otherwise it always leads to `syncing`';
 
 const AUTOSCALER_LINK =
-  "the autoscaler's link region leaves `disconnected` only on the direct autoscaler link (guard `synced` in `impl/stages/autoscaler.machine.ts`)";
+  "the autoscaler's link region leaves `disconnected` only on the direct autoscaler link (guard `synced` in `impl/stages/autoscaler/machine.ts`)";
 
 export const SWITCH_GATED: readonly SwitchGated[] = [
   {
@@ -97,7 +97,7 @@ export const SWITCH_GATED: readonly SwitchGated[] = [
     id: 'deployment: server.listening --message[fromUpstream]--> (targetless)',
     needs: { autoscalerLink: 'direct' },
     reason:
-      'the Deployment controller is the server of `autoscaler -> deployment` only when that link exists (`fromAutoscaler` in `impl/stages/upstream/deployment-server.ts`)',
+      'the Deployment controller is the server of `autoscaler -> deployment` only when that link exists (`fromAutoscaler` in `impl/stages/deployment/scale-server.ts`)',
   },
   {
     id: 'deployment: server.listening --timer[applyTimer]--> (targetless)',

@@ -3,12 +3,12 @@
  * stage kind. The sim runtime takes this registry; its tests use small fake stages instead.
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import * as autoscaler from './autoscaler.machine.js';
-import * as deployment from './deployment.machine.js';
+import * as autoscaler from './autoscaler/machine.js';
+import * as deployment from './deployment/machine.js';
 import type { StageModule, StageRegistry, StageReport } from './io.js';
-import * as kubelet from './kubelet.machine.js';
-import * as replicaset from './replicaset.machine.js';
-import * as scheduler from './scheduler.machine.js';
+import * as kubelet from './kubelet/machine.js';
+import * as replicaset from './replicaset/machine.js';
+import * as scheduler from './scheduler/machine.js';
 
 const moduleOf = (machine: AnyStateMachine, report: (s: never) => StageReport): StageModule => ({
   machine,

@@ -22,10 +22,10 @@ export const SPEC_MAP: readonly SpecRow[] = [
       'spec/stages/deployment.ts#acceptScale',
     ],
     impl: [
-      'impl/stages/autoscaler.machine.ts#onLoad',
-      'impl/stages/autoscaler.machine.ts#write',
-      'impl/stages/autoscaler.machine.ts#send',
-      'impl/stages/upstream/deployment-server.ts#acceptScale',
+      'impl/stages/autoscaler/machine.ts#onLoad',
+      'impl/stages/autoscaler/machine.ts#write',
+      'impl/stages/autoscaler/machine.ts#send',
+      'impl/stages/deployment/scale-server.ts#acceptScale',
     ],
     properties: ['replicas-converge'],
     switches: ['autoscalerLink'],
@@ -34,7 +34,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
     section: '§2–3 Deployment → ReplicaSet: absolute count, newest version wins',
     model: ['spec/stages/deployment.ts#scaleDirect', 'spec/stages/replicaset.ts#acceptCount'],
     impl: [
-      'impl/stages/upstream/rs-handlers.ts#acceptCount',
+      'impl/stages/replicaset/handlers.ts#acceptCount',
       'impl/stages/upstream/counts.ts#planCountRound2',
     ],
     properties: ['bounded-overshoot', 'caches-drain'],
@@ -44,8 +44,8 @@ export const SPEC_MAP: readonly SpecRow[] = [
     section: '§3 ReplicaSet → scheduler: schedulePods carries pod names',
     model: ['spec/stages/replicaset.ts#mintPods', 'spec/stages/scheduler.ts#onSchedulePods'],
     impl: [
-      'impl/stages/upstream/rs-direct.ts#mintPods',
-      'impl/stages/scheduler.machine.ts#onSchedulePods',
+      'impl/stages/replicaset/direct.ts#mintPods',
+      'impl/stages/scheduler/machine.ts#onSchedulePods',
     ],
     properties: ['bounded-overshoot'],
     switches: ['schedulePodsPayload'],
@@ -108,7 +108,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
     ],
     impl: [
       'impl/stages/link/round2.ts#planPodRound2',
-      'impl/stages/upstream/rs-handlers.ts#replaceLost',
+      'impl/stages/replicaset/handlers.ts#replaceLost',
       'impl/stages/scheduler/round2.ts#onHandshakeReply',
     ],
     properties: ['bounded-overshoot', 'no-resurrection', 'round2-resends', 'adopted-from-snapshot'],
@@ -125,8 +125,8 @@ export const SPEC_MAP: readonly SpecRow[] = [
     section: '§6 Write-back: entries held until the informer shows them persisted',
     model: ['spec/stages/replicaset.ts#writeBack', 'spec/world/informer.ts#projectApi'],
     impl: [
-      'impl/stages/upstream/rs-direct.ts#writeBack',
-      'impl/stages/kubelet.machine.ts#onInformer',
+      'impl/stages/replicaset/direct.ts#writeBack',
+      'impl/stages/kubelet/machine.ts#onInformer',
     ],
     properties: ['caches-drain', 'api-reflects-truth', 'api-precedence'],
     switches: ['evictOnPersist', 'writeBackPrecondition'],
@@ -134,7 +134,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
   {
     section: '§6 Expose: materialise from the template, create after a best-effort owner check',
     model: ['spec/stages/kubelet.ts#materialise', 'spec/stages/kubelet.ts#expose'],
-    impl: ['impl/stages/kubelet.machine.ts#onBindPod', 'impl/stages/kubelet/work.ts#reconcile'],
+    impl: ['impl/stages/kubelet/machine.ts#onBindPod', 'impl/stages/kubelet/work.ts#reconcile'],
     properties: [
       'spec-fidelity',
       'no-orphan-exposure',
@@ -153,7 +153,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
   {
     section: '§6 Kubelet tombstones: a late duplicate bind cannot re-create a pod',
     model: ['spec/stages/kubelet.ts#onBind'],
-    impl: ['impl/stages/kubelet.machine.ts#onBindPod'],
+    impl: ['impl/stages/kubelet/machine.ts#onBindPod'],
     properties: ['no-resurrection'],
     switches: ['kubeletTombstones'],
   },
@@ -161,7 +161,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
     section: '§6 Zombie entries dropped when the template is deleted',
     model: ['spec/stages/kubelet.ts#orphaned'],
     impl: [
-      'impl/stages/kubelet.machine.ts#onInformer',
+      'impl/stages/kubelet/machine.ts#onInformer',
       'impl/stages/common/informer.ts#ownerKnownGone',
     ],
     properties: ['caches-drain', 'deletion-completes'],
@@ -170,14 +170,14 @@ export const SPEC_MAP: readonly SpecRow[] = [
   {
     section: '§6 Deletion through the API; the kubelet stops the sandbox, then removes the pod',
     model: ['spec/stages/kubelet.ts#terminate', 'spec/world/api.ts#collectGarbage'],
-    impl: ['impl/stages/upstream/rs-direct.ts#scaleDown', 'impl/stages/kubelet/work.ts#reconcile'],
+    impl: ['impl/stages/replicaset/direct.ts#scaleDown', 'impl/stages/kubelet/work.ts#reconcile'],
     properties: ['no-resurrection', 'no-leaked-sandbox', 'deletion-completes'],
     switches: ['stopBeforeRemove'],
   },
   {
     section: '§6 ReplicaSet status',
     model: ['spec/stages/replicaset.ts#writeStatus'],
-    impl: ['impl/stages/upstream/rs-direct.ts#writeStatus'],
+    impl: ['impl/stages/replicaset/direct.ts#writeStatus'],
     properties: ['status-converges'],
     switches: ['writeStatus'],
   },

@@ -16,7 +16,7 @@
  * the vanilla scheduler and kubelet to bind and run. That vanilla pod path is outside the
  * model (no environment action sets the label here), so a labelled ReplicaSet is simply not
  * scaled up through the scheduler link; the implementation has the path
- * (`impl/stages/upstream/rs-vanilla.ts`) and conformance allows it as the `apiPath` extension.
+ * (`impl/stages/replicaset/vanilla.ts`) and conformance allows it as the `apiPath` extension.
  */
 import type { Config } from '../types/config.js';
 import type { ObjectKey, Uid } from '../types/ids.js';

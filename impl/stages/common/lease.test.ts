@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { autoscalerMachine, report as autoscalerReport } from '../autoscaler.machine.js';
-import { deploymentMachine, report } from '../deployment.machine.js';
+import { autoscalerMachine, report as autoscalerReport } from '../autoscaler/machine.js';
+import { deploymentMachine, report } from '../deployment/machine.js';
 import type { Effect, StageEvent } from '../io.js';
-import { schedulerMachine, report as schedulerReport } from '../scheduler.machine.js';
+import { schedulerMachine, report as schedulerReport } from '../scheduler/machine.js';
 import { StageDriver } from './driver.js';
 import { LEASE_RETRY_TIMER } from './lease.js';
 import { inputFor } from './test-config.js';

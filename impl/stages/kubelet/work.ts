@@ -2,7 +2,7 @@
  * The kubelet's context and its level-triggered work, run after every event while serving:
  * materialise bound pods whose template arrived, expose them, and, for the pods the
  * informer shows on this node, start sandboxes, mark Ready, terminate deleted pods and kill
- * leaked sandboxes. Split from `kubelet.machine.ts` to keep each file small.
+ * leaked sandboxes. Split from `machine.ts` to keep each file small.
  */
 import type { NodeName, PodKey } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';

@@ -8,10 +8,10 @@ import { splitKey } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
 import type { PendingRound2, ServerLinks } from '../link/index.js';
-import type { ClientContext } from './client.js';
-import { plain, podsOwnedBy } from './core.js';
-import type { HeldCount } from './counts.js';
-import type { Written } from './written.js';
+import type { ClientContext } from '../upstream/client.js';
+import { plain, podsOwnedBy } from '../upstream/core.js';
+import type { HeldCount } from '../upstream/counts.js';
+import type { Written } from '../upstream/written.js';
 
 /** A pod requested from the scheduler and not yet seen persisted. */
 export interface RequestedPod extends PodEntry {

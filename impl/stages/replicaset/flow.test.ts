@@ -4,11 +4,10 @@
  * controllers are routed by hand; the API and the scheduler are played by the test.
  */
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../spec/types/messages.js';
-import { autoscalerMachine } from './autoscaler.machine.js';
-import { deploymentMachine, report as deploymentReport } from './deployment.machine.js';
-import type { Effect, StageEvent } from './io.js';
-import { replicaSetMachine, report as replicaSetReport } from './replicaset.machine.js';
+import type { Message } from '../../../spec/types/messages.js';
+import { autoscalerMachine } from '../autoscaler/machine.js';
+import { deploymentMachine, report as deploymentReport } from '../deployment/machine.js';
+import type { Effect, StageEvent } from '../io.js';
 import {
   Driver,
   deploymentView,
@@ -16,7 +15,8 @@ import {
   inputOf,
   replicaSetView,
   templateView,
-} from './upstream/testing.js';
+} from '../upstream/testing.js';
+import { replicaSetMachine, report as replicaSetReport } from './machine.js';
 
 type AnyDriver = Driver<typeof deploymentMachine> | Driver<typeof replicaSetMachine>;
 

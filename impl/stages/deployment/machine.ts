@@ -16,7 +16,7 @@
  * Deployment status is the sum of its ReplicaSets' status, written when it changes.
  *
  * `autoscalerLink: 'direct'` (as the model, spec/stages/deployment.ts): also the server of
- * `autoscaler -> deployment` (upstream/deployment-server.ts). A held count from the
+ * `autoscaler -> deployment` (scale-server.ts). A held count from the
  * autoscaler is the Deployment's desired count until the informer shows it written back
  * (`scaleDeployment` with its version), and the ReplicaSet's count is then versioned by
  * (generation, count version) (`replicaSetVersion`).
@@ -29,18 +29,22 @@
  */
 import type { Draft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
-import type { ObjectKey } from '../../spec/types/ids.js';
-import { type CountEntry, type LinkEntry, replicaSetVersion } from '../../spec/types/messages.js';
-import type { ReplicaSetView } from '../../spec/types/objects.js';
-import type { StagePhase } from '../../spec/types/observation.js';
-import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
+import type { ObjectKey } from '../../../spec/types/ids.js';
+import {
+  type CountEntry,
+  type LinkEntry,
+  replicaSetVersion,
+} from '../../../spec/types/messages.js';
+import type { ReplicaSetView } from '../../../spec/types/objects.js';
+import type { StagePhase } from '../../../spec/types/observation.js';
+import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   acceptReply,
   finishRound1,
   newClientLink,
   runsRound2,
   serverEpochs,
-} from './link/index.js';
+} from '../link/index.js';
 import {
   armRecheck,
   type ClientContext,
@@ -53,7 +57,7 @@ import {
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
-} from './upstream/client.js';
+} from '../upstream/client.js';
 import {
   coreContext,
   inFlight,
@@ -64,15 +68,16 @@ import {
   RETRY_MS,
   request,
   run,
-} from './upstream/core.js';
+} from '../upstream/core.js';
 import {
   type CountReads,
   newCountReads,
   recordCountBarrier,
   recordCountRead,
   takeReadyReads,
-} from './upstream/count-reads.js';
-import { type HeldCount, planCountRound2, unsettled, writtenBack } from './upstream/counts.js';
+} from '../upstream/count-reads.js';
+import { type HeldCount, planCountRound2, unsettled, writtenBack } from '../upstream/counts.js';
+import { knownWritten, noteWrite, type Written } from '../upstream/written.js';
 import {
   evictScales,
   fromAutoscaler,
@@ -83,8 +88,7 @@ import {
   scaleApplyTimer,
   scaleDirty,
   writeBackScales,
-} from './upstream/deployment-server.js';
-import { knownWritten, noteWrite, type Written } from './upstream/written.js';
+} from './scale-server.js';
 
 export interface DeploymentContext extends ClientContext, ScaleServerContext {
   /** The write-back cache: counts sent or written, by ReplicaSet key, until seen persisted. */
@@ -330,7 +334,7 @@ const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
   delete d.pending[e.id];
   const ok = e.outcome === 'ok';
   onScaleDone(d, intent, e, out);
-  // The GET of a held count's Deployment (deployment-server.ts) acted on its answer; a
+  // The GET of a held count's Deployment (scale-server.ts) acted on its answer; a
   // failed one is asked again on the resync, not at once (no loop while the API is down).
   if (intent.op === 'get' && intent.kind === 'Deployment') {
     if (!ok && e.outcome !== 'notFound')

@@ -11,7 +11,8 @@
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { Effect } from '../io.js';
-import { cacheKeyOf, inFlight, request, templateOf } from './core.js';
+import { cacheKeyOf, inFlight, request, templateOf } from '../upstream/core.js';
+import { knownWritten } from '../upstream/written.js';
 import {
   activePods,
   deletionOrder,
@@ -22,8 +23,7 @@ import {
   requestedDraft,
   statusOf,
   targetOf,
-} from './rs-context.js';
-import { knownWritten } from './written.js';
+} from './context.js';
 
 export const reconcileDirect = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
   const target = targetOf(d, rs);

@@ -25,10 +25,10 @@
  * (model-decisions.md §1 is not enforced here). Left out: scoring, affinity, preemption.
  */
 import { enqueueActions, setup } from 'xstate';
-import type { StageId } from '../../spec/types/ids.js';
-import { kubeletId } from '../../spec/types/ids.js';
-import type { Message, PodEntry, SchedulePods, Sync } from '../../spec/types/messages.js';
-import type { DirtyEntry } from '../../spec/types/observation.js';
+import type { StageId } from '../../../spec/types/ids.js';
+import { kubeletId } from '../../../spec/types/ids.js';
+import type { Message, PodEntry, SchedulePods, Sync } from '../../../spec/types/messages.js';
+import type { DirtyEntry } from '../../../spec/types/observation.js';
 import {
   applyInformer,
   cacheKey,
@@ -36,7 +36,7 @@ import {
   type InformerCache,
   ownerKnownGone,
   toPodEntry,
-} from './common/informer.js';
+} from '../common/informer.js';
 import {
   isLeaseAnswer,
   isLeaseTimer,
@@ -44,8 +44,8 @@ import {
   onLeaseAnswer,
   onLeaseTimer,
   startLease,
-} from './common/lease.js';
-import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
+} from '../common/lease.js';
+import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
   answersHandshakes,
@@ -65,7 +65,7 @@ import {
   sourceOfApplyTimer,
   syncAck,
   takeQueued,
-} from './link/index.js';
+} from '../link/index.js';
 import {
   bindApiPods,
   bindPending,
@@ -79,16 +79,10 @@ import {
   type SchedulerContext,
   type Step,
   stillHeld,
-} from './scheduler/context.js';
-import {
-  heldOn,
-  onBarrier,
-  onHandshakeReply,
-  onInformerProgress,
-  onRead,
-} from './scheduler/round2.js';
+} from './context.js';
+import { heldOn, onBarrier, onHandshakeReply, onInformerProgress, onRead } from './round2.js';
 
-export type { SchedulerContext } from './scheduler/context.js';
+export type { SchedulerContext } from './context.js';
 
 export const schedulerMachine = setup({
   types: {} as {

@@ -1,7 +1,7 @@
 /**
  * The ReplicaSet controller's handlers, one per incoming event kind: informer delivery, API
  * answers, the Deployment controller's messages (server end), the scheduler's handshake
- * reply (client end, round 2). `replicaset.machine.ts` routes events to them.
+ * reply (client end, round 2). `machine.ts` routes events to them.
  */
 import type { Draft } from 'immer';
 import type { ObjectKey, Uid } from '../../../spec/types/ids.js';
@@ -32,7 +32,7 @@ import {
   unreported,
   withRecreated,
 } from '../link/index.js';
-import { armRecheck } from './client.js';
+import { armRecheck } from '../upstream/client.js';
 import {
   cacheKeyOf,
   onInformerEvent,
@@ -42,7 +42,8 @@ import {
   request,
   templateOf,
   withEntry,
-} from './core.js';
+} from '../upstream/core.js';
+import { noteWrite } from '../upstream/written.js';
 import {
   createsDirectly,
   liveOf,
@@ -50,16 +51,15 @@ import {
   type RsDraft,
   requestedDraft,
   targetOf,
-} from './rs-context.js';
+} from './context.js';
 import {
   mintPods,
   reconcileDirect,
   settleUnknownOwners,
   writeBack,
   writeStatus,
-} from './rs-direct.js';
-import { observeVanilla, onVanillaDone, reconcileVanilla, settleAllUnseen } from './rs-vanilla.js';
-import { noteWrite } from './written.js';
+} from './direct.js';
+import { observeVanilla, onVanillaDone, reconcileVanilla, settleAllUnseen } from './vanilla.js';
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Message = Ev<'message'>['message'];

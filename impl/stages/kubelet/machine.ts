@@ -28,10 +28,10 @@
  * bind whose template it lacks instead of refusing it).
  */
 import { enqueueActions, setup } from 'xstate';
-import type { PodKey, StageId } from '../../spec/types/ids.js';
-import { nodeOfKubelet } from '../../spec/types/ids.js';
-import type { DataMessage, Message, PodEntry, Sync } from '../../spec/types/messages.js';
-import type { DirtyEntry, StagePhase } from '../../spec/types/observation.js';
+import type { PodKey, StageId } from '../../../spec/types/ids.js';
+import { nodeOfKubelet } from '../../../spec/types/ids.js';
+import type { DataMessage, Message, PodEntry, Sync } from '../../../spec/types/messages.js';
+import type { DirtyEntry, StagePhase } from '../../../spec/types/observation.js';
 import {
   applyInformer,
   cacheKey,
@@ -40,17 +40,8 @@ import {
   ownerKnownGone,
   templateOf,
   toPodEntry,
-} from './common/informer.js';
-import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
-import {
-  flightKey,
-  type Held,
-  type KubeletContext,
-  RETRY_MS,
-  RETRY_TIMER,
-  reconcile,
-  request,
-} from './kubelet/work.js';
+} from '../common/informer.js';
+import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
   answersHandshakes,
@@ -62,9 +53,18 @@ import {
   sourceOfApplyTimer,
   syncAck,
   takeQueued,
-} from './link/index.js';
+} from '../link/index.js';
+import {
+  flightKey,
+  type Held,
+  type KubeletContext,
+  RETRY_MS,
+  RETRY_TIMER,
+  reconcile,
+  request,
+} from './work.js';
 
-export type { KubeletContext } from './kubelet/work.js';
+export type { KubeletContext } from './work.js';
 
 interface Step {
   readonly context: KubeletContext;

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Switches } from '../../spec/types/config.js';
-import type { LinkEntry, Message, PodEntry } from '../../spec/types/messages.js';
-import { FRESH_RV } from './common/driver.js';
-import type { Mode, StageEvent } from './io.js';
-import { replicaSetMachine, report } from './replicaset.machine.js';
+import type { Switches } from '../../../spec/types/config.js';
+import type { LinkEntry, Message, PodEntry } from '../../../spec/types/messages.js';
+import { FRESH_RV } from '../common/driver.js';
+import type { Mode, StageEvent } from '../io.js';
 import {
   Driver,
   done,
@@ -11,7 +10,8 @@ import {
   podView,
   replicaSetView,
   templateView,
-} from './upstream/testing.js';
+} from '../upstream/testing.js';
+import { replicaSetMachine, report } from './machine.js';
 
 const msg = (message: Message): StageEvent => ({ type: 'message', message });
 const rs = (over: Parameters<typeof replicaSetView>[0] = {}): StageEvent => ({

@@ -42,11 +42,11 @@
  */
 import type { Draft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
-import type { ObjectKey } from '../../spec/types/ids.js';
-import { type CountEntry, type LinkEntry, mintScaleVersion } from '../../spec/types/messages.js';
-import type { StagePhase } from '../../spec/types/observation.js';
-import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
-import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from './link/index.js';
+import type { ObjectKey } from '../../../spec/types/ids.js';
+import { type CountEntry, type LinkEntry, mintScaleVersion } from '../../../spec/types/messages.js';
+import type { StagePhase } from '../../../spec/types/observation.js';
+import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
+import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from '../link/index.js';
 import {
   armRecheck,
   type ClientContext,
@@ -59,7 +59,7 @@ import {
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
-} from './upstream/client.js';
+} from '../upstream/client.js';
 import {
   coreContext,
   inFlight,
@@ -71,16 +71,16 @@ import {
   request,
   run,
   sortedKeys,
-} from './upstream/core.js';
+} from '../upstream/core.js';
 import {
   type CountReads,
   newCountReads,
   recordCountBarrier,
   recordCountRead,
   takeReadyReads,
-} from './upstream/count-reads.js';
-import type { HeldCount } from './upstream/counts.js';
-import { noteWrite, overwritten, type Written } from './upstream/written.js';
+} from '../upstream/count-reads.js';
+import type { HeldCount } from '../upstream/counts.js';
+import { noteWrite, overwritten, type Written } from '../upstream/written.js';
 
 export interface AutoscalerContext extends ClientContext {
   /** The desired count per function (Deployment key), as the load last said. */

@@ -26,7 +26,7 @@
  */
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { ApiIntent, ApiOutcome, Effect } from '../io.js';
-import { request } from './core.js';
+import { request } from '../upstream/core.js';
 import {
   activePods,
   createsDirectly,
@@ -36,8 +36,8 @@ import {
   requestedOf,
   targetOf,
   type VanillaSync,
-} from './rs-context.js';
-import { scaleDown } from './rs-direct.js';
+} from './context.js';
+import { scaleDown } from './direct.js';
 
 const IDLE: VanillaSync = {
   expectAdds: 0,

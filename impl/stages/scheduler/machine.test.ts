@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Switches } from '../../spec/types/config.js';
-import type { Message } from '../../spec/types/messages.js';
-import type { NodeView, PodView, ReplicaSetView } from '../../spec/types/objects.js';
-import { StageDriver } from './common/driver.js';
-import { inputFor, leaseTaken } from './common/test-config.js';
-import type { StageEvent } from './io.js';
-import { report, schedulerMachine } from './scheduler.machine.js';
+import type { Switches } from '../../../spec/types/config.js';
+import type { Message } from '../../../spec/types/messages.js';
+import type { NodeView, PodView, ReplicaSetView } from '../../../spec/types/objects.js';
+import { StageDriver } from '../common/driver.js';
+import { inputFor, leaseTaken } from '../common/test-config.js';
+import type { StageEvent } from '../io.js';
+import { report, schedulerMachine } from './machine.js';
 
 const KUBELETS = ['kubelet/n1', 'kubelet/n2'] as const;
 const node = (name: string, allocatable = 1): StageEvent => ({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LinkEntry, Message } from '../../spec/types/messages.js';
-import { autoscalerMachine, report } from './autoscaler.machine.js';
-import type { StageEvent } from './io.js';
-import { Driver, deploymentView, done, inputOf } from './upstream/testing.js';
+import type { LinkEntry, Message } from '../../../spec/types/messages.js';
+import type { StageEvent } from '../io.js';
+import { Driver, deploymentView, done, inputOf } from '../upstream/testing.js';
+import { autoscalerMachine, report } from './machine.js';
 
 const started = () => {
   const a = new Driver(autoscalerMachine, inputOf('autoscaler', []));

@@ -29,9 +29,9 @@ import {
   syncAck,
   takeQueued,
 } from '../link/index.js';
-import type { ClientContext } from './client.js';
-import { inFlight, request } from './core.js';
-import type { HeldCount } from './counts.js';
+import type { ClientContext } from '../upstream/client.js';
+import { inFlight, request } from '../upstream/core.js';
+import type { HeldCount } from '../upstream/counts.js';
 
 export interface ScaleServerContext {
   /** Server end of `autoscaler -> deployment`: the current epoch per source. */
@@ -122,7 +122,7 @@ const snapshotOf = (d: Ctx): CountEntry[] =>
 
 /**
  * Writes back every held count not yet written and not in flight. As the ReplicaSet
- * controller's write-back (rs-direct.ts), decided on the cached copy and, under switch
+ * controller's write-back (replicaset/direct.ts), decided on the cached copy and, under switch
  * `writeBackPrecondition`, valid only while the Deployment is still that copy: a write of a
  * crashed predecessor still on the wire must not land over a newer count. With the version
  * (or a newer one) in the copy there is nothing to write (the informer handler evicts the

@@ -7,8 +7,8 @@
  *   server:    handshake ─ serving (topDown: recovering too)? ─no─► notReady
  *                                                            └yes─► install epoch, snapshot
  *   client:    disconnected ─► handshaking ─► syncing ─► connected        (upstream/client.ts)
- *   serving:   direct path  upstream/rs-direct.ts   (schedulePods, scale-down, write-back)
- *              API path     upstream/rs-vanilla.ts  (createPod in slow-start batches)
+ *   serving:   direct path  direct.ts   (schedulePods, scale-down, write-back)
+ *              API path     vanilla.ts  (createPod in slow-start batches)
  *
  * Desired counts are absolute and versioned; the newest version wins against the cache and
  * the persisted annotation. Requested pods are held until the informer shows them. Round 2
@@ -22,9 +22,9 @@
  * Left out: adoption of orphan pods by selector, minReadySeconds, the burst cap.
  */
 import { type SnapshotFrom, setup } from 'xstate';
-import type { StagePhase } from '../../spec/types/observation.js';
-import type { Effect, StageEvent, StageInput, StageReport } from './io.js';
-import { newClientLink, serverEpochs, sourceOfApplyTimer } from './link/index.js';
+import type { StagePhase } from '../../../spec/types/observation.js';
+import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
+import { newClientLink, serverEpochs, sourceOfApplyTimer } from '../link/index.js';
 import {
   clientGuards,
   clientReport,
@@ -36,9 +36,9 @@ import {
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
-} from './upstream/client.js';
-import { coreContext, leaseGuards, onLease, run } from './upstream/core.js';
-import type { ReplicaSetContext, RsDraft } from './upstream/rs-context.js';
+} from '../upstream/client.js';
+import { coreContext, leaseGuards, onLease, run } from '../upstream/core.js';
+import type { ReplicaSetContext, RsDraft } from './context.js';
 import {
   onApiDone,
   onApplyTimer,
@@ -47,8 +47,8 @@ import {
   onReply,
   onServerMessage,
   reconcile,
-} from './upstream/rs-handlers.js';
-import { endBackoff } from './upstream/rs-vanilla.js';
+} from './handlers.js';
+import { endBackoff } from './vanilla.js';
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Message = Ev<'message'>['message'];
