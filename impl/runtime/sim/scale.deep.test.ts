@@ -25,12 +25,14 @@ const binds = (node: string) =>
   });
 
 describe('scale', () => {
-  it('runs 10,000 pod exposures on 2,000 nodes in seconds and well under 1.5 GB', () => {
+  it('runs 10,000 pod exposures on 2,000 nodes in under 30 CPU seconds and 1.5 GB', () => {
     const config: Config = {
       ...TEST_CONFIG,
       preset: { ...TEST_CONFIG.preset, initialLoad: (NODE_COUNT * PODS_PER_NODE) / FUNCTION_COUNT },
     };
-    const started = performance.now();
+    // CPU time, not wall time: the deep tests share the machine's cores, and a timed test
+    // must not fail because another file ran beside it.
+    const started = process.cpuUsage();
     const cluster = new SimCluster({
       config,
       mode: 'direct',
@@ -40,11 +42,12 @@ describe('scale', () => {
       seed: 42,
     });
     const run = runDefault(cluster, { stepMax: 1_000_000 });
-    const elapsedMs = performance.now() - started;
+    const used = process.cpuUsage(started);
+    const cpuMs = (used.user + used.system) / 1000;
     const summary = cluster.summary();
     const heapMb = process.memoryUsage().heapUsed / 1024 ** 2;
     console.log(
-      `scale: ${summary.steps} steps, ${Math.round(elapsedMs)} ms wall, ${Math.round(heapMb)} MB heap, ` +
+      `scale: ${summary.steps} steps, ${Math.round(cpuMs)} ms CPU, ${Math.round(heapMb)} MB heap, ` +
         `virtual ${summary.nowMs.toFixed(1)} ms, all Ready at ${summary.readyAtMs} ms, ` +
         `${summary.api.total.count} requests, ${(summary.api.total.requestBytes / 1024 ** 2).toFixed(1)} MB sent`,
     );
@@ -62,6 +65,6 @@ describe('scale', () => {
     expect(obs.stages.filter((s) => s.up)).toHaveLength(4 + NODE_COUNT);
     expect(cluster.snapshotOf(`kubelet/${nodes[0]}` as StageId)).not.toBeNull();
     expect(heapMb).toBeLessThan(1.5 * 1024);
-    expect(elapsedMs).toBeLessThan(30_000);
+    expect(cpuMs).toBeLessThan(30_000);
   });
 });
