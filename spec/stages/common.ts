@@ -83,13 +83,3 @@ export const emptyView = (): InformerView => ({
   rv: 0,
   objects: { deployments: {}, replicaSets: {}, templatePods: {}, pods: {}, nodes: {} },
 });
-
-/** A held pod as it travels in messages, snapshots and syncs. */
-export const toPodEntry = (held: PodEntry): PodEntry => ({
-  kind: 'pod',
-  key: held.key,
-  ownerKey: held.ownerKey,
-  ownerUid: held.ownerUid,
-  node: held.node,
-  templateRv: held.templateRv,
-});

@@ -12,10 +12,12 @@
  * kubelet crash (the container runtime keeps them), not a node loss. Left out: image pulls,
  * probes, resource requests other than one pod slot.
  */
+
 import type { Config } from '../types/config.js';
 import type { NodeName, PodKey } from '../types/ids.js';
 import { kubeletId } from '../types/ids.js';
 import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
+import { toPodEntry } from '../types/messages.js';
 import { createPod, removePod, request } from '../world/api.js';
 import type { ServerRole } from '../world/session.js';
 import type {
@@ -34,7 +36,6 @@ import {
   type Step,
   step,
   templateOf,
-  toPodEntry,
 } from './common.js';
 
 type KubeletDraft = Ctx['w']['kubelets'][string];

@@ -18,10 +18,12 @@
  * scaled up through the scheduler link; the implementation has the path
  * (`impl/stages/replicaset/vanilla.ts`) and conformance allows it as the `apiPath` extension.
  */
+
 import type { Config } from '../types/config.js';
 import type { ObjectKey, Uid } from '../types/ids.js';
 import { linkId, splitKey } from '../types/ids.js';
 import type { DataMessage, LinkEntry, Sync } from '../types/messages.js';
+import { toPodEntry } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import { markPodDeleting, nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
@@ -35,7 +37,6 @@ import {
   type Step,
   step,
   templateOf,
-  toPodEntry,
 } from './common.js';
 
 const TO_SCHEDULER = linkId('replicaset', 'scheduler');

@@ -11,21 +11,15 @@
  * Placement is deterministic (first node in name order that fits), so the model explores
  * interleavings, not placement choices. Left out: scoring, affinity, preemption.
  */
+
 import type { NodeName } from '../types/ids.js';
 import { kubeletId, linkId } from '../types/ids.js';
 import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
+import { toPodEntry } from '../types/messages.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, HeldPod, SchedulerState, WorldState } from '../world/state.js';
-import {
-  cacheKey,
-  isServing,
-  ownerKnownGone,
-  round2Read,
-  type Step,
-  step,
-  toPodEntry,
-} from './common.js';
+import { cacheKey, isServing, ownerKnownGone, round2Read, type Step, step } from './common.js';
 
 /** A pod identity arrives from the ReplicaSet controller; idempotent by cache key. */
 const accept = (ctx: Ctx, entry: PodEntry): void => {

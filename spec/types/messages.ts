@@ -166,3 +166,29 @@ export const isDataMessage = (message: Message): message is DataMessage =>
   message.type === 'replicaset.scale' ||
   message.type === 'scheduler.schedulePods' ||
   message.type === 'kubelet.bindPod';
+
+export const isSync = (message: Message): message is Sync => message.type.endsWith('.sync');
+
+/** The entry keys a message carries, as the applied events name them. */
+export const entryKeysOf = (message: Message): string[] => {
+  switch (message.type) {
+    case 'deployment.scale':
+    case 'replicaset.scale':
+    case 'kubelet.bindPod':
+      return [message.entry.key];
+    case 'scheduler.schedulePods':
+      return message.pods.length > 0 ? [...message.pods] : [`${message.ownerKey}#${message.count}`];
+    default:
+      return 'entries' in message ? message.entries.map((e) => e.key) : [];
+  }
+};
+
+/** A held pod as it travels in messages, snapshots and syncs (its other fields dropped). */
+export const toPodEntry = (held: PodEntry): PodEntry => ({
+  kind: 'pod',
+  key: held.key,
+  ownerKey: held.ownerKey,
+  ownerUid: held.ownerUid,
+  node: held.node,
+  templateRv: held.templateRv,
+});

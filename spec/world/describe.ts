@@ -1,7 +1,8 @@
 /** One-line descriptions of messages, for action labels and traces. */
+
 import type { Message } from '../types/messages.js';
+import { entryKeysOf } from '../types/messages.js';
 import { canon } from './key.js';
-import { entryKeysOf } from './session.js';
 
 const short = (stage: string): string => stage.replace('kubelet/', 'k/');
 

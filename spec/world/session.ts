@@ -18,6 +18,7 @@ import { castDraft } from 'immer';
 import type { Epoch, LinkId } from '../types/ids.js';
 import { epochIsOlder, mintEpoch, sameIncarnation, stageKindOf } from '../types/ids.js';
 import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
+import { entryKeysOf, isSync } from '../types/messages.js';
 import { send } from './net.js';
 import type { Ctx, LinkState, StageCore } from './state.js';
 
@@ -280,19 +281,4 @@ export const onEpochMismatch = (ctx: Ctx, link: LinkState, epoch: Epoch): void =
   const draft = ctx.w.links[link.id];
   if (!draft || draft.epoch !== epoch) return;
   if (draft.phase === 'connected' || draft.phase === 'syncing') draft.phase = 'disconnected';
-};
-
-const isSync = (message: Message): message is Sync => message.type.endsWith('.sync');
-
-export const entryKeysOf = (message: Message): string[] => {
-  switch (message.type) {
-    case 'deployment.scale':
-    case 'replicaset.scale':
-    case 'kubelet.bindPod':
-      return [message.entry.key];
-    case 'scheduler.schedulePods':
-      return message.pods.length > 0 ? [...message.pods] : [`${message.ownerKey}#${message.count}`];
-    default:
-      return 'entries' in message ? message.entries.map((e) => e.key) : [];
-  }
 };

@@ -143,13 +143,3 @@ export const ownerSeenGone = (
 /** How a stage indexes its in-memory cache (switch `cacheKey`). */
 export const cacheKey = (switches: Switches, pod: PodKey): string =>
   switches.cacheKey === 'name' ? splitKey(pod).name : pod;
-
-/** A held pod as it travels in messages, snapshots and syncs. */
-export const toPodEntry = (held: PodEntry): PodEntry => ({
-  kind: 'pod',
-  key: held.key,
-  ownerKey: held.ownerKey,
-  ownerUid: held.ownerUid,
-  node: held.node,
-  templateRv: held.templateRv,
-});

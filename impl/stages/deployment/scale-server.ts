@@ -11,9 +11,11 @@
  *
  * Link logic is `impl/stages/link` (server.ts); this file holds the counts.
  */
+
 import type { Draft } from 'immer';
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { CountEntry, DataMessage, Sync } from '../../../spec/types/messages.js';
+import { isSync } from '../../../spec/types/messages.js';
 import type { DeploymentView } from '../../../spec/types/objects.js';
 import type { DirtyEntry } from '../../../spec/types/observation.js';
 import type { ApiIntent, Effect, StageEvent } from '../io.js';
@@ -21,7 +23,6 @@ import {
   admit,
   answersHandshakes,
   applyEvent,
-  isSync,
   notReady,
   onHandshake,
   type ServerLinks,

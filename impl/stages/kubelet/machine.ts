@@ -27,10 +27,12 @@
  * probes, resources other than one pod slot, a `scheduler.notFound` reply (the model holds a
  * bind whose template it lacks instead of refusing it).
  */
+
 import { enqueueActions, setup } from 'xstate';
 import type { PodKey, StageId } from '../../../spec/types/ids.js';
 import { nodeOfKubelet } from '../../../spec/types/ids.js';
 import type { DataMessage, Message, PodEntry, Sync } from '../../../spec/types/messages.js';
+import { isSync, toPodEntry } from '../../../spec/types/messages.js';
 import type { DirtyEntry, StagePhase } from '../../../spec/types/observation.js';
 import {
   applyInformer,
@@ -39,14 +41,12 @@ import {
   type InformerCache,
   ownerKnownGone,
   templateOf,
-  toPodEntry,
 } from '../common/informer.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
   answersHandshakes,
   applyEvent,
-  isSync,
   onHandshake as linkHandshake,
   notReady,
   serverEpochs,

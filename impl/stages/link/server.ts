@@ -27,6 +27,7 @@ import type {
   Message,
   Sync,
 } from '../../../spec/types/messages.js';
+import { entryKeysOf, isSync } from '../../../spec/types/messages.js';
 import type { StagePhase } from '../../../spec/types/observation.js';
 import type { Effect, StageInput } from '../io.js';
 
@@ -228,22 +229,6 @@ const mismatch = (message: Message): Effect => ({
     refused: message.type,
   },
 });
-
-export const isSync = (message: Message): message is Sync => message.type.endsWith('.sync');
-
-/** The entry keys a message carries, as the applied events name them. */
-export const entryKeysOf = (message: Message): string[] => {
-  switch (message.type) {
-    case 'deployment.scale':
-    case 'replicaset.scale':
-    case 'kubelet.bindPod':
-      return [message.entry.key];
-    case 'scheduler.schedulePods':
-      return message.pods.length > 0 ? [...message.pods] : [`${message.ownerKey}#${message.count}`];
-    default:
-      return 'entries' in message ? message.entries.map((e) => e.key) : [];
-  }
-};
 
 /** A server stage's context as `admitThenApply` needs it. */
 interface ServerContext {

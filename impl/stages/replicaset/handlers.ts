@@ -3,9 +3,11 @@
  * answers, the Deployment controller's messages (server end), the scheduler's handshake
  * reply (client end, round 2). `machine.ts` routes events to them.
  */
+
 import type { Draft } from 'immer';
 import type { ObjectKey, Uid } from '../../../spec/types/ids.js';
 import type { CountEntry, DataMessage, LinkEntry, Sync } from '../../../spec/types/messages.js';
+import { isSync } from '../../../spec/types/messages.js';
 import type { Effect, StageEvent } from '../io.js';
 import {
   acceptReply,
@@ -14,7 +16,6 @@ import {
   applyEvent,
   emptyPlan,
   finishRound1,
-  isSync,
   notReady,
   onHandshake,
   type PendingRound2,

@@ -3,9 +3,11 @@
  * down, and, while serving, assume pending pods on nodes with room and send the binds
  * (direct path) or bind unbound API pods with a Binding (API path).
  */
+
 import type { NodeName, PodKey, StageId } from '../../../spec/types/ids.js';
 import { kubeletId } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
+import { toPodEntry } from '../../../spec/types/messages.js';
 import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState, StagePhase } from '../../../spec/types/observation.js';
 import {
@@ -13,7 +15,6 @@ import {
   ownerKnownGone,
   ownerSeenGone,
   templateOf,
-  toPodEntry,
 } from '../common/informer.js';
 import type { LeaseState } from '../common/lease.js';
 import type { Effect, StageInput } from '../io.js';

@@ -24,10 +24,12 @@
  * Assumes: the runtime delivers a handshake reply after the informer is reasonably fresh
  * (model-decisions.md §1 is not enforced here). Left out: scoring, affinity, preemption.
  */
+
 import { enqueueActions, setup } from 'xstate';
 import type { StageId } from '../../../spec/types/ids.js';
 import { kubeletId } from '../../../spec/types/ids.js';
 import type { Message, PodEntry, SchedulePods, Sync } from '../../../spec/types/messages.js';
+import { isSync, toPodEntry } from '../../../spec/types/messages.js';
 import type { DirtyEntry } from '../../../spec/types/observation.js';
 import {
   applyInformer,
@@ -35,7 +37,6 @@ import {
   emptyInformer,
   type InformerCache,
   ownerKnownGone,
-  toPodEntry,
 } from '../common/informer.js';
 import {
   isLeaseAnswer,
@@ -50,7 +51,6 @@ import {
   admitThenApply,
   answersHandshakes,
   applyEvent,
-  isSync,
   onHandshake as linkHandshake,
   linkOfRetryTimer,
   newClientLink,
