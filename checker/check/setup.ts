@@ -75,14 +75,7 @@ export async function setupCampaign(options: SetupOptions) {
   const target = targetOf(options);
   const modes = modesFor(options.mode, options.mutant);
   const recorder = new CoverageRecorder();
-  // Loaded only when asked for: deriving the model's footprints costs a few seconds.
-  const stepCheck: ((mode: Mode) => StepCheck) | undefined = options.conformance
-    ? await import('./conformance.js').then(
-        ({ conformanceCheck }) =>
-          (mode: Mode) =>
-            conformanceCheck(config, mode),
-      )
-    : undefined;
+  const stepCheck = options.conformance ? await conformanceFor(config) : undefined;
   const campaign = {
     profile: options.profile,
     mutant: options.mutant,
@@ -98,27 +91,7 @@ export async function setupCampaign(options: SetupOptions) {
     onTransition: recorder.onTransition,
     ...(stepCheck ? { stepCheck } : {}),
   };
-  const expected =
-    options.mutant !== null || options.profile === 'artifact' ? 'expected-failure' : 'open';
-  const command = commandLine(options);
-  const save = (failure: CampaignFailure, dir: string): string =>
-    saveCounterexample(
-      toCheckCounterexample({
-        config,
-        property: failure.property,
-        kind: fileKind(failure.kind),
-        message: failure.message,
-        fuzzCase: failure.fuzzCase,
-        outcome: failure.outcome,
-        checkPreset: preset.name,
-        livenessStepMax: failure.livenessStepMax,
-        expected,
-        seed: options.seed,
-        command,
-        createdBy: 'kd check',
-      }),
-      dir,
-    );
+  const save = saverFor(options, config, preset.name);
   return {
     runs: options.runs,
     /** Reachability guards a campaign should hit. */
@@ -161,26 +134,63 @@ export async function setupCampaign(options: SetupOptions) {
       failure:
         result.failure === null
           ? null
-          : {
-              property: result.failure.property,
-              kind: result.failure.kind,
-              message: result.failure.message,
-              counterexample,
-              secondsToDetect: result.failure.secondsToDetect,
-              runsToDetect: result.failure.runsToDetect,
-              traceSteps: result.failure.outcome.trace.length,
-              choices: result.failure.fuzzCase.schedule.length,
-              trace: traceLines(result.failure.outcome),
-              case: implCaseOf(
-                result.failure.fuzzCase,
-                preset.name,
-                result.failure.livenessStepMax,
-              ),
-            },
+          : failureSummary(result.failure, counterexample, preset.name),
       coverage: recorder.report(),
     }),
   };
 }
+
+/**
+ * The conformance check per mode; loaded only when asked for, as deriving the model's
+ * footprints costs a few seconds.
+ */
+const conformanceFor = async (
+  config: ReturnType<typeof caseConfig>,
+): Promise<(mode: Mode) => StepCheck> => {
+  const { conformanceCheck } = await import('./conformance.js');
+  return (mode: Mode) => conformanceCheck(config, mode);
+};
+
+/** Saves a campaign's failure as a counterexample file in `dir`; returns its path. */
+const saverFor =
+  (options: SetupOptions, config: ReturnType<typeof caseConfig>, presetName: string) =>
+  (failure: CampaignFailure, dir: string): string =>
+    saveCounterexample(
+      toCheckCounterexample({
+        config,
+        property: failure.property,
+        kind: fileKind(failure.kind),
+        message: failure.message,
+        fuzzCase: failure.fuzzCase,
+        outcome: failure.outcome,
+        checkPreset: presetName,
+        livenessStepMax: failure.livenessStepMax,
+        expected:
+          options.mutant !== null || options.profile === 'artifact' ? 'expected-failure' : 'open',
+        seed: options.seed,
+        command: commandLine(options),
+        createdBy: 'kd check',
+      }),
+      dir,
+    );
+
+/** The failure as `--json` and `--out` report it: which property, when, how small. */
+const failureSummary = (
+  failure: CampaignFailure,
+  counterexample: string | null,
+  presetName: string,
+): FailureSummary => ({
+  property: failure.property,
+  kind: failure.kind,
+  message: failure.message,
+  counterexample,
+  secondsToDetect: failure.secondsToDetect,
+  runsToDetect: failure.runsToDetect,
+  traceSteps: failure.outcome.trace.length,
+  choices: failure.fuzzCase.schedule.length,
+  trace: traceLines(failure.outcome),
+  case: implCaseOf(failure.fuzzCase, presetName, failure.livenessStepMax),
+});
 
 const fileKind = (kind: CampaignFailure['kind']) =>
   kind === 'conformance' ? 'conformance' : kind === 'eventually' ? 'liveness' : 'safety';

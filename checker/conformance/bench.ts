@@ -10,8 +10,9 @@ import { makeScenario, scenarioConfig } from '../../impl/runtime/scenarios.js';
 import type { Mode } from '../../impl/stages/io.js';
 import { STAGES } from '../../impl/stages/registry.js';
 import { makeConfig } from '../../spec/types/mutants.js';
+import { scheduleArbitrary } from '../fuzz/draw.js';
 import { runSchedule } from '../fuzz/run-schedule.js';
-import { type Choice, scheduleArbitrary } from '../fuzz/schedule.js';
+import type { Choice } from '../fuzz/schedule.js';
 import { createConformance } from './index.js';
 
 const [runsArg = '300', seedArg = '1', modeArg = 'direct'] = process.argv.slice(2);

@@ -12,14 +12,8 @@ import { makeScenario, type Scenario, scenarioConfig } from '../../impl/runtime/
 import type { Mode } from '../../impl/stages/io.js';
 import type { Config } from '../../spec/types/config.js';
 import { makeConfig } from '../../spec/types/mutants.js';
-import {
-  type Choice,
-  DEFAULT_WEIGHTS,
-  MAX_LOAD,
-  type ScheduleOptions,
-  scheduleArbitrary,
-  type Weights,
-} from './schedule.js';
+import { type ScheduleOptions, scheduleArbitrary } from './draw.js';
+import { type Choice, DEFAULT_WEIGHTS, MAX_LOAD, type Weights } from './schedule.js';
 
 export interface FuzzCase {
   readonly mode: Mode;

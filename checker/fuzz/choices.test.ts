@@ -9,14 +9,9 @@ import { STAGES } from '../../impl/stages/registry.js';
 import { MUTANTS } from '../../spec/types/mutants.js';
 import { ChoiceSchema } from '../trace/schema.js';
 import { CHECK_PRESETS, caseArbitrary, caseConfig, caseScenario, type FuzzCase } from './case.js';
-import {
-  type Choice,
-  DEFAULT_WEIGHTS,
-  dueOrder,
-  messageClass,
-  resolve,
-  scheduleArbitrary,
-} from './schedule.js';
+import { scheduleArbitrary } from './draw.js';
+import { dueOrder, messageClass, resolve } from './resolve.js';
+import { type Choice, DEFAULT_WEIGHTS } from './schedule.js';
 import { shapeFor } from './shapes.js';
 
 // The schema and the type describe the same values (checked by tsc, both ways).

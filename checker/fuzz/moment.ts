@@ -11,7 +11,8 @@
 import type { SimCluster } from '../../impl/runtime/sim/cluster.js';
 import type { SimAction } from '../../impl/runtime/sim/types.js';
 import type { LinkObservation } from '../../spec/types/observation.js';
-import { at, type Choice, dueOrder, onLostNode } from './schedule.js';
+import { at, dueOrder, onLostNode } from './resolve.js';
+import type { Choice } from './schedule.js';
 
 type Moment = Extract<Choice, { kind: 'moment' }>;
 

@@ -29,7 +29,8 @@ import type { Observation } from '../../spec/types/observation.js';
 import { failingLiveness, type RunViolation, SafetyWatch } from '../run/check-scenario.js';
 import { runLivenessPhase } from './liveness-phase.js';
 import { MOMENT_STEP_MAX, momentStep } from './moment.js';
-import { type Choice, resolve } from './schedule.js';
+import { resolve } from './resolve.js';
+import type { Choice } from './schedule.js';
 import { summariseObservation } from './summary.js';
 
 export interface ScheduleRun {
@@ -95,27 +96,14 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   const hits = new Set<string>();
   let previous: Observation | null = null;
   const guards = CATALOGUE.reachability;
-  const cluster = new SimCluster({
-    config: run.config,
-    mode: run.mode,
-    registry: run.registry,
-    topology: run.scenario.topology,
-    seed: run.seed,
-    observeEachStep: true,
-    ...(run.onTransition ? { onTransition: run.onTransition } : {}),
-    onStep: (before, record, after) => {
-      previous = before;
-      run.onStep?.(before, record, after);
-    },
+  const cluster = clusterFor(run, (before) => {
+    previous = before;
   });
   runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
   const safety = new SafetyWatch(cluster.observe());
   const initialState = run.trace ? summariseObservation(cluster.observe()) : '';
-  const trace: TraceEntry[] = [];
+  const trace = new TraceKeeper();
   const faults: Record<string, number> = {};
-  const livenessTail: TraceEntry[] = [];
-  let livenessSteps = 0;
-  let inLiveness = false;
   /** After each step: safety, guards, the trace; true when the run must stop. */
   const after = (record: StepRecord): boolean => {
     const obs = cluster.observe();
@@ -123,15 +111,8 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     if (previous !== null)
       for (const guard of guards)
         if (!hits.has(guard.name) && guard.hit(previous, obs)) hits.add(guard.name);
-    if (run.trace) {
-      const entry = { actor: record.actor, label: record.label, state: summariseObservation(obs) };
-      if (!inLiveness) trace.push(entry);
-      else {
-        livenessSteps += 1;
-        livenessTail.push(entry);
-        if (livenessTail.length > LIVENESS_TAIL) livenessTail.shift();
-      }
-    }
+    if (run.trace)
+      trace.add({ actor: record.actor, label: record.label, state: summariseObservation(obs) });
     return safety.violations.length > 0;
   };
   /** Applies one step; a fault (`counted`) is tallied by kind and target. */
@@ -139,29 +120,13 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     if (counted && action.type !== 'take') tally(faults, faultKey(cluster, action));
     return after(cluster.apply(action));
   };
-  /** The stage a strike hits: the crashed one, or the receiver of the message. */
-  const targetOf = (action: SimAction): string =>
-    action.type === 'crash'
-      ? action.stage
-      : (cluster.pending().find((p) => 'id' in action && p.id === action.id)?.actor ?? '?');
-  /** A moment: takes until its phase comes, then the strike (`moment:<act> <target>`). */
-  const playMoment = (moment: Extract<Choice, { kind: 'moment' }>): boolean => {
-    for (let i = 0; i <= MOMENT_STEP_MAX; i += 1) {
-      const step = momentStep(cluster, moment);
-      if (step === null) return false;
-      if (step.strike) tally(faults, `moment:${moment.act} ${kindOf(targetOf(step.action))}`);
-      if (apply(step.action)) return true;
-      if (step.strike) return false;
-    }
-    return false;
-  };
   let stopped = false;
   for (const timed of run.scenario.actions) if (!stopped) stopped = apply(timed.action);
   const stages = cluster.stageIds();
   for (const choice of run.schedule) {
     if (stopped) break;
     if (choice.kind === 'moment') {
-      stopped = playMoment(choice);
+      stopped = playMoment(cluster, choice, apply, faults);
       continue;
     }
     const action = resolve(cluster, stages, choice);
@@ -171,14 +136,13 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
   for (const action of stopped ? [] : heal(cluster, stages)) {
     if (!stopped) stopped = apply(action);
   }
-  inLiveness = true;
+  trace.enterLiveness();
   const liveness = stopped
     ? null
     : runLivenessPhase(cluster, run.livenessStepMax, () => safety.violations.length > 0, after);
   const unconverged = safety.violations.length > 0 ? [] : failingLiveness(cluster.observe());
-  const omitted = Math.max(0, livenessSteps - livenessTail.length);
   const failed = safety.violations.length > 0 || unconverged.length > 0;
-  const fullTrace = [...trace, ...livenessTail];
+  const fullTrace = trace.full();
   return {
     violations: safety.violations,
     unconverged,
@@ -188,10 +152,81 @@ export function runSchedule(run: ScheduleRun): ScheduleOutcome {
     initialState,
     trace: fullTrace,
     failingEntry: run.trace && failed ? fullTrace.length : null,
-    livenessStepsOmitted: omitted,
+    livenessStepsOmitted: trace.omitted(),
     drain: { steps: liveness?.drainSteps ?? 0, drained: liveness?.drained ?? false },
   };
 }
+
+/** The run's cluster; `onBefore` is told the Observation before each step (for the guards). */
+const clusterFor = (run: ScheduleRun, onBefore: (before: Observation) => void): SimCluster =>
+  new SimCluster({
+    config: run.config,
+    mode: run.mode,
+    registry: run.registry,
+    topology: run.scenario.topology,
+    seed: run.seed,
+    observeEachStep: true,
+    ...(run.onTransition ? { onTransition: run.onTransition } : {}),
+    onStep: (before, record, after) => {
+      onBefore(before);
+      run.onStep?.(before, record, after);
+    },
+  });
+
+/** The steps a run keeps for its trace: every one before the liveness phase, its last few after. */
+class TraceKeeper {
+  private readonly before: TraceEntry[] = [];
+  private readonly tail: TraceEntry[] = [];
+  private livenessSteps = 0;
+  private inLiveness = false;
+
+  add(entry: TraceEntry): void {
+    if (!this.inLiveness) {
+      this.before.push(entry);
+      return;
+    }
+    this.livenessSteps += 1;
+    this.tail.push(entry);
+    if (this.tail.length > LIVENESS_TAIL) this.tail.shift();
+  }
+
+  enterLiveness(): void {
+    this.inLiveness = true;
+  }
+
+  full(): TraceEntry[] {
+    return [...this.before, ...this.tail];
+  }
+
+  /** Liveness-phase steps left out before the tail. */
+  omitted(): number {
+    return Math.max(0, this.livenessSteps - this.tail.length);
+  }
+}
+
+/** The stage a strike hits: the crashed one, or the receiver of the message. */
+const strikeTarget = (cluster: SimCluster, action: SimAction): string =>
+  action.type === 'crash'
+    ? action.stage
+    : (cluster.pending().find((p) => 'id' in action && p.id === action.id)?.actor ?? '?');
+
+/** A moment: takes until its phase comes, then the strike (`moment:<act> <target>`). */
+const playMoment = (
+  cluster: SimCluster,
+  moment: Extract<Choice, { kind: 'moment' }>,
+  apply: (action: SimAction) => boolean,
+  faults: Record<string, number>,
+): boolean => {
+  for (let i = 0; i <= MOMENT_STEP_MAX; i += 1) {
+    const step = momentStep(cluster, moment);
+    if (step === null) return false;
+    if (step.strike)
+      tally(faults, `moment:${moment.act} ${kindOf(strikeTarget(cluster, step.action))}`);
+    if (apply(step.action)) return true;
+    if (step.strike) return false;
+  }
+  return false;
+};
 
 const tally = (faults: Record<string, number>, key: string): void => {
   faults[key] = (faults[key] ?? 0) + 1;

@@ -3,9 +3,9 @@ import { describe, expect } from 'vitest';
 import { makeScenario, scenarioConfig } from '../../impl/runtime/scenarios.js';
 import { STAGES } from '../../impl/stages/registry.js';
 import { makeConfig } from '../../spec/types/mutants.js';
+import { scheduleArbitrary } from './draw.js';
 import { fcSettings } from './fc-settings.js';
 import { faultCount, runSchedule } from './run-schedule.js';
-import { scheduleArbitrary } from './schedule.js';
 
 /**
  * Fast, pinned defaults, so that the suite gives the same answer on every machine; set
