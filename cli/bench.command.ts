@@ -13,7 +13,7 @@ import type { LimitsConfig, WorkloadName } from '../bench/realtime/workloads.js'
 import { w1Chart } from '../review/bench/svg.js';
 import { positive } from './run.command.js';
 
-export interface BenchCliOptions {
+interface BenchCliOptions {
   readonly quick?: boolean;
   readonly full?: boolean;
   readonly json?: boolean;
@@ -25,7 +25,7 @@ export interface BenchCliOptions {
   readonly out?: string;
 }
 
-export interface BenchIo {
+interface BenchIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly cwd: string;
@@ -33,7 +33,7 @@ export interface BenchIo {
 
 const WORKLOAD_NAMES = ['W1', 'W2', 'W3', 'W5'] as const;
 const CONFIG_NAMES = ['default-limits', 'unthrottled'] as const;
-export const DEFAULT_DOC = 'docs/bench.md';
+const DEFAULT_DOC = 'docs/bench.md';
 
 /** A comma-separated list of known names. */
 const oneOf =
@@ -89,7 +89,7 @@ export function registerBench(program: Command): void {
 }
 
 /** Exit code: 0 when every run finished and W5 (if run) lost, duplicated and orphaned nothing. */
-export async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> {
+async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> {
   const [{ planOf, runCampaign }, { reportOf }, { goalsOf }, { machine }] = await Promise.all([
     import('../bench/realtime/campaign.js'),
     import('../bench/realtime/aggregate.js'),

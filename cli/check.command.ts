@@ -42,7 +42,7 @@ export interface CheckIo {
 }
 
 /** The default budget when neither `--runs` nor `--time` is given. */
-export const DEFAULT_RUNS = 1000;
+const DEFAULT_RUNS = 1000;
 
 export function registerCheck(program: Command): void {
   program

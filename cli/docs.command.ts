@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 
-export interface DocsCliOptions {
+interface DocsCliOptions {
   readonly check?: boolean;
 }
 
@@ -21,7 +21,7 @@ export function registerDocs(program: Command): void {
 }
 
 /** Exit code: 0 written (or fresh with --check), 1 stale with --check. */
-export async function runDocs(
+async function runDocs(
   options: DocsCliOptions,
   root: string,
   print: (line: string) => void,

@@ -156,7 +156,7 @@ export function presetFor(options: Pick<ExploreCliOptions, 'preset'>): string {
   return options.preset ?? 'tiny';
 }
 
-export function mutantRows(): { name: string; property: string; preset: string; hazard: string }[] {
+function mutantRows(): { name: string; property: string; preset: string; hazard: string }[] {
   return MUTANTS.map((m) => ({
     name: m.name,
     property: m.property,
@@ -172,7 +172,7 @@ export function mutantTable(rows = mutantRows()): string[] {
   );
 }
 
-export function jsonReport(result: ExploreResult, counterexample: string | null) {
+function jsonReport(result: ExploreResult, counterexample: string | null) {
   return {
     states: result.states,
     statesPerSecond: Math.round(result.statesPerSecond),
@@ -193,12 +193,12 @@ export function exitCodeFor(result: ExploreResult, mutant: Mutant | null): numbe
 }
 
 /** Findings under a mutant or the artifact profile are what those runs exist to show. */
-export function expectedOutcome(config: Config): Expected {
+function expectedOutcome(config: Config): Expected {
   return config.mutant !== null || config.profile === 'artifact' ? 'expected-failure' : 'open';
 }
 
 /** What the report says about the run besides its merged result. */
-export interface RunShape {
+interface RunShape {
   /** The suite or preset asked for. */
   readonly preset: string;
   readonly parts: readonly SuitePart[];
@@ -226,7 +226,7 @@ export function report(
 }
 
 /** `tiny: up 218,211 + down 99,948 + …`: how a suite's states split over its parts. */
-export function partsLine(run: RunShape): string {
+function partsLine(run: RunShape): string {
   const parts = run.parts.map(
     ({ config, result }) => `${config.preset.name} ${result.states.toLocaleString('en-US')}`,
   );
@@ -260,7 +260,7 @@ function statusColor(status: PropertyStatus, colors: Colors): (text: string) => 
   }
 }
 
-export function summaryLines(result: ExploreResult): string[] {
+function summaryLines(result: ExploreResult): string[] {
   const rate = Math.round(result.statesPerSecond).toLocaleString('en-US');
   const lines = [
     `states ${result.states.toLocaleString('en-US')}, transitions ${result.transitions.toLocaleString('en-US')}, ` +
@@ -274,7 +274,7 @@ export function summaryLines(result: ExploreResult): string[] {
   return lines;
 }
 
-export function violationLines(violation: Violation, colors: Colors, preset: string): string[] {
+function violationLines(violation: Violation, colors: Colors, preset: string): string[] {
   const title = `${colors.red('violated')} ${colors.bold(violation.property)} (${violation.kind}) in preset ${preset}: ${violation.message}`;
   return [title, ...traceOf(violation).map((line) => `  ${line}`)];
 }
@@ -323,7 +323,7 @@ function saveAll(
   );
 }
 
-export function toCounterexample(
+function toCounterexample(
   violation: Violation,
   config: Config,
   command: string,

@@ -22,7 +22,7 @@ function readVersion(): string {
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('kd')
     .description('Design and verify KubeDirect-style control planes')
     .version(readVersion())

@@ -18,7 +18,7 @@ export interface MutantsCliOptions {
   readonly save: boolean;
 }
 
-export interface MutantRow {
+interface MutantRow {
   readonly name: string;
   readonly property: string;
   readonly caught: boolean;
@@ -146,7 +146,7 @@ const median = (values: readonly number[]): number | null => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
-export const medianLine = (rows: readonly MutantRow[]): string => {
+const medianLine = (rows: readonly MutantRow[]): string => {
   const caught = rows.filter((r) => r.caught);
   const seconds = median(caught.map((r) => r.seconds ?? 0));
   const steps = median(caught.map((r) => r.steps ?? 0));

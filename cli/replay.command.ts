@@ -3,11 +3,11 @@
 // is the one the file records. A malformed file gets an error naming the field.
 import type { Command } from 'commander';
 
-export interface ReplayCliOptions {
+interface ReplayCliOptions {
   readonly verbose?: boolean;
 }
 
-export interface ReplayIo {
+interface ReplayIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }

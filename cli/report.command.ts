@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { positive, whole } from './run.command.js';
 
-export interface ReportCliOptions {
+interface ReportCliOptions {
   readonly out: string;
   readonly from?: readonly string[];
   readonly runs: number;
@@ -17,7 +17,7 @@ export interface ReportCliOptions {
 }
 
 /** Small enough for about half a minute on one core, large enough to hit every guard. */
-export const DEFAULT_REPORT_RUNS = 200;
+const DEFAULT_REPORT_RUNS = 200;
 
 export function registerReport(program: Command): void {
   program

@@ -76,7 +76,7 @@ export const whole = (flag: string) => (value: string) => {
 };
 
 /** Exit code: 0 converged with no violation, 1 otherwise, 2 for a usage error. */
-export interface RunIo {
+interface RunIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
@@ -132,7 +132,7 @@ export async function runRun(options: RunCliOptions, io: RunIo): Promise<number>
   return report.converged && report.violations.length === 0 ? 0 : 1;
 }
 
-export function jsonRun(report: RunReport) {
+function jsonRun(report: RunReport) {
   return {
     converged: report.converged,
     readyMs:
@@ -146,7 +146,7 @@ export function jsonRun(report: RunReport) {
   };
 }
 
-export function runLines(report: RunReport): string[] {
+function runLines(report: RunReport): string[] {
   const { summary } = report;
   const lines = [
     `scenario ${report.scenario}, mode ${report.mode}, seed ${report.seed}: ` +

@@ -18,7 +18,7 @@ const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 const code = (text: string): string => `\`${text.replaceAll('|', '\\|')}\``;
 const cell = (text: string): string => text.replaceAll('|', '\\|');
 
-export const figuresTable = (report: CoverageReport): string => {
+const figuresTable = (report: CoverageReport): string => {
   const listed = new Set(UNREACHABLE.map((u) => u.id));
   const excused = (ids: readonly string[]) => ids.filter((id) => listed.has(id)).length;
   const lines = [
@@ -78,7 +78,7 @@ export const probesTable = (): string =>
     ),
   ].join('\n');
 
-export const replaceSection = (doc: string, name: string, body: string): string => {
+const replaceSection = (doc: string, name: string, body: string): string => {
   const open = `<!-- generated:${name} -->`;
   const close = `<!-- /generated:${name} -->`;
   const start = doc.indexOf(open);

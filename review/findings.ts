@@ -37,7 +37,7 @@ const toFinding = (entry: IndexEntry, counterexample: Counterexample): Finding =
   traceLength: counterexample.failingStep,
 });
 
-export const subjectOf = (cx: Pick<Counterexample, 'profile' | 'mutant'>): string =>
+const subjectOf = (cx: Pick<Counterexample, 'profile' | 'mutant'>): string =>
   cx.mutant ?? cx.profile;
 
 /** The shortest finding (fewest steps; then explore before check, then by file name). */
@@ -47,7 +47,7 @@ export const shortest = (findings: readonly Finding[]): Finding | undefined =>
   )[0];
 
 /** The switches in which a profile differs from `hardened`, as `name: value` strings. */
-export const switchesDifferingFromHardened = (profile: string): string[] => {
+const switchesDifferingFromHardened = (profile: string): string[] => {
   const switches = PROFILES[profile as keyof typeof PROFILES];
   if (!switches) return [];
   return Object.entries(switches)

@@ -57,7 +57,7 @@ export interface PropertyResult {
 }
 
 /** Why a liveness property was reported violated. */
-export type LivenessFailure = LivenessFinding['kind'];
+type LivenessFailure = LivenessFinding['kind'];
 
 export interface Violation {
   readonly property: PropertyName;
@@ -79,7 +79,7 @@ export interface Violation {
   readonly summaries: readonly string[];
 }
 
-export type StopReason = 'done' | 'maxStates' | 'violation';
+type StopReason = 'done' | 'maxStates' | 'violation';
 
 export interface ExploreResult {
   readonly states: number;

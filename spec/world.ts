@@ -184,7 +184,7 @@ const environmentSteps = (state: WorldState): Step[] => {
  * timeout, one of the faults. This bounds a periodic timer without reading anyone's state
  * on the client's behalf: it is an assumption about time, as the idle link is for retries.
  */
-export const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
+const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
   const sessions = sessionSteps(state, cfg);
   const busy = [
     ...autoscalerSteps(state),
@@ -219,7 +219,7 @@ const readyToServe = (state: WorldState): StageId[] =>
  * the new state (phase promotions, ghost history), computed on plain objects and applied
  * in a second, rarely needed, draft.
  */
-export const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState => {
+const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState => {
   const events: AppliedEvent[] = [];
   const next = produce(state, (draft) => {
     s.run({ w: draft, cfg, events });

@@ -20,7 +20,7 @@ interface Column {
   readonly cell: (r: Row, view: View) => string;
 }
 
-export type View = 'doc' | 'terminal';
+type View = 'doc' | 'terminal';
 
 const same = (header: string, cell: (r: Row) => string): Column => ({
   doc: header,

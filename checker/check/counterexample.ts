@@ -67,7 +67,7 @@ export const fuzzCaseOf = (impl: ImplCase): FuzzCase => ({
   schedule: impl.schedule,
 });
 
-export interface CheckFailureFile {
+interface CheckFailureFile {
   readonly config: Config;
   readonly property: string;
   readonly kind: 'safety' | 'liveness' | 'conformance';

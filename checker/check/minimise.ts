@@ -8,7 +8,7 @@
  */
 import type { FuzzCase } from '../fuzz/case.js';
 
-export interface MinimiseBudget {
+interface MinimiseBudget {
   /** Stops after this many runs, with the smallest failing case so far. */
   readonly runsMax: number;
   /** Or once this returns true (a time budget: liveness runs can be long). */

@@ -18,7 +18,7 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 export const stepsPerSecond = (s: CampaignSummary): number =>
   s.seconds > 0 ? s.steps / s.seconds : 0;
 
-export const faultTotal = (s: CampaignSummary): number => faultCount(s.faults);
+const faultTotal = (s: CampaignSummary): number => faultCount(s.faults);
 
 export const summaryLine = (s: CampaignSummary): string =>
   `runs ${n(s.runs)}, steps ${n(s.steps)}, ${s.seconds.toFixed(1)} s (${n(stepsPerSecond(s))} steps/s), ` +

@@ -31,7 +31,7 @@ import {
   mergeSummaries,
 } from './summary.js';
 
-export interface SetupOptions {
+interface SetupOptions {
   readonly profile: string;
   readonly mutant: string | null;
   readonly preset: string;

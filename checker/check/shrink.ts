@@ -48,7 +48,7 @@ export const shrinkBound = (
   return lower?.property === property ? SHRINK_LIVENESS_STEP_MAX : bound;
 };
 
-export interface Detected {
+interface Detected {
   readonly shrinkSteps: number;
   readonly secondsToDetect: number;
   readonly runsToDetect: number;

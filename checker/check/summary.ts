@@ -9,7 +9,7 @@ import { CONFORMANCE_PROPERTY, ImplCaseSchema } from '../trace/schema.js';
 
 const count = z.int().nonnegative();
 
-export const FailureSummarySchema = z.strictObject({
+const FailureSummarySchema = z.strictObject({
   property: z.string().min(1),
   kind: z.enum(['always', 'step', 'eventually', 'sometimes', 'conformance']),
   message: z.string(),
@@ -54,7 +54,7 @@ export type FailureSummary = z.infer<typeof FailureSummarySchema>;
 
 export type PropertyStatus = 'holds' | 'violated' | 'unexercised' | 'unknown';
 
-export interface PropertyRow {
+interface PropertyRow {
   readonly name: string;
   readonly kind: string;
   readonly status: PropertyStatus;

@@ -104,7 +104,7 @@ export const DEFAULT_WORLDS: readonly World[] = [
   },
 ];
 
-export interface DeriveStats {
+interface DeriveStats {
   readonly states: number;
   readonly transitions: number;
   readonly seconds: number;
@@ -115,12 +115,12 @@ export interface DeriveStats {
  * footprint table) and the guard of its acting stage in the state it was enabled in (the
  * guard table, guards.ts).
  */
-export interface Into {
+interface Into {
   readonly atoms: Map<string, Set<string>>;
   readonly guards: Map<string, Set<string>>;
 }
 
-export const emptyInto = (): Into => ({ atoms: new Map(), guards: new Map() });
+const emptyInto = (): Into => ({ atoms: new Map(), guards: new Map() });
 
 const setIn = (map: Map<string, Set<string>>, key: string): Set<string> => {
   let set = map.get(key);
@@ -150,7 +150,7 @@ const record = (into: Into, model: Model<WorldState>, state: WorldState) => {
 };
 
 /** Explores one world breadth-first up to `maxStates`, adding every transition's atoms. */
-export const exploreBreadthFirst = (
+const exploreBreadthFirst = (
   config: Config,
   maxStates: number,
   into: Into,
@@ -190,7 +190,7 @@ const prng = (seed: number): (() => number) => {
 };
 
 /** Seeded random walks from the initial state, adding the atoms of every enabled transition. */
-export const exploreWalks = (
+const exploreWalks = (
   config: Config,
   walks: NonNullable<World['walks']>,
   into: Into,
@@ -249,7 +249,7 @@ export const deriveTable = (
 };
 
 /** Class → sorted values, classes sorted: the form both tables are stored in. */
-export const toTable = (
+const toTable = (
   into: ReadonlyMap<string, ReadonlySet<string>>,
 ): Readonly<Record<string, readonly string[]>> =>
   Object.fromEntries(

@@ -39,7 +39,7 @@ import { facetsOf, type GuardTable, guardOf, PHASE_RANK, phaseOfGuard } from './
 const EXTENSION_CLASSES = new Set(EXTENSIONS.map((e) => e.modelClass));
 
 /** Which model classes a step starts with, whose stage's guard judges it, and how. */
-export interface Judgement {
+interface Judgement {
   /** The step conforms if any of these is enabled in the guard. */
   readonly classes: readonly string[];
   readonly stage: string;
@@ -160,7 +160,7 @@ const requestJudgement = (
  * What the model allows for `judgement`: the phase-and-facet pairs of the guards its
  * classes were enabled in (`facetsOf`), or, judged by phase, their phases.
  */
-export const allowedFacets = (table: GuardTable, judgement: Judgement): readonly string[] => {
+const allowedFacets = (table: GuardTable, judgement: Judgement): readonly string[] => {
   const all = new Set<string>();
   for (const cls of judgement.classes)
     for (const g of table[cls] ?? [])
@@ -174,7 +174,7 @@ export const allowedFacets = (table: GuardTable, judgement: Judgement): readonly
  * when the step conforms. Judged by phase or later, the phase is allowed when the model
  * takes the class in it or in an earlier one.
  */
-export const missingFacets = (
+const missingFacets = (
   judgement: Judgement,
   guard: string,
   allowed: ReadonlySet<string>,
@@ -198,7 +198,7 @@ export interface GuardMismatch {
   readonly allowed: readonly string[];
 }
 
-export interface GuardCheck {
+interface GuardCheck {
   /** The step's mismatch, or null (also when it is not judged). */
   check(before: Observation, record: StepRecord, run: RunFeatures): GuardMismatch | null;
   stats(): { readonly checked: number; readonly whole: number; readonly mismatches: number };

@@ -23,7 +23,7 @@ import type { Observation } from '../../spec/types/observation.js';
 
 export type Feature = 'always' | 'apiPath' | 'fallbackBinding' | 'replicaSetEdited' | 'nodeLost';
 
-export interface Extension {
+interface Extension {
   readonly feature: Feature;
   /** Only under these switches (always when absent). */
   readonly when?: (switches: Switches) => boolean;

@@ -35,7 +35,7 @@ export const configurations = (): Config[] => [
 ];
 
 /** What `table` adds to `base`, class by class (empty classes left out). */
-export const additions = (
+const additions = (
   base: FootprintTable | GuardTable,
   table: FootprintTable | GuardTable,
 ): FootprintTable => {
@@ -68,7 +68,7 @@ type Entry = TableEntry & { readonly guards: GuardTable };
  * `hardened` is the table every other one extends and the one `kd check` runs by default:
  * three times the walks (the first thousand are the other tables' walks).
  */
-export const worldsFor = (key: string): readonly World[] =>
+const worldsFor = (key: string): readonly World[] =>
   key !== 'hardened'
     ? DEFAULT_WORLDS
     : DEFAULT_WORLDS.map((w) =>

@@ -28,7 +28,7 @@ export { deriveTable, type FootprintTable } from './derive.js';
 export { EXTENSIONS } from './extensions.js';
 export { type GuardTable, guardOf } from './guards.js';
 
-export interface ConformanceOptions {
+interface ConformanceOptions {
   /** A table to check against instead of the committed one for `config`'s switches. */
   readonly table?: FootprintTable;
   /**

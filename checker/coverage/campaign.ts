@@ -129,7 +129,7 @@ const playSchedules = (
 };
 
 /** Hardened, then (broad) the artifact profile and every mutant, or (quick) `QUICK_FLIPS`. */
-export const campaignConfigs = (depth: CampaignDepth): Config[] => {
+const campaignConfigs = (depth: CampaignDepth): Config[] => {
   const hardened = makeConfig('up', 'hardened', null);
   const flips = depth === 'broad' ? MUTANTS.map((m) => m.name) : QUICK_FLIPS;
   const direct = makeConfig('up', DIRECT_LINK, null);

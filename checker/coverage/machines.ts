@@ -89,7 +89,7 @@ const allNodes = (node: AnyStateNode): AnyStateNode[] => [
   ...Object.values(node.states as Record<string, AnyStateNode>).flatMap(allNodes),
 ];
 
-export const pathOf = (node: AnyStateNode): string =>
+const pathOf = (node: AnyStateNode): string =>
   node.path.length === 0 ? ROOT : node.path.join('.');
 
 /** A node's own transitions: by event (delayed ones included), then eventless. */
@@ -124,7 +124,7 @@ const eventName = (definition: AnyTransitionDefinition): string => {
 };
 
 /** `name`, `name(param values)`, or for higher-order guards `not(name)`, `and(a,b)`. */
-export const guardName = (guard: unknown): string => {
+const guardName = (guard: unknown): string => {
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') {
     const inner = (guard as { guards?: unknown[] }).guards;

@@ -288,8 +288,3 @@ const LEASE_PROBE: Probe = {
 };
 
 export const PROBES: readonly Probe[] = [...LINKS.flatMap(probesFor), OUTAGE_PROBE, LEASE_PROBE];
-
-/** Plays every probe into `onTransition`. */
-export const playProbes = (onTransition: NonNullable<SimOptions['onTransition']>): void => {
-  for (const probe of PROBES) probe.play(onTransition);
-};

@@ -18,7 +18,7 @@ export interface MachineCoverage {
   readonly transitions: Figures;
 }
 
-export interface VisitedIds {
+interface VisitedIds {
   readonly states: readonly string[];
   readonly transitions: readonly string[];
 }

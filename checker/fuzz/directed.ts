@@ -15,7 +15,7 @@ import { HANDSHAKE_RETRY_MS } from '../../impl/stages/link/client.js';
 import type { FuzzCase } from './case.js';
 import type { Choice, MomentAct, MomentPhase } from './schedule.js';
 
-export interface DirectedCase {
+interface DirectedCase {
   readonly name: string;
   /** The transition ids of `checker/coverage` it exists for. */
   readonly reaches: readonly string[];

@@ -132,7 +132,7 @@ const arbitraries = (options: ScheduleOptions): Arbitraries => {
 };
 
 /** One choice, drawn by `weights` (a kind of weight 0 is never drawn). */
-export const choiceArbitrary = (
+const choiceArbitrary = (
   weights: Weights = DEFAULT_WEIGHTS,
   options: ScheduleOptions = {},
 ): fc.Arbitrary<Choice> => {
@@ -183,7 +183,7 @@ export const scheduleArbitrary = (
 };
 
 /** `weights` with every kind not in `kinds` set to 0. */
-export const onlyKinds = (weights: Weights, kinds: readonly ChoiceKind[]): Weights =>
+const onlyKinds = (weights: Weights, kinds: readonly ChoiceKind[]): Weights =>
   Object.fromEntries(
     CHOICE_KINDS.map((kind) => [kind, kinds.includes(kind) ? weights[kind] : 0]),
   ) as unknown as Weights;

@@ -4,7 +4,7 @@
  * machine; `FC_SEED` (an integer, or `random`) and `FC_NUM_RUNS` ask for another or a
  * deeper sample, as a failing test's message says to rerun it.
  */
-export interface FcSettings {
+interface FcSettings {
   readonly numRuns: number;
   /** Absent with `FC_SEED=random`: fast-check draws one and prints it on failure. */
   readonly seed?: number;

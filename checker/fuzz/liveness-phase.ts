@@ -20,7 +20,7 @@ import { runDefault } from '../../impl/runtime/sim/policy.js';
 import type { StepRecord } from '../../impl/runtime/sim/types.js';
 import { converged } from '../run/check-scenario.js';
 
-export interface LivenessPhaseResult {
+interface LivenessPhaseResult {
   /** Steps the phase took in all. */
   readonly steps: number;
   /** Steps of the drain (part 2); 0 when the run never converged first. */

@@ -5,7 +5,7 @@
  * miss, still runs their campaign, and fails if one is ever caught (then the reason is
  * wrong). The test named here shows the prevention on the model's own counterexample.
  */
-export interface Prevented {
+interface Prevented {
   readonly reason: string;
   readonly test: string;
 }

@@ -33,7 +33,7 @@ import { resolve } from './resolve.js';
 import type { Choice } from './schedule.js';
 import { summariseObservation } from './summary.js';
 
-export interface ScheduleRun {
+interface ScheduleRun {
   readonly scenario: Scenario;
   readonly config: Config;
   readonly mode: Mode;
@@ -53,7 +53,7 @@ export interface ScheduleRun {
   readonly trace?: boolean;
 }
 
-export interface TraceEntry {
+interface TraceEntry {
   readonly actor: string;
   readonly label: string;
   /** The key state after the step. */

@@ -22,7 +22,7 @@
 import type { CheckPreset } from './case.js';
 import { DEFAULT_WEIGHTS, type Weights } from './schedule.js';
 
-export interface CampaignShape {
+interface CampaignShape {
   readonly weights: Weights;
   /** Bounds that replace the preset's (smaller topologies, longer schedules, swarm). */
   readonly preset?: Partial<Omit<CheckPreset, 'name'>>;

@@ -19,7 +19,7 @@ import { checkPreset } from '../fuzz/case.js';
 import { formatTrace } from '../trace/format.js';
 import { CONFORMANCE_PROPERTY, type Counterexample } from '../trace/schema.js';
 
-export interface ReplayResult {
+interface ReplayResult {
   /** The trace rebuilt by the replay. */
   readonly trace: readonly string[];
   /** The recorded property failed where the file says. */

@@ -12,7 +12,7 @@ export interface TraceStep {
   readonly label: string;
 }
 
-export interface TraceInput {
+interface TraceInput {
   readonly steps: readonly TraceStep[];
   /** The key state after each step; `summaries[0]` is the initial state. */
   readonly summaries: readonly string[];

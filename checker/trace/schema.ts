@@ -15,14 +15,14 @@ import {
   SAFETY_PROPERTIES,
 } from '../../spec/types/property-names.js';
 
-export const COUNTEREXAMPLE_FORMAT = 1;
+const COUNTEREXAMPLE_FORMAT = 1;
 
 /** The property a conformance failure (implementation step the model refuses) is filed under. */
 export const CONFORMANCE_PROPERTY = 'refines-model';
 
 const count = z.int().nonnegative();
 
-export const BudgetsSchema = z.strictObject({
+const BudgetsSchema = z.strictObject({
   crashes: count,
   drops: count,
   duplicates: count,
@@ -68,13 +68,13 @@ export const PresetSchema = z.strictObject({
   userWrites: z.array(z.enum(['deletePod', 'deleteDeployment'])).readonly(),
 });
 
-export const StepSchema = z.strictObject({
+const StepSchema = z.strictObject({
   actor: z.string().min(1),
   label: z.string().min(1),
 });
 
 /** The catalogue's names, and `refines-model` for a conformance failure of the checker. */
-export const PropertyNameSchema = z.enum([
+const PropertyNameSchema = z.enum([
   ...SAFETY_PROPERTIES,
   ...LIVENESS_PROPERTIES,
   ...REACHABILITY_PROPERTIES,
@@ -156,7 +156,7 @@ export const ImplCaseSchema = z.strictObject({
   schedule: z.array(ChoiceSchema).readonly(),
 });
 
-export const ExpectedSchema = z.enum(['open', 'fixed', 'expected-failure']);
+const ExpectedSchema = z.enum(['open', 'fixed', 'expected-failure']);
 
 export const CounterexampleSchema = z
   .strictObject({
@@ -218,7 +218,7 @@ export type CounterexampleStep = z.infer<typeof StepSchema>;
 export type Expected = z.infer<typeof ExpectedSchema>;
 export type ImplCase = z.infer<typeof ImplCaseSchema>;
 
-export const IndexEntrySchema = z.strictObject({
+const IndexEntrySchema = z.strictObject({
   file: z.string().min(1),
   property: PropertyNameSchema,
   profile: z.enum(['hardened', 'artifact']),

@@ -53,7 +53,7 @@ const statusOf = (error: ErrorResponse) => ({
 });
 
 /** The request body on the wire: none for reads, DeleteOptions, or a Binding. */
-export const requestBodySize = (request: ApiRequest): number => {
+const requestBodySize = (request: ApiRequest): number => {
   switch (request.verb) {
     case 'get':
     case 'list':
@@ -87,7 +87,7 @@ const deleteOptionsSize = (request: Extract<ApiRequest, { verb: 'delete' }>): nu
   });
 };
 
-export const responseBodySize = (request: ApiRequest, response: ApiResponse): number => {
+const responseBodySize = (request: ApiRequest, response: ApiResponse): number => {
   if (!response.ok) return jsonSize(statusOf(response));
   if ('items' in response) {
     const envelope = {

@@ -15,7 +15,7 @@ export const FOREGROUND_FINALIZER = 'foregroundDeletion';
  * Garbage-collection work, deduplicated, in the order it arose: owner uids whose
  * dependents need a look, and lost nodes whose pods must go.
  */
-export class GcQueue {
+class GcQueue {
   private readonly items = new Set<string>();
 
   get size(): number {

@@ -15,7 +15,7 @@ import { buildNode } from '../k8s/node.js';
 import type { ApiServer } from './api-server.js';
 import type { ErrorResponse, ObjectResponse } from './types.js';
 
-export interface VirtualClock {
+interface VirtualClock {
   readonly now: () => number;
   advance(ms: number): void;
 }

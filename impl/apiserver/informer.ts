@@ -29,7 +29,7 @@ import type {
 import type { QueuedEvent, Watch } from './watch.js';
 
 /** What the API Server offers an informer (kept narrow to avoid a circular import). */
-export interface InformerHost {
+interface InformerHost {
   handle(request: ListRequest): ApiResponse;
   openWatch(name: string, filter: ListFilter, capacity?: number): Watch;
   closeWatch(watch: Watch): void;

@@ -7,7 +7,7 @@ import type { V1LabelSelector } from '@kubernetes/client-node';
 import type { KubeObject, ListFilter } from './types.js';
 
 type Labels = Readonly<Record<string, string>> | undefined;
-export type LabelPredicate = (labels: Labels) => boolean;
+type LabelPredicate = (labels: Labels) => boolean;
 
 const requirement = (key: string, operator: string, values: readonly string[]): LabelPredicate => {
   switch (operator) {

@@ -83,7 +83,7 @@ export interface PatchRequest<K extends Kind = Kind> extends Sender {
   readonly subresource?: 'status' | 'scale';
 }
 
-export interface DeletePreconditions {
+interface DeletePreconditions {
   readonly uid?: string;
   readonly resourceVersion?: string;
 }
@@ -135,7 +135,7 @@ export interface ListResponse<T = KubeObject> {
 }
 
 /** Kubernetes `metav1.StatusReason` values the server returns. */
-export type StatusReason =
+type StatusReason =
   | 'NotFound'
   | 'AlreadyExists'
   | 'Conflict'

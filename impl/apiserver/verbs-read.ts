@@ -24,7 +24,7 @@ export const getObject = (core: Core, request: GetRequest): ObjectResponse | Err
 };
 
 /** The objects a list or a relist returns, sorted by key. */
-export const listObjects = (core: Core, filter: ListFilter): KubeObject[] => {
+const listObjects = (core: Core, filter: ListFilter): KubeObject[] => {
   const matches = compileFilter(filter);
   const candidates =
     filter.nodeName === undefined

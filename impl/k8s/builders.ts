@@ -76,11 +76,7 @@ export const functionDeployment = (fn: FunctionOptions): V1Deployment => {
 };
 
 /** A controller owner reference to `owner`, as the Deployment and ReplicaSet controllers set. */
-export const controllerRef = (
-  apiVersion: string,
-  kind: string,
-  owner: Persisted,
-): V1OwnerReference => ({
+const controllerRef = (apiVersion: string, kind: string, owner: Persisted): V1OwnerReference => ({
   apiVersion,
   blockOwnerDeletion: true,
   controller: true,

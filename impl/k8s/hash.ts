@@ -39,7 +39,7 @@ const memo = new WeakMap<object, number>();
 const STRING_SEED = fnv1a('"');
 
 /** Hash of a JSON-like value; equal for equal content. Objects must not be mutated later. */
-export const contentHash = (value: unknown): number => {
+const contentHash = (value: unknown): number => {
   if (value === null || value === undefined) return fnv1a('null');
   switch (typeof value) {
     case 'string':

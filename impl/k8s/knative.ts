@@ -24,7 +24,7 @@ export interface FunctionIdentity {
 }
 
 /** The names and uids Knative derives for a function's first revision. */
-export interface RevisionNames {
+interface RevisionNames {
   readonly service: string;
   readonly revision: string;
   readonly serviceUid: string;
@@ -52,7 +52,7 @@ export const knativeLabels = (names: RevisionNames): Record<string, string> => (
   'serving.knative.dev/serviceUID': names.serviceUid,
 });
 
-export const knativeTemplateAnnotations = (): Record<string, string> => ({
+const knativeTemplateAnnotations = (): Record<string, string> => ({
   'autoscaling.knative.dev/class': 'kpa.autoscaling.knative.dev',
   'autoscaling.knative.dev/metric': 'concurrency',
   'autoscaling.knative.dev/target': '1',

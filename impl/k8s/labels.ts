@@ -25,7 +25,7 @@ export const KUBEDIRECT_PREFIX = 'kubedirect/';
 /** Set by the Deployment controller on ReplicaSets and their pods (Kubernetes). */
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
-export const TRUE = 'true';
+const TRUE = 'true';
 
 /** True iff `labels[key]` is the string "true". */
 export const hasTrueLabel = (

@@ -79,7 +79,7 @@ const OWNED_METADATA: readonly (keyof V1ObjectMeta)[] = [
   'ownerReferences',
 ];
 
-export interface ManagedSections {
+interface ManagedSections {
   readonly metadata: V1ObjectMeta;
   readonly spec?: object | undefined;
   readonly status?: object | undefined;

@@ -5,7 +5,7 @@
 import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
 import { fnv1a } from './hash.js';
 
-export interface NodeOptions {
+interface NodeOptions {
   /** Allocatable pod slots. */
   readonly allocatablePods: number;
   readonly cpu?: string;

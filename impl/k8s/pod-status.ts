@@ -14,7 +14,7 @@ import { digestFrom, fnv1a } from './hash.js';
 import { ipFor } from './node.js';
 
 /** Kubernetes' QoS class: Guaranteed iff every container's requests equal its limits. */
-export const qosClassOf = (spec: V1PodSpec | undefined): string => {
+const qosClassOf = (spec: V1PodSpec | undefined): string => {
   const containers = spec?.containers ?? [];
   const resources = containers.map((c) => c.resources ?? {});
   if (resources.every((r) => !r.requests && !r.limits)) return 'BestEffort';

@@ -59,7 +59,7 @@ export const scaleOf = (
 });
 
 /** The controller owner reference (the first one if none is marked controller). */
-export const controllerRefOf = (meta: V1ObjectMeta | undefined): V1OwnerReference | undefined =>
+const controllerRefOf = (meta: V1ObjectMeta | undefined): V1OwnerReference | undefined =>
   meta?.ownerReferences?.find((ref) => ref.controller === true) ?? meta?.ownerReferences?.[0];
 
 const ownerOf = (meta: V1ObjectMeta | undefined): { ownerUid: string; ownerKey: string } => {
@@ -74,7 +74,7 @@ export const isTemplatePod = (pod: V1Pod): boolean =>
   hasTrueLabel(pod.metadata?.labels, TEMPLATE_LABEL);
 
 /** The PodReady condition is True. */
-export const isPodReady = (pod: V1Pod): boolean =>
+const isPodReady = (pod: V1Pod): boolean =>
   pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 export const toDeploymentView = memoised(
@@ -155,7 +155,7 @@ export const toLeaseView = memoised(
   }),
 );
 
-export interface StoredObjects {
+interface StoredObjects {
   readonly deployments: Iterable<V1Deployment>;
   readonly replicaSets: Iterable<V1ReplicaSet>;
   /** Template Pods and pods together, as the API Server stores them. */

@@ -39,7 +39,7 @@ export interface Scenario {
   readonly peakPods: number;
 }
 
-export const DEFAULT_PARAMS: ScenarioParams = { pods: 100, nodes: 10, functions: 1 };
+const DEFAULT_PARAMS: ScenarioParams = { pods: 100, nodes: 10, functions: 1 };
 
 /** Start-up of the cluster: informer lists, handshakes and their notReady retries. */
 export const WARM_UP_MS = 2000;

@@ -29,10 +29,10 @@ import type {
 } from '../../spec/types/observation.js';
 
 export const DEPLOYMENT_KEY = 'a/fn';
-export const DEPLOYMENT_UID = 'u-dep';
+const DEPLOYMENT_UID = 'u-dep';
 export const RS_KEY = 'a/fn-h1';
 export const RS_UID = 'u-rs';
-export const TEMPLATE = 'h1';
+const TEMPLATE = 'h1';
 
 export const deployment = (over: Partial<DeploymentView> = {}): DeploymentView => ({
   key: DEPLOYMENT_KEY,

@@ -9,7 +9,7 @@ import type { Goal } from '../../bench/realtime/goals.js';
 import type { Machine } from '../../bench/realtime/machine.js';
 import { DESCRIPTIONS, W5_CRASHES, WORKLOADS } from '../../bench/realtime/workloads.js';
 
-export interface DocInput {
+interface DocInput {
   readonly report: Report;
   readonly goals: readonly Goal[];
   readonly machineBefore: Machine;

@@ -4,10 +4,7 @@ import { fmt, rowColumns } from '../../bench/realtime/columns.js';
 import type { Goal } from '../../bench/realtime/goals.js';
 
 /** A plain text table, columns padded to their widest entry. */
-export const textTable = (
-  head: readonly string[],
-  body: readonly (readonly string[])[],
-): string[] => {
+const textTable = (head: readonly string[], body: readonly (readonly string[])[]): string[] => {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]) =>
     r
@@ -17,12 +14,12 @@ export const textTable = (
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 };
 
-export const rowsTable = (report: Report): string[] => {
+const rowsTable = (report: Report): string[] => {
   const { head, body } = rowColumns(report.rows, 'terminal');
   return textTable(head, body);
 };
 
-export const ratiosTable = (report: Report): string[] =>
+const ratiosTable = (report: Report): string[] =>
   textTable(
     [
       'workload',
@@ -46,7 +43,7 @@ export const ratiosTable = (report: Report): string[] =>
     ]),
   );
 
-export const checksTable = (report: Report): string[] =>
+const checksTable = (report: Report): string[] =>
   textTable(
     [
       'workload',
@@ -74,7 +71,7 @@ export const checksTable = (report: Report): string[] =>
       ]),
   );
 
-export const goalsTable = (goals: readonly Goal[]): string[] =>
+const goalsTable = (goals: readonly Goal[]): string[] =>
   textTable(
     ['goal', 'target', 'measured', 'met'],
     goals.map((g) => [g.name, g.target, g.measured, g.met === null ? '—' : g.met ? 'yes' : 'NO']),

@@ -16,7 +16,7 @@ import {
 } from './sections.js';
 import { shell } from './shell.js';
 
-export interface ReportInput {
+interface ReportInput {
   readonly summary: CampaignSummary;
   /** Where the campaign came from, in words (`kd check --runs 200 in process`, a file). */
   readonly source: string;

@@ -5,7 +5,6 @@
  * drawing each as a self-loop would bury the lifecycle under arrows.
  */
 import {
-  allBoxes,
   type MachineGraph,
   ROOT_PATH,
   type StateBox,
@@ -75,7 +74,3 @@ const mermaidId = (graph: MachineGraph, path: string): string =>
 /** Mermaid ends a label at a colon; none of ours has one, but keep the text safe. */
 const label = (t: Parameters<typeof transitionLabel>[0]): string =>
   transitionLabel(t).replace(/:/g, '∶');
-
-/** Every state path of the graph, for tests. */
-export const statePaths = (graph: MachineGraph): string[] =>
-  allBoxes(graph.root).map((b) => b.path);

@@ -11,7 +11,7 @@ import type { Property } from '../../spec/types/property.js';
 import { type Finding, shortest } from '../findings.js';
 import { code, generatedNotice, page, table } from './markdown.js';
 
-export interface CatalogueRow {
+interface CatalogueRow {
   readonly name: string;
   readonly kind: string;
   readonly family: string;

@@ -9,8 +9,7 @@ import { sequenceOf } from '../sequence/build.js';
 import { sequenceSvg } from '../sequence/svg.js';
 import { code, generatedNotice, page, table } from './markdown.js';
 
-export const counterexampleSvg = (f: Finding): string =>
-  sequenceSvg(sequenceOf(f.counterexample), f.stem);
+const counterexampleSvg = (f: Finding): string => sequenceSvg(sequenceOf(f.counterexample), f.stem);
 
 export const counterexamplePages = (findings: readonly Finding[]): Map<string, string> => {
   const files = new Map<string, string>();

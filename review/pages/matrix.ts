@@ -18,14 +18,14 @@ export const MATRIX_PROPERTIES: readonly string[] = [
   CONFORMANCE_PROPERTY,
 ];
 
-export interface MatrixRow {
+interface MatrixRow {
   readonly subject: string;
   /** The property a mutant names (must catch it); null for a profile. */
   readonly target: string | null;
   readonly cells: readonly MatrixCell[];
 }
 
-export interface MatrixCell {
+interface MatrixCell {
   readonly property: string;
   readonly status: 'violated' | 'holds' | 'not recorded';
   /** The shortest finding per tool. */

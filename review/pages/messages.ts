@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Finding } from '../findings.js';
 import { code, generatedNotice, page, table } from './markdown.js';
 
-export interface MessageRow {
+interface MessageRow {
   readonly name: string;
   readonly type: string;
   readonly doc: string;
@@ -19,7 +19,7 @@ export interface MessageRow {
 const INTERFACE =
   /\/\*\*((?:(?!\*\/)[\s\S])*?)\*\/\s*export interface (\w+) extends Envelope \{([\s\S]*?)\n\}/g;
 
-export const messageRows = (source: string): MessageRow[] =>
+const messageRows = (source: string): MessageRow[] =>
   [...source.matchAll(INTERFACE)].map((m) => {
     const body = m[3] ?? '';
     const type = /readonly type: ([^;]+);/.exec(body)?.[1] ?? '';

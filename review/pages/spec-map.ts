@@ -12,7 +12,7 @@ import { code, generatedNotice, page, table } from './markdown.js';
 import { SPEC_MAP, type SpecRow } from './spec-map.data.js';
 
 /** Throws, naming the reference, when a `file#symbol` is not defined in that file. */
-export const checkReference = (root: string, ref: string): void => {
+const checkReference = (root: string, ref: string): void => {
   const [file = '', symbol = ''] = ref.split('#');
   let text: string;
   try {
@@ -24,7 +24,7 @@ export const checkReference = (root: string, ref: string): void => {
     throw new Error(`spec map: ${symbol} is not defined in ${file} (reference ${ref})`);
 };
 
-export const rowFindings = (row: SpecRow, findings: readonly Finding[]): Finding[] =>
+const rowFindings = (row: SpecRow, findings: readonly Finding[]): Finding[] =>
   findings.filter((f) => {
     const cx = f.counterexample;
     if (cx.mutant !== null) {

@@ -7,9 +7,9 @@
 export const API_LANE = 'API Server';
 
 /** The narrow waist, top to bottom; kubelets follow, one per node, then the API Server. */
-export const STAGE_LANES = ['autoscaler', 'deployment', 'replicaset', 'scheduler'] as const;
+const STAGE_LANES = ['autoscaler', 'deployment', 'replicaset', 'scheduler'] as const;
 
-export type MessageFate = 'delivered' | 'dropped' | 'in flight';
+type MessageFate = 'delivered' | 'dropped' | 'in flight';
 
 export interface MessageArrow {
   readonly kind: 'message';

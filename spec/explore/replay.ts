@@ -5,7 +5,7 @@
  */
 import type { Action, Model } from '../model.js';
 
-export interface ReplayedTrace<S> {
+interface ReplayedTrace<S> {
   readonly actions: readonly Action[];
   /** `states[0]` is the initial state; `states[i]` the state after step `i`. */
   readonly states: readonly S[];

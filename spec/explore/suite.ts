@@ -38,7 +38,7 @@ export interface SuiteResult {
   readonly findings: readonly Finding[];
 }
 
-export interface SuiteOptions extends ExploreOptions {
+interface SuiteOptions extends ExploreOptions {
   /** Called before each part is explored. */
   readonly onPart?: (config: Config, index: number) => void;
 }
@@ -138,10 +138,7 @@ function total(
 }
 
 /** The suite's status of each property from its parts' (see the header). */
-export function mergeStatuses(
-  results: readonly ExploreResult[],
-  allRan: boolean,
-): PropertyResult[] {
+function mergeStatuses(results: readonly ExploreResult[], allRan: boolean): PropertyResult[] {
   const first = results[0]?.properties ?? [];
   return first.map(({ name, kind }) => {
     const statuses = results.map(

@@ -35,7 +35,7 @@ export const templateOf = (view: InformerView, ownerUid: Uid): TemplatePodView |
   return undefined;
 };
 
-export const replicaSetByUid = (view: InformerView, uid: Uid): ReplicaSetView | undefined => {
+const replicaSetByUid = (view: InformerView, uid: Uid): ReplicaSetView | undefined => {
   for (const rs of Object.values(view.objects.replicaSets)) if (rs.uid === uid) return rs;
   return undefined;
 };

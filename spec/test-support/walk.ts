@@ -4,7 +4,7 @@
  */
 import type { Model } from '../model.js';
 
-export interface Walk<S> {
+interface Walk<S> {
   readonly states: S[];
   readonly labels: string[];
 }

@@ -172,7 +172,7 @@ export const HARDENED: Switches = {
  * against a duplicate bind after eviction, lost identities re-sent from the informer's view,
  * opaque (unordered) epochs, and no look at the owner before an expose.
  */
-export const ARTIFACT: Switches = {
+const ARTIFACT: Switches = {
   ...HARDENED,
   schedulePodsPayload: 'count',
   cacheKey: 'name',
@@ -453,7 +453,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   },
 };
 
-export type SuiteName = 'tiny';
+type SuiteName = 'tiny';
 
 /**
  * A suite is explored preset by preset and reported as one: a property holds if it holds in

@@ -63,7 +63,7 @@ export const mintEpoch = (stage: StageId, incarnation: number, counter: number):
  * kubelets mint nothing, so they hold none; nor does the autoscaler on the API hop, but on
  * its direct hop (`autoscalerLink: 'direct'`) it mints epochs and scale versions and does.
  */
-export const LEASED_STAGES: readonly StageKind[] = ['deployment', 'replicaset', 'scheduler'];
+const LEASED_STAGES: readonly StageKind[] = ['deployment', 'replicaset', 'scheduler'];
 
 export const holdsLease = (stage: StageId, switches: Pick<Switches, 'autoscalerLink'>): boolean => {
   const kind = stageKindOf(stage);

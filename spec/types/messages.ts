@@ -42,7 +42,7 @@ export interface PodEntry {
  * (incarnation, counter), so a restarted autoscaler's counts are newer than any of an older
  * incarnation's, without any state to persist. The counter stays below `COUNTER_SPAN`.
  */
-export const SCALE_COUNTER_SPAN = 1000;
+const SCALE_COUNTER_SPAN = 1000;
 export const mintScaleVersion = (incarnation: number, counter: number): number => {
   // Incarnation 0: the autoscaler has not taken its Lease yet (see `mintEpoch`).
   if (incarnation < 1) throw new Error('the autoscaler minted a scale version without a Lease');
@@ -59,7 +59,7 @@ export const mintScaleVersion = (incarnation: number, counter: number): number =
  * change or a written-back count raises the generation; a newer direct count raises the
  * second part within one generation.
  */
-export const REPLICASET_VERSION_SPAN = 1_000_000;
+const REPLICASET_VERSION_SPAN = 1_000_000;
 export const replicaSetVersion = (generation: number, scaleVersion: number | null): number =>
   scaleVersion === null ? generation : generation * REPLICASET_VERSION_SPAN + scaleVersion;
 
@@ -160,12 +160,6 @@ export type Message =
 
 /** Messages that carry write-back entries and are admitted under the server's epoch. */
 export type DataMessage = DeploymentScale | ReplicaSetScale | SchedulePods | BindPod;
-
-export const isDataMessage = (message: Message): message is DataMessage =>
-  message.type === 'deployment.scale' ||
-  message.type === 'replicaset.scale' ||
-  message.type === 'scheduler.schedulePods' ||
-  message.type === 'kubelet.bindPod';
 
 export const isSync = (message: Message): message is Sync => message.type.endsWith('.sync');
 

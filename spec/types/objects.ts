@@ -11,7 +11,7 @@
 import type { NodeName, ObjectKey, PodKey, Uid } from './ids.js';
 
 /** Labels of protocol.md §2 that select the direct or the vanilla path per object. */
-export interface PathLabels {
+interface PathLabels {
   /** `kubedirect/managed`: the object takes the direct path. */
   readonly managed: boolean;
 }

@@ -42,7 +42,7 @@ const SWITCH_VALUES: { readonly [K in keyof Switches]: readonly Switches[K][] } 
   writeDeploymentStatus: [true, false],
 };
 
-export interface ProfileSpec {
+interface ProfileSpec {
   readonly name: ProfileName;
   readonly switches: Switches;
   /** The switches set to other values than the profile's, in the order given. */

@@ -37,7 +37,7 @@ export const nextRv = (ctx: Ctx): number => {
   return ctx.w.api.rv;
 };
 
-export const nextUid = (ctx: Ctx): string => {
+const nextUid = (ctx: Ctx): string => {
   ctx.w.api.uidCounter += 1;
   return `u${ctx.w.api.uidCounter}`;
 };
@@ -59,7 +59,7 @@ export const markPodDeleting = (ctx: Ctx, key: PodKey): Outcome => {
   return 'ok';
 };
 
-export interface NewPod {
+interface NewPod {
   readonly key: PodKey;
   readonly ownerKey: ObjectKey;
   readonly ownerUid: string;

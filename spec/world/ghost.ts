@@ -121,7 +121,7 @@ const controllerDeleted = (s: WorldState): boolean =>
       e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete' && e.resource === 'pod',
   );
 
-export interface ReplicaSetGhostChanges {
+interface ReplicaSetGhostChanges {
   readonly desiredMax: [ObjectKey, number][];
   readonly readyFloor: [ObjectKey, ReadyFloor][];
 }
@@ -157,7 +157,7 @@ const incarnationOf = (s: WorldState, id: StageId): number => {
   return s[stageKindOf(id) as Exclude<ReturnType<typeof stageKindOf>, 'kubelet'>].incarnation;
 };
 
-export interface SessionGhostChanges {
+interface SessionGhostChanges {
   readonly installed: [LinkId, InstalledEpoch][];
   /** Links whose server restarted since it installed its epoch: it holds none now. */
   readonly cleared: LinkId[];

@@ -28,7 +28,7 @@ import { projectApi } from './informer.js';
 import type { InformerView, KubeletState, LinkState, StageCore, WorldState } from './state.js';
 
 /** One template for every function: same-named functions in two namespaces share pod names. */
-export const TEMPLATE_HASH = 'h1';
+const TEMPLATE_HASH = 'h1';
 
 const buildApi = (preset: Preset): { objects: ApiObjects; rv: number; uids: number } => {
   let rv = 0;

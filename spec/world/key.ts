@@ -120,7 +120,7 @@ const nodes = (r: ApiObjects['nodes']): string =>
       .join(';'),
   );
 
-export const apiObjectsKey = (o: ApiObjects): string =>
+const apiObjectsKey = (o: ApiObjects): string =>
   memoised(
     o,
     (x) =>

@@ -24,7 +24,7 @@ export interface InformerView {
   readonly objects: ApiObjects;
 }
 
-export interface ApiState extends ApiObjects {
+interface ApiState extends ApiObjects {
   readonly up: boolean;
   readonly rv: number;
   readonly uidCounter: number;
@@ -63,7 +63,7 @@ export interface StageCore {
   readonly view: InformerView;
 }
 
-export interface AutoscalerState extends StageCore {
+interface AutoscalerState extends StageCore {
   /** Desired count per function that this incarnation already wrote to the API (or sent). */
   readonly written: Readonly<Record<ObjectKey, number>>;
   /** `autoscalerLink: 'direct'`: deployment.scale sent, not yet known written back. */

@@ -38,10 +38,7 @@ export interface RealtimeCluster {
   readonly driver: RealtimeDriver;
 }
 
-export type RealtimeOptions = Omit<
-  SimOptions,
-  'clock' | 'apiWire' | 'latencies' | 'observeEachStep'
-> & {
+type RealtimeOptions = Omit<SimOptions, 'clock' | 'apiWire' | 'latencies' | 'observeEachStep'> & {
   readonly sandboxStartMs: number;
 };
 

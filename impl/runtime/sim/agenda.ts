@@ -16,7 +16,7 @@ interface HeapNode {
   readonly version: number;
 }
 
-export interface Scheduled {
+interface Scheduled {
   readonly id: string;
   dueAtMs: number;
 }

@@ -111,7 +111,7 @@ const runEffects = (state: SimState, slot: ActorSlot, effects: readonly Effect[]
 };
 
 /** What a stage can see of an object: the newer of its informer copy and its own write. */
-export const knownTo = (slot: ActorSlot, kind: Kind, key: string): KubeObject | undefined => {
+const knownTo = (slot: ActorSlot, kind: Kind, key: string): KubeObject | undefined => {
   let best: KubeObject | undefined = slot.written.get(`${kind} ${key}`);
   for (const informer of slot.informers) {
     if (informer.informer.filter.kind !== kind) continue;
@@ -122,9 +122,9 @@ export const knownTo = (slot: ActorSlot, kind: Kind, key: string): KubeObject | 
   return best;
 };
 
-export const timerId = (stage: StageId, name: string): string => `timer ${stage} ${name}`;
+const timerId = (stage: StageId, name: string): string => `timer ${stage} ${name}`;
 
-export const sandboxStartId = (node: string, pod: string): string => `sandbox ${node} ${pod}`;
+const sandboxStartId = (node: string, pod: string): string => `sandbox ${node} ${pod}`;
 
 const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
   switch (effect.type) {

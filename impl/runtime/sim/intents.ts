@@ -34,13 +34,13 @@ import { viewOf } from './informers.js';
 type ApiEvent = Extract<AppliedEvent, { kind: 'api' }>;
 
 /** What the runtime knows on a stage's behalf: its informer caches and its own writes. */
-export interface IntentContext {
+interface IntentContext {
   readonly stage: StageId;
   readonly nowMs: number;
   known(kind: Kind, key: string): KubeObject | undefined;
 }
 
-export interface IntentResult {
+interface IntentResult {
   readonly outcome: ApiOutcome;
   readonly object?: ObjectView;
   readonly lease?: LeaseView;
@@ -145,7 +145,7 @@ const leaseWrite = (intent: TakeLease): ApiRequest => {
 };
 
 /** The real request of an intent (or `missing` when the stage lacks what it needs). */
-export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
+const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
   switch (intent.op) {
     case 'scaleDeployment':
       if (intent.version !== undefined)
@@ -217,7 +217,7 @@ export const buildRequest = (intent: ApiIntent, ctx: IntentContext): Built => {
 };
 
 /** The verb and resource an intent is reported under (`AppliedEvent` has no `bind` verb). */
-export const describeIntent = (intent: ApiIntent): Pick<IntentResult, 'verb' | 'resource'> => {
+const describeIntent = (intent: ApiIntent): Pick<IntentResult, 'verb' | 'resource'> => {
   switch (intent.op) {
     case 'scaleDeployment':
     case 'deploymentStatus':
@@ -258,7 +258,7 @@ const RESOURCE_VERSION_READ: ApiRequest = {
   },
 };
 
-export const resourceOfKind = (kind: ObjectKind | 'Lease'): ApiEvent['resource'] =>
+const resourceOfKind = (kind: ObjectKind | 'Lease'): ApiEvent['resource'] =>
   kind === 'TemplatePod' ? 'templatePod' : (kind.toLowerCase() as ApiEvent['resource']);
 
 /** The resource word for a stored object (template Pods apart from pods). */

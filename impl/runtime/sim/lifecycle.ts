@@ -149,13 +149,13 @@ const maybeSynced = (state: SimState, slot: ActorSlot): void => {
  * Without this index a burst on 2,000 nodes would look at every kubelet's informers after
  * every write.
  */
-export interface Touched {
+interface Touched {
   readonly kinds: Set<Kind>;
   templates: boolean;
   readonly nodes: Set<string>;
 }
 
-export const touchedBy = (watches: readonly Watch[]): Touched => {
+const touchedBy = (watches: readonly Watch[]): Touched => {
   const touched: Touched = { kinds: new Set(), templates: false, nodes: new Set() };
   for (const watch of watches) {
     for (let e = watch.take(); e; e = watch.take()) {

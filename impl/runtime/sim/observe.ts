@@ -43,7 +43,7 @@ const stageObservation = (
 });
 
 /** The direct links of the topology: none on the vanilla path. */
-export const topologyLinks = (state: SimState): [StageId, StageId][] => {
+const topologyLinks = (state: SimState): [StageId, StageId][] => {
   if (state.mode === 'api') return [];
   const links: [StageId, StageId][] = [];
   if (state.config.switches.autoscalerLink === 'direct') links.push(['autoscaler', 'deployment']);

@@ -59,7 +59,7 @@ export interface ActorSlot {
 }
 
 /** Ghost history the properties need, in the `Ghost` shape but mutable. */
-export interface GhostState {
+interface GhostState {
   deletedPods: Record<PodKey, true>;
   rsTemplates: Record<string, string>;
   recentDesiredMax: Record<ObjectKey, number>;

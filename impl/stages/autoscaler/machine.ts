@@ -82,7 +82,7 @@ import {
 import type { HeldCount } from '../upstream/counts.js';
 import { noteWrite, overwritten, type Written } from '../upstream/written.js';
 
-export interface AutoscalerContext extends ClientContext {
+interface AutoscalerContext extends ClientContext {
   /** The desired count per function (Deployment key), as the load last said. */
   readonly load: Readonly<Record<ObjectKey, number>>;
   /**

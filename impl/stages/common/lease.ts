@@ -25,13 +25,13 @@ export interface LeaseState {
 }
 
 export const LEASE_RETRY_TIMER = 'lease.retry';
-export const LEASE_RETRY_MS = 100;
+const LEASE_RETRY_MS = 100;
 
 export const noLease: LeaseState = { incarnation: 0, nextId: -1 };
 
 type ApiDone = Extract<StageEvent, { type: 'api.done' }>;
 
-export interface LeaseStep {
+interface LeaseStep {
   readonly lease: LeaseState;
   readonly effects: readonly Effect[];
 }

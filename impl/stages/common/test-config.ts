@@ -4,7 +4,7 @@ import { HARDENED, PRESETS } from '../../../spec/types/config.js';
 import { leaseKey, type StageId } from '../../../spec/types/ids.js';
 import type { Mode, StageEvent, StageInput } from '../io.js';
 
-export const configWith = (flips: Partial<Switches> = {}): Config => ({
+const configWith = (flips: Partial<Switches> = {}): Config => ({
   preset: PRESETS.up,
   profile: 'hardened',
   switches: { ...HARDENED, ...flips },

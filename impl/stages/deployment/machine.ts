@@ -90,7 +90,7 @@ import {
   writeBackScales,
 } from './scale-server.js';
 
-export interface DeploymentContext extends ClientContext, ScaleServerContext {
+interface DeploymentContext extends ClientContext, ScaleServerContext {
   /** The write-back cache: counts sent or written, by ReplicaSet key, until seen persisted. */
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
   /** Deployment status this incarnation last wrote (`replicas/ready`), by Deployment key. */

@@ -21,7 +21,7 @@ export interface Held extends PodEntry {
   readonly failed: boolean;
 }
 
-export type SandboxState = 'starting' | 'running' | 'stopping';
+type SandboxState = 'starting' | 'running' | 'stopping';
 
 export interface KubeletContext {
   readonly input: StageInput;

@@ -33,7 +33,7 @@ export interface ClientLink {
 }
 
 /** A link's next state and what to emit for it. */
-export interface LinkStep<L> {
+interface LinkStep<L> {
   readonly link: L;
   readonly effects: readonly Effect[];
 }
@@ -44,7 +44,7 @@ export interface LinkStep<L> {
  * what it sent. The sim runtime decides when a timer really fires.
  */
 export const HANDSHAKE_RETRY_MS = 500;
-export const DIRTY_RECHECK_MS = 2000;
+const DIRTY_RECHECK_MS = 2000;
 
 /** The name of a link's retry timer; `linkOfRetryTimer` reads it back. */
 export const retryTimer = (id: LinkId): string => `link.retry:${id}`;

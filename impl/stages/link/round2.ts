@@ -35,7 +35,7 @@ export const emptyPlan: Round2Plan = {
   forgotten: [],
 };
 
-export interface PodRound2Input {
+interface PodRound2Input {
   readonly snapshot: readonly LinkEntry[];
   /** S_U: the pod entries this client holds that went (or would go) on this link. */
   readonly held: readonly PodEntry[];
@@ -52,7 +52,7 @@ export interface PodRound2Input {
   readonly resendable?: (held: PodEntry) => boolean;
 }
 
-export interface PodRound2 {
+interface PodRound2 {
   readonly plan: Round2Plan;
   /** Snapshot entries the client now holds. */
   readonly adopt: readonly PodEntry[];
@@ -141,7 +141,7 @@ export const recordRead = (pending: PendingRound2, key: string, present: boolean
 export const recordBarrier = (pending: PendingRound2, rv: number): PendingRound2 =>
   pending.barrier === null ? { ...pending, barrier: rv } : pending;
 
-export const readsDone = (pending: PendingRound2): boolean =>
+const readsDone = (pending: PendingRound2): boolean =>
   Object.values(pending.reads).every((r) => r !== 'pending');
 
 /** Every read answered and the informers (at `informerRv`) past the barrier: round 2 may run. */

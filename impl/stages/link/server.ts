@@ -31,7 +31,7 @@ import { entryKeysOf, isSync } from '../../../spec/types/messages.js';
 import type { StagePhase } from '../../../spec/types/observation.js';
 import type { Effect, StageInput } from '../io.js';
 
-export interface ServerLink {
+interface ServerLink {
   readonly source: StageId;
   readonly id: LinkId;
   /** The current epoch for this source (null: none since this incarnation started). */
@@ -44,7 +44,7 @@ export interface ServerLink {
 export type ServerLinks = Readonly<Partial<Record<StageId, ServerLink>>>;
 
 /** The server links' next state and what to emit. */
-export interface ServerStep {
+interface ServerStep {
   readonly links: ServerLinks;
   readonly effects: readonly Effect[];
 }

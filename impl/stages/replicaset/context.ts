@@ -106,7 +106,7 @@ export const requestedOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
 };
 
 /** Creations the API path asked for and has not yet seen (the sync's unasked rest excluded). */
-export const vanillaInFlight = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
+const vanillaInFlight = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
   const v = c.vanilla[rs.key];
   return v ? Math.max(0, v.expectAdds - v.remaining) : 0;
 };

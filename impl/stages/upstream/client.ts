@@ -77,7 +77,7 @@ export const onRetryTimer = (d: Draft<ClientContext>, holdsDirty: boolean, out: 
   if (retryDue(d.link, holdsDirty)) handshake(d, out);
 };
 
-export const isRetryTimer = (c: ClientContext, e: StageEvent): boolean =>
+const isRetryTimer = (c: ClientContext, e: StageEvent): boolean =>
   e.type === 'timer' && linkOfRetryTimer(e.name) === c.link.id;
 
 export const isMessage = (e: StageEvent, method: string): boolean =>

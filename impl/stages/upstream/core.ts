@@ -41,7 +41,7 @@ export interface InformerCache {
   readonly nodes: Readonly<Record<string, NodeView>>;
 }
 
-export const emptyCache = (): InformerCache => ({
+const emptyCache = (): InformerCache => ({
   rv: 0,
   deployments: {},
   replicaSets: {},
@@ -105,7 +105,7 @@ export const leaseGuards = {
 };
 
 /** A handler: changes the draft, pushes the effects of this step in order. */
-export type Handler<C, E> = (draft: Draft<C>, event: E, out: Effect[]) => void;
+type Handler<C, E> = (draft: Draft<C>, event: E, out: Effect[]) => void;
 
 /**
  * An xstate action running a handler. The context is replaced by the handler's result and

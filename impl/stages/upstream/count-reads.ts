@@ -18,7 +18,7 @@ export interface CountReads {
   readonly barrier: number | null;
 }
 
-export interface ReadingClient extends ClientContext {
+interface ReadingClient extends ClientContext {
   readonly reads: CountReads | null;
 }
 

@@ -20,7 +20,7 @@ export interface HeldCount extends CountEntry {
   readonly written: boolean;
 }
 
-export interface CountRound2 {
+interface CountRound2 {
   readonly plan: Round2Plan;
   readonly adopt: readonly CountEntry[];
 }

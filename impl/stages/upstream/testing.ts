@@ -21,7 +21,7 @@ const isLeaseRequest = (effect: Effect): boolean =>
   effect.type === 'api' && (effect.intent.op === 'getLease' || effect.intent.op === 'takeLease');
 
 /** A test input, and the incarnation its stage takes its Lease with on `start`. */
-export type TestInput = StageInput & { readonly leaseIncarnation: number };
+type TestInput = StageInput & { readonly leaseIncarnation: number };
 
 export const inputOf = (
   id: StageId,

@@ -19,7 +19,7 @@ export const TEST_CONFIG: Config = {
   mutant: null,
 };
 
-export interface FakeContext<S> {
+interface FakeContext<S> {
   readonly input: StageInput;
   readonly state: S;
   /** `type` of every event received, in order (messages as `message <type>`). */
@@ -27,7 +27,7 @@ export interface FakeContext<S> {
   readonly informerRv: number;
 }
 
-export type Reaction<S> = (
+type Reaction<S> = (
   state: S,
   event: StageEvent,
   input: StageInput,

@@ -10,7 +10,7 @@ import type { Effect } from '../../../stages/io.js';
 import type { StageModule } from '../types.js';
 import { fakeStage } from './fakes.js';
 
-export interface FakeKubeletState {
+interface FakeKubeletState {
   /** Template Pod key by owner ReplicaSet key. */
   readonly templates: Readonly<Record<string, string>>;
   readonly owners: Readonly<Record<PodKey, string>>;
