@@ -213,78 +213,35 @@ export const createChecker = (
   guards: GuardTable | null = null,
 ): ConformanceChecker => {
   const guardCheck = guards === null ? null : createGuardCheck(guards);
-  const initial: Feature[] = mode === 'api' ? ['always', 'apiPath'] : ['always'];
-  let features = new Set<Feature>(initial);
-  let cache = allowedCacheFor(table, features, switches);
-  let extended: FootprintTable | null = null;
-  let lastStep = 0;
+  const allowed = new AllowedAtoms(table, mode, switches);
   let checked = 0;
   let outside = 0;
   let mismatches = 0;
-  const allowedOf = (cls: ImplClass): ReadonlySet<string> => {
-    let allowed = cache.byClass.get(cls.name);
-    if (!allowed) {
-      extended ??= cache.extended();
-      allowed = cls.kind === 'mapped' ? allowedFor(extended, cls.candidates) : new Set<string>();
-      cache.byClass.set(cls.name, allowed);
-    }
-    return allowed;
-  };
-  /** Features stay on for the rest of a run once shown; a new run starts afresh. */
-  const noteFeatures = (before: Observation, step: number) => {
-    let changed = false;
-    if (step <= lastStep) {
-      features = new Set(initial);
-      changed = true;
-    }
-    lastStep = step;
-    for (const f of featuresShown(before))
-      if (!features.has(f)) {
-        features.add(f);
-        changed = true;
-      }
-    if (changed) {
-      cache = allowedCacheFor(table, features, switches);
-      extended = null;
-    }
-  };
   return {
     check(before, record, after) {
-      noteFeatures(before, record.step);
+      allowed.noteFeatures(before, record.step);
       const cls = implClassOf(record);
       if (cls.kind === 'outside') {
         outside += 1;
         const feature = featureAfter(cls.name);
-        if (feature !== null && !features.has(feature)) {
-          features.add(feature);
-          cache = allowedCacheFor(table, features, switches);
-          extended = null;
-        }
+        if (feature !== null) allowed.add(feature);
         return null;
       }
       checked += 1;
-      const allowed = allowedOf(cls);
+      const atoms = allowed.of(cls);
       const unexpected: string[] = [];
-      for (const atom of atomsOf(before, after)) if (!allowed.has(atom)) unexpected.push(atom);
+      for (const atom of atomsOf(before, after)) if (!atoms.has(atom)) unexpected.push(atom);
       if (unexpected.length === 0) {
         const wrong = guardCheck?.check(before, record, {
-          inForce: (c) => inForce(c, features, switches),
-          vanilla: features.has('apiPath'),
+          inForce: (c) => inForce(c, allowed.features, switches),
+          vanilla: allowed.features.has('apiPath'),
         });
         if (!wrong) return null;
         mismatches += 1;
         return enablednessMismatch(record, cls, wrong);
       }
       mismatches += 1;
-      unexpected.sort();
-      return {
-        kind: 'footprint',
-        step: record.step,
-        implStep: record.label,
-        actionClass: describeClass(cls),
-        unexpected,
-        message: `step ${record.step} (${record.label}) does what the model never does in a step of class ${cls.name}: ${unexpected.join('; ')}`,
-      };
+      return footprintMismatch(record, cls, unexpected.sort());
     },
     stats: () => {
       const g = guardCheck?.stats() ?? { checked: 0, whole: 0, mismatches: 0 };
@@ -299,6 +256,79 @@ export const createChecker = (
     },
   };
 };
+
+/**
+ * The atoms each class may produce under the features a run has shown so far. Features stay
+ * on for the rest of a run once shown; a new run (its step count starting over) starts
+ * afresh. The allowed sets are cached per feature set.
+ */
+class AllowedAtoms {
+  private readonly initial: readonly Feature[];
+  features: Set<Feature>;
+  private cache: ReturnType<typeof allowedCacheFor>;
+  private extended: FootprintTable | null = null;
+  private lastStep = 0;
+
+  constructor(
+    private readonly table: FootprintTable,
+    mode: Mode,
+    private readonly switches: Switches,
+  ) {
+    this.initial = mode === 'api' ? ['always', 'apiPath'] : ['always'];
+    this.features = new Set(this.initial);
+    this.cache = allowedCacheFor(table, this.features, switches);
+  }
+
+  of(cls: ImplClass): ReadonlySet<string> {
+    let allowed = this.cache.byClass.get(cls.name);
+    if (!allowed) {
+      this.extended ??= this.cache.extended();
+      allowed =
+        cls.kind === 'mapped' ? allowedFor(this.extended, cls.candidates) : new Set<string>();
+      this.cache.byClass.set(cls.name, allowed);
+    }
+    return allowed;
+  }
+
+  noteFeatures(before: Observation, step: number): void {
+    let changed = false;
+    if (step <= this.lastStep) {
+      this.features = new Set(this.initial);
+      changed = true;
+    }
+    this.lastStep = step;
+    for (const f of featuresShown(before))
+      if (!this.features.has(f)) {
+        this.features.add(f);
+        changed = true;
+      }
+    if (changed) this.refresh();
+  }
+
+  add(feature: Feature): void {
+    if (this.features.has(feature)) return;
+    this.features.add(feature);
+    this.refresh();
+  }
+
+  private refresh(): void {
+    this.cache = allowedCacheFor(this.table, this.features, this.switches);
+    this.extended = null;
+  }
+}
+
+const footprintMismatch = (
+  record: StepRecord,
+  cls: ImplClass,
+  unexpected: readonly string[],
+): ConformanceMismatch => ({
+  kind: 'footprint',
+  step: record.step,
+  implStep: record.label,
+  actionClass: describeClass(cls),
+  unexpected: [...unexpected],
+  message: `step ${record.step} (${record.label}) does what the model never does in a step of class ${cls.name}: ${unexpected.join('; ')}`,
+});
 
 /** Whether `modelClass` is an extension in force (extensions.ts). */
 const inForce = (modelClass: string, features: ReadonlySet<Feature>, switches: Switches) =>
