@@ -264,7 +264,7 @@ export const createChecker = (
  */
 class AllowedAtoms {
   private readonly initial: readonly Feature[];
-  features: Set<Feature>;
+  private shown: Set<Feature>;
   private cache: ReturnType<typeof allowedCacheFor>;
   private extended: FootprintTable | null = null;
   private lastStep = 0;
@@ -275,8 +275,13 @@ class AllowedAtoms {
     private readonly switches: Switches,
   ) {
     this.initial = mode === 'api' ? ['always', 'apiPath'] : ['always'];
-    this.features = new Set(this.initial);
-    this.cache = allowedCacheFor(table, this.features, switches);
+    this.shown = new Set(this.initial);
+    this.cache = allowedCacheFor(table, this.shown, switches);
+  }
+
+  /** The features in force: those the run has shown so far. */
+  get features(): ReadonlySet<Feature> {
+    return this.shown;
   }
 
   of(cls: ImplClass): ReadonlySet<string> {
@@ -293,26 +298,26 @@ class AllowedAtoms {
   noteFeatures(before: Observation, step: number): void {
     let changed = false;
     if (step <= this.lastStep) {
-      this.features = new Set(this.initial);
+      this.shown = new Set(this.initial);
       changed = true;
     }
     this.lastStep = step;
     for (const f of featuresShown(before))
-      if (!this.features.has(f)) {
-        this.features.add(f);
+      if (!this.shown.has(f)) {
+        this.shown.add(f);
         changed = true;
       }
     if (changed) this.refresh();
   }
 
   add(feature: Feature): void {
-    if (this.features.has(feature)) return;
-    this.features.add(feature);
+    if (this.shown.has(feature)) return;
+    this.shown.add(feature);
     this.refresh();
   }
 
   private refresh(): void {
-    this.cache = allowedCacheFor(this.table, this.features, this.switches);
+    this.cache = allowedCacheFor(this.table, this.shown, this.switches);
     this.extended = null;
   }
 }

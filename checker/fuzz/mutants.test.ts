@@ -20,9 +20,13 @@ const takes = (n: number): Choice[] =>
 
 const oneOfEach = { mode: 'direct', pods: 1, nodes: 1, functions: 1, tenants: false } as const;
 
-/** The properties a case violates under `mutant` (null: the hardened design). */
-const violated = (fuzzCase: FuzzCase, mutant: string | null): string[] => {
-  const outcome = runSchedule({
+/** Plays a case under `mutant` (null: the hardened design), `onStep` seeing every step. */
+const play = (
+  fuzzCase: FuzzCase,
+  mutant: string | null,
+  onStep?: NonNullable<Parameters<typeof runSchedule>[0]['onStep']>,
+) =>
+  runSchedule({
     scenario: caseScenario(fuzzCase),
     config: caseConfig('hardened', mutant),
     mode: fuzzCase.mode,
@@ -30,7 +34,12 @@ const violated = (fuzzCase: FuzzCase, mutant: string | null): string[] => {
     seed: fuzzCase.seed,
     schedule: fuzzCase.schedule,
     livenessStepMax: 5_000,
+    ...(onStep ? { onStep } : {}),
   });
+
+/** The properties a case violates under `mutant` (null: the hardened design). */
+const violated = (fuzzCase: FuzzCase, mutant: string | null): string[] => {
+  const outcome = play(fuzzCase, mutant);
   return [
     ...outcome.violations.map((v) => v.property),
     ...outcome.unconverged.map((u) => u.property),
@@ -255,19 +264,10 @@ describe('hazards the implementation cannot show', () => {
       ],
     };
     const outcomes: string[] = [];
-    const outcome = runSchedule({
-      scenario: caseScenario(fuzzCase),
-      config: caseConfig('hardened', 'ready-update-from-memory'),
-      mode: 'direct',
-      registry: STAGES,
-      seed: fuzzCase.seed,
-      schedule: fuzzCase.schedule,
-      livenessStepMax: 5_000,
-      onStep: (_before, record) => {
-        for (const e of record.events)
-          if (e.kind === 'api' && e.actor.startsWith('kubelet/') && e.verb === 'update')
-            outcomes.push(e.outcome);
-      },
+    const outcome = play(fuzzCase, 'ready-update-from-memory', (_before, record) => {
+      for (const e of record.events)
+        if (e.kind === 'api' && e.actor.startsWith('kubelet/') && e.verb === 'update')
+          outcomes.push(e.outcome);
     });
     // Status is a subresource and the copy's resourceVersion is stale: the API Server
     // answers 409 and overwrites nothing, so `api-precedence` holds.
@@ -304,19 +304,10 @@ describe('hazards the implementation shows and the property allows', () => {
     };
     const readyDeleted = (mutant: string | null) => {
       let deleted = 0;
-      const outcome = runSchedule({
-        scenario: caseScenario(fuzzCase),
-        config: caseConfig('hardened', mutant),
-        mode: 'direct',
-        registry: STAGES,
-        seed: fuzzCase.seed,
-        schedule: fuzzCase.schedule,
-        livenessStepMax: 5_000,
-        onStep: (before, record) => {
-          for (const e of record.events)
-            if (e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete')
-              if (before.api.pods[e.key]?.ready) deleted += 1;
-        },
+      const outcome = play(fuzzCase, mutant, (before, record) => {
+        for (const e of record.events)
+          if (e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete')
+            if (before.api.pods[e.key]?.ready) deleted += 1;
       });
       expect(outcome.violations).toEqual([]);
       return deleted;
