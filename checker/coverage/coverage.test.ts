@@ -8,7 +8,7 @@ import {
   transition,
 } from 'xstate';
 import { makeScenario, scenarioConfig } from '../../impl/runtime/scenarios.js';
-import { inputFor } from '../../impl/stages/common/test-config.js';
+import { inputFor } from '../../impl/stages/controller/test-config.js';
 import type { StageEvent } from '../../impl/stages/io.js';
 import { STAGES } from '../../impl/stages/registry.js';
 import type { StageId } from '../../spec/types/ids.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkEntry, Message } from '../../../spec/types/messages.js';
+import { Driver, deploymentView, done, inputOf } from '../controller/testing.js';
 import type { StageEvent } from '../io.js';
-import { Driver, deploymentView, done, inputOf } from '../upstream/testing.js';
 import { autoscalerMachine, report } from './machine.js';
 
 const started = () => {

@@ -45,6 +45,7 @@ import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import { type CountEntry, type LinkEntry, mintScaleVersion } from '../../../spec/types/messages.js';
 import type { StagePhase } from '../../../spec/types/observation.js';
+import type { HeldCount } from '../controller/counts.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from '../link/index.js';
 import {
@@ -79,7 +80,6 @@ import {
   recordCountRead,
   takeReadyReads,
 } from '../upstream/count-reads.js';
-import type { HeldCount } from '../upstream/counts.js';
 import { noteWrite, overwritten, type Written } from '../upstream/written.js';
 
 interface AutoscalerContext extends ClientContext {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Switches } from '../../../spec/types/config.js';
 import type { LinkEntry, Message } from '../../../spec/types/messages.js';
+import { Driver, deploymentView, done, inputOf, replicaSetView } from '../controller/testing.js';
 import type { Mode, StageEvent } from '../io.js';
-import { Driver, deploymentView, done, inputOf, replicaSetView } from '../upstream/testing.js';
 import { deploymentMachine, report } from './machine.js';
 
 const dep = (replicas: number, generation: number): StageEvent => ({

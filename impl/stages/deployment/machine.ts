@@ -37,6 +37,7 @@ import {
 } from '../../../spec/types/messages.js';
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { StagePhase } from '../../../spec/types/observation.js';
+import { type HeldCount, planCountRound2, unsettled, writtenBack } from '../controller/counts.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   acceptReply,
@@ -76,7 +77,6 @@ import {
   recordCountRead,
   takeReadyReads,
 } from '../upstream/count-reads.js';
-import { type HeldCount, planCountRound2, unsettled, writtenBack } from '../upstream/counts.js';
 import { knownWritten, noteWrite, type Written } from '../upstream/written.js';
 import {
   evictScales,

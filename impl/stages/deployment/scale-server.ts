@@ -18,6 +18,7 @@ import type { CountEntry, DataMessage, Sync } from '../../../spec/types/messages
 import { isSync } from '../../../spec/types/messages.js';
 import type { DeploymentView } from '../../../spec/types/objects.js';
 import type { DirtyEntry } from '../../../spec/types/observation.js';
+import type { HeldCount } from '../controller/counts.js';
 import type { ApiIntent, Effect, StageEvent } from '../io.js';
 import {
   admit,
@@ -32,7 +33,6 @@ import {
 } from '../link/index.js';
 import type { ClientContext } from '../upstream/client.js';
 import { inFlight, request } from '../upstream/core.js';
-import type { HeldCount } from '../upstream/counts.js';
 
 export interface ScaleServerContext {
   /** Server end of `autoscaler -> deployment`: the current epoch per source. */

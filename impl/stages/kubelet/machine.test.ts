@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Switches } from '../../../spec/types/config.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView, ReplicaSetView, TemplatePodView } from '../../../spec/types/objects.js';
-import { StageDriver } from '../common/driver.js';
-import { inputFor } from '../common/test-config.js';
+import { StageDriver } from '../controller/driver.js';
+import { inputFor } from '../controller/test-config.js';
 import type { StageEvent } from '../io.js';
 import { kubeletMachine, report } from './machine.js';
 

@@ -41,7 +41,7 @@ import {
   type InformerCache,
   ownerKnownGone,
   templateOf,
-} from '../common/informer.js';
+} from '../controller/informer.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,

@@ -8,7 +8,7 @@ import type { NodeName, PodKey } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState } from '../../../spec/types/observation.js';
-import { type InformerCache, ownerSeenGone, templateOf } from '../common/informer.js';
+import { type InformerCache, ownerSeenGone, templateOf } from '../controller/informer.js';
 import type { ApiIntent, Effect, StageInput } from '../io.js';
 import type { ServerLinks } from '../link/index.js';
 

@@ -7,10 +7,10 @@ import type { ObjectKey, PodKey } from '../../../spec/types/ids.js';
 import { splitKey } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
+import type { HeldCount } from '../controller/counts.js';
 import type { PendingRound2, ServerLinks } from '../link/index.js';
 import type { ClientContext } from '../upstream/client.js';
 import { plain, podsOwnedBy } from '../upstream/core.js';
-import type { HeldCount } from '../upstream/counts.js';
 import type { Written } from '../upstream/written.js';
 
 /** A pod requested from the scheduler and not yet seen persisted. */

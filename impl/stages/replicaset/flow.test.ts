@@ -6,8 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../spec/types/messages.js';
 import { autoscalerMachine } from '../autoscaler/machine.js';
-import { deploymentMachine, report as deploymentReport } from '../deployment/machine.js';
-import type { Effect, StageEvent } from '../io.js';
 import {
   Driver,
   deploymentView,
@@ -15,7 +13,9 @@ import {
   inputOf,
   replicaSetView,
   templateView,
-} from '../upstream/testing.js';
+} from '../controller/testing.js';
+import { deploymentMachine, report as deploymentReport } from '../deployment/machine.js';
+import type { Effect, StageEvent } from '../io.js';
 import { replicaSetMachine, report as replicaSetReport } from './machine.js';
 
 type AnyDriver = Driver<typeof deploymentMachine> | Driver<typeof replicaSetMachine>;

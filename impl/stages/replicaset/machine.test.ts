@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Switches } from '../../../spec/types/config.js';
 import type { LinkEntry, Message, PodEntry } from '../../../spec/types/messages.js';
-import { FRESH_RV } from '../common/driver.js';
-import type { Mode, StageEvent } from '../io.js';
+import { FRESH_RV } from '../controller/driver.js';
 import {
   Driver,
   done,
@@ -10,7 +9,8 @@ import {
   podView,
   replicaSetView,
   templateView,
-} from '../upstream/testing.js';
+} from '../controller/testing.js';
+import type { Mode, StageEvent } from '../io.js';
 import { replicaSetMachine, report } from './machine.js';
 
 const msg = (message: Message): StageEvent => ({ type: 'message', message });

@@ -15,8 +15,8 @@ import {
   ownerKnownGone,
   ownerSeenGone,
   templateOf,
-} from '../common/informer.js';
-import type { LeaseState } from '../common/lease.js';
+} from '../controller/informer.js';
+import type { LeaseState } from '../controller/lease.js';
 import type { Effect, StageInput } from '../io.js';
 import {
   type ClientLink,

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Switches } from '../../../spec/types/config.js';
 import type { Message } from '../../../spec/types/messages.js';
 import type { NodeView, PodView, ReplicaSetView } from '../../../spec/types/objects.js';
-import { StageDriver } from '../common/driver.js';
-import { inputFor, leaseTaken } from '../common/test-config.js';
+import { StageDriver } from '../controller/driver.js';
+import { inputFor, leaseTaken } from '../controller/test-config.js';
 import type { StageEvent } from '../io.js';
 import { report, schedulerMachine } from './machine.js';
 

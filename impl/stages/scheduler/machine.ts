@@ -37,7 +37,7 @@ import {
   emptyInformer,
   type InformerCache,
   ownerKnownGone,
-} from '../common/informer.js';
+} from '../controller/informer.js';
 import {
   isLeaseAnswer,
   isLeaseTimer,
@@ -45,7 +45,7 @@ import {
   onLeaseAnswer,
   onLeaseTimer,
   startLease,
-} from '../common/lease.js';
+} from '../controller/lease.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,

@@ -6,7 +6,7 @@
  */
 import type { PodKey, StageId } from '../../../spec/types/ids.js';
 import type { HandshakeReply, LinkEntry } from '../../../spec/types/messages.js';
-import { cacheKey, ownerKnownGone } from '../common/informer.js';
+import { cacheKey, ownerKnownGone } from '../controller/informer.js';
 import type { ApiIntent, Effect } from '../io.js';
 import {
   acceptReply,

@@ -28,7 +28,7 @@ import {
   onLeaseAnswer,
   onLeaseTimer,
   startLease,
-} from '../common/lease.js';
+} from '../controller/lease.js';
 import type { ApiIntent, Effect, ObjectView, StageEvent, StageInput } from '../io.js';
 
 /** What a stage's informers have delivered: the objects as of `rv`. */

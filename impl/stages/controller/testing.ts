@@ -13,9 +13,9 @@ import type {
   ReplicaSetView,
   TemplatePodView,
 } from '../../../spec/types/objects.js';
-import { type DriverOptions, StageDriver } from '../common/driver.js';
-import { inputFor, leaseTaken } from '../common/test-config.js';
 import type { ApiOutcome, Effect, Mode, ObjectView, StageEvent, StageInput } from '../io.js';
+import { type DriverOptions, StageDriver } from './driver.js';
+import { inputFor, leaseTaken } from './test-config.js';
 
 const isLeaseRequest = (effect: Effect): boolean =>
   effect.type === 'api' && (effect.intent.op === 'getLease' || effect.intent.op === 'takeLease');

@@ -1,7 +1,8 @@
 /**
  * What a stage's informers have delivered, as plain data for a machine's context, and the
- * lookups the scheduler and the kubelet share (template of an owner, owner known gone).
- * Objects are kept by key; deletes remove them. `rv` is the highest resourceVersion seen on
+ * lookups the stages share (template of an owner, pods of an owner, owner known gone).
+ * Objects are kept by key; a delete removes the object of its uid only (a re-created object
+ * of the same name is another object). `rv` is the highest resourceVersion seen on
  * any stream. `templatesRv` is how far the template Pods' stream is known to have come: each
  * stream is a watch of its own and may lag behind the others, and a re-list delivers its
  * objects in name order, so only a streamed event (resourceVersion order) or the end of the
@@ -13,6 +14,7 @@ import type { NodeName, ObjectKey, PodKey, Uid } from '../../../spec/types/ids.j
 import { splitKey } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type {
+  DeploymentView,
   NodeView,
   PodView,
   ReplicaSetView,
@@ -32,6 +34,7 @@ export interface InformerCache {
    */
   readonly deletedReplicaSets: Readonly<Record<ObjectKey, Uid>>;
   readonly synced: boolean;
+  readonly deployments: Readonly<Record<ObjectKey, DeploymentView>>;
   readonly pods: Readonly<Record<PodKey, PodView>>;
   readonly templates: Readonly<Record<ObjectKey, TemplatePodView>>;
   readonly replicaSets: Readonly<Record<ObjectKey, ReplicaSetView>>;
@@ -44,6 +47,7 @@ export const emptyInformer: InformerCache = {
   replicaSetsRv: 0,
   deletedReplicaSets: {},
   synced: false,
+  deployments: {},
   pods: {},
   templates: {},
   replicaSets: {},
@@ -55,7 +59,7 @@ type InformerEvent = Extract<
   { type: 'informer.upsert' | 'informer.delete' | 'informer.synced' }
 >;
 
-/** The cache after one informer event (Deployments are not kept: these stages do not read them). */
+/** The cache after one informer event. */
 export const applyInformer = (cache: InformerCache, event: InformerEvent): InformerCache => {
   const rv = Math.max(cache.rv, event.rv);
   if (event.type === 'informer.synced')
@@ -84,13 +88,18 @@ const collection = (
   object: ObjectView,
   put: boolean,
 ): Partial<InformerCache> => {
-  const edit = <V>(record: Readonly<Record<string, V>>, key: string, view: V) => {
+  const edit = <V extends object>(record: Readonly<Record<string, V>>, key: string, view: V) => {
+    const held = record[key];
+    // A delete for an older incarnation of the name must not remove the newer object.
+    if (!put && held && 'uid' in held && 'uid' in view && held.uid !== view.uid) return record;
     const next = { ...record };
     if (put) next[key] = view;
     else delete next[key];
     return next;
   };
   switch (object.kind) {
+    case 'Deployment':
+      return { deployments: edit(cache.deployments, object.view.key, object.view) };
     case 'Pod':
       return { pods: edit(cache.pods, object.view.key, object.view) };
     case 'TemplatePod':
@@ -103,13 +112,14 @@ const collection = (
     }
     case 'Node':
       return { nodes: edit(cache.nodes, object.view.name, object.view) };
-    default:
-      return {};
   }
 };
 
 export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView | undefined =>
   Object.values(cache.templates).find((t) => t.ownerUid === ownerUid);
+
+export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): PodView[] =>
+  Object.values(cache.pods).filter((p) => p.ownerUid === ownerUid);
 
 /**
  * The owner is known to be gone: the template Pods' stream has passed the template's

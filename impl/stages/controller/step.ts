@@ -1,0 +1,46 @@
+/**
+ * How every stage machine is written: a handler is a pure function of the context and one
+ * event, returning the next context and the effects of the step, in order. It performs no
+ * I/O and reads no clock, so a transition is a pure function of (snapshot, event).
+ *
+ * Inside a handler, helpers take the context, push effects onto the step's own `out` array
+ * and return the next context (`(context, …, out) => context`); `step` turns a handler into
+ * an xstate action: one `assign`, then one `emit` per effect (`collectEffects`, io.ts, reads
+ * them back).
+ */
+import { enqueueActions } from 'xstate';
+import type { Effect, StageEvent } from '../io.js';
+
+/** What a handler returns: the next context and the effects of this step, in order. */
+export interface Step<C> {
+  readonly context: C;
+  readonly effects: readonly Effect[];
+}
+
+/** A step that changes nothing but (maybe) the context. */
+export const none = <C>(context: C): Step<C> => ({ context, effects: [] });
+
+/**
+ * Runs a helper of the `(context, out) => context` form as a step: the effects it pushes
+ * are the step's.
+ */
+export const collect = <C>(f: (out: Effect[]) => C): Step<C> => {
+  const out: Effect[] = [];
+  const context = f(out);
+  return { context, effects: out };
+};
+
+/**
+ * The xstate action running `handler`. The machine binds it to the events of type `E` only
+ * (its `on` keys), hence the narrowing of the event.
+ */
+export const step = <C extends object, E extends StageEvent = StageEvent>(
+  handler: (context: C, event: E) => Step<C>,
+) =>
+  enqueueActions<C, StageEvent, undefined, StageEvent, never, never, never, never, Effect>(
+    ({ context, event, enqueue }) => {
+      const next = handler(context, event as E);
+      if (next.context !== context) enqueue.assign(next.context);
+      for (const effect of next.effects) enqueue.emit(effect);
+    },
+  );
