@@ -44,3 +44,12 @@ export const step = <C extends object, E extends StageEvent = StageEvent>(
       for (const effect of next.effects) enqueue.emit(effect);
     },
   );
+
+/**
+ * The same transition for each of the named events: a machine that handles many events
+ * alike still names each one (no `'*'`), so its diagram and its coverage show them.
+ */
+export const onEach = <const T extends StageEvent['type'], X>(
+  types: readonly T[],
+  transition: X,
+): Record<T, X> => Object.fromEntries(types.map((t) => [t, transition])) as Record<T, X>;

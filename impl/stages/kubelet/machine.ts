@@ -42,6 +42,7 @@ import {
   ownerKnownGone,
   templateOf,
 } from '../controller/informer.js';
+import { onEach } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
@@ -73,6 +74,25 @@ interface Step {
 
 type Phase = Extract<StagePhase, 'syncing' | 'serving'>;
 
+/**
+ * The events the kubelet handles (`route`), each a named transition. `sandbox.list` comes
+ * once, at start, and `informer.synced` once, taking it to `serving`.
+ */
+const HANDLED = [
+  'informer.upsert',
+  'informer.delete',
+  'message',
+  'api.done',
+  'timer',
+  'sandbox.started',
+  'sandbox.stopped',
+] as const satisfies readonly StageEvent['type'][];
+
+function handledIn(phase: Phase) {
+  const events = phase === 'syncing' ? ([...HANDLED, 'sandbox.list'] as const) : HANDLED;
+  return onEach(events, { actions: { type: 'handle', params: { phase } } } as const);
+}
+
 export const kubeletMachine = setup({
   types: {} as {
     context: KubeletContext;
@@ -96,14 +116,14 @@ export const kubeletMachine = setup({
   states: {
     syncing: {
       on: {
+        ...handledIn('syncing'),
         'informer.synced': {
           target: 'serving',
           actions: { type: 'handle', params: { phase: 'serving' } },
         },
-        '*': { actions: { type: 'handle', params: { phase: 'syncing' } } },
       },
     },
-    serving: { on: { '*': { actions: { type: 'handle', params: { phase: 'serving' } } } } },
+    serving: { on: handledIn('serving') },
   },
 });
 

@@ -46,6 +46,7 @@ import {
   onLeaseTimer,
   startLease,
 } from '../controller/lease.js';
+import { onEach } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
@@ -84,6 +85,26 @@ import { heldOn, onBarrier, onHandshakeReply, onInformerProgress, onRead } from 
 
 export type { SchedulerContext } from './context.js';
 
+/**
+ * The events the scheduler handles (`route`), each a named transition. `start` is the first
+ * event of an incarnation and `informer.synced` comes once, before it leaves `syncing`.
+ */
+const HANDLED = [
+  'informer.upsert',
+  'informer.delete',
+  'informer.progress',
+  'message',
+  'link.down',
+  'api.done',
+  'timer',
+] as const satisfies readonly StageEvent['type'][];
+const HANDLED_SYNCING = ['start', 'informer.synced', ...HANDLED] as const;
+
+function handledIn(phase: Phase) {
+  const events = phase === 'syncing' ? HANDLED_SYNCING : HANDLED;
+  return onEach(events, { actions: { type: 'handle', params: { phase } } } as const);
+}
+
 export const schedulerMachine = setup({
   types: {} as {
     context: SchedulerContext;
@@ -121,7 +142,7 @@ export const schedulerMachine = setup({
         target: 'recovering',
         actions: { type: 'work', params: { phase: 'recovering' } },
       },
-      on: { '*': { actions: handle('syncing') } },
+      on: handledIn('syncing'),
     },
     recovering: {
       always: {
@@ -129,15 +150,11 @@ export const schedulerMachine = setup({
         target: 'serving',
         actions: { type: 'work', params: { phase: 'serving' } },
       },
-      on: { '*': { actions: handle('recovering') } },
+      on: handledIn('recovering'),
     },
-    serving: { on: { '*': { actions: handle('serving') } } },
+    serving: { on: handledIn('serving') },
   },
 });
-
-function handle(phase: Phase) {
-  return { type: 'handle', params: { phase } } as const;
-}
 
 const initialContext = (input: StageInput): SchedulerContext => ({
   input,
