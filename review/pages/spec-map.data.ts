@@ -35,7 +35,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
     model: ['spec/stages/deployment.ts#scaleDirect', 'spec/stages/replicaset.ts#acceptCount'],
     impl: [
       'impl/stages/replicaset/handlers.ts#acceptCount',
-      'impl/stages/upstream/counts.ts#planCountRound2',
+      'impl/stages/controller/counts.ts#planCountRound2',
     ],
     properties: ['bounded-overshoot', 'caches-drain'],
     switches: [],
@@ -53,7 +53,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
   {
     section: '§2 In-memory caches keyed by namespace/name',
     model: ['spec/stages/common.ts#cacheKey'],
-    impl: ['impl/stages/common/informer.ts#cacheKey'],
+    impl: ['impl/stages/controller/informer.ts#cacheKey'],
     properties: ['bounded-overshoot'],
     switches: ['cacheKey'],
   },
@@ -162,7 +162,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
     model: ['spec/stages/kubelet.ts#orphaned'],
     impl: [
       'impl/stages/kubelet/machine.ts#onInformer',
-      'impl/stages/common/informer.ts#ownerKnownGone',
+      'impl/stages/controller/informer.ts#ownerKnownGone',
     ],
     properties: ['caches-drain', 'deletion-completes'],
     switches: ['dropOrphanedEntries'],

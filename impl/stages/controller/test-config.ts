@@ -23,7 +23,7 @@ export const inputFor = (
 });
 
 /**
- * The answers a starting leased stage gets to its lease requests (common/lease.ts), taking
+ * The answers a starting leased stage gets to its lease requests (controller/lease.ts), taking
  * its Lease as incarnation `incarnation`: send them right after `start`.
  */
 export const leaseTaken = (id: StageId, incarnation = 1): StageEvent[] => {

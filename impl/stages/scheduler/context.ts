@@ -58,7 +58,7 @@ export interface SchedulerContext {
   readonly nextRequest: number;
   /** Fallback binding: a create met an outage; no fallback create until the backoff timer. */
   readonly fallbackBackoff: boolean;
-  /** This process's Lease: its incarnation, 0 until taken (common/lease.ts). */
+  /** This process's Lease: its incarnation, 0 until taken (controller/lease.ts). */
   readonly lease: LeaseState;
 }
 

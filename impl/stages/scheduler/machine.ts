@@ -135,7 +135,7 @@ export const schedulerMachine = setup({
   context: ({ input }) => initialContext(input),
   initial: 'syncing',
   states: {
-    // Out of `syncing` once the informers listed and the Lease is held (common/lease.ts).
+    // Out of `syncing` once the informers listed and the Lease is held (controller/lease.ts).
     syncing: {
       always: {
         guard: 'leasedAndSynced',
