@@ -13,18 +13,18 @@
  *                                               write, to another count ─► write again
  *
  * `autoscalerLink: 'direct'` (ours, as the model: spec/stages/autoscaler.ts): client of
- * `autoscaler -> deployment` (upstream/client.ts drives the link). Serving once the link is
- * connected, it sends `deployment.scale` with the count and a fresh version
- * (`mintScaleVersion`: newest wins) and holds it. After an accepted reply it reads the API's
- * resourceVersion and waits for its informer to pass it, as every client does
+ * `autoscaler -> deployment` (controller/client-link.ts drives the link). Serving once the
+ * link is connected, it sends `deployment.scale` with the count and a fresh version
+ * (`mintScaleVersion`: newest wins) and holds it. After an accepted reply it reads the
+ * API's resourceVersion and waits for its informer to pass it, as every client does
  * (model-decisions §1), and GETs the Deployment of every held count the Deployment
  * controller did not report; round 2 then drops one written back (its version annotation at
  * least the held one, or the Deployment gone) and re-sends the others. Its own re-check
  * timer re-handshakes while it holds a count (its dirty entries: it cannot see a write-back
  * otherwise), so every count is settled. It adopts nothing: a count the controller holds
  * from an earlier incarnation is older than any this one sends. The incarnation its epochs
- * and versions carry is the one it takes from its Lease on start (common/lease.ts); it stays
- * in `syncing` until it holds it.
+ * and versions carry is the one it takes from its Lease on start (controller/lease.ts); it
+ * stays in `syncing` until it holds it.
  *
  *   syncing ──informer.synced + Lease held──► recovering ──link connected──► serving
  *   serving: load ≠ sent ─deployment.scale(n, v)─► held ─(round 2: GET shows v)─► evicted
@@ -40,14 +40,10 @@
  * round 2 reads the API and the informer only feeds the barrier. One API write per
  * Deployment is in flight at a time.
  */
-import type { Draft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../../spec/types/ids.js';
-import { type CountEntry, type LinkEntry, mintScaleVersion } from '../../../spec/types/messages.js';
+import { type CountEntry, mintScaleVersion } from '../../../spec/types/messages.js';
 import type { StagePhase } from '../../../spec/types/observation.js';
-import type { HeldCount } from '../controller/counts.js';
-import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
-import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from '../link/index.js';
 import {
   armRecheck,
   type ClientContext,
@@ -60,27 +56,32 @@ import {
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
-} from '../upstream/client.js';
+} from '../controller/client-link.js';
 import {
-  coreContext,
+  answered,
+  controllerContext,
   inFlight,
   leaseGuards,
-  onInformerEvent,
+  onInformerChange,
   onLease,
   onProgress,
   RETRY_MS,
   request,
-  run,
   sortedKeys,
-} from '../upstream/core.js';
+  withKey,
+} from '../controller/context.js';
 import {
   type CountReads,
   newCountReads,
   recordCountBarrier,
   recordCountRead,
   takeReadyReads,
-} from '../upstream/count-reads.js';
-import { noteWrite, overwritten, type Written } from '../upstream/written.js';
+} from '../controller/count-reads.js';
+import { type HeldCount, unsettled } from '../controller/counts.js';
+import { collect, none, type Step, step } from '../controller/step.js';
+import { noteWrite, overwritten, type Written } from '../controller/written.js';
+import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
+import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from '../link/index.js';
 
 interface AutoscalerContext extends ClientContext {
   /** The desired count per function (Deployment key), as the load last said. */
@@ -99,17 +100,17 @@ interface AutoscalerContext extends ClientContext {
 }
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
-type Ctx = Draft<AutoscalerContext>;
+type Ctx = AutoscalerContext;
 type Message = Ev<'message'>['message'];
 
 /** The direct hop: its switch, on the direct path (mode `api` is the vanilla baseline). */
 const direct = (c: { readonly input: StageInput }): boolean =>
   c.input.config.switches.autoscalerLink === 'direct' && c.input.mode === 'direct';
 
-const withMessage = (f: (d: Ctx, m: Message, out: Effect[]) => void) =>
-  run<AutoscalerContext, Ev<'message'>>((d, e, out) => f(d, e.message, out));
-const each = (f: (d: Ctx, out: Effect[]) => void) =>
-  run<AutoscalerContext, StageEvent>((d, _e, out) => f(d, out));
+/** An action running a helper of the `(context, …, out) => context` form as the step. */
+const each = (f: (c: Ctx, out: Effect[]) => Ctx) => step<Ctx>((c) => collect((out) => f(c, out)));
+const withMessage = (f: (c: Ctx, m: Message, out: Effect[]) => Ctx) =>
+  step<Ctx, Ev<'message'>>((c, e) => collect((out) => f(c, e.message, out)));
 
 const guards = clientGuards('autoscaler.none');
 
@@ -121,36 +122,28 @@ export const autoscalerMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    onLoad: run<AutoscalerContext, Ev<'load'>>((d, e, out) => onLoad(d, e, out)),
-    onApiDone: run<AutoscalerContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
-    onInformer: run<AutoscalerContext, Ev<'informer.upsert' | 'informer.delete'>>((d, e, out) => {
-      onInformerEvent(d, e);
-      if (e.object.kind === 'Deployment') recheck(d, e.object.view.key, out);
-    }),
-    onTimer: run<AutoscalerContext, Ev<'timer'>>((d, e, out) => {
-      if (e.name.startsWith(TIMER_PREFIX)) writeAll(d, out);
-    }),
-    onSynced: each((d) => setPhase(d, 'recovering')),
-    markSynced: each((d) => {
-      d.informerSynced = true;
-    }),
-    onLease: run<AutoscalerContext, StageEvent>(onLease),
-    onServing: each((d, out) => {
-      setPhase(d, 'serving');
-      writeAll(d, out);
-    }),
-    handshake: each((d, out) => handshake(d, out)),
-    onReply: withMessage((d, m, out) => onReply(d, m, out)),
+    onLoad: step(onLoad),
+    onApiDone: step(onApiDone),
+    onInformer: step(onInformer),
+    onTimer: step(onTimer),
+    onSynced: each((c) => setPhase(c, 'recovering')),
+    markSynced: each((c) => (c.informerSynced ? c : { ...c, informerSynced: true })),
+    onLease: step<Ctx>((c, e) => collect((out) => onLease(c, e, out))),
+    onServing: each((c, out) => writeAll(setPhase(c, 'serving'), out)),
+    handshake: each(handshake),
+    onReply: withMessage(onReply),
     onSyncAck: withMessage(onSyncAckMessage),
     onMismatch: withMessage(onMismatch),
-    onServerDown: run<AutoscalerContext, Ev<'link.down'>>((d, e) => onServerDownEvent(d, e.server)),
-    onNotReady: withMessage(onNotReadyMessage),
-    onRetryTimer: each((d, out) => onRetryTimer(d, holdsDirect(d), out)),
-    onConnected: each((d, out) => writeAll(d, out)),
-    onProgress: run<AutoscalerContext, Ev<'informer.progress'>>((d, e, out) => {
-      onProgress(d, e.rv);
-      maybeRound2(d, out);
+    onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
+    onNotReady: withMessage((c, m, out) => {
+      onNotReadyMessage(c, m, out);
+      return c;
     }),
+    onRetryTimer: each((c, out) => onRetryTimer(c, holdsDirect(c), out)),
+    onConnected: each(writeAll),
+    onProgress: step<Ctx, Ev<'informer.progress'>>((c, e) =>
+      collect((out) => maybeRound2(onProgress(c, e.rv), out)),
+    ),
   },
   guards: {
     ...guards,
@@ -167,7 +160,7 @@ export const autoscalerMachine = setup({
   id: 'autoscaler',
   type: 'parallel',
   context: ({ input }) => ({
-    ...coreContext(input),
+    ...controllerContext(input),
     phase: 'syncing',
     link: newClientLink(input.id, input.downstream[0] ?? 'deployment'),
     epochs: 0,
@@ -203,16 +196,48 @@ export const autoscalerMachine = setup({
   },
 });
 
-const setPhase = (d: Ctx, phase: StagePhase): void => {
-  d.phase = phase;
-};
+// Function declarations from here on: the machine above binds them before they are defined.
 
-const holdsDirect = (c: AutoscalerContext): boolean => Object.keys(c.held).length > 0;
+function setPhase(c: Ctx, phase: StagePhase): Ctx {
+  return c.phase === phase ? c : { ...c, phase };
+}
 
-const onLoad = (d: Ctx, e: Ev<'load'>, out: Effect[]): void => {
-  d.load[e.deployment] = e.load;
-  write(d, e.deployment, out);
-};
+function holdsDirect(c: Ctx): boolean {
+  return Object.keys(c.held).length > 0;
+}
+
+function onLoad(c: Ctx, e: Ev<'load'>): Step<Ctx> {
+  const next = { ...c, load: { ...c.load, [e.deployment]: e.load } };
+  return collect((out) => write(next, e.deployment, out));
+}
+
+function onInformer(c: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>): Step<Ctx> {
+  const next = onInformerChange(c, e);
+  if (e.object.kind !== 'Deployment') return none(next);
+  const key = e.object.view.key;
+  return collect((out) => recheck(next, key, out));
+}
+
+function onTimer(c: Ctx, e: Ev<'timer'>): Step<Ctx> {
+  return e.name.startsWith(TIMER_PREFIX) ? collect((out) => writeAll(c, out)) : none(c);
+}
+
+/** An API answer: a Deployment GET, the round-2 resourceVersion read, or a scale write. */
+function onApiDone(c: Ctx, e: Ev<'api.done'>): Step<Ctx> {
+  const intent = c.pending[e.id];
+  return collect((out) => {
+    switch (intent?.op) {
+      case 'get':
+        return onRead(answered(c, e.id), intent.key, e, out);
+      case 'readResourceVersion':
+        return maybeRound2(recordCountBarrier(answered(c, e.id), intent.epoch, e.rv), out);
+      case 'scaleDeployment':
+        return onScaled(answered(c, e.id), intent.key, intent.replicas, e, out);
+      default:
+        return c;
+    }
+  });
+}
 
 /**
  * `notFound` counts as written, as in the model: there is no Deployment to scale, and a
@@ -220,90 +245,80 @@ const onLoad = (d: Ctx, e: Ev<'load'>, out: Effect[]): void => {
  * (found by the fuzzer: a timed-out write of 4 that was applied, then a load back to the
  * last count written, 0, left the Deployment at 4 for good).
  */
-const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
-  const intent = d.pending[e.id];
-  if (intent === undefined) return;
-  if (intent.op === 'get' || intent.op === 'readResourceVersion') delete d.pending[e.id];
-  if (intent.op === 'get') return void onRead(d, intent.key, e, out);
-  if (intent.op === 'readResourceVersion') {
-    recordCountBarrier(d, intent.epoch, e.rv);
-    return void maybeRound2(d, out);
-  }
-  if (intent.op !== 'scaleDeployment') return;
-  delete d.pending[e.id];
+function onScaled(c: Ctx, key: ObjectKey, replicas: number, e: Ev<'api.done'>, out: Effect[]): Ctx {
   const settled = e.outcome === 'ok' || e.outcome === 'notFound';
   // A failed write may still have been applied (a timeout: its answer was lost), so the
   // count persisted is unknown: it is forgotten, and the retry writes the load again.
-  noteWrite(d.written, intent.key, intent.replicas, settled, e.object);
+  const next = { ...c, written: noteWrite(c.written, key, replicas, settled, e.object) };
   if (!settled) {
-    out.push({ type: 'timer.set', name: timerName(intent.key), afterMs: RETRY_MS });
-    return;
+    out.push({ type: 'timer.set', name: timerName(key), afterMs: RETRY_MS });
+    return next;
   }
   // The load may have moved while the write was in flight, and the informer may already
   // show a later write.
-  write(d, intent.key, out);
-  recheck(d, intent.key, out);
-};
+  return recheck(write(next, key, out), key, out);
+}
 
 /**
  * API hop, level-triggered: a Deployment the informer shows changed after this
  * incarnation's last write (a newer resourceVersion) and not at the count written, is
  * written again. An older incarnation's delayed write, or a user's scale, landed after it.
  */
-const recheck = (d: Ctx, key: ObjectKey, out: Effect[]): void => {
-  const seen = d.cache.deployments[key];
-  const written = d.written[key];
-  if (direct(d) || seen === undefined || written === undefined) return;
-  if (!overwritten(written, seen.replicas, seen.rv)) return;
-  delete d.written[key];
-  write(d, key, out);
-};
+function recheck(c: Ctx, key: ObjectKey, out: Effect[]): Ctx {
+  const seen = c.informer.deployments[key];
+  const written = c.written[key];
+  if (direct(c) || seen === undefined || written === undefined) return c;
+  if (!overwritten(written, seen.replicas, seen.rv)) return c;
+  return write({ ...c, written: withKey(c.written, key, undefined) }, key, out);
+}
 
-const writeAll = (d: Ctx, out: Effect[]): void => {
-  for (const key of sortedKeys(d.load)) write(d, key, out);
-  if (direct(d)) armRecheck(d, holdsDirect(d), out);
-};
+function writeAll(c: Ctx, out: Effect[]): Ctx {
+  let next = c;
+  for (const key of sortedKeys(c.load)) next = write(next, key, out);
+  if (direct(next)) armRecheck(next, holdsDirect(next), out);
+  return next;
+}
 
 /** The current count, unless written (sent) or a write is in flight; on its path. */
-const write = (d: Ctx, key: ObjectKey, out: Effect[]): void => {
-  const replicas = d.load[key];
-  if (d.phase !== 'serving' || replicas === undefined || d.written[key]?.value === replicas) return;
-  if (direct(d)) return void send(d, key, replicas, out);
-  if (inFlight(d, 'scaleDeployment', key)) return;
-  request(d, { op: 'scaleDeployment', key, replicas }, out);
-};
+function write(c: Ctx, key: ObjectKey, out: Effect[]): Ctx {
+  const replicas = c.load[key];
+  if (c.phase !== 'serving' || replicas === undefined || c.written[key]?.value === replicas)
+    return c;
+  if (direct(c)) return send(c, key, replicas, out);
+  if (inFlight(c, 'scaleDeployment', key)) return c;
+  return request(c, { op: 'scaleDeployment', key, replicas }, out);
+}
 
 /** The direct hop: a fresh version per count sent, held until known written back. */
-const send = (d: Ctx, key: ObjectKey, replicas: number, out: Effect[]): void => {
-  if (d.link.phase !== 'connected' || d.link.epoch === null) return;
-  d.versions += 1;
+function send(c: Ctx, key: ObjectKey, replicas: number, out: Effect[]): Ctx {
+  const epoch = c.link.epoch;
+  if (c.link.phase !== 'connected' || epoch === null) return c;
+  const versions = c.versions + 1;
   const entry: CountEntry = {
     kind: 'count',
     key,
     replicas,
-    version: mintScaleVersion(d.lease.incarnation, d.versions),
+    version: mintScaleVersion(c.lease.incarnation, versions),
   };
-  d.written[key] = { value: replicas, rv: 0 };
-  d.held[key] = { ...entry, written: false };
+  const next: Ctx = {
+    ...c,
+    versions,
+    written: withKey(c.written, key, { value: replicas, rv: 0 }),
+    held: withKey(c.held, key, { ...entry, written: false }),
+  };
   out.push({
     type: 'send',
     message: {
       type: 'deployment.scale',
-      source: d.input.id,
-      destination: d.link.server,
-      epoch: d.link.epoch,
+      source: c.input.id,
+      destination: c.link.server,
+      epoch,
       entry,
     },
   });
-  armRecheck(d, true, out);
-};
-
-/** Held counts that round 2 must settle: not reported at (at least) their version. */
-const unsettled = (d: Ctx, snapshot: readonly LinkEntry[]): ObjectKey[] => {
-  const reported = new Map<string, number>();
-  for (const e of snapshot) if (e.kind === 'count') reported.set(e.key, e.version);
-  return sortedKeys(d.held).filter((k) => (reported.get(k) ?? -1) < (d.held[k]?.version ?? 0));
-};
+  armRecheck(next, true, out);
+  return next;
+}
 
 /**
  * Round 1 answered. As every client (model-decisions §1), the autoscaler reads the API's
@@ -311,50 +326,53 @@ const unsettled = (d: Ctx, snapshot: readonly LinkEntry[]): ObjectKey[] => {
  * every held count the Deployment controller did not report (it reads nothing of its
  * informer, so round 2 always decides from these quorum reads).
  */
-const onReply = (d: Ctx, m: Message, out: Effect[]): void => {
-  if (m.type !== 'autoscaler.handshakeReply') return;
-  const verdict = acceptReply(d.link, m, d.input.config.switches);
+function onReply(c: Ctx, m: Message, out: Effect[]): Ctx {
+  if (m.type !== 'autoscaler.handshakeReply') return c;
+  const verdict = acceptReply(c.link, m, c.input.config.switches);
   out.push(...verdict.effects);
-  const epoch = d.link.epoch;
-  if (!verdict.accepted || epoch === null) return;
-  if (!runsRound2(d.input.config.switches)) return void finish(d, null, out);
-  const keys = unsettled(d, m.snapshot);
-  d.reads = newCountReads(epoch, m.snapshot, keys) as Draft<CountReads>;
-  request(d, { op: 'readResourceVersion', key: d.link.id, epoch }, out);
-  for (const key of keys) request(d, { op: 'get', kind: 'Deployment', key }, out);
-};
+  const epoch = c.link.epoch;
+  if (!verdict.accepted || epoch === null) return c;
+  if (!runsRound2(c.input.config.switches)) return finish(c, null, out);
+  // Held counts that round 2 must settle: not reported at (at least) their version.
+  const keys = unsettled(c.held, m.snapshot).map((h) => h.key);
+  let next = { ...c, reads: newCountReads(epoch, m.snapshot, keys) };
+  next = request(next, { op: 'readResourceVersion', key: c.link.id, epoch }, out);
+  for (const key of keys) next = request(next, { op: 'get', kind: 'Deployment', key }, out);
+  return next;
+}
 
 /** A Deployment GET answered. A failed read leaves the round to the retry timer. */
-const onRead = (d: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): void => {
-  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return;
+function onRead(c: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): Ctx {
+  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return c;
   // A gone Deployment counts as written back: nothing is left to scale.
   const version =
     e.object?.kind === 'Deployment' ? e.object.view.replicasVersion : Number.MAX_SAFE_INTEGER;
-  recordCountRead(d, key, version);
-  maybeRound2(d, out);
-};
+  return maybeRound2(recordCountRead(c, key, version), out);
+}
 
 /** Round 2 once every read answered and the informer passed the barrier. */
-const maybeRound2 = (d: Ctx, out: Effect[]): void => {
-  const versions = takeReadyReads(d)?.versions;
-  if (!versions) return;
+function maybeRound2(c: Ctx, out: Effect[]): Ctx {
+  const ready = takeReadyReads(c);
+  if (!ready) return c;
+  const { versions } = ready.reads;
+  let held = ready.context.held;
   const entries: CountEntry[] = [];
   for (const k of sortedKeys(versions)) {
-    const held = d.held[k];
-    if (!held) continue;
+    const h = held[k];
+    if (!h) continue;
     // Written back: the Deployment controller reports it no more, and never will again.
-    if ((versions[k] ?? 0) >= held.version) delete d.held[k];
-    else entries.push({ kind: 'count', key: k, replicas: held.replicas, version: held.version });
+    if ((versions[k] ?? 0) >= h.version) held = withKey(held, k, undefined);
+    else entries.push({ kind: 'count', key: k, replicas: h.replicas, version: h.version });
   }
   const resent = entries.map((x) => x.key);
-  finish(d, { ...emptyPlan, entries, resent }, out);
-};
+  return finish({ ...ready.context, held }, { ...emptyPlan, entries, resent }, out);
+}
 
-const finish = (d: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[]) => {
-  const step = finishRound1(d.link, plan);
-  d.link = step.link as Draft<typeof step.link>;
-  out.push(...step.effects);
-};
+function finish(c: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[]): Ctx {
+  const { link, effects } = finishRound1(c.link, plan);
+  out.push(...effects);
+  return { ...c, link };
+}
 
 const TIMER_PREFIX = 'scale:';
 const timerName = (key: ObjectKey): string => `${TIMER_PREFIX}${key}`;
@@ -365,7 +383,7 @@ export const report = (snapshot: SnapshotFrom<typeof autoscalerMachine>): StageR
     phase: c.phase,
     // On the API hop nothing here is a write-back entry: the count goes straight to the API.
     dirty: Object.values(c.held).map(({ written: _w, ...entry }) => ({ ...entry, source: null })),
-    informerRv: c.cache.rv,
+    informerRv: c.informer.rv,
     ...(direct(c) ? { incarnation: c.lease.incarnation } : {}),
     clients: direct(c) ? [clientReport(c)] : [],
     serverEpochs: {},
