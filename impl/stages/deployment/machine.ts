@@ -10,7 +10,7 @@
  * leaves this hop direct: it sends the ReplicaSet controller's pod creation to the API.
  *
  *   lifecycle:  syncing ──informer.synced──► recovering ──link connected──► serving
- *   link:       disconnected ─► handshaking ─► syncing ─► connected   (upstream/client.ts)
+ *   link:       disconnected ─► handshaking ─► syncing ─► connected   (controller/client-link.ts)
  *   serving:    Deployment.replicas ≠ ReplicaSet.replicas ─► held ─scale─► … ─► evicted
  *
  * Deployment status is the sum of its ReplicaSets' status, written when it changes.
@@ -27,7 +27,6 @@
  * Left out: rollouts (maxSurge / maxUnavailable) and creating the ReplicaSet of a new
  * template (the model starts from a created one).
  */
-import type { Draft } from 'immer';
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import {
@@ -36,16 +35,6 @@ import {
   replicaSetVersion,
 } from '../../../spec/types/messages.js';
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
-import type { StagePhase } from '../../../spec/types/observation.js';
-import { type HeldCount, planCountRound2, unsettled, writtenBack } from '../controller/counts.js';
-import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
-import {
-  acceptReply,
-  finishRound1,
-  newClientLink,
-  runsRound2,
-  serverEpochs,
-} from '../link/index.js';
 import {
   armRecheck,
   type ClientContext,
@@ -58,26 +47,38 @@ import {
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
-} from '../upstream/client.js';
+} from '../controller/client-link.js';
 import {
-  coreContext,
+  answered,
+  controllerContext,
   inFlight,
   leaseGuards,
-  onInformerEvent,
+  onInformerChange,
   onLease,
   onProgress,
   RETRY_MS,
   request,
-  run,
-} from '../upstream/core.js';
+  sortedKeys,
+  withKey,
+} from '../controller/context.js';
 import {
   type CountReads,
   newCountReads,
   recordCountBarrier,
   recordCountRead,
   takeReadyReads,
-} from '../upstream/count-reads.js';
-import { knownWritten, noteWrite, type Written } from '../upstream/written.js';
+} from '../controller/count-reads.js';
+import { type HeldCount, planCountRound2, unsettled, writtenBack } from '../controller/counts.js';
+import { collect, none, step } from '../controller/step.js';
+import { knownWritten, noteWrite, type Written } from '../controller/written.js';
+import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
+import {
+  acceptReply,
+  finishRound1,
+  newClientLink,
+  runsRound2,
+  serverEpochs,
+} from '../link/index.js';
 import {
   evictScales,
   fromAutoscaler,
@@ -87,6 +88,7 @@ import {
   type ScaleServerContext,
   scaleApplyTimer,
   scaleDirty,
+  without,
   writeBackScales,
 } from './scale-server.js';
 
@@ -100,12 +102,16 @@ interface DeploymentContext extends ClientContext, ScaleServerContext {
 }
 
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
-type Ctx = Draft<DeploymentContext>;
+type Ctx = DeploymentContext;
 type Message = Ev<'message'>['message'];
 const RESYNC_TIMER = 'deployment.resync';
 
-const withMessage = (f: (d: Ctx, m: Message, out: Effect[]) => void) =>
-  run<DeploymentContext, Ev<'message'>>((d, e, out) => f(d, e.message, out));
+/** A handler of the `(context, …, out) => context` form, run as a step of one event. */
+const withOut = <E extends StageEvent = StageEvent>(f: (c: Ctx, e: E, out: Effect[]) => Ctx) =>
+  step<Ctx, E>((c, e) => collect((out) => f(c, e, out)));
+
+const withMessage = (f: (c: Ctx, m: Message, out: Effect[]) => Ctx) =>
+  withOut<Ev<'message'>>((c, e, out) => f(c, e.message, out));
 
 export const deploymentMachine = setup({
   types: {
@@ -115,38 +121,31 @@ export const deploymentMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    onInformer: run<DeploymentContext, Ev<'informer.upsert' | 'informer.delete'>>((d, e, out) =>
-      onInformer(d, e, out),
+    onInformer: withOut<Ev<'informer.upsert' | 'informer.delete'>>((c, e, out) =>
+      onInformer(c, e, out),
     ),
-    onSynced: run<DeploymentContext, StageEvent>((d) => setPhase(d, 'recovering')),
-    markSynced: run<DeploymentContext, StageEvent>((d) => {
-      d.informerSynced = true;
-    }),
-    onLease: run<DeploymentContext, StageEvent>(onLease),
-    onServing: run<DeploymentContext, StageEvent>((d, _e, out) => {
-      setPhase(d, 'serving');
-      reconcile(d, out);
-    }),
-    onApiDone: run<DeploymentContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
-    onProgress: run<DeploymentContext, Ev<'informer.progress'>>((d, e, out) => {
-      onProgress(d, e.rv);
-      maybeRound2(d, out);
-    }),
-    onResync: run<DeploymentContext, StageEvent>((d, _e, out) => reconcile(d, out)),
-    handshake: run<DeploymentContext, StageEvent>((d, _e, out) => handshake(d, out)),
-    onReply: withMessage((d, m, out) => onReply(d, m, out)),
+    onSynced: step<Ctx>((c) => none({ ...c, phase: 'recovering' })),
+    markSynced: step<Ctx>((c) => none({ ...c, informerSynced: true })),
+    onLease: withOut(onLease),
+    onServing: withOut((c, _e, out) => reconcile({ ...c, phase: 'serving' }, out)),
+    onApiDone: withOut<Ev<'api.done'>>((c, e, out) => onApiDone(c, e, out)),
+    onProgress: withOut<Ev<'informer.progress'>>((c, e, out) =>
+      maybeRound2(onProgress(c, e.rv), out),
+    ),
+    onResync: withOut((c, _e, out) => reconcile(c, out)),
+    handshake: withOut((c, _e, out) => handshake(c, out)),
+    onReply: withMessage((c, m, out) => onReply(c, m, out)),
     onSyncAck: withMessage(onSyncAckMessage),
     onMismatch: withMessage(onMismatch),
-    onServerDown: run<DeploymentContext, Ev<'link.down'>>((d, e) => onServerDownEvent(d, e.server)),
-    onNotReady: withMessage(onNotReadyMessage),
-    onRetryTimer: run<DeploymentContext, StageEvent>((d, _e, out) =>
-      onRetryTimer(d, holdsDirect(d), out),
-    ),
-    onConnected: run<DeploymentContext, StageEvent>((d, _e, out) => reconcile(d, out)),
-    onServerMessage: withMessage((d, m, out) => onScaleServerMessage(d, m, out, reconcile)),
-    onApplyTimer: run<DeploymentContext, Ev<'timer'>>((d, e, out) =>
-      onScaleApplyTimer(d, e, out, reconcile),
-    ),
+    onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
+    onNotReady: withMessage((c, m, out) => {
+      onNotReadyMessage(c, m, out);
+      return c;
+    }),
+    onRetryTimer: withOut((c, _e, out) => onRetryTimer(c, holdsDirect(c), out)),
+    onConnected: withOut((c, _e, out) => reconcile(c, out)),
+    onServerMessage: withMessage((c, m, out) => onScaleServerMessage(c, m, out, reconcile)),
+    onApplyTimer: withOut<Ev<'timer'>>((c, e, out) => onScaleApplyTimer(c, e, out, reconcile)),
   },
   guards: {
     ...clientGuards(RESYNC_TIMER),
@@ -158,7 +157,7 @@ export const deploymentMachine = setup({
   id: 'deployment',
   type: 'parallel',
   context: ({ input }) => ({
-    ...coreContext(input),
+    ...controllerContext(input),
     phase: 'syncing',
     link: newClientLink(input.id, input.downstream[0] ?? 'replicaset'),
     epochs: 0,
@@ -204,26 +203,21 @@ export const deploymentMachine = setup({
   },
 });
 
-const setPhase = (d: Ctx, phase: StagePhase): void => {
-  d.phase = phase;
-};
-
 const holdsDirect = (c: DeploymentContext): boolean =>
   Object.values(c.counts).some((h) => !h.written);
 
 /** Informer delivery: evict counts seen written back, then act on the new state. */
-const onInformer = (d: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>, out: Effect[]) => {
-  onInformerEvent(d, e);
-  for (const [key, held] of Object.entries(d.counts)) {
-    if (writtenBack(held, d.cache.replicaSets[key])) delete d.counts[key];
-  }
-  evictScales(d);
-  reconcile(d, out);
+const onInformer = (c: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>, out: Effect[]): Ctx => {
+  const next = onInformerChange(c, e);
+  const counts = without(next.counts, (key, held) =>
+    writtenBack(held, next.informer.replicaSets[key]),
+  );
+  return reconcile(evictScales({ ...next, counts }), out);
 };
 
 /** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
 const targetOf = (c: DeploymentContext, rs: ReplicaSetView) => {
-  const owner = Object.values(c.cache.deployments).find((dep) => dep.uid === rs.ownerUid);
+  const owner = Object.values(c.informer.deployments).find((dep) => dep.uid === rs.ownerUid);
   if (!owner || owner.deleting) return null;
   // The generation orders the Deployment's spec changes across crashes of this controller;
   // a count held from the autoscaler is newer than the spec until written back.
@@ -238,15 +232,16 @@ const takesDirectPath = (c: DeploymentContext, rs: ReplicaSetView): boolean =>
   c.input.mode === 'direct' && rs.managed;
 
 /** Level-triggered: every ReplicaSet towards its target, then Deployment status. */
-const reconcile = (d: Ctx, out: Effect[]): void => {
-  if (d.phase !== 'serving') return;
-  writeBackScales(d, out);
-  for (const key of Object.keys(d.cache.replicaSets).sort()) {
-    const rs = d.cache.replicaSets[key];
-    if (rs) scaleOne(d, rs, out);
+const reconcile = (c: Ctx, out: Effect[]): Ctx => {
+  if (c.phase !== 'serving') return c;
+  let next = writeBackScales(c, out);
+  for (const key of sortedKeys(next.informer.replicaSets)) {
+    const rs = next.informer.replicaSets[key];
+    if (rs) next = scaleOne(next, rs, out);
   }
-  writeStatuses(d, out);
-  armRecheck(d, holdsDirect(d), out);
+  next = writeStatuses(next, out);
+  armRecheck(next, holdsDirect(next), out);
+  return next;
 };
 
 /**
@@ -254,123 +249,132 @@ const reconcile = (d: Ctx, out: Effect[]): void => {
  * write through the API.
  */
 const decideScale = (
-  d: Ctx,
+  c: Ctx,
   rs: ReplicaSetView,
 ): {
   readonly via: 'direct' | 'api';
   readonly replicas: number;
   readonly version: number;
 } | null => {
-  const target = targetOf(d, rs);
+  const target = targetOf(c, rs);
   if (target === null) return null;
   const { replicas, version } = target;
-  if (replicas === rs.replicas || d.counts[rs.key]?.replicas === replicas) return null;
+  if (replicas === rs.replicas || c.counts[rs.key]?.replicas === replicas) return null;
   // The ReplicaSet already shows this version with another count (a user's `kubectl
   // scale`): the ReplicaSet controller would drop a direct count that is not newer, so the
   // correction goes through the API, which has precedence (found by the fuzzer).
   // With the direct autoscaler link a newer version on the ReplicaSet is a count this
   // controller lost in a crash, not a user's edit: the autoscaler re-sends it; wait for it
   // rather than put the ReplicaSet back to the older spec (found by kd check).
-  const direct = d.input.config.switches.autoscalerLink === 'direct';
+  const direct = c.input.config.switches.autoscalerLink === 'direct';
   if (direct && rs.replicasVersion > version) return null;
   const overwritten = rs.replicasVersion >= version;
-  const via = takesDirectPath(d, rs) && !overwritten ? 'direct' : 'api';
+  const via = takesDirectPath(c, rs) && !overwritten ? 'direct' : 'api';
   return { via, replicas, version };
 };
 
-const scaleOne = (d: Ctx, rs: ReplicaSetView, out: Effect[]): void => {
-  const decision = decideScale(d, rs);
-  if (decision === null) return;
+const scaleOne = (c: Ctx, rs: ReplicaSetView, out: Effect[]): Ctx => {
+  const decision = decideScale(c, rs);
+  if (decision === null) return c;
   const { replicas, version } = decision;
   if (decision.via === 'api') {
     // Decided on the cached copy: with the precondition, a write of a crashed predecessor
     // still on the wire cannot land over a newer one (a 409 resyncs on a fresher copy).
-    const precondition = d.input.config.switches.writeBackPrecondition
+    const precondition = c.input.config.switches.writeBackPrecondition
       ? { resourceVersion: rs.rv }
       : {};
-    if (!inFlight(d, 'scaleReplicaSet', rs.key))
-      request(d, { op: 'scaleReplicaSet', key: rs.key, replicas, version, ...precondition }, out);
-    return;
+    if (inFlight(c, 'scaleReplicaSet', rs.key)) return c;
+    return request(
+      c,
+      { op: 'scaleReplicaSet', key: rs.key, replicas, version, ...precondition },
+      out,
+    );
   }
-  if (d.link.phase !== 'connected' || d.link.epoch === null) return;
-  d.counts[rs.key] = { kind: 'count', key: rs.key, replicas, version, written: false };
+  if (c.link.phase !== 'connected' || c.link.epoch === null) return c;
+  const entry = { kind: 'count', key: rs.key, replicas, version } as const;
   out.push({
     type: 'send',
     message: {
       type: 'replicaset.scale',
-      source: d.input.id,
-      destination: d.link.server,
-      epoch: d.link.epoch,
-      entry: { kind: 'count', key: rs.key, replicas, version },
+      source: c.input.id,
+      destination: c.link.server,
+      epoch: c.link.epoch,
+      entry,
     },
   });
+  return { ...c, counts: { ...c.counts, [rs.key]: { ...entry, written: false } } };
 };
 
 /** Deployment status: the sum over its ReplicaSets, written when it changed. */
-const writeStatuses = (d: Ctx, out: Effect[]): void => {
+const writeStatuses = (c: Ctx, out: Effect[]): Ctx => {
   // Off only as an injected defect (mutant `no-deployment-status`).
-  if (!d.input.config.switches.writeDeploymentStatus) return;
-  for (const key of Object.keys(d.cache.deployments).sort()) {
-    const dep = d.cache.deployments[key];
+  if (!c.input.config.switches.writeDeploymentStatus) return c;
+  let next = c;
+  for (const key of sortedKeys(c.informer.deployments)) {
+    const dep = c.informer.deployments[key];
     if (!dep || dep.deleting) continue;
     let replicas = 0;
     let readyReplicas = 0;
-    for (const rs of Object.values(d.cache.replicaSets)) {
+    for (const rs of Object.values(c.informer.replicaSets)) {
       if (rs.ownerUid !== dep.uid) continue;
       replicas += rs.status.replicas;
       readyReplicas += rs.status.readyReplicas;
     }
     const status = `${replicas}/${readyReplicas}`;
     const shown = `${dep.status.replicas}/${dep.status.readyReplicas}`;
-    if (knownWritten(d.statusWritten[key], status, shown, dep.rv)) continue;
-    if (inFlight(d, 'deploymentStatus', key)) continue;
-    request(d, { op: 'deploymentStatus', key, replicas, readyReplicas }, out);
+    if (knownWritten(next.statusWritten[key], status, shown, dep.rv)) continue;
+    if (inFlight(next, 'deploymentStatus', key)) continue;
+    next = request(next, { op: 'deploymentStatus', key, replicas, readyReplicas }, out);
   }
+  return next;
 };
 
-const onApiDone = (d: Ctx, e: Ev<'api.done'>, out: Effect[]): void => {
-  const intent = d.pending[e.id];
-  if (!intent) return;
-  delete d.pending[e.id];
+const onApiDone = (c: Ctx, e: Ev<'api.done'>, out: Effect[]): Ctx => {
+  const intent = c.pending[e.id];
+  if (!intent) return c;
   const ok = e.outcome === 'ok';
-  onScaleDone(d, intent, e, out);
+  const next = onScaleDone(answered(c, e.id), intent, e, out);
   // The GET of a held count's Deployment (scale-server.ts) acted on its answer; a
   // failed one is asked again on the resync, not at once (no loop while the API is down).
   if (intent.op === 'get' && intent.kind === 'Deployment') {
-    if (!ok && e.outcome !== 'notFound')
-      out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
-    return;
+    if (!ok && e.outcome !== 'notFound') retryLater(out);
+    return next;
   }
   if (intent.op === 'get') {
     // A failed read leaves the round pending: the retry timer re-handshakes.
-    if (ok || e.outcome === 'notFound')
-      recordCountRead(
-        d,
-        intent.key,
-        e.object?.kind === 'ReplicaSet' ? e.object.view.replicasVersion : 0,
-      );
-    return void maybeRound2(d, out);
+    if (!ok && e.outcome !== 'notFound') return maybeRound2(next, out);
+    const version = e.object?.kind === 'ReplicaSet' ? e.object.view.replicasVersion : 0;
+    return maybeRound2(recordCountRead(next, intent.key, version), out);
   }
-  if (intent.op === 'readResourceVersion') {
-    recordCountBarrier(d, intent.epoch, e.rv);
-    return void maybeRound2(d, out);
-  }
+  if (intent.op === 'readResourceVersion')
+    return maybeRound2(recordCountBarrier(next, intent.epoch, e.rv), out);
+  const written = onWriteDone(next, intent, e);
+  // An outage or a conflict: try again later; a missing object needs nothing more.
+  if (!ok && e.outcome !== 'notFound') retryLater(out);
+  return reconcile(written, out);
+};
+
+const retryLater = (out: Effect[]): void => {
+  out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
+};
+
+/** A ReplicaSet scale or a Deployment status written through the API: remember it. */
+const onWriteDone = (c: Ctx, intent: Ev<'api.done'>['intent'], e: Ev<'api.done'>): Ctx => {
+  const ok = e.outcome === 'ok';
   if (intent.op === 'scaleReplicaSet' && ok) {
     // Held until the informer shows it, unless it already does, or already shows the
     // ReplicaSet gone: an answer that comes after the ReplicaSet's deletion was delivered
     // would otherwise be held forever (found by the fuzzer).
     const held: HeldCount = { ...count(intent), written: true };
-    if (writtenBack(held, d.cache.replicaSets[intent.key])) delete d.counts[intent.key];
-    else d.counts[intent.key] = held;
+    const seen = writtenBack(held, c.informer.replicaSets[intent.key]);
+    return { ...c, counts: withKey(c.counts, intent.key, seen ? undefined : held) };
   }
   if (intent.op === 'deploymentStatus') {
     const status = `${intent.replicas}/${intent.readyReplicas}`;
-    noteWrite(d.statusWritten, intent.key, status, ok, e.object);
+    const memory = noteWrite(c.statusWritten, intent.key, status, ok, e.object);
+    return { ...c, statusWritten: memory };
   }
-  // An outage or a conflict: try again later; a missing object needs nothing more.
-  if (!ok && e.outcome !== 'notFound')
-    out.push({ type: 'timer.set', name: RESYNC_TIMER, afterMs: RETRY_MS });
-  reconcile(d, out);
+  return c;
 };
 
 const count = (i: { key: ObjectKey; replicas: number; version: number }) =>
@@ -380,50 +384,60 @@ const count = (i: { key: ObjectKey; replicas: number; version: number }) =>
  * Round 1 answered: round 2 once the informers have passed the API's resourceVersion read
  * after the reply, and (`round2Read: quorum`) after GETs of the unsettled counts.
  */
-const onReply = (d: Ctx, m: Message, out: Effect[]): void => {
-  if (m.type !== 'deployment.handshakeReply') return;
-  const verdict = acceptReply(d.link, m, d.input.config.switches);
+const onReply = (c: Ctx, m: Message, out: Effect[]): Ctx => {
+  if (m.type !== 'deployment.handshakeReply') return c;
+  const verdict = acceptReply(c.link, m, c.input.config.switches);
   out.push(...verdict.effects);
-  if (!verdict.accepted || d.link.epoch === null) return;
-  const switches = d.input.config.switches;
+  if (!verdict.accepted || c.link.epoch === null) return c;
+  const switches = c.input.config.switches;
   const keys =
-    switches.round2Read === 'quorum' ? unsettled(d.counts, m.snapshot).map((h) => h.key) : [];
-  if (!runsRound2(switches)) finish(d, null, out);
-  else startReads(d, m.snapshot, keys, out);
+    switches.round2Read === 'quorum' ? unsettled(c.counts, m.snapshot).map((h) => h.key) : [];
+  if (!runsRound2(switches)) return finish(c, null, out);
+  return startReads(c, m.snapshot, keys, out);
 };
 
-const startReads = (d: Ctx, snapshot: readonly LinkEntry[], keys: string[], out: Effect[]) => {
-  const epoch = d.link.epoch;
-  if (epoch === null) return;
-  d.reads = newCountReads(epoch, snapshot, keys) as Draft<CountReads>;
-  request(d, { op: 'readResourceVersion', key: d.link.id, epoch }, out);
-  for (const key of keys) request(d, { op: 'get', kind: 'ReplicaSet', key }, out);
+const startReads = (c: Ctx, snapshot: readonly LinkEntry[], keys: string[], out: Effect[]): Ctx => {
+  const epoch = c.link.epoch;
+  if (epoch === null) return c;
+  const reading = { ...c, reads: newCountReads(epoch, snapshot, keys) };
+  let next = request(reading, { op: 'readResourceVersion', key: c.link.id, epoch }, out);
+  for (const key of keys) next = request(next, { op: 'get', kind: 'ReplicaSet', key }, out);
+  return next;
 };
 
-const maybeRound2 = (d: Ctx, out: Effect[]): void => {
-  const reads = takeReadyReads(d);
-  if (!reads) return;
-  const { snapshot, versions } = reads;
-  if (Object.keys(versions).length > 0) round2(d, snapshot, out, (k) => versions[k] ?? 0);
-  else round2(d, snapshot, out);
+const maybeRound2 = (c: Ctx, out: Effect[]): Ctx => {
+  const ready = takeReadyReads(c);
+  if (!ready) return c;
+  const { snapshot, versions } = ready.reads;
+  if (Object.keys(versions).length > 0)
+    return round2(ready.context, snapshot, out, (k) => versions[k] ?? 0);
+  return round2(ready.context, snapshot, out);
 };
 
 const round2 = (
-  d: Ctx,
+  c: Ctx,
   snapshot: readonly LinkEntry[],
   out: Effect[],
-  persisted = (k: ObjectKey) => d.cache.replicaSets[k]?.replicasVersion ?? 0,
-): void => {
-  const r = planCountRound2(d.counts, snapshot, d.cache.replicaSets, persisted);
-  for (const entry of r.adopt) d.counts[entry.key] = { ...entry, written: false };
-  const targets = d.input.config.switches.syncCarriesTargets ? syncTargets(d) : [];
-  for (const entry of targets) d.counts[entry.key] = { ...entry, written: false };
+  persisted = (k: ObjectKey) => c.informer.replicaSets[k]?.replicasVersion ?? 0,
+): Ctx => {
+  const r = planCountRound2(c.counts, snapshot, c.informer.replicaSets, persisted);
+  const adopted = holdAll(c, r.adopt);
+  // The targets are decided with the adopted counts held.
+  const targets = c.input.config.switches.syncCarriesTargets ? syncTargets(adopted) : [];
   const plan = {
     ...r.plan,
     entries: [...r.plan.entries, ...targets],
     resent: [...r.plan.resent, ...targets.map((e) => e.key)],
   };
-  finish(d, plan, out);
+  return finish(holdAll(adopted, targets), plan, out);
+};
+
+/** Counts sent on the link, held until seen persisted. */
+const holdAll = (c: Ctx, entries: readonly CountEntry[]): Ctx => {
+  if (entries.length === 0) return c;
+  const counts = { ...c.counts };
+  for (const entry of entries) counts[entry.key] = { ...entry, written: false };
+  return { ...c, counts };
 };
 
 /**
@@ -432,21 +446,21 @@ const round2 = (
  * Deployment controller that restarted too holds no count to re-send, so without them the
  * sync would let it delete towards a stale persisted count. Held like a sent count.
  */
-const syncTargets = (d: Ctx): CountEntry[] => {
+const syncTargets = (c: Ctx): CountEntry[] => {
   const out: CountEntry[] = [];
-  for (const key of Object.keys(d.cache.replicaSets).sort()) {
-    const rs = d.cache.replicaSets[key];
-    const decision = rs ? decideScale(d, rs) : null;
+  for (const key of sortedKeys(c.informer.replicaSets)) {
+    const rs = c.informer.replicaSets[key];
+    const decision = rs ? decideScale(c, rs) : null;
     if (decision?.via === 'direct')
       out.push({ kind: 'count', key, replicas: decision.replicas, version: decision.version });
   }
   return out;
 };
 
-const finish = (d: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[]) => {
-  const step = finishRound1(d.link, plan);
-  d.link = step.link as Draft<typeof step.link>;
+const finish = (c: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[]): Ctx => {
+  const step = finishRound1(c.link, plan);
   out.push(...step.effects);
+  return { ...c, link: step.link };
 };
 
 export const report = (snapshot: SnapshotFrom<typeof deploymentMachine>): StageReport => {
@@ -457,7 +471,7 @@ export const report = (snapshot: SnapshotFrom<typeof deploymentMachine>): StageR
       ...Object.values(c.counts).map(({ written: _w, ...entry }) => ({ ...entry, source: null })),
       ...scaleDirty(c),
     ],
-    informerRv: c.cache.rv,
+    informerRv: c.informer.rv,
     incarnation: c.lease.incarnation,
     clients: [clientReport(c)],
     serverEpochs: serverEpochs(c.server),

@@ -12,12 +12,13 @@
  * Link logic is `impl/stages/link` (server.ts); this file holds the counts.
  */
 
-import type { Draft } from 'immer';
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { CountEntry, DataMessage, Sync } from '../../../spec/types/messages.js';
 import { isSync } from '../../../spec/types/messages.js';
 import type { DeploymentView } from '../../../spec/types/objects.js';
 import type { DirtyEntry } from '../../../spec/types/observation.js';
+import type { ClientContext } from '../controller/client-link.js';
+import { inFlight, request, sortedKeys, withKey } from '../controller/context.js';
 import type { HeldCount } from '../controller/counts.js';
 import type { ApiIntent, Effect, StageEvent } from '../io.js';
 import {
@@ -31,8 +32,6 @@ import {
   syncAck,
   takeQueued,
 } from '../link/index.js';
-import type { ClientContext } from '../upstream/client.js';
-import { inFlight, request } from '../upstream/core.js';
 
 export interface ScaleServerContext {
   /** Server end of `autoscaler -> deployment`: the current epoch per source. */
@@ -41,10 +40,12 @@ export interface ScaleServerContext {
   readonly scales: Readonly<Record<ObjectKey, HeldCount>>;
 }
 
-type Ctx = Draft<ClientContext & ScaleServerContext>;
+/** The part of the Deployment controller's context this file works on. */
+type Server = ClientContext & ScaleServerContext;
 type Message = Extract<StageEvent, { type: 'message' }>['message'];
 type ApiDone = Extract<StageEvent, { type: 'api.done' }>;
-type Reconcile = (d: never, out: Effect[]) => void;
+/** The machine's level-triggered reconcile, run after a count is applied. */
+type Reconcile<C> = (c: C, out: Effect[]) => C;
 
 const SERVER_METHODS = ['handshake', 'sync', 'scale'];
 
@@ -58,68 +59,76 @@ export const fromAutoscaler = (c: ClientContext, event: StageEvent): boolean =>
 export const scaleApplyTimer = (event: StageEvent): boolean =>
   event.type === 'timer' && sourceOfApplyTimer(event.name) === 'autoscaler';
 
-export const onScaleServerMessage = (
-  d: Ctx,
+export const onScaleServerMessage = <C extends Server>(
+  c: C,
   m: Message,
   out: Effect[],
-  reconcile: Reconcile,
-): void => {
-  const switches = d.input.config.switches;
+  reconcile: Reconcile<C>,
+): C => {
+  const switches = c.input.config.switches;
   if (m.type === 'deployment.handshake') {
-    if (!answersHandshakes(d.phase, switches)) return void out.push(notReady(d.input.id, m));
-    const step = onHandshake(d.server, d.input.id, m, snapshotOf(d), switches);
-    d.server = step.links as Draft<ServerLinks>;
+    if (!answersHandshakes(c.phase, switches)) {
+      out.push(notReady(c.input.id, m));
+      return c;
+    }
+    const step = onHandshake(c.server, c.input.id, m, snapshotOf(c), switches);
     out.push(...step.effects);
-    return;
+    return { ...c, server: step.links };
   }
-  if (m.type !== 'deployment.scale' && m.type !== 'deployment.sync') return;
-  const a = admit(d.server, d.input.id, m, switches);
-  d.server = a.links as Draft<ServerLinks>;
+  if (m.type !== 'deployment.scale' && m.type !== 'deployment.sync') return c;
+  const a = admit(c.server, c.input.id, m, switches);
   out.push(...a.effects);
-  if (a.verdict === 'apply') applyData(d, m, out, reconcile);
+  const next = { ...c, server: a.links };
+  return a.verdict === 'apply' ? applyData(next, m, out, reconcile) : next;
 };
 
 /** `fence: none`: an admitted message is applied on its own timer, after admission. */
-export const onScaleApplyTimer = (
-  d: Ctx,
+export const onScaleApplyTimer = <C extends Server>(
+  c: C,
   e: Extract<StageEvent, { type: 'timer' }>,
   out: Effect[],
-  reconcile: Reconcile,
-): void => {
+  reconcile: Reconcile<C>,
+): C => {
   const source = sourceOfApplyTimer(e.name);
-  if (source === null) return;
-  const step = takeQueued(d.server, source);
-  d.server = step.links as Draft<ServerLinks>;
+  if (source === null) return c;
+  const step = takeQueued(c.server, source);
   out.push(...step.effects);
-  if (step.message) applyData(d, step.message, out, reconcile);
+  const next = { ...c, server: step.links };
+  return step.message ? applyData(next, step.message, out, reconcile) : next;
 };
 
-const applyData = (d: Ctx, m: DataMessage | Sync, out: Effect[], reconcile: Reconcile) => {
-  out.push(applyEvent(d.server, d.input.id, m));
-  if (m.type === 'deployment.scale') acceptScale(d, m.entry);
+const applyData = <C extends Server>(
+  c: C,
+  m: DataMessage | Sync,
+  out: Effect[],
+  reconcile: Reconcile<C>,
+): C => {
+  out.push(applyEvent(c.server, c.input.id, m));
+  let next = c;
+  if (m.type === 'deployment.scale') next = acceptScale(next, m.entry);
   if (isSync(m)) {
-    for (const key of m.discard) delete d.scales[key];
-    for (const entry of m.entries) if (entry.kind === 'count') acceptScale(d, entry);
+    let scales = next.scales;
+    for (const key of m.discard) scales = withKey(scales, key, undefined);
+    next = { ...next, scales };
+    for (const entry of m.entries) if (entry.kind === 'count') next = acceptScale(next, entry);
     out.push(syncAck(m));
   }
-  reconcile(d as never, out);
+  return reconcile(next, out);
 };
 
 /** Absolute counts: the newest version wins, against the held one and the annotation. */
-const acceptScale = (d: Ctx, entry: CountEntry): void => {
-  const persisted = d.cache.deployments[entry.key]?.replicasVersion ?? 0;
-  if (entry.version <= Math.max(d.scales[entry.key]?.version ?? 0, persisted)) return;
-  d.scales[entry.key] = { ...entry, written: false };
+const acceptScale = <C extends Server>(c: C, entry: CountEntry): C => {
+  const persisted = c.informer.deployments[entry.key]?.replicasVersion ?? 0;
+  if (entry.version <= Math.max(c.scales[entry.key]?.version ?? 0, persisted)) return c;
+  return { ...c, scales: { ...c.scales, [entry.key]: { ...entry, written: false } } };
 };
 
 /** Dirty entries that came from the autoscaler: counts not yet written back. */
-const snapshotOf = (d: Ctx): CountEntry[] =>
-  Object.keys(d.scales)
-    .sort()
-    .flatMap((key) => {
-      const held = d.scales[key];
-      return held ? [{ kind: 'count', key, replicas: held.replicas, version: held.version }] : [];
-    });
+const snapshotOf = (c: Server): CountEntry[] =>
+  sortedKeys(c.scales).flatMap((key) => {
+    const held = c.scales[key];
+    return held ? [{ kind: 'count', key, replicas: held.replicas, version: held.version }] : [];
+  });
 
 /**
  * Writes back every held count not yet written and not in flight. As the ReplicaSet
@@ -130,41 +139,50 @@ const snapshotOf = (d: Ctx): CountEntry[] =>
  * count). Without a copy (not seen yet, or deleted before the count arrived) a GET decides
  * (`onScaleRead`): the model's write-back answered notFound drops the count.
  */
-export const writeBackScales = (d: Ctx, out: Effect[]): void => {
-  for (const key of Object.keys(d.scales).sort()) {
-    const held = d.scales[key];
-    if (!held || held.written || inFlight(d, 'scaleDeployment', key)) continue;
-    if (!d.input.config.switches.writeBackPrecondition) {
-      request(
-        d,
-        { op: 'scaleDeployment', key, replicas: held.replicas, version: held.version },
-        out,
-      );
-      continue;
-    }
-    const cached = d.cache.deployments[key];
-    if (cached) writeBackOn(d, held, cached, out);
-    else if (!reading(d, key)) request(d, { op: 'get', kind: 'Deployment', key }, out);
-  }
+export const writeBackScales = <C extends Server>(c: C, out: Effect[]): C =>
+  sortedKeys(c.scales).reduce((next, key) => writeBackOne(next, key, out), c);
+
+const writeBackOne = <C extends Server>(c: C, key: ObjectKey, out: Effect[]): C => {
+  const held = c.scales[key];
+  if (!held || held.written || inFlight(c, 'scaleDeployment', key)) return c;
+  if (!c.input.config.switches.writeBackPrecondition)
+    return request(
+      c,
+      { op: 'scaleDeployment', key, replicas: held.replicas, version: held.version },
+      out,
+    );
+  const cached = c.informer.deployments[key];
+  if (cached) return writeBackOn(c, held, cached, out);
+  return reading(c, key) ? c : request(c, { op: 'get', kind: 'Deployment', key }, out);
 };
 
-const writeBackOn = (d: Ctx, held: HeldCount, copy: DeploymentView, out: Effect[]): void => {
-  if (copy.replicasVersion >= held.version) return;
+const writeBackOn = <C extends Server>(
+  c: C,
+  held: HeldCount,
+  copy: DeploymentView,
+  out: Effect[],
+): C => {
+  if (copy.replicasVersion >= held.version) return c;
   const { key, replicas, version } = held;
-  request(d, { op: 'scaleDeployment', key, replicas, version, resourceVersion: copy.rv }, out);
+  return request(
+    c,
+    { op: 'scaleDeployment', key, replicas, version, resourceVersion: copy.rv },
+    out,
+  );
 };
 
-const reading = (d: Ctx, key: ObjectKey): boolean =>
-  Object.values(d.pending).some((i) => i.op === 'get' && i.kind === 'Deployment' && i.key === key);
+const reading = (c: Server, key: ObjectKey): boolean =>
+  Object.values(c.pending).some((i) => i.op === 'get' && i.kind === 'Deployment' && i.key === key);
 
 /** The GET of a held count's Deployment: gone drops the count, found decides on that copy. */
-const onScaleRead = (d: Ctx, key: ObjectKey, e: ApiDone, out: Effect[]): void => {
-  const held = d.scales[key];
-  if (!held) return;
-  if (e.outcome === 'notFound') delete d.scales[key];
+const onScaleRead = <C extends Server>(c: C, key: ObjectKey, e: ApiDone, out: Effect[]): C => {
+  const held = c.scales[key];
+  if (!held) return c;
+  if (e.outcome === 'notFound') return { ...c, scales: withKey(c.scales, key, undefined) };
   const copy = e.object?.kind === 'Deployment' ? e.object.view : undefined;
-  if (e.outcome === 'ok' && copy && !held.written && !inFlight(d, 'scaleDeployment', key))
-    writeBackOn(d, held, copy, out);
+  if (e.outcome === 'ok' && copy && !held.written && !inFlight(c, 'scaleDeployment', key))
+    return writeBackOn(c, held, copy, out);
+  return c;
 };
 
 /**
@@ -172,22 +190,40 @@ const onScaleRead = (d: Ctx, key: ObjectKey, e: ApiDone, out: Effect[]): void =>
  * only on ok. A conflict (the precondition: the Deployment changed since the copy) writes
  * nothing; the resync decides again on a fresher copy.
  */
-export const onScaleDone = (d: Ctx, intent: ApiIntent, e: ApiDone, out: Effect[]): void => {
-  if (intent.op === 'get' && intent.kind === 'Deployment') onScaleRead(d, intent.key, e, out);
-  if (intent.op !== 'scaleDeployment') return;
-  const held = d.scales[intent.key];
+export const onScaleDone = <C extends Server>(
+  c: C,
+  intent: ApiIntent,
+  e: ApiDone,
+  out: Effect[],
+): C => {
+  if (intent.op === 'get' && intent.kind === 'Deployment')
+    return onScaleRead(c, intent.key, e, out);
+  if (intent.op !== 'scaleDeployment') return c;
+  const held = c.scales[intent.key];
   const same =
     held !== undefined && held.version === intent.version && held.replicas === intent.replicas;
-  if (held && same && e.outcome === 'ok') held.written = true;
-  if (e.outcome === 'notFound') delete d.scales[intent.key];
+  if (held && same && e.outcome === 'ok')
+    return { ...c, scales: { ...c.scales, [intent.key]: { ...held, written: true } } };
+  if (e.outcome === 'notFound') return { ...c, scales: withKey(c.scales, intent.key, undefined) };
+  return c;
 };
 
 /** Informer: a count is done once the Deployment shows its version, or is gone. */
-export const evictScales = (d: Ctx): void => {
-  for (const [key, held] of Object.entries(d.scales)) {
-    const deployment = d.cache.deployments[key];
-    if (!deployment || deployment.replicasVersion >= held.version) delete d.scales[key];
-  }
+export const evictScales = <C extends Server>(c: C): C => {
+  const scales = without(c.scales, (key, held) => {
+    const deployment = c.informer.deployments[key];
+    return !deployment || deployment.replicasVersion >= held.version;
+  });
+  return scales === c.scales ? c : { ...c, scales };
+};
+
+/** `record` without the entries `drop` picks; the same record when it picks none. */
+export const without = <V>(
+  record: Readonly<Record<string, V>>,
+  drop: (key: string, value: V) => boolean,
+): Readonly<Record<string, V>> => {
+  const kept = Object.entries(record).filter(([key, value]) => !drop(key, value));
+  return kept.length === Object.keys(record).length ? record : Object.fromEntries(kept);
 };
 
 export const scaleDirty = (c: ScaleServerContext): DirtyEntry[] =>
