@@ -120,3 +120,12 @@ export const withKey = <V>(
   else next[key] = value;
   return next;
 };
+
+/** `record` without the entries `drop` picks; the same record when it picks none. */
+export const without = <V>(
+  record: Readonly<Record<string, V>>,
+  drop: (key: string, value: V) => boolean,
+): Readonly<Record<string, V>> => {
+  const kept = Object.entries(record).filter(([key, value]) => !drop(key, value));
+  return kept.length === Object.keys(record).length ? record : Object.fromEntries(kept);
+};

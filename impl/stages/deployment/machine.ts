@@ -60,6 +60,7 @@ import {
   request,
   sortedKeys,
   withKey,
+  without,
 } from '../controller/context.js';
 import {
   type CountReads,
@@ -88,7 +89,6 @@ import {
   type ScaleServerContext,
   scaleApplyTimer,
   scaleDirty,
-  without,
   writeBackScales,
 } from './scale-server.js';
 

@@ -18,7 +18,7 @@ import { isSync } from '../../../spec/types/messages.js';
 import type { DeploymentView } from '../../../spec/types/objects.js';
 import type { DirtyEntry } from '../../../spec/types/observation.js';
 import type { ClientContext } from '../controller/client-link.js';
-import { inFlight, request, sortedKeys, withKey } from '../controller/context.js';
+import { inFlight, request, sortedKeys, withKey, without } from '../controller/context.js';
 import type { HeldCount } from '../controller/counts.js';
 import type { ApiIntent, Effect, StageEvent } from '../io.js';
 import {
@@ -215,15 +215,6 @@ export const evictScales = <C extends Server>(c: C): C => {
     return !deployment || deployment.replicasVersion >= held.version;
   });
   return scales === c.scales ? c : { ...c, scales };
-};
-
-/** `record` without the entries `drop` picks; the same record when it picks none. */
-export const without = <V>(
-  record: Readonly<Record<string, V>>,
-  drop: (key: string, value: V) => boolean,
-): Readonly<Record<string, V>> => {
-  const kept = Object.entries(record).filter(([key, value]) => !drop(key, value));
-  return kept.length === Object.keys(record).length ? record : Object.fromEntries(kept);
 };
 
 export const scaleDirty = (c: ScaleServerContext): DirtyEntry[] =>
