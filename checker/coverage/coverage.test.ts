@@ -222,7 +222,9 @@ describe('coverage reports', () => {
   it('print as a table with the gaps that are not excused', () => {
     const text = formatCoverage(shard([{ type: 'informer.synced', rv: 1 }]));
     expect(text).toMatch(/^machine +\| states \| transitions \| unreachable$/m);
-    expect(text).toMatch(/^kubelet +\| +2\/2 \| +1\/16 \| +0$/m);
+    // Three of the kubelet's transitions are listed as unreachable (its syncing api.done,
+    // timer and sandbox.stopped): counted apart, not printed as gaps.
+    expect(text).toMatch(/^kubelet +\| +2\/2 \| +1\/16 \| +3$/m);
     expect(text).toContain('not covered: kubelet: serving --message--> (targetless)');
     expect(text).not.toContain(`not covered: ${UNREACHABLE[0]?.id}`);
   });

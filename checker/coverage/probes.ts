@@ -95,6 +95,12 @@ class Driver {
     return snapshot?.context.link.phase ?? 'down';
   }
 
+  /** The lifecycle state of a stage's machine (`down` while the stage is crashed). */
+  stateOf(stage: StageId): string {
+    const snapshot = this.cluster.snapshotOf(stage) as { value: string } | null;
+    return snapshot?.value ?? 'down';
+  }
+
   /** Default policy, one step at a time, until `done` holds; throws if it never does. */
   runUntil(what: string, done: () => boolean): void {
     for (let steps = 0; !done(); steps += 1) {
@@ -287,4 +293,85 @@ const LEASE_PROBE: Probe = {
   },
 };
 
-export const PROBES: readonly Probe[] = [...LINKS.flatMap(probesFor), OUTAGE_PROBE, LEASE_PROBE];
+/**
+ * A restarted scheduler leaves `syncing` once its informers have synced and it holds its
+ * Lease, a couple of milliseconds after the restart. Its informers' progress moves only with
+ * streamed events and watch bookmarks (not with the initial list), and bookmarks come every
+ * 10 ms, so unless something is written in those milliseconds, progress reaches a syncing
+ * scheduler only when its Lease is late: here its Lease read is held back until a bookmark
+ * round has told it.
+ */
+const SCHEDULER_PROGRESS_PROBE: Probe = {
+  name: 'scheduler: informer progress before the Lease',
+  description:
+    "the scheduler restarts and its Lease read is held back, so a watch bookmark's progress reaches it while it is still syncing",
+  reaches: ['scheduler: syncing --informer.progress--> (targetless)'],
+  play: (onTransition) => {
+    const d = new Driver(onTransition);
+    d.crashAndRestart('scheduler');
+    const read = d.find('scheduler Lease read', (p) => {
+      return p.kind === 'api' && p.stage === 'scheduler' && p.intent.op === 'getLease';
+    });
+    d.holdBack(read.id);
+    d.runFor(50);
+    if (d.stateOf('scheduler') !== 'syncing') throw new Error('probe: scheduler not syncing');
+    d.apply({ type: 'take', id: read.id });
+    d.settle();
+  },
+};
+
+/**
+ * A kubelet's crash resets its connection to the scheduler at once (`link.down`), whatever
+ * the scheduler is doing. The scheduler spends only milliseconds in `syncing` and
+ * `recovering` after a restart, so the kubelet crashes in each on purpose.
+ */
+const SCHEDULER_LINK_DOWN_PROBE: Probe = {
+  name: 'scheduler: a kubelet crashes while the scheduler syncs, then while it recovers',
+  description:
+    'the scheduler restarts; a kubelet crashes and restarts while the scheduler is still syncing, and again once it is recovering (handshaking its kubelets)',
+  reaches: [
+    'scheduler: syncing --link.down--> (targetless)',
+    'scheduler: recovering --link.down--> (targetless)',
+  ],
+  play: (onTransition) => {
+    const d = new Driver(onTransition);
+    d.crashAndRestart('scheduler');
+    d.crashAndRestart('kubelet/n1');
+    d.runUntil('scheduler recovering', () => d.stateOf('scheduler') === 'recovering');
+    d.crashAndRestart('kubelet/n1');
+    d.settle();
+  },
+};
+
+/**
+ * The container runtime tells whichever kubelet incarnation is up that a sandbox started
+ * (`startSandbox` in take.ts). A start takes 100 ms and a restarted kubelet syncs in a few,
+ * so the report reaches a syncing kubelet only when taken at once: the kubelet crashes and
+ * restarts after asking for a sandbox, and the start is taken before its informers deliver.
+ */
+const KUBELET_SANDBOX_PROBE: Probe = {
+  name: 'kubelet: a sandbox starts while the kubelet syncs',
+  description:
+    'a kubelet asks for a sandbox, crashes and restarts; the runtime reports the sandbox started to the new incarnation while it is still syncing',
+  reaches: ['kubelet: syncing --sandbox.started--> (targetless)'],
+  play: (onTransition) => {
+    const d = new Driver(onTransition);
+    d.load(PARAMS.pods);
+    d.runUntil('a sandbox start', () => d.cluster.pending().some((p) => p.kind === 'sandboxStart'));
+    const start = d.find('sandbox start', (p) => p.kind === 'sandboxStart');
+    const kubelet = start.actor as StageId;
+    d.crashAndRestart(kubelet);
+    if (d.stateOf(kubelet) !== 'syncing') throw new Error('probe: kubelet not syncing');
+    d.apply({ type: 'take', id: start.id });
+    d.settle();
+  },
+};
+
+export const PROBES: readonly Probe[] = [
+  ...LINKS.flatMap(probesFor),
+  OUTAGE_PROBE,
+  LEASE_PROBE,
+  SCHEDULER_PROGRESS_PROBE,
+  SCHEDULER_LINK_DOWN_PROBE,
+  KUBELET_SANDBOX_PROBE,
+];

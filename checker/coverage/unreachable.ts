@@ -26,7 +26,30 @@ export interface Unreachable {
 const CONNECTED_TO_SYNCING =
   "the link's phase becomes `syncing` only in `finishRound1`, called on an accepted handshake reply or on the last quorum read for one, and both require the phase `handshaking` (`acceptReply`, `onRead`); from `connected` one event can only start a new handshake (retry timer) or disconnect (`epochMismatch`, `link.down`), so the region never sees `syncing` while in `connected`";
 
+/**
+ * A kubelet (`impl/stages/kubelet/machine.ts`) is `syncing` only at the start of an
+ * incarnation, and the timers, API answers and sandbox-stopped reports that reach it there
+ * are those its own incarnation asked for (`take.ts` checks the incarnation; `crashStage` in
+ * lifecycle.ts discards the rest): while syncing it asks for no stop, sets no timer, and could
+ * send one request only on a sandbox-stopped report.
+ */
+const KUBELET_SYNCING =
+  'a kubelet runs `reconcile` (every expose, markReady, removePod and `sandbox.stop`) only while serving, so in `syncing`';
+
 export const UNREACHABLE: readonly Unreachable[] = [
+  {
+    id: 'kubelet: syncing --sandbox.stopped--> (targetless)',
+    reason: `${KUBELET_SYNCING} it has asked for no sandbox stop, and \`crashStage\` removes the pending \`sandboxStopped\` events of the incarnation before: none reaches a syncing kubelet`,
+  },
+  {
+    id: 'kubelet: syncing --api.done--> (targetless)',
+    reason: `${KUBELET_SYNCING} its one request could be the \`removePod\` of \`onSandboxStopped\`, which needs \`sandbox.stopped\` in \`syncing\` (unreachable, above), and an answer reaches only the incarnation that sent the request (\`apiDone\` in take.ts checks it)`,
+  },
+  {
+    id: 'kubelet: syncing --timer--> (targetless)',
+    reason:
+      'timers fire only in the incarnation that set them, and a syncing kubelet sets none: its retry timer follows an API answer (`onApiDone`, unreachable in `syncing`), and its apply timer an admitted data message, which needs an epoch installed by a handshake it answers only when serving (`answersHandshakes`, `admit` in impl/stages/link/server.ts: a restarted server has no links)',
+  },
   {
     id: 'deployment: link.connected --always[linkIs(syncing)]--> link.syncing',
     reason: CONNECTED_TO_SYNCING,
