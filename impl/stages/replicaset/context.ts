@@ -2,16 +2,17 @@
  * The ReplicaSet controller's memory (all of it lost in a crash) and the pure readings of
  * it that both its paths share: the count it drives a ReplicaSet towards, its live pods.
  */
-import type { Draft } from 'immer';
 import type { ObjectKey, PodKey } from '../../../spec/types/ids.js';
 import { splitKey } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
+import type { ClientContext } from '../controller/client-link.js';
+import { withKey } from '../controller/context.js';
 import type { HeldCount } from '../controller/counts.js';
+import { podsOwnedBy } from '../controller/informer.js';
+import type { Written } from '../controller/written.js';
+import type { ApiIntent, Effect } from '../io.js';
 import type { PendingRound2, ServerLinks } from '../link/index.js';
-import type { ClientContext } from '../upstream/client.js';
-import { plain, podsOwnedBy } from '../upstream/core.js';
-import type { Written } from '../upstream/written.js';
 
 /** A pod requested from the scheduler and not yet seen persisted. */
 export interface RequestedPod extends PodEntry {
@@ -43,7 +44,7 @@ export interface VanillaSync {
    * that then shows up meets none (counting it let a sync stop expecting a pod it had not
    * seen, and overshoot: `kd check` seed 14, bounded-overshoot-6).
    */
-  readonly awaited: string[];
+  readonly awaited: readonly string[];
 }
 
 export interface ReplicaSetContext extends ClientContext {
@@ -71,8 +72,6 @@ export interface ReplicaSetContext extends ClientContext {
   readonly upstreamSynced: boolean;
 }
 
-export type RsDraft = Draft<ReplicaSetContext>;
-
 /**
  * Does this ReplicaSet's pod creation take the direct path (schedulePods)? Not in mode
  * `api`, not without `kubedirect/managed`, and not with `kubedirect/fallback-scaling`,
@@ -86,22 +85,12 @@ export const targetOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
   c.desired[rs.key]?.replicas ?? rs.replicas;
 
 export const activePods = (c: ReplicaSetContext, rs: ReplicaSetView): PodView[] =>
-  podsOwnedBy(c.cache, rs.uid).filter((p) => !p.deleting);
-
-/**
- * The requested record, writable: `observePod` may have replaced it with a frozen copy
- * earlier in the same step, which the draft cannot change in place.
- */
-export const requestedDraft = (d: RsDraft): RsDraft['requested'] => {
-  if (Object.isFrozen(d.requested)) d.requested = { ...d.requested };
-  return d.requested;
-};
+  podsOwnedBy(c.informer, rs.uid).filter((p) => !p.deleting);
 
 /** Pods sent on the direct path and not yet seen persisted. */
 export const requestedOf = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
   let requested = 0;
-  for (const held of Object.values(plain(c.requested)))
-    if (held.ownerUid === rs.uid) requested += 1;
+  for (const held of Object.values(c.requested)) if (held.ownerUid === rs.uid) requested += 1;
   return requested;
 };
 
@@ -123,13 +112,49 @@ export const liveOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
   (c.expected[rs.key] ?? 0) +
   vanillaInFlight(c, rs);
 
-/** Deterministic pod names, never reused by a later incarnation (it is in the name). */
-export const mintName = (d: RsDraft, rs: ReplicaSetView): PodKey => {
-  const counter = (d.minted[rs.key] ?? 0) + 1;
-  d.minted[rs.key] = counter;
+/**
+ * Deterministic pod names, never reused by a later incarnation (it is in the name): the
+ * next `count` of this ReplicaSet's.
+ */
+export const mintNames = (
+  c: ReplicaSetContext,
+  rs: ReplicaSetView,
+  count: number,
+): { readonly context: ReplicaSetContext; readonly names: PodKey[] } => {
+  if (count <= 0) return { context: c, names: [] };
+  const last = c.minted[rs.key] ?? 0;
   const { namespace, name } = splitKey(rs.key);
-  return `${namespace}/${name}-${d.lease.incarnation}-${counter}`;
+  const names = Array.from(
+    { length: count },
+    (_, i): PodKey => `${namespace}/${name}-${c.lease.incarnation}-${last + i + 1}`,
+  );
+  return { context: { ...c, minted: withKey(c.minted, rs.key, last + count) }, names };
 };
+
+/**
+ * Sends API requests in order, as `request` (controller/context.ts) does one by one, with
+ * one copy of `pending` for all of them: a slow-start batch or a scale-down may send
+ * hundreds in one step.
+ */
+export const requestAll = (
+  c: ReplicaSetContext,
+  intents: readonly ApiIntent[],
+  out: Effect[],
+): ReplicaSetContext => {
+  if (intents.length === 0) return c;
+  const pending = { ...c.pending };
+  let id = c.nextRequestId;
+  for (const intent of intents) {
+    out.push({ type: 'api', id, intent });
+    pending[id] = intent;
+    id += 1;
+  }
+  return { ...c, nextRequestId: id, pending };
+};
+
+/** Entries sent on the scheduler link and not yet seen persisted. */
+export const holdsDirty = (c: ReplicaSetContext): boolean =>
+  Object.keys(c.requested).length > 0 || Object.keys(c.expected).length > 0;
 
 /** Scale-down order: not-ready pods first, then the newest name first (as the model). */
 export const deletionOrder = (a: PodView, b: PodView): number =>

@@ -9,74 +9,77 @@
  *   desired not written ─► scaleReplicaSet(version) ─ ok / conflict ─► written ─(informer)─► evicted
  */
 import type { ObjectKey } from '../../../spec/types/ids.js';
-import type { ReplicaSetView } from '../../../spec/types/objects.js';
-import type { Effect } from '../io.js';
-import { cacheKeyOf, inFlight, request, templateOf } from '../upstream/core.js';
-import { knownWritten } from '../upstream/written.js';
+import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
+import { inFlight, request, withKey } from '../controller/context.js';
+import { cacheKey, templateOf } from '../controller/informer.js';
+import { knownWritten } from '../controller/written.js';
+import type { ApiIntent, Effect } from '../io.js';
 import {
   activePods,
   deletionOrder,
   liveOf,
-  mintName,
+  mintNames,
+  type ReplicaSetContext,
   type RequestedPod,
-  type RsDraft,
-  requestedDraft,
+  requestAll,
   statusOf,
   targetOf,
 } from './context.js';
 
-export const reconcileDirect = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
-  const target = targetOf(d, rs);
-  const live = liveOf(d, rs);
+type Ctx = ReplicaSetContext;
+
+export const reconcileDirect = (c: Ctx, rs: ReplicaSetView, out: Effect[]): Ctx => {
+  const target = targetOf(c, rs);
+  const live = liveOf(c, rs);
+  let next = c;
   // Template creation is left out: the template Pod exists with its ReplicaSet (fixtures).
-  const template = templateOf(d.cache, rs.uid);
-  if (template && live < target && d.link.phase === 'connected')
-    scaleUp(d, rs, template.rv, target - live, out);
+  const template = templateOf(c.informer, rs.uid);
+  if (template && live < target && c.link.phase === 'connected')
+    next = scaleUp(next, rs, template.rv, target - live, out);
   // A restarted controller's persisted count may be older than the one its crash lost:
   // scale down only once the Deployment controller's round 2 re-sent what it holds.
-  const settled = d.upstreamSynced || !d.input.config.switches.scaleDownAfterUpstreamSync;
-  if (live > target && settled) scaleDown(d, rs, live - target, target, out);
-  writeBack(d, rs.key, out);
+  const settled = next.upstreamSynced || !next.input.config.switches.scaleDownAfterUpstreamSync;
+  if (live > target && settled) next = scaleDown(next, rs, live - target, target, out).context;
+  return writeBack(next, rs.key, out);
 };
 
 /** Names `count` new pods and sends them (or, in count form, only the number). */
 const scaleUp = (
-  d: RsDraft,
+  c: Ctx,
   rs: ReplicaSetView,
   templateRv: number,
   count: number,
   out: Effect[],
-): void => {
-  if (d.link.epoch === null) return;
+): Ctx => {
+  if (c.link.epoch === null) return c;
   const base = {
     type: 'scheduler.schedulePods',
-    source: d.input.id,
-    destination: d.link.server,
-    epoch: d.link.epoch,
+    source: c.input.id,
+    destination: c.link.server,
+    epoch: c.link.epoch,
     ownerKey: rs.key,
     ownerUid: rs.uid,
     templateRv,
   } as const;
-  if (d.input.config.switches.schedulePodsPayload === 'count') {
-    d.expected[rs.key] = (d.expected[rs.key] ?? 0) + count;
+  if (c.input.config.switches.schedulePodsPayload === 'count') {
     out.push({ type: 'send', message: { ...base, pods: [], count } });
-    return;
+    return { ...c, expected: withKey(c.expected, rs.key, (c.expected[rs.key] ?? 0) + count) };
   }
-  const pods = mintPods(d, rs, templateRv, count);
-  out.push({ type: 'send', message: { ...base, pods: pods.map((p) => p.key), count: 0 } });
+  const minted = mintPods(c, rs, templateRv, count);
+  out.push({ type: 'send', message: { ...base, pods: minted.pods.map((p) => p.key), count: 0 } });
+  return minted.context;
 };
 
+/** Mints `count` pods and holds them as requested (one copy of the record for all). */
 export const mintPods = (
-  d: RsDraft,
+  c: Ctx,
   rs: ReplicaSetView,
   templateRv: number,
   count: number,
-): RequestedPod[] => {
-  const pods: RequestedPod[] = [];
-  const requested = requestedDraft(d);
-  for (let i = 0; i < count; i += 1) {
-    const key = mintName(d, rs);
-    const held: RequestedPod = {
+): { readonly context: Ctx; readonly pods: RequestedPod[] } => {
+  const minted = mintNames(c, rs, count);
+  const pods = minted.names.map(
+    (key): RequestedPod => ({
       kind: 'pod',
       key,
       ownerKey: rs.key,
@@ -84,11 +87,12 @@ export const mintPods = (
       node: null,
       templateRv,
       state: 'requested',
-    };
-    requested[cacheKeyOf(d.input.config, key)] = held;
-    pods.push(held);
-  }
-  return pods;
+    }),
+  );
+  if (pods.length === 0) return { context: minted.context, pods };
+  const requested = { ...c.requested };
+  for (const held of pods) requested[cacheKey(c.input.config.switches, held.key)] = held;
+  return { context: { ...minted.context, requested }, pods };
 };
 
 /**
@@ -98,35 +102,40 @@ export const mintPods = (
  * make part of the surplus, persisted pods go only down to the target (switch
  * `surplusWaitsForInFlight`): those in flight may never run, so a Ready pod is not given up
  * for them (model-decisions §14). The delete carries the cached copy's resourceVersion
- * (switch `scaleDownPrecondition`).
+ * (switch `scaleDownPrecondition`). `asked`: how many deletions it sent.
  */
 export const scaleDown = (
-  d: RsDraft,
+  c: Ctx,
   rs: ReplicaSetView,
   surplus: number,
   target: number,
   out: Effect[],
-): number => {
-  const asked = Object.values(d.pending).filter(
-    (i) => i.op === 'deletePod' && d.cache.pods[i.key]?.ownerUid === rs.uid,
-  );
-  const candidates = activePods(d, rs).filter(
-    (p) => !asked.some((i) => 'key' in i && i.key === p.key),
-  );
-  const aboveTarget = d.input.config.switches.surplusWaitsForInFlight
-    ? candidates.length - target
-    : candidates.length;
-  const victims = candidates
-    .sort(deletionOrder)
-    .slice(0, Math.max(0, Math.min(surplus - asked.length, aboveTarget)));
+): { readonly context: Ctx; readonly asked: number } => {
+  const victims = victimsOf(c, rs, surplus, target);
   // Ranked on the cached copy: with the precondition, a pod that changed since (it became
   // Ready) is refused with 409 and ranked again on a fresher copy.
-  const onCopy = d.input.config.switches.scaleDownPrecondition;
-  for (const pod of victims) {
+  const onCopy = c.input.config.switches.scaleDownPrecondition;
+  const deletes = victims.map((pod): ApiIntent => {
     const resourceVersion = onCopy ? { resourceVersion: pod.rv } : {};
-    request(d, { op: 'deletePod', key: pod.key, uid: pod.uid, ...resourceVersion }, out);
-  }
-  return victims.length;
+    return { op: 'deletePod', key: pod.key, uid: pod.uid, ...resourceVersion };
+  });
+  return { context: requestAll(c, deletes, out), asked: victims.length };
+};
+
+/** The pods `scaleDown` deletes, in order. */
+const victimsOf = (c: Ctx, rs: ReplicaSetView, surplus: number, target: number): PodView[] => {
+  const asked = Object.values(c.pending).filter(
+    (i) => i.op === 'deletePod' && c.informer.pods[i.key]?.ownerUid === rs.uid,
+  );
+  const candidates = activePods(c, rs).filter(
+    (p) => !asked.some((i) => 'key' in i && i.key === p.key),
+  );
+  const aboveTarget = c.input.config.switches.surplusWaitsForInFlight
+    ? candidates.length - target
+    : candidates.length;
+  return candidates
+    .sort(deletionOrder)
+    .slice(0, Math.max(0, Math.min(surplus - asked.length, aboveTarget)));
 };
 
 /**
@@ -135,42 +144,48 @@ export const scaleDown = (
  * (its `managed` label removed): a count admitted before still has to be written back, or
  * its sender holds it forever (found by the fuzzer).
  */
-export const writeBack = (d: RsDraft, key: ObjectKey, out: Effect[]): void => {
-  const held = d.desired[key];
-  if (!held || held.written || inFlight(d, 'scaleReplicaSet', key)) return;
+export const writeBack = (c: Ctx, key: ObjectKey, out: Effect[]): Ctx => {
+  const held = c.desired[key];
+  if (!held || held.written || inFlight(c, 'scaleReplicaSet', key)) return c;
   const { replicas, version } = held;
-  if (!d.input.config.switches.writeBackPrecondition)
-    return void request(d, { op: 'scaleReplicaSet', key, replicas, version }, out);
+  if (!c.input.config.switches.writeBackPrecondition)
+    return request(c, { op: 'scaleReplicaSet', key, replicas, version }, out);
   // Decided on the cached copy, and only valid while the ReplicaSet is still that copy: a
   // write of this incarnation's predecessor, still on the wire, must not land over it (a
   // kd check find). Without a copy there is nothing to decide on yet; with a newer version
   // in it, nothing to write (the informer handler evicts the count).
-  const cached = d.cache.replicaSets[key];
-  if (!cached || cached.replicasVersion >= version) return;
-  request(d, { op: 'scaleReplicaSet', key, replicas, version, resourceVersion: cached.rv }, out);
+  const cached = c.informer.replicaSets[key];
+  if (!cached || cached.replicasVersion >= version) return c;
+  return request(
+    c,
+    { op: 'scaleReplicaSet', key, replicas, version, resourceVersion: cached.rv },
+    out,
+  );
 };
 
 /** ReplicaSet status (switch `writeStatus`; off only as an injected defect). */
-export const writeStatus = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
-  if (!d.input.config.switches.writeStatus) return;
-  const status = statusOf(d, rs);
+export const writeStatus = (c: Ctx, rs: ReplicaSetView, out: Effect[]): Ctx => {
+  if (!c.input.config.switches.writeStatus) return c;
+  const status = statusOf(c, rs);
   const shown = `${rs.status.replicas}/${rs.status.readyReplicas}`;
-  if (status === shown || knownWritten(d.statusWritten[rs.key], status, shown, rs.rv)) return;
-  if (inFlight(d, 'replicaSetStatus', rs.key)) return;
+  if (status === shown || knownWritten(c.statusWritten[rs.key], status, shown, rs.rv)) return c;
+  if (inFlight(c, 'replicaSetStatus', rs.key)) return c;
   const [replicas = 0, readyReplicas = 0] = status.split('/').map(Number);
-  request(d, { op: 'replicaSetStatus', key: rs.key, replicas, readyReplicas }, out);
+  return request(c, { op: 'replicaSetStatus', key: rs.key, replicas, readyReplicas }, out);
 };
 
 /**
  * A count held for a ReplicaSet the informer does not show: not seen yet, or deleted. A GET
  * tells which; a 404 drops the count (model-decisions §7).
  */
-export const settleUnknownOwners = (d: RsDraft, out: Effect[]): void => {
-  for (const key of Object.keys(d.desired).sort()) {
-    if (d.cache.replicaSets[key] || d.seenByGet[key]) continue;
-    const asked = Object.values(d.pending).some(
+export const settleUnknownOwners = (c: Ctx, out: Effect[]): Ctx => {
+  let next = c;
+  for (const key of Object.keys(c.desired).sort()) {
+    if (next.informer.replicaSets[key] || next.seenByGet[key]) continue;
+    const asked = Object.values(next.pending).some(
       (i) => i.op === 'get' && i.kind === 'ReplicaSet' && i.key === key,
     );
-    if (!asked) request(d, { op: 'get', kind: 'ReplicaSet', key }, out);
+    if (!asked) next = request(next, { op: 'get', kind: 'ReplicaSet', key }, out);
   }
+  return next;
 };

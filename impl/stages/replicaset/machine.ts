@@ -6,7 +6,7 @@
  *   lifecycle: syncing ──informer.synced──► recovering ──scheduler link connected──► serving
  *   server:    handshake ─ serving (topDown: recovering too)? ─no─► notReady
  *                                                            └yes─► install epoch, snapshot
- *   client:    disconnected ─► handshaking ─► syncing ─► connected        (upstream/client.ts)
+ *   client:    disconnected ─► handshaking ─► syncing ─► connected  (controller/client-link.ts)
  *   serving:   direct path  direct.ts   (schedulePods, scale-down, write-back)
  *              API path     vanilla.ts  (createPod in slow-start batches)
  *
@@ -23,8 +23,6 @@
  */
 import { type SnapshotFrom, setup } from 'xstate';
 import type { StagePhase } from '../../../spec/types/observation.js';
-import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
-import { newClientLink, serverEpochs, sourceOfApplyTimer } from '../link/index.js';
 import {
   clientGuards,
   clientReport,
@@ -36,9 +34,12 @@ import {
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
-} from '../upstream/client.js';
-import { coreContext, leaseGuards, onLease, run } from '../upstream/core.js';
-import type { ReplicaSetContext, RsDraft } from './context.js';
+} from '../controller/client-link.js';
+import { controllerContext, leaseGuards, onLease } from '../controller/context.js';
+import { collect, none, step } from '../controller/step.js';
+import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
+import { newClientLink, serverEpochs, sourceOfApplyTimer } from '../link/index.js';
+import { holdsDirty, type ReplicaSetContext } from './context.js';
 import {
   onApiDone,
   onApplyTimer,
@@ -50,14 +51,16 @@ import {
 } from './handlers.js';
 import { endBackoff } from './vanilla.js';
 
+type Ctx = ReplicaSetContext;
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Message = Ev<'message'>['message'];
 const RESYNC_TIMER = 'replicaset.resync';
 
-const withMessage = (f: (d: RsDraft, m: Message, out: Effect[]) => void) =>
-  run<ReplicaSetContext, Ev<'message'>>((d, e, out) => f(d, e.message, out));
-const each = (f: (d: RsDraft, out: Effect[]) => void) =>
-  run<ReplicaSetContext, StageEvent>((d, _e, out) => f(d, out));
+/** An action running a helper of the `(context, …, out) => context` form as the step. */
+const each = (f: (c: Ctx, out: Effect[]) => Ctx) => step<Ctx>((c) => collect((out) => f(c, out)));
+/** The same for a helper of the event's message. */
+const withMessage = (f: (c: Ctx, m: Message, out: Effect[]) => Ctx) =>
+  step<Ctx, Ev<'message'>>((c, e) => collect((out) => f(c, e.message, out)));
 
 const SERVER_METHODS = ['handshake', 'sync', 'scale'];
 
@@ -69,36 +72,27 @@ export const replicaSetMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    onInformer: run<ReplicaSetContext, Ev<'informer.upsert' | 'informer.delete'>>((d, e, out) =>
-      onInformer(d, e, out),
-    ),
-    onSynced: each((d) => setPhase(d, 'recovering')),
-    markSynced: each((d) => {
-      d.informerSynced = true;
-    }),
-    onLease: run<ReplicaSetContext, StageEvent>(onLease),
-    onServing: each((d, out) => {
-      setPhase(d, 'serving');
-      reconcile(d, out);
-    }),
-    onApiDone: run<ReplicaSetContext, Ev<'api.done'>>((d, e, out) => onApiDone(d, e, out)),
-    onProgress: run<ReplicaSetContext, Ev<'informer.progress'>>((d, e, out) =>
-      onInformerProgress(d, e.rv, out),
-    ),
-    onResync: each((d, out) => {
-      endBackoff(d);
-      reconcile(d, out);
-    }),
-    onServerMessage: withMessage((d, m, out) => onServerMessage(d, m, out)),
-    onApplyTimer: run<ReplicaSetContext, Ev<'timer'>>((d, e, out) => onApplyTimer(d, e, out)),
-    handshake: each((d, out) => handshake(d, out)),
-    onReply: withMessage((d, m, out) => onReply(d, m, out)),
+    onInformer: step(onInformer),
+    onSynced: each((c) => setPhase(c, 'recovering')),
+    markSynced: each((c) => ({ ...c, informerSynced: true })),
+    onLease: step<Ctx>((c, e) => collect((out) => onLease(c, e, out))),
+    onServing: each((c, out) => reconcile(setPhase(c, 'serving'), out)),
+    onApiDone: step(onApiDone),
+    onProgress: step(onInformerProgress),
+    onResync: each((c, out) => reconcile(endBackoff(c), out)),
+    onServerMessage: step(onServerMessage),
+    onApplyTimer: step(onApplyTimer),
+    handshake: each(handshake),
+    onReply: step(onReply),
     onSyncAck: withMessage(onSyncAckMessage),
     onMismatch: withMessage(onMismatch),
-    onServerDown: run<ReplicaSetContext, Ev<'link.down'>>((d, e) => onServerDownEvent(d, e.server)),
-    onNotReady: withMessage(onNotReadyMessage),
-    onRetryTimer: each((d, out) => onRetryTimer(d, holdsDirty(d), out)),
-    onConnected: each((d, out) => reconcile(d, out)),
+    onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
+    onNotReady: withMessage((c, m, out) => {
+      onNotReadyMessage(c, m, out);
+      return c;
+    }),
+    onRetryTimer: each((c, out) => onRetryTimer(c, holdsDirty(c), out)),
+    onConnected: each(reconcile),
   },
   guards: {
     ...clientGuards(RESYNC_TIMER),
@@ -114,7 +108,7 @@ export const replicaSetMachine = setup({
   id: 'replicaset',
   type: 'parallel',
   context: ({ input }) => ({
-    ...coreContext(input),
+    ...controllerContext(input),
     phase: 'syncing',
     link: newClientLink(input.id, input.downstream[0] ?? 'scheduler'),
     epochs: 0,
@@ -165,13 +159,7 @@ export const replicaSetMachine = setup({
   },
 });
 
-const setPhase = (d: RsDraft, phase: StagePhase): void => {
-  d.phase = phase;
-};
-
-/** Entries sent on the scheduler link and not yet seen persisted. */
-const holdsDirty = (c: ReplicaSetContext): boolean =>
-  Object.keys(c.requested).length > 0 || Object.keys(c.expected).length > 0;
+const setPhase = (c: Ctx, phase: StagePhase): Ctx => ({ ...c, phase });
 
 /**
  * API path: pods whose creation was asked for and not yet answered. They are this
@@ -179,7 +167,7 @@ const holdsDirty = (c: ReplicaSetContext): boolean =>
  * `bounded-overshoot` must count them as soon as they are asked for, as it counts the
  * direct path's requested pods.
  */
-const vanillaCreations = (c: ReplicaSetContext) =>
+const vanillaCreations = (c: Ctx) =>
   Object.values(c.pending).flatMap((intent) =>
     intent.op === 'createPod'
       ? [
@@ -187,7 +175,7 @@ const vanillaCreations = (c: ReplicaSetContext) =>
             kind: 'pod' as const,
             key: intent.key,
             ownerKey: intent.ownerKey,
-            ownerUid: c.cache.replicaSets[intent.ownerKey]?.uid ?? '',
+            ownerUid: c.informer.replicaSets[intent.ownerKey]?.uid ?? '',
             node: null,
             templateRv: 0,
             state: 'requested' as const,
@@ -198,7 +186,7 @@ const vanillaCreations = (c: ReplicaSetContext) =>
   );
 
 /** API path: the count of every sync still creating pods (see `VanillaSync.target`). */
-const vanillaSyncs = (c: ReplicaSetContext) =>
+const vanillaSyncs = (c: Ctx) =>
   Object.entries(c.vanilla).flatMap(([key, v]) =>
     v.remaining > 0 || v.expectAdds > 0
       ? [{ kind: 'count' as const, key, replicas: v.target, version: 0, source: null }]
@@ -225,7 +213,7 @@ export const report = (snapshot: SnapshotFrom<typeof replicaSetMachine>): StageR
         source: null,
       })),
     ],
-    informerRv: c.cache.rv,
+    informerRv: c.informer.rv,
     incarnation: c.lease.incarnation,
     clients: [clientReport(c)],
     serverEpochs: serverEpochs(c.server),

@@ -24,20 +24,24 @@
  *
  * Left out: the burst cap (500 per sync), adoption by selector.
  */
+import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
+import { withKey } from '../controller/context.js';
 import type { ApiIntent, ApiOutcome, Effect } from '../io.js';
-import { request } from '../upstream/core.js';
 import {
   activePods,
   createsDirectly,
   liveOf,
-  mintName,
-  type RsDraft,
+  mintNames,
+  type ReplicaSetContext,
+  requestAll,
   requestedOf,
   targetOf,
   type VanillaSync,
 } from './context.js';
 import { scaleDown } from './direct.js';
+
+type Ctx = ReplicaSetContext;
 
 const IDLE: VanillaSync = {
   expectAdds: 0,
@@ -54,6 +58,11 @@ const IDLE: VanillaSync = {
 const satisfied = (v: VanillaSync): boolean =>
   v.expectAdds === 0 && v.expectDels === 0 && v.inBatch === 0 && v.remaining === 0 && !v.backoff;
 
+const withSync = (c: Ctx, rsKey: ObjectKey, v: VanillaSync | undefined): Ctx => ({
+  ...c,
+  vanilla: withKey(c.vanilla, rsKey, v),
+});
+
 /**
  * Expectations of creations the informer can no longer meet: once every call of the sync
  * is answered and the informer has passed the resourceVersion of each pod it created, a pod
@@ -62,83 +71,95 @@ const satisfied = (v: VanillaSync): boolean =>
  * and will never show. Kubernetes expires such expectations after five minutes
  * (`ExpectationsTimeout`); the informer's progress tells it exactly, and never early.
  */
-const settleUnseen = (d: RsDraft, rsKey: string): boolean => {
-  const v = d.vanilla[rsKey];
+const unseenSettles = (c: Ctx, rsKey: ObjectKey): boolean => {
+  const v = c.vanilla[rsKey];
   if (!v || v.expectAdds === 0 || v.inBatch > 0 || v.remaining > 0) return false;
-  if (v.createdRv === 0 || d.progressRv < v.createdRv || callsInFlight(d, rsKey)) return false;
-  d.vanilla[rsKey] = { ...v, expectAdds: 0, awaited: [] };
-  return true;
+  return v.createdRv !== 0 && c.progressRv >= v.createdRv && !callsInFlight(c, rsKey);
 };
 
-/** On informer progress: did it settle the expectations of any sync? */
-export const settleAllUnseen = (d: RsDraft): boolean => {
-  let settled = false;
-  for (const rsKey of Object.keys(d.vanilla)) settled = settleUnseen(d, rsKey) || settled;
-  return settled;
+const settleUnseen = (c: Ctx, rsKey: ObjectKey): Ctx => {
+  const v = c.vanilla[rsKey];
+  return v && unseenSettles(c, rsKey)
+    ? withSync(c, rsKey, { ...v, expectAdds: 0, awaited: [] })
+    : c;
 };
 
-const callsInFlight = (d: RsDraft, rsKey: string): boolean =>
-  Object.values(d.pending).some(
+/** On informer progress: the context with the syncs it settled, null if it settled none. */
+export const settleAllUnseen = (c: Ctx): Ctx | null => {
+  // Settling one sync changes no other's condition: each is judged on the same context.
+  const settled = Object.keys(c.vanilla).filter((rsKey) => unseenSettles(c, rsKey));
+  return settled.length === 0 ? null : settled.reduce(settleUnseen, c);
+};
+
+const callsInFlight = (c: Ctx, rsKey: string): boolean =>
+  Object.values(c.pending).some(
     (i) =>
       (i.op === 'createPod' && i.ownerKey === rsKey) ||
-      (i.op === 'deletePod' && d.cache.pods[i.key]?.ownerKey === rsKey),
+      (i.op === 'deletePod' && c.informer.pods[i.key]?.ownerKey === rsKey),
   );
 
 /** The resync timer ends every back-off after a failed creation. */
-export const endBackoff = (d: RsDraft): void => {
-  for (const v of Object.values(d.vanilla)) v.backoff = false;
+export const endBackoff = (c: Ctx): Ctx => {
+  if (!Object.values(c.vanilla).some((v) => v.backoff)) return c;
+  const vanilla = Object.fromEntries(
+    Object.entries(c.vanilla).map(([k, v]) => [k, v.backoff ? { ...v, backoff: false } : v]),
+  );
+  return { ...c, vanilla };
 };
 
-export const reconcileVanilla = (d: RsDraft, rs: ReplicaSetView, out: Effect[]): void => {
-  settleUnseen(d, rs.key);
-  const v = d.vanilla[rs.key] ?? IDLE;
-  if (!satisfied(v)) return;
+export const reconcileVanilla = (c: Ctx, rs: ReplicaSetView, out: Effect[]): Ctx => {
+  const next = settleUnseen(c, rs.key);
+  const v = next.vanilla[rs.key] ?? IDLE;
+  if (!satisfied(v)) return next;
   // Pods still in flight on the direct path (the label flipped mid burst) are live too.
-  const target = targetOf(d, rs);
-  const diff = activePods(d, rs).length + requestedOf(d, rs) - target;
+  const target = targetOf(next, rs);
+  const diff = activePods(next, rs).length + requestedOf(next, rs) - target;
   if (diff < 0) {
-    d.vanilla[rs.key] = { ...IDLE, expectAdds: -diff, remaining: -diff, target };
-    launchBatch(d, rs, 1, out);
-  } else if (diff > 0) {
-    const asked = scaleDown(d, rs, diff, target, out);
-    d.vanilla[rs.key] = { ...IDLE, expectDels: asked };
+    const sync = { ...IDLE, expectAdds: -diff, remaining: -diff, target };
+    return launchBatch(withSync(next, rs.key, sync), rs, 1, out);
   }
+  if (diff > 0) {
+    const { context, asked } = scaleDown(next, rs, diff, target, out);
+    return withSync(context, rs.key, { ...IDLE, expectDels: asked });
+  }
+  return next;
 };
 
-const launchBatch = (d: RsDraft, rs: ReplicaSetView, size: number, out: Effect[]): void => {
-  const v = d.vanilla[rs.key];
-  if (!v) return;
+const launchBatch = (c: Ctx, rs: ReplicaSetView, size: number, out: Effect[]): Ctx => {
+  const v = c.vanilla[rs.key];
+  if (!v) return c;
   const batch = Math.min(size, v.remaining);
-  const names = Array.from({ length: batch }, () => mintName(d, rs));
-  d.vanilla[rs.key] = {
+  const { context, names } = mintNames(c, rs, batch);
+  const next = withSync(context, rs.key, {
     ...v,
     remaining: v.remaining - batch,
     batch,
     inBatch: batch,
     awaited: [...v.awaited, ...names],
-  };
-  for (const key of names) request(d, { op: 'createPod', key, ownerKey: rs.key }, out);
+  });
+  const creations = names.map((key): ApiIntent => ({ op: 'createPod', key, ownerKey: rs.key }));
+  return requestAll(next, creations, out);
 };
 
 /** A createPod or deletePod answered: next batch, or abandon the sync after a failure. */
 export const onVanillaDone = (
-  d: RsDraft,
+  c: Ctx,
   intent: ApiIntent,
   outcome: ApiOutcome,
   createdRv: number | undefined,
   out: Effect[],
-): void => {
+): Ctx => {
   if (intent.op === 'deletePod') {
-    const rsKey = Object.keys(d.vanilla).find((k) => d.cache.pods[intent.key]?.ownerKey === k);
-    const v = rsKey === undefined ? undefined : d.vanilla[rsKey];
+    const rsKey = Object.keys(c.vanilla).find((k) => c.informer.pods[intent.key]?.ownerKey === k);
+    const v = rsKey === undefined ? undefined : c.vanilla[rsKey];
     // A refused deletion will never be observed: stop expecting it.
     if (rsKey !== undefined && v && outcome !== 'ok')
-      d.vanilla[rsKey] = { ...v, expectDels: Math.max(0, v.expectDels - 1) };
-    return;
+      return withSync(c, rsKey, { ...v, expectDels: Math.max(0, v.expectDels - 1) });
+    return c;
   }
-  if (intent.op !== 'createPod') return;
-  const v = d.vanilla[intent.ownerKey];
-  if (!v) return;
+  if (intent.op !== 'createPod') return c;
+  const v = c.vanilla[intent.ownerKey];
+  if (!v) return c;
   const failed = outcome !== 'ok';
   // A failed creation already observed (its answer lost after it was applied) was met.
   const unmet = failed && v.awaited.includes(intent.key) ? 1 : 0;
@@ -153,54 +174,56 @@ export const onVanillaDone = (
     backoff: v.backoff || failed,
     createdRv: Math.max(v.createdRv, createdRv ?? 0),
   };
-  const rs = d.cache.replicaSets[intent.ownerKey];
+  const rs = c.informer.replicaSets[intent.ownerKey];
   // Back on the direct path (the label flipped again): the direct path counts what this
   // sync has in flight, and the sync asks for nothing more.
-  const direct = rs !== undefined && createsDirectly(d, rs);
-  d.vanilla[intent.ownerKey] = direct
-    ? { ...next, expectAdds: Math.max(0, next.expectAdds - next.remaining), remaining: 0 }
-    : next;
-  if (rs && !direct && next.inBatch === 0 && next.remaining > 0 && capRemaining(d, rs))
-    launchBatch(d, rs, v.batch * 2, out);
+  const direct = rs !== undefined && createsDirectly(c, rs);
+  const done = withSync(
+    c,
+    intent.ownerKey,
+    direct
+      ? { ...next, expectAdds: Math.max(0, next.expectAdds - next.remaining), remaining: 0 }
+      : next,
+  );
+  if (!rs || direct || next.inBatch !== 0 || !(next.remaining > 0)) return done;
+  const capped = capRemaining(done, rs);
+  const left = capped.vanilla[rs.key]?.remaining ?? 0;
+  return left > 0 ? launchBatch(capped, rs, v.batch * 2, out) : capped;
 };
 
 /**
  * Before a sync's next batch: lowers what it still has to create to what the informer now
- * shows missing, and the expectations with it; is anything left to create? The diff the
- * sync began with may count as missing a pod whose creation answer was lost and which the
- * informer has shown since: Kubernetes creates the whole diff anyway and deletes the
- * surplus later; this controller does not create it (`kd check` seed 18,
+ * shows missing, and the expectations with it (the caller goes on if anything is left to
+ * create). The diff the sync began with may count as missing a pod whose creation answer
+ * was lost and which the informer has shown since: Kubernetes creates the whole diff anyway
+ * and deletes the surplus later; this controller does not create it (`kd check` seed 18,
  * bounded-overshoot-7).
  */
-const capRemaining = (d: RsDraft, rs: ReplicaSetView): boolean => {
-  const v = d.vanilla[rs.key];
-  if (!v) return false;
-  const missing = Math.max(0, v.target - liveOf(d, rs));
+const capRemaining = (c: Ctx, rs: ReplicaSetView): Ctx => {
+  const v = c.vanilla[rs.key];
+  if (!v) return c;
+  const missing = Math.max(0, v.target - liveOf(c, rs));
   const dropped = Math.max(0, v.remaining - missing);
-  if (dropped > 0)
-    d.vanilla[rs.key] = {
-      ...v,
-      remaining: v.remaining - dropped,
-      expectAdds: v.expectAdds - dropped,
-    };
-  return v.remaining - dropped > 0;
+  if (dropped === 0) return c;
+  return withSync(c, rs.key, {
+    ...v,
+    remaining: v.remaining - dropped,
+    expectAdds: v.expectAdds - dropped,
+  });
 };
 
 /**
  * Informer: a pod of this ReplicaSet appeared (one of this sync's awaited creations: one
  * expectation met) or went (one deletion met).
  */
-export const observeVanilla = (d: RsDraft, ownerKey: string, pod: string, added: boolean): void => {
-  const v = d.vanilla[ownerKey];
-  if (!v) return;
-  if (!added) {
-    d.vanilla[ownerKey] = { ...v, expectDels: Math.max(0, v.expectDels - 1) };
-    return;
-  }
-  if (!v.awaited.includes(pod)) return;
-  d.vanilla[ownerKey] = {
+export const observeVanilla = (c: Ctx, ownerKey: string, pod: string, added: boolean): Ctx => {
+  const v = c.vanilla[ownerKey];
+  if (!v) return c;
+  if (!added) return withSync(c, ownerKey, { ...v, expectDels: Math.max(0, v.expectDels - 1) });
+  if (!v.awaited.includes(pod)) return c;
+  return withSync(c, ownerKey, {
     ...v,
     expectAdds: Math.max(0, v.expectAdds - 1),
     awaited: v.awaited.filter((k) => k !== pod),
-  };
+  });
 };
