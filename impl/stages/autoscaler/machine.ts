@@ -78,7 +78,7 @@ import {
   takeReadyReads,
 } from '../controller/count-reads.js';
 import { type HeldCount, unsettled } from '../controller/counts.js';
-import { collect, none, type Step, step } from '../controller/step.js';
+import { collect, none, type Step, step, withContext, withMessage } from '../controller/step.js';
 import { noteWrite, overwritten, type Written } from '../controller/written.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from '../link/index.js';
@@ -107,11 +107,6 @@ type Message = Ev<'message'>['message'];
 const direct = (c: { readonly input: StageInput }): boolean =>
   c.input.config.switches.autoscalerLink === 'direct' && c.input.mode === 'direct';
 
-/** An action running a helper of the `(context, …, out) => context` form as the step. */
-const each = (f: (c: Ctx, out: Effect[]) => Ctx) => step<Ctx>((c) => collect((out) => f(c, out)));
-const withMessage = (f: (c: Ctx, m: Message, out: Effect[]) => Ctx) =>
-  step<Ctx, Ev<'message'>>((c, e) => collect((out) => f(c, e.message, out)));
-
 const guards = clientGuards('autoscaler.none');
 
 export const autoscalerMachine = setup({
@@ -126,21 +121,21 @@ export const autoscalerMachine = setup({
     onApiDone: step(onApiDone),
     onInformer: step(onInformer),
     onTimer: step(onTimer),
-    onSynced: each((c) => setPhase(c, 'recovering')),
-    markSynced: each((c) => (c.informerSynced ? c : { ...c, informerSynced: true })),
+    onSynced: withContext<Ctx>((c) => setPhase(c, 'recovering')),
+    markSynced: withContext<Ctx>((c) => (c.informerSynced ? c : { ...c, informerSynced: true })),
     onLease: step<Ctx>((c, e) => collect((out) => onLease(c, e, out))),
-    onServing: each((c, out) => writeAll(setPhase(c, 'serving'), out)),
-    handshake: each(handshake),
-    onReply: withMessage(onReply),
-    onSyncAck: withMessage(onSyncAckMessage),
-    onMismatch: withMessage(onMismatch),
+    onServing: withContext<Ctx>((c, out) => writeAll(setPhase(c, 'serving'), out)),
+    handshake: withContext<Ctx>(handshake),
+    onReply: withMessage<Ctx>(onReply),
+    onSyncAck: withMessage<Ctx>(onSyncAckMessage),
+    onMismatch: withMessage<Ctx>(onMismatch),
     onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
-    onNotReady: withMessage((c, m, out) => {
+    onNotReady: withMessage<Ctx>((c, m, out) => {
       onNotReadyMessage(c, m, out);
       return c;
     }),
-    onRetryTimer: each((c, out) => onRetryTimer(c, holdsDirect(c), out)),
-    onConnected: each(writeAll),
+    onRetryTimer: withContext<Ctx>((c, out) => onRetryTimer(c, holdsDirect(c), out)),
+    onConnected: withContext<Ctx>(writeAll),
     onProgress: step<Ctx, Ev<'informer.progress'>>((c, e) =>
       collect((out) => maybeRound2(onProgress(c, e.rv), out)),
     ),

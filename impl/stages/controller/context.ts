@@ -80,10 +80,24 @@ export const leaseGuards = {
 };
 
 /** Sends an API request; its answer arrives as `api.done` with the same id. */
-export const request = <C extends ControllerContext>(c: C, intent: ApiIntent, out: Effect[]): C => {
-  const id = c.nextRequestId;
-  out.push({ type: 'api', id, intent });
-  return { ...c, nextRequestId: id + 1, pending: { ...c.pending, [id]: intent } };
+export const request = <C extends ControllerContext>(c: C, intent: ApiIntent, out: Effect[]): C =>
+  requestAll(c, [intent], out);
+
+/** Sends several requests in order, copying the pending table once for all of them. */
+export const requestAll = <C extends ControllerContext>(
+  c: C,
+  intents: readonly ApiIntent[],
+  out: Effect[],
+): C => {
+  if (intents.length === 0) return c;
+  const pending = { ...c.pending };
+  let id = c.nextRequestId;
+  for (const intent of intents) {
+    out.push({ type: 'api', id, intent });
+    pending[id] = intent;
+    id += 1;
+  }
+  return { ...c, nextRequestId: id, pending };
 };
 
 /** The request of this id is answered: it is pending no more. */

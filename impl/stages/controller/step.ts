@@ -53,3 +53,19 @@ export const onEach = <const T extends StageEvent['type'], X>(
   types: readonly T[],
   transition: X,
 ): Record<T, X> => Object.fromEntries(types.map((t) => [t, transition])) as Record<T, X>;
+
+type MessageEvent = Extract<StageEvent, { type: 'message' }>;
+
+/** The action running a helper of the context alone, `(context, out) => context`. */
+export const withContext = <C extends object>(f: (context: C, out: Effect[]) => C) =>
+  step<C>((c) => collect((out) => f(c, out)));
+
+/** The action running a helper of the context and the event, `(context, event, out) => context`. */
+export const withEvent = <C extends object, E extends StageEvent = StageEvent>(
+  f: (context: C, event: E, out: Effect[]) => C,
+) => step<C, E>((c, e) => collect((out) => f(c, e, out)));
+
+/** The action running a helper of the event's message, `(context, message, out) => context`. */
+export const withMessage = <C extends object>(
+  f: (context: C, message: MessageEvent['message'], out: Effect[]) => C,
+) => withEvent<C, MessageEvent>((c, e, out) => f(c, e.message, out));

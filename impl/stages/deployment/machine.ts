@@ -70,7 +70,7 @@ import {
   takeReadyReads,
 } from '../controller/count-reads.js';
 import { type HeldCount, planCountRound2, unsettled, writtenBack } from '../controller/counts.js';
-import { collect, none, step } from '../controller/step.js';
+import { none, step, withEvent, withMessage } from '../controller/step.js';
 import { knownWritten, noteWrite, type Written } from '../controller/written.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
@@ -106,13 +106,6 @@ type Ctx = DeploymentContext;
 type Message = Ev<'message'>['message'];
 const RESYNC_TIMER = 'deployment.resync';
 
-/** A handler of the `(context, …, out) => context` form, run as a step of one event. */
-const withOut = <E extends StageEvent = StageEvent>(f: (c: Ctx, e: E, out: Effect[]) => Ctx) =>
-  step<Ctx, E>((c, e) => collect((out) => f(c, e, out)));
-
-const withMessage = (f: (c: Ctx, m: Message, out: Effect[]) => Ctx) =>
-  withOut<Ev<'message'>>((c, e, out) => f(c, e.message, out));
-
 export const deploymentMachine = setup({
   types: {
     context: {} as DeploymentContext,
@@ -121,31 +114,33 @@ export const deploymentMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    onInformer: withOut<Ev<'informer.upsert' | 'informer.delete'>>((c, e, out) =>
+    onInformer: withEvent<Ctx, Ev<'informer.upsert' | 'informer.delete'>>((c, e, out) =>
       onInformer(c, e, out),
     ),
     onSynced: step<Ctx>((c) => none({ ...c, phase: 'recovering' })),
     markSynced: step<Ctx>((c) => none({ ...c, informerSynced: true })),
-    onLease: withOut(onLease),
-    onServing: withOut((c, _e, out) => reconcile({ ...c, phase: 'serving' }, out)),
-    onApiDone: withOut<Ev<'api.done'>>((c, e, out) => onApiDone(c, e, out)),
-    onProgress: withOut<Ev<'informer.progress'>>((c, e, out) =>
+    onLease: withEvent<Ctx>(onLease),
+    onServing: withEvent<Ctx>((c, _e, out) => reconcile({ ...c, phase: 'serving' }, out)),
+    onApiDone: withEvent<Ctx, Ev<'api.done'>>((c, e, out) => onApiDone(c, e, out)),
+    onProgress: withEvent<Ctx, Ev<'informer.progress'>>((c, e, out) =>
       maybeRound2(onProgress(c, e.rv), out),
     ),
-    onResync: withOut((c, _e, out) => reconcile(c, out)),
-    handshake: withOut((c, _e, out) => handshake(c, out)),
-    onReply: withMessage((c, m, out) => onReply(c, m, out)),
-    onSyncAck: withMessage(onSyncAckMessage),
-    onMismatch: withMessage(onMismatch),
+    onResync: withEvent<Ctx>((c, _e, out) => reconcile(c, out)),
+    handshake: withEvent<Ctx>((c, _e, out) => handshake(c, out)),
+    onReply: withMessage<Ctx>((c, m, out) => onReply(c, m, out)),
+    onSyncAck: withMessage<Ctx>(onSyncAckMessage),
+    onMismatch: withMessage<Ctx>(onMismatch),
     onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
-    onNotReady: withMessage((c, m, out) => {
+    onNotReady: withMessage<Ctx>((c, m, out) => {
       onNotReadyMessage(c, m, out);
       return c;
     }),
-    onRetryTimer: withOut((c, _e, out) => onRetryTimer(c, holdsDirect(c), out)),
-    onConnected: withOut((c, _e, out) => reconcile(c, out)),
-    onServerMessage: withMessage((c, m, out) => onScaleServerMessage(c, m, out, reconcile)),
-    onApplyTimer: withOut<Ev<'timer'>>((c, e, out) => onScaleApplyTimer(c, e, out, reconcile)),
+    onRetryTimer: withEvent<Ctx>((c, _e, out) => onRetryTimer(c, holdsDirect(c), out)),
+    onConnected: withEvent<Ctx>((c, _e, out) => reconcile(c, out)),
+    onServerMessage: withMessage<Ctx>((c, m, out) => onScaleServerMessage(c, m, out, reconcile)),
+    onApplyTimer: withEvent<Ctx, Ev<'timer'>>((c, e, out) =>
+      onScaleApplyTimer(c, e, out, reconcile),
+    ),
   },
   guards: {
     ...clientGuards(RESYNC_TIMER),

@@ -11,7 +11,6 @@ import { withKey } from '../controller/context.js';
 import type { HeldCount } from '../controller/counts.js';
 import { podsOwnedBy } from '../controller/informer.js';
 import type { Written } from '../controller/written.js';
-import type { ApiIntent, Effect } from '../io.js';
 import type { PendingRound2, ServerLinks } from '../link/index.js';
 
 /** A pod requested from the scheduler and not yet seen persisted. */
@@ -129,27 +128,6 @@ export const mintNames = (
     (_, i): PodKey => `${namespace}/${name}-${c.lease.incarnation}-${last + i + 1}`,
   );
   return { context: { ...c, minted: withKey(c.minted, rs.key, last + count) }, names };
-};
-
-/**
- * Sends API requests in order, as `request` (controller/context.ts) does one by one, with
- * one copy of `pending` for all of them: a slow-start batch or a scale-down may send
- * hundreds in one step.
- */
-export const requestAll = (
-  c: ReplicaSetContext,
-  intents: readonly ApiIntent[],
-  out: Effect[],
-): ReplicaSetContext => {
-  if (intents.length === 0) return c;
-  const pending = { ...c.pending };
-  let id = c.nextRequestId;
-  for (const intent of intents) {
-    out.push({ type: 'api', id, intent });
-    pending[id] = intent;
-    id += 1;
-  }
-  return { ...c, nextRequestId: id, pending };
 };
 
 /** Entries sent on the scheduler link and not yet seen persisted. */

@@ -10,7 +10,7 @@
  */
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
-import { inFlight, request, withKey } from '../controller/context.js';
+import { inFlight, request, requestAll, withKey } from '../controller/context.js';
 import { cacheKey, templateOf } from '../controller/informer.js';
 import { knownWritten } from '../controller/written.js';
 import type { ApiIntent, Effect } from '../io.js';
@@ -21,7 +21,6 @@ import {
   mintNames,
   type ReplicaSetContext,
   type RequestedPod,
-  requestAll,
   statusOf,
   targetOf,
 } from './context.js';

@@ -13,6 +13,7 @@ import {
   onInformerChange,
   onProgress,
   RETRY_MS,
+  requestAll,
   withKey,
 } from '../controller/context.js';
 import { cacheKey, templateOf } from '../controller/informer.js';
@@ -48,7 +49,6 @@ import {
   holdsDirty,
   liveOf,
   type ReplicaSetContext,
-  requestAll,
   targetOf,
 } from './context.js';
 import {

@@ -36,7 +36,7 @@ import {
   onSyncAckMessage,
 } from '../controller/client-link.js';
 import { controllerContext, leaseGuards, onLease } from '../controller/context.js';
-import { collect, none, step } from '../controller/step.js';
+import { collect, none, step, withContext, withMessage } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import { newClientLink, serverEpochs, sourceOfApplyTimer } from '../link/index.js';
 import { holdsDirty, type ReplicaSetContext } from './context.js';
@@ -53,14 +53,7 @@ import { endBackoff } from './vanilla.js';
 
 type Ctx = ReplicaSetContext;
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
-type Message = Ev<'message'>['message'];
 const RESYNC_TIMER = 'replicaset.resync';
-
-/** An action running a helper of the `(context, …, out) => context` form as the step. */
-const each = (f: (c: Ctx, out: Effect[]) => Ctx) => step<Ctx>((c) => collect((out) => f(c, out)));
-/** The same for a helper of the event's message. */
-const withMessage = (f: (c: Ctx, m: Message, out: Effect[]) => Ctx) =>
-  step<Ctx, Ev<'message'>>((c, e) => collect((out) => f(c, e.message, out)));
 
 const SERVER_METHODS = ['handshake', 'sync', 'scale'];
 
@@ -73,26 +66,26 @@ export const replicaSetMachine = setup({
   },
   actions: {
     onInformer: step(onInformer),
-    onSynced: each((c) => setPhase(c, 'recovering')),
-    markSynced: each((c) => ({ ...c, informerSynced: true })),
+    onSynced: withContext<Ctx>((c) => setPhase(c, 'recovering')),
+    markSynced: withContext<Ctx>((c) => ({ ...c, informerSynced: true })),
     onLease: step<Ctx>((c, e) => collect((out) => onLease(c, e, out))),
-    onServing: each((c, out) => reconcile(setPhase(c, 'serving'), out)),
+    onServing: withContext<Ctx>((c, out) => reconcile(setPhase(c, 'serving'), out)),
     onApiDone: step(onApiDone),
     onProgress: step(onInformerProgress),
-    onResync: each((c, out) => reconcile(endBackoff(c), out)),
+    onResync: withContext<Ctx>((c, out) => reconcile(endBackoff(c), out)),
     onServerMessage: step(onServerMessage),
     onApplyTimer: step(onApplyTimer),
-    handshake: each(handshake),
+    handshake: withContext<Ctx>(handshake),
     onReply: step(onReply),
-    onSyncAck: withMessage(onSyncAckMessage),
-    onMismatch: withMessage(onMismatch),
+    onSyncAck: withMessage<Ctx>(onSyncAckMessage),
+    onMismatch: withMessage<Ctx>(onMismatch),
     onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
-    onNotReady: withMessage((c, m, out) => {
+    onNotReady: withMessage<Ctx>((c, m, out) => {
       onNotReadyMessage(c, m, out);
       return c;
     }),
-    onRetryTimer: each((c, out) => onRetryTimer(c, holdsDirty(c), out)),
-    onConnected: each(reconcile),
+    onRetryTimer: withContext<Ctx>((c, out) => onRetryTimer(c, holdsDirty(c), out)),
+    onConnected: withContext<Ctx>(reconcile),
   },
   guards: {
     ...clientGuards(RESYNC_TIMER),

@@ -26,7 +26,7 @@
  */
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { ReplicaSetView } from '../../../spec/types/objects.js';
-import { withKey } from '../controller/context.js';
+import { requestAll, withKey } from '../controller/context.js';
 import type { ApiIntent, ApiOutcome, Effect } from '../io.js';
 import {
   activePods,
@@ -34,7 +34,6 @@ import {
   liveOf,
   mintNames,
   type ReplicaSetContext,
-  requestAll,
   requestedOf,
   targetOf,
   type VanillaSync,
