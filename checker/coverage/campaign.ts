@@ -70,7 +70,7 @@ const LIVENESS_STEP_MAX = 20_000;
  * The switch flips the quick campaign runs besides `hardened`: each reaches a transition
  * that no hardened run takes (the broad campaign runs them all and shows which).
  */
-export const QUICK_FLIPS: readonly string[] = ['no-round2', 'no-fence'];
+export const QUICK_FLIPS: readonly string[] = ['no-fence'];
 
 export const coverageCampaign = (options: CampaignOptions = {}): CampaignResult => {
   const depth = options.depth ?? 'quick';
@@ -96,7 +96,7 @@ export const coverageCampaign = (options: CampaignOptions = {}): CampaignResult 
 };
 
 /**
- * `autoscalerLink: 'direct'`, which no profile or mutant sets: its link region and the
+ * `autoscalerLink: 'direct'`, which no profile or mutant sets: the autoscaler's link and the
  * Deployment controller's server end exist only under it.
  */
 const DIRECT_LINK = 'hardened:autoscalerLink=direct';

@@ -76,15 +76,12 @@ describe('switch-gated transitions', () => {
   });
 
   it('are not listed under a profile that has their setting', () => {
-    const noRound2 = makeConfig('up', 'hardened', 'no-round2').switches;
-    const listed = unreachableUnder(noRound2).map((u) => u.id);
-    // The autoscaler's also needs its direct link, which no-round2 does not set.
-    expect(
-      listed.some(
-        (id) =>
-          id.includes('handshaking --always[linkIs(connected)]') && !id.startsWith('autoscaler'),
-      ),
-    ).toBe(false);
-    expect(listed).toContain('replicaset: server.listening --timer[applyTimer]--> (targetless)');
+    const noFence = makeConfig('up', 'hardened', 'no-fence').switches;
+    const listed = unreachableUnder(noFence).map((u) => u.id);
+    expect(listed).not.toContain(
+      'replicaset: server.listening --timer[applyTimer]--> (targetless)',
+    );
+    // The Deployment controller's also needs the direct autoscaler link, which no-fence does not set.
+    expect(listed).toContain('deployment: server.listening --timer[applyTimer]--> (targetless)');
   });
 });

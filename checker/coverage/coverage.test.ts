@@ -68,8 +68,8 @@ describe('the enumeration of the stage machines', () => {
         'kubelet: syncing --informer.synced--> serving',
         'kubelet: serving --message--> (targetless)',
         'scheduler: recovering --always[recovered]--> serving',
-        'deployment: link.handshaking --message[is(handshakeReply)]--> (targetless)',
-        'deployment: link.handshaking --always[linkIs(syncing)]--> link.syncing',
+        'deployment: (root) --message[gets(handshaking,handshakeReply)]--> (targetless)',
+        'deployment: (root) --always[mustHandshake]--> (targetless)',
         'replicaset: server.listening --timer[applyTimer]--> (targetless)',
         'replicaset: lifecycle.recovering',
       ]),
@@ -147,24 +147,19 @@ describe('the recorder', () => {
         outcome: 'ok',
         lease,
       } as StageEvent,
-      // Handshaking: the server goes down, so the region goes to disconnected and at once
-      // back to handshaking (a new epoch): the configuration is what it was.
+      // Handshaking: the server goes down, so the link is disconnected and at once
+      // handshaking again (a new epoch), by a targetless eventless transition.
       { type: 'link.down', server: 'replicaset' },
     ]);
-    expect(snapshot.value).toEqual({
-      lifecycle: 'recovering',
-      link: 'handshaking',
-      server: 'listening',
-    });
+    expect(snapshot.value).toEqual({ lifecycle: 'recovering', server: 'listening' });
     expect(visitedOf(recorder.report(), 'deployment')).toEqual([
       'deployment: (root) --start--> (targetless)',
       'deployment: (root) --api.done[leaseAnswer]--> (targetless)',
+      'deployment: (root) --link.down[linkIs(handshaking)]--> (targetless)',
+      'deployment: (root) --always[mustHandshake]--> (targetless)',
       'deployment: lifecycle.syncing --informer.synced--> (targetless)',
       // Synced and leased: eventless, on the event that completed the pair.
       'deployment: lifecycle.syncing --always[leasedAndSynced]--> lifecycle.recovering',
-      'deployment: link --link.down--> (targetless)',
-      'deployment: link.disconnected --always[synced]--> link.handshaking',
-      'deployment: link.handshaking --always[linkIs(disconnected)]--> link.disconnected',
     ]);
   });
 

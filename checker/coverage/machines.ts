@@ -7,9 +7,9 @@
  *
  * Ids are stable and readable, prefixed by the stage kind:
  *
- *   state       `deployment: link.connected`
- *   transition  `deployment: link.handshaking --always[linkIs(syncing)]--> link.syncing`
- *               `kubelet: serving --*--> (targetless)`
+ *   state       `deployment: lifecycle.serving`
+ *   transition  `deployment: lifecycle.recovering --always[connected]--> lifecycle.serving`
+ *               `deployment: (root) --message[gets(syncing,syncAck)]--> (targetless)`
  *
  * The guard (with its parameters) is part of a transition's id, so guarded alternatives of
  * one event count separately; targetless transitions (actions only) count too. The machine

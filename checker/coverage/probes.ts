@@ -170,7 +170,7 @@ const probesFor = (link: LinkUnderTest): Probe[] => {
     {
       name: `${client}: ${server} crashes during round 1`,
       description: `${server} crashes and restarts, and crashes again while ${client} is still handshaking with it`,
-      reaches: [`${client}: link.handshaking --always[linkIs(disconnected)]--> link.disconnected`],
+      reaches: [`${client}: (root) --link.down[linkIs(handshaking)]--> (targetless)`],
       play: (onTransition) => {
         const d = start(onTransition);
         d.crashAndRestart(server);
@@ -182,7 +182,7 @@ const probesFor = (link: LinkUnderTest): Probe[] => {
     {
       name: `${client}: ${server} crashes during round 2`,
       description: `${server} restarts; once ${client} is in round 2 with it, ${server} crashes again`,
-      reaches: [`${client}: link.syncing --always[linkIs(disconnected)]--> link.disconnected`],
+      reaches: [`${client}: (root) --link.down[linkIs(syncing)]--> (targetless)`],
       play: (onTransition) => {
         const d = start(onTransition);
         d.crashAndRestart(server);
@@ -194,10 +194,7 @@ const probesFor = (link: LinkUnderTest): Probe[] => {
     {
       name: `${client}: round 2 lost`,
       description: `${client}'s sync to a restarted ${server} is dropped, so its retry timer fires in round 2 and it handshakes again`,
-      reaches: [
-        `${client}: link.syncing --timer[retryTimer]--> (targetless)`,
-        `${client}: link.syncing --always[linkIs(handshaking)]--> link.handshaking`,
-      ],
+      reaches: [`${client}: (root) --timer[retryTimer(syncing)]--> (targetless)`],
       play: (onTransition) => {
         const d = start(onTransition);
         d.crashAndRestart(server);
@@ -210,8 +207,8 @@ const probesFor = (link: LinkUnderTest): Probe[] => {
       name: `${client}: an old epoch refused during round 2`,
       description: `${client}'s ${link.data} is held back until its dirty re-check has started a new handshake; the server refuses the old epoch while ${client} is in round 2, and again once it is connected`,
       reaches: [
-        `${client}: link.syncing --message[is(epochMismatch)]--> (targetless)`,
-        `${client}: link.connected --message[is(epochMismatch)]--> (targetless)`,
+        `${client}: (root) --message[gets(syncing,epochMismatch)]--> (targetless)`,
+        `${client}: (root) --message[gets(connected,epochMismatch)]--> (targetless)`,
       ],
       play: (onTransition) => {
         const d = start(onTransition);
@@ -248,7 +245,7 @@ const OUTAGE_PROBE: Probe = {
   description:
     "on the API path, the autoscaler's scale write and then the Deployment controller's ReplicaSet write each fail in an API outage, so both retry on their timers",
   reaches: [
-    'autoscaler: lifecycle.serving --timer--> (targetless)',
+    'autoscaler: serving --timer[scaleTimer]--> (targetless)',
     'deployment: lifecycle.serving --timer[resyncTimer]--> (targetless)',
   ],
   play: (onTransition) => {

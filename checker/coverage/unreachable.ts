@@ -20,13 +20,6 @@ export interface Unreachable {
 }
 
 /**
- * The client link region (`impl/stages/upstream/client.ts`) follows `context.link.phase` with
- * eventless transitions to every other phase; one of them cannot fire.
- */
-const CONNECTED_TO_SYNCING =
-  "the link's phase becomes `syncing` only in `finishRound1`, called on an accepted handshake reply or on the last quorum read for one, and both require the phase `handshaking` (`acceptReply`, `onRead`); from `connected` one event can only start a new handshake (retry timer) or disconnect (`epochMismatch`, `link.down`), so the region never sees `syncing` while in `connected`";
-
-/**
  * A kubelet (`impl/stages/kubelet/machine.ts`) is `syncing` only at the start of an
  * incarnation, and the timers, API answers and sandbox-stopped reports that reach it there
  * are those its own incarnation asked for (`take.ts` checks the incarnation; `crashStage` in
@@ -50,18 +43,6 @@ export const UNREACHABLE: readonly Unreachable[] = [
     reason:
       'timers fire only in the incarnation that set them, and a syncing kubelet sets none: its retry timer follows an API answer (`onApiDone`, unreachable in `syncing`), and its apply timer an admitted data message, which needs an epoch installed by a handshake it answers only when serving (`answersHandshakes`, `admit` in impl/stages/link/server.ts: a restarted server has no links)',
   },
-  {
-    id: 'deployment: link.connected --always[linkIs(syncing)]--> link.syncing',
-    reason: CONNECTED_TO_SYNCING,
-  },
-  {
-    id: 'replicaset: link.connected --always[linkIs(syncing)]--> link.syncing',
-    reason: CONNECTED_TO_SYNCING,
-  },
-  {
-    id: 'autoscaler: link.connected --always[linkIs(syncing)]--> link.syncing',
-    reason: CONNECTED_TO_SYNCING,
-  },
 ];
 
 export const UNREACHABLE_IDS: ReadonlySet<string> = new Set(UNREACHABLE.map((u) => u.id));
@@ -75,35 +56,18 @@ export interface SwitchGated extends Unreachable {
   readonly needs: Partial<Switches>;
 }
 
-const ROUND1_TO_CONNECTED =
-  'an accepted round 1 connects the link at once only when round 2 is skipped (`runsRound2` in `impl/stages/link/client.ts`); otherwise it always leads to `syncing`';
-
 const AUTOSCALER_LINK =
-  "the autoscaler's link region leaves `disconnected` only on the direct autoscaler link (guard `synced` in `impl/stages/autoscaler/machine.ts`)";
+  'the autoscaler handshakes, and so uses its link at all, only on the direct autoscaler link (guard `mustHandshake`: `clientGuards(…, direct)` in `impl/stages/autoscaler/machine.ts`)';
 
 export const SWITCH_GATED: readonly SwitchGated[] = [
-  {
-    id: 'deployment: link.handshaking --always[linkIs(connected)]--> link.connected',
-    needs: { round2: 'none' },
-    reason: ROUND1_TO_CONNECTED,
-  },
-  {
-    id: 'replicaset: link.handshaking --always[linkIs(connected)]--> link.connected',
-    needs: { round2: 'none' },
-    reason: ROUND1_TO_CONNECTED,
-  },
   ...[
-    'link --link.down--> (targetless)',
-    'link.disconnected --always[synced]--> link.handshaking',
-    'link.handshaking --message[is(handshakeReply)]--> (targetless)',
-    'link.handshaking --message[is(notReady)]--> (targetless)',
-    'link.handshaking --timer[retryTimer]--> (targetless)',
-    'link.handshaking --always[linkIs(syncing)]--> link.syncing',
-    'link.syncing --message[is(syncAck)]--> (targetless)',
-    'link.syncing --always[linkIs(connected)]--> link.connected',
-    'link.connected --timer[retryTimer]--> (targetless)',
-    'link.connected --always[linkIs(disconnected)]--> link.disconnected',
-    'link.connected --always[linkIs(handshaking)]--> link.handshaking',
+    '(root) --always[mustHandshake]--> (targetless)',
+    '(root) --message[gets(handshaking,handshakeReply)]--> (targetless)',
+    '(root) --message[gets(handshaking,notReady)]--> (targetless)',
+    '(root) --message[gets(syncing,syncAck)]--> (targetless)',
+    '(root) --timer[retryTimer(handshaking)]--> (targetless)',
+    '(root) --timer[retryTimer(connected)]--> (targetless)',
+    '(root) --link.down[linkIs(connected)]--> (targetless)',
   ].map(
     (transition): SwitchGated => ({
       id: `autoscaler: ${transition}`,
@@ -111,11 +75,6 @@ export const SWITCH_GATED: readonly SwitchGated[] = [
       reason: AUTOSCALER_LINK,
     }),
   ),
-  {
-    id: 'autoscaler: link.handshaking --always[linkIs(connected)]--> link.connected',
-    needs: { autoscalerLink: 'direct', round2: 'none' },
-    reason: `${AUTOSCALER_LINK}; and ${ROUND1_TO_CONNECTED}`,
-  },
   {
     id: 'deployment: server.listening --message[fromUpstream]--> (targetless)',
     needs: { autoscalerLink: 'direct' },

@@ -58,7 +58,7 @@ const casesFor = ({
 }: (typeof LINKS)[number]): DirectedCase[] => [
   {
     name: `${server} crashes while ${client} is in round 1`,
-    reaches: [`${client}: link.handshaking --always[linkIs(disconnected)]--> link.disconnected`],
+    reaches: [`${client}: (root) --link.down[linkIs(handshaking)]--> (targetless)`],
     fuzzCase: {
       ...base,
       schedule: [...restart(serverIndex), moment(link, 'handshaking', 'crashServer')],
@@ -66,7 +66,7 @@ const casesFor = ({
   },
   {
     name: `${server} crashes while ${client} is in round 2`,
-    reaches: [`${client}: link.syncing --always[linkIs(disconnected)]--> link.disconnected`],
+    reaches: [`${client}: (root) --link.down[linkIs(syncing)]--> (targetless)`],
     fuzzCase: {
       ...base,
       schedule: [...restart(serverIndex), moment(link, 'syncing', 'crashServer')],
@@ -74,10 +74,7 @@ const casesFor = ({
   },
   {
     name: `${client}'s round-2 sync to a restarted ${server} is lost`,
-    reaches: [
-      `${client}: link.syncing --timer[retryTimer]--> (targetless)`,
-      `${client}: link.syncing --always[linkIs(handshaking)]--> link.handshaking`,
-    ],
+    reaches: [`${client}: (root) --timer[retryTimer(syncing)]--> (targetless)`],
     fuzzCase: {
       ...base,
       schedule: [...restart(serverIndex), moment(link, 'syncing', 'dropNewest')],
@@ -85,10 +82,7 @@ const casesFor = ({
   },
   {
     name: `${client}'s round-2 sync to a restarted ${server} arrives after ${client}'s retry timer`,
-    reaches: [
-      `${client}: link.syncing --timer[retryTimer]--> (targetless)`,
-      `${client}: link.syncing --always[linkIs(handshaking)]--> link.handshaking`,
-    ],
+    reaches: [`${client}: (root) --timer[retryTimer(syncing)]--> (targetless)`],
     // Held twice the retry timer: the client handshakes again under a newer epoch, and
     // the old sync reaches the server after that epoch is installed (a late sync of an
     // older epoch, which the server must refuse).
@@ -104,8 +98,8 @@ const casesFor = ({
   {
     name: `${server} refuses ${client}'s data of an older epoch in round 2, then once connected`,
     reaches: [
-      `${client}: link.syncing --message[is(epochMismatch)]--> (targetless)`,
-      `${client}: link.connected --message[is(epochMismatch)]--> (targetless)`,
+      `${client}: (root) --message[gets(syncing,epochMismatch)]--> (targetless)`,
+      `${client}: (root) --message[gets(connected,epochMismatch)]--> (targetless)`,
     ],
     fuzzCase: {
       ...base,

@@ -50,12 +50,14 @@ import {
   clientGuards,
   clientReport,
   handshake,
-  linkRegion,
+  linkTransitions,
+  mustHandshake,
   onMismatch,
   onNotReadyMessage,
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
+  whenConnected,
 } from '../controller/client-link.js';
 import {
   answered,
@@ -107,7 +109,8 @@ type Message = Ev<'message'>['message'];
 const direct = (c: { readonly input: StageInput }): boolean =>
   c.input.config.switches.autoscalerLink === 'direct' && c.input.mode === 'direct';
 
-const guards = clientGuards('autoscaler.none');
+// The link is used on the direct hop only.
+const guards = clientGuards('autoscaler.none', direct);
 
 export const autoscalerMachine = setup({
   types: {
@@ -126,8 +129,10 @@ export const autoscalerMachine = setup({
     onLease: step<Ctx>((c, e) => collect((out) => onLease(c, e, out))),
     onServing: withContext<Ctx>((c, out) => writeAll(setPhase(c, 'serving'), out)),
     handshake: withContext<Ctx>(handshake),
-    onReply: withMessage<Ctx>(onReply),
-    onSyncAck: withMessage<Ctx>(onSyncAckMessage),
+    onReply: withMessage<Ctx>((c, m, out) => whenConnected(c, onReply(c, m, out), writeAll, out)),
+    onSyncAck: withMessage<Ctx>((c, m, out) =>
+      whenConnected(c, onSyncAckMessage(c, m), writeAll, out),
+    ),
     onMismatch: withMessage<Ctx>(onMismatch),
     onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
     onNotReady: withMessage<Ctx>((c, m, out) => {
@@ -135,7 +140,6 @@ export const autoscalerMachine = setup({
       return c;
     }),
     onRetryTimer: withContext<Ctx>((c, out) => onRetryTimer(c, holdsDirect(c), out)),
-    onConnected: withContext<Ctx>(writeAll),
     onProgress: step<Ctx, Ev<'informer.progress'>>((c, e) =>
       collect((out) => maybeRound2(onProgress(c, e.rv), out)),
     ),
@@ -147,13 +151,11 @@ export const autoscalerMachine = setup({
     leases: ({ context }) => direct(context),
     leasedAndSynced: ({ context }) =>
       context.informerSynced && (!direct(context) || context.lease.incarnation > 0),
-    // The link region leaves `disconnected` only on the direct hop.
-    synced: ({ context }) => direct(context) && context.phase !== 'syncing',
+    scaleTimer: ({ event }) => event.type === 'timer' && event.name.startsWith(TIMER_PREFIX),
     mayServe: ({ context }) => !direct(context) || context.link.phase === 'connected',
   },
 }).createMachine({
   id: 'autoscaler',
-  type: 'parallel',
   context: ({ input }) => ({
     ...controllerContext(input),
     phase: 'syncing',
@@ -172,22 +174,20 @@ export const autoscalerMachine = setup({
     'informer.progress': { actions: 'onProgress' },
     'informer.upsert': { actions: 'onInformer' },
     'informer.delete': { actions: 'onInformer' },
-    timer: { guard: 'leaseTimer', actions: 'onLease' },
+    message: linkTransitions.message,
+    timer: [{ guard: 'leaseTimer', actions: 'onLease' }, ...linkTransitions.timer],
+    'link.down': linkTransitions['link.down'],
   },
+  always: mustHandshake,
+  initial: 'syncing',
   states: {
-    lifecycle: {
-      initial: 'syncing',
-      states: {
-        // Out of `syncing` once the informer listed and, on the direct hop, the Lease is held.
-        syncing: {
-          on: { 'informer.synced': { actions: 'markSynced' } },
-          always: { guard: 'leasedAndSynced', target: 'recovering', actions: 'onSynced' },
-        },
-        recovering: { always: { guard: 'mayServe', target: 'serving', actions: 'onServing' } },
-        serving: { on: { timer: { actions: 'onTimer' } } },
-      },
+    // Out of `syncing` once the informer listed and, on the direct hop, the Lease is held.
+    syncing: {
+      on: { 'informer.synced': { actions: 'markSynced' } },
+      always: { guard: 'leasedAndSynced', target: 'recovering', actions: 'onSynced' },
     },
-    link: linkRegion,
+    recovering: { always: { guard: 'mayServe', target: 'serving', actions: 'onServing' } },
+    serving: { on: { timer: { guard: 'scaleTimer', actions: 'onTimer' } } },
   },
 });
 

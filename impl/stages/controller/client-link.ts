@@ -2,16 +2,17 @@
  * The client end of one downstream link, as the autoscaler and the Deployment and
  * ReplicaSet controllers drive it: the session logic is `impl/stages/link` (pure functions
  * over a `ClientLink`); this file holds the helpers that apply it to a machine's context
- * (`(context, …, out) => context`, step.ts) and the xstate region whose states mirror the
- * link's phase, so the phase is an explicit state of the machine.
+ * (`(context, …, out) => context`, step.ts) and the transitions a machine routes the link's
+ * events through.
  *
- *   disconnected ──(informer synced)──► handshaking ──reply accepted──► syncing ──syncAck──► connected
- *        ▲                               │ ▲  notReady: wait; timer: new epoch          │
- *        └──── epochMismatch, link.down ◄─┴─┴──────────────────────────────────────────────┘
+ *   disconnected ──(stage past syncing)──► handshaking ──reply accepted──► syncing ──syncAck──► connected
+ *        ▲                                  │ ▲  notReady: wait; timer: new epoch            │
+ *        └──── epochMismatch, link.down ◄───┴─┴────────────────────────────────────────────────┘
  *
- * Helpers change `link.phase` in the context; the region's eventless transitions follow
- * it. Round 2 itself is the stage's business (counts, pods): the stage's `onReply` handler
- * computes the plan and calls `finishRound1`.
+ * The phase is stored once, in `link.phase`: each transition names the phase it applies in
+ * (guards `linkIs`, `gets`), so a diagram and machine coverage still show the link's
+ * behaviour phase by phase. Round 2 itself is the stage's business (counts, pods): the
+ * stage's `onReply` handler computes the plan and calls `finishRound1`.
  */
 import type { EpochMismatch, NotReady, SyncAck } from '../../../spec/types/messages.js';
 import type { LinkPhase, StagePhase } from '../../../spec/types/observation.js';
@@ -60,7 +61,7 @@ export const onSyncAckMessage = <C extends ClientContext>(c: C, message: Message
 export const onMismatch = <C extends ClientContext>(c: C, message: Message): C =>
   isEpochMismatch(message) ? { ...c, link: onEpochMismatch(c.link, message).link } : c;
 
-/** The connection to the server broke: the link region follows to `disconnected`. */
+/** The connection to the server broke: the link is `disconnected`. */
 export const onServerDownEvent = <C extends ClientContext>(c: C, server: string): C =>
   server === c.link.server ? { ...c, link: onServerDown(c.link) } : c;
 
@@ -93,69 +94,77 @@ export const clientReport = (c: ClientContext): ClientLinkReport => ({
 });
 
 /**
- * The guards the link region and the stage's resync timer use, the same in every client
- * stage; `resyncTimer` is the stage's timer name.
+ * The guards of the link's transitions and of the stage's resync timer, the same in every
+ * client stage; `resyncTimer` is the stage's timer name, `hasLink` whether the stage uses its
+ * link at all (the autoscaler only on its direct hop).
  */
-export const clientGuards = (resyncTimer: string) => ({
-  synced: ({ context }: { context: ClientContext }) => context.phase !== 'syncing',
-  linkIs: ({ context }: { context: ClientContext }, params: { phase: string }) =>
+export const clientGuards = (
+  resyncTimer: string,
+  hasLink: (c: ClientContext) => boolean = () => true,
+) => ({
+  mustHandshake: ({ context }: { context: ClientContext }) =>
+    hasLink(context) && context.phase !== 'syncing' && context.link.phase === 'disconnected',
+  linkIs: ({ context }: { context: ClientContext }, params: { phase: LinkPhase }) =>
     context.link.phase === params.phase,
-  is: ({ event }: { event: StageEvent }, params: { method: string }) =>
-    isMessage(event, params.method),
-  retryTimer: ({ context, event }: { context: ClientContext; event: StageEvent }) =>
-    isRetryTimer(context, event),
+  gets: (
+    { context, event }: { context: ClientContext; event: StageEvent },
+    params: { phase: LinkPhase; method: string },
+  ) => context.link.phase === params.phase && isMessage(event, params.method),
+  retryTimer: (
+    { context, event }: { context: ClientContext; event: StageEvent },
+    params: { phase: LinkPhase },
+  ) => context.link.phase === params.phase && isRetryTimer(context, event),
   resyncTimer: ({ event }: { event: StageEvent }) =>
     event.type === 'timer' && event.name === resyncTimer,
   connected: ({ context }: { context: ClientContext }) => context.link.phase === 'connected',
 });
 
-const follow = (self: LinkPhase) =>
-  (['disconnected', 'handshaking', 'syncing', 'connected'] as const)
-    .filter((p) => p !== self)
-    .map((p) => ({ guard: { type: 'linkIs' as const, params: { phase: p } }, target: p }));
+/**
+ * The step connected the link: the stage's work that waited for the connection runs at its
+ * end (`onConnected`, the stage's reconcile). A stage still `recovering` becomes `serving` in
+ * this same step (its lifecycle waits for the link), and that transition runs the reconcile.
+ */
+export const whenConnected = <C extends ClientContext>(
+  before: ClientContext,
+  after: C,
+  onConnected: (c: C, out: Effect[]) => C,
+  out: Effect[],
+): C => {
+  const connected = before.link.phase !== 'connected' && after.link.phase === 'connected';
+  return connected && after.phase !== 'recovering' ? onConnected(after, out) : after;
+};
+
+const inPhase = (phase: LinkPhase) => ({ type: 'linkIs' as const, params: { phase } });
+const gets = (phase: LinkPhase, method: string) => ({
+  type: 'gets' as const,
+  params: { phase, method },
+});
 
 /**
- * The link region. The machine provides the actions `handshake`, `onReply`, `onSyncAck`,
- * `onMismatch`, `onNotReady`, `onServerDown`, `onRetryTimer`, `onConnected` and the guards
- * `linkIs`, `synced`, `is`, `retryTimer`.
+ * The link's transitions, for the machine's root. The machine provides the actions
+ * `handshake`, `onReply`, `onSyncAck`, `onMismatch`, `onNotReady`, `onServerDown`,
+ * `onRetryTimer` and the guards of `clientGuards`; `mustHandshake` starts a handshake as soon
+ * as the link is down and the stage past `syncing`.
  */
-export const linkRegion = {
-  initial: 'disconnected',
-  on: { 'link.down': { actions: 'onServerDown' } },
-  states: {
-    disconnected: {
-      always: [{ guard: 'synced', target: 'handshaking', actions: 'handshake' }],
-    },
-    handshaking: {
-      always: follow('handshaking'),
-      on: {
-        message: [
-          { guard: { type: 'is', params: { method: 'handshakeReply' } }, actions: 'onReply' },
-          { guard: { type: 'is', params: { method: 'notReady' } }, actions: 'onNotReady' },
-        ],
-        timer: { guard: 'retryTimer', actions: 'handshake' },
-      },
-    },
-    syncing: {
-      always: follow('syncing'),
-      on: {
-        message: [
-          { guard: { type: 'is', params: { method: 'syncAck' } }, actions: 'onSyncAck' },
-          { guard: { type: 'is', params: { method: 'epochMismatch' } }, actions: 'onMismatch' },
-        ],
-        timer: { guard: 'retryTimer', actions: 'handshake' },
-      },
-    },
-    connected: {
-      entry: 'onConnected',
-      always: follow('connected'),
-      on: {
-        message: {
-          guard: { type: 'is', params: { method: 'epochMismatch' } },
-          actions: 'onMismatch',
-        },
-        timer: { guard: 'retryTimer', actions: 'onRetryTimer' },
-      },
-    },
-  },
+export const linkTransitions = {
+  message: [
+    { guard: gets('handshaking', 'handshakeReply'), actions: 'onReply' },
+    { guard: gets('handshaking', 'notReady'), actions: 'onNotReady' },
+    { guard: gets('syncing', 'syncAck'), actions: 'onSyncAck' },
+    { guard: gets('syncing', 'epochMismatch'), actions: 'onMismatch' },
+    { guard: gets('connected', 'epochMismatch'), actions: 'onMismatch' },
+  ],
+  timer: [
+    { guard: { type: 'retryTimer', params: { phase: 'handshaking' } }, actions: 'handshake' },
+    { guard: { type: 'retryTimer', params: { phase: 'syncing' } }, actions: 'handshake' },
+    { guard: { type: 'retryTimer', params: { phase: 'connected' } }, actions: 'onRetryTimer' },
+  ],
+  'link.down': [
+    { guard: inPhase('handshaking'), actions: 'onServerDown' },
+    { guard: inPhase('syncing'), actions: 'onServerDown' },
+    { guard: inPhase('connected'), actions: 'onServerDown' },
+  ],
 } as const;
+
+/** Down and past `syncing`: handshake (at once, in the step that took the link down). */
+export const mustHandshake = { guard: 'mustHandshake', actions: 'handshake' } as const;

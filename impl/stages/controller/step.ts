@@ -30,6 +30,12 @@ export const collect = <C>(f: (out: Effect[]) => C): Step<C> => {
   return { context, effects: out };
 };
 
+/** A step followed by a helper of its context: its effects come after the step's. */
+export const andThen = <C>(first: Step<C>, f: (context: C, out: Effect[]) => C): Step<C> => {
+  const out = [...first.effects];
+  return { context: f(first.context, out), effects: out };
+};
+
 /**
  * The xstate action running `handler`. The machine binds it to the events of type `E` only
  * (its `on` keys), hence the narrowing of the event.

@@ -41,12 +41,14 @@ import {
   clientGuards,
   clientReport,
   handshake,
-  linkRegion,
+  linkTransitions,
+  mustHandshake,
   onMismatch,
   onNotReadyMessage,
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
+  whenConnected,
 } from '../controller/client-link.js';
 import {
   answered,
@@ -127,8 +129,10 @@ export const deploymentMachine = setup({
     ),
     onResync: withEvent<Ctx>((c, _e, out) => reconcile(c, out)),
     handshake: withEvent<Ctx>((c, _e, out) => handshake(c, out)),
-    onReply: withMessage<Ctx>((c, m, out) => onReply(c, m, out)),
-    onSyncAck: withMessage<Ctx>(onSyncAckMessage),
+    onReply: withMessage<Ctx>((c, m, out) => whenConnected(c, onReply(c, m, out), reconcile, out)),
+    onSyncAck: withMessage<Ctx>((c, m, out) =>
+      whenConnected(c, onSyncAckMessage(c, m), reconcile, out),
+    ),
     onMismatch: withMessage<Ctx>(onMismatch),
     onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
     onNotReady: withMessage<Ctx>((c, m, out) => {
@@ -136,7 +140,6 @@ export const deploymentMachine = setup({
       return c;
     }),
     onRetryTimer: withEvent<Ctx>((c, _e, out) => onRetryTimer(c, holdsDirect(c), out)),
-    onConnected: withEvent<Ctx>((c, _e, out) => reconcile(c, out)),
     onServerMessage: withMessage<Ctx>((c, m, out) => onScaleServerMessage(c, m, out, reconcile)),
     onApplyTimer: withEvent<Ctx, Ev<'timer'>>((c, e, out) =>
       onScaleApplyTimer(c, e, out, reconcile),
@@ -168,8 +171,11 @@ export const deploymentMachine = setup({
     start: { actions: 'onLease' },
     'api.done': [{ guard: 'leaseAnswer', actions: 'onLease' }, { actions: 'onApiDone' }],
     'informer.progress': { actions: 'onProgress' },
-    timer: { guard: 'leaseTimer', actions: 'onLease' },
+    message: linkTransitions.message,
+    timer: [{ guard: 'leaseTimer', actions: 'onLease' }, ...linkTransitions.timer],
+    'link.down': linkTransitions['link.down'],
   },
+  always: mustHandshake,
   states: {
     lifecycle: {
       initial: 'syncing',
@@ -194,7 +200,6 @@ export const deploymentMachine = setup({
         },
       },
     },
-    link: linkRegion,
   },
 });
 

@@ -28,15 +28,17 @@ import {
   clientReport,
   handshake,
   isMessage,
-  linkRegion,
+  linkTransitions,
+  mustHandshake,
   onMismatch,
   onNotReadyMessage,
   onRetryTimer,
   onServerDownEvent,
   onSyncAckMessage,
+  whenConnected,
 } from '../controller/client-link.js';
 import { controllerContext, leaseGuards, onLease } from '../controller/context.js';
-import { collect, none, step, withContext, withMessage } from '../controller/step.js';
+import { andThen, collect, none, step, withContext, withMessage } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import { newClientLink, serverEpochs, sourceOfApplyTimer } from '../link/index.js';
 import { holdsDirty, type ReplicaSetContext } from './context.js';
@@ -76,8 +78,12 @@ export const replicaSetMachine = setup({
     onServerMessage: step(onServerMessage),
     onApplyTimer: step(onApplyTimer),
     handshake: withContext<Ctx>(handshake),
-    onReply: step(onReply),
-    onSyncAck: withMessage<Ctx>(onSyncAckMessage),
+    onReply: step<Ctx, Ev<'message'>>((c, e) =>
+      andThen(onReply(c, e), (next, out) => whenConnected(c, next, reconcile, out)),
+    ),
+    onSyncAck: withMessage<Ctx>((c, m, out) =>
+      whenConnected(c, onSyncAckMessage(c, m), reconcile, out),
+    ),
     onMismatch: withMessage<Ctx>(onMismatch),
     onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
     onNotReady: withMessage<Ctx>((c, m, out) => {
@@ -85,7 +91,6 @@ export const replicaSetMachine = setup({
       return c;
     }),
     onRetryTimer: withContext<Ctx>((c, out) => onRetryTimer(c, holdsDirty(c), out)),
-    onConnected: withContext<Ctx>(reconcile),
   },
   guards: {
     ...clientGuards(RESYNC_TIMER),
@@ -122,8 +127,11 @@ export const replicaSetMachine = setup({
     start: { actions: 'onLease' },
     'api.done': [{ guard: 'leaseAnswer', actions: 'onLease' }, { actions: 'onApiDone' }],
     'informer.progress': { actions: 'onProgress' },
-    timer: { guard: 'leaseTimer', actions: 'onLease' },
+    message: linkTransitions.message,
+    timer: [{ guard: 'leaseTimer', actions: 'onLease' }, ...linkTransitions.timer],
+    'link.down': linkTransitions['link.down'],
   },
+  always: mustHandshake,
   states: {
     lifecycle: {
       initial: 'syncing',
@@ -148,7 +156,6 @@ export const replicaSetMachine = setup({
         },
       },
     },
-    link: linkRegion,
   },
 });
 
