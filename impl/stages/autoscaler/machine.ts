@@ -48,15 +48,10 @@ import {
   armRecheck,
   type ClientContext,
   clientGuards,
+  clientLinkActions,
   clientReport,
-  handshake,
   linkTransitions,
   mustHandshake,
-  onMismatch,
-  onNotReadyMessage,
-  onRetryTimer,
-  onServerDownEvent,
-  onSyncAckMessage,
   whenConnected,
 } from '../controller/client-link.js';
 import {
@@ -120,6 +115,7 @@ export const autoscalerMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
+    ...clientLinkActions<Ctx>(writeAll, holdsDirect),
     onLoad: step(onLoad),
     onApiDone: step(onApiDone),
     onInformer: step(onInformer),
@@ -128,18 +124,7 @@ export const autoscalerMachine = setup({
     markSynced: withContext<Ctx>((c) => (c.informerSynced ? c : { ...c, informerSynced: true })),
     onLease: step<Ctx>((c, e) => collect((out) => onLease(c, e, out))),
     onServing: withContext<Ctx>((c, out) => writeAll(setPhase(c, 'serving'), out)),
-    handshake: withContext<Ctx>(handshake),
     onReply: withMessage<Ctx>((c, m, out) => whenConnected(c, onReply(c, m, out), writeAll, out)),
-    onSyncAck: withMessage<Ctx>((c, m, out) =>
-      whenConnected(c, onSyncAckMessage(c, m), writeAll, out),
-    ),
-    onMismatch: withMessage<Ctx>(onMismatch),
-    onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
-    onNotReady: withMessage<Ctx>((c, m, out) => {
-      onNotReadyMessage(c, m, out);
-      return c;
-    }),
-    onRetryTimer: withContext<Ctx>((c, out) => onRetryTimer(c, holdsDirect(c), out)),
     onProgress: step<Ctx, Ev<'informer.progress'>>((c, e) =>
       collect((out) => maybeRound2(onProgress(c, e.rv), out)),
     ),

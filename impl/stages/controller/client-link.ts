@@ -29,6 +29,7 @@ import {
   startHandshake,
 } from '../link/index.js';
 import type { ControllerContext } from './context.js';
+import { none, step, withContext, withMessage } from './step.js';
 
 export interface ClientContext extends ControllerContext {
   /** The stage's lifecycle (also the machine's `lifecycle` region; handlers read it here). */
@@ -168,3 +169,27 @@ export const linkTransitions = {
 
 /** Down and past `syncing`: handshake (at once, in the step that took the link down). */
 export const mustHandshake = { guard: 'mustHandshake', actions: 'handshake' } as const;
+
+/**
+ * The link's actions, the same in every client stage; `onConnected` is the stage's work
+ * that waits for the connection, `holdsDirty` whether it still holds entries sent on the link
+ * (its retry timer re-handshakes then). The stage adds `onReply`: round 2 is its own.
+ */
+export const clientLinkActions = <C extends ClientContext>(
+  onConnected: (c: C, out: Effect[]) => C,
+  holdsDirty: (c: C) => boolean,
+) => ({
+  handshake: withContext<C>(handshake),
+  onSyncAck: withMessage<C>((c, m, out) =>
+    whenConnected(c, onSyncAckMessage(c, m), onConnected, out),
+  ),
+  onMismatch: withMessage<C>(onMismatch),
+  onServerDown: step<C, Extract<StageEvent, { type: 'link.down' }>>((c, e) =>
+    none(onServerDownEvent(c, e.server)),
+  ),
+  onNotReady: withMessage<C>((c, m, out) => {
+    onNotReadyMessage(c, m, out);
+    return c;
+  }),
+  onRetryTimer: withContext<C>((c, out) => onRetryTimer(c, holdsDirty(c), out)),
+});

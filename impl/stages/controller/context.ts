@@ -58,7 +58,11 @@ export const onProgress = <C extends ControllerContext>(c: C, rv: number): C =>
   rv > c.progressRv ? { ...c, progressRv: rv } : c;
 
 /** On `start`, on a lease answer, on the lease retry timer: the lease flow (lease.ts). */
-export const onLease = <C extends ControllerContext>(c: C, event: StageEvent, out: Effect[]): C => {
+export const onLease = <C extends { readonly input: StageInput; readonly lease: LeaseState }>(
+  c: C,
+  event: StageEvent,
+  out: Effect[],
+): C => {
   const id = c.input.id;
   const step =
     event.type === 'start'

@@ -39,15 +39,10 @@ import {
   armRecheck,
   type ClientContext,
   clientGuards,
+  clientLinkActions,
   clientReport,
-  handshake,
   linkTransitions,
   mustHandshake,
-  onMismatch,
-  onNotReadyMessage,
-  onRetryTimer,
-  onServerDownEvent,
-  onSyncAckMessage,
   whenConnected,
 } from '../controller/client-link.js';
 import {
@@ -116,6 +111,11 @@ export const deploymentMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
+    // Arrows: `reconcile` and `holdsDirect` are defined below the machine.
+    ...clientLinkActions<Ctx>(
+      (c, out) => reconcile(c, out),
+      (c) => holdsDirect(c),
+    ),
     onInformer: withEvent<Ctx, Ev<'informer.upsert' | 'informer.delete'>>((c, e, out) =>
       onInformer(c, e, out),
     ),
@@ -128,18 +128,7 @@ export const deploymentMachine = setup({
       maybeRound2(onProgress(c, e.rv), out),
     ),
     onResync: withEvent<Ctx>((c, _e, out) => reconcile(c, out)),
-    handshake: withEvent<Ctx>((c, _e, out) => handshake(c, out)),
     onReply: withMessage<Ctx>((c, m, out) => whenConnected(c, onReply(c, m, out), reconcile, out)),
-    onSyncAck: withMessage<Ctx>((c, m, out) =>
-      whenConnected(c, onSyncAckMessage(c, m), reconcile, out),
-    ),
-    onMismatch: withMessage<Ctx>(onMismatch),
-    onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
-    onNotReady: withMessage<Ctx>((c, m, out) => {
-      onNotReadyMessage(c, m, out);
-      return c;
-    }),
-    onRetryTimer: withEvent<Ctx>((c, _e, out) => onRetryTimer(c, holdsDirect(c), out)),
     onServerMessage: withMessage<Ctx>((c, m, out) => onScaleServerMessage(c, m, out, reconcile)),
     onApplyTimer: withEvent<Ctx, Ev<'timer'>>((c, e, out) =>
       onScaleApplyTimer(c, e, out, reconcile),

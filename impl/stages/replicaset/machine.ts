@@ -25,20 +25,15 @@ import { type SnapshotFrom, setup } from 'xstate';
 import type { StagePhase } from '../../../spec/types/observation.js';
 import {
   clientGuards,
+  clientLinkActions,
   clientReport,
-  handshake,
   isMessage,
   linkTransitions,
   mustHandshake,
-  onMismatch,
-  onNotReadyMessage,
-  onRetryTimer,
-  onServerDownEvent,
-  onSyncAckMessage,
   whenConnected,
 } from '../controller/client-link.js';
 import { controllerContext, leaseGuards, onLease } from '../controller/context.js';
-import { andThen, collect, none, step, withContext, withMessage } from '../controller/step.js';
+import { andThen, collect, step, withContext } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import { newClientLink, serverEpochs, sourceOfApplyTimer } from '../link/index.js';
 import { holdsDirty, type ReplicaSetContext } from './context.js';
@@ -67,6 +62,7 @@ export const replicaSetMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
+    ...clientLinkActions<Ctx>(reconcile, holdsDirty),
     onInformer: step(onInformer),
     onSynced: withContext<Ctx>((c) => setPhase(c, 'recovering')),
     markSynced: withContext<Ctx>((c) => ({ ...c, informerSynced: true })),
@@ -77,20 +73,9 @@ export const replicaSetMachine = setup({
     onResync: withContext<Ctx>((c, out) => reconcile(endBackoff(c), out)),
     onServerMessage: step(onServerMessage),
     onApplyTimer: step(onApplyTimer),
-    handshake: withContext<Ctx>(handshake),
     onReply: step<Ctx, Ev<'message'>>((c, e) =>
       andThen(onReply(c, e), (next, out) => whenConnected(c, next, reconcile, out)),
     ),
-    onSyncAck: withMessage<Ctx>((c, m, out) =>
-      whenConnected(c, onSyncAckMessage(c, m), reconcile, out),
-    ),
-    onMismatch: withMessage<Ctx>(onMismatch),
-    onServerDown: step<Ctx, Ev<'link.down'>>((c, e) => none(onServerDownEvent(c, e.server))),
-    onNotReady: withMessage<Ctx>((c, m, out) => {
-      onNotReadyMessage(c, m, out);
-      return c;
-    }),
-    onRetryTimer: withContext<Ctx>((c, out) => onRetryTimer(c, holdsDirty(c), out)),
   },
   guards: {
     ...clientGuards(RESYNC_TIMER),

@@ -31,6 +31,7 @@ import { kubeletId } from '../../../spec/types/ids.js';
 import type { Message, PodEntry, SchedulePods, Sync } from '../../../spec/types/messages.js';
 import { isSync, toPodEntry } from '../../../spec/types/messages.js';
 import type { DirtyEntry } from '../../../spec/types/observation.js';
+import { onLease } from '../controller/context.js';
 import {
   applyInformer,
   cacheKey,
@@ -38,15 +39,8 @@ import {
   type InformerCache,
   ownerKnownGone,
 } from '../controller/informer.js';
-import {
-  isLeaseAnswer,
-  isLeaseTimer,
-  noLease,
-  onLeaseAnswer,
-  onLeaseTimer,
-  startLease,
-} from '../controller/lease.js';
-import { onEach } from '../controller/step.js';
+import { isLeaseAnswer, isLeaseTimer, noLease } from '../controller/lease.js';
+import { collect, onEach } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
@@ -182,16 +176,8 @@ const work = (ctx: SchedulerContext, phase: Phase, effects: Effect[]): Scheduler
 
 /** One handler per incoming event. */
 const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => {
-  if (event.type === 'start' || isLeaseAnswer(event) || isLeaseTimer(event)) {
-    const id = ctx.input.id;
-    const s =
-      event.type === 'start'
-        ? startLease(id)
-        : isLeaseAnswer(event)
-          ? onLeaseAnswer(id, ctx.lease, event)
-          : onLeaseTimer(id, ctx.lease);
-    return { context: { ...ctx, lease: s.lease }, effects: s.effects };
-  }
+  if (event.type === 'start' || isLeaseAnswer(event) || isLeaseTimer(event))
+    return collect((out) => onLease(ctx, event, out));
   switch (event.type) {
     case 'informer.upsert':
     case 'informer.delete':
