@@ -32,6 +32,11 @@ import { isServing, type Step, step } from './common.js';
 
 const TO_DEPLOYMENT = linkId('autoscaler', 'deployment');
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+// Its state, `AutoscalerState`, is in spec/world/state.ts with the world's other parts.
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+
 export const autoscalerSteps = (state: WorldState): Step[] => {
   const a = state.autoscaler;
   if (!isServing(a)) return [];
@@ -91,11 +96,7 @@ const sendScale = (ctx: Ctx, key: ObjectKey, replicas: number): void => {
   });
 };
 
-/** Written back: the Deployment shows this version (or a newer one), or is gone. */
-const writtenBack = (ctx: Ctx, held: CountEntry): boolean => {
-  const deployment = ctx.w.api.deployments[held.key];
-  return !deployment || deployment.replicasVersion >= held.version;
-};
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
 
 /**
  * Round 2 towards the Deployment controller. Held counts it reports (at their version or
@@ -122,6 +123,12 @@ export const autoscalerClient: ClientRole = {
     }
     return r;
   },
+};
+
+/** Written back: the Deployment shows this version (or a newer one), or is gone. */
+const writtenBack = (ctx: Ctx, held: CountEntry): boolean => {
+  const deployment = ctx.w.api.deployments[held.key];
+  return !deployment || deployment.replicasVersion >= held.version;
 };
 
 /**

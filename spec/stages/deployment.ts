@@ -37,7 +37,11 @@ import type { Ctx, DeploymentCtlState, WorldState } from '../world/state.js';
 import { isServing, round2Read, type Step, step } from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
+
 const FROM_AUTOSCALER = linkId('autoscaler', 'deployment');
+
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+// Its state, `DeploymentCtlState`, is in spec/world/state.ts with the world's other parts.
 
 /** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
 const targetOf = (
@@ -67,6 +71,35 @@ const pendingTarget = (dc: DeploymentCtlState, rs: ReplicaSetView, directLink: b
   if (target === null || target.replicas === rs.replicas) return null;
   return dc.counts[rs.key]?.replicas === target.replicas ? null : target;
 };
+
+/** Deployment status: the sum of its ReplicaSets' status as the informer shows them. */
+const statusOf = (dc: DeploymentCtlState, uid: string): string => {
+  let replicas = 0;
+  let ready = 0;
+  for (const rs of Object.values(dc.view.objects.replicaSets)) {
+    if (rs.ownerUid !== uid) continue;
+    replicas += rs.status.replicas;
+    ready += rs.status.readyReplicas;
+  }
+  return `${replicas}/${ready}`;
+};
+
+/**
+ * Deployment statuses that differ from this incarnation's last write (the controller does
+ * not read the Deployment status back; a restarted one writes it once again).
+ */
+const unwrittenStatuses = (dc: DeploymentCtlState, cfg: Config): [ObjectKey, string][] => {
+  if (!cfg.switches.writeDeploymentStatus) return [];
+  const out: [ObjectKey, string][] = [];
+  for (const d of Object.values(dc.view.objects.deployments)) {
+    if (d.deleting) continue;
+    const status = statusOf(dc, d.uid);
+    if (dc.statusWritten[d.key] !== status) out.push([d.key, status]);
+  }
+  return out;
+};
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
 export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
   const dc = state.deployment;
@@ -100,33 +133,6 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
   }
   steps.push(...statusSteps(dc, cfg));
   return steps;
-};
-
-/** Deployment status: the sum of its ReplicaSets' status as the informer shows them. */
-const statusOf = (dc: DeploymentCtlState, uid: string): string => {
-  let replicas = 0;
-  let ready = 0;
-  for (const rs of Object.values(dc.view.objects.replicaSets)) {
-    if (rs.ownerUid !== uid) continue;
-    replicas += rs.status.replicas;
-    ready += rs.status.readyReplicas;
-  }
-  return `${replicas}/${ready}`;
-};
-
-/**
- * Deployment statuses that differ from this incarnation's last write (the controller does
- * not read the Deployment status back; a restarted one writes it once again).
- */
-const unwrittenStatuses = (dc: DeploymentCtlState, cfg: Config): [ObjectKey, string][] => {
-  if (!cfg.switches.writeDeploymentStatus) return [];
-  const out: [ObjectKey, string][] = [];
-  for (const d of Object.values(dc.view.objects.deployments)) {
-    if (d.deleting) continue;
-    const status = statusOf(dc, d.uid);
-    if (dc.statusWritten[d.key] !== status) out.push([d.key, status]);
-  }
-  return out;
 };
 
 /**
@@ -221,6 +227,8 @@ const writeBackScale = (ctx: Ctx, key: ObjectKey): void => {
   if (outcome === 'notFound') delete ctx.w.deployment.scales[key];
 };
 
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+
 /** Server of `autoscaler -> deployment`: counts not yet written back, newest version wins. */
 export const deploymentServer: ServerRole = {
   snapshot: (ctx) =>
@@ -259,6 +267,8 @@ export const onDeploymentSync = (ctx: Ctx): void => {
   for (const [key, status] of unwrittenStatuses(dc as DeploymentCtlState, ctx.cfg))
     writeStatus(ctx, key, status);
 };
+
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
 
 /** Round 2 towards the ReplicaSet controller: adopt its pending counts, re-send lost ones. */
 export const deploymentClient: ClientRole = {

@@ -38,6 +38,9 @@ import {
   templateOf,
 } from './common.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+// Its state, `KubeletState`, is in spec/world/state.ts with the world's other parts.
+
 type KubeletDraft = Ctx['w']['kubelets'][string];
 
 const kubelet = (ctx: Ctx, node: NodeName): KubeletDraft => {
@@ -46,62 +49,33 @@ const kubelet = (ctx: Ctx, node: NodeName): KubeletDraft => {
   return k;
 };
 
-const nodeOfLink = (link: LinkState): NodeName => link.server.slice('kubelet/'.length);
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
-/** A bind (or a round-2 re-send) arrives: hold the pod unless it is known already. */
-const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
-  const k = kubelet(ctx, node);
-  const ck = cacheKey(ctx.cfg, entry.key);
-  if (k.bound[ck]) return;
-  if (ctx.cfg.switches.kubeletTombstones && k.tombstones[ck]) return;
-  if (k.view.objects.pods[entry.key]) return; // API precedence: a persisted copy wins
-  // The template is known deleted (the informer passed its creation and no longer shows it).
-  if (
-    ctx.cfg.switches.dropOrphanedEntries &&
-    ownerKnownGone(k.view, entry.ownerUid, entry.templateRv)
-  )
-    return;
-  const template = templateOf(k.view, entry.ownerUid);
-  if (!template) ctx.events.push({ kind: 'bindBeforeTemplate', node, pod: entry.key });
-  const materialise = template !== undefined || !ctx.cfg.switches.exposeRequiresTemplate;
-  k.bound[ck] = {
-    ...entry,
-    node,
-    state: materialise ? 'exposing' : 'waitingTemplate',
-    templateHash: template?.templateHash ?? '',
-    failed: false,
-  };
-};
-
-export const kubeletServer: ServerRole = {
-  snapshot: (ctx, link) =>
-    Object.values(kubelet(ctx, nodeOfLink(link)).bound)
-      // Mutant `snapshot-skips-exposing`: pods whose CREATE is not yet accepted are left out.
-      .filter((held) => ctx.cfg.switches.snapshotExposing || held.state !== 'exposing')
-      .map(toPodEntry),
-  apply: (ctx, link, message: DataMessage | Sync) => {
-    const node = nodeOfLink(link);
-    if (message.type === 'kubelet.bindPod') return onBind(ctx, node, message.entry);
-    if (!('entries' in message)) return;
-    for (const key of message.discard) delete kubelet(ctx, node).bound[cacheKey(ctx.cfg, key)];
-    for (const entry of message.entries) if (entry.kind === 'pod') onBind(ctx, node, entry);
-  },
-};
-
-/** Informer delivery: evict what is now persisted, drop entries whose template was deleted. */
-export const onKubeletSync = (ctx: Ctx, node: NodeName): void => {
-  const k = kubelet(ctx, node);
+/** Every action this kubelet can take in `state`. */
+export const kubeletSteps = (state: WorldState, node: NodeName, cfg: Config): Step[] => {
+  const k = state.kubelets[node];
+  if (!k?.alive || !isServing(k)) return [];
+  const actor = kubeletId(node);
+  const steps: Step[] = [];
   for (const [ck, held] of Object.entries(k.bound)) {
-    const persisted = k.view.objects.pods[held.key];
-    if (persisted && ctx.cfg.switches.evictOnPersist) delete k.bound[ck];
-    else if (persisted?.deleting) delete k.bound[ck];
-    else if (!persisted && held.state !== 'exposed' && orphaned(ctx, k.view, held))
-      delete k.bound[ck];
+    if (held.state === 'waitingTemplate' && templateOf(k.view, held.ownerUid)) {
+      steps.push(step(actor, `materialise ${held.key}`, (ctx) => materialise(ctx, node, ck)));
+    }
+    if (held.state === 'exposing')
+      steps.push(step(actor, `expose ${held.key}`, (ctx) => expose(ctx, node, ck)));
   }
+  steps.push(...podSteps(state, k, actor, cfg));
+  return steps;
 };
 
-const orphaned = (ctx: Ctx, view: InformerView, held: HeldPod): boolean =>
-  ctx.cfg.switches.dropOrphanedEntries && ownerKnownGone(view, held.ownerUid, held.templateRv);
+const materialise = (ctx: Ctx, node: NodeName, ck: string): void => {
+  const k = kubelet(ctx, node);
+  const held = k.bound[ck];
+  const template = held && templateOf(k.view, held.ownerUid);
+  if (!held || !template) return;
+  held.state = 'exposing';
+  held.templateHash = template.templateHash;
+};
 
 const expose = (ctx: Ctx, node: NodeName, ck: string): void => {
   const k = kubelet(ctx, node);
@@ -139,6 +113,45 @@ const expose = (ctx: Ctx, node: NodeName, ck: string): void => {
       k.sandboxes[held.key] = { ownerUid: held.ownerUid, templateHash: held.templateHash };
     }
   }
+};
+
+/** Level-triggered work on pods the informer shows on this node, and on leaked sandboxes. */
+const podSteps = (state: WorldState, k: KubeletState, actor: string, cfg: Config): Step[] => {
+  const steps: Step[] = [];
+  const node = k.node;
+  for (const pod of Object.values(k.view.objects.pods)) {
+    if (pod.nodeName !== node) continue;
+    const running = k.sandboxes[pod.key] !== undefined;
+    const inApi = state.api.pods[pod.key] !== undefined;
+    if (pod.deleting && (running || inApi)) {
+      steps.push(step(actor, `terminate ${pod.key}`, (ctx) => terminate(ctx, node, pod.key)));
+    } else if (!pod.deleting && !running) {
+      steps.push(step(actor, `start ${pod.key}`, (ctx) => startSandbox(ctx, node, pod.key)));
+    } else if (
+      cfg.switches.markReady &&
+      !pod.deleting &&
+      running &&
+      !pod.ready &&
+      !state.api.pods[pod.key]?.ready
+    ) {
+      steps.push(step(actor, `ready ${pod.key}`, (ctx) => markReady(ctx, node, pod.key)));
+    }
+  }
+  for (const key of Object.keys(k.sandboxes)) {
+    const held = Object.values(k.bound).some((b) => b.key === key);
+    if (!held && !k.view.objects.pods[key]) {
+      steps.push(
+        step(actor, `kill ${key}`, (ctx) => void delete kubelet(ctx, node).sandboxes[key]),
+      );
+    }
+  }
+  return steps;
+};
+
+const startSandbox = (ctx: Ctx, node: NodeName, key: PodKey): void => {
+  const k = kubelet(ctx, node);
+  const pod = k.view.objects.pods[key];
+  if (pod) k.sandboxes[key] = { ownerUid: pod.ownerUid, templateHash: pod.templateHash };
 };
 
 /** Marks a running pod Ready: a status patch, or (mutant) a write of the in-memory copy. */
@@ -180,67 +193,61 @@ const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
   });
 };
 
-/** Every action this kubelet can take in `state`. */
-export const kubeletSteps = (state: WorldState, node: NodeName, cfg: Config): Step[] => {
-  const k = state.kubelets[node];
-  if (!k?.alive || !isServing(k)) return [];
-  const actor = kubeletId(node);
-  const steps: Step[] = [];
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+
+export const kubeletServer: ServerRole = {
+  snapshot: (ctx, link) =>
+    Object.values(kubelet(ctx, nodeOfLink(link)).bound)
+      // Mutant `snapshot-skips-exposing`: pods whose CREATE is not yet accepted are left out.
+      .filter((held) => ctx.cfg.switches.snapshotExposing || held.state !== 'exposing')
+      .map(toPodEntry),
+  apply: (ctx, link, message: DataMessage | Sync) => {
+    const node = nodeOfLink(link);
+    if (message.type === 'kubelet.bindPod') return onBind(ctx, node, message.entry);
+    if (!('entries' in message)) return;
+    for (const key of message.discard) delete kubelet(ctx, node).bound[cacheKey(ctx.cfg, key)];
+    for (const entry of message.entries) if (entry.kind === 'pod') onBind(ctx, node, entry);
+  },
+};
+
+const nodeOfLink = (link: LinkState): NodeName => link.server.slice('kubelet/'.length);
+
+/** A bind (or a round-2 re-send) arrives: hold the pod unless it is known already. */
+const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
+  const k = kubelet(ctx, node);
+  const ck = cacheKey(ctx.cfg, entry.key);
+  if (k.bound[ck]) return;
+  if (ctx.cfg.switches.kubeletTombstones && k.tombstones[ck]) return;
+  if (k.view.objects.pods[entry.key]) return; // API precedence: a persisted copy wins
+  // The template is known deleted (the informer passed its creation and no longer shows it).
+  if (
+    ctx.cfg.switches.dropOrphanedEntries &&
+    ownerKnownGone(k.view, entry.ownerUid, entry.templateRv)
+  )
+    return;
+  const template = templateOf(k.view, entry.ownerUid);
+  if (!template) ctx.events.push({ kind: 'bindBeforeTemplate', node, pod: entry.key });
+  const materialise = template !== undefined || !ctx.cfg.switches.exposeRequiresTemplate;
+  k.bound[ck] = {
+    ...entry,
+    node,
+    state: materialise ? 'exposing' : 'waitingTemplate',
+    templateHash: template?.templateHash ?? '',
+    failed: false,
+  };
+};
+
+/** Informer delivery: evict what is now persisted, drop entries whose template was deleted. */
+export const onKubeletSync = (ctx: Ctx, node: NodeName): void => {
+  const k = kubelet(ctx, node);
   for (const [ck, held] of Object.entries(k.bound)) {
-    if (held.state === 'waitingTemplate' && templateOf(k.view, held.ownerUid)) {
-      steps.push(step(actor, `materialise ${held.key}`, (ctx) => materialise(ctx, node, ck)));
-    }
-    if (held.state === 'exposing')
-      steps.push(step(actor, `expose ${held.key}`, (ctx) => expose(ctx, node, ck)));
+    const persisted = k.view.objects.pods[held.key];
+    if (persisted && ctx.cfg.switches.evictOnPersist) delete k.bound[ck];
+    else if (persisted?.deleting) delete k.bound[ck];
+    else if (!persisted && held.state !== 'exposed' && orphaned(ctx, k.view, held))
+      delete k.bound[ck];
   }
-  steps.push(...podSteps(state, k, actor, cfg));
-  return steps;
 };
 
-const materialise = (ctx: Ctx, node: NodeName, ck: string): void => {
-  const k = kubelet(ctx, node);
-  const held = k.bound[ck];
-  const template = held && templateOf(k.view, held.ownerUid);
-  if (!held || !template) return;
-  held.state = 'exposing';
-  held.templateHash = template.templateHash;
-};
-
-/** Level-triggered work on pods the informer shows on this node, and on leaked sandboxes. */
-const podSteps = (state: WorldState, k: KubeletState, actor: string, cfg: Config): Step[] => {
-  const steps: Step[] = [];
-  const node = k.node;
-  for (const pod of Object.values(k.view.objects.pods)) {
-    if (pod.nodeName !== node) continue;
-    const running = k.sandboxes[pod.key] !== undefined;
-    const inApi = state.api.pods[pod.key] !== undefined;
-    if (pod.deleting && (running || inApi)) {
-      steps.push(step(actor, `terminate ${pod.key}`, (ctx) => terminate(ctx, node, pod.key)));
-    } else if (!pod.deleting && !running) {
-      steps.push(step(actor, `start ${pod.key}`, (ctx) => startSandbox(ctx, node, pod.key)));
-    } else if (
-      cfg.switches.markReady &&
-      !pod.deleting &&
-      running &&
-      !pod.ready &&
-      !state.api.pods[pod.key]?.ready
-    ) {
-      steps.push(step(actor, `ready ${pod.key}`, (ctx) => markReady(ctx, node, pod.key)));
-    }
-  }
-  for (const key of Object.keys(k.sandboxes)) {
-    const held = Object.values(k.bound).some((b) => b.key === key);
-    if (!held && !k.view.objects.pods[key]) {
-      steps.push(
-        step(actor, `kill ${key}`, (ctx) => void delete kubelet(ctx, node).sandboxes[key]),
-      );
-    }
-  }
-  return steps;
-};
-
-const startSandbox = (ctx: Ctx, node: NodeName, key: PodKey): void => {
-  const k = kubelet(ctx, node);
-  const pod = k.view.objects.pods[key];
-  if (pod) k.sandboxes[key] = { ownerUid: pod.ownerUid, templateHash: pod.templateHash };
-};
+const orphaned = (ctx: Ctx, view: InformerView, held: HeldPod): boolean =>
+  ctx.cfg.switches.dropOrphanedEntries && ownerKnownGone(view, held.ownerUid, held.templateRv);

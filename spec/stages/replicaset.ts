@@ -41,6 +41,9 @@ import {
 
 const TO_SCHEDULER = linkId('replicaset', 'scheduler');
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+// Its state, `ReplicaSetCtlState`, is in spec/world/state.ts with the world's other parts.
+
 /** The count this controller is driving the ReplicaSet towards. */
 const targetOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): number =>
   rc.desired[rs.key]?.replicas ?? rs.replicas;
@@ -55,6 +58,13 @@ const liveOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): number => {
 
 const managedReplicaSets = (rc: ReplicaSetCtlState): ReplicaSetView[] =>
   Object.values(rc.view.objects.replicaSets).filter((rs) => rs.managed && !rs.deleting);
+
+const statusOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): string => {
+  const pods = podsOwnedBy(rc.view.objects.pods, rs.uid).filter((p) => !p.deleting);
+  return `${pods.length}/${pods.filter((p) => p.ready).length}`;
+};
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
 export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
   const rc = state.replicaset;
@@ -112,11 +122,6 @@ const unknownOwnerSteps = (state: WorldState): Step[] =>
         if (outcome === 'notFound') delete ctx.w.replicaset.desired[key];
       }),
     );
-
-const statusOf = (rc: ReplicaSetCtlState, rs: ReplicaSetView): string => {
-  const pods = podsOwnedBy(rc.view.objects.pods, rs.uid).filter((p) => !p.deleting);
-  return `${pods.length}/${pods.filter((p) => p.ready).length}`;
-};
 
 /**
  * Scale-down deletes one persisted pod at a time, not-ready ones first, newest name first.
@@ -271,6 +276,30 @@ const writeStatus = (ctx: Ctx, rsKey: ObjectKey, status: string): void => {
   if (outcome === 'ok') ctx.w.replicaset.statusWritten[rsKey] = status;
 };
 
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+
+export const replicaSetServer: ServerRole = {
+  snapshot: (ctx) =>
+    Object.values(ctx.w.replicaset.desired).map(({ written: _w, ...entry }) => entry),
+  apply: (ctx, _link, message: DataMessage | Sync) => {
+    const rc = ctx.w.replicaset;
+    if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
+    if (!('entries' in message)) return;
+    rc.upstreamSynced = true;
+    for (const key of message.discard) delete rc.desired[key];
+    for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
+  },
+};
+
+/** Absolute counts: the newest version wins, against the cache and the persisted annotation. */
+const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): void => {
+  const rc = ctx.w.replicaset;
+  const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
+  const held = rc.desired[entry.key];
+  if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
+  rc.desired[entry.key] = { ...entry, written: false };
+};
+
 /** Informer delivery: evict what is persisted, drop what belongs to deleted ReplicaSets. */
 export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['view']): void => {
   const rc = ctx.w.replicaset;
@@ -294,6 +323,8 @@ export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['vie
     if (rc.expected[key] === 0) delete rc.expected[key];
   }
 };
+
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
 
 /** Round 2 towards the scheduler: adopt, replace (or re-send) what it lost, discard orphans. */
 export const replicaSetClient: ClientRole = {
@@ -358,26 +389,4 @@ const countRound2 = (ctx: Ctx, snapshot: readonly LinkEntry[], r: Round2): Round
   for (const key of Object.keys(rc.expected)) if (!counts[key]) delete rc.expected[key];
   for (const [key, n] of Object.entries(counts)) rc.expected[key] = n;
   return r;
-};
-
-export const replicaSetServer: ServerRole = {
-  snapshot: (ctx) =>
-    Object.values(ctx.w.replicaset.desired).map(({ written: _w, ...entry }) => entry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    const rc = ctx.w.replicaset;
-    if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
-    if (!('entries' in message)) return;
-    rc.upstreamSynced = true;
-    for (const key of message.discard) delete rc.desired[key];
-    for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
-  },
-};
-
-/** Absolute counts: the newest version wins, against the cache and the persisted annotation. */
-const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): void => {
-  const rc = ctx.w.replicaset;
-  const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
-  const held = rc.desired[entry.key];
-  if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
-  rc.desired[entry.key] = { ...entry, written: false };
 };

@@ -21,13 +21,84 @@ import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../w
 import type { Ctx, HeldPod, SchedulerState, WorldState } from '../world/state.js';
 import { cacheKey, isServing, ownerKnownGone, round2Read, type Step, step } from './common.js';
 
-/** A pod identity arrives from the ReplicaSet controller; idempotent by cache key. */
-const accept = (ctx: Ctx, entry: PodEntry): void => {
-  const s = ctx.w.scheduler;
-  const ck = cacheKey(ctx.cfg, entry.key);
-  if (s.pods[ck] || s.view.objects.pods[entry.key]) return;
-  if (ownerKnownGone(s.view, entry.ownerUid, entry.templateRv)) return;
-  s.pods[ck] = { ...entry, node: null, state: 'pending', templateHash: '', failed: false };
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+// Its state, `SchedulerState`, is in spec/world/state.ts with the world's other parts.
+
+/**
+ * Whether a held pod keeps its slot although its owner is gone (`holdSlotUntilFreed`): once
+ * assumed on a node, its kubelet may hold and run it until the kubelet's own informer shows
+ * the owner gone, so only round 2 towards that kubelet (or the API, or the node's loss)
+ * frees the slot. A pending pod has no slot and goes at once.
+ */
+const holdsSlot = (ctx: Ctx, held: HeldPod | undefined): boolean =>
+  held !== undefined && held.node !== null && ctx.cfg.switches.holdSlotUntilFreed;
+
+/** Slots in use on `node` as this scheduler sees them. */
+const used = (cfg: Ctx['cfg'], s: SchedulerState, node: NodeName): number => {
+  let count = 0;
+  for (const pod of Object.values(s.view.objects.pods)) if (pod.nodeName === node) count += 1;
+  if (!cfg.switches.schedulerCountsInflight) return count;
+  for (const held of Object.values(s.pods)) {
+    if (held.node === node && !s.view.objects.pods[held.key]) count += 1;
+  }
+  return count;
+};
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+
+export const schedulerSteps = (state: WorldState, cfg: Ctx['cfg']): Step[] => {
+  const s = state.scheduler;
+  if (!isServing(s)) return [];
+  const steps: Step[] = [];
+  for (const [ck, held] of Object.entries(s.pods)) {
+    if (held.state !== 'pending') continue;
+    const node = chooseNode(state, cfg);
+    if (node === null) continue;
+    steps.push(step('scheduler', `bind ${held.key} -> ${node}`, (ctx) => bind(ctx, ck, node)));
+  }
+  return steps;
+};
+
+const chooseNode = (state: WorldState, cfg: Ctx['cfg']): NodeName | null => {
+  const s = state.scheduler;
+  for (const node of Object.values(s.view.objects.nodes).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
+    const link = state.links[linkId('scheduler', kubeletId(node.name))];
+    if (link?.phase !== 'connected') continue;
+    if (used(cfg, s, node.name) < node.allocatable) return node.name;
+  }
+  return null;
+};
+
+const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
+  const held = ctx.w.scheduler.pods[ck];
+  const link = ctx.w.links[linkId('scheduler', kubeletId(node))];
+  if (!held || !link?.epoch) return;
+  held.node = node;
+  held.state = 'assumed';
+  send(ctx, {
+    type: 'kubelet.bindPod',
+    source: 'scheduler',
+    destination: kubeletId(node),
+    epoch: link.epoch,
+    entry: toPodEntry(held) as PodEntry,
+  });
+};
+
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+
+export const schedulerServer: ServerRole = {
+  snapshot: (ctx) => Object.values(ctx.w.scheduler.pods).map(toPodEntry),
+  apply: (ctx, _link, message: DataMessage | Sync) => {
+    if (message.type === 'scheduler.schedulePods') return onSchedulePods(ctx, message);
+    if (!('entries' in message)) return;
+    for (const key of message.discard) {
+      const ck = cacheKey(ctx.cfg, key);
+      if (!holdsSlot(ctx, ctx.w.scheduler.pods[ck])) delete ctx.w.scheduler.pods[ck];
+    }
+    for (const entry of message.entries) if (entry.kind === 'pod') accept(ctx, entry);
+  },
 };
 
 const onSchedulePods = (
@@ -52,18 +123,33 @@ const onSchedulePods = (
   }
 };
 
-export const schedulerServer: ServerRole = {
-  snapshot: (ctx) => Object.values(ctx.w.scheduler.pods).map(toPodEntry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    if (message.type === 'scheduler.schedulePods') return onSchedulePods(ctx, message);
-    if (!('entries' in message)) return;
-    for (const key of message.discard) {
-      const ck = cacheKey(ctx.cfg, key);
-      if (!holdsSlot(ctx, ctx.w.scheduler.pods[ck])) delete ctx.w.scheduler.pods[ck];
-    }
-    for (const entry of message.entries) if (entry.kind === 'pod') accept(ctx, entry);
-  },
+/** A pod identity arrives from the ReplicaSet controller; idempotent by cache key. */
+const accept = (ctx: Ctx, entry: PodEntry): void => {
+  const s = ctx.w.scheduler;
+  const ck = cacheKey(ctx.cfg, entry.key);
+  if (s.pods[ck] || s.view.objects.pods[entry.key]) return;
+  if (ownerKnownGone(s.view, entry.ownerUid, entry.templateRv)) return;
+  s.pods[ck] = { ...entry, node: null, state: 'pending', templateHash: '', failed: false };
 };
+
+/**
+ * Informer delivery: evict persisted pods, drop pods of deleted owners (those assumed on a
+ * node only under the mutant `release-slot-on-owner-delete`) and of lost nodes.
+ */
+export const onSchedulerSync = (ctx: Ctx): void => {
+  const s = ctx.w.scheduler;
+  for (const [ck, held] of Object.entries(s.pods)) {
+    if (s.view.objects.pods[held.key]) delete s.pods[ck];
+    else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv) && !holdsSlot(ctx, held))
+      delete s.pods[ck];
+    // A pod assumed on a lost node may have been exposed there and force-deleted since:
+    // re-binding its identity elsewhere could resurrect it, so forget it, and the ReplicaSet
+    // controller replaces it under a fresh name.
+    else if (held.node !== null && !s.view.objects.nodes[held.node]) delete s.pods[ck];
+  }
+};
+
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
 
 /** Round 2 towards one kubelet: adopt what it holds, forget or re-send what it lost. */
 export const schedulerClient: ClientRole = {
@@ -106,81 +192,4 @@ export const schedulerClient: ClientRole = {
     }
     return r;
   },
-};
-
-/**
- * Whether a held pod keeps its slot although its owner is gone (`holdSlotUntilFreed`): once
- * assumed on a node, its kubelet may hold and run it until the kubelet's own informer shows
- * the owner gone, so only round 2 towards that kubelet (or the API, or the node's loss)
- * frees the slot. A pending pod has no slot and goes at once.
- */
-const holdsSlot = (ctx: Ctx, held: HeldPod | undefined): boolean =>
-  held !== undefined && held.node !== null && ctx.cfg.switches.holdSlotUntilFreed;
-
-/**
- * Informer delivery: evict persisted pods, drop pods of deleted owners (those assumed on a
- * node only under the mutant `release-slot-on-owner-delete`) and of lost nodes.
- */
-export const onSchedulerSync = (ctx: Ctx): void => {
-  const s = ctx.w.scheduler;
-  for (const [ck, held] of Object.entries(s.pods)) {
-    if (s.view.objects.pods[held.key]) delete s.pods[ck];
-    else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv) && !holdsSlot(ctx, held))
-      delete s.pods[ck];
-    // A pod assumed on a lost node may have been exposed there and force-deleted since:
-    // re-binding its identity elsewhere could resurrect it, so forget it, and the ReplicaSet
-    // controller replaces it under a fresh name.
-    else if (held.node !== null && !s.view.objects.nodes[held.node]) delete s.pods[ck];
-  }
-};
-
-/** Slots in use on `node` as this scheduler sees them. */
-const used = (cfg: Ctx['cfg'], s: SchedulerState, node: NodeName): number => {
-  let count = 0;
-  for (const pod of Object.values(s.view.objects.pods)) if (pod.nodeName === node) count += 1;
-  if (!cfg.switches.schedulerCountsInflight) return count;
-  for (const held of Object.values(s.pods)) {
-    if (held.node === node && !s.view.objects.pods[held.key]) count += 1;
-  }
-  return count;
-};
-
-const chooseNode = (state: WorldState, cfg: Ctx['cfg']): NodeName | null => {
-  const s = state.scheduler;
-  for (const node of Object.values(s.view.objects.nodes).sort((a, b) =>
-    a.name < b.name ? -1 : 1,
-  )) {
-    const link = state.links[linkId('scheduler', kubeletId(node.name))];
-    if (link?.phase !== 'connected') continue;
-    if (used(cfg, s, node.name) < node.allocatable) return node.name;
-  }
-  return null;
-};
-
-export const schedulerSteps = (state: WorldState, cfg: Ctx['cfg']): Step[] => {
-  const s = state.scheduler;
-  if (!isServing(s)) return [];
-  const steps: Step[] = [];
-  for (const [ck, held] of Object.entries(s.pods)) {
-    if (held.state !== 'pending') continue;
-    const node = chooseNode(state, cfg);
-    if (node === null) continue;
-    steps.push(step('scheduler', `bind ${held.key} -> ${node}`, (ctx) => bind(ctx, ck, node)));
-  }
-  return steps;
-};
-
-const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
-  const held = ctx.w.scheduler.pods[ck];
-  const link = ctx.w.links[linkId('scheduler', kubeletId(node))];
-  if (!held || !link?.epoch) return;
-  held.node = node;
-  held.state = 'assumed';
-  send(ctx, {
-    type: 'kubelet.bindPod',
-    source: 'scheduler',
-    destination: kubeletId(node),
-    epoch: link.epoch,
-    entry: toPodEntry(held) as PodEntry,
-  });
 };

@@ -33,6 +33,15 @@ import {
   takeQueued,
 } from '../link/index.js';
 
+type Message = Extract<StageEvent, { type: 'message' }>['message'];
+
+type ApiDone = Extract<StageEvent, { type: 'api.done' }>;
+
+/** The machine's level-triggered reconcile, run after a count is applied. */
+type Reconcile<C> = (c: C, out: Effect[]) => C;
+
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+
 export interface ScaleServerContext {
   /** Server end of `autoscaler -> deployment`: the current epoch per source. */
   readonly server: ServerLinks;
@@ -42,10 +51,88 @@ export interface ScaleServerContext {
 
 /** The part of the Deployment controller's context this file works on. */
 type Server = ClientContext & ScaleServerContext;
-type Message = Extract<StageEvent, { type: 'message' }>['message'];
-type ApiDone = Extract<StageEvent, { type: 'api.done' }>;
-/** The machine's level-triggered reconcile, run after a count is applied. */
-type Reconcile<C> = (c: C, out: Effect[]) => C;
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Writes back every held count not yet written and not in flight. As the ReplicaSet
+ * controller's write-back (replicaset/direct.ts), decided on the cached copy and, under switch
+ * `writeBackPrecondition`, valid only while the Deployment is still that copy: a write of a
+ * crashed predecessor still on the wire must not land over a newer count. With the version
+ * (or a newer one) in the copy there is nothing to write (the informer handler evicts the
+ * count). Without a copy (not seen yet, or deleted before the count arrived) a GET decides
+ * (`onScaleRead`): the model's write-back answered notFound drops the count.
+ */
+export const writeBackScales = <C extends Server>(c: C, out: Effect[]): C =>
+  sortedKeys(c.scales).reduce((next, key) => writeBackOne(next, key, out), c);
+
+const writeBackOne = <C extends Server>(c: C, key: ObjectKey, out: Effect[]): C => {
+  const held = c.scales[key];
+  if (!held || held.written || inFlight(c, 'scaleDeployment', key)) return c;
+  if (!c.input.config.switches.writeBackPrecondition)
+    return request(
+      c,
+      { op: 'scaleDeployment', key, replicas: held.replicas, version: held.version },
+      out,
+    );
+  const cached = c.informer.deployments[key];
+  if (cached) return writeBackOn(c, held, cached, out);
+  return reading(c, key) ? c : request(c, { op: 'get', kind: 'Deployment', key }, out);
+};
+
+const writeBackOn = <C extends Server>(
+  c: C,
+  held: HeldCount,
+  copy: DeploymentView,
+  out: Effect[],
+): C => {
+  if (copy.replicasVersion >= held.version) return c;
+  const { key, replicas, version } = held;
+  return request(
+    c,
+    { op: 'scaleDeployment', key, replicas, version, resourceVersion: copy.rv },
+    out,
+  );
+};
+
+const reading = (c: Server, key: ObjectKey): boolean =>
+  Object.values(c.pending).some((i) => i.op === 'get' && i.kind === 'Deployment' && i.key === key);
+
+/** The GET of a held count's Deployment: gone drops the count, found decides on that copy. */
+const onScaleRead = <C extends Server>(c: C, key: ObjectKey, e: ApiDone, out: Effect[]): C => {
+  const held = c.scales[key];
+  if (!held) return c;
+  if (e.outcome === 'notFound') return { ...c, scales: withKey(c.scales, key, undefined) };
+  const copy = e.object?.kind === 'Deployment' ? e.object.view : undefined;
+  if (e.outcome === 'ok' && copy && !held.written && !inFlight(c, 'scaleDeployment', key))
+    return writeBackOn(c, held, copy, out);
+  return c;
+};
+
+/**
+ * A write-back (or its GET) answered: only the count this request carried is written, and
+ * only on ok. A conflict (the precondition: the Deployment changed since the copy) writes
+ * nothing; the resync decides again on a fresher copy.
+ */
+export const onScaleDone = <C extends Server>(
+  c: C,
+  intent: ApiIntent,
+  e: ApiDone,
+  out: Effect[],
+): C => {
+  if (intent.op === 'get' && intent.kind === 'Deployment')
+    return onScaleRead(c, intent.key, e, out);
+  if (intent.op !== 'scaleDeployment') return c;
+  const held = c.scales[intent.key];
+  const same =
+    held !== undefined && held.version === intent.version && held.replicas === intent.replicas;
+  if (held && same && e.outcome === 'ok')
+    return { ...c, scales: { ...c.scales, [intent.key]: { ...held, written: true } } };
+  if (e.outcome === 'notFound') return { ...c, scales: withKey(c.scales, intent.key, undefined) };
+  return c;
+};
+
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 const SERVER_METHODS = ['handshake', 'sync', 'scale'];
 
@@ -130,84 +217,6 @@ const snapshotOf = (c: Server): CountEntry[] =>
     return held ? [{ kind: 'count', key, replicas: held.replicas, version: held.version }] : [];
   });
 
-/**
- * Writes back every held count not yet written and not in flight. As the ReplicaSet
- * controller's write-back (replicaset/direct.ts), decided on the cached copy and, under switch
- * `writeBackPrecondition`, valid only while the Deployment is still that copy: a write of a
- * crashed predecessor still on the wire must not land over a newer count. With the version
- * (or a newer one) in the copy there is nothing to write (the informer handler evicts the
- * count). Without a copy (not seen yet, or deleted before the count arrived) a GET decides
- * (`onScaleRead`): the model's write-back answered notFound drops the count.
- */
-export const writeBackScales = <C extends Server>(c: C, out: Effect[]): C =>
-  sortedKeys(c.scales).reduce((next, key) => writeBackOne(next, key, out), c);
-
-const writeBackOne = <C extends Server>(c: C, key: ObjectKey, out: Effect[]): C => {
-  const held = c.scales[key];
-  if (!held || held.written || inFlight(c, 'scaleDeployment', key)) return c;
-  if (!c.input.config.switches.writeBackPrecondition)
-    return request(
-      c,
-      { op: 'scaleDeployment', key, replicas: held.replicas, version: held.version },
-      out,
-    );
-  const cached = c.informer.deployments[key];
-  if (cached) return writeBackOn(c, held, cached, out);
-  return reading(c, key) ? c : request(c, { op: 'get', kind: 'Deployment', key }, out);
-};
-
-const writeBackOn = <C extends Server>(
-  c: C,
-  held: HeldCount,
-  copy: DeploymentView,
-  out: Effect[],
-): C => {
-  if (copy.replicasVersion >= held.version) return c;
-  const { key, replicas, version } = held;
-  return request(
-    c,
-    { op: 'scaleDeployment', key, replicas, version, resourceVersion: copy.rv },
-    out,
-  );
-};
-
-const reading = (c: Server, key: ObjectKey): boolean =>
-  Object.values(c.pending).some((i) => i.op === 'get' && i.kind === 'Deployment' && i.key === key);
-
-/** The GET of a held count's Deployment: gone drops the count, found decides on that copy. */
-const onScaleRead = <C extends Server>(c: C, key: ObjectKey, e: ApiDone, out: Effect[]): C => {
-  const held = c.scales[key];
-  if (!held) return c;
-  if (e.outcome === 'notFound') return { ...c, scales: withKey(c.scales, key, undefined) };
-  const copy = e.object?.kind === 'Deployment' ? e.object.view : undefined;
-  if (e.outcome === 'ok' && copy && !held.written && !inFlight(c, 'scaleDeployment', key))
-    return writeBackOn(c, held, copy, out);
-  return c;
-};
-
-/**
- * A write-back (or its GET) answered: only the count this request carried is written, and
- * only on ok. A conflict (the precondition: the Deployment changed since the copy) writes
- * nothing; the resync decides again on a fresher copy.
- */
-export const onScaleDone = <C extends Server>(
-  c: C,
-  intent: ApiIntent,
-  e: ApiDone,
-  out: Effect[],
-): C => {
-  if (intent.op === 'get' && intent.kind === 'Deployment')
-    return onScaleRead(c, intent.key, e, out);
-  if (intent.op !== 'scaleDeployment') return c;
-  const held = c.scales[intent.key];
-  const same =
-    held !== undefined && held.version === intent.version && held.replicas === intent.replicas;
-  if (held && same && e.outcome === 'ok')
-    return { ...c, scales: { ...c.scales, [intent.key]: { ...held, written: true } } };
-  if (e.outcome === 'notFound') return { ...c, scales: withKey(c.scales, intent.key, undefined) };
-  return c;
-};
-
 /** Informer: a count is done once the Deployment shows its version, or is gone. */
 export const evictScales = <C extends Server>(c: C): C => {
   const scales = without(c.scales, (key, held) => {
@@ -216,6 +225,8 @@ export const evictScales = <C extends Server>(c: C): C => {
   });
   return scales === c.scales ? c : { ...c, scales };
 };
+
+// ── Report ───────────────────────────────────────────────────────────────────────────────────
 
 export const scaleDirty = (c: ScaleServerContext): DirtyEntry[] =>
   Object.values(c.scales).map(({ written: _w, ...entry }) => ({ ...entry, source: 'autoscaler' }));

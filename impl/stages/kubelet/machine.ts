@@ -67,6 +67,25 @@ import {
 
 export type { KubeletContext } from './work.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+// The context type, `KubeletContext`, is in work.ts.
+
+const initialContext = (input: StageInput): KubeletContext => ({
+  input,
+  node: nodeOfKubelet(input.id) ?? input.id,
+  links: {},
+  bound: {},
+  tombstones: {},
+  informer: emptyInformer,
+  sandboxes: {},
+  inFlight: {},
+  done: {},
+  backoff: false,
+  nextRequest: 1,
+});
+
+// ── Machine ──────────────────────────────────────────────────────────────────────────────────
+
 interface Step {
   readonly context: KubeletContext;
   readonly effects: readonly Effect[];
@@ -127,20 +146,6 @@ export const kubeletMachine = setup({
   },
 });
 
-const initialContext = (input: StageInput): KubeletContext => ({
-  input,
-  node: nodeOfKubelet(input.id) ?? input.id,
-  links: {},
-  bound: {},
-  tombstones: {},
-  informer: emptyInformer,
-  sandboxes: {},
-  inFlight: {},
-  done: {},
-  backoff: false,
-  nextRequest: 1,
-});
-
 /** One handler per incoming event; `reconcile` then does the level-triggered work. */
 const route = (ctx: KubeletContext, event: StageEvent, phase: Phase): Step => {
   switch (event.type) {
@@ -164,6 +169,90 @@ const route = (ctx: KubeletContext, event: StageEvent, phase: Phase): Step => {
       return none(ctx);
   }
 };
+
+const onTimer = (ctx: KubeletContext, name: string): Step => {
+  if (name === RETRY_TIMER) return none({ ...ctx, backoff: false });
+  const source: StageId | null = sourceOfApplyTimer(name);
+  if (source === null) return none(ctx);
+  const t = takeQueued(ctx.links, source);
+  const next = { ...ctx, links: t.links };
+  if (!t.message) return none(next);
+  const applied = applyMessage(next, t.message);
+  return { context: applied.context, effects: [...t.effects, ...applied.effects] };
+};
+
+const none = (context: KubeletContext): Step => ({ context, effects: [] });
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+// The level-triggered work after every event while serving, `reconcile`, is in work.ts.
+
+const onApiDone = (ctx: KubeletContext, done: Extract<StageEvent, { type: 'api.done' }>): Step => {
+  const key = flightKey(done.intent);
+  const inFlight = { ...ctx.inFlight };
+  delete inFlight[key];
+  // A finished markReady or removePod is not re-issued before the informer shows the pod again.
+  const finished = done.outcome !== 'outage' && done.intent.op !== 'exposePod';
+  const next = {
+    ...ctx,
+    inFlight,
+    done: finished ? { ...ctx.done, [key]: true as const } : ctx.done,
+    backoff: ctx.backoff || done.outcome === 'outage',
+  };
+  const effects: Effect[] =
+    done.outcome === 'outage' ? [{ type: 'timer.set', name: RETRY_TIMER, afterMs: RETRY_MS }] : [];
+  if (done.intent.op === 'exposePod')
+    return onExposed(next, done.intent.key, done.outcome, effects);
+  return { context: next, effects };
+};
+
+/** The CREATE's outcome: outage retries, notFound drops, anything else means exposed. */
+const onExposed = (
+  ctx: KubeletContext,
+  key: PodKey,
+  outcome: Extract<StageEvent, { type: 'api.done' }>['outcome'],
+  effects: Effect[],
+): Step => {
+  const ck = cacheKey(ctx.input.config.switches, key);
+  const held = ctx.bound[ck];
+  if (!held) return { context: ctx, effects };
+  const bound = { ...ctx.bound };
+  if (outcome === 'outage') bound[ck] = { ...held, failed: true };
+  // The template left the informer before a retry could build the pod (notFound: no
+  // request was sent). Marked exposed, such an entry waited for good for a pod that never
+  // came (a kd check find: an expose retried after an outage outlived its Deployment's
+  // deletion).
+  else if (outcome === 'notFound') delete bound[ck];
+  else bound[ck] = { ...held, state: 'exposed', failed: false };
+  if (outcome !== 'ok') return { context: { ...ctx, bound }, effects };
+  effects.push({
+    type: 'sandbox.start',
+    pod: key,
+    ownerUid: held.ownerUid,
+    templateHash: held.templateHash,
+  });
+  return {
+    context: {
+      ...ctx,
+      bound,
+      tombstones: { ...ctx.tombstones, [ck]: true },
+      sandboxes: { ...ctx.sandboxes, [key]: 'starting' },
+    },
+    effects,
+  };
+};
+
+/** A stopped sandbox of a pod marked deleting: now remove the object (stop before remove). */
+const onSandboxStopped = (ctx: KubeletContext, pod: PodKey): Step => {
+  const sandboxes = { ...ctx.sandboxes };
+  delete sandboxes[pod];
+  const view = ctx.informer.pods[pod];
+  const next = { ...ctx, sandboxes };
+  if (!view?.deleting || view.nodeName !== ctx.node) return none(next);
+  const effects: Effect[] = [];
+  return { context: request(next, { op: 'removePod', key: pod, uid: view.uid }, effects), effects };
+};
+
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 const onMessage = (ctx: KubeletContext, message: Message, phase: Phase): Step => {
   if (message.type === 'kubelet.handshake') {
@@ -258,82 +347,7 @@ const forgetDone = (ctx: KubeletContext, event: StageEvent): KubeletContext => {
   return { ...ctx, done };
 };
 
-const onApiDone = (ctx: KubeletContext, done: Extract<StageEvent, { type: 'api.done' }>): Step => {
-  const key = flightKey(done.intent);
-  const inFlight = { ...ctx.inFlight };
-  delete inFlight[key];
-  // A finished markReady or removePod is not re-issued before the informer shows the pod again.
-  const finished = done.outcome !== 'outage' && done.intent.op !== 'exposePod';
-  const next = {
-    ...ctx,
-    inFlight,
-    done: finished ? { ...ctx.done, [key]: true as const } : ctx.done,
-    backoff: ctx.backoff || done.outcome === 'outage',
-  };
-  const effects: Effect[] =
-    done.outcome === 'outage' ? [{ type: 'timer.set', name: RETRY_TIMER, afterMs: RETRY_MS }] : [];
-  if (done.intent.op === 'exposePod')
-    return onExposed(next, done.intent.key, done.outcome, effects);
-  return { context: next, effects };
-};
-
-/** The CREATE's outcome: outage retries, notFound drops, anything else means exposed. */
-const onExposed = (
-  ctx: KubeletContext,
-  key: PodKey,
-  outcome: Extract<StageEvent, { type: 'api.done' }>['outcome'],
-  effects: Effect[],
-): Step => {
-  const ck = cacheKey(ctx.input.config.switches, key);
-  const held = ctx.bound[ck];
-  if (!held) return { context: ctx, effects };
-  const bound = { ...ctx.bound };
-  if (outcome === 'outage') bound[ck] = { ...held, failed: true };
-  // The template left the informer before a retry could build the pod (notFound: no
-  // request was sent). Marked exposed, such an entry waited for good for a pod that never
-  // came (a kd check find: an expose retried after an outage outlived its Deployment's
-  // deletion).
-  else if (outcome === 'notFound') delete bound[ck];
-  else bound[ck] = { ...held, state: 'exposed', failed: false };
-  if (outcome !== 'ok') return { context: { ...ctx, bound }, effects };
-  effects.push({
-    type: 'sandbox.start',
-    pod: key,
-    ownerUid: held.ownerUid,
-    templateHash: held.templateHash,
-  });
-  return {
-    context: {
-      ...ctx,
-      bound,
-      tombstones: { ...ctx.tombstones, [ck]: true },
-      sandboxes: { ...ctx.sandboxes, [key]: 'starting' },
-    },
-    effects,
-  };
-};
-
-/** A stopped sandbox of a pod marked deleting: now remove the object (stop before remove). */
-const onSandboxStopped = (ctx: KubeletContext, pod: PodKey): Step => {
-  const sandboxes = { ...ctx.sandboxes };
-  delete sandboxes[pod];
-  const view = ctx.informer.pods[pod];
-  const next = { ...ctx, sandboxes };
-  if (!view?.deleting || view.nodeName !== ctx.node) return none(next);
-  const effects: Effect[] = [];
-  return { context: request(next, { op: 'removePod', key: pod, uid: view.uid }, effects), effects };
-};
-
-const onTimer = (ctx: KubeletContext, name: string): Step => {
-  if (name === RETRY_TIMER) return none({ ...ctx, backoff: false });
-  const source: StageId | null = sourceOfApplyTimer(name);
-  if (source === null) return none(ctx);
-  const t = takeQueued(ctx.links, source);
-  const next = { ...ctx, links: t.links };
-  if (!t.message) return none(next);
-  const applied = applyMessage(next, t.message);
-  return { context: applied.context, effects: [...t.effects, ...applied.effects] };
-};
+// ── Report ───────────────────────────────────────────────────────────────────────────────────
 
 /** What the kubelet reports for the `Observation`. */
 export const report = (snapshot: {
@@ -348,5 +362,3 @@ export const report = (snapshot: {
   clients: [],
   serverEpochs: serverEpochs(snapshot.context.links),
 });
-
-const none = (context: KubeletContext): Step => ({ context, effects: [] });

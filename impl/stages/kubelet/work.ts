@@ -12,6 +12,8 @@ import { type InformerCache, ownerSeenGone, templateOf } from '../controller/inf
 import type { ApiIntent, Effect, StageInput } from '../io.js';
 import type { ServerLinks } from '../link/index.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+
 /** A bound pod not yet seen persisted. */
 export interface Held extends PodEntry {
   readonly state: Extract<PodEntryState, 'waitingTemplate' | 'exposing' | 'exposed'>;
@@ -42,7 +44,10 @@ export interface KubeletContext {
   readonly nextRequest: number;
 }
 
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+
 export const RETRY_TIMER = 'kubelet.retry';
+
 export const RETRY_MS = 100;
 
 export const flightKey = (intent: ApiIntent): string =>

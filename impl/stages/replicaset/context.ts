@@ -13,6 +13,8 @@ import { podsOwnedBy } from '../controller/informer.js';
 import type { Written } from '../controller/written.js';
 import type { PendingRound2, ServerLinks } from '../link/index.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+
 /** A pod requested from the scheduler and not yet seen persisted. */
 export interface RequestedPod extends PodEntry {
   readonly state: 'requested';
@@ -111,6 +113,20 @@ export const liveOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
   (c.expected[rs.key] ?? 0) +
   vanillaInFlight(c, rs);
 
+/** Entries sent on the scheduler link and not yet seen persisted. */
+export const holdsDirty = (c: ReplicaSetContext): boolean =>
+  Object.keys(c.requested).length > 0 || Object.keys(c.expected).length > 0;
+
+/** `replicas/ready` over the ReplicaSet's pods that are not being deleted. */
+export const statusOf = (c: ReplicaSetContext, rs: ReplicaSetView): string => {
+  const pods = activePods(c, rs);
+  let ready = 0;
+  for (const pod of pods) if (pod.ready) ready += 1;
+  return `${pods.length}/${ready}`;
+};
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+
 /**
  * Deterministic pod names, never reused by a later incarnation (it is in the name): the
  * next `count` of this ReplicaSet's.
@@ -130,18 +146,6 @@ export const mintNames = (
   return { context: { ...c, minted: withKey(c.minted, rs.key, last + count) }, names };
 };
 
-/** Entries sent on the scheduler link and not yet seen persisted. */
-export const holdsDirty = (c: ReplicaSetContext): boolean =>
-  Object.keys(c.requested).length > 0 || Object.keys(c.expected).length > 0;
-
 /** Scale-down order: not-ready pods first, then the newest name first (as the model). */
 export const deletionOrder = (a: PodView, b: PodView): number =>
   Number(a.ready) - Number(b.ready) || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0);
-
-/** `replicas/ready` over the ReplicaSet's pods that are not being deleted. */
-export const statusOf = (c: ReplicaSetContext, rs: ReplicaSetView): string => {
-  const pods = activePods(c, rs);
-  let ready = 0;
-  for (const pod of pods) if (pod.ready) ready += 1;
-  return `${pods.length}/${ready}`;
-};

@@ -27,6 +27,8 @@ import {
 
 type Ctx = ReplicaSetContext;
 
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+
 export const reconcileDirect = (c: Ctx, rs: ReplicaSetView, out: Effect[]): Ctx => {
   const target = targetOf(c, rs);
   const live = liveOf(c, rs);

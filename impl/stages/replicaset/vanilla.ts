@@ -42,6 +42,8 @@ import { scaleDown } from './direct.js';
 
 type Ctx = ReplicaSetContext;
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+
 const IDLE: VanillaSync = {
   expectAdds: 0,
   expectDels: 0,
@@ -61,6 +63,8 @@ const withSync = (c: Ctx, rsKey: ObjectKey, v: VanillaSync | undefined): Ctx => 
   ...c,
   vanilla: withKey(c.vanilla, rsKey, v),
 });
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
 /**
  * Expectations of creations the informer can no longer meet: once every call of the sync

@@ -26,6 +26,8 @@ import {
   startHandshake,
 } from '../link/index.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+
 export interface HeldPod extends PodEntry {
   readonly state: Extract<PodEntryState, 'pending' | 'assumed'>;
 }
@@ -62,10 +64,6 @@ export interface SchedulerContext {
   readonly lease: LeaseState;
 }
 
-/** Timer that ends `fallbackBackoff`. */
-export const FALLBACK_RETRY_TIMER = 'scheduler.fallback-retry';
-export const FALLBACK_RETRY_MS = 100;
-
 export type Phase = Exclude<StagePhase, 'down'>;
 
 export interface Step {
@@ -75,31 +73,41 @@ export interface Step {
 
 export const nodeOf = (kubelet: StageId): NodeName => kubelet.slice('kubelet/'.length);
 
-/** Handshake every link that is down (the first handshake, or after an epochMismatch). */
-export const handshakeDown = (ctx: SchedulerContext, effects: Effect[]): SchedulerContext => {
-  let next = ctx;
-  for (const link of Object.values(ctx.clients)) {
-    if (link.phase === 'disconnected') next = handshake(next, link.server, effects);
-  }
-  return next;
-};
+/** A pod assumed on a node keeps its slot, whatever its owner (`holdSlotUntilFreed`). */
+export const holdsSlot = (held: HeldPod | undefined, holdSlotUntilFreed: boolean): boolean =>
+  held !== undefined && held.node !== null && holdSlotUntilFreed;
 
-export const handshake = (
-  ctx: SchedulerContext,
-  server: StageId,
-  effects: Effect[],
-): SchedulerContext => {
-  const link = ctx.clients[server];
-  if (!link) return ctx;
-  // Mutant `epoch-counter-resets`: a link that reconnects starts the counter again.
-  const reconnect = link.phase === 'disconnected' && link.epoch !== null;
-  const restart = reconnect && !ctx.input.config.switches.epochCounterPerIncarnation;
-  const epochs = (restart ? 0 : ctx.epochs) + 1;
-  const s = startHandshake(link, ctx.lease.incarnation, epochs);
-  effects.push(...s.effects);
-  const round2 = { ...ctx.round2 };
-  delete round2[server];
-  return { ...ctx, epochs, round2, clients: { ...ctx.clients, [server]: s.link } };
+/**
+ * Which held pods the scheduler keeps, given what its informer shows: not yet persisted,
+ * node still there, and owner not known gone, unless the pod is assumed on a node
+ * (`holdSlotUntilFreed`): its kubelet may still hold and run it, so its slot stays counted
+ * until round 2 towards that kubelet finds it gone (the capacity-3 find: a slot freed at
+ * the owner's deletion went to another function's pod while the kubelet still held the
+ * first). Used when the informer moves and when round 2 adopts what a kubelet reports.
+ * One answer per owner and template version: thousands of held pods share a few owners.
+ */
+export const stillHeld = (
+  informer: InformerCache,
+  holdSlotUntilFreed: boolean,
+): ((held: HeldPod) => boolean) => {
+  const gone = new Map<string, Map<number, boolean>>();
+  const ownerGone = (held: HeldPod): boolean => {
+    let byRv = gone.get(held.ownerUid);
+    if (!byRv) {
+      byRv = new Map();
+      gone.set(held.ownerUid, byRv);
+    }
+    let known = byRv.get(held.templateRv);
+    if (known === undefined) {
+      known = ownerKnownGone(informer, held.ownerUid, held.templateRv);
+      byRv.set(held.templateRv, known);
+    }
+    return known;
+  };
+  return (held) =>
+    !informer.pods[held.key] &&
+    (held.node === null || informer.nodes[held.node] !== undefined) &&
+    (holdsSlot(held, holdSlotUntilFreed) || !ownerGone(held));
 };
 
 /**
@@ -118,6 +126,13 @@ const usage = (ctx: SchedulerContext): Map<NodeName, number> => {
     if (held.node !== null && !ctx.informer.pods[held.key]) add(held.node);
   return counts;
 };
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+
+/** Timer that ends `fallbackBackoff`. */
+export const FALLBACK_RETRY_TIMER = 'scheduler.fallback-retry';
+
+export const FALLBACK_RETRY_MS = 100;
 
 /**
  * First-fit placement over the nodes in name order, for a run of placements in one step: the
@@ -239,39 +254,31 @@ export const bindApiPods = (ctx: SchedulerContext, effects: Effect[]): Scheduler
   return apiBinds === null ? ctx : { ...ctx, nextRequest, apiBinds };
 };
 
-/**
- * Which held pods the scheduler keeps, given what its informer shows: not yet persisted,
- * node still there, and owner not known gone, unless the pod is assumed on a node
- * (`holdSlotUntilFreed`): its kubelet may still hold and run it, so its slot stays counted
- * until round 2 towards that kubelet finds it gone (the capacity-3 find: a slot freed at
- * the owner's deletion went to another function's pod while the kubelet still held the
- * first). Used when the informer moves and when round 2 adopts what a kubelet reports.
- * One answer per owner and template version: thousands of held pods share a few owners.
- */
-/** A pod assumed on a node keeps its slot, whatever its owner (`holdSlotUntilFreed`). */
-export const holdsSlot = (held: HeldPod | undefined, holdSlotUntilFreed: boolean): boolean =>
-  held !== undefined && held.node !== null && holdSlotUntilFreed;
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
 
-export const stillHeld = (
-  informer: InformerCache,
-  holdSlotUntilFreed: boolean,
-): ((held: HeldPod) => boolean) => {
-  const gone = new Map<string, Map<number, boolean>>();
-  const ownerGone = (held: HeldPod): boolean => {
-    let byRv = gone.get(held.ownerUid);
-    if (!byRv) {
-      byRv = new Map();
-      gone.set(held.ownerUid, byRv);
-    }
-    let known = byRv.get(held.templateRv);
-    if (known === undefined) {
-      known = ownerKnownGone(informer, held.ownerUid, held.templateRv);
-      byRv.set(held.templateRv, known);
-    }
-    return known;
-  };
-  return (held) =>
-    !informer.pods[held.key] &&
-    (held.node === null || informer.nodes[held.node] !== undefined) &&
-    (holdsSlot(held, holdSlotUntilFreed) || !ownerGone(held));
+/** Handshake every link that is down (the first handshake, or after an epochMismatch). */
+export const handshakeDown = (ctx: SchedulerContext, effects: Effect[]): SchedulerContext => {
+  let next = ctx;
+  for (const link of Object.values(ctx.clients)) {
+    if (link.phase === 'disconnected') next = handshake(next, link.server, effects);
+  }
+  return next;
+};
+
+export const handshake = (
+  ctx: SchedulerContext,
+  server: StageId,
+  effects: Effect[],
+): SchedulerContext => {
+  const link = ctx.clients[server];
+  if (!link) return ctx;
+  // Mutant `epoch-counter-resets`: a link that reconnects starts the counter again.
+  const reconnect = link.phase === 'disconnected' && link.epoch !== null;
+  const restart = reconnect && !ctx.input.config.switches.epochCounterPerIncarnation;
+  const epochs = (restart ? 0 : ctx.epochs) + 1;
+  const s = startHandshake(link, ctx.lease.incarnation, epochs);
+  effects.push(...s.effects);
+  const round2 = { ...ctx.round2 };
+  delete round2[server];
+  return { ...ctx, epochs, round2, clients: { ...ctx.clients, [server]: s.link } };
 };

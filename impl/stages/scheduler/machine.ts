@@ -79,6 +79,27 @@ import { heldOn, onBarrier, onHandshakeReply, onInformerProgress, onRead } from 
 
 export type { SchedulerContext } from './context.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+// The context type, `SchedulerContext`, and the readings of it are in context.ts.
+
+const initialContext = (input: StageInput): SchedulerContext => ({
+  input,
+  links: {},
+  clients: Object.fromEntries(input.downstream.map((k) => [k, newClientLink(input.id, k)])),
+  epochs: 0,
+  pods: {},
+  minted: 0,
+  informer: emptyInformer,
+  round2: {},
+  progressRv: 0,
+  apiBinds: {},
+  nextRequest: 1,
+  fallbackBackoff: false,
+  lease: noLease,
+});
+
+// ── Machine ──────────────────────────────────────────────────────────────────────────────────
+
 /**
  * The events the scheduler handles (`route`), each a named transition. `start` is the first
  * event of an incarnation and `informer.synced` comes once, before it leaves `syncing`.
@@ -92,6 +113,7 @@ const HANDLED = [
   'api.done',
   'timer',
 ] as const satisfies readonly StageEvent['type'][];
+
 const HANDLED_SYNCING = ['start', 'informer.synced', ...HANDLED] as const;
 
 function handledIn(phase: Phase) {
@@ -150,30 +172,6 @@ export const schedulerMachine = setup({
   },
 });
 
-const initialContext = (input: StageInput): SchedulerContext => ({
-  input,
-  links: {},
-  clients: Object.fromEntries(input.downstream.map((k) => [k, newClientLink(input.id, k)])),
-  epochs: 0,
-  pods: {},
-  minted: 0,
-  informer: emptyInformer,
-  round2: {},
-  progressRv: 0,
-  apiBinds: {},
-  nextRequest: 1,
-  fallbackBackoff: false,
-  lease: noLease,
-});
-
-/** After every event: handshake links that are down; while serving, bind what fits. */
-const work = (ctx: SchedulerContext, phase: Phase, effects: Effect[]): SchedulerContext => {
-  if (phase === 'syncing') return ctx;
-  const next = handshakeDown(ctx, effects);
-  if (phase !== 'serving') return next;
-  return bindApiPods(bindPending(next, effects), effects);
-};
-
 /** One handler per incoming event. */
 const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => {
   if (event.type === 'start' || isLeaseAnswer(event) || isLeaseTimer(event))
@@ -211,6 +209,73 @@ const route = (ctx: SchedulerContext, event: StageEvent, phase: Phase): Step => 
 const readOutcome = (outcome: string) =>
   outcome === 'ok' ? 'present' : outcome === 'outage' ? 'outage' : 'absent';
 
+const onTimer = (ctx: SchedulerContext, name: string): Step => {
+  if (name === FALLBACK_RETRY_TIMER) return none({ ...ctx, fallbackBackoff: false });
+  const server = linkOfRetryTimer(name)?.split('->')[1] as StageId | undefined;
+  const link = server ? ctx.clients[server] : undefined;
+  if (link) {
+    const effects: Effect[] = [];
+    if (!retryDue(link, heldOn(ctx, link.server).length > 0)) return none(ctx);
+    return { context: handshake(ctx, link.server, effects), effects };
+  }
+  const source = sourceOfApplyTimer(name);
+  if (source === null) return none(ctx);
+  const t = takeQueued(ctx.links, source);
+  const next = { ...ctx, links: t.links };
+  if (t.message?.type !== 'scheduler.schedulePods') return none(next);
+  const applied = applyMessage(next, t.message);
+  return { context: applied.context, effects: [...t.effects, ...applied.effects] };
+};
+
+const none = (context: SchedulerContext): Step => ({ context, effects: [] });
+
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+// What `work` runs (`bindPending`, `bindApiPods`) is in context.ts.
+
+/** After every event: handshake links that are down; while serving, bind what fits. */
+const work = (ctx: SchedulerContext, phase: Phase, effects: Effect[]): SchedulerContext => {
+  if (phase === 'syncing') return ctx;
+  const next = handshakeDown(ctx, effects);
+  if (phase !== 'serving') return next;
+  return bindApiPods(bindPending(next, effects), effects);
+};
+
+/** API path: a Binding finished; on failure the pod is bound again on a later event. */
+const onBound = (ctx: SchedulerContext, key: string, outcome: string): SchedulerContext => {
+  if (outcome === 'ok') return ctx;
+  const apiBinds = { ...ctx.apiBinds };
+  delete apiBinds[key];
+  return { ...ctx, apiBinds };
+};
+
+/**
+ * Fallback binding: the scheduler's create of a pod bound to its node finished. Created (or
+ * already there): the entry stays assumed until the informer shows it persisted. The
+ * template is gone (notFound: no request could be built): the pod is dropped. An outage: the
+ * pod goes back to pending and is placed again.
+ */
+const onFallbackCreated = (ctx: SchedulerContext, key: string, outcome: string): Step => {
+  const ck = cacheKey(ctx.input.config.switches, key);
+  const held = ctx.pods[ck];
+  if (!held || held.key !== key || outcome === 'ok' || outcome === 'alreadyExists')
+    return none(ctx);
+  const pods = { ...ctx.pods };
+  if (outcome !== 'outage') {
+    delete pods[ck];
+    return none({ ...ctx, pods });
+  }
+  // Back off before the next fallback create, as the kubelet does after an outage.
+  pods[ck] = { ...held, node: null, state: 'pending' };
+  const retry: Effect = {
+    type: 'timer.set',
+    name: FALLBACK_RETRY_TIMER,
+    afterMs: FALLBACK_RETRY_MS,
+  };
+  return { context: { ...ctx, pods, fallbackBackoff: true }, effects: [retry] };
+};
+
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+
 const onMessage = (ctx: SchedulerContext, message: Message, phase: Phase): Step => {
   const sw = ctx.input.config.switches;
   switch (message.type) {
@@ -229,35 +294,6 @@ const onMessage = (ctx: SchedulerContext, message: Message, phase: Phase): Step 
     default:
       return onClientReply(ctx, message);
   }
-};
-
-/** syncAck, epochMismatch, notReady from a kubelet. */
-const onClientReply = (ctx: SchedulerContext, message: Message): Step => {
-  const link = ctx.clients[message.source];
-  if (!link) return none(ctx);
-  const put = (l: typeof link) => ({ ...ctx, clients: { ...ctx.clients, [message.source]: l } });
-  if (message.type === 'scheduler.syncAck') {
-    const s = onSyncAck(link, message);
-    // Every pod assumed on the node keeps a pending re-validation: connecting cancels the
-    // handshake's timer, so pods still held (adopted from a snapshot that may be stale by
-    // now) re-arm it as a re-check (the seed-9 find: adopted pods, persisted and deleted
-    // since the snapshot, stayed assumed for good).
-    const recheck =
-      s.link.phase === 'connected' &&
-      ctx.input.config.switches.revalidateAdopted &&
-      heldOn(ctx, link.server).length > 0;
-    const effects = recheck ? [...s.effects, recheckTimer(s.link)] : s.effects;
-    return { context: put(s.link), effects };
-  }
-  if (message.type === 'scheduler.epochMismatch') {
-    // The link is down; `work` handshakes it again in this same step.
-    return none(put(onEpochMismatch(link, message).link));
-  }
-  if (message.type === 'scheduler.notReady') {
-    const s = onNotReady(link, message);
-    return { context: put(s.link), effects: s.effects };
-  }
-  return none(ctx);
 };
 
 const applyMessage = (ctx: SchedulerContext, message: SchedulePods | Sync): Step => {
@@ -362,57 +398,39 @@ const keepWhere = <V>(
   return kept ?? record;
 };
 
-/** API path: a Binding finished; on failure the pod is bound again on a later event. */
-const onBound = (ctx: SchedulerContext, key: string, outcome: string): SchedulerContext => {
-  if (outcome === 'ok') return ctx;
-  const apiBinds = { ...ctx.apiBinds };
-  delete apiBinds[key];
-  return { ...ctx, apiBinds };
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
+// The handshake is in context.ts, round 2 in round2.ts.
+
+/** syncAck, epochMismatch, notReady from a kubelet. */
+const onClientReply = (ctx: SchedulerContext, message: Message): Step => {
+  const link = ctx.clients[message.source];
+  if (!link) return none(ctx);
+  const put = (l: typeof link) => ({ ...ctx, clients: { ...ctx.clients, [message.source]: l } });
+  if (message.type === 'scheduler.syncAck') {
+    const s = onSyncAck(link, message);
+    // Every pod assumed on the node keeps a pending re-validation: connecting cancels the
+    // handshake's timer, so pods still held (adopted from a snapshot that may be stale by
+    // now) re-arm it as a re-check (the seed-9 find: adopted pods, persisted and deleted
+    // since the snapshot, stayed assumed for good).
+    const recheck =
+      s.link.phase === 'connected' &&
+      ctx.input.config.switches.revalidateAdopted &&
+      heldOn(ctx, link.server).length > 0;
+    const effects = recheck ? [...s.effects, recheckTimer(s.link)] : s.effects;
+    return { context: put(s.link), effects };
+  }
+  if (message.type === 'scheduler.epochMismatch') {
+    // The link is down; `work` handshakes it again in this same step.
+    return none(put(onEpochMismatch(link, message).link));
+  }
+  if (message.type === 'scheduler.notReady') {
+    const s = onNotReady(link, message);
+    return { context: put(s.link), effects: s.effects };
+  }
+  return none(ctx);
 };
 
-/**
- * Fallback binding: the scheduler's create of a pod bound to its node finished. Created (or
- * already there): the entry stays assumed until the informer shows it persisted. The
- * template is gone (notFound: no request could be built): the pod is dropped. An outage: the
- * pod goes back to pending and is placed again.
- */
-const onFallbackCreated = (ctx: SchedulerContext, key: string, outcome: string): Step => {
-  const ck = cacheKey(ctx.input.config.switches, key);
-  const held = ctx.pods[ck];
-  if (!held || held.key !== key || outcome === 'ok' || outcome === 'alreadyExists')
-    return none(ctx);
-  const pods = { ...ctx.pods };
-  if (outcome !== 'outage') {
-    delete pods[ck];
-    return none({ ...ctx, pods });
-  }
-  // Back off before the next fallback create, as the kubelet does after an outage.
-  pods[ck] = { ...held, node: null, state: 'pending' };
-  const retry: Effect = {
-    type: 'timer.set',
-    name: FALLBACK_RETRY_TIMER,
-    afterMs: FALLBACK_RETRY_MS,
-  };
-  return { context: { ...ctx, pods, fallbackBackoff: true }, effects: [retry] };
-};
-
-const onTimer = (ctx: SchedulerContext, name: string): Step => {
-  if (name === FALLBACK_RETRY_TIMER) return none({ ...ctx, fallbackBackoff: false });
-  const server = linkOfRetryTimer(name)?.split('->')[1] as StageId | undefined;
-  const link = server ? ctx.clients[server] : undefined;
-  if (link) {
-    const effects: Effect[] = [];
-    if (!retryDue(link, heldOn(ctx, link.server).length > 0)) return none(ctx);
-    return { context: handshake(ctx, link.server, effects), effects };
-  }
-  const source = sourceOfApplyTimer(name);
-  if (source === null) return none(ctx);
-  const t = takeQueued(ctx.links, source);
-  const next = { ...ctx, links: t.links };
-  if (t.message?.type !== 'scheduler.schedulePods') return none(next);
-  const applied = applyMessage(next, t.message);
-  return { context: applied.context, effects: [...t.effects, ...applied.effects] };
-};
+// ── Report ───────────────────────────────────────────────────────────────────────────────────
 
 export const report = (snapshot: {
   readonly value: unknown;
@@ -431,5 +449,3 @@ export const report = (snapshot: {
   })),
   serverEpochs: serverEpochs(snapshot.context.links),
 });
-
-const none = (context: SchedulerContext): Step => ({ context, effects: [] });

@@ -24,6 +24,8 @@ import {
 import type { HeldPod, SchedulerContext, Step } from './context.js';
 import { nodeOf, stillHeld } from './context.js';
 
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
+
 export const onHandshakeReply = (ctx: SchedulerContext, reply: HandshakeReply): Step => {
   const link = ctx.clients[reply.source];
   const sw = ctx.input.config.switches;
