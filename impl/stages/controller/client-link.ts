@@ -56,17 +56,17 @@ const isSyncAck = (m: Message): m is SyncAck => m.type.endsWith('.syncAck');
 const isEpochMismatch = (m: Message): m is EpochMismatch => m.type.endsWith('.epochMismatch');
 const isNotReady = (m: Message): m is NotReady => m.type.endsWith('.notReady');
 
-export const onSyncAckMessage = <C extends ClientContext>(c: C, message: Message): C =>
+const onSyncAckMessage = <C extends ClientContext>(c: C, message: Message): C =>
   isSyncAck(message) ? { ...c, link: onSyncAck(c.link, message).link } : c;
 
-export const onMismatch = <C extends ClientContext>(c: C, message: Message): C =>
+const onMismatch = <C extends ClientContext>(c: C, message: Message): C =>
   isEpochMismatch(message) ? { ...c, link: onEpochMismatch(c.link, message).link } : c;
 
 /** The connection to the server broke: the link is `disconnected`. */
-export const onServerDownEvent = <C extends ClientContext>(c: C, server: string): C =>
+const onServerDownEvent = <C extends ClientContext>(c: C, server: string): C =>
   server === c.link.server ? { ...c, link: onServerDown(c.link) } : c;
 
-export const onNotReadyMessage = (c: ClientContext, message: Message, out: Effect[]): void => {
+const onNotReadyMessage = (c: ClientContext, message: Message, out: Effect[]): void => {
   if (isNotReady(message)) out.push(...onNotReady(c.link, message).effects);
 };
 
@@ -76,7 +76,7 @@ export const armRecheck = (c: ClientContext, holdsDirty: boolean, out: Effect[])
 };
 
 /** The retry timer: a new handshake if the link is stuck or the stage still holds entries. */
-export const onRetryTimer = <C extends ClientContext>(
+const onRetryTimer = <C extends ClientContext>(
   c: C,
   holdsDirty: boolean,
   out: Effect[],
