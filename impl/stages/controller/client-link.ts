@@ -76,11 +76,8 @@ export const armRecheck = (c: ClientContext, holdsDirty: boolean, out: Effect[])
 };
 
 /** The retry timer: a new handshake if the link is stuck or the stage still holds entries. */
-const onRetryTimer = <C extends ClientContext>(
-  c: C,
-  holdsDirty: boolean,
-  out: Effect[],
-): C => (retryDue(c.link, holdsDirty) ? handshake(c, out) : c);
+const onRetryTimer = <C extends ClientContext>(c: C, holdsDirty: boolean, out: Effect[]): C =>
+  retryDue(c.link, holdsDirty) ? handshake(c, out) : c;
 
 const isRetryTimer = (c: ClientContext, e: StageEvent): boolean =>
   e.type === 'timer' && linkOfRetryTimer(e.name) === c.link.id;
