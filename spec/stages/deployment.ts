@@ -227,26 +227,7 @@ const writeBackScale = (ctx: Ctx, key: ObjectKey): void => {
   if (outcome === 'notFound') delete ctx.w.deployment.scales[key];
 };
 
-// ── Server end ───────────────────────────────────────────────────────────────────────────────
-
-/** Server of `autoscaler -> deployment`: counts not yet written back, newest version wins. */
-export const deploymentServer: ServerRole = {
-  snapshot: (ctx) =>
-    Object.values(ctx.w.deployment.scales).map(({ written: _w, ...entry }) => entry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    if (message.type === 'deployment.scale') return acceptScale(ctx, message.entry);
-    if (!('entries' in message)) return;
-    for (const key of message.discard) delete ctx.w.deployment.scales[key];
-    for (const entry of message.entries) if (entry.kind === 'count') acceptScale(ctx, entry);
-  },
-};
-
-const acceptScale = (ctx: Ctx, entry: CountEntry): void => {
-  const dc = ctx.w.deployment;
-  const persisted = dc.view.objects.deployments[entry.key]?.replicasVersion ?? 0;
-  if (entry.version <= Math.max(dc.scales[entry.key]?.version ?? 0, persisted)) return;
-  dc.scales[entry.key] = { ...entry, written: false };
-};
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
 
 /** Informer delivery: a count is written back once the informer shows its version (or value). */
 export const onDeploymentSync = (ctx: Ctx): void => {
@@ -266,6 +247,27 @@ export const onDeploymentSync = (ctx: Ctx): void => {
   if (!isServing(dc)) return;
   for (const [key, status] of unwrittenStatuses(dc as DeploymentCtlState, ctx.cfg))
     writeStatus(ctx, key, status);
+};
+
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+
+/** Server of `autoscaler -> deployment`: counts not yet written back, newest version wins. */
+export const deploymentServer: ServerRole = {
+  snapshot: (ctx) =>
+    Object.values(ctx.w.deployment.scales).map(({ written: _w, ...entry }) => entry),
+  apply: (ctx, _link, message: DataMessage | Sync) => {
+    if (message.type === 'deployment.scale') return acceptScale(ctx, message.entry);
+    if (!('entries' in message)) return;
+    for (const key of message.discard) delete ctx.w.deployment.scales[key];
+    for (const entry of message.entries) if (entry.kind === 'count') acceptScale(ctx, entry);
+  },
+};
+
+const acceptScale = (ctx: Ctx, entry: CountEntry): void => {
+  const dc = ctx.w.deployment;
+  const persisted = dc.view.objects.deployments[entry.key]?.replicasVersion ?? 0;
+  if (entry.version <= Math.max(dc.scales[entry.key]?.version ?? 0, persisted)) return;
+  dc.scales[entry.key] = { ...entry, written: false };
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────

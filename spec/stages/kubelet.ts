@@ -193,6 +193,23 @@ const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
   });
 };
 
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
+/** Informer delivery: evict what is now persisted, drop entries whose template was deleted. */
+export const onKubeletSync = (ctx: Ctx, node: NodeName): void => {
+  const k = kubelet(ctx, node);
+  for (const [ck, held] of Object.entries(k.bound)) {
+    const persisted = k.view.objects.pods[held.key];
+    if (persisted && ctx.cfg.switches.evictOnPersist) delete k.bound[ck];
+    else if (persisted?.deleting) delete k.bound[ck];
+    else if (!persisted && held.state !== 'exposed' && orphaned(ctx, k.view, held))
+      delete k.bound[ck];
+  }
+};
+
+const orphaned = (ctx: Ctx, view: InformerView, held: HeldPod): boolean =>
+  ctx.cfg.switches.dropOrphanedEntries && ownerKnownGone(view, held.ownerUid, held.templateRv);
+
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 export const kubeletServer: ServerRole = {
@@ -236,18 +253,3 @@ const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
     failed: false,
   };
 };
-
-/** Informer delivery: evict what is now persisted, drop entries whose template was deleted. */
-export const onKubeletSync = (ctx: Ctx, node: NodeName): void => {
-  const k = kubelet(ctx, node);
-  for (const [ck, held] of Object.entries(k.bound)) {
-    const persisted = k.view.objects.pods[held.key];
-    if (persisted && ctx.cfg.switches.evictOnPersist) delete k.bound[ck];
-    else if (persisted?.deleting) delete k.bound[ck];
-    else if (!persisted && held.state !== 'exposed' && orphaned(ctx, k.view, held))
-      delete k.bound[ck];
-  }
-};
-
-const orphaned = (ctx: Ctx, view: InformerView, held: HeldPod): boolean =>
-  ctx.cfg.switches.dropOrphanedEntries && ownerKnownGone(view, held.ownerUid, held.templateRv);

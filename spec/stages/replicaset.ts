@@ -276,29 +276,7 @@ const writeStatus = (ctx: Ctx, rsKey: ObjectKey, status: string): void => {
   if (outcome === 'ok') ctx.w.replicaset.statusWritten[rsKey] = status;
 };
 
-// ── Server end ───────────────────────────────────────────────────────────────────────────────
-
-export const replicaSetServer: ServerRole = {
-  snapshot: (ctx) =>
-    Object.values(ctx.w.replicaset.desired).map(({ written: _w, ...entry }) => entry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    const rc = ctx.w.replicaset;
-    if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
-    if (!('entries' in message)) return;
-    rc.upstreamSynced = true;
-    for (const key of message.discard) delete rc.desired[key];
-    for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
-  },
-};
-
-/** Absolute counts: the newest version wins, against the cache and the persisted annotation. */
-const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): void => {
-  const rc = ctx.w.replicaset;
-  const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
-  const held = rc.desired[entry.key];
-  if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
-  rc.desired[entry.key] = { ...entry, written: false };
-};
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
 
 /** Informer delivery: evict what is persisted, drop what belongs to deleted ReplicaSets. */
 export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['view']): void => {
@@ -322,6 +300,30 @@ export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['vie
     rc.expected[key] = Math.max(0, expected - seen);
     if (rc.expected[key] === 0) delete rc.expected[key];
   }
+};
+
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+
+export const replicaSetServer: ServerRole = {
+  snapshot: (ctx) =>
+    Object.values(ctx.w.replicaset.desired).map(({ written: _w, ...entry }) => entry),
+  apply: (ctx, _link, message: DataMessage | Sync) => {
+    const rc = ctx.w.replicaset;
+    if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
+    if (!('entries' in message)) return;
+    rc.upstreamSynced = true;
+    for (const key of message.discard) delete rc.desired[key];
+    for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
+  },
+};
+
+/** Absolute counts: the newest version wins, against the cache and the persisted annotation. */
+const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): void => {
+  const rc = ctx.w.replicaset;
+  const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
+  const held = rc.desired[entry.key];
+  if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
+  rc.desired[entry.key] = { ...entry, written: false };
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────

@@ -86,6 +86,25 @@ const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
   });
 };
 
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Informer delivery: evict persisted pods, drop pods of deleted owners (those assumed on a
+ * node only under the mutant `release-slot-on-owner-delete`) and of lost nodes.
+ */
+export const onSchedulerSync = (ctx: Ctx): void => {
+  const s = ctx.w.scheduler;
+  for (const [ck, held] of Object.entries(s.pods)) {
+    if (s.view.objects.pods[held.key]) delete s.pods[ck];
+    else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv) && !holdsSlot(ctx, held))
+      delete s.pods[ck];
+    // A pod assumed on a lost node may have been exposed there and force-deleted since:
+    // re-binding its identity elsewhere could resurrect it, so forget it, and the ReplicaSet
+    // controller replaces it under a fresh name.
+    else if (held.node !== null && !s.view.objects.nodes[held.node]) delete s.pods[ck];
+  }
+};
+
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 export const schedulerServer: ServerRole = {
@@ -130,23 +149,6 @@ const accept = (ctx: Ctx, entry: PodEntry): void => {
   if (s.pods[ck] || s.view.objects.pods[entry.key]) return;
   if (ownerKnownGone(s.view, entry.ownerUid, entry.templateRv)) return;
   s.pods[ck] = { ...entry, node: null, state: 'pending', templateHash: '', failed: false };
-};
-
-/**
- * Informer delivery: evict persisted pods, drop pods of deleted owners (those assumed on a
- * node only under the mutant `release-slot-on-owner-delete`) and of lost nodes.
- */
-export const onSchedulerSync = (ctx: Ctx): void => {
-  const s = ctx.w.scheduler;
-  for (const [ck, held] of Object.entries(s.pods)) {
-    if (s.view.objects.pods[held.key]) delete s.pods[ck];
-    else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv) && !holdsSlot(ctx, held))
-      delete s.pods[ck];
-    // A pod assumed on a lost node may have been exposed there and force-deleted since:
-    // re-binding its identity elsewhere could resurrect it, so forget it, and the ReplicaSet
-    // controller replaces it under a fresh name.
-    else if (held.node !== null && !s.view.objects.nodes[held.node]) delete s.pods[ck];
-  }
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────

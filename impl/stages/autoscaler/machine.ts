@@ -80,6 +80,8 @@ import { noteWrite, overwritten, type Written } from '../controller/written.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from '../link/index.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+
 interface AutoscalerContext extends ClientContext {
   /** The desired count per function (Deployment key), as the load last said. */
   readonly load: Readonly<Record<ObjectKey, number>>;
@@ -99,6 +101,16 @@ interface AutoscalerContext extends ClientContext {
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Ctx = AutoscalerContext;
 type Message = Ev<'message'>['message'];
+
+function setPhase(c: Ctx, phase: StagePhase): Ctx {
+  return c.phase === phase ? c : { ...c, phase };
+}
+
+function holdsDirect(c: Ctx): boolean {
+  return Object.keys(c.held).length > 0;
+}
+
+// ── Machine ──────────────────────────────────────────────────────────────────────────────────
 
 /** The direct hop: its switch, on the direct path (mode `api` is the vanilla baseline). */
 const direct = (c: { readonly input: StageInput }): boolean =>
@@ -178,24 +190,11 @@ export const autoscalerMachine = setup({
 
 // Function declarations from here on: the machine above binds them before they are defined.
 
-function setPhase(c: Ctx, phase: StagePhase): Ctx {
-  return c.phase === phase ? c : { ...c, phase };
-}
-
-function holdsDirect(c: Ctx): boolean {
-  return Object.keys(c.held).length > 0;
-}
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
 function onLoad(c: Ctx, e: Ev<'load'>): Step<Ctx> {
   const next = { ...c, load: { ...c.load, [e.deployment]: e.load } };
   return collect((out) => write(next, e.deployment, out));
-}
-
-function onInformer(c: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>): Step<Ctx> {
-  const next = onInformerChange(c, e);
-  if (e.object.kind !== 'Deployment') return none(next);
-  const key = e.object.view.key;
-  return collect((out) => recheck(next, key, out));
 }
 
 function onTimer(c: Ctx, e: Ev<'timer'>): Step<Ctx> {
@@ -300,6 +299,20 @@ function send(c: Ctx, key: ObjectKey, replicas: number, out: Effect[]): Ctx {
   return next;
 }
 
+const TIMER_PREFIX = 'scale:';
+const timerName = (key: ObjectKey): string => `${TIMER_PREFIX}${key}`;
+
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
+function onInformer(c: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>): Step<Ctx> {
+  const next = onInformerChange(c, e);
+  if (e.object.kind !== 'Deployment') return none(next);
+  const key = e.object.view.key;
+  return collect((out) => recheck(next, key, out));
+}
+
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
+
 /**
  * Round 1 answered. As every client (model-decisions §1), the autoscaler reads the API's
  * resourceVersion and waits for its informer to pass it; it also GETs the Deployment of
@@ -354,8 +367,7 @@ function finish(c: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[])
   return { ...c, link };
 }
 
-const TIMER_PREFIX = 'scale:';
-const timerName = (key: ObjectKey): string => `${TIMER_PREFIX}${key}`;
+// ── Report ───────────────────────────────────────────────────────────────────────────────────
 
 export const report = (snapshot: SnapshotFrom<typeof autoscalerMachine>): StageReport => {
   const c = snapshot.context;

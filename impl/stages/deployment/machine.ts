@@ -89,6 +89,8 @@ import {
   writeBackScales,
 } from './scale-server.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+
 interface DeploymentContext extends ClientContext, ScaleServerContext {
   /** The write-back cache: counts sent or written, by ReplicaSet key, until seen persisted. */
   readonly counts: Readonly<Record<ObjectKey, HeldCount>>;
@@ -101,6 +103,28 @@ interface DeploymentContext extends ClientContext, ScaleServerContext {
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Ctx = DeploymentContext;
 type Message = Ev<'message'>['message'];
+
+const holdsDirect = (c: DeploymentContext): boolean =>
+  Object.values(c.counts).some((h) => !h.written);
+
+/** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
+const targetOf = (c: DeploymentContext, rs: ReplicaSetView) => {
+  const owner = Object.values(c.informer.deployments).find((dep) => dep.uid === rs.ownerUid);
+  if (!owner || owner.deleting) return null;
+  // The generation orders the Deployment's spec changes across crashes of this controller;
+  // a count held from the autoscaler is newer than the spec until written back.
+  const held = c.scales[owner.key];
+  const replicas = owner.templateHash === rs.templateHash ? (held?.replicas ?? owner.replicas) : 0;
+  const direct = c.input.config.switches.autoscalerLink === 'direct';
+  const scaleVersion = direct ? (held?.version ?? owner.replicasVersion) : null;
+  return { replicas, version: replicaSetVersion(owner.generation, scaleVersion) };
+};
+
+const takesDirectPath = (c: DeploymentContext, rs: ReplicaSetView): boolean =>
+  c.input.mode === 'direct' && rs.managed;
+
+// ── Machine ──────────────────────────────────────────────────────────────────────────────────
+
 const RESYNC_TIMER = 'deployment.resync';
 
 export const deploymentMachine = setup({
@@ -111,7 +135,7 @@ export const deploymentMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    // Arrows: `reconcile` and `holdsDirect` are defined below the machine.
+    // Arrows: `reconcile` is defined below the machine.
     ...clientLinkActions<Ctx>(
       (c, out) => reconcile(c, out),
       (c) => holdsDirect(c),
@@ -192,33 +216,7 @@ export const deploymentMachine = setup({
   },
 });
 
-const holdsDirect = (c: DeploymentContext): boolean =>
-  Object.values(c.counts).some((h) => !h.written);
-
-/** Informer delivery: evict counts seen written back, then act on the new state. */
-const onInformer = (c: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>, out: Effect[]): Ctx => {
-  const next = onInformerChange(c, e);
-  const counts = without(next.counts, (key, held) =>
-    writtenBack(held, next.informer.replicaSets[key]),
-  );
-  return reconcile(evictScales({ ...next, counts }), out);
-};
-
-/** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
-const targetOf = (c: DeploymentContext, rs: ReplicaSetView) => {
-  const owner = Object.values(c.informer.deployments).find((dep) => dep.uid === rs.ownerUid);
-  if (!owner || owner.deleting) return null;
-  // The generation orders the Deployment's spec changes across crashes of this controller;
-  // a count held from the autoscaler is newer than the spec until written back.
-  const held = c.scales[owner.key];
-  const replicas = owner.templateHash === rs.templateHash ? (held?.replicas ?? owner.replicas) : 0;
-  const direct = c.input.config.switches.autoscalerLink === 'direct';
-  const scaleVersion = direct ? (held?.version ?? owner.replicasVersion) : null;
-  return { replicas, version: replicaSetVersion(owner.generation, scaleVersion) };
-};
-
-const takesDirectPath = (c: DeploymentContext, rs: ReplicaSetView): boolean =>
-  c.input.mode === 'direct' && rs.managed;
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
 /** Level-triggered: every ReplicaSet towards its target, then Deployment status. */
 const reconcile = (c: Ctx, out: Effect[]): Ctx => {
@@ -369,6 +367,22 @@ const onWriteDone = (c: Ctx, intent: Ev<'api.done'>['intent'], e: Ev<'api.done'>
 const count = (i: { key: ObjectKey; replicas: number; version: number }) =>
   ({ kind: 'count', key: i.key, replicas: i.replicas, version: i.version }) as const;
 
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
+/** Informer delivery: evict counts seen written back, then act on the new state. */
+const onInformer = (c: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>, out: Effect[]): Ctx => {
+  const next = onInformerChange(c, e);
+  const counts = without(next.counts, (key, held) =>
+    writtenBack(held, next.informer.replicaSets[key]),
+  );
+  return reconcile(evictScales({ ...next, counts }), out);
+};
+
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+// The server of `autoscaler -> deployment` is in scale-server.ts.
+
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
+
 /**
  * Round 1 answered: round 2 once the informers have passed the API's resourceVersion read
  * after the reply, and (`round2Read: quorum`) after GETs of the unsettled counts.
@@ -451,6 +465,8 @@ const finish = (c: Ctx, plan: Parameters<typeof finishRound1>[1], out: Effect[])
   out.push(...step.effects);
   return { ...c, link: step.link };
 };
+
+// ── Report ───────────────────────────────────────────────────────────────────────────────────
 
 export const report = (snapshot: SnapshotFrom<typeof deploymentMachine>): StageReport => {
   const c = snapshot.context;

@@ -132,6 +132,17 @@ export const onScaleDone = <C extends Server>(
   return c;
 };
 
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
+/** Informer: a count is done once the Deployment shows its version, or is gone. */
+export const evictScales = <C extends Server>(c: C): C => {
+  const scales = without(c.scales, (key, held) => {
+    const deployment = c.informer.deployments[key];
+    return !deployment || deployment.replicasVersion >= held.version;
+  });
+  return scales === c.scales ? c : { ...c, scales };
+};
+
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 const SERVER_METHODS = ['handshake', 'sync', 'scale'];
@@ -216,15 +227,6 @@ const snapshotOf = (c: Server): CountEntry[] =>
     const held = c.scales[key];
     return held ? [{ kind: 'count', key, replicas: held.replicas, version: held.version }] : [];
   });
-
-/** Informer: a count is done once the Deployment shows its version, or is gone. */
-export const evictScales = <C extends Server>(c: C): C => {
-  const scales = without(c.scales, (key, held) => {
-    const deployment = c.informer.deployments[key];
-    return !deployment || deployment.replicasVersion >= held.version;
-  });
-  return scales === c.scales ? c : { ...c, scales };
-};
 
 // ── Report ───────────────────────────────────────────────────────────────────────────────────
 

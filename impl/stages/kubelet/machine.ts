@@ -252,6 +252,43 @@ const onSandboxStopped = (ctx: KubeletContext, pod: PodKey): Step => {
   return { context: request(next, { op: 'removePod', key: pod, uid: view.uid }, effects), effects };
 };
 
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Informer delivery: evict what is now persisted, drop entries whose owner is known gone.
+ * An entry evicted as persisted leaves a tombstone: the expose's answer may come after
+ * the informer showed the pod, and finds no entry to tombstone then (found by the fuzzer:
+ * a late duplicate bind re-created the pod after it was deleted).
+ */
+const onInformer = (ctx: KubeletContext, informer: InformerCache): Step => {
+  const sw = ctx.input.config.switches;
+  const bound: Record<string, Held> = {};
+  let tombstones = ctx.tombstones;
+  for (const [ck, held] of Object.entries(ctx.bound)) {
+    const persisted = informer.pods[held.key];
+    if (persisted && (sw.evictOnPersist || persisted.deleting)) {
+      if (!tombstones[ck]) tombstones = { ...tombstones, [ck]: true };
+      continue;
+    }
+    const orphan =
+      sw.dropOrphanedEntries && ownerKnownGone(informer, held.ownerUid, held.templateRv);
+    if (!persisted && held.state !== 'exposed' && orphan) continue;
+    bound[ck] = held;
+  }
+  return none({ ...ctx, informer, bound, tombstones });
+};
+
+/** The informer shows a pod again: its markReady / removePod may be needed once more. */
+const forgetDone = (ctx: KubeletContext, event: StageEvent): KubeletContext => {
+  if (event.type === 'informer.synced' || !('object' in event) || event.object.kind !== 'Pod')
+    return ctx;
+  const pod = event.object.view.key;
+  const done = { ...ctx.done };
+  delete done[`markReady:${pod}`];
+  delete done[`removePod:${pod}`];
+  return { ...ctx, done };
+};
+
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 const onMessage = (ctx: KubeletContext, message: Message, phase: Phase): Step => {
@@ -310,41 +347,6 @@ const onBindPod = (ctx: KubeletContext, entry: PodEntry, effects: Effect[]): Kub
     failed: false,
   };
   return { ...ctx, bound: { ...ctx.bound, [ck]: held } };
-};
-
-/**
- * Informer delivery: evict what is now persisted, drop entries whose owner is known gone.
- * An entry evicted as persisted leaves a tombstone: the expose's answer may come after
- * the informer showed the pod, and finds no entry to tombstone then (found by the fuzzer:
- * a late duplicate bind re-created the pod after it was deleted).
- */
-const onInformer = (ctx: KubeletContext, informer: InformerCache): Step => {
-  const sw = ctx.input.config.switches;
-  const bound: Record<string, Held> = {};
-  let tombstones = ctx.tombstones;
-  for (const [ck, held] of Object.entries(ctx.bound)) {
-    const persisted = informer.pods[held.key];
-    if (persisted && (sw.evictOnPersist || persisted.deleting)) {
-      if (!tombstones[ck]) tombstones = { ...tombstones, [ck]: true };
-      continue;
-    }
-    const orphan =
-      sw.dropOrphanedEntries && ownerKnownGone(informer, held.ownerUid, held.templateRv);
-    if (!persisted && held.state !== 'exposed' && orphan) continue;
-    bound[ck] = held;
-  }
-  return none({ ...ctx, informer, bound, tombstones });
-};
-
-/** The informer shows a pod again: its markReady / removePod may be needed once more. */
-const forgetDone = (ctx: KubeletContext, event: StageEvent): KubeletContext => {
-  if (event.type === 'informer.synced' || !('object' in event) || event.object.kind !== 'Pod')
-    return ctx;
-  const pod = event.object.view.key;
-  const done = { ...ctx.done };
-  delete done[`markReady:${pod}`];
-  delete done[`removePod:${pod}`];
-  return { ...ctx, done };
 };
 
 // ── Report ───────────────────────────────────────────────────────────────────────────────────

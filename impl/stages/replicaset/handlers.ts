@@ -134,6 +134,69 @@ const onAnswer = (c: Ctx, intent: ApiIntent, e: Ev<'api.done'>, out: Effect[]): 
   return staleVictim ? next : reconcile(next, out);
 };
 
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
+/** Informer delivery: evict what is persisted, drop what belongs to deleted ReplicaSets. */
+export const onInformer = (c: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>): Step<Ctx> =>
+  collect((out) => {
+    const o = e.object;
+    const before = o.kind === 'Pod' ? c.informer.pods[o.view.key] : undefined;
+    let next = onInformerChange(c, e);
+    if (o.kind === 'Pod') {
+      const added = e.type === 'informer.upsert' && before?.uid !== o.view.uid;
+      const gone = (e.type === 'informer.delete' || o.view.deleting) && before?.deleting === false;
+      // A pod the direct path requested meets none of the API path's expectations: counting
+      // it let a sync that outlived a label flip create the whole rest again (the fuzzer).
+      const direct = added && isDirectPod(next, o.view.key, o.view.ownerKey);
+      if (added) next = observePod(next, o.view.key, o.view.ownerKey);
+      if ((added && !direct) || gone)
+        next = observeVanilla(next, o.view.ownerKey, o.view.key, added);
+    }
+    if (o.kind === 'ReplicaSet') {
+      const rs = next.informer.replicaSets[o.view.key];
+      const held = next.desired[o.view.key];
+      if (held && (!rs || rs.replicasVersion >= held.version))
+        next = { ...next, desired: withKey(next.desired, o.view.key, undefined) };
+      if (!rs) next = dropOwner(next, o.view.key, o.view.uid);
+    }
+    return reconcile(next, out);
+  });
+
+/** Was this persisted pod the direct path's (requested by name or by count)? */
+const isDirectPod = (c: Ctx, key: string, ownerKey: ObjectKey): boolean =>
+  c.requested[cacheKey(c.input.config.switches, key)]?.key === key ||
+  c.expected[ownerKey] !== undefined;
+
+/** A pod persisted: its requested entry is written back; a count-form expectation is met. */
+const observePod = (c: Ctx, key: string, ownerKey: ObjectKey): Ctx => {
+  const ck = cacheKey(c.input.config.switches, key);
+  let next = c;
+  if (c.requested[ck]?.key === key)
+    next = { ...next, requested: withKey(next.requested, ck, undefined) };
+  const expected = next.expected[ownerKey];
+  if (expected === undefined) return next;
+  return {
+    ...next,
+    expected: withKey(next.expected, ownerKey, expected <= 1 ? undefined : expected - 1),
+  };
+};
+
+const dropOwner = (c: Ctx, key: ObjectKey, uid: Uid): Ctx => {
+  const orphans = Object.keys(c.requested).filter((ck) => c.requested[ck]?.ownerUid === uid);
+  let requested = c.requested;
+  if (orphans.length > 0) {
+    const kept = { ...c.requested };
+    for (const ck of orphans) delete kept[ck];
+    requested = kept;
+  }
+  return {
+    ...c,
+    requested,
+    expected: withKey(c.expected, key, undefined),
+    vanilla: withKey(c.vanilla, key, undefined),
+  };
+};
+
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 export const onServerMessage = (c: Ctx, e: Ev<'message'>): Step<Ctx> =>
@@ -203,67 +266,6 @@ const acceptCount = (c: Ctx, entry: CountEntry): Ctx => {
     ...c,
     desired: withKey(c.desired, entry.key, { ...entry, written: false }),
     seenByGet: withKey(c.seenByGet, entry.key, undefined),
-  };
-};
-
-/** Informer delivery: evict what is persisted, drop what belongs to deleted ReplicaSets. */
-export const onInformer = (c: Ctx, e: Ev<'informer.upsert' | 'informer.delete'>): Step<Ctx> =>
-  collect((out) => {
-    const o = e.object;
-    const before = o.kind === 'Pod' ? c.informer.pods[o.view.key] : undefined;
-    let next = onInformerChange(c, e);
-    if (o.kind === 'Pod') {
-      const added = e.type === 'informer.upsert' && before?.uid !== o.view.uid;
-      const gone = (e.type === 'informer.delete' || o.view.deleting) && before?.deleting === false;
-      // A pod the direct path requested meets none of the API path's expectations: counting
-      // it let a sync that outlived a label flip create the whole rest again (the fuzzer).
-      const direct = added && isDirectPod(next, o.view.key, o.view.ownerKey);
-      if (added) next = observePod(next, o.view.key, o.view.ownerKey);
-      if ((added && !direct) || gone)
-        next = observeVanilla(next, o.view.ownerKey, o.view.key, added);
-    }
-    if (o.kind === 'ReplicaSet') {
-      const rs = next.informer.replicaSets[o.view.key];
-      const held = next.desired[o.view.key];
-      if (held && (!rs || rs.replicasVersion >= held.version))
-        next = { ...next, desired: withKey(next.desired, o.view.key, undefined) };
-      if (!rs) next = dropOwner(next, o.view.key, o.view.uid);
-    }
-    return reconcile(next, out);
-  });
-
-/** Was this persisted pod the direct path's (requested by name or by count)? */
-const isDirectPod = (c: Ctx, key: string, ownerKey: ObjectKey): boolean =>
-  c.requested[cacheKey(c.input.config.switches, key)]?.key === key ||
-  c.expected[ownerKey] !== undefined;
-
-/** A pod persisted: its requested entry is written back; a count-form expectation is met. */
-const observePod = (c: Ctx, key: string, ownerKey: ObjectKey): Ctx => {
-  const ck = cacheKey(c.input.config.switches, key);
-  let next = c;
-  if (c.requested[ck]?.key === key)
-    next = { ...next, requested: withKey(next.requested, ck, undefined) };
-  const expected = next.expected[ownerKey];
-  if (expected === undefined) return next;
-  return {
-    ...next,
-    expected: withKey(next.expected, ownerKey, expected <= 1 ? undefined : expected - 1),
-  };
-};
-
-const dropOwner = (c: Ctx, key: ObjectKey, uid: Uid): Ctx => {
-  const orphans = Object.keys(c.requested).filter((ck) => c.requested[ck]?.ownerUid === uid);
-  let requested = c.requested;
-  if (orphans.length > 0) {
-    const kept = { ...c.requested };
-    for (const ck of orphans) delete kept[ck];
-    requested = kept;
-  }
-  return {
-    ...c,
-    requested,
-    expected: withKey(c.expected, key, undefined),
-    vanilla: withKey(c.vanilla, key, undefined),
   };
 };
 

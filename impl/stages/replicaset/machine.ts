@@ -48,8 +48,16 @@ import {
 } from './handlers.js';
 import { endBackoff } from './vanilla.js';
 
+// ── Memory ───────────────────────────────────────────────────────────────────────────────────
+// The context type, `ReplicaSetContext`, and the readings of it are in context.ts.
+
 type Ctx = ReplicaSetContext;
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
+
+const setPhase = (c: Ctx, phase: StagePhase): Ctx => ({ ...c, phase });
+
+// ── Machine ──────────────────────────────────────────────────────────────────────────────────
+
 const RESYNC_TIMER = 'replicaset.resync';
 
 const SERVER_METHODS = ['handshake', 'sync', 'scale'];
@@ -144,7 +152,19 @@ export const replicaSetMachine = setup({
   },
 });
 
-const setPhase = (c: Ctx, phase: StagePhase): Ctx => ({ ...c, phase });
+// ── Own work ─────────────────────────────────────────────────────────────────────────────────
+// `reconcile` and the API answers are in handlers.ts (each path's work: direct.ts, vanilla.ts).
+
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+// `onInformer` is in handlers.ts.
+
+// ── Server end ───────────────────────────────────────────────────────────────────────────────
+// The server of `deployment -> replicaset` is in handlers.ts.
+
+// ── Client end ───────────────────────────────────────────────────────────────────────────────
+// The handshake reply and round 2 are in handlers.ts.
+
+// ── Report ───────────────────────────────────────────────────────────────────────────────────
 
 /**
  * API path: pods whose creation was asked for and not yet answered. They are this

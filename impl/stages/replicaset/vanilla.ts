@@ -215,6 +215,8 @@ const capRemaining = (c: Ctx, rs: ReplicaSetView): Ctx => {
   });
 };
 
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
 /**
  * Informer: a pod of this ReplicaSet appeared (one of this sync's awaited creations: one
  * expectation met) or went (one deletion met).

@@ -274,6 +274,65 @@ const onFallbackCreated = (ctx: SchedulerContext, key: string, outcome: string):
   return { context: { ...ctx, pods, fallbackBackoff: true }, effects: [retry] };
 };
 
+// ── Informer ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Informer delivery: evict persisted pods, drop pods of deleted owners, forget pods assumed
+ * on lost nodes (never re-queued: that identity may have been exposed there and
+ * force-deleted), and follow nodes coming and going with client links.
+ */
+const onInformer = (ctx: SchedulerContext, informer: InformerCache): SchedulerContext => {
+  const pods = keepWhere(
+    ctx.pods,
+    stillHeld(informer, ctx.input.config.switches.holdSlotUntilFreed),
+  );
+  const apiBinds = keepWhere(ctx.apiBinds, (_node, key) => informer.pods[key]?.nodeName === null);
+  return { ...ctx, informer, pods, clients: followNodes(ctx, informer), apiBinds };
+};
+
+/**
+ * One client link per node the informer shows. The links depend only on the nodes and
+ * `synced` (other handlers change links, never add or remove them), so an event that
+ * changes neither leaves them as they are: no pass over thousands of links per pod event.
+ */
+const followNodes = (
+  ctx: SchedulerContext,
+  informer: InformerCache,
+): SchedulerContext['clients'] => {
+  if (informer.nodes === ctx.informer.nodes && informer.synced === ctx.informer.synced)
+    return ctx.clients;
+  const clients = { ...ctx.clients };
+  for (const server of Object.keys(clients) as StageId[])
+    if (informer.synced && !informer.nodes[server.slice('kubelet/'.length)]) delete clients[server];
+  for (const node of Object.keys(informer.nodes))
+    clients[kubeletId(node)] ??= newClientLink(ctx.input.id, kubeletId(node));
+  return clients;
+};
+
+/** The entries of `record` that `keep` accepts, in order; `record` itself when all are kept. */
+const keepWhere = <V>(
+  record: Readonly<Record<string, V>>,
+  keep: (value: V, key: string) => boolean,
+): Readonly<Record<string, V>> => {
+  let kept: Record<string, V> | null = null;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    const value = record[key] as V;
+    if (keep(value, key)) {
+      if (kept) kept[key] = value;
+      continue;
+    }
+    if (kept) continue;
+    kept = {};
+    for (let j = 0; j < i; j += 1) {
+      const before = keys[j] as string;
+      kept[before] = record[before] as V;
+    }
+  }
+  return kept ?? record;
+};
+
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 const onMessage = (ctx: SchedulerContext, message: Message, phase: Phase): Step => {
@@ -339,63 +398,6 @@ const acceptAll = (ctx: SchedulerContext, entries: readonly PodEntry[]): Schedul
     pods[ck] = { ...entry, node: null, state: 'pending' };
   }
   return pods === null ? ctx : { ...ctx, pods };
-};
-
-/**
- * Informer delivery: evict persisted pods, drop pods of deleted owners, forget pods assumed
- * on lost nodes (never re-queued: that identity may have been exposed there and
- * force-deleted), and follow nodes coming and going with client links.
- */
-const onInformer = (ctx: SchedulerContext, informer: InformerCache): SchedulerContext => {
-  const pods = keepWhere(
-    ctx.pods,
-    stillHeld(informer, ctx.input.config.switches.holdSlotUntilFreed),
-  );
-  const apiBinds = keepWhere(ctx.apiBinds, (_node, key) => informer.pods[key]?.nodeName === null);
-  return { ...ctx, informer, pods, clients: followNodes(ctx, informer), apiBinds };
-};
-
-/**
- * One client link per node the informer shows. The links depend only on the nodes and
- * `synced` (other handlers change links, never add or remove them), so an event that
- * changes neither leaves them as they are: no pass over thousands of links per pod event.
- */
-const followNodes = (
-  ctx: SchedulerContext,
-  informer: InformerCache,
-): SchedulerContext['clients'] => {
-  if (informer.nodes === ctx.informer.nodes && informer.synced === ctx.informer.synced)
-    return ctx.clients;
-  const clients = { ...ctx.clients };
-  for (const server of Object.keys(clients) as StageId[])
-    if (informer.synced && !informer.nodes[server.slice('kubelet/'.length)]) delete clients[server];
-  for (const node of Object.keys(informer.nodes))
-    clients[kubeletId(node)] ??= newClientLink(ctx.input.id, kubeletId(node));
-  return clients;
-};
-
-/** The entries of `record` that `keep` accepts, in order; `record` itself when all are kept. */
-const keepWhere = <V>(
-  record: Readonly<Record<string, V>>,
-  keep: (value: V, key: string) => boolean,
-): Readonly<Record<string, V>> => {
-  let kept: Record<string, V> | null = null;
-  const keys = Object.keys(record);
-  for (let i = 0; i < keys.length; i += 1) {
-    const key = keys[i] as string;
-    const value = record[key] as V;
-    if (keep(value, key)) {
-      if (kept) kept[key] = value;
-      continue;
-    }
-    if (kept) continue;
-    kept = {};
-    for (let j = 0; j < i; j += 1) {
-      const before = keys[j] as string;
-      kept[before] = record[before] as V;
-    }
-  }
-  return kept ?? record;
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────
