@@ -135,11 +135,8 @@ export const deploymentMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    // Arrows: `reconcile` is defined below the machine.
-    ...clientLinkActions<Ctx>(
-      (c, out) => reconcile(c, out),
-      (c) => holdsDirect(c),
-    ),
+    // An arrow: `reconcile` is defined below the machine.
+    ...clientLinkActions<Ctx>((c, out) => reconcile(c, out), holdsDirect),
     onInformer: withEvent<Ctx, Ev<'informer.upsert' | 'informer.delete'>>((c, e, out) =>
       onInformer(c, e, out),
     ),
