@@ -42,7 +42,7 @@ import {
   ownerKnownGone,
   templateOf,
 } from '../controller/informer.js';
-import { onEach } from '../controller/step.js';
+import { type Step as ControllerStep, none, onEach } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
@@ -86,10 +86,7 @@ const initialContext = (input: StageInput): KubeletContext => ({
 
 // ── Machine ──────────────────────────────────────────────────────────────────────────────────
 
-interface Step {
-  readonly context: KubeletContext;
-  readonly effects: readonly Effect[];
-}
+type Step = ControllerStep<KubeletContext>;
 
 type Phase = Extract<StagePhase, 'syncing' | 'serving'>;
 
@@ -180,8 +177,6 @@ const onTimer = (ctx: KubeletContext, name: string): Step => {
   const applied = applyMessage(next, t.message);
   return { context: applied.context, effects: [...t.effects, ...applied.effects] };
 };
-
-const none = (context: KubeletContext): Step => ({ context, effects: [] });
 
 // ── Own work ─────────────────────────────────────────────────────────────────────────────────
 // The level-triggered work after every event while serving, `reconcile`, is in work.ts.

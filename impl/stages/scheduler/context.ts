@@ -17,6 +17,7 @@ import {
   templateOf,
 } from '../controller/informer.js';
 import type { LeaseState } from '../controller/lease.js';
+import type { Step as ControllerStep } from '../controller/step.js';
 import type { Effect, StageInput } from '../io.js';
 import {
   type ClientLink,
@@ -66,10 +67,7 @@ export interface SchedulerContext {
 
 export type Phase = Exclude<StagePhase, 'down'>;
 
-export interface Step {
-  readonly context: SchedulerContext;
-  readonly effects: readonly Effect[];
-}
+export type Step = ControllerStep<SchedulerContext>;
 
 export const nodeOf = (kubelet: StageId): NodeName => kubelet.slice('kubelet/'.length);
 

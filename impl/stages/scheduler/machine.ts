@@ -40,7 +40,7 @@ import {
   ownerKnownGone,
 } from '../controller/informer.js';
 import { isLeaseAnswer, isLeaseTimer, noLease } from '../controller/lease.js';
-import { collect, onEach } from '../controller/step.js';
+import { collect, none, onEach } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
@@ -226,8 +226,6 @@ const onTimer = (ctx: SchedulerContext, name: string): Step => {
   const applied = applyMessage(next, t.message);
   return { context: applied.context, effects: [...t.effects, ...applied.effects] };
 };
-
-const none = (context: SchedulerContext): Step => ({ context, effects: [] });
 
 // ── Own work ─────────────────────────────────────────────────────────────────────────────────
 // What `work` runs (`bindPending`, `bindApiPods`) is in context.ts.
