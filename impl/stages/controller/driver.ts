@@ -2,7 +2,14 @@
  * Test and runtime support: drive a stage machine with xstate's pure `initialTransition` /
  * `transition` and collect the effects each event emitted.
  */
-import { type AnyStateMachine, initialTransition, type SnapshotFrom, transition } from 'xstate';
+import {
+  type AnyStateMachine,
+  type EventFrom,
+  type InputFrom,
+  initialTransition,
+  type SnapshotFrom,
+  transition,
+} from 'xstate';
 import { collectEffects, type Effect, type StageEvent, type StageInput } from '../io.js';
 
 export interface DriverOptions {
@@ -17,6 +24,7 @@ export interface DriverOptions {
 /** The resourceVersion `answerReads` answers with, and the informer progress it reports. */
 export const FRESH_RV = 1_000_000;
 
+/** Drives any of the five stage machines, whose input is a `StageInput` and events `StageEvent`s. */
 export class StageDriver<M extends AnyStateMachine> {
   snapshot: SnapshotFrom<M>;
   /** The effects of the last `send`. */
@@ -28,7 +36,7 @@ export class StageDriver<M extends AnyStateMachine> {
     input: StageInput,
     options: DriverOptions = {},
   ) {
-    const [snapshot, actions] = initialTransition(machine, input as never);
+    const [snapshot, actions] = initialTransition(machine, input as InputFrom<M>);
     this.snapshot = snapshot as SnapshotFrom<M>;
     this.last = collectEffects(actions);
     this.answerReads = options.answerReads ?? true;
@@ -38,7 +46,7 @@ export class StageDriver<M extends AnyStateMachine> {
     this.last = [];
     const queue = [...events];
     for (let event = queue.shift(); event; event = queue.shift()) {
-      const [snapshot, actions] = transition(this.machine, this.snapshot, event as never);
+      const [snapshot, actions] = transition(this.machine, this.snapshot, event as EventFrom<M>);
       this.snapshot = snapshot as SnapshotFrom<M>;
       for (const effect of collectEffects(actions)) {
         if (this.answerReads && isRead(effect)) queue.unshift(...freshAnswer(effect));
