@@ -51,6 +51,7 @@ export class ApiServer {
   private readonly accounting = new Accounting();
   private up = true;
   private readonly wire: WireHooks | undefined;
+  private readonly answered = new Set<() => void>();
 
   constructor(options: ApiServerOptions) {
     this.core = new Core(options.now, options.freezeObjects ?? false);
@@ -75,7 +76,18 @@ export class ApiServer {
     const response = this.up ? this.route(request) : unavailable();
     this.accounting.record(request, response);
     this.wire?.exchange(request, response);
+    if (this.answered.size > 0) for (const listener of this.answered) listener();
     return response as ResponseOf<R>;
+  }
+
+  /**
+   * Calls `listener` after every request this server answers, whoever sent it (a write may
+   * have appended watch events); returns the function that removes it. For an endpoint that
+   * streams watches to other processes (http/); the sim runtime registers none.
+   */
+  onAnswered(listener: () => void): () => void {
+    this.answered.add(listener);
+    return () => this.answered.delete(listener);
   }
 
   private route(request: ApiRequest): ApiResponse {

@@ -216,7 +216,7 @@ const patched = (current: Loose, request: PatchRequest): Loose | string => {
 };
 
 /** The Scale subresource view of a Deployment or ReplicaSet. */
-const scaleOf = (object: Loose): V1Scale => {
+export const scaleOf = (object: Loose): V1Scale => {
   const spec = object.spec as {
     replicas?: number;
     selector?: { matchLabels?: Record<string, string> };
