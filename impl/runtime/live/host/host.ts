@@ -1,0 +1,182 @@
+/**
+ * The stage host: runs ONE stage machine in a process, for real. It creates the machine
+ * the sim runs (impl/stages/registry.ts) and drives it with xstate's pure
+ * `initialTransition` / `transition`, as the sim and `StageDriver` do, rather than with an
+ * actor: the snapshot and the effects of each event are plain values the host holds, so
+ * every input (a message, an API answer, an informer event, a timer, a sandbox event, the
+ * load) goes through one queue, one event at a time, and each effect is executed by the
+ * host in the order the step emitted it. An actor would add a mailbox of its own beside
+ * this queue and hand effects over by subscription.
+ *
+ * Effects: `send` → the transport (a send that fails as `unreachable` or `timeout` to a
+ * server of this stage → `link.down`); `api` → the API port, whose answer comes back as
+ * `api.done`; `timer.*` → real timers keyed by name; `sandbox.*` → the container runtime;
+ * `applied` → the recorder. The stage's own `epochMismatch` replies are counted as its
+ * refusals. Order at start: `start`, the kubelet's `sandbox.list`, then the informers.
+ */
+import { type AnyMachineSnapshot, initialTransition, transition } from 'xstate';
+import { stageKindOf } from '../../../../spec/types/ids.js';
+import type { EpochMismatch, Message } from '../../../../spec/types/messages.js';
+import {
+  collectEffects,
+  type Effect,
+  type StageEvent,
+  type StageInput,
+  type StageModule,
+} from '../../../stages/io.js';
+import { STAGES } from '../../../stages/registry.js';
+import { SendError } from '../transport/index.js';
+import {
+  type ApiPort,
+  type AppliedRecorder,
+  type MessagePort,
+  REAL_TIMERS,
+  type SandboxPort,
+  type TimerPort,
+} from './ports.js';
+import { Timers } from './timers.js';
+
+export interface HostPorts {
+  readonly api: ApiPort;
+  readonly transport: MessagePort;
+  /** The kubelet's container runtime (required for a kubelet, unused by the others). */
+  readonly sandbox?: SandboxPort;
+  readonly timers?: TimerPort;
+  readonly onApplied?: AppliedRecorder;
+  /** A fault of the host itself (an effect that could not be executed); default: throw. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export class StageHost {
+  private readonly module: StageModule;
+  private snapshot: AnyMachineSnapshot | null = null;
+  private readonly queue: StageEvent[] = [];
+  private draining = false;
+  private stopped = false;
+  private readonly timers: Timers;
+  private readonly cleanups: (() => Promise<void> | void)[] = [];
+
+  constructor(
+    readonly input: StageInput,
+    private readonly ports: HostPorts,
+  ) {
+    this.module = STAGES[stageKindOf(input.id)];
+    this.timers = new Timers(ports.timers ?? REAL_TIMERS, (name) =>
+      this.post({ type: 'timer', name }),
+    );
+    if (this.module === STAGES.kubelet && !ports.sandbox)
+      throw new Error(`${input.id}: a kubelet needs a sandbox port`);
+  }
+
+  get id(): string {
+    return this.input.id;
+  }
+
+  /** The machine's snapshot (null before `start`), for a report or a test. */
+  get current(): AnyMachineSnapshot | null {
+    return this.snapshot;
+  }
+
+  /** Creates the machine, tells it `start` (and its sandboxes), then opens the informers. */
+  async start(): Promise<void> {
+    if (this.snapshot !== null || this.stopped) throw new Error(`${this.id}: started twice`);
+    const [snapshot, actions] = initialTransition(this.module.machine, this.input);
+    this.snapshot = snapshot;
+    this.execute(collectEffects(actions));
+    this.post({ type: 'start' });
+    const sandbox = this.ports.sandbox;
+    if (sandbox && this.module === STAGES.kubelet) {
+      this.cleanups.push(sandbox.onEvent((event) => this.post(event)));
+      this.post({ type: 'sandbox.list', pods: await sandbox.list() });
+    }
+    const stopInformers = await this.ports.api.startInformers((event) => this.post(event));
+    this.cleanups.push(stopInformers);
+    if (this.stopped) await stopInformers();
+  }
+
+  /** An input from outside: a message from the transport, the load, … */
+  post(event: StageEvent): void {
+    if (this.stopped) return;
+    this.queue.push(event);
+    if (!this.draining) this.drain();
+  }
+
+  /** The transport's `onMessage`. */
+  readonly onMessage = (message: Message): void => this.post({ type: 'message', message });
+
+  /** A crash as far as this stage goes: nothing more is taken or done, memory is dropped. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.queue.length = 0;
+    this.timers.clearAll();
+    for (const cleanup of this.cleanups.splice(0)) await cleanup();
+  }
+
+  private drain(): void {
+    this.draining = true;
+    try {
+      for (let event = this.queue.shift(); event; event = this.queue.shift()) {
+        if (this.stopped || this.snapshot === null) return;
+        const [snapshot, actions] = transition(this.module.machine, this.snapshot, event);
+        this.snapshot = snapshot;
+        this.execute(collectEffects(actions));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private execute(effects: readonly Effect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'send':
+          this.send(effect.message);
+          break;
+        case 'api':
+          this.ports.api.request(effect).then(
+            (done) => this.post(done),
+            (error: unknown) => this.fault(error),
+          );
+          break;
+        case 'timer.set':
+          this.timers.set(effect.name, effect.afterMs);
+          break;
+        case 'timer.cancel':
+          this.timers.cancel(effect.name);
+          break;
+        case 'sandbox.start':
+          this.sandbox().start(effect.pod, effect);
+          break;
+        case 'sandbox.stop':
+          this.sandbox().stop(effect.pod);
+          break;
+        case 'applied':
+          this.ports.onApplied?.(effect.event);
+          break;
+      }
+    }
+  }
+
+  private send(message: Message): void {
+    if (message.type.endsWith('.epochMismatch'))
+      this.ports.transport.countStageRefusal(message as EpochMismatch);
+    this.ports.transport.send(message).catch((error: unknown) => {
+      if (!(error instanceof SendError)) return this.fault(error);
+      const lost = error.failure === 'unreachable' || error.failure === 'timeout';
+      if (lost && this.input.downstream.includes(message.destination))
+        this.post({ type: 'link.down', server: message.destination });
+    });
+  }
+
+  private sandbox(): SandboxPort {
+    if (!this.ports.sandbox) throw new Error(`${this.id}: no sandbox port`);
+    return this.ports.sandbox;
+  }
+
+  private fault(error: unknown): void {
+    if (this.stopped) return;
+    if (this.ports.onError) this.ports.onError(error);
+    else throw error;
+  }
+}
