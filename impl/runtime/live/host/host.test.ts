@@ -2,7 +2,7 @@
  * The five stages as stage hosts in one test process, each with its own transport on a
  * port of its own, against one in-process API Server seeded as the sim seeds a cluster:
  * a load of 20 pods ends with 20 Ready pods, in real time; a kubelet stopped and started
- * again (its sandboxes survive) still lets the cluster converge.
+ * again (its sandboxes survive) takes the pods that fill its node.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -15,6 +15,8 @@ import { downstreamOf, FakeSandbox, InProcessApi, StageHost } from './index.js';
 
 const NODES: readonly NodeName[] = ['n1', 'n2'];
 const DEPLOYMENT = 'a/fn';
+/** 20 pods fit on two nodes; 24 fill them, so both kubelets must take some. */
+const SLOTS_PER_NODE = 12;
 const CONFIG: Config = {
   preset: { ...PRESETS.up, initialLoad: 0 },
   profile: 'hardened',
@@ -44,7 +46,7 @@ class Cluster {
   readonly errors: unknown[] = [];
 
   constructor() {
-    seedNodes(this.api, NODES, 16);
+    seedNodes(this.api, NODES, SLOTS_PER_NODE);
     seedFunction(this.api, { namespace: 'a', name: 'fn' });
   }
 
@@ -91,11 +93,15 @@ class Cluster {
     return running.host;
   }
 
-  readyPods(): number {
+  /** Ready pods not being deleted, on `node` or anywhere. */
+  readyPods(node?: NodeName): number {
     const response = this.api.handle({ verb: 'list', kind: 'Pod', client: 'test' });
     if (!response.ok || !('items' in response)) return -1;
     const pods = (response.items as V1Pod[]).filter((pod) => !isTemplatePod(pod));
-    return pods.map(toPodView).filter((pod) => pod.ready && !pod.deleting).length;
+    return pods
+      .map(toPodView)
+      .filter((pod) => pod.ready && !pod.deleting && (node === undefined || pod.nodeName === node))
+      .length;
   }
 
   async close(): Promise<void> {
@@ -116,11 +122,17 @@ describe('stage hosts over real sockets', () => {
   });
 
   it('converges again after a kubelet is stopped and started', async () => {
-    await cluster.kill('kubelet/n1');
-    cluster.host('autoscaler').post({ type: 'load', deployment: DEPLOYMENT, load: 28 });
-    const host = await cluster.open('kubelet/n1');
+    // The kubelet of the emptier node goes away; filling the cluster needs it back.
+    const [node] = [...NODES].sort((a, b) => cluster.readyPods(a) - cluster.readyPods(b));
+    const kubelet: StageId = `kubelet/${node as NodeName}`;
+    const before = cluster.readyPods(node);
+    await cluster.kill(kubelet);
+    cluster.host('autoscaler').post({ type: 'load', deployment: DEPLOYMENT, load: 24 });
+    const host = await cluster.open(kubelet);
     await host.start();
-    await vi.waitFor(() => expect(cluster.readyPods()).toBe(28), { timeout: 8_000, interval: 20 });
+    await vi.waitFor(() => expect(cluster.readyPods()).toBe(24), { timeout: 8_000, interval: 20 });
+    expect(cluster.readyPods(node)).toBe(SLOTS_PER_NODE);
+    expect(before).toBeLessThan(SLOTS_PER_NODE);
     expect(cluster.errors).toEqual([]);
   });
 });

@@ -11,12 +11,12 @@
  * Effects: `send` → the transport (a send that fails as `unreachable` or `timeout` to a
  * server of this stage → `link.down`); `api` → the API port, whose answer comes back as
  * `api.done`; `timer.*` → real timers keyed by name; `sandbox.*` → the container runtime;
- * `applied` → the recorder. The stage's own `epochMismatch` replies are counted as its
+ * `applied` → the recorder (send-failure.ts says which failures break a link). The stage's own `epochMismatch` replies are counted as its
  * refusals. Order at start: `start`, the kubelet's `sandbox.list`, then the informers.
  */
 import { type AnyMachineSnapshot, initialTransition, transition } from 'xstate';
 import { stageKindOf } from '../../../../spec/types/ids.js';
-import type { EpochMismatch, Message } from '../../../../spec/types/messages.js';
+import type { Message } from '../../../../spec/types/messages.js';
 import {
   collectEffects,
   type Effect,
@@ -25,7 +25,6 @@ import {
   type StageModule,
 } from '../../../stages/io.js';
 import { STAGES } from '../../../stages/registry.js';
-import { SendError } from '../transport/index.js';
 import {
   type ApiPort,
   type AppliedRecorder,
@@ -34,6 +33,7 @@ import {
   type SandboxPort,
   type TimerPort,
 } from './ports.js';
+import { isEpochMismatch, onSendFailure } from './send-failure.js';
 import { Timers } from './timers.js';
 
 export interface HostPorts {
@@ -159,13 +159,11 @@ export class StageHost {
   }
 
   private send(message: Message): void {
-    if (message.type.endsWith('.epochMismatch'))
-      this.ports.transport.countStageRefusal(message as EpochMismatch);
+    if (isEpochMismatch(message)) this.ports.transport.countStageRefusal(message);
     this.ports.transport.send(message).catch((error: unknown) => {
-      if (!(error instanceof SendError)) return this.fault(error);
-      const lost = error.failure === 'unreachable' || error.failure === 'timeout';
-      if (lost && this.input.downstream.includes(message.destination))
-        this.post({ type: 'link.down', server: message.destination });
+      const outcome = onSendFailure(error, message, this.input.downstream);
+      if (outcome.kind === 'linkDown') this.post(outcome.event);
+      else if (outcome.kind === 'fault') this.fault(outcome.error);
     });
   }
 
