@@ -44,6 +44,8 @@ class Cluster {
   readonly sandboxes = new Map(NODES.map((node) => [`kubelet/${node}`, new FakeSandbox(5)]));
   readonly running = new Map<StageId, Running>();
   readonly errors: unknown[] = [];
+  /** The `applied` effects the hosts recorded, by kind. */
+  readonly applied = new Map<string, number>();
 
   constructor() {
     seedNodes(this.api, NODES, SLOTS_PER_NODE);
@@ -70,6 +72,7 @@ class Cluster {
         api: new InProcessApi(this.api, id, () => Math.floor(performance.now())),
         transport,
         ...(this.sandboxes.has(id) ? { sandbox: this.sandboxes.get(id) as FakeSandbox } : {}),
+        onApplied: (event) => this.applied.set(event.kind, (this.applied.get(event.kind) ?? 0) + 1),
         onError: (error) => this.errors.push(error),
       },
     );
@@ -91,6 +94,12 @@ class Cluster {
     const running = this.running.get(id);
     if (!running) throw new Error(`${id} is not running`);
     return running.host;
+  }
+
+  /** How many of a stage's sends failed because the peer was gone or silent. */
+  sendFailures(id: StageId): number {
+    const counts = this.running.get(id)?.transport.counts();
+    return (counts?.sendFailed.unreachable ?? 0) + (counts?.sendFailed.timeout ?? 0);
   }
 
   /** Ready pods not being deleted, on `node` or anywhere. */
@@ -119,6 +128,7 @@ describe('stage hosts over real sockets', () => {
     cluster.host('autoscaler').post({ type: 'load', deployment: DEPLOYMENT, load: 20 });
     await vi.waitFor(() => expect(cluster.readyPods()).toBe(20), { timeout: 5_000, interval: 20 });
     expect(cluster.errors).toEqual([]);
+    expect(cluster.applied.size).toBeGreaterThan(0);
   });
 
   it('converges again after a kubelet is stopped and started', async () => {
@@ -128,6 +138,11 @@ describe('stage hosts over real sockets', () => {
     const before = cluster.readyPods(node);
     await cluster.kill(kubelet);
     cluster.host('autoscaler').post({ type: 'load', deployment: DEPLOYMENT, load: 24 });
+    // The scheduler binds pods to the dead kubelet, fails and drops the link (link.down).
+    await vi.waitFor(() => expect(cluster.sendFailures('scheduler')).toBeGreaterThan(0), {
+      timeout: 3_000,
+      interval: 5,
+    });
     const host = await cluster.open(kubelet);
     await host.start();
     await vi.waitFor(() => expect(cluster.readyPods()).toBe(24), { timeout: 8_000, interval: 20 });
