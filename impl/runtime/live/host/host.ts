@@ -85,13 +85,27 @@ export class StageHost {
     this.execute(collectEffects(actions));
     this.post({ type: 'start' });
     const sandbox = this.ports.sandbox;
-    if (sandbox && this.module === STAGES.kubelet) {
-      this.cleanups.push(sandbox.onEvent((event) => this.post(event)));
-      this.post({ type: 'sandbox.list', pods: await sandbox.list() });
-    }
+    if (sandbox && this.module === STAGES.kubelet) await this.listSandboxes(sandbox);
     const stopInformers = await this.ports.api.startInformers((event) => this.post(event));
-    this.cleanups.push(stopInformers);
+    // Stopped while the informers opened: nobody else will close them.
     if (this.stopped) await stopInformers();
+    else this.cleanups.push(stopInformers);
+  }
+
+  /**
+   * `sandbox.list`, then the sandbox events from then on: one that comes while the list is
+   * being read waits for it, as the sim tells a restarted kubelet its list first.
+   */
+  private async listSandboxes(sandbox: SandboxPort): Promise<void> {
+    let early: StageEvent[] | null = [];
+    this.cleanups.push(
+      sandbox.onEvent((event) => (early === null ? this.post(event) : early.push(event))),
+    );
+    const pods = await sandbox.list();
+    this.post({ type: 'sandbox.list', pods });
+    const waiting = early;
+    early = null;
+    for (const event of waiting) this.post(event);
   }
 
   /** An input from outside: a message from the transport, the load, … */
