@@ -126,7 +126,7 @@ describe('stage hosts over real sockets', () => {
   it('scales a function to 20 Ready pods', async () => {
     await cluster.startAll();
     cluster.host('autoscaler').post({ type: 'load', deployment: DEPLOYMENT, load: 20 });
-    await vi.waitFor(() => expect(cluster.readyPods()).toBe(20), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(() => expect(cluster.readyPods()).toBe(20), { timeout: 15_000, interval: 20 });
     expect(cluster.errors).toEqual([]);
     expect(cluster.applied.size).toBeGreaterThan(0);
   });
@@ -140,12 +140,12 @@ describe('stage hosts over real sockets', () => {
     cluster.host('autoscaler').post({ type: 'load', deployment: DEPLOYMENT, load: 24 });
     // The scheduler binds pods to the dead kubelet, fails and drops the link (link.down).
     await vi.waitFor(() => expect(cluster.sendFailures('scheduler')).toBeGreaterThan(0), {
-      timeout: 3_000,
+      timeout: 10_000,
       interval: 5,
     });
     const host = await cluster.open(kubelet);
     await host.start();
-    await vi.waitFor(() => expect(cluster.readyPods()).toBe(24), { timeout: 8_000, interval: 20 });
+    await vi.waitFor(() => expect(cluster.readyPods()).toBe(24), { timeout: 20_000, interval: 20 });
     expect(cluster.readyPods(node)).toBe(SLOTS_PER_NODE);
     expect(before).toBeLessThan(SLOTS_PER_NODE);
     expect(cluster.errors).toEqual([]);
