@@ -88,3 +88,32 @@ const OUTCOME_OF_CAUSE: Readonly<Record<ErrorCause, Outcome>> = {
 /** The model's outcome word for a response. */
 export const outcomeOf = (response: ApiResponse): Outcome =>
   response.ok ? 'ok' : OUTCOME_OF_CAUSE[response.cause];
+
+/** What a Kubernetes `Status` answer says, as an HTTP client receives it. */
+export interface StatusAnswer {
+  readonly code: number;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/**
+ * The cause of a refusal received over HTTP, the inverse of the Statuses above, so that a
+ * client of a real API (the client-node adapter) classifies answers as `outcomeOf` does:
+ * a 409 Conflict is a failed precondition when its message says so (Kubernetes' own
+ * wording, `preconditionFailed`), else a conflict. What the in-memory server never answers
+ * falls on the nearest side: 5xx and 429 Too Many Requests are the server's trouble
+ * (`Unavailable`, retried as an outage), any other refusal a request the server will not
+ * take (`Invalid`).
+ */
+export const causeOfStatus = ({ code, reason, message = '' }: StatusAnswer): ErrorCause => {
+  if (code >= 500 || code === 429) return 'Unavailable';
+  if (code === 404) return 'NotFound';
+  if (code === 409 && reason === 'AlreadyExists') return 'AlreadyExists';
+  if (code === 409) {
+    if (message.startsWith('Precondition failed: UID')) return 'UidPrecondition';
+    if (message.startsWith('Precondition failed: ResourceVersion'))
+      return 'ResourceVersionPrecondition';
+    return 'StaleResourceVersion';
+  }
+  return 'Invalid';
+};

@@ -5,10 +5,15 @@
  */
 export type { AccountingSnapshot, Tally, WatchTally } from './accounting.js';
 export { ApiServer, type ApiServerOptions, type WireHooks } from './api-server.js';
-export { type Outcome, outcomeOf } from './errors.js';
+export { causeOfStatus, type Outcome, outcomeOf, type StatusAnswer } from './errors.js';
 export * from './fixtures.js';
 export { GC_CLIENT, type GcReport, POD_GC_CLIENT } from './gc.js';
-export { Informer, type InformerEvent, type InformerOptions } from './informer.js';
+export {
+  Informer,
+  type InformerEvent,
+  type InformerOptions,
+  listDifference,
+} from './informer.js';
 export { jsonSize } from './json-size.js';
 export { mergePatch } from './merge-patch.js';
 export { compileLabelSelector } from './selectors.js';

@@ -152,7 +152,7 @@ export class Informer<K extends Kind = Kind> {
     const response = this.host.handle({ verb: 'list', ...this.filter, client: this.name });
     if (!response.ok) return response;
     if (!('items' in response)) throw new Error('list returned no items');
-    this.watch.replace(this.differenceFrom(response.items, response.resourceVersion));
+    this.watch.replace(listDifference(this.cache, response.items, response.resourceVersion));
     this.synced = true;
     return undefined;
   }
@@ -165,31 +165,41 @@ export class Informer<K extends Kind = Kind> {
   private get queue(): Fifo<QueuedEvent> {
     return this.watch.queue;
   }
-
-  private differenceFrom(items: readonly KubeObject[], resourceVersion: string): QueuedEvent[] {
-    const events: QueuedEvent[] = [];
-    const listed = new Set<string>();
-    for (const object of items) {
-      const key = keyOfObject(object);
-      listed.add(key);
-      const cached = this.cache.get(key);
-      const rv = object.metadata?.resourceVersion ?? resourceVersion;
-      if (!cached) events.push({ type: 'ADDED', object, resourceVersion: rv, relisted: true });
-      else if (cached.metadata?.resourceVersion !== rv) {
-        events.push({ type: 'MODIFIED', object, resourceVersion: rv, relisted: true });
-      }
-    }
-    for (const [key, cached] of this.cache) {
-      if (!listed.has(key)) {
-        events.push({
-          type: 'DELETED',
-          object: cached,
-          resourceVersion,
-          relisted: true,
-          tombstone: true,
-        });
-      }
-    }
-    return events;
-  }
 }
+
+/**
+ * What a fresh list tells an informer whose cache is `cache`, as events in list order:
+ * objects new to the cache as ADDED, those at another resourceVersion as MODIFIED, and those
+ * the list lacks as tombstones (DELETED with the last known state at the list's
+ * resourceVersion). Shared with the client-node adapter's re-list (impl/k8s/adapter/).
+ */
+export const listDifference = (
+  cache: ReadonlyMap<string, KubeObject>,
+  items: readonly KubeObject[],
+  resourceVersion: string,
+): QueuedEvent[] => {
+  const events: QueuedEvent[] = [];
+  const listed = new Set<string>();
+  for (const object of items) {
+    const key = keyOfObject(object);
+    listed.add(key);
+    const cached = cache.get(key);
+    const rv = object.metadata?.resourceVersion ?? resourceVersion;
+    if (!cached) events.push({ type: 'ADDED', object, resourceVersion: rv, relisted: true });
+    else if (cached.metadata?.resourceVersion !== rv) {
+      events.push({ type: 'MODIFIED', object, resourceVersion: rv, relisted: true });
+    }
+  }
+  for (const [key, cached] of cache) {
+    if (!listed.has(key)) {
+      events.push({
+        type: 'DELETED',
+        object: cached,
+        resourceVersion,
+        relisted: true,
+        tombstone: true,
+      });
+    }
+  }
+  return events;
+};

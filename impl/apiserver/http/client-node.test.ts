@@ -356,4 +356,37 @@ describe('watching through the endpoint', () => {
     await label('ready-again');
     expect(await events.until(2)).toEqual(['ADDED p1', 'DELETED p1']);
   });
+
+  it('a watch that allows bookmarks learns the resourceVersion of writes it does not see', async () => {
+    const { api, config, core, apps, fn } = await setup();
+    const watch = async (allowWatchBookmarks: boolean) => {
+      const seen: string[] = [];
+      const arrived = recorder();
+      const controller = await watchFor(config).watch(
+        '/api/v1/pods',
+        { resourceVersion: String(api.resourceVersion), allowWatchBookmarks },
+        (type: string, object: KubernetesObject) => {
+          seen.push(`${type} ${object.metadata?.resourceVersion}`);
+          arrived.record(type, object);
+        },
+        () => undefined,
+      );
+      open.push(async () => controller.abort());
+      return { seen, arrived };
+    };
+    const bookmarked = await watch(true);
+    const plain = await watch(false);
+    await apps.patchNamespacedDeployment(
+      { namespace: 'a', name: 'fn', body: { spec: { replicas: 2 } } },
+      mergePatchOptions,
+    );
+    const scaled = api.resourceVersion;
+    await bookmarked.arrived.until(1);
+    await core.createNamespacedPod({ namespace: 'a', body: pod(fn, 'p1') });
+    await bookmarked.arrived.until(2);
+    await plain.arrived.until(1);
+    expect(bookmarked.seen).toEqual([`BOOKMARK ${scaled}`, `ADDED ${scaled + 1}`]);
+    // The other watch, which did not ask for bookmarks, got the pod's event alone.
+    expect(plain.seen).toEqual([`ADDED ${scaled + 1}`]);
+  });
 });

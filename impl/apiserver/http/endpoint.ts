@@ -16,7 +16,7 @@ import { unavailable } from '../errors.js';
 import { MERGE_PATCH, readBody, requireMediaType } from './body.js';
 import { discovery } from './discovery.js';
 import { parseBoolean, parseCount } from './query.js';
-import { parsePath, segmentsOf, type Target } from './routes.js';
+import { groupVersionOf, parsePath, segmentsOf, type Target } from './routes.js';
 import {
   badRequest,
   errorReply,
@@ -40,6 +40,11 @@ export interface EndpointOptions {
   readonly watchHistoryMax?: number;
   /** Unread bytes after which a slow watcher's stream is ended (default 16 MiB). */
   readonly watchBufferBytesMax?: number;
+  /**
+   * How often a watch that allows bookmarks is sent one when it has fallen behind the API's
+   * resourceVersion (default 100 ms; 0: never).
+   */
+  readonly watchBookmarkMs?: number;
 }
 
 export interface Endpoint {
@@ -71,6 +76,7 @@ export const serveApi = async (
   const streams = new WatchStreams(api, {
     changesMax: options.watchHistoryMax ?? 10_000,
     bufferBytesMax: options.watchBufferBytesMax ?? 16 * MIB,
+    bookmarkMs: options.watchBookmarkMs ?? 100,
   });
   let url = '';
   const server = createServer((request, response) => {
@@ -162,10 +168,13 @@ const serveResource = async (
   const client = clientOf(request);
   if (verb === 'watch') {
     const timeoutSeconds = parseCount(query.get('timeoutSeconds'), 'timeoutSeconds');
+    const { group, version } = target.resource;
     const start = {
       filter: filterOf(target, query),
       resourceVersion: query.get('resourceVersion'),
       client,
+      bookmarks: parseBoolean(query.get('allowWatchBookmarks'), 'allowWatchBookmarks'),
+      apiVersion: groupVersionOf(group, version),
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
     };
     return context.streams.start(start, response);

@@ -6,6 +6,13 @@
  * answered, whoever sent it: the streams subscribe to the API Server and drain its events
  * in a microtask, so a burst of writes costs one pass.
  *
+ * A watch that allows bookmarks (`allowWatchBookmarks`) is told, every `bookmarkMs`, the
+ * API's resourceVersion once everything up to it that matches has been sent, when it moved
+ * since the last event or bookmark the stream carried: a client whose filter sees no writes
+ * still learns how far it has come (client-go's last-synced resourceVersion, which the
+ * stages' round 2 waits on). Kubernetes sends them about once a minute; the in-memory
+ * server has no watch cache to spare, so a tenth of a second is the default.
+ *
  * A stream ends when the client goes, after `timeoutSeconds`, when the endpoint closes,
  * or when the client reads so slowly that more than `bufferBytesMax` wait for it; the
  * client then watches again from the last resourceVersion it saw, as Kubernetes clients do
@@ -27,6 +34,10 @@ export interface WatchStart {
   readonly resourceVersion: string | null;
   readonly timeoutSeconds?: number;
   readonly client: string;
+  /** `allowWatchBookmarks`: send BOOKMARK events (see `WatchLimits.bookmarkMs`). */
+  readonly bookmarks: boolean;
+  /** The apiVersion of the watched resource, which a BOOKMARK's object carries. */
+  readonly apiVersion: string;
 }
 
 interface HttpWatcher {
@@ -35,6 +46,10 @@ interface HttpWatcher {
   /** Changes at or before this resourceVersion were sent (or are not wanted). */
   readonly afterResourceVersion: number;
   readonly response: ServerResponse;
+  /** The object of this stream's BOOKMARK events, or undefined when it takes none. */
+  readonly bookmark: { readonly kind: Kind; readonly apiVersion: string } | undefined;
+  /** The resourceVersion the stream has told its client about, by an event or a bookmark. */
+  toldResourceVersion: number;
 }
 
 export interface WatchLimits {
@@ -42,6 +57,8 @@ export interface WatchLimits {
   readonly changesMax: number;
   /** Bytes a watcher may leave unread before its stream is ended. */
   readonly bufferBytesMax: number;
+  /** How often a watch that allows bookmarks gets one (0: never). */
+  readonly bookmarkMs: number;
 }
 
 export class WatchStreams {
@@ -49,6 +66,7 @@ export class WatchStreams {
   private readonly watchers = new Set<HttpWatcher>();
   private scheduled = false;
   private readonly unsubscribe: () => void;
+  private readonly bookmarkTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly api: ApiServer,
@@ -56,6 +74,10 @@ export class WatchStreams {
   ) {
     this.logs = KINDS.map((kind) => new KindLog(api, kind, limits.changesMax));
     this.unsubscribe = api.onAnswered(() => this.schedule());
+    if (limits.bookmarkMs > 0) {
+      this.bookmarkTimer = setInterval(() => this.sendBookmarks(), limits.bookmarkMs);
+      this.bookmarkTimer.unref();
+    }
   }
 
   get open(): number {
@@ -78,6 +100,10 @@ export class WatchStreams {
       matches: compileFilter(start.filter),
       afterResourceVersion: initial.afterResourceVersion,
       response,
+      bookmark: start.bookmarks
+        ? { kind: start.filter.kind, apiVersion: start.apiVersion }
+        : undefined,
+      toldResourceVersion: initial.afterResourceVersion,
     };
     this.watchers.add(watcher);
     // As in Kubernetes, 0 (or none) leaves the stream open until the client goes.
@@ -95,6 +121,7 @@ export class WatchStreams {
 
   /** Ends every stream and stops listening to the API Server. */
   close(): void {
+    if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
     this.unsubscribe();
     for (const watcher of this.watchers) watcher.response.end();
     this.watchers.clear();
@@ -124,7 +151,25 @@ export class WatchStreams {
     for (const change of changes) {
       if (change.resourceVersion <= watcher.afterResourceVersion) continue;
       const event = eventFor(change, watcher.matches);
-      if (event) this.send(watcher, event);
+      if (!event) continue;
+      this.send(watcher, event);
+      watcher.toldResourceVersion = change.resourceVersion;
+    }
+  }
+
+  /**
+   * A BOOKMARK to every stream that takes them and has not been told the API's current
+   * resourceVersion, after sending every change up to it (so nothing it matches is older).
+   */
+  private sendBookmarks(): void {
+    if (!this.api.available) return;
+    this.flush();
+    const resourceVersion = this.api.resourceVersion;
+    for (const watcher of this.watchers) {
+      if (!watcher.bookmark || watcher.toldResourceVersion >= resourceVersion) continue;
+      watcher.toldResourceVersion = resourceVersion;
+      const metadata = { resourceVersion: String(resourceVersion) };
+      this.send(watcher, { type: 'BOOKMARK', object: { ...watcher.bookmark, metadata } });
     }
   }
 

@@ -17,9 +17,9 @@ import { type LinkId, linkId, nodeOfKubelet, type StageId } from '../../../spec/
 import type { Message } from '../../../spec/types/messages.js';
 import type { Kind, KubeObject } from '../../apiserver/index.js';
 import { collectEffects, type Effect, type StageEvent, type StageInput } from '../../stages/io.js';
+import { newestKnown, requestFor, writtenKey } from '../stage-io/index.js';
 import { ownerSeenGone } from './evidence.js';
 import { noteSent } from './ghost.js';
-import { requestFor } from './intents.js';
 import type { ActorSlot, SimState } from './state.js';
 
 const REPLY_SUFFIXES = ['.handshakeReply', '.syncAck', '.epochMismatch', '.notReady', '.notFound'];
@@ -111,16 +111,11 @@ const runEffects = (state: SimState, slot: ActorSlot, effects: readonly Effect[]
 };
 
 /** What a stage can see of an object: the newer of its informer copy and its own write. */
-const knownTo = (slot: ActorSlot, kind: Kind, key: string): KubeObject | undefined => {
-  let best: KubeObject | undefined = slot.written.get(`${kind} ${key}`);
-  for (const informer of slot.informers) {
-    if (informer.informer.filter.kind !== kind) continue;
-    const cached = informer.informer.get(key);
-    const cachedRv = Number(cached?.metadata?.resourceVersion ?? -1);
-    if (cached && cachedRv > Number(best?.metadata?.resourceVersion ?? -1)) best = cached;
-  }
-  return best;
-};
+const knownTo = (slot: ActorSlot, kind: Kind, key: string): KubeObject | undefined =>
+  newestKnown(
+    slot.written.get(writtenKey(kind, key)),
+    slot.informers.filter((i) => i.informer.filter.kind === kind).map((i) => i.informer.get(key)),
+  );
 
 const timerId = (stage: StageId, name: string): string => `timer ${stage} ${name}`;
 

@@ -13,9 +13,9 @@ import {
   seedNodes,
 } from '../../apiserver/index.js';
 import { knativeTemplate, replicaSetFor, templatePodFor } from '../../k8s/index.js';
+import { resourceOfObject } from '../stage-io/index.js';
 import { dispatch } from './dispatch.js';
 import { noteUserScale } from './ghost.js';
-import { resourceOfObject } from './intents.js';
 import type { SimState } from './state.js';
 import type { UserWrite } from './types.js';
 

@@ -4,9 +4,10 @@
  * policy (`runDefault`, `runScenario`) and its vocabulary (actions, pending events, step
  * records). See cluster.ts.
  */
+
+export { informerSpecs, viewOf } from '../stage-io/index.js';
 export { SimCluster, type SimSummary } from './cluster.js';
 export { linkOf } from './dispatch.js';
-export { informerSpecs, viewOf } from './informers.js';
 export { stageIds } from './lifecycle.js';
 export {
   type RunEnd,

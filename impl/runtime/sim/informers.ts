@@ -3,97 +3,14 @@
  * their undelivered events. A write appends one event to every watch it concerns; the
  * runtime notices the new events after the step (`refresh`) and stamps them with the
  * informer lag, so each informer is one pending choice whose due time is its oldest
- * event's. Delivery turns a watch event into the stage's `informer.*` event, with views
- * (template Pods as `TemplatePod`).
+ * event's. Delivery turns a watch event into the stage's `informer.*` event (what each
+ * stage watches, and the events it hears: stage-io/informers.ts, shared with the
+ * client-node adapter).
  */
-import type { V1Deployment, V1Node, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { nodeOfKubelet, type StageId, stageKindOf } from '../../../spec/types/ids.js';
-import type {
-  ApiServer,
-  Informer,
-  InformerEvent,
-  Kind,
-  KubeObject,
-  ListFilter,
-} from '../../apiserver/index.js';
-import {
-  isTemplatePod,
-  TEMPLATE_LABEL,
-  toDeploymentView,
-  toNodeView,
-  toPodView,
-  toReplicaSetView,
-  toTemplatePodView,
-} from '../../k8s/index.js';
-import type { ObjectView, StageEvent } from '../../stages/io.js';
-
-interface InformerSpec {
-  readonly tag: string;
-  readonly filter: ListFilter;
-}
-
-const TEMPLATES: ListFilter = {
-  kind: 'Pod',
-  labelSelector: { matchExpressions: [{ key: TEMPLATE_LABEL, operator: 'Exists' }] },
-};
-const PODS_NOT_TEMPLATES: ListFilter = {
-  kind: 'Pod',
-  labelSelector: { matchExpressions: [{ key: TEMPLATE_LABEL, operator: 'DoesNotExist' }] },
-};
-
-/**
- * What each stage watches: the collections the model's stages read (`INFORMER_READS` in
- * spec/world/informer.ts). The scheduler and the kubelets need the ReplicaSets and template
- * Pods to tell a deleted owner ("the informer has passed the template's creation and does
- * not show it") from one not yet seen.
- */
-export const informerSpecs = (stage: StageId): InformerSpec[] => {
-  const node = nodeOfKubelet(stage);
-  if (node !== null) {
-    return [
-      { tag: 'pods', filter: { kind: 'Pod', nodeName: node } },
-      { tag: 'templates', filter: TEMPLATES },
-      { tag: 'replicasets', filter: { kind: 'ReplicaSet' } },
-    ];
-  }
-  switch (stageKindOf(stage)) {
-    case 'autoscaler':
-      return [{ tag: 'deployments', filter: { kind: 'Deployment' } }];
-    case 'deployment':
-      return [
-        { tag: 'deployments', filter: { kind: 'Deployment' } },
-        { tag: 'replicasets', filter: { kind: 'ReplicaSet' } },
-      ];
-    case 'replicaset':
-      return [
-        { tag: 'replicasets', filter: { kind: 'ReplicaSet' } },
-        { tag: 'pods', filter: { kind: 'Pod' } },
-      ];
-    default:
-      return [
-        { tag: 'pods', filter: PODS_NOT_TEMPLATES },
-        { tag: 'nodes', filter: { kind: 'Node' } },
-        { tag: 'replicasets', filter: { kind: 'ReplicaSet' } },
-        { tag: 'templates', filter: TEMPLATES },
-      ];
-  }
-};
-
-/** The view of a stored object, as stage logic sees it. */
-export const viewOf = (kind: Exclude<Kind, 'Lease'>, object: KubeObject): ObjectView => {
-  switch (kind) {
-    case 'Deployment':
-      return { kind, view: toDeploymentView(object as V1Deployment) };
-    case 'ReplicaSet':
-      return { kind, view: toReplicaSetView(object as V1ReplicaSet) };
-    case 'Node':
-      return { kind, view: toNodeView(object as V1Node) };
-    case 'Pod':
-      return isTemplatePod(object as V1Pod)
-        ? { kind: 'TemplatePod', view: toTemplatePodView(object as V1Pod) }
-        : { kind: 'Pod', view: toPodView(object as V1Pod) };
-  }
-};
+import type { StageId } from '../../../spec/types/ids.js';
+import type { ApiServer, Informer } from '../../apiserver/index.js';
+import type { StageEvent } from '../../stages/io.js';
+import { informerSpecs, stageEventOf } from '../stage-io/index.js';
 
 /** A run of `count` undelivered events that become due together. */
 interface DueRun {
@@ -185,20 +102,9 @@ export class StageInformer {
     this.known -= 1;
     if (this.initialRemaining > 0) this.initialRemaining -= 1;
     if (!event.relisted) this.progressRv = Math.max(this.progressRv, Number(event.resourceVersion));
-    return toStageEvent(this.informer.filter.kind, event);
+    return stageEventOf(this.informer.filter.kind, event);
   }
 }
-
-const toStageEvent = (kind: Kind, event: InformerEvent): StageEvent => {
-  // No stage watches Leases: a stage reads its own with a GET (lease.ts).
-  if (kind === 'Lease') throw new Error('no stage has a Lease informer');
-  const rv = Number(event.resourceVersion);
-  const object = viewOf(kind, event.object);
-  const relisted = event.relisted ? ({ relisted: true } as const) : {};
-  if (event.type === 'DELETED')
-    return { type: 'informer.delete', object, rv, tombstone: event.tombstone, ...relisted };
-  return { type: 'informer.upsert', object, rv, ...relisted };
-};
 
 /** Opens a stage's informers (each starts with a list, accounted to the stage). */
 export const openInformers = (api: ApiServer, stage: StageId): StageInformer[] =>

@@ -12,20 +12,14 @@
  * wait for a resourceVersion, and a bookmark changes no cache, so leaving theirs out changes
  * nothing they do.
  */
-import type { StageKind } from '../../../spec/types/ids.js';
+import { listensToProgress } from '../stage-io/index.js';
 import { dispatch } from './dispatch.js';
 import type { ActorSlot, SimState } from './state.js';
 
 export const BOOKMARK_ID = 'bookmark';
 
-const LISTENERS: readonly StageKind[] = ['deployment', 'replicaset', 'scheduler'];
-
 const listens = (state: SimState, slot: ActorSlot): boolean =>
-  slot.snapshot !== null &&
-  (LISTENERS.includes(slot.kind) ||
-    (slot.kind === 'autoscaler' &&
-      state.config.switches.autoscalerLink === 'direct' &&
-      state.mode === 'direct'));
+  slot.snapshot !== null && listensToProgress(slot.id, state.config, state.mode);
 
 /** The least resourceVersion every informer of the stage has passed (0 before they list). */
 const progressOf = (slot: ActorSlot): number => {

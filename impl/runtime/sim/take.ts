@@ -6,8 +6,9 @@
  */
 import { nodeOfKubelet, type StageId } from '../../../spec/types/ids.js';
 import { type Kind, type KubeObject, outcomeOf } from '../../apiserver/index.js';
+import { apiDoneOf, resourceOfObject, writtenKey } from '../stage-io/index.js';
 import { dispatch } from './dispatch.js';
-import { executeIntent, resourceOfObject } from './intents.js';
+import { executeIntent } from './intents.js';
 import { syncInformer } from './lifecycle.js';
 import { reportProgress, sendBookmarks } from './progress.js';
 import type { ActorSlot, SimState } from './state.js';
@@ -96,17 +97,9 @@ const executeCall = (state: SimState, pending: Of<'api'>): string | undefined =>
   if (!current?.snapshot) return STALE;
   if (result.stored) {
     const kind = result.stored.kind as Kind;
-    current.written.set(`${kind} ${pending.intent.key}`, result.stored);
+    current.written.set(writtenKey(kind, pending.intent.key), result.stored);
   }
-  const event = {
-    type: 'api.done' as const,
-    id: pending.callId,
-    intent: pending.intent,
-    outcome: result.outcome,
-    ...(result.object ? { object: result.object } : {}),
-    ...(result.rv !== undefined ? { rv: result.rv } : {}),
-    ...(result.lease ? { lease: result.lease } : {}),
-  };
+  const event = apiDoneOf(pending.callId, pending.intent, result);
   state.agenda.put({
     kind: 'apiDone',
     id: state.nextId('r'),
