@@ -1,6 +1,6 @@
 /**
  * In-process ports for tests: an `ApiPort` over an in-memory `ApiServer`, with the sim's
- * mapping of intents onto requests (impl/runtime/sim/intents.ts) and the sim's informers
+ * mapping of intents onto requests (impl/runtime/stage-io/intents.ts) and the sim's informers
  * (impl/runtime/sim/informers.ts), so a host hears the same `StageEvent`s the sim delivers;
  * and a fake container runtime. Delivery is asynchronous, after the write that caused it
  * (`ApiServer.onAnswered`), as events come off a watch.
@@ -9,7 +9,8 @@ import type { PodKey, StageId } from '../../../../spec/types/ids.js';
 import type { ApiServer, Kind, KubeObject } from '../../../apiserver/index.js';
 import type { StageEvent } from '../../../stages/io.js';
 import { openInformers, type StageInformer } from '../../sim/informers.js';
-import { executeIntent, requestFor } from '../../sim/intents.js';
+import { executeIntent } from '../../sim/intents.js';
+import { requestFor } from '../../stage-io/intents.js';
 import type {
   ApiDone,
   ApiEffect,
