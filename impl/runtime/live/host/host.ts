@@ -9,10 +9,11 @@
  * this queue and hand effects over by subscription.
  *
  * Effects: `send` → the transport (a send that fails as `unreachable` or `timeout` to a
- * server of this stage → `link.down`); `api` → the API port, whose answer comes back as
- * `api.done`; `timer.*` → real timers keyed by name; `sandbox.*` → the container runtime;
- * `applied` → the recorder (send-failure.ts says which failures break a link). The stage's own `epochMismatch` replies are counted as its
- * refusals. Order at start: `start`, the kubelet's `sandbox.list`, then the informers.
+ * server of this stage → `link.down`; send-failure.ts says which failures break a link);
+ * `api` → the API port, whose answer comes back as `api.done`; `timer.*` → real timers
+ * keyed by name; `sandbox.*` → the container runtime; `applied` → the recorder. The stage's
+ * own `epochMismatch` replies are counted as its refusals. Order at start: `start`, the
+ * kubelet's `sandbox.list`, then the informers.
  */
 import { type AnyMachineSnapshot, initialTransition, transition } from 'xstate';
 import { stageKindOf } from '../../../../spec/types/ids.js';
