@@ -35,14 +35,15 @@ import {
   resultOf,
   writtenKey,
 } from '../../runtime/stage-io/index.js';
-import type { Effect, StageEvent } from '../../stages/io.js';
+import type { ApiEffect } from '../../runtime/stage-io/intents.js';
+import type { StageEvent } from '../../stages/io.js';
 import { apiClientsFor } from '../client.js';
 import type { InformerCounts } from './informer.js';
 import { StageInformers } from './informers.js';
 import { kindCallsFor } from './kinds.js';
 import { type Sender, sendRequest, storedAfter } from './requests.js';
 
-export type ApiEffect = Extract<Effect, { type: 'api' }>;
+export type { ApiEffect };
 
 export interface KubeAdapterOptions {
   readonly kubeConfig: KubeConfig;

@@ -17,8 +17,6 @@ import type { StageId } from '../../../spec/types/ids.js';
 import { type Endpoint, type EndpointOptions, serveApi } from '../../apiserver/http/index.js';
 import {
   ApiServer,
-  type Kind,
-  type KubeObject,
   type SeededFunction,
   seedFunction,
   seedNodes,
@@ -26,15 +24,8 @@ import {
 } from '../../apiserver/index.js';
 import type { StageInformer } from '../../runtime/sim/informers.js';
 import { openInformers } from '../../runtime/sim/informers.js';
-import { executeIntent } from '../../runtime/sim/intents.js';
-import {
-  type ApiDone,
-  apiDoneOf,
-  listensToProgress,
-  newestKnown,
-  requestFor,
-  writtenKey,
-} from '../../runtime/stage-io/index.js';
+import { InProcessRequests } from '../../runtime/sim/intents.js';
+import { type ApiDone, listensToProgress } from '../../runtime/stage-io/index.js';
 import { inputFor } from '../../stages/controller/test-config.js';
 import type { ApiIntent, StageEvent } from '../../stages/io.js';
 import { kubeConfigFor } from '../client.js';
@@ -59,7 +50,7 @@ export const seededApi = (): { api: ApiServer; fn: SeededFunction } => {
 /** The sim runtime's handling of one stage, in process. */
 class SimSide {
   readonly events: StageEvent[] = [];
-  private readonly written = new Map<string, KubeObject>();
+  private readonly requests: InProcessRequests;
   private informers: StageInformer[] = [];
   private running = false;
   private synced = false;
@@ -69,21 +60,12 @@ class SimSide {
     readonly api: ApiServer,
     private readonly stage: StageId,
     private readonly progress: boolean,
-  ) {}
+  ) {
+    this.requests = new InProcessRequests(api, stage);
+  }
 
   request(effect: ApiEffect): ApiDone {
-    const known = (kind: Kind, key: string) =>
-      newestKnown(
-        this.written.get(writtenKey(kind, key)),
-        this.informers
-          .filter((i) => i.informer.filter.kind === kind)
-          .map((i) => i.informer.get(key)),
-      );
-    const request = requestFor(effect.intent, { stage: this.stage, nowMs: NOW_MS, known });
-    const result = executeIntent(this.api, effect.intent, request);
-    if (result.stored)
-      this.written.set(writtenKey(result.stored.kind as Kind, effect.intent.key), result.stored);
-    return apiDoneOf(effect.id, effect.intent, result);
+    return this.requests.request(effect, this.informers, NOW_MS);
   }
 
   startInformers(): void {

@@ -3,9 +3,27 @@
  * stage emitted it) handled by the in-memory API Server, and the answer turned into what
  * the stage hears with the same functions the client-node adapter uses.
  */
-import type { ApiRequest, ApiResponse, ApiServer, KubeObject } from '../../apiserver/index.js';
+import type { StageId } from '../../../spec/types/ids.js';
+import type {
+  ApiRequest,
+  ApiResponse,
+  ApiServer,
+  Kind,
+  KubeObject,
+} from '../../apiserver/index.js';
 import type { ApiIntent } from '../../stages/io.js';
-import { answersWithOtherObject, type IntentResult, resultOf } from '../stage-io/index.js';
+import {
+  type ApiDone,
+  type ApiEffect,
+  answersWithOtherObject,
+  apiDoneOf,
+  type IntentResult,
+  newestKnown,
+  requestFor,
+  resultOf,
+  writtenKey,
+} from '../stage-io/index.js';
+import type { StageInformer } from './informers.js';
 
 /** The stored object a response is about (a Scale or a Binding answer names its object). */
 const storedAfter = (
@@ -30,3 +48,33 @@ export const executeIntent = (
   const response = api.handle(request);
   return resultOf(intent, request, response, storedAfter(api, request, response));
 };
+
+/**
+ * One stage's requests carried out at once on an in-process API Server, as the sim carries
+ * them out (the sim itself builds a request when the stage emits it and runs it when the
+ * request arrives): built from what the stage knows, its own last successful writes and
+ * its informers' copies, and its successful write remembered. For runtimes and tests that
+ * need the sim's answers without the sim's latencies (the live host's in-process port, the
+ * adapter's twin tests).
+ */
+export class InProcessRequests {
+  private readonly written = new Map<string, KubeObject>();
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly stage: StageId,
+  ) {}
+
+  request(effect: ApiEffect, informers: readonly StageInformer[], nowMs: number): ApiDone {
+    const known = (kind: Kind, key: string) =>
+      newestKnown(
+        this.written.get(writtenKey(kind, key)),
+        informers.filter((i) => i.informer.filter.kind === kind).map((i) => i.informer.get(key)),
+      );
+    const request = requestFor(effect.intent, { stage: this.stage, nowMs, known });
+    const result = executeIntent(this.api, effect.intent, request);
+    if (result.stored)
+      this.written.set(writtenKey(result.stored.kind as Kind, effect.intent.key), result.stored);
+    return apiDoneOf(effect.id, effect.intent, result);
+  }
+}

@@ -30,13 +30,22 @@ import {
   runningStatus,
   toLeaseView,
 } from '../../k8s/index.js';
-import type { ApiIntent, ApiOutcome, ObjectKind, ObjectView, StageEvent } from '../../stages/io.js';
+import type {
+  ApiIntent,
+  ApiOutcome,
+  Effect,
+  ObjectKind,
+  ObjectView,
+  StageEvent,
+} from '../../stages/io.js';
 import { viewOf } from './informers.js';
 
 type ApiEvent = Extract<AppliedEvent, { kind: 'api' }>;
 
 /** What a stage hears back about one request. */
 export type ApiDone = Extract<StageEvent, { type: 'api.done' }>;
+/** A stage's API request, as its machine emits it. */
+export type ApiEffect = Extract<Effect, { type: 'api' }>;
 
 /** What the runtime knows on a stage's behalf: its informer caches and its own writes. */
 export interface IntentContext {

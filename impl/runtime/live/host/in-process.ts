@@ -6,11 +6,10 @@
  * (`ApiServer.onAnswered`), as events come off a watch.
  */
 import type { PodKey, StageId } from '../../../../spec/types/ids.js';
-import type { ApiServer, Kind, KubeObject } from '../../../apiserver/index.js';
+import type { ApiServer } from '../../../apiserver/index.js';
 import type { StageEvent } from '../../../stages/io.js';
 import { openInformers, type StageInformer } from '../../sim/informers.js';
-import { executeIntent } from '../../sim/intents.js';
-import { requestFor } from '../../stage-io/intents.js';
+import { InProcessRequests } from '../../sim/intents.js';
 import type {
   ApiDone,
   ApiEffect,
@@ -23,52 +22,25 @@ import type {
 /** One stage's view of an in-process API Server. */
 export class InProcessApi implements ApiPort {
   private informers: StageInformer[] = [];
-  /** The stage's own successful writes: what it knows before its informers show them. */
-  private readonly written = new Map<string, KubeObject>();
+  private readonly requests: InProcessRequests;
 
   constructor(
     private readonly api: ApiServer,
     private readonly stage: StageId,
     private readonly nowMs: () => number,
-  ) {}
+  ) {
+    this.requests = new InProcessRequests(api, stage);
+  }
 
   async request(effect: ApiEffect): Promise<ApiDone> {
-    const request = requestFor(effect.intent, {
-      stage: this.stage,
-      nowMs: this.nowMs(),
-      known: (kind, key) => this.known(kind, key),
-    });
     await Promise.resolve();
-    const result = executeIntent(this.api, effect.intent, request);
-    if (result.stored)
-      this.written.set(`${result.stored.kind} ${effect.intent.key}`, result.stored);
-    return {
-      type: 'api.done',
-      id: effect.id,
-      intent: effect.intent,
-      outcome: result.outcome,
-      ...(result.object ? { object: result.object } : {}),
-      ...(result.rv !== undefined ? { rv: result.rv } : {}),
-      ...(result.lease ? { lease: result.lease } : {}),
-    };
+    return this.requests.request(effect, this.informers, this.nowMs());
   }
 
   async startInformers(onEvent: (event: StageEvent) => void): Promise<() => Promise<void>> {
     const delivery = new Delivery(this.api, openInformers(this.api, this.stage), onEvent);
     this.informers = delivery.informers;
     return async () => delivery.close();
-  }
-
-  /** As the sim's `knownTo`: the newest of the stage's own writes and its informer caches. */
-  private known(kind: Kind, key: string): KubeObject | undefined {
-    let best = this.written.get(`${kind} ${key}`);
-    for (const informer of this.informers) {
-      if (informer.informer.filter.kind !== kind) continue;
-      const cached = informer.informer.get(key);
-      const cachedRv = Number(cached?.metadata?.resourceVersion ?? -1);
-      if (cached && cachedRv > Number(best?.metadata?.resourceVersion ?? -1)) best = cached;
-    }
-    return best;
   }
 }
 

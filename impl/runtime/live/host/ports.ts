@@ -7,10 +7,10 @@
 import type { PodKey, Uid } from '../../../../spec/types/ids.js';
 import type { EpochMismatch, Message } from '../../../../spec/types/messages.js';
 import type { AppliedEvent } from '../../../../spec/types/observation.js';
-import type { Effect, StageEvent } from '../../../stages/io.js';
+import type { StageEvent } from '../../../stages/io.js';
+import type { ApiDone, ApiEffect } from '../../stage-io/intents.js';
 
-export type ApiEffect = Extract<Effect, { type: 'api' }>;
-export type ApiDone = Extract<StageEvent, { type: 'api.done' }>;
+export type { ApiDone, ApiEffect } from '../../stage-io/intents.js';
 
 /** The Kubernetes API as one stage sees it. */
 export interface ApiPort {
