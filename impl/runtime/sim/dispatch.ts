@@ -15,11 +15,11 @@ import {
 } from 'xstate';
 import { type LinkId, linkId, nodeOfKubelet, type StageId } from '../../../spec/types/ids.js';
 import type { Message } from '../../../spec/types/messages.js';
-import type { Kind, KubeObject } from '../../apiserver/index.js';
 import { collectEffects, type Effect, type StageEvent, type StageInput } from '../../stages/io.js';
-import { newestKnown, requestFor, writtenKey } from '../stage-io/index.js';
+import { requestFor } from '../stage-io/index.js';
 import { ownerSeenGone } from './evidence.js';
 import { noteSent } from './ghost.js';
+import { knownTo } from './intents.js';
 import type { ActorSlot, SimState } from './state.js';
 
 const REPLY_SUFFIXES = ['.handshakeReply', '.syncAck', '.epochMismatch', '.notReady', '.notFound'];
@@ -110,13 +110,6 @@ const runEffects = (state: SimState, slot: ActorSlot, effects: readonly Effect[]
   for (const effect of effects) runEffect(state, slot, effect);
 };
 
-/** What a stage can see of an object: the newer of its informer copy and its own write. */
-const knownTo = (slot: ActorSlot, kind: Kind, key: string): KubeObject | undefined =>
-  newestKnown(
-    slot.written.get(writtenKey(kind, key)),
-    slot.informers.filter((i) => i.informer.filter.kind === kind).map((i) => i.informer.get(key)),
-  );
-
 const timerId = (stage: StageId, name: string): string => `timer ${stage} ${name}`;
 
 const sandboxStartId = (node: string, pod: string): string => `sandbox ${node} ${pod}`;
@@ -133,7 +126,7 @@ const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
       const request = requestFor(effect.intent, {
         stage: slot.id,
         nowMs: state.nowMs,
-        known: (kind, key) => knownTo(slot, kind, key),
+        known: (kind, key) => knownTo(slot.written, slot.informers, kind, key),
       });
       state.agenda.put({
         kind: 'api',

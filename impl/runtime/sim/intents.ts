@@ -18,7 +18,7 @@ import {
   answersWithOtherObject,
   apiDoneOf,
   type IntentResult,
-  newestKnown,
+  newerOf,
   requestFor,
   resultOf,
   writtenKey,
@@ -66,11 +66,7 @@ export class InProcessRequests {
   ) {}
 
   request(effect: ApiEffect, informers: readonly StageInformer[], nowMs: number): ApiDone {
-    const known = (kind: Kind, key: string) =>
-      newestKnown(
-        this.written.get(writtenKey(kind, key)),
-        informers.filter((i) => i.informer.filter.kind === kind).map((i) => i.informer.get(key)),
-      );
+    const known = (kind: Kind, key: string) => knownTo(this.written, informers, kind, key);
     const request = requestFor(effect.intent, { stage: this.stage, nowMs, known });
     const result = executeIntent(this.api, effect.intent, request);
     if (result.stored)
@@ -78,3 +74,20 @@ export class InProcessRequests {
     return apiDoneOf(effect.id, effect.intent, result);
   }
 }
+
+/**
+ * What a stage can see of an object: the newer of its own last write and its informers'
+ * copies (the first of equal resourceVersions wins). A loop, not arrays: the sim builds
+ * every request with it.
+ */
+export const knownTo = (
+  written: ReadonlyMap<string, KubeObject>,
+  informers: readonly StageInformer[],
+  kind: Kind,
+  key: string,
+): KubeObject | undefined => {
+  let best = written.get(writtenKey(kind, key));
+  for (const i of informers)
+    if (i.informer.filter.kind === kind) best = newerOf(best, i.informer.get(key));
+  return best;
+};

@@ -340,6 +340,16 @@ export const apiDoneOf = (id: number, intent: ApiIntent, result: IntentResult): 
 /** The key under which a runtime remembers a stage's own write (`knownTo`). */
 export const writtenKey = (kind: Kind, key: string): string => `${kind} ${key}`;
 
+/** The newer of two copies of an object by resourceVersion (the first of equal ones). */
+export const newerOf = (
+  best: KubeObject | undefined,
+  copy: KubeObject | undefined,
+): KubeObject | undefined =>
+  copy &&
+  Number(copy.metadata?.resourceVersion ?? -1) > Number(best?.metadata?.resourceVersion ?? -1)
+    ? copy
+    : best;
+
 /**
  * What a stage can see of an object: the newer of its own last write and its informers'
  * copies (the first of equal resourceVersions wins).
@@ -349,9 +359,6 @@ export const newestKnown = (
   cached: Iterable<KubeObject | undefined>,
 ): KubeObject | undefined => {
   let best = written;
-  for (const copy of cached) {
-    const copyRv = Number(copy?.metadata?.resourceVersion ?? -1);
-    if (copy && copyRv > Number(best?.metadata?.resourceVersion ?? -1)) best = copy;
-  }
+  for (const copy of cached) best = newerOf(best, copy);
   return best;
 };
