@@ -43,13 +43,12 @@
 import { type SnapshotFrom, setup } from 'xstate';
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import { type CountEntry, mintScaleVersion } from '../../../spec/types/messages.js';
-import type { StagePhase } from '../../../spec/types/observation.js';
 import {
   armRecheck,
   type ClientContext,
   clientGuards,
-  clientLinkActions,
   clientReport,
+  clientStageActions,
   linkTransitions,
   mustHandshake,
   whenConnected,
@@ -60,7 +59,6 @@ import {
   inFlight,
   leaseGuards,
   onInformerChange,
-  onLease,
   onProgress,
   RETRY_MS,
   request,
@@ -75,7 +73,7 @@ import {
   takeReadyReads,
 } from '../controller/count-reads.js';
 import { type HeldCount, unsettled } from '../controller/counts.js';
-import { collect, none, type Step, step, withContext, withMessage } from '../controller/step.js';
+import { collect, none, type Step, step, withMessage } from '../controller/step.js';
 import { noteWrite, overwritten, type Written } from '../controller/written.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import { acceptReply, emptyPlan, finishRound1, newClientLink, runsRound2 } from '../link/index.js';
@@ -102,10 +100,6 @@ type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 type Ctx = AutoscalerContext;
 type Message = Ev<'message'>['message'];
 
-function setPhase(c: Ctx, phase: StagePhase): Ctx {
-  return c.phase === phase ? c : { ...c, phase };
-}
-
 function holdsDirect(c: Ctx): boolean {
   return Object.keys(c.held).length > 0;
 }
@@ -127,15 +121,11 @@ export const autoscalerMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    ...clientLinkActions<Ctx>(writeAll, holdsDirect),
+    ...clientStageActions<Ctx>(writeAll, holdsDirect),
     onLoad: step(onLoad),
     onApiDone: step(onApiDone),
     onInformer: step(onInformer),
     onTimer: step(onTimer),
-    onSynced: withContext<Ctx>((c) => setPhase(c, 'recovering')),
-    markSynced: withContext<Ctx>((c) => (c.informerSynced ? c : { ...c, informerSynced: true })),
-    onLease: step<Ctx>((c, e) => collect((out) => onLease(c, e, out))),
-    onServing: withContext<Ctx>((c, out) => writeAll(setPhase(c, 'serving'), out)),
     onReply: withMessage<Ctx>((c, m, out) => whenConnected(c, onReply(c, m, out), writeAll, out)),
     onProgress: step<Ctx, Ev<'informer.progress'>>((c, e) =>
       collect((out) => maybeRound2(onProgress(c, e.rv), out)),

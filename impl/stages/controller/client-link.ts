@@ -28,8 +28,8 @@ import {
   retryDue,
   startHandshake,
 } from '../link/index.js';
-import type { ControllerContext } from './context.js';
-import { none, step, withContext, withMessage } from './step.js';
+import { type ControllerContext, onLease } from './context.js';
+import { none, step, withContext, withEvent, withMessage } from './step.js';
 
 export interface ClientContext extends ControllerContext {
   /** The stage's lifecycle (also the machine's `lifecycle` region; handlers read it here). */
@@ -168,18 +168,22 @@ export const linkTransitions = {
 export const mustHandshake = { guard: 'mustHandshake', actions: 'handshake' } as const;
 
 /**
- * The link's actions, the same in every client stage; `onConnected` is the stage's work
- * that waits for the connection, `holdsDirty` whether it still holds entries sent on the link
- * (its retry timer re-handshakes then). The stage adds `onReply`: round 2 is its own.
+ * The actions every client stage has alike: its lifecycle (`markSynced`, the Lease, `onSynced`
+ * to recovering, `onServing`) and its link. `work` is the stage's reconcile, run when it
+ * starts serving and when its link connects; `holdsDirty` whether it still holds entries
+ * sent on the link (its retry timer re-handshakes then). The stage adds `onReply`: round 2
+ * is its own.
  */
-export const clientLinkActions = <C extends ClientContext>(
-  onConnected: (c: C, out: Effect[]) => C,
+export const clientStageActions = <C extends ClientContext>(
+  work: (c: C, out: Effect[]) => C,
   holdsDirty: (c: C) => boolean,
 ) => ({
+  markSynced: withContext<C>((c) => ({ ...c, informerSynced: true })),
+  onLease: withEvent<C>(onLease),
+  onSynced: withContext<C>((c) => ({ ...c, phase: 'recovering' })),
+  onServing: withContext<C>((c, out) => work({ ...c, phase: 'serving' }, out)),
   handshake: withContext<C>(handshake),
-  onSyncAck: withMessage<C>((c, m, out) =>
-    whenConnected(c, onSyncAckMessage(c, m), onConnected, out),
-  ),
+  onSyncAck: withMessage<C>((c, m, out) => whenConnected(c, onSyncAckMessage(c, m), work, out)),
   onMismatch: withMessage<C>(onMismatch),
   onServerDown: step<C, Extract<StageEvent, { type: 'link.down' }>>((c, e) =>
     none(onServerDownEvent(c, e.server)),

@@ -39,8 +39,8 @@ import {
   armRecheck,
   type ClientContext,
   clientGuards,
-  clientLinkActions,
   clientReport,
+  clientStageActions,
   linkTransitions,
   mustHandshake,
   whenConnected,
@@ -51,7 +51,6 @@ import {
   inFlight,
   leaseGuards,
   onInformerChange,
-  onLease,
   onProgress,
   RETRY_MS,
   request,
@@ -67,7 +66,7 @@ import {
   takeReadyReads,
 } from '../controller/count-reads.js';
 import { type HeldCount, planCountRound2, unsettled, writtenBack } from '../controller/counts.js';
-import { none, step, withEvent, withMessage } from '../controller/step.js';
+import { withEvent, withMessage } from '../controller/step.js';
 import { knownWritten, noteWrite, type Written } from '../controller/written.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
@@ -136,14 +135,10 @@ export const deploymentMachine = setup({
   },
   actions: {
     // An arrow: `reconcile` is defined below the machine.
-    ...clientLinkActions<Ctx>((c, out) => reconcile(c, out), holdsDirect),
+    ...clientStageActions<Ctx>((c, out) => reconcile(c, out), holdsDirect),
     onInformer: withEvent<Ctx, Ev<'informer.upsert' | 'informer.delete'>>((c, e, out) =>
       onInformer(c, e, out),
     ),
-    onSynced: step<Ctx>((c) => none({ ...c, phase: 'recovering' })),
-    markSynced: step<Ctx>((c) => none({ ...c, informerSynced: true })),
-    onLease: withEvent<Ctx>(onLease),
-    onServing: withEvent<Ctx>((c, _e, out) => reconcile({ ...c, phase: 'serving' }, out)),
     onApiDone: withEvent<Ctx, Ev<'api.done'>>((c, e, out) => onApiDone(c, e, out)),
     onProgress: withEvent<Ctx, Ev<'informer.progress'>>((c, e, out) =>
       maybeRound2(onProgress(c, e.rv), out),

@@ -22,18 +22,17 @@
  * Left out: adoption of orphan pods by selector, minReadySeconds, the burst cap.
  */
 import { type SnapshotFrom, setup } from 'xstate';
-import type { StagePhase } from '../../../spec/types/observation.js';
 import {
   clientGuards,
-  clientLinkActions,
   clientReport,
+  clientStageActions,
   isMessage,
   linkTransitions,
   mustHandshake,
   whenConnected,
 } from '../controller/client-link.js';
-import { controllerContext, leaseGuards, onLease } from '../controller/context.js';
-import { andThen, collect, step, withContext } from '../controller/step.js';
+import { controllerContext, leaseGuards } from '../controller/context.js';
+import { andThen, step, withContext } from '../controller/step.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import { newClientLink, serverEpochs, sourceOfApplyTimer } from '../link/index.js';
 import { holdsDirty, type ReplicaSetContext } from './context.js';
@@ -54,8 +53,6 @@ import { endBackoff } from './vanilla.js';
 type Ctx = ReplicaSetContext;
 type Ev<T extends StageEvent['type']> = Extract<StageEvent, { type: T }>;
 
-const setPhase = (c: Ctx, phase: StagePhase): Ctx => ({ ...c, phase });
-
 // ── Machine ──────────────────────────────────────────────────────────────────────────────────
 
 const RESYNC_TIMER = 'replicaset.resync';
@@ -70,12 +67,8 @@ export const replicaSetMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    ...clientLinkActions<Ctx>(reconcile, holdsDirty),
+    ...clientStageActions<Ctx>(reconcile, holdsDirty),
     onInformer: step(onInformer),
-    onSynced: withContext<Ctx>((c) => setPhase(c, 'recovering')),
-    markSynced: withContext<Ctx>((c) => ({ ...c, informerSynced: true })),
-    onLease: step<Ctx>((c, e) => collect((out) => onLease(c, e, out))),
-    onServing: withContext<Ctx>((c, out) => reconcile(setPhase(c, 'serving'), out)),
     onApiDone: step(onApiDone),
     onProgress: step(onInformerProgress),
     onResync: withContext<Ctx>((c, out) => reconcile(endBackoff(c), out)),
