@@ -12,8 +12,9 @@
  *    │                                 ├─ fails ─(retryMs)──▶ watch again from last rv
  *    └──────────── 410 Expired ────────┘
  *
- * Progress (client-go's last-synced resourceVersion) is moved by streamed events and by
- * BOOKMARKs, not by a list's events, as in the sim (sim/informers.ts). Objects are the
+ * Progress (client-go's last-synced resourceVersion) is moved by streamed events, by
+ * BOOKMARKs and by a whole list (to its resourceVersion), not by a list's single events, as
+ * in the sim (sim/informers.ts). Objects are the
  * client-node models, as the typed clients answer them (watch events are deserialised with
  * `ObjectSerializer`), so a template read from the cache builds the same pod.
  */
@@ -131,6 +132,11 @@ export class HttpInformer {
     if (!this.hasListed) this.listedRv = Number(resourceVersion);
     this.hasListed = true;
     this.hooks.listed();
+    // The list is the state at its resourceVersion, delivered whole: progress as from a
+    // bookmark there (the sim bookmarks after every delivery). Without it an informer of a
+    // quiet API would wait for a write to learn how far it has come.
+    this.progressRv = Math.max(this.progressRv, Number(resourceVersion));
+    this.hooks.bookmarked();
     return true;
   }
 

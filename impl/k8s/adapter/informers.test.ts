@@ -11,11 +11,13 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StageId } from '../../../spec/types/ids.js';
 import type { ApiRequest, ApiServer, SeededFunction } from '../../apiserver/index.js';
+import { listensToProgress } from '../../runtime/stage-io/index.js';
+import { inputFor } from '../../stages/controller/test-config.js';
 import type { StageEvent } from '../../stages/io.js';
 import { materialisePod, podFromReplicaSet } from '../builders.js';
 import { TEMPLATE_LABEL } from '../labels.js';
 import { runningStatus } from '../pod-status.js';
-import { Twin } from './testing.js';
+import { lastProgress, Twin, withoutProgress } from './testing.js';
 
 const open: Twin[] = [];
 
@@ -101,6 +103,13 @@ const byKind = (events: readonly StageEvent[]): Record<string, StageEvent[]> => 
   return groups;
 };
 
+/**
+ * The events from `informer.synced` on: a stage that listens to progress hears, after its
+ * lists, that its informers have come as far as them.
+ */
+const listsEnd = (events: readonly StageEvent[]): string[] =>
+  events.slice(events.findIndex((e) => e.type === 'informer.synced')).map((e) => e.type);
+
 /** The key (a node's name) of the object an informer event is about. */
 const nameOf = (event: StageEvent): string | undefined => {
   if (!('object' in event) || !event.object) return undefined;
@@ -115,7 +124,11 @@ describe('the adapter over HTTP and the sim in process deliver the same informer
     '%s: the initial lists, synced, then every write as it streams',
     async (stage) => {
       const twin = await started(stage);
-      expect(twin.sim.events.at(-1)?.type).toBe('informer.synced');
+      expect(listsEnd(twin.sim.events)).toEqual(
+        listensToProgress(stage, inputFor(stage).config, 'direct')
+          ? ['informer.synced', 'informer.progress']
+          : ['informer.synced'],
+      );
       for (const write of writes(twin.fn)) await twin.write(write);
       expect(twin.http.events).toEqual(twin.sim.events);
       expect(twin.sim.events.some((e) => e.type === 'informer.upsert' && !e.relisted)).toBe(true);
@@ -167,9 +180,14 @@ describe('the adapter re-lists after 410 Expired', () => {
       ['informer.upsert', 'a/p1'],
       ['informer.delete', 'a/p9'],
     ]);
-    expect(byKind(twin.http.events)).toEqual(byKind(twin.sim.events));
+    expect(byKind(withoutProgress(twin.http.events))).toEqual(
+      byKind(withoutProgress(twin.sim.events)),
+    );
+    expect(lastProgress(twin.http.events)).toBe(twin.http.api.resourceVersion);
     await twin.write(createPod(fn, 'p3', 'n1'));
-    expect(byKind(twin.http.events)).toEqual(byKind(twin.sim.events));
+    expect(byKind(withoutProgress(twin.http.events))).toEqual(
+      byKind(withoutProgress(twin.sim.events)),
+    );
     expect(twin.http.events.at(-1)).toEqual(twin.sim.events.at(-1));
   });
 });
@@ -184,7 +202,7 @@ describe('the adapter during an outage', () => {
     await twin.write((api) => api.setAvailable(true));
     expect(byKind(twin.http.events)).toEqual(byKind(twin.sim.events));
     expect(twin.http.events.at(-1)).toEqual(twin.sim.events.at(-1));
-    expect(twin.sim.events.at(-1)?.type).toBe('informer.synced');
+    expect(listsEnd(twin.sim.events)).toEqual(['informer.synced', 'informer.progress']);
     expect(twin.http.run?.counts().pods?.listsFailed).toBeGreaterThanOrEqual(1);
   });
 });

@@ -11,7 +11,7 @@
  *   HTTP on port 0.
  *
  * `Twin.write` and `Twin.request` apply the same step to both and wait until the adapter
- * has delivered as many informer events as the sim did.
+ * has delivered the informer events the sim did (`untilCaughtUp`).
  */
 import type { StageId } from '../../../spec/types/ids.js';
 import { type Endpoint, type EndpointOptions, serveApi } from '../../apiserver/http/index.js';
@@ -47,11 +47,25 @@ export const seededApi = (): { api: ApiServer; fn: SeededFunction } => {
   return { api, fn };
 };
 
+export const withoutProgress = (events: readonly StageEvent[]): StageEvent[] =>
+  events.filter((e) => e.type !== 'informer.progress');
+
+/** The resourceVersion of the last `informer.progress` (0: none). */
+export const lastProgress = (events: readonly StageEvent[]): number => {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i];
+    if (event?.type === 'informer.progress') return event.rv;
+  }
+  return 0;
+};
+
 /** The sim runtime's handling of one stage, in process. */
 class SimSide {
   readonly events: StageEvent[] = [];
   private readonly requests: InProcessRequests;
   private informers: StageInformer[] = [];
+  /** Informers whose list is not yet delivered. */
+  private listing = new Set<StageInformer>();
   private running = false;
   private synced = false;
   private progressTold = 0;
@@ -70,6 +84,7 @@ class SimSide {
 
   startInformers(): void {
     this.informers = openInformers(this.api, this.stage);
+    this.listing = new Set(this.informers);
     this.running = true;
     this.pump();
   }
@@ -87,10 +102,15 @@ class SimSide {
   /** Every informer re-lists, as after a watch that expired, then delivers. */
   relist(): void {
     for (const informer of this.informers) informer.informer.relist();
+    this.listing = new Set(this.informers);
     this.resume();
   }
 
-  /** Delivers everything pending, informer by informer; a failed list is tried again. */
+  /**
+   * Delivers everything pending, informer by informer; a failed list is tried again. An
+   * informer whose list is delivered whole has come as far as the list (client-go's
+   * last-synced resourceVersion; the sim's next bookmark round tells it the same).
+   */
   pump(): void {
     if (!this.running) return;
     for (const informer of this.informers) {
@@ -100,12 +120,14 @@ class SimSide {
         this.events.push(event);
         this.reportProgress();
       }
+      if (this.listing.delete(informer)) informer.bookmark(this.api.resourceVersion);
     }
     if (!this.synced && this.informers.every((i) => i.informer.hasListed)) {
       this.synced = true;
       const rv = Math.max(0, ...this.informers.map((i) => i.listedRv));
       this.events.push({ type: 'informer.synced', rv });
     }
+    this.reportProgress();
   }
 
   private reportProgress(): void {
@@ -134,9 +156,19 @@ class HttpSide {
     if (this.waiting?.holds()) this.waiting.resolve();
   };
 
-  /** Resolves once `count` events have arrived; fails naming what did after `deadlineMs`. */
-  until(count: number, deadlineMs = 5_000): Promise<void> {
-    return this.untilEvent(() => this.events.length >= count, `${count} events`, deadlineMs);
+  /**
+   * Resolves once the adapter has delivered every event of `sim` but progress, and come as
+   * far: after informers re-list each on its own, how many progress steps are told on the
+   * way depends on which re-lists first.
+   */
+  untilCaughtUp(sim: readonly StageEvent[], deadlineMs = 5_000): Promise<void> {
+    const count = withoutProgress(sim).length;
+    const progress = lastProgress(sim);
+    return this.untilEvent(
+      () => withoutProgress(this.events).length >= count && lastProgress(this.events) === progress,
+      `${count} events and progress ${progress}`,
+      deadlineMs,
+    );
   }
 
   /** Resolves once `holds()` after an event; fails naming what arrived after `deadlineMs`. */
@@ -212,10 +244,10 @@ export class Twin {
     this.http.run?.stop();
   }
 
-  /** The adapter has delivered as many informer events as the sim. */
+  /** The adapter has delivered the informer events the sim did. */
   async settle(): Promise<void> {
     this.sim.pump();
-    await this.http.until(this.sim.events.length);
+    await this.http.untilCaughtUp(this.sim.events);
   }
 
   /** The same write on both servers, in process. */
@@ -250,7 +282,7 @@ export class Twin {
     for (const api of this.apis) meanwhile(api);
     this.http.endpoint = await serveApi(this.http.api, { watchBookmarkMs: 0, port });
     this.sim.relist();
-    await this.http.until(this.sim.events.length);
+    await this.http.untilCaughtUp(this.sim.events);
   }
 
   async close(): Promise<void> {

@@ -9,14 +9,15 @@
  * this queue and hand effects over by subscription.
  *
  * Effects: `send` → the transport (a send that fails as `unreachable` or `timeout` to a
- * server of this stage → `link.down`; send-failure.ts says which failures break a link);
+ * server of this stage → `link.down`, once until a send reaches that server again;
+ * send-failure.ts says which failures break a link);
  * `api` → the API port, whose answer comes back as `api.done`; `timer.*` → real timers
  * keyed by name; `sandbox.*` → the container runtime; `applied` → the recorder. The stage's
  * own `epochMismatch` replies are counted as its refusals. Order at start: `start`, the
  * kubelet's `sandbox.list`, then the informers.
  */
 import { type AnyMachineSnapshot, initialTransition, transition } from 'xstate';
-import { stageKindOf } from '../../../../spec/types/ids.js';
+import { type StageId, stageKindOf } from '../../../../spec/types/ids.js';
 import type { Message } from '../../../../spec/types/messages.js';
 import {
   collectEffects,
@@ -56,6 +57,8 @@ export class StageHost {
   private stopped = false;
   private readonly timers: Timers;
   private readonly cleanups: (() => Promise<void> | void)[] = [];
+  /** Servers whose broken connection the stage was told of, until a send reaches them. */
+  private readonly brokenLinks = new Set<StageId>();
 
   constructor(
     readonly input: StageInput,
@@ -175,11 +178,21 @@ export class StageHost {
 
   private send(message: Message): void {
     if (isEpochMismatch(message)) this.ports.transport.countStageRefusal(message);
-    this.ports.transport.send(message).catch((error: unknown) => {
-      const outcome = onSendFailure(error, message, this.input.downstream);
-      if (outcome.kind === 'linkDown') this.post(outcome.event);
-      else if (outcome.kind === 'fault') this.fault(outcome.error);
-    });
+    const server = message.destination;
+    this.ports.transport.send(message).then(
+      () => this.brokenLinks.delete(server),
+      (error: unknown) => {
+        const outcome = onSendFailure(error, message, this.input.downstream);
+        if (outcome.kind === 'fault') this.fault(outcome.error);
+        // A connection breaks once: the failures after it are losses, which the link's retry
+        // timer answers, as in the sim; telling each would re-handshake in a tight loop
+        // against a server that is still starting.
+        else if (outcome.kind === 'linkDown' && !this.brokenLinks.has(server)) {
+          this.brokenLinks.add(server);
+          this.post(outcome.event);
+        }
+      },
+    );
   }
 
   private sandbox(): SandboxPort {

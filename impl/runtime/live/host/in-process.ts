@@ -6,6 +6,7 @@
  * (`ApiServer.onAnswered`), as events come off a watch.
  */
 import type { PodKey, StageId } from '../../../../spec/types/ids.js';
+import type { Sandbox } from '../../../../spec/types/observation.js';
 import type { ApiServer } from '../../../apiserver/index.js';
 import type { StageEvent } from '../../../stages/io.js';
 import { openInformers, type StageInformer } from '../../sim/informers.js';
@@ -132,6 +133,11 @@ export class FakeSandbox implements SandboxPort {
 
   async list(): Promise<readonly PodKey[]> {
     return [...this.running.keys()];
+  }
+
+  /** The sandboxes running now, with what each was started for. */
+  sandboxes(): Sandbox[] {
+    return [...this.running].map(([pod, spec]) => ({ pod, ...spec }));
   }
 
   onEvent(listener: (event: SandboxEvent) => void): () => void {

@@ -1,0 +1,261 @@
+/**
+ * A live cluster, as `kd up` runs it: the API (the embedded endpoint, or a real cluster
+ * through a kubeconfig), the simulated nodes' container runtimes, and the stages as OS
+ * processes, each listening on a fixed loopback port with one shared token. The supervisor
+ * restarts a stage process that dies (a crash is a fresh incarnation: the stages recover
+ * from the API and their neighbours, protocol.md §5), keeps the load and tells it again to a
+ * restarted autoscaler, as the metrics pipeline would.
+ */
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { FunctionSpec } from '../../../../spec/types/config.js';
+import type { NodeName, ObjectKey, StageId } from '../../../../spec/types/ids.js';
+import type { AppliedEvent } from '../../../../spec/types/observation.js';
+import type { Mode, StageReport } from '../../../stages/io.js';
+import { Asks } from '../process/channel.js';
+import type { ToSupervisor } from '../process/ipc.js';
+import type { ProcessPlan } from '../process/plan.js';
+import { type Address, type CountersSnapshot, generateToken } from '../transport/index.js';
+import { type EmbeddedApi, startEmbeddedApi, writeKubeConfig } from './embedded-api.js';
+import { addressesFor, layoutOf } from './layout.js';
+import { SimulatedNodes } from './nodes.js';
+import { seedOverApi } from './seed.js';
+import { StageChild } from './stage-child.js';
+
+export interface LiveClusterOptions {
+  /** Where the kubeconfig of the embedded endpoint is written. */
+  readonly dir: string;
+  readonly nodes: readonly NodeName[];
+  readonly slotsPerNode: number;
+  readonly functions: readonly FunctionSpec[];
+  /** `kd --profile` syntax. */
+  readonly profile: string;
+  readonly mode: Mode;
+  /** A real cluster's kubeconfig; absent: the embedded endpoint. */
+  readonly kubeconfig?: string;
+  /** The embedded endpoint's port (default 0). */
+  readonly apiPort?: number;
+  /** Default: one process per node. */
+  readonly kubeletProcesses?: number;
+  /** How long a simulated sandbox takes to start (default 5 ms). */
+  readonly sandboxStartMs?: number;
+  /** The pause before a dead stage process is started again (default 200 ms). */
+  readonly restartDelayMs?: number;
+  /** Called with each stage's `applied` events (turns on their recording). */
+  readonly onApplied?: (stage: StageId, event: AppliedEvent) => void;
+  /** What happens to the processes, for a log. */
+  readonly onEvent?: (event: ClusterEvent) => void;
+}
+
+export type ClusterEvent =
+  | { readonly type: 'ready'; readonly process: string; readonly starts: number }
+  | {
+      readonly type: 'exited';
+      readonly process: string;
+      readonly code: number | null;
+      readonly signal: string | null;
+      readonly stderr: string;
+    }
+  | { readonly type: 'fault'; readonly stage: StageId; readonly message: string };
+
+type ProcessReports = Pick<Extract<ToSupervisor, { type: 'reports' }>, 'reports' | 'transports'>;
+const NO_REPORTS: ProcessReports = { reports: {}, transports: {} };
+
+export interface StageStatus {
+  readonly reports: ReadonlyMap<StageId, StageReport>;
+  readonly transports: ReadonlyMap<StageId, CountersSnapshot>;
+}
+
+/** A stage process that dies this many times in a row before it is ready is not restarted. */
+const FAILED_STARTS_MAX = 5;
+const READY_TIMEOUT_MS = 60_000;
+
+export class LiveCluster {
+  private embedded: EmbeddedApi | null = null;
+  private nodes: SimulatedNodes | null = null;
+  private readonly children = new Map<string, StageChild>();
+  private readonly hostOf = new Map<StageId, StageChild>();
+  private readonly ready = new Set<StageChild>();
+  private readonly waiting = new Map<StageChild, (() => void)[]>();
+  private readonly failedStarts = new Map<StageChild, number>();
+  private readonly load = new Map<ObjectKey, number>();
+  private readonly reportAsks = new Asks<ProcessReports>();
+  private stopped = false;
+  /** The kubeconfig file the stages (and kubectl) use. */
+  kubeconfig = '';
+  book: Readonly<Partial<Record<StageId, Address>>> = {};
+
+  constructor(readonly options: LiveClusterOptions) {}
+
+  /** The embedded API Server (null against a real cluster). */
+  get api(): EmbeddedApi | null {
+    return this.embedded;
+  }
+
+  get processes(): readonly StageChild[] {
+    return [...this.children.values()];
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    if (options.kubeconfig) this.kubeconfig = options.kubeconfig;
+    else {
+      this.embedded = await startEmbeddedApi(
+        options.apiPort === undefined ? {} : { port: options.apiPort },
+      );
+      this.kubeconfig = join(options.dir, 'kubeconfig');
+      writeKubeConfig(this.kubeconfig, this.embedded.endpoint.url);
+    }
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(this.kubeconfig);
+    await seedOverApi(kubeConfig, options);
+    this.nodes = new SimulatedNodes(options.nodes, options.sandboxStartMs ?? 5, (node, event) =>
+      this.hostOf.get(`kubelet/${node}`)?.send({ type: 'sandbox.event', node, event }),
+    );
+    const layout = layoutOf(options.nodes, options.kubeletProcesses);
+    this.book = await addressesFor(layout);
+    const token = generateToken();
+    for (const { name, stages } of layout) {
+      const plan: ProcessPlan = {
+        stages,
+        book: this.book,
+        token,
+        kubeconfig: this.kubeconfig,
+        profile: options.profile,
+        mode: options.mode,
+        nodes: options.nodes,
+        recordApplied: options.onApplied !== undefined,
+      };
+      const child: StageChild = new StageChild(name, plan, {
+        onMessage: (message) => this.onMessage(child, message),
+        onExit: (code, signal, stderr) => this.onExit(child, code, signal, stderr),
+      });
+      this.children.set(name, child);
+      for (const stage of stages) this.hostOf.set(stage, child);
+    }
+    for (const child of this.children.values()) child.start();
+    await Promise.all([...this.children.values()].map((child) => this.whenReady(child)));
+  }
+
+  /** Sets a function's load (the autoscaler's input), now and after its restarts. */
+  setLoad(deployment: ObjectKey, load: number): void {
+    this.load.set(deployment, load);
+    this.hostOf.get('autoscaler')?.send({ type: 'load', deployment, load });
+  }
+
+  /** Kills the process that hosts `stage` with SIGKILL; the supervisor starts it again. */
+  kill(stage: StageId): void {
+    const child = this.hostOf.get(stage);
+    if (!child) throw new Error(`no stage ${stage}`);
+    this.ready.delete(child);
+    child.kill('SIGKILL');
+  }
+
+  /** Resolves once the process that hosts `stage` (all of them, without one) is ready. */
+  async whenReady(stageOrChild?: StageId | StageChild): Promise<void> {
+    const children =
+      stageOrChild === undefined
+        ? [...this.children.values()]
+        : [typeof stageOrChild === 'string' ? this.hostOf.get(stageOrChild) : stageOrChild];
+    await Promise.all(
+      children.map((child) => {
+        if (!child || this.ready.has(child)) return Promise.resolve();
+        return new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`${child.name} not ready within ${READY_TIMEOUT_MS / 1000} s`)),
+            READY_TIMEOUT_MS,
+          );
+          this.waiting.set(child, [
+            ...(this.waiting.get(child) ?? []),
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          ]);
+        });
+      }),
+    );
+  }
+
+  /** Every running stage's report and transport counters now (a dead one gives none). */
+  async reports(): Promise<StageStatus> {
+    const answers = await Promise.all(
+      [...this.ready].map((child) =>
+        Promise.race([
+          this.reportAsks.ask((ask) => child.send({ type: 'reports', ask })),
+          new Promise<ProcessReports>((resolve) => setTimeout(() => resolve(NO_REPORTS), 2_000)),
+        ]),
+      ),
+    );
+    const entries = <T>(pick: (answer: ProcessReports) => Readonly<Partial<Record<StageId, T>>>) =>
+      new Map(answers.flatMap((answer) => Object.entries(pick(answer)) as [StageId, T][]));
+    return { reports: entries((a) => a.reports), transports: entries((a) => a.transports) };
+  }
+
+  /** Every simulated node's sandboxes now. */
+  sandboxes(): ReturnType<SimulatedNodes['sandboxes']> {
+    return this.nodes?.sandboxes() ?? [];
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.children.values()].map((child) => child.stop()));
+    this.nodes?.close();
+    await this.embedded?.close();
+  }
+
+  private onMessage(child: StageChild, message: ToSupervisor): void {
+    switch (message.type) {
+      case 'ready':
+        this.onReady(child);
+        break;
+      case 'sandbox.start':
+      case 'sandbox.stop':
+        void this.nodes?.handle(message);
+        break;
+      case 'sandbox.list':
+        void this.nodes
+          ?.handle(message)
+          .then((pods) =>
+            child.send({ type: 'sandbox.listed', ask: message.ask, pods: pods ?? [] }),
+          );
+        break;
+      case 'applied':
+        this.options.onApplied?.(message.stage, message.event);
+        break;
+      case 'reports':
+        this.reportAsks.answer(message.ask, message);
+        break;
+      case 'fault':
+        this.options.onEvent?.({ type: 'fault', stage: message.stage, message: message.message });
+        break;
+    }
+  }
+
+  private onReady(child: StageChild): void {
+    this.ready.add(child);
+    this.failedStarts.delete(child);
+    if (child.plan.stages.includes('autoscaler'))
+      for (const [deployment, load] of this.load) child.send({ type: 'load', deployment, load });
+    this.options.onEvent?.({ type: 'ready', process: child.name, starts: child.starts });
+    for (const resolve of this.waiting.get(child) ?? []) resolve();
+    this.waiting.delete(child);
+  }
+
+  private onExit(
+    child: StageChild,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    stderr: string,
+  ): void {
+    const wasReady = this.ready.delete(child);
+    this.options.onEvent?.({ type: 'exited', process: child.name, code, signal, stderr });
+    if (this.stopped) return;
+    const failed = wasReady ? 0 : (this.failedStarts.get(child) ?? 0) + 1;
+    this.failedStarts.set(child, failed);
+    if (failed >= FAILED_STARTS_MAX) return;
+    setTimeout(() => {
+      if (!this.stopped && !child.running) child.start();
+    }, this.options.restartDelayMs ?? 200);
+  }
+}
