@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerBench } from './bench.command.js';
+import { registerChaos } from './chaos.command.js';
 import { registerCheck } from './check.command.js';
 import { registerDocs } from './docs.command.js';
 import { registerExplore } from './explore.command.js';
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerMutants(program);
   registerReplay(program);
   registerBench(program);
+  registerChaos(program);
   registerDocs(program);
   registerReport(program);
   return program;

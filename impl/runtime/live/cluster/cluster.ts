@@ -9,12 +9,13 @@
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { FunctionSpec } from '../../../../spec/types/config.js';
-import type { NodeName, ObjectKey, StageId } from '../../../../spec/types/ids.js';
+import type { Epoch, LinkId, NodeName, ObjectKey, StageId } from '../../../../spec/types/ids.js';
 import type { AppliedEvent } from '../../../../spec/types/observation.js';
 import type { Mode, StageReport } from '../../../stages/io.js';
+import { downstreamOf } from '../host/index.js';
 import { Asks } from '../process/channel.js';
 import type { ToSupervisor } from '../process/ipc.js';
-import type { ProcessPlan } from '../process/plan.js';
+import { configOf, type ProcessPlan } from '../process/plan.js';
 import { type Address, type CountersSnapshot, generateToken } from '../transport/index.js';
 import { type EmbeddedApi, startEmbeddedApi, writeKubeConfig } from './embedded-api.js';
 import { addressesFor, layoutOf } from './layout.js';
@@ -41,8 +42,8 @@ export interface LiveClusterOptions {
   readonly sandboxStartMs?: number;
   /** The pause before a dead stage process is started again (default 200 ms). */
   readonly restartDelayMs?: number;
-  /** Called with each stage's `applied` events (turns on their recording). */
-  readonly onApplied?: (stage: StageId, event: AppliedEvent) => void;
+  /** Told each stage's `applied` events and sent handshakes (turns on their recording). */
+  readonly recorder?: LiveRecorder;
   /** What happens to the processes, for a log. */
   readonly onEvent?: (event: ClusterEvent) => void;
 }
@@ -69,6 +70,14 @@ export interface StageStatus {
 /** A stage process that dies this many times in a row before it is ready is not restarted. */
 const FAILED_STARTS_MAX = 5;
 const READY_TIMEOUT_MS = 60_000;
+/** A process that does not answer within this is left out of a report (it is dying). */
+const REPORT_TIMEOUT_MS = 2_000;
+
+/** What a checked run records of the stages, from the runtime (not the stages' memory). */
+export interface LiveRecorder {
+  applied(stage: StageId, event: AppliedEvent): void;
+  handshake(link: LinkId, epoch: Epoch): void;
+}
 
 export class LiveCluster {
   private embedded: EmbeddedApi | null = null;
@@ -124,7 +133,7 @@ export class LiveCluster {
         profile: options.profile,
         mode: options.mode,
         nodes: options.nodes,
-        recordApplied: options.onApplied !== undefined,
+        record: options.recorder !== undefined,
       };
       const child: StageChild = new StageChild(name, plan, {
         onMessage: (message) => this.onMessage(child, message),
@@ -141,6 +150,22 @@ export class LiveCluster {
   setLoad(deployment: ObjectKey, load: number): void {
     this.load.set(deployment, load);
     this.hostOf.get('autoscaler')?.send({ type: 'load', deployment, load });
+  }
+
+  /** The load of every function it was set for. */
+  loads(): Record<ObjectKey, number> {
+    return Object.fromEntries(this.load);
+  }
+
+  /** How many times the process hosting `stage` was started (its incarnation, unleased). */
+  startsOf(stage: StageId): number {
+    return this.hostOf.get(stage)?.starts ?? 0;
+  }
+
+  /** The servers `client` keeps a direct link to, as the stages are wired. */
+  downstreamOf(client: StageId): StageId[] {
+    const { nodes, mode } = this.options;
+    return downstreamOf(client, configOf(this.options), mode, nodes);
   }
 
   /** Kills the process that hosts `stage` with SIGKILL; the supervisor starts it again. */
@@ -178,12 +203,34 @@ export class LiveCluster {
   }
 
   /** Every running stage's report and transport counters now (a dead one gives none). */
-  async reports(): Promise<StageStatus> {
+  reports(): Promise<StageStatus> {
+    return this.askReports(false);
+  }
+
+  /**
+   * A consistent cut: every running stage's report, taken while the stages hold still (each
+   * takes no input from its answer on), and `read()` of what the supervisor holds itself
+   * (the API, the nodes' runtimes), made before they move again. Requests already on their
+   * way still land meanwhile, as they may in any state of the sim.
+   */
+  async cut<T>(read: () => T): Promise<{ readonly status: StageStatus; readonly read: T }> {
+    const frozen = [...this.ready];
+    try {
+      const status = await this.askReports(true, frozen);
+      return { status, read: read() };
+    } finally {
+      for (const child of frozen) child.send({ type: 'thaw' });
+    }
+  }
+
+  private async askReports(freeze: boolean, children = [...this.ready]): Promise<StageStatus> {
     const answers = await Promise.all(
-      [...this.ready].map((child) =>
+      children.map((child) =>
         Promise.race([
-          this.reportAsks.ask((ask) => child.send({ type: 'reports', ask })),
-          new Promise<ProcessReports>((resolve) => setTimeout(() => resolve(NO_REPORTS), 2_000)),
+          this.reportAsks.ask((ask) => child.send({ type: 'reports', ask, freeze })),
+          new Promise<ProcessReports>((resolve) =>
+            setTimeout(() => resolve(NO_REPORTS), REPORT_TIMEOUT_MS),
+          ),
         ]),
       ),
     );
@@ -221,7 +268,10 @@ export class LiveCluster {
           );
         break;
       case 'applied':
-        this.options.onApplied?.(message.stage, message.event);
+        this.options.recorder?.applied(message.stage, message.event);
+        break;
+      case 'handshake':
+        this.options.recorder?.handshake(message.link, message.epoch);
         break;
       case 'reports':
         this.reportAsks.answer(message.ask, message);

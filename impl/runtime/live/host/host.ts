@@ -54,6 +54,7 @@ export class StageHost {
   private snapshot: AnyMachineSnapshot | null = null;
   private readonly queue: StageEvent[] = [];
   private draining = false;
+  private paused = false;
   private stopped = false;
   private readonly timers: Timers;
   private readonly cleanups: (() => Promise<void> | void)[] = [];
@@ -116,7 +117,39 @@ export class StageHost {
   post(event: StageEvent): void {
     if (this.stopped) return;
     this.queue.push(event);
+    if (!this.draining && !this.paused) this.drain();
+  }
+
+  /**
+   * Takes no input until `resume` (inputs wait in the queue): the stage's memory holds
+   * still while a runtime reads a consistent cut of the cluster, as if the stage were slow.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
     if (!this.draining) this.drain();
+  }
+
+  /**
+   * The transport's `onConnectionLost`: a server's process went away, which the stage
+   * hears as `link.down` (once, until a send reaches that server again).
+   */
+  readonly onConnectionLost = (server: StageId): void => {
+    if (this.input.downstream.includes(server)) this.linkBroke(server);
+  };
+
+  /**
+   * A connection breaks once: the failures after it are losses, which the link's retry
+   * timer answers, as in the sim; telling each would re-handshake in a tight loop against
+   * a server that is still starting.
+   */
+  private linkBroke(server: StageId): void {
+    if (this.brokenLinks.has(server)) return;
+    this.brokenLinks.add(server);
+    this.post({ type: 'link.down', server });
   }
 
   /** The transport's `onMessage`. */
@@ -134,8 +167,9 @@ export class StageHost {
   private drain(): void {
     this.draining = true;
     try {
-      for (let event = this.queue.shift(); event; event = this.queue.shift()) {
-        if (this.stopped || this.snapshot === null) return;
+      while (!this.paused) {
+        const event = this.queue.shift();
+        if (!event || this.stopped || this.snapshot === null) return;
         const [snapshot, actions] = transition(this.module.machine, this.snapshot, event);
         this.snapshot = snapshot;
         this.execute(collectEffects(actions));
@@ -184,13 +218,7 @@ export class StageHost {
       (error: unknown) => {
         const outcome = onSendFailure(error, message, this.input.downstream);
         if (outcome.kind === 'fault') this.fault(outcome.error);
-        // A connection breaks once: the failures after it are losses, which the link's retry
-        // timer answers, as in the sim; telling each would re-handshake in a tight loop
-        // against a server that is still starting.
-        else if (outcome.kind === 'linkDown' && !this.brokenLinks.has(server)) {
-          this.brokenLinks.add(server);
-          this.post(outcome.event);
-        }
+        else if (outcome.kind === 'linkDown') this.linkBroke(server);
       },
     );
   }

@@ -5,7 +5,14 @@
  * simulated nodes' container runtime (which lives in the supervisor, so that sandboxes
  * survive a kubelet's crash as they do on a real node), and what the supervisor records.
  */
-import type { NodeName, ObjectKey, PodKey, StageId } from '../../../../spec/types/ids.js';
+import type {
+  Epoch,
+  LinkId,
+  NodeName,
+  ObjectKey,
+  PodKey,
+  StageId,
+} from '../../../../spec/types/ids.js';
 import type { AppliedEvent } from '../../../../spec/types/observation.js';
 import type { StageReport } from '../../../stages/io.js';
 import type { SandboxEvent, SandboxSpec } from '../host/index.js';
@@ -24,6 +31,8 @@ export type ToSupervisor =
   | { readonly type: 'sandbox.stop'; readonly node: NodeName; readonly pod: PodKey }
   | { readonly type: 'sandbox.list'; readonly node: NodeName; readonly ask: number }
   | { readonly type: 'applied'; readonly stage: StageId; readonly event: AppliedEvent }
+  /** A handshake a stage sent, as the runtime saw it leave (the ghost's handshake epochs). */
+  | { readonly type: 'handshake'; readonly link: LinkId; readonly epoch: Epoch }
   | {
       readonly type: 'reports';
       readonly ask: number;
@@ -39,4 +48,9 @@ export type ToStage =
   | { readonly type: 'load'; readonly deployment: ObjectKey; readonly load: number }
   | { readonly type: 'sandbox.event'; readonly node: NodeName; readonly event: SandboxEvent }
   | { readonly type: 'sandbox.listed'; readonly ask: number; readonly pods: readonly PodKey[] }
-  | { readonly type: 'reports'; readonly ask: number };
+  /**
+   * Each stage's report; with `freeze`, the stages then take no input until `thaw`, so
+   * that the supervisor reads the API and the nodes while no stage moves (a consistent cut).
+   */
+  | { readonly type: 'reports'; readonly ask: number; readonly freeze: boolean }
+  | { readonly type: 'thaw' };

@@ -13,7 +13,7 @@ const PLAN = {
   profile: 'hardened:autoscalerLink=direct',
   mode: 'direct',
   nodes: ['n1'],
-  recordApplied: false,
+  record: false,
 };
 
 const text = (change: Record<string, unknown>) => JSON.stringify({ ...PLAN, ...change });

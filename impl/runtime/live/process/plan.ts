@@ -33,8 +33,11 @@ const PlanSchema = z.strictObject({
   mode: z.enum(['direct', 'api']),
   /** Every node of the cluster, in the scheduler's order. */
   nodes: z.array(z.string().min(1)),
-  /** Whether each stage's `applied` events go to the supervisor (a checked run needs them). */
-  recordApplied: z.boolean(),
+  /**
+   * Whether each stage's `applied` events and the handshakes it sends go to the supervisor
+   * (a checked run needs them).
+   */
+  record: z.boolean(),
 });
 
 export interface ProcessPlan {
@@ -45,7 +48,7 @@ export interface ProcessPlan {
   readonly profile: string;
   readonly mode: Mode;
   readonly nodes: readonly NodeName[];
-  readonly recordApplied: boolean;
+  readonly record: boolean;
 }
 
 /** Reads the plan from its JSON; throws one line naming what is wrong. */

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  linkId,
   nodeOfKubelet,
   type PodKey,
   type StageId,
@@ -18,7 +19,7 @@ import { createKubeAdapter, type KubeAdapter } from '../../../k8s/adapter/index.
 import type { StageReport } from '../../../stages/io.js';
 import { STAGES } from '../../../stages/registry.js';
 import { listensToProgress } from '../../stage-io/index.js';
-import { type ApiPort, downstreamOf, StageHost } from '../host/index.js';
+import { type ApiPort, downstreamOf, type MessagePort, StageHost } from '../host/index.js';
 import { type AddressBook, StageTransport } from '../transport/index.js';
 import { Asks, type SupervisorChannel } from './channel.js';
 import type { ToStage } from './ipc.js';
@@ -90,14 +91,15 @@ export const runStageProcess = async (
       book,
       ...addressOf(plan, id),
       onMessage: (message) => host?.onMessage(message),
+      onConnectionLost: (server) => host?.onConnectionLost(server),
     });
     host = new StageHost(
       { id, config, mode: plan.mode, downstream: downstreamOf(id, config, plan.mode, plan.nodes) },
       {
         api: apiPortOf(adapter),
-        transport,
+        transport: plan.record ? noteHandshakes(transport, channel) : transport,
         ...(sandbox ? { sandbox } : {}),
-        ...(plan.recordApplied
+        ...(plan.record
           ? { onApplied: (event) => channel.send({ type: 'applied', stage: id, event }) }
           : {}),
         onError: fault(id),
@@ -120,6 +122,7 @@ export const runStageProcess = async (
         lists.answer(message.ask, message.pods);
         break;
       case 'reports':
+        if (message.freeze) for (const stage of stages.values()) stage.host.pause();
         channel.send({
           type: 'reports',
           ask: message.ask,
@@ -128,6 +131,9 @@ export const runStageProcess = async (
             [...stages].map(([id, stage]) => [id, stage.transport.counts()]),
           ),
         });
+        break;
+      case 'thaw':
+        for (const stage of stages.values()) stage.host.resume();
         break;
     }
   });
@@ -147,6 +153,20 @@ export const runStageProcess = async (
     },
   };
 };
+
+/** The transport, telling the supervisor of each handshake as it leaves. */
+const noteHandshakes = (transport: StageTransport, channel: SupervisorChannel): MessagePort => ({
+  send: (message) => {
+    if (message.type.endsWith('.handshake'))
+      channel.send({
+        type: 'handshake',
+        link: linkId(message.source, message.destination),
+        epoch: message.epoch,
+      });
+    return transport.send(message);
+  },
+  countStageRefusal: (reply) => transport.countStageRefusal(reply),
+});
 
 /** Each hosted stage's report now (a stage not yet started has none). */
 const reportsOf = (

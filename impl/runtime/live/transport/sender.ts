@@ -37,6 +37,8 @@ export interface SenderOptions {
   readonly counters: TransportCounters;
   /** How long a send waits for its answer before it fails with `timeout`. */
   readonly timeoutMs: number;
+  /** A connection that was up broke from the peer's side (its process went away). */
+  readonly onConnectionLost?: (destination: StageId) => void;
 }
 
 /** Sends in flight to one destination (lane.ts). */
@@ -48,6 +50,8 @@ const ANSWER_BYTES_MAX = 64 * 1024;
 export class Sender {
   private readonly sessions = new Map<string, ClientHttp2Session>();
   private readonly lanes = new Map<string, Lane>();
+  /** Sessions this side gave up on (a timeout): their closing is no news. */
+  private readonly dropped = new WeakSet<ClientHttp2Session>();
   private closed = false;
 
   constructor(private readonly options: SenderOptions) {}
@@ -119,7 +123,7 @@ export class Sender {
       return null;
     }
     try {
-      return this.sessionFor(address).request(headers);
+      return this.sessionFor(address, destination).request(headers);
     } catch (error) {
       // The connection cannot take another stream (closing, or out of stream ids): nothing
       // was sent, so this is not a retry, and the next send starts a new connection.
@@ -141,25 +145,37 @@ export class Sender {
     return lane;
   }
 
-  private sessionFor(address: Address): ClientHttp2Session {
+  private sessionFor(address: Address, destination: StageId): ClientHttp2Session {
     const key = formatAddress(address);
     const open = this.sessions.get(key);
     if (open && !open.closed && !open.destroyed) return open;
     const session = connect(`http://${key}`);
+    let connected = false;
+    session.once('connect', () => {
+      connected = true;
+    });
     // Errors of the connection reach every stream on it, which is where sends see them.
     session.on('error', () => {});
     const forget = () => {
       if (this.sessions.get(key) === session) this.sessions.delete(key);
     };
-    session.on('close', forget);
     session.on('goaway', forget);
+    session.on('close', () => {
+      forget();
+      // As the sim tells a dead server's clients (faults.ts): the connection broke. Not a
+      // connection this side closed, nor one that never came up (its send fails instead).
+      if (connected && !this.closed && !this.dropped.has(session))
+        this.options.onConnectionLost?.(destination);
+    });
     this.sessions.set(key, session);
     return session;
   }
 
   private drop(address: Address): void {
     const key = formatAddress(address);
-    this.sessions.get(key)?.destroy();
+    const session = this.sessions.get(key);
+    if (session) this.dropped.add(session);
+    session?.destroy();
     this.sessions.delete(key);
   }
 }

@@ -28,6 +28,11 @@ export interface TransportOptions {
   readonly timeoutMs?: number;
   /** Default 16 MiB: a handshake reply's snapshot of 10,000 pods is about 1.5 MB. */
   readonly frameBytesMax?: number;
+  /**
+   * A connection to `destination` that was up broke from its side: the peer's process went
+   * away (the host tells its stage `link.down` if the peer is its server).
+   */
+  readonly onConnectionLost?: (destination: StageId) => void;
 }
 
 const TIMEOUT_MS_DEFAULT = 5_000;
@@ -55,6 +60,7 @@ export class StageTransport {
       book: options.book,
       counters: this.counters,
       timeoutMs: options.timeoutMs ?? TIMEOUT_MS_DEFAULT,
+      ...(options.onConnectionLost ? { onConnectionLost: options.onConnectionLost } : {}),
     });
   }
 

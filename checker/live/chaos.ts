@@ -1,0 +1,197 @@
+/**
+ * The live chaos run: a cluster of stage processes against the embedded API endpoint,
+ * driven through rounds. Each round sets a new load (a burst up or down), kills one stage's
+ * process with SIGKILL while the burst is under way (the stages in turn, kubelets
+ * included), and waits for the cluster to converge again within a bound, judging the
+ * property catalogue on consistent cuts all along (judge.ts says which properties and
+ * when). The loads and the moments of the kills come from the seed; what the processes do
+ * in between is real time and not replayable, so a failure is reported with the round, the
+ * property and its message, and the cuts before it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LiveObserver } from '../../impl/runtime/live/check/observer.js';
+import { LiveCluster } from '../../impl/runtime/live/cluster/cluster.js';
+import { prng } from '../../impl/runtime/sim/prng.js';
+import type { Violation } from '../../properties/catalogue.js';
+import type { StageId } from '../../spec/types/ids.js';
+import type { Observation } from '../../spec/types/observation.js';
+import { judgeCut, judgeQuiescent } from './judge.js';
+
+export interface ChaosOptions {
+  /** Kills of each stage's process (every stage kind and every kubelet). */
+  readonly killsPerStage: number;
+  readonly nodes: number;
+  readonly slotsPerNode: number;
+  /** The load of a round is drawn in [0, podsMax]. */
+  readonly podsMax: number;
+  readonly seed: number;
+  /** A round that has not converged this long after its kill fails `convergence`. */
+  readonly convergeWithinMs: number;
+  /** Pause between two cuts while a round converges. */
+  readonly cutEveryMs: number;
+  readonly profile: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface ChaosRound {
+  readonly round: number;
+  readonly killed: StageId;
+  readonly load: number;
+  readonly killAfterMs: number;
+  /** From the kill to the first quiescent cut. */
+  readonly convergedMs: number | null;
+  readonly cuts: number;
+}
+
+export interface ChaosResult {
+  readonly rounds: readonly ChaosRound[];
+  readonly kills: Readonly<Record<string, number>>;
+  readonly cuts: number;
+  /** Pods created over the run (distinct keys the API ever stored). */
+  readonly pods: number;
+  /** At every quiescence: pods above the desired count, below it, and orphaned. */
+  readonly duplicated: number;
+  readonly lost: number;
+  readonly orphaned: number;
+  readonly violations: readonly (Violation & { readonly round: number })[];
+}
+
+const FUNCTION = 'kd/fn-1';
+
+/** Stops the run at the first violation: what follows it would be judged on a broken state. */
+class Stop extends Error {}
+
+export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
+  const log = options.log ?? (() => undefined);
+  const random = prng(options.seed);
+  const dir = mkdtempSync(join(tmpdir(), 'kd-chaos-'));
+  const nodes = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
+  const cluster = new LiveCluster({
+    dir,
+    nodes,
+    slotsPerNode: options.slotsPerNode,
+    functions: [{ namespace: 'kd', name: 'fn-1' }],
+    profile: options.profile,
+    mode: 'direct',
+    recorder: {
+      applied: (stage, event) => observer?.applied(stage, event),
+      handshake: (link, epoch) => observer?.handshake(link, epoch),
+    },
+    onEvent: (event) => {
+      if (event.type === 'fault') log(`fault in ${event.stage}: ${event.message}`);
+    },
+  });
+  let observer: LiveObserver | undefined;
+  const targets: StageId[] = [
+    'autoscaler',
+    'deployment',
+    'replicaset',
+    'scheduler',
+    ...nodes.map((n): StageId => `kubelet/${n}`),
+  ];
+  const kills: Record<string, number> = {};
+  const rounds: ChaosRound[] = [];
+  const violations: (Violation & { round: number })[] = [];
+  const seen = new Set<string>();
+  const tally = { duplicated: 0, lost: 0, orphaned: 0 };
+  let cuts = 0;
+  let previous: Observation | null = null;
+
+  const cut = async (round: number): Promise<Observation> => {
+    if (!observer) throw new Error('no observer');
+    const obs = await observer.observe();
+    cuts += 1;
+    for (const key of Object.keys(obs.api.pods)) seen.add(key);
+    const failures = judgeCut(previous, obs);
+    previous = obs;
+    if (failures.length > 0) {
+      violations.push(...failures.map((f) => ({ ...f, round })));
+      throw new Stop();
+    }
+    return obs;
+  };
+
+  try {
+    await cluster.start();
+    const api = cluster.api?.api;
+    if (!api) throw new Error('the chaos run needs the embedded API Server');
+    observer = new LiveObserver(cluster, api);
+    let load = 0;
+    for (let round = 1; round <= options.killsPerStage * targets.length; round += 1) {
+      const killed = targets[(round - 1) % targets.length] as StageId;
+      load = nextLoad(random, load, options.podsMax);
+      const killAfterMs = random.int(400);
+      cluster.setLoad(FUNCTION, load);
+      await sleep(killAfterMs);
+      cluster.kill(killed);
+      kills[killed] = (kills[killed] ?? 0) + 1;
+      const killedAt = performance.now();
+      let roundCuts = 0;
+      let convergedMs: number | null = null;
+      while (performance.now() - killedAt < options.convergeWithinMs) {
+        await sleep(options.cutEveryMs);
+        const obs = await cut(round);
+        roundCuts += 1;
+        const quiescent = obs.stages.every((s) => s.up) && judgeQuiescent(obs).length === 0;
+        if (quiescent) {
+          convergedMs = Math.round(performance.now() - killedAt);
+          countFigures(obs, tally);
+          break;
+        }
+      }
+      if (convergedMs === null) {
+        const obs = await cut(round);
+        const failures = judgeQuiescent(obs);
+        violations.push({
+          round,
+          name: 'convergence',
+          message: `not converged within ${options.convergeWithinMs} ms of killing ${killed}: ${failures.map((f) => `${f.name}: ${f.message}`).join('; ') || 'a stage is down'}`,
+        });
+        throw new Stop();
+      }
+      rounds.push({ round, killed, load, killAfterMs, convergedMs, cuts: roundCuts });
+      log(
+        `round ${round}: load ${load}, killed ${killed} after ${killAfterMs} ms, converged ${convergedMs} ms later (${roundCuts} cuts)`,
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof Stop)) throw error;
+  } finally {
+    observer?.close();
+    await cluster.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { rounds, kills, cuts, pods: seen.size, ...tally, violations };
+};
+
+/** A new load, at least a quarter of the range away from the last: a burst up or down. */
+const nextLoad = (random: ReturnType<typeof prng>, last: number, max: number): number => {
+  for (;;) {
+    const load = random.int(max + 1);
+    if (Math.abs(load - last) >= max / 4) return load;
+  }
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The run's own count, from the API and the nodes at a quiescent cut, beside the
+ * properties: live pods above the load (duplicated) and Ready pods short of it (lost), pods
+ * whose ReplicaSet is gone and sandboxes whose pod is gone (orphaned).
+ */
+const countFigures = (
+  obs: Observation,
+  tally: { duplicated: number; lost: number; orphaned: number },
+) => {
+  const pods = Object.values(obs.api.pods);
+  const live = pods.filter((p) => !p.deleting);
+  const ready = live.filter((p) => p.ready).length;
+  const desired = obs.desired[FUNCTION] ?? 0;
+  tally.duplicated += Math.max(0, live.length - desired);
+  tally.lost += Math.max(0, desired - ready);
+  tally.orphaned += pods.filter((p) => obs.api.replicaSets[p.ownerKey]?.uid !== p.ownerUid).length;
+  for (const kubelet of obs.kubelets)
+    tally.orphaned += kubelet.sandboxes.filter((s) => obs.api.pods[s.pod] === undefined).length;
+};
