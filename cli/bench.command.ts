@@ -3,7 +3,7 @@
 // `--json`, and docs/bench.md with a chart (see bench/realtime/).
 //
 // The benchmark is loaded lazily inside the action, so `kd --help` stays fast.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Report } from '../bench/realtime/aggregate.js';
@@ -13,7 +13,7 @@ import type { LimitsConfig, WorkloadName } from '../bench/realtime/workloads.js'
 import { w1Chart } from '../review/bench/svg.js';
 import { positive } from './run.command.js';
 
-interface BenchCliOptions {
+export interface BenchCliOptions {
   readonly quick?: boolean;
   readonly full?: boolean;
   readonly json?: boolean;
@@ -23,9 +23,11 @@ interface BenchCliOptions {
   readonly sandboxMs?: readonly number[];
   readonly config?: readonly LimitsConfig[];
   readonly out?: string;
+  readonly live?: boolean;
+  readonly kubeletProcesses?: number;
 }
 
-interface BenchIo {
+export interface BenchIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly cwd: string;
@@ -33,7 +35,7 @@ interface BenchIo {
 
 const WORKLOAD_NAMES = ['W1', 'W2', 'W3', 'W5'] as const;
 const CONFIG_NAMES = ['default-limits', 'unthrottled'] as const;
-const DEFAULT_DOC = 'docs/bench.md';
+export const DEFAULT_DOC = 'docs/bench.md';
 
 /** A comma-separated list of known names. */
 const oneOf =
@@ -79,12 +81,32 @@ export function registerBench(program: Command): void {
       oneOf('--config', CONFIG_NAMES),
     )
     .option('--out <file>', `write the report there (default ${DEFAULT_DOC}; none with --quick)`)
+    .option(
+      '--live',
+      'W1 with the stages as processes over real sockets (docs/live.md), unthrottled; writes its own section of the doc',
+    )
+    .option(
+      '--kubelet-processes <k>',
+      'with --live: processes the kubelets are spread over (default 4)',
+      positive('--kubelet-processes'),
+    )
     .action(async (options: BenchCliOptions) => {
-      process.exitCode = await runBench(options, {
-        out: (text) => process.stdout.write(text),
-        err: (text) => process.stderr.write(text),
+      const io = {
+        out: (text: string) => process.stdout.write(text),
+        err: (text: string) => process.stderr.write(text),
         cwd: process.cwd(),
-      });
+      };
+      if (!options.live && options.kubeletProcesses !== undefined) {
+        io.err('kd: --kubelet-processes goes with --live\n');
+        process.exitCode = 2;
+        return;
+      }
+      if (options.live) {
+        const { runLiveBench } = await import('./bench-live.js');
+        process.exitCode = await runLiveBench(options, io);
+        return;
+      }
+      process.exitCode = await runBench(options, io);
     });
 }
 
@@ -127,7 +149,7 @@ async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> 
       command: commandLine(options),
       minutes: (performance.now() - startedMs) / 60_000,
     });
-    writeFileSync(join(io.cwd, outFile), doc);
+    writeFileSync(join(io.cwd, outFile), await keepingLiveSection(join(io.cwd, outFile), doc));
     io.err(`kd bench: wrote ${outFile}\n`);
   }
   if (options.json) io.out(`${JSON.stringify(jsonOf(report), null, 2)}\n`);
@@ -142,6 +164,13 @@ async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> 
   );
   return bad ? 1 : 0;
 }
+
+/** `doc` with the live section of the file it replaces, which `kd bench --live` wrote. */
+const keepingLiveSection = async (file: string, doc: string): Promise<string> => {
+  const { liveSectionOf, withLiveSection } = await import('../review/bench/live-doc.js');
+  const previous = existsSync(file) ? liveSectionOf(readFileSync(file, 'utf8')) : null;
+  return previous === null ? doc : withLiveSection(doc, previous);
+};
 
 const selectionOf = (o: BenchCliOptions): Selection => ({
   quick: o.quick === true,
