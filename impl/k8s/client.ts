@@ -30,6 +30,34 @@ export const kubeConfigFor = (server: string): KubeConfig => {
   return config;
 };
 
+/** The kubeconfig in `file`, checked to name a cluster with a server; else one line. */
+export const kubeConfigFromFile = (file: string): KubeConfig => {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(file);
+  } catch (error) {
+    throw new Error(`cannot read kubeconfig ${file}: ${whyUnreadable(error)}`);
+  }
+  if (!config.getCurrentCluster()?.server)
+    throw new Error(`kubeconfig ${file} names no cluster (no current context with a server)`);
+  return config;
+};
+
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'a directory',
+};
+
+/** client-node's errors are multi-line YAML excerpts, or a TypeError for an empty file. */
+const whyUnreadable = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code) return FILE_ERRORS[code] ?? code;
+  if (error instanceof TypeError) return 'not a kubeconfig';
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+};
+
 export interface ApiClients {
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
