@@ -12,6 +12,7 @@ import { registerMutants } from './mutants.command.js';
 import { registerReplay } from './replay.command.js';
 import { registerReport } from './report.command.js';
 import { registerRun } from './run.command.js';
+import { registerUp } from './up.command.js';
 
 interface PackageJson {
   version: string;
@@ -38,6 +39,7 @@ function buildProgram(): Command {
   registerChaos(program);
   registerDocs(program);
   registerReport(program);
+  registerUp(program);
   return program;
 }
 

@@ -7,6 +7,11 @@ import { processChannel } from './channel.js';
 import { PLAN_VARIABLE, parsePlan } from './plan.js';
 import { runStageProcess } from './stage-process.js';
 
+// Ctrl-C in a terminal signals the whole process group, the stages with their supervisor:
+// the supervisor (kd up) stops them in order (SIGTERM), and a stage whose supervisor is gone
+// exits when the IPC channel closes (channel.ts), so a stage itself ignores SIGINT.
+process.on('SIGINT', () => undefined);
+
 try {
   const running = await runStageProcess(parsePlan(process.env[PLAN_VARIABLE]), processChannel());
   process.once('SIGTERM', () => {
