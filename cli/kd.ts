@@ -7,6 +7,7 @@ import { registerChaos } from './chaos.command.js';
 import { registerCheck } from './check.command.js';
 import { registerDocs } from './docs.command.js';
 import { registerExplore } from './explore.command.js';
+import { registerLoad } from './load.command.js';
 import { registerMerge } from './merge.command.js';
 import { registerMutants } from './mutants.command.js';
 import { registerReplay } from './replay.command.js';
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   registerDocs(program);
   registerReport(program);
   registerUp(program);
+  registerLoad(program);
   return program;
 }
 

@@ -40,8 +40,10 @@ export class ControlClient {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
-      throw new Error(`kd up's control endpoint ${this.url} does not answer (${cause})`);
+      // fetch fails with "fetch failed"; what happened is its cause.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? String(error);
+      throw new Error(`kd up's control endpoint ${this.url} does not answer (${why})`);
     }
     const text = await response.text();
     let json: unknown;
