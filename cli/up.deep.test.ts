@@ -1,0 +1,135 @@
+/**
+ * `kd up` and `kd load` end to end, as a user runs them: kd up as a child process (its
+ * stages its own children), kd load against it, the pods read back through the printed
+ * kubeconfig, then Ctrl-C (SIGINT) and nothing left behind. In the deep project: it starts
+ * seven processes and takes 30 to 60 s on this machine.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiClientsFor, kubeConfigFromFile } from '../impl/k8s/client.js';
+import { isTemplatePod, toPodView } from '../impl/k8s/index.js';
+import { isAlive } from '../impl/runtime/live/cluster/up-state.js';
+
+const run = promisify(execFile);
+const launcher = fileURLToPath(new URL('../bin/kd', import.meta.url));
+const READY_WITHIN_MS = 50_000;
+
+const dir = mkdtempSync(join(tmpdir(), 'kd-up-deep-'));
+let up: ChildProcess | null = null;
+let stagePids: number[] = [];
+
+afterAll(() => {
+  // A failed test must not leave a cluster running: its stages exit with their supervisor.
+  if (up?.exitCode === null) up.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** kd up's stdout until `pattern` shows up in it. */
+const outputUntil = (child: ChildProcess, pattern: RegExp, withinMs: number): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${withinMs} ms; got:\n${text}`)),
+      withinMs,
+    );
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      text += chunk;
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        resolve(text);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`kd up exited ${code} before: ${text}`)));
+  });
+
+/** The pids of the process table kd up prints (the rows under `process  pid  …`). */
+const pidsOf = (banner: string): number[] => {
+  const lines = banner.split('\n');
+  const header = lines.findIndex((line) => /^process\s+pid\s+stages\s+address$/.test(line));
+  const rows = lines.slice(header + 1, lines.indexOf('', header));
+  return rows.map((row) => Number(row.split(/\s+/)[1]));
+};
+
+/** The direct children of `pid` (Linux ps), which must be gone once kd up has stopped. */
+const childrenOf = async (pid: number): Promise<number[]> => {
+  const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(pid)]).catch(() => ({
+    stdout: '',
+  }));
+  return stdout.split('\n').filter(Boolean).map(Number);
+};
+
+const kubectlOnPath = async (): Promise<boolean> =>
+  run('kubectl', ['version', '--client']).then(
+    () => true,
+    () => false,
+  );
+
+describe('kd up and kd load, end to end', () => {
+  it('runs a burst of 40 pods that the API shows Ready (kubectl too when it is on PATH), then stops on SIGINT leaving nothing behind', async () => {
+    const child = spawn(launcher, ['up', '--nodes', '2', '--functions', '2', '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    up = child;
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const banner = await outputUntil(child, /kd up: ready in [\d.]+ s/, READY_WITHIN_MS);
+    stagePids = pidsOf(banner);
+    expect(stagePids).toHaveLength(6);
+    const kubeconfig = /^kubeconfig\s+(\S+)$/m.exec(banner)?.[1] ?? '';
+    expect(kubeconfig).toBe(join(dir, 'kubeconfig'));
+    expect(banner).toContain(`kubectl --kubeconfig ${kubeconfig} get pods -A`);
+    expect(existsSync(join(dir, 'up.json'))).toBe(true);
+
+    const load = await run(
+      launcher,
+      ['load', '--pods', '40', '--functions', '2', '--dir', dir, '--json', '--timeout', '30s'],
+      { env: { ...process.env, NO_COLOR: '1' } },
+    );
+    const report = JSON.parse(load.stdout);
+    expect(report).toMatchObject({ pods: 40, functions: 2, outcome: 'ready', ready: 40 });
+    expect(report.allReadyMs).toBeGreaterThan(0);
+    expect(report.p90Ms).toBeLessThanOrEqual(report.allReadyMs);
+
+    // What any client of the API sees: 40 Ready pods of the two functions.
+    const { core } = apiClientsFor(kubeConfigFromFile(kubeconfig));
+    const pods = (await core.listNamespacedPod({ namespace: 'kd' })).items.filter(
+      (pod) => !isTemplatePod(pod),
+    );
+    const views = pods.map(toPodView);
+    expect(views.filter((p) => p.ready && !p.deleting)).toHaveLength(40);
+    if (await kubectlOnPath()) {
+      const { stdout } = await run('kubectl', [
+        '--kubeconfig',
+        kubeconfig,
+        'get',
+        'pods',
+        '-A',
+        '-o',
+        'name',
+      ]);
+      const names = stdout.split('\n').filter(Boolean);
+      expect(names).toHaveLength(42); // and the two template pods
+      for (const view of views) expect(names).toContain(`pod/${view.key.split('/')[1]}`);
+    }
+
+    const children = await childrenOf(child.pid as number);
+    expect(children).toEqual(expect.arrayContaining(stagePids));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toBe('');
+    for (const pid of [...stagePids, ...children]) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    expect(existsSync(join(dir, 'up.json'))).toBe(false);
+    expect(existsSync(join(dir, 'kubeconfig'))).toBe(false);
+  });
+});
