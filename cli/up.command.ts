@@ -84,7 +84,8 @@ const firstStopSignal = (err: (text: string) => void): Promise<StopSignal> =>
     const on = (signal: StopSignal) => {
       if (received) {
         err(`kd up: ${signal} again, exiting without waiting for the processes\n`);
-        process.exit(130);
+        // As a shell reports a death by that signal; the stages exit with their channel.
+        process.exit(signal === 'SIGINT' ? 130 : 143);
       }
       received = true;
       resolve(signal);
