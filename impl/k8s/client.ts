@@ -4,6 +4,7 @@
  * index.ts so that only what talks to an API over HTTP loads the library's values.
  */
 import {
+  ApiException,
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -63,6 +64,10 @@ export interface ApiClients {
   readonly apps: AppsV1Api;
   readonly coordination: CoordinationV1Api;
 }
+
+/** An error answered by the API with this HTTP status (client-node's `ApiException`). */
+export const isApiStatus = (error: unknown, status: number): boolean =>
+  error instanceof ApiException && error.code === status;
 
 export const apiClientsFor = (config: KubeConfig): ApiClients => ({
   core: config.makeApiClient(CoreV1Api),

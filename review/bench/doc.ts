@@ -22,7 +22,10 @@ interface DocInput {
   readonly charts: readonly { sandboxMs: number; file: string }[];
 }
 
-const mdTable = (head: readonly string[], body: readonly (readonly string[])[]): string[] => [
+export const mdTable = (
+  head: readonly string[],
+  body: readonly (readonly string[])[],
+): string[] => [
   `| ${head.join(' | ')} |`,
   `|${head.map(() => '---').join('|')}|`,
   ...body.map((r) => `| ${r.join(' | ')} |`),

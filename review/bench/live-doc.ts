@@ -7,6 +7,7 @@
 import type { LiveRow } from '../../bench/live/campaign.js';
 import type { Machine } from '../../bench/realtime/machine.js';
 import { median, round } from '../../bench/realtime/stats.js';
+import { mdTable } from './doc.js';
 
 export const LIVE_BEGIN = '<!-- kd bench --live: begin -->';
 export const LIVE_END = '<!-- kd bench --live: end -->';
@@ -25,12 +26,6 @@ export interface LiveDocInput {
 
 const ms = (value: number | null): string => (value === null ? '—' : `${Math.round(value)} ms`);
 const x = (value: number | null): string => (value === null ? '—' : `${round(value)}×`);
-
-const mdTable = (head: readonly string[], body: readonly (readonly string[])[]): string[] => [
-  `| ${head.join(' | ')} |`,
-  `|${head.map(() => '---').join('|')}|`,
-  ...body.map((r) => `| ${r.join(' | ')} |`),
-];
 
 /** Medians over the pairs of a row, per path: CPU of the API's process, of the stages, burst. */
 const cpuOf = (row: LiveRow, path: 'api' | 'direct') => ({

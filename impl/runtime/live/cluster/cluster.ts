@@ -7,10 +7,10 @@
  * restarted autoscaler, as the metrics pipeline would.
  */
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { FunctionSpec } from '../../../../spec/types/config.js';
 import type { Epoch, LinkId, NodeName, ObjectKey, StageId } from '../../../../spec/types/ids.js';
 import type { AppliedEvent } from '../../../../spec/types/observation.js';
+import { kubeConfigFromFile } from '../../../k8s/client.js';
 import type { Mode, StageReport } from '../../../stages/io.js';
 import { downstreamOf } from '../host/index.js';
 import { Asks } from '../process/channel.js';
@@ -115,9 +115,7 @@ export class LiveCluster {
       this.kubeconfig = join(options.dir, 'kubeconfig');
       writeKubeConfig(this.kubeconfig, this.embedded.endpoint.url);
     }
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(this.kubeconfig);
-    await seedOverApi(kubeConfig, options);
+    await seedOverApi(kubeConfigFromFile(this.kubeconfig), options);
     this.nodes = new SimulatedNodes(options.nodes, options.sandboxStartMs ?? 5, (node, event) =>
       this.hostOf.get(`kubelet/${node}`)?.send({ type: 'sandbox.event', node, event }),
     );

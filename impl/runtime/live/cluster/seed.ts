@@ -5,15 +5,10 @@
  * endpoint or a real cluster, so both go the same way. What exists already is kept: a
  * second `kd up` against the same cluster (or an etcd-backed endpoint) reuses it.
  */
-import {
-  ApiException,
-  type KubeConfig,
-  type V1Deployment,
-  type V1ReplicaSet,
-} from '@kubernetes/client-node';
+import type { KubeConfig, V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import type { FunctionSpec } from '../../../../spec/types/config.js';
 import type { NodeName } from '../../../../spec/types/ids.js';
-import { apiClientsFor } from '../../../k8s/client.js';
+import { apiClientsFor, isApiStatus } from '../../../k8s/client.js';
 import {
   buildNode,
   functionDeployment,
@@ -23,8 +18,7 @@ import {
 
 type Persisted<T> = T & { metadata: { name: string; namespace: string; uid: string } };
 
-const isAlreadyExists = (error: unknown): boolean =>
-  error instanceof ApiException && error.code === 409;
+const isAlreadyExists = (error: unknown): boolean => isApiStatus(error, 409);
 
 /** Creates with `create`, or reads what is there with `read` when it exists already. */
 const ensure = async <T>(create: () => Promise<T>, read: () => Promise<T>): Promise<T> => {

@@ -6,8 +6,6 @@
  * the supervisor's channel. Each stage starts as a fresh incarnation: nothing survives a
  * process but what the API Server and the node's runtime keep.
  */
-import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   linkId,
   nodeOfKubelet,
@@ -16,6 +14,7 @@ import {
   stageKindOf,
 } from '../../../../spec/types/ids.js';
 import { createKubeAdapter, type KubeAdapter } from '../../../k8s/adapter/index.js';
+import { kubeConfigFromFile } from '../../../k8s/client.js';
 import type { StageReport } from '../../../stages/io.js';
 import { STAGES } from '../../../stages/registry.js';
 import { listensToProgress } from '../../stage-io/index.js';
@@ -46,18 +45,12 @@ const apiPortOf = (adapter: KubeAdapter): ApiPort => ({
   },
 });
 
-const loadKubeConfig = (file: string): KubeConfig => {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(readFileSync(file, 'utf8'));
-  return kubeConfig;
-};
-
 export const runStageProcess = async (
   plan: ProcessPlan,
   channel: SupervisorChannel,
 ): Promise<RunningProcess> => {
   const config = configOf(plan);
-  const kubeConfig = loadKubeConfig(plan.kubeconfig);
+  const kubeConfig = kubeConfigFromFile(plan.kubeconfig);
   const book: AddressBook = new Map(
     Object.entries(plan.book) as [StageId, { host: string; port: number }][],
   );
