@@ -40,7 +40,11 @@ export const serveUp = async (plan: UpPlan, io: UpIo): Promise<number> => {
       `${functions.length} functions (${rangeText(functions)}), mode ${plan.mode}, ` +
       `profile ${plan.profile}, in ${plan.dir}\n`,
   );
-  const started = cluster.start().then(() => 'ready' as const);
+  // Ready once every stage serves: a load set before the handshakes would wait for them.
+  const started = cluster
+    .start()
+    .then(() => cluster.whenServing())
+    .then(() => 'ready' as const);
   let first: 'ready' | StopSignal;
   try {
     first = await Promise.race([started, io.stopSignal]);

@@ -44,7 +44,6 @@ export interface LiveRunResult {
 }
 
 const FUNCTION = 'kd/fn-1';
-const WARM_UP_MAX_MS = 60_000;
 
 export const runLiveOnce = async (options: LiveRunOptions): Promise<LiveRunResult> => {
   const dir = mkdtempSync(join(tmpdir(), 'kd-bench-live-'));
@@ -62,7 +61,7 @@ export const runLiveOnce = async (options: LiveRunOptions): Promise<LiveRunResul
   try {
     const started = performance.now();
     await cluster.start();
-    await warmUp(cluster);
+    await cluster.whenServing();
     const warmUpMs = Math.round(performance.now() - started);
     const stagesBefore = stagesCpuMs(cluster);
     const apiBefore = process.cpuUsage();
@@ -105,18 +104,6 @@ const stagesCpuMs = (cluster: LiveCluster): number => {
     }
   }
   return ms;
-};
-
-/** Until every stage serves (its informers synced, its links connected). */
-const warmUp = async (cluster: LiveCluster): Promise<void> => {
-  const deadline = performance.now() + WARM_UP_MAX_MS;
-  while (performance.now() < deadline) {
-    const { reports } = await cluster.reports();
-    const serving = [...reports.values()].filter((r) => r.phase === 'serving').length;
-    if (serving === Object.keys(cluster.book).length) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the live cluster did not warm up within ${WARM_UP_MAX_MS / 1000} s`);
 };
 
 /** Sets the load and resolves with each pod's time to Ready, in ms from the load change. */

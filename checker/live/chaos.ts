@@ -115,6 +115,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
 
   try {
     await cluster.start();
+    await cluster.whenServing();
     const api = cluster.api?.api;
     if (!api) throw new Error('the chaos run needs the embedded API Server');
     observer = new LiveObserver(cluster, api);

@@ -70,6 +70,7 @@ export interface StageStatus {
 /** A stage process that dies this many times in a row before it is ready is not restarted. */
 const FAILED_STARTS_MAX = 5;
 const READY_TIMEOUT_MS = 60_000;
+const SERVING_TIMEOUT_MS = 60_000;
 /** A process that does not answer within this is left out of a report (it is dying). */
 const REPORT_TIMEOUT_MS = 2_000;
 
@@ -198,6 +199,22 @@ export class LiveCluster {
         });
       }),
     );
+  }
+
+  /**
+   * Resolves once every stage serves (its informers synced, its links to its servers
+   * connected): a load set earlier would wait for the handshakes. Rejects after `timeoutMs`.
+   */
+  async whenServing(timeoutMs = SERVING_TIMEOUT_MS): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    const stages = Object.keys(this.book).length;
+    while (performance.now() < deadline) {
+      const { reports } = await this.reports();
+      const serving = [...reports.values()].filter((r) => r.phase === 'serving').length;
+      if (serving === stages) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the stages did not all serve within ${timeoutMs / 1000} s`);
   }
 
   /** Every running stage's report and transport counters now (a dead one gives none). */
