@@ -87,7 +87,7 @@ const summaryLines = (result: ChaosResult): string[] => {
   return [
     '',
     `kills: ${kills.join(', ')} (${Object.values(result.kills).reduce((a, b) => a + b, 0)} in all)`,
-    `pods created: ${result.pods}; consistent cuts judged: ${result.cuts}`,
+    `pods created: ${result.pods}; consistent cuts judged: ${result.cuts}; admissions judged for epoch-fencing: ${result.admissions}`,
     `at every quiescence: duplicated ${result.duplicated}, lost ${result.lost}, orphaned ${result.orphaned}`,
     `convergence after a kill: median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${converged.at(-1) ?? 0} ms`,
     result.violations.length === 0

@@ -26,6 +26,7 @@ describe('live chaos', () => {
       expect(result.kills).toEqual(Object.fromEntries(STAGES.map((stage) => [stage, KILLS])));
       expect([result.duplicated, result.lost, result.orphaned]).toEqual([0, 0, 0]);
       expect(result.cuts).toBeGreaterThan(KILLS * STAGES.length);
+      expect(result.admissions).toBeGreaterThan(KILLS * STAGES.length);
       expect(result.pods).toBeGreaterThan(BASE.podsMax);
     },
     (60 + KILLS * STAGES.length * 35) * 1_000,

@@ -17,6 +17,7 @@ import { prng } from '../../impl/runtime/sim/prng.js';
 import type { Violation } from '../../properties/catalogue.js';
 import type { StageId } from '../../spec/types/ids.js';
 import type { Observation } from '../../spec/types/observation.js';
+import { FencingJudge } from './fencing.js';
 import { judgeCut, judgeQuiescent } from './judge.js';
 
 export interface ChaosOptions {
@@ -49,6 +50,8 @@ export interface ChaosResult {
   readonly rounds: readonly ChaosRound[];
   readonly kills: Readonly<Record<string, number>>;
   readonly cuts: number;
+  /** Admitted data messages judged for `epoch-fencing` as they arrived. */
+  readonly admissions: number;
   /** Pods created over the run (distinct keys the API ever stored). */
   readonly pods: number;
   /** At every quiescence: pods above the desired count, below it, and orphaned. */
@@ -76,14 +79,19 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
     profile: options.profile,
     mode: 'direct',
     recorder: {
-      applied: (stage, event) => observer?.applied(stage, event),
+      applied: (stage, event, incarnation) => {
+        observer?.applied(stage, event);
+        fencing.applied(stage, event, incarnation);
+      },
       handshake: (link, epoch) => observer?.handshake(link, epoch),
+      reply: (link, epoch, incarnation) => fencing.reply(link, epoch, incarnation),
     },
     onEvent: (event) => {
       if (event.type === 'fault') log(`fault in ${event.stage}: ${event.message}`);
     },
   });
   let observer: LiveObserver | undefined;
+  const fencing = new FencingJudge();
   const targets: StageId[] = [
     'autoscaler',
     'deployment',
@@ -104,7 +112,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
     const obs = await observer.observe();
     cuts += 1;
     for (const key of Object.keys(obs.api.pods)) seen.add(key);
-    const failures = judgeCut(previous, obs);
+    const failures = [...judgeCut(previous, obs), ...fencing.violations.splice(0)];
     previous = obs;
     if (failures.length > 0) {
       violations.push(...failures.map((f) => ({ ...f, round })));
@@ -164,7 +172,15 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { rounds, kills, cuts, pods: seen.size, ...tally, violations };
+  return {
+    rounds,
+    kills,
+    cuts,
+    admissions: fencing.admissions,
+    pods: seen.size,
+    ...tally,
+    violations,
+  };
 };
 
 /** A new load, at least a quarter of the range away from the last: a burst up or down. */

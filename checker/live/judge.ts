@@ -10,10 +10,12 @@
  * - at quiescence (every stage serving, nothing left to converge): every state property,
  *   `bounded-overshoot` included (its allowance for pods in flight is then exactly the
  *   desired count), and every liveness property;
- * - not judged live: the step properties that compare one step's events with the state
- *   just before it (`epoch-fencing`, `snapshot-complete`, `api-precedence`,
- *   `no-orphan-exposure`, `deletes-only-surplus`): many steps happen between two cuts.
- *   `kd check` judges them on the same stage code in the sim, step by step.
+ * - as each admission arrives, `epoch-fencing` (fencing.ts: a server's replies and
+ *   admissions come in order over its process's channel);
+ * - not judged live: the other step properties, which compare one step's events with the
+ *   state just before it (`snapshot-complete`, `api-precedence`, `no-orphan-exposure`,
+ *   `deletes-only-surplus`): many steps happen between two cuts. `kd check` judges them on
+ *   the same stage code in the sim, step by step.
  */
 import { CATALOGUE, livenessFailures, type Violation } from '../../properties/catalogue.js';
 import { noResurrection } from '../../properties/safety/persistence.js';
@@ -47,11 +49,4 @@ export const judgeCut = (before: Observation | null, after: Observation): Violat
 export const judgeQuiescent = (obs: Observation): Violation[] => [
   ...failuresOf(STATE_PROPERTIES, obs),
   ...livenessFailures(obs),
-];
-
-/** The names of the properties a live run judges, for its report. */
-export const JUDGED: readonly string[] = [
-  ...STATE_PROPERTIES.map((p) => p.name),
-  noResurrection.name,
-  ...CATALOGUE.liveness.map((p) => p.name),
 ];

@@ -75,6 +75,9 @@ export class LiveObserver implements LiveRecorder {
     this.events.push(event);
   }
 
+  /** Handshake replies are the fencing judge's (checker/live/fencing.ts), not a cut's. */
+  reply(): void {}
+
   handshake(link: LinkId, epoch: Epoch): void {
     this.ghost.handshakeEpochs[link] = nextHandshakeEpochs(this.ghost.handshakeEpochs[link], epoch);
   }

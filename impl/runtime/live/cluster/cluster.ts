@@ -76,8 +76,12 @@ const REPORT_TIMEOUT_MS = 2_000;
 
 /** What a checked run records of the stages, from the runtime (not the stages' memory). */
 export interface LiveRecorder {
-  applied(stage: StageId, event: AppliedEvent): void;
+  /** An event `stage` applied, in the incarnation the observation shows for it. */
+  applied(stage: StageId, event: AppliedEvent, incarnation: number): void;
+  /** A handshake as it left its client. */
   handshake(link: LinkId, epoch: Epoch): void;
+  /** A handshake reply as it left its server, in that server's incarnation. */
+  reply(link: LinkId, epoch: Epoch, incarnation: number): void;
 }
 
 export class LiveCluster {
@@ -283,10 +287,13 @@ export class LiveCluster {
           );
         break;
       case 'applied':
-        this.options.recorder?.applied(message.stage, message.event);
+        this.options.recorder?.applied(message.stage, message.event, message.incarnation);
         break;
       case 'handshake':
         this.options.recorder?.handshake(message.link, message.epoch);
+        break;
+      case 'reply':
+        this.options.recorder?.reply(message.link, message.epoch, message.incarnation);
         break;
       case 'reports':
         this.reportAsks.answer(message.ask, message);

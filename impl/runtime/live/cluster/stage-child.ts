@@ -8,7 +8,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ToStage, ToSupervisor } from '../process/ipc.js';
-import { PLAN_VARIABLE, type ProcessPlan } from '../process/plan.js';
+import { PLAN_VARIABLE, type ProcessPlan, START_VARIABLE } from '../process/plan.js';
 
 const MAIN = fileURLToPath(new URL('../process/main.ts', import.meta.url));
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
@@ -48,7 +48,11 @@ export class StageChild {
     this.starts += 1;
     const child = fork(MAIN, [], {
       execArgv: ['--import', TSX_LOADER],
-      env: { ...process.env, [PLAN_VARIABLE]: JSON.stringify(this.plan) },
+      env: {
+        ...process.env,
+        [PLAN_VARIABLE]: JSON.stringify(this.plan),
+        [START_VARIABLE]: String(this.starts),
+      },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.child = child;

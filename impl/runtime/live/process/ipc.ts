@@ -30,9 +30,22 @@ export type ToSupervisor =
     }
   | { readonly type: 'sandbox.stop'; readonly node: NodeName; readonly pod: PodKey }
   | { readonly type: 'sandbox.list'; readonly node: NodeName; readonly ask: number }
-  | { readonly type: 'applied'; readonly stage: StageId; readonly event: AppliedEvent }
+  /** An event a stage applied, with the stage's incarnation as an observation shows it. */
+  | {
+      readonly type: 'applied';
+      readonly stage: StageId;
+      readonly event: AppliedEvent;
+      readonly incarnation: number;
+    }
   /** A handshake a stage sent, as the runtime saw it leave (the ghost's handshake epochs). */
   | { readonly type: 'handshake'; readonly link: LinkId; readonly epoch: Epoch }
+  /** A handshake reply a server sent: the epoch it installed for the link (the ghost's). */
+  | {
+      readonly type: 'reply';
+      readonly link: LinkId;
+      readonly epoch: Epoch;
+      readonly incarnation: number;
+    }
   | {
       readonly type: 'reports';
       readonly ask: number;

@@ -4,7 +4,7 @@
  * away, or it is killed.
  */
 import { processChannel } from './channel.js';
-import { PLAN_VARIABLE, parsePlan } from './plan.js';
+import { PLAN_VARIABLE, parsePlan, START_VARIABLE } from './plan.js';
 import { runStageProcess } from './stage-process.js';
 
 // Ctrl-C in a terminal signals the whole process group, the stages with their supervisor:
@@ -13,7 +13,11 @@ import { runStageProcess } from './stage-process.js';
 process.on('SIGINT', () => undefined);
 
 try {
-  const running = await runStageProcess(parsePlan(process.env[PLAN_VARIABLE]), processChannel());
+  const running = await runStageProcess(
+    parsePlan(process.env[PLAN_VARIABLE]),
+    processChannel(),
+    Number(process.env[START_VARIABLE] ?? 1),
+  );
   process.once('SIGTERM', () => {
     running.stop().finally(() => process.exit(0));
   });

@@ -12,6 +12,8 @@ import type { Mode } from '../../../stages/io.js';
 import type { Address } from '../transport/index.js';
 
 export const PLAN_VARIABLE = 'KD_PROCESS_PLAN';
+/** How many times the supervisor has started the process, this time included. */
+export const START_VARIABLE = 'KD_PROCESS_START';
 
 const STAGE_ID = z
   .string()

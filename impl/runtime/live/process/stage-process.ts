@@ -45,9 +45,11 @@ const apiPortOf = (adapter: KubeAdapter): ApiPort => ({
   },
 });
 
+/** `start`: how many times the supervisor has started this process, this time included. */
 export const runStageProcess = async (
   plan: ProcessPlan,
   channel: SupervisorChannel,
+  start = 1,
 ): Promise<RunningProcess> => {
   const config = configOf(plan);
   const kubeConfig = kubeConfigFromFile(plan.kubeconfig);
@@ -78,6 +80,10 @@ export const runStageProcess = async (
       progress: listensToProgress(id, config, plan.mode),
     });
     let host: StageHost | undefined;
+    // As an observation shows it: a leased stage's from its Lease, the others' the count of
+    // their process's starts (the sim counts restarts the same way).
+    const incarnation = () =>
+      (host?.current && STAGES[stageKindOf(id)].report(host.current).incarnation) ?? start;
     const transport = new StageTransport({
       self: id,
       token: plan.token,
@@ -90,10 +96,13 @@ export const runStageProcess = async (
       { id, config, mode: plan.mode, downstream: downstreamOf(id, config, plan.mode, plan.nodes) },
       {
         api: apiPortOf(adapter),
-        transport: plan.record ? noteHandshakes(transport, channel) : transport,
+        transport: plan.record ? noteSessions(transport, channel, incarnation) : transport,
         ...(sandbox ? { sandbox } : {}),
         ...(plan.record
-          ? { onApplied: (event) => channel.send({ type: 'applied', stage: id, event }) }
+          ? {
+              onApplied: (event) =>
+                channel.send({ type: 'applied', stage: id, event, incarnation: incarnation() }),
+            }
           : {}),
         onError: fault(id),
       },
@@ -147,14 +156,28 @@ export const runStageProcess = async (
   };
 };
 
-/** The transport, telling the supervisor of each handshake as it leaves. */
-const noteHandshakes = (transport: StageTransport, channel: SupervisorChannel): MessagePort => ({
+/**
+ * The transport, telling the supervisor of each handshake and each handshake reply as it
+ * leaves: the runtime's record of the sessions, not the stages' word.
+ */
+const noteSessions = (
+  transport: StageTransport,
+  channel: SupervisorChannel,
+  incarnation: () => number,
+): MessagePort => ({
   send: (message) => {
     if (message.type.endsWith('.handshake'))
       channel.send({
         type: 'handshake',
         link: linkId(message.source, message.destination),
         epoch: message.epoch,
+      });
+    else if (message.type.endsWith('.handshakeReply'))
+      channel.send({
+        type: 'reply',
+        link: linkId(message.destination, message.source),
+        epoch: message.epoch,
+        incarnation: incarnation(),
       });
     return transport.send(message);
   },
