@@ -5,7 +5,7 @@
  * seven processes and takes 30 to 60 s on this machine.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,11 +64,27 @@ const childrenOf = async (pid: number): Promise<number[]> => {
   return stdout.split('\n').filter(Boolean).map(Number);
 };
 
-/** Those of `pids` still alive after up to a second, with their command lines. */
+/**
+ * Whether `pid` still runs: a zombie has exited. (A child kd up leaves unreaped, such as the
+ * esbuild service tsx starts on a cold cache, is reparented to PID 1, which in a container
+ * may never reap it: CI saw `[esbuild] <defunct>`.)
+ */
+const runs = (pid: number): boolean => {
+  if (!isAlive(pid)) return false;
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== 'Z';
+  } catch {
+    // No /proc (not Linux), or it has just gone.
+    return isAlive(pid);
+  }
+};
+
+/** Those of `pids` still running after up to a second, with their command lines. */
 const survivorsOf = async (pids: readonly number[]): Promise<string[]> => {
-  for (let i = 0; i < 20 && pids.some(isAlive); i += 1)
+  for (let i = 0; i < 20 && pids.some(runs); i += 1)
     await new Promise((resolve) => setTimeout(resolve, 50));
-  const alive = pids.filter(isAlive);
+  const alive = pids.filter(runs);
   if (alive.length === 0) return [];
   const { stdout } = await run('ps', ['-o', 'pid=,ppid=,args=', '-p', alive.join(',')]).catch(
     () => ({ stdout: alive.join(' ') }),
