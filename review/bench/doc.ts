@@ -9,15 +9,19 @@ import type { Goal } from '../../bench/realtime/goals.js';
 import type { Machine } from '../../bench/realtime/machine.js';
 import { DESCRIPTIONS, W5_CRASHES, WORKLOADS } from '../../bench/realtime/workloads.js';
 
-interface DocInput {
-  readonly report: Report;
-  readonly goals: readonly Goal[];
+/** What every benchmark document says of the run that wrote it. */
+export interface RunFacts {
   readonly machineBefore: Machine;
   readonly machineAfter: Machine;
   readonly command: string;
   readonly startedAt: string;
   readonly minutes: number;
   readonly reps: number;
+}
+
+interface DocInput extends RunFacts {
+  readonly report: Report;
+  readonly goals: readonly Goal[];
   /** Chart file names (relative to the doc) by sandbox delay. */
   readonly charts: readonly { sandboxMs: number; file: string }[];
 }

@@ -5,21 +5,14 @@
  * from the run that writes it; the prose explains the mechanism with the measured values.
  */
 import type { LiveRow } from '../../bench/live/campaign.js';
-import type { Machine } from '../../bench/realtime/machine.js';
 import { median, round } from '../../bench/realtime/stats.js';
-import { mdTable } from './doc.js';
+import { mdTable, type RunFacts } from './doc.js';
 
 export const LIVE_BEGIN = '<!-- kd bench --live: begin -->';
 export const LIVE_END = '<!-- kd bench --live: end -->';
 
-export interface LiveDocInput {
+export interface LiveDocInput extends RunFacts {
   readonly rows: readonly LiveRow[];
-  readonly machineBefore: Machine;
-  readonly machineAfter: Machine;
-  readonly command: string;
-  readonly startedAt: string;
-  readonly minutes: number;
-  readonly reps: number;
   readonly nodes: number;
   readonly kubeletProcesses: number;
 }
