@@ -9,11 +9,11 @@
  */
 import type { V1Deployment, V1Node, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { Accounting, type AccountingSnapshot } from './accounting.js';
-import { Core } from './core.js';
+import { Core, type JournalEntry } from './core.js';
 import { unavailable } from './errors.js';
 import { collectGarbage, type GcReport } from './gc.js';
 import { Informer, type InformerOptions } from './informer.js';
-import { storeKey } from './store.js';
+import { type StoredObject, storeKey } from './store.js';
 import type {
   ApiRequest,
   ApiResponse,
@@ -39,6 +39,11 @@ export interface ApiServerOptions {
    * takes off its stream. Absent in the sim runtime, which shares objects in memory.
    */
   readonly wire?: WireHooks;
+  /**
+   * Called with every write as it is stored, in resourceVersion order, for storage that
+   * makes it durable (impl/apiserver/etcd/). Absent in the sim.
+   */
+  readonly journal?: (entry: JournalEntry) => void;
 }
 
 export interface WireHooks {
@@ -54,8 +59,16 @@ export class ApiServer {
   private readonly answered = new Set<() => void>();
 
   constructor(options: ApiServerOptions) {
-    this.core = new Core(options.now, options.freezeObjects ?? false);
+    this.core = new Core(options.now, options.freezeObjects ?? false, options.journal);
     this.wire = options.wire;
+  }
+
+  /**
+   * Starts this (empty) server from a durable copy read at `resourceVersion`: the objects
+   * in the order they were created (Store.restore, Core.restore).
+   */
+  restore(objects: readonly StoredObject[], resourceVersion: number): void {
+    this.core.restore(objects, resourceVersion);
   }
 
   get available(): boolean {

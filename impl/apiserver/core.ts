@@ -4,7 +4,7 @@
  * place is what makes "every mutation appends a watch event" and "every removal is seen by
  * the garbage collector" true by construction.
  */
-import { Store } from './store.js';
+import { Store, type StoredObject } from './store.js';
 import type { Kind, KubeObject } from './types.js';
 import { atResourceVersion, WatchHub } from './watch.js';
 
@@ -53,6 +53,22 @@ export const isForegroundDeleting = (object: KubeObject): boolean =>
   object.metadata?.deletionTimestamp !== undefined &&
   (object.metadata.finalizers?.includes(FOREGROUND_FINALIZER) ?? false);
 
+/**
+ * One write as storage must make it durable (etcd, impl/apiserver/etcd/): the object's new
+ * version (undefined when removed) at `resourceVersion`, replacing the version stored at
+ * `previousResourceVersion` (0: none).
+ */
+export interface JournalEntry {
+  readonly kind: Kind;
+  readonly key: string;
+  readonly previousResourceVersion: number;
+  readonly object: KubeObject | undefined;
+  readonly resourceVersion: number;
+}
+
+const resourceVersionOf = (object: KubeObject | undefined): number =>
+  Number(object?.metadata?.resourceVersion ?? 0);
+
 export class Core {
   readonly store = new Store();
   readonly hub = new WatchHub();
@@ -63,7 +79,22 @@ export class Core {
   constructor(
     readonly now: () => number,
     private readonly freeze: boolean,
+    private readonly journal?: (entry: JournalEntry) => void,
   ) {}
+
+  /**
+   * Starts from a durable copy (Store.restore), with the garbage collector's work found
+   * again as Kubernetes' collector finds it on a restart, by looking at every object:
+   * dependents whose owner is gone, pods bound to a Node that is not there.
+   */
+  restore(objects: readonly StoredObject[], resourceVersion: number): void {
+    this.store.restore(objects, resourceVersion);
+    for (const { object } of objects) {
+      this.noteDanglingOwners(object);
+      const nodeName = (object as { spec?: { nodeName?: string } }).spec?.nodeName;
+      if (nodeName && !this.store.get('Node', nodeName)) this.gc.node(nodeName);
+    }
+  }
 
   /** A timestamp `offsetMs` after the injected clock's now. */
   timestamp(offsetMs = 0): Date {
@@ -81,6 +112,13 @@ export class Core {
     const stamped = { ...next, metadata: { ...next.metadata, resourceVersion: rv } } as T;
     if (this.freeze) deepFreeze(stamped);
     this.store.put(kind, key, previous, stamped);
+    this.journal?.({
+      kind,
+      key,
+      previousResourceVersion: resourceVersionOf(previous),
+      object: stamped,
+      resourceVersion: Number(rv),
+    });
     this.hub.dispatch(kind, previous, stamped, rv);
     this.noteDanglingOwners(stamped);
     return stamped;
@@ -94,6 +132,13 @@ export class Core {
   remove(kind: Kind, key: string, previous: KubeObject, last: KubeObject = previous): KubeObject {
     const rv = this.store.nextResourceVersion();
     this.store.remove(kind, key, previous);
+    this.journal?.({
+      kind,
+      key,
+      previousResourceVersion: resourceVersionOf(previous),
+      object: undefined,
+      resourceVersion: Number(rv),
+    });
     this.hub.dispatch(kind, last, undefined, rv);
     const uid = previous.metadata?.uid ?? '';
     if (this.store.dependentsOf(uid).length > 0) this.gc.owner(uid);

@@ -5,6 +5,7 @@
  */
 export type { AccountingSnapshot, Tally, WatchTally } from './accounting.js';
 export { ApiServer, type ApiServerOptions, type WireHooks } from './api-server.js';
+export type { JournalEntry } from './core.js';
 export { causeOfStatus, type Outcome, outcomeOf, type StatusAnswer } from './errors.js';
 export * from './fixtures.js';
 export { GC_CLIENT, type GcReport, POD_GC_CLIENT } from './gc.js';
@@ -17,6 +18,6 @@ export {
 export { jsonSize } from './json-size.js';
 export { mergePatch } from './merge-patch.js';
 export { compileLabelSelector } from './selectors.js';
-export { keyOfObject, storeKey } from './store.js';
+export { KINDS, keyOfObject, type StoredObject, storeKey } from './store.js';
 export * from './types.js';
 export type { QueuedEvent, Watch } from './watch.js';

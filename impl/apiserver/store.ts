@@ -21,7 +21,19 @@ export interface ObjectRef {
   readonly key: string;
 }
 
-const KINDS: readonly Kind[] = ['Deployment', 'ReplicaSet', 'Pod', 'Node', 'Lease'];
+/** One object of a durable copy, as `Store.restore` takes it. */
+export interface StoredObject {
+  readonly kind: Kind;
+  readonly object: KubeObject;
+}
+
+/** The counter of a minted uid (`u17` is 17); 0 for a uid this store did not mint. */
+const uidNumber = (object: KubeObject): number => {
+  const match = /^u(\d+)$/.exec(object.metadata?.uid ?? '');
+  return match ? Number(match[1]) : 0;
+};
+
+export const KINDS: readonly Kind[] = ['Deployment', 'ReplicaSet', 'Pod', 'Node', 'Lease'];
 
 const ownerUidsOf = (object: KubeObject | undefined): string[] =>
   object?.metadata?.ownerReferences?.map((ref) => ref.uid) ?? [];
@@ -44,6 +56,19 @@ export class Store {
   nextResourceVersion(): string {
     this.rv += 1;
     return String(this.rv);
+  }
+
+  /**
+   * Starts an empty store from a durable copy (etcd): `objects` in the order they were
+   * first created, the resourceVersion the copy was read at. Every uid minted so far came
+   * with a write of its own, so none is above `resourceVersion`: minting continues past it
+   * and never repeats the uid of an object deleted before the copy was read.
+   */
+  restore(objects: readonly StoredObject[], resourceVersion: number): void {
+    if (this.rv !== 0 || this.byUid.size > 0) throw new Error('restore needs an empty store');
+    for (const { kind, object } of objects) this.put(kind, keyOfObject(object), undefined, object);
+    this.rv = resourceVersion;
+    this.uids = objects.reduce((n, { object }) => Math.max(n, uidNumber(object)), resourceVersion);
   }
 
   mintUid(): string {

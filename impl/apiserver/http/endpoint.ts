@@ -15,6 +15,7 @@ import type { ApiServer } from '../api-server.js';
 import { unavailable } from '../errors.js';
 import { MERGE_PATCH, readBody, requireMediaType } from './body.js';
 import { discovery } from './discovery.js';
+import { immediateGate, type WriteGate } from './gate.js';
 import { parseBoolean, parseCount } from './query.js';
 import { groupVersionOf, parsePath, segmentsOf, type Target } from './routes.js';
 import {
@@ -45,6 +46,8 @@ export interface EndpointOptions {
    * resourceVersion (default 100 ms; 0: never).
    */
   readonly watchBookmarkMs?: number;
+  /** When a request is answered and a watch told of a write (default: at once, in memory). */
+  readonly gate?: WriteGate;
 }
 
 export interface Endpoint {
@@ -73,14 +76,19 @@ export const serveApi = async (
 ): Promise<Endpoint> => {
   const host = options.host ?? '127.0.0.1';
   const bodyBytesMax = options.bodyBytesMax ?? 3 * MIB;
-  const streams = new WatchStreams(api, {
-    changesMax: options.watchHistoryMax ?? 10_000,
-    bufferBytesMax: options.watchBufferBytesMax ?? 16 * MIB,
-    bookmarkMs: options.watchBookmarkMs ?? 100,
-  });
+  const gate = options.gate ?? immediateGate(api);
+  const streams = new WatchStreams(
+    api,
+    {
+      changesMax: options.watchHistoryMax ?? 10_000,
+      bufferBytesMax: options.watchBufferBytesMax ?? 16 * MIB,
+      bookmarkMs: options.watchBookmarkMs ?? 100,
+    },
+    gate,
+  );
   let url = '';
   const server = createServer((request, response) => {
-    answer({ api, streams, bodyBytesMax, url }, request, response).catch((error: unknown) =>
+    answer({ api, streams, gate, bodyBytesMax, url }, request, response).catch((error: unknown) =>
       failed(response, error),
     );
   });
@@ -110,6 +118,7 @@ const closeServer = (server: Server, streams: WatchStreams): Promise<void> =>
 interface Context {
   readonly api: ApiServer;
   readonly streams: WatchStreams;
+  readonly gate: WriteGate;
   readonly bodyBytesMax: number;
   readonly url: string;
 }
@@ -177,7 +186,7 @@ const serveResource = async (
       apiVersion: groupVersionOf(group, version),
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
     };
-    return context.streams.start(start, response);
+    return context.gate.run(() => context.streams.start(start, response));
   }
   let body = '';
   if (WITH_BODY.has(verb)) {
@@ -187,7 +196,7 @@ const serveResource = async (
     body = await readBody(request, context.bodyBytesMax);
     if (verb === 'delete' && body.trim() !== '') requireMediaType(request, [JSON_TYPE]);
   }
-  return serveVerb(context.api, verb, { target, query, body, client });
+  return context.gate.run(() => serveVerb(context.api, verb, { target, query, body, client }));
 };
 
 /** The client's name for the API Server's accounting: its user agent's product. */

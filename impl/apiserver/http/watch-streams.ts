@@ -22,11 +22,11 @@ import type { ServerResponse } from 'node:http';
 import type { ApiServer } from '../api-server.js';
 import { unavailable } from '../errors.js';
 import { compileFilter, type ObjectPredicate } from '../selectors.js';
+import { KINDS } from '../store.js';
 import type { Kind, ListFilter } from '../types.js';
+import type { WriteGate } from './gate.js';
 import { badRequest, errorReply, failureStatus, type Reply } from './status.js';
 import { type Change, eventFor, KindLog } from './watch-log.js';
-
-const KINDS: readonly Kind[] = ['Deployment', 'ReplicaSet', 'Pod', 'Node', 'Lease'];
 
 export interface WatchStart {
   readonly filter: ListFilter;
@@ -71,9 +71,10 @@ export class WatchStreams {
   constructor(
     private readonly api: ApiServer,
     private readonly limits: WatchLimits,
+    private readonly gate: WriteGate,
   ) {
     this.logs = KINDS.map((kind) => new KindLog(api, kind, limits.changesMax));
-    this.unsubscribe = api.onAnswered(() => this.schedule());
+    this.unsubscribe = gate.onSettled(() => this.schedule());
     if (limits.bookmarkMs > 0) {
       this.bookmarkTimer = setInterval(() => this.sendBookmarks(), limits.bookmarkMs);
       this.bookmarkTimer.unref();
@@ -137,8 +138,12 @@ export class WatchStreams {
     });
   }
 
-  /** Takes the API Server's new events and sends each open stream its own. */
+  /**
+   * Takes the API Server's new events and sends each open stream its own, once they may be
+   * seen (a write not yet durable waits for the gate's next `onSettled`).
+   */
   private flush(): void {
+    if (!this.gate.settled()) return;
     for (const log of this.logs) {
       const changes = log.pull();
       if (changes.length === 0) continue;
@@ -162,7 +167,7 @@ export class WatchStreams {
    * resourceVersion, after sending every change up to it (so nothing it matches is older).
    */
   private sendBookmarks(): void {
-    if (!this.api.available) return;
+    if (!this.api.available || !this.gate.settled()) return;
     this.flush();
     const resourceVersion = this.api.resourceVersion;
     for (const watcher of this.watchers) {
