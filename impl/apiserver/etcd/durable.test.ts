@@ -24,7 +24,11 @@ describe.runIf(runs)('the API Server backed by etcd', () => {
   afterAll(() => etcd?.stop());
 
   /** A server on a prefix of its own (each test its own store), with its losses. */
-  const open = async (prefix = `/t${(prefixes += 1)}/`) => {
+  const freshPrefix = () => {
+    prefixes += 1;
+    return `/t${prefixes}/`;
+  };
+  const open = async (prefix = freshPrefix()) => {
     const lost: Error[] = [];
     const { durable, restored } = await DurableApi.open({
       etcd: etcd.url,
