@@ -1,9 +1,12 @@
 // `kd chaos`: the live chaos run (checker/live/chaos.ts). The stages run as processes
 // against the embedded API endpoint; each round sets a new load and kills one stage's
-// process with SIGKILL mid-burst, every stage in turn, then waits for convergence, judging
-// the property catalogue on consistent cuts. Prints a line per round and the figures.
+// process with SIGKILL mid-burst, every stage in turn (with --etcd, the API Server's
+// process too), then waits for convergence, judging the property catalogue on consistent
+// cuts. Prints a line per round and the figures.
 import type { Command } from 'commander';
 import type { ChaosResult } from '../checker/live/chaos.js';
+import type { LocalEtcd } from '../impl/apiserver/etcd/local-etcd.js';
+import { etcdOption } from './live-options.js';
 import { positive, whole } from './run.command.js';
 
 export interface ChaosCliOptions {
@@ -13,6 +16,7 @@ export interface ChaosCliOptions {
   readonly seed: number;
   readonly profile: string;
   readonly convergeWithinMs: number;
+  readonly etcd?: string;
   readonly json?: boolean;
 }
 
@@ -37,6 +41,10 @@ export function registerChaos(program: Command): void {
       positive('--converge-within-ms'),
       30_000,
     )
+    .option(
+      '--etcd <url|local>',
+      "keep the API's objects in etcd (its client URL, or local: a throwaway etcd-server) and kill the API Server's process too",
+    )
     .option('--json', 'print one JSON object')
     .action(async (options: ChaosCliOptions) => {
       process.exitCode = await runChaosCli(options, {
@@ -53,15 +61,28 @@ interface ChaosIo {
 
 /** Exit code: 0 every round converged with no violation, 1 otherwise, 2 for a usage error. */
 export async function runChaosCli(options: ChaosCliOptions, io: ChaosIo): Promise<number> {
-  const [{ parseProfile }, { runChaos }] = await Promise.all([
+  const [{ parseProfile }, { runChaos }, { startLocalEtcd }] = await Promise.all([
     import('../spec/types/profile-spec.js'),
     import('../checker/live/chaos.js'),
+    import('../impl/apiserver/etcd/local-etcd.js'),
   ]);
+  let etcdUrl: string | undefined;
   try {
     parseProfile(options.profile);
+    if (options.etcd !== undefined && options.etcd !== 'local') etcdUrl = etcdOption(options.etcd);
   } catch (error) {
     io.err(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
+  }
+  let local: LocalEtcd | undefined;
+  if (options.etcd === 'local') {
+    try {
+      local = await startLocalEtcd();
+    } catch (error) {
+      io.err(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+    etcdUrl = local.url;
   }
   const slotsPerNode = Math.ceil((options.podsMax * 1.5) / options.nodes);
   const result = await runChaos({
@@ -73,8 +94,9 @@ export async function runChaosCli(options: ChaosCliOptions, io: ChaosIo): Promis
     convergeWithinMs: options.convergeWithinMs,
     cutEveryMs: 100,
     profile: options.profile,
+    ...(etcdUrl === undefined ? {} : { etcd: etcdUrl }),
     ...(options.json ? {} : { log: (line: string) => io.out(`${line}\n`) }),
-  });
+  }).finally(() => local?.stop());
   io.out(options.json ? `${JSON.stringify(result)}\n` : `${summaryLines(result).join('\n')}\n`);
   return result.violations.length === 0 ? 0 : 1;
 }
@@ -87,7 +109,7 @@ const summaryLines = (result: ChaosResult): string[] => {
   return [
     '',
     `kills: ${kills.join(', ')} (${Object.values(result.kills).reduce((a, b) => a + b, 0)} in all)`,
-    `pods created: ${result.pods}; consistent cuts judged: ${result.cuts}; admissions judged for epoch-fencing: ${result.admissions}`,
+    `pods created: ${result.pods}; consistent cuts judged: ${result.cuts}${result.blindCuts > 0 ? ` (and ${result.blindCuts} with the API down, not judged)` : ''}; admissions judged for epoch-fencing: ${result.admissions}`,
     `at every quiescence: duplicated ${result.duplicated}, lost ${result.lost}, orphaned ${result.orphaned}`,
     `convergence after a kill: median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${converged.at(-1) ?? 0} ms`,
     result.violations.length === 0

@@ -26,6 +26,21 @@ export const durationOption = (flag: string, text: string): number => {
   }
 };
 
+/** `--etcd`: etcd's client URL (`http://127.0.0.1:2379`). */
+export const etcdOption = (text: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/')
+    throw new UsageError(
+      `--etcd expects etcd's client URL, such as http://127.0.0.1:2379 (got '${text}')`,
+    );
+  return url.origin;
+};
+
 /** `--dir`, absolute, or kd up's default for this user. */
 export const dirOption = async (text: string | undefined): Promise<string> => {
   if (text !== undefined) return resolve(text);

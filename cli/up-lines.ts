@@ -8,6 +8,9 @@ export interface ReadyView {
   /** The API's URL, and whether kd up serves it (the embedded endpoint). */
   readonly apiUrl: string;
   readonly embedded: boolean;
+  /** With etcd: where the objects are kept, and the pid of the API Server's process. */
+  readonly etcd?: string;
+  readonly apiPid?: number | undefined;
   readonly kubeconfig: string;
   readonly control: string;
   readonly stateFile: string;
@@ -27,8 +30,16 @@ export const readyLines = (view: ReadyView): string[] => {
     p.stages.join(','),
     p.stages.map((s) => addressText(view.book[s])).join(','),
   ]);
+  if (view.etcd !== undefined)
+    rows.unshift(['apiserver', String(view.apiPid ?? '-'), '(API Server)', hostOf(view.apiUrl)]);
+  const where =
+    view.etcd !== undefined
+      ? ` (embedded, its own process; objects in etcd at ${view.etcd})`
+      : view.embedded
+        ? ' (embedded, in this process)'
+        : '';
   return [
-    `API         ${view.apiUrl}${view.embedded ? ' (embedded, in this process)' : ''}`,
+    `API         ${view.apiUrl}${where}`,
     `kubeconfig  ${view.kubeconfig}`,
     `            kubectl --kubeconfig ${view.kubeconfig} get pods -A`,
     `control     ${view.control} (its token is in ${view.stateFile})`,
@@ -38,6 +49,8 @@ export const readyLines = (view: ReadyView): string[] => {
     `kd up: ready in ${(view.startMs / 1000).toFixed(1)} s; Ctrl-C stops it`,
   ];
 };
+
+const hostOf = (url: string): string => url.replace(/^https?:\/\//, '');
 
 const addressText = (address: { host: string; port: number } | undefined): string =>
   address ? `${address.host}:${address.port}` : '-';

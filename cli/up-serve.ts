@@ -33,6 +33,7 @@ export const serveUp = async (plan: UpPlan, io: UpIo): Promise<number> => {
     kubeletProcesses: plan.kubeletProcesses,
     apiPort: plan.apiPort,
     ...(plan.kubeconfig === undefined ? {} : { kubeconfig: plan.kubeconfig }),
+    ...(plan.etcd === undefined ? {} : { etcd: plan.etcd }),
     onEvent: (event) => logEvent(cluster, event, io.out),
   });
   io.out(
@@ -75,6 +76,7 @@ export const serveUp = async (plan: UpPlan, io: UpIo): Promise<number> => {
   const lines = readyLines({
     apiUrl: cluster.api?.endpoint.url ?? serverOf(cluster.kubeconfig),
     embedded: cluster.api !== null,
+    ...(plan.etcd === undefined ? {} : { etcd: plan.etcd, apiPid: cluster.apiProcess?.pid }),
     kubeconfig: cluster.kubeconfig,
     control: control.url,
     stateFile: upStatePath(plan.dir),
@@ -101,7 +103,7 @@ const stopAll = async (cluster: LiveCluster, plan: UpPlan, io: UpIo): Promise<vo
 const logEvent = (cluster: LiveCluster, event: ClusterEvent, out: (text: string) => void) => {
   const pid =
     event.type === 'ready'
-      ? cluster.processes.find((p) => p.name === event.process)?.pid
+      ? [...cluster.processes, cluster.apiProcess].find((p) => p?.name === event.process)?.pid
       : undefined;
   const line = eventLine(event, pid);
   if (line) out(`${stamp()} ${line}\n`);

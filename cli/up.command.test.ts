@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePorts } from '../impl/runtime/live/cluster/layout.js';
 import { runUp, type UpCliOptions, upPlanOf } from './up.command.js';
 import { eventLine, readyLines } from './up-lines.js';
 
@@ -89,6 +90,16 @@ describe('kd up', () => {
         { kubeconfig: '/nonexistent/kubeconfig' },
         'kd: --kubeconfig: cannot read kubeconfig /nonexistent/kubeconfig: no such file\n',
       ],
+      [
+        { etcd: '127.0.0.1:2379' },
+        "kd: --etcd expects etcd's client URL, such as http://127.0.0.1:2379 (got '127.0.0.1:2379')\n",
+      ],
+      [{ etcd: 'ftp://127.0.0.1:2379' }, "kd: --etcd expects etcd's client URL"],
+      [{ etcd: 'http://127.0.0.1:2379/v3' }, "kd: --etcd expects etcd's client URL"],
+      [
+        { etcd: 'http://127.0.0.1:2379', kubeconfig: '/tmp/kubeconfig' },
+        "kd: --etcd is the embedded endpoint's storage; --kubeconfig names another API\n",
+      ],
     ];
     for (const [extra, message] of cases) {
       const { code, out, err } = await refused(extra);
@@ -129,6 +140,33 @@ describe('kd up', () => {
       2,
       "kd: --api-port is the embedded endpoint's; --kubeconfig names another API\n",
     ]);
+  });
+
+  it('says so in one line, exit 1, when etcd does not answer', async () => {
+    // A port nobody listens on: the API process is never forked.
+    const [port] = await freePorts('127.0.0.1', 1);
+    const url = `http://127.0.0.1:${port}`;
+    const { code, err } = await refused({ etcd: url, nodes: '1' });
+    expect([code, err]).toEqual([1, `kd: cannot reach etcd at ${url}: ECONNREFUSED\n`]);
+  });
+
+  it('shows the API Server process in the table when its objects are in etcd', () => {
+    const lines = readyLines({
+      apiUrl: 'http://127.0.0.1:4000',
+      embedded: false,
+      etcd: 'http://127.0.0.1:2379',
+      apiPid: 7,
+      kubeconfig: '/tmp/d/kubeconfig',
+      control: 'http://127.0.0.1:4001',
+      stateFile: '/tmp/d/up.json',
+      processes: [{ name: 'scheduler', pid: 12, stages: ['scheduler'] }],
+      book: { scheduler: { host: '127.0.0.1', port: 5001 } },
+      startMs: 1_000,
+    });
+    expect(lines[0]).toBe(
+      'API         http://127.0.0.1:4000 (embedded, its own process; objects in etcd at http://127.0.0.1:2379)',
+    );
+    expect(lines).toContain('apiserver  7    (API Server)  127.0.0.1:4000');
   });
 
   it('refuses a directory where a kd up runs, or whose up.json is malformed', async () => {

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { FunctionSpec } from '../spec/types/config.js';
 import type { NodeName } from '../spec/types/ids.js';
-import { countOption, dirOption, reportError, UsageError } from './live-options.js';
+import { countOption, dirOption, etcdOption, reportError, UsageError } from './live-options.js';
 
 export interface UpCliOptions {
   readonly nodes: string;
@@ -18,6 +18,7 @@ export interface UpCliOptions {
   readonly kubeletProcesses?: string;
   readonly apiPort: string;
   readonly kubeconfig?: string;
+  readonly etcd?: string;
   readonly dir?: string;
 }
 
@@ -40,6 +41,8 @@ export interface UpPlan {
   readonly kubeletProcesses: number;
   readonly apiPort: number;
   readonly kubeconfig?: string;
+  /** etcd's client URL: the embedded API keeps its objects there, as a process of its own. */
+  readonly etcd?: string;
   readonly dir: string;
 }
 
@@ -65,6 +68,10 @@ export function registerUp(program: Command): void {
     )
     .option('--api-port <p>', "the embedded API endpoint's port (0: any free one)", '0')
     .option('--kubeconfig <file>', 'a real cluster instead of the embedded endpoint')
+    .option(
+      '--etcd <url>',
+      "keep the embedded endpoint's objects in etcd (its client URL); the API then runs as a process of its own",
+    )
     .option('--dir <dir>', 'state directory (default: <tmpdir>/kd-up-<uid>)')
     .action(async (options: UpCliOptions) => {
       const io = {
@@ -122,6 +129,10 @@ export const upPlanOf = async (options: UpCliOptions): Promise<UpPlan> => {
   const apiPort = countOption('--api-port', options.apiPort, 0, 65_535);
   if (options.kubeconfig !== undefined && apiPort !== 0)
     throw new UsageError("--api-port is the embedded endpoint's; --kubeconfig names another API");
+  if (options.kubeconfig !== undefined && options.etcd !== undefined)
+    throw new UsageError(
+      "--etcd is the embedded endpoint's storage; --kubeconfig names another API",
+    );
   if (options.kubeconfig !== undefined) await checkKubeconfig(options.kubeconfig);
   return {
     nodes,
@@ -141,6 +152,7 @@ export const upPlanOf = async (options: UpCliOptions): Promise<UpPlan> => {
           ),
     apiPort,
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+    ...(options.etcd === undefined ? {} : { etcd: etcdOption(options.etcd) }),
     dir: await dirOption(options.dir),
   };
 };

@@ -2,7 +2,8 @@
  * The live chaos run: a cluster of stage processes against the embedded API endpoint,
  * driven through rounds. Each round sets a new load (a burst up or down), kills one stage's
  * process with SIGKILL while the burst is under way (the stages in turn, kubelets
- * included), and waits for the cluster to converge again within a bound, judging the
+ * included; with etcd, the API Server's process too, which comes back with what etcd
+ * holds, and the observer then reads the API over HTTP: api-source.ts), and waits for the cluster to converge again within a bound, judging the
  * property catalogue on consistent cuts all along (judge.ts says which properties and
  * when). The loads and the moments of the kills come from the seed; what the processes do
  * in between is real time and not replayable, so a failure is reported with the round, the
@@ -10,9 +11,16 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { kubeConfigFromFile } from '../../impl/k8s/client.js';
+import { snapshotReader } from '../../impl/k8s/snapshot.js';
+import { apiOverHttp, inProcessApi } from '../../impl/runtime/live/check/api-source.js';
 import { LiveObserver } from '../../impl/runtime/live/check/observer.js';
-import { LiveCluster } from '../../impl/runtime/live/cluster/cluster.js';
+import {
+  API_PROCESS,
+  type KillTarget,
+  LiveCluster,
+} from '../../impl/runtime/live/cluster/cluster.js';
 import { prng } from '../../impl/runtime/sim/prng.js';
 import type { Violation } from '../../properties/catalogue.js';
 import type { StageId } from '../../spec/types/ids.js';
@@ -33,12 +41,16 @@ export interface ChaosOptions {
   /** Pause between two cuts while a round converges. */
   readonly cutEveryMs: number;
   readonly profile: string;
+  /** etcd's client URL: the API Server runs as its own process on it, and is killed too. */
+  readonly etcd?: string;
+  /** A further fault right after each kill (a test's: etcd losing its data). */
+  readonly afterKill?: (killed: KillTarget) => Promise<void>;
   readonly log?: (line: string) => void;
 }
 
 export interface ChaosRound {
   readonly round: number;
-  readonly killed: StageId;
+  readonly killed: KillTarget;
   readonly load: number;
   readonly killAfterMs: number;
   /** From the kill to the first quiescent cut. */
@@ -50,6 +62,8 @@ export interface ChaosResult {
   readonly rounds: readonly ChaosRound[];
   readonly kills: Readonly<Record<string, number>>;
   readonly cuts: number;
+  /** Cuts that found the API unreadable (its process down or restarting): not judged. */
+  readonly blindCuts: number;
   /** Admitted data messages judged for `epoch-fencing` as they arrived. */
   readonly admissions: number;
   /** Pods created over the run (distinct keys the API ever stored). */
@@ -78,6 +92,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
     functions: [{ namespace: 'kd', name: 'fn-1' }],
     profile: options.profile,
     mode: 'direct',
+    // A prefix of its own: a run never restores another's objects from a shared etcd.
+    ...(options.etcd ? { etcd: options.etcd, etcdPrefix: `/kd/chaos/${basename(dir)}/` } : {}),
     recorder: {
       applied: (stage, event, incarnation) => {
         observer?.applied(stage, event);
@@ -92,12 +108,13 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
   });
   let observer: LiveObserver | undefined;
   const fencing = new FencingJudge();
-  const targets: StageId[] = [
+  const targets: KillTarget[] = [
     'autoscaler',
     'deployment',
     'replicaset',
     'scheduler',
     ...nodes.map((n): StageId => `kubelet/${n}`),
+    ...(options.etcd ? [API_PROCESS] : []),
   ];
   const kills: Record<string, number> = {};
   const rounds: ChaosRound[] = [];
@@ -105,11 +122,16 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
   const seen = new Set<string>();
   const tally = { duplicated: 0, lost: 0, orphaned: 0 };
   let cuts = 0;
+  let blindCuts = 0;
   let previous: Observation | null = null;
 
-  const cut = async (round: number): Promise<Observation> => {
+  const cut = async (round: number): Promise<Observation | null> => {
     if (!observer) throw new Error('no observer');
     const obs = await observer.observe();
+    if (!obs) {
+      blindCuts += 1;
+      return null;
+    }
     cuts += 1;
     for (const key of Object.keys(obs.api.pods)) seen.add(key);
     const failures = [...judgeCut(previous, obs), ...fencing.violations.splice(0)];
@@ -125,16 +147,19 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
     await cluster.start();
     await cluster.whenServing();
     const api = cluster.api?.api;
-    if (!api) throw new Error('the chaos run needs the embedded API Server');
-    observer = new LiveObserver(cluster, api);
+    observer = new LiveObserver(
+      cluster,
+      api ? inProcessApi(api) : apiOverHttp(snapshotReader(kubeConfigFromFile(cluster.kubeconfig))),
+    );
     let load = 0;
     for (let round = 1; round <= options.killsPerStage * targets.length; round += 1) {
-      const killed = targets[(round - 1) % targets.length] as StageId;
+      const killed = targets[(round - 1) % targets.length] as KillTarget;
       load = nextLoad(random, load, options.podsMax);
       const killAfterMs = random.int(400);
       cluster.setLoad(FUNCTION, load);
       await sleep(killAfterMs);
       cluster.kill(killed);
+      await options.afterKill?.(killed);
       kills[killed] = (kills[killed] ?? 0) + 1;
       const killedAt = performance.now();
       let roundCuts = 0;
@@ -142,6 +167,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
       while (performance.now() - killedAt < options.convergeWithinMs) {
         await sleep(options.cutEveryMs);
         const obs = await cut(round);
+        if (!obs) continue;
         roundCuts += 1;
         const quiescent = obs.stages.every((s) => s.up) && judgeQuiescent(obs).length === 0;
         if (quiescent) {
@@ -152,11 +178,11 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
       }
       if (convergedMs === null) {
         const obs = await cut(round);
-        const failures = judgeQuiescent(obs);
+        const failures = obs ? judgeQuiescent(obs) : [];
         violations.push({
           round,
           name: 'convergence',
-          message: `not converged within ${options.convergeWithinMs} ms of killing ${killed}: ${failures.map((f) => `${f.name}: ${f.message}`).join('; ') || 'a stage is down'}`,
+          message: `not converged within ${options.convergeWithinMs} ms of killing ${killed}: ${failures.map((f) => `${f.name}: ${f.message}`).join('; ') || (obs ? 'a stage is down' : 'the API cannot be read')}`,
         });
         throw new Stop();
       }
@@ -176,6 +202,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
     rounds,
     kills,
     cuts,
+    blindCuts,
     admissions: fencing.admissions,
     pods: seen.size,
     ...tally,

@@ -94,6 +94,15 @@ export class EtcdClient {
     return { succeeded: answer.succeeded === true, revision: this.revisionOf(answer) };
   }
 
+  /** Deletes every key that starts with `prefix`; returns how many there were. */
+  async deletePrefix(prefix: string): Promise<number> {
+    const answer = await this.post('/v3/kv/deleterange', {
+      key: encode(prefix),
+      range_end: prefixEnd(prefix),
+    });
+    return count(answer.deleted);
+  }
+
   private revisionOf(answer: Json): number {
     const revision = count((answer.header as Json | undefined)?.revision);
     if (!Number.isSafeInteger(revision) || revision < 1)
@@ -111,8 +120,9 @@ export class EtcdClient {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
-      throw new EtcdError(`cannot reach etcd at ${this.url}: ${cause}`);
+      const { cause } = error as { cause?: { code?: string; message?: string } };
+      const why = cause?.code ?? cause?.message ?? (error as Error).message;
+      throw new EtcdError(`cannot reach etcd at ${this.url}: ${why}`);
     }
     const text = await response.text();
     let answer: unknown;

@@ -4,14 +4,15 @@
  * API Server and the nodes' runtimes read in the supervisor's process before they move)
  * and from what the runtime recorded, never from a stage's word about anything but itself:
  *
- * - the API objects and resourceVersion, and the sandboxes of every node, read at the cut;
+ * - the API objects and resourceVersion, and the sandboxes of every node, read at the cut
+ *   (the API from the supervisor's own process or over HTTP: api-source.ts);
  * - each stage's report (phase, write-back cache, informer resourceVersion, links); a stage
  *   whose process is down or restarting is `down`, its incarnation the supervisor's count
  *   of its process's starts (a leased stage's, from its Lease, as in the sim);
  * - the events the stages applied since the last cut (their `applied` effects, sent by the
  *   host as the sim's runtime records them);
- * - ghost history: pods deleted from the API and every ReplicaSet's template, from a watch
- *   of the supervisor's own on the API Server; each link's handshake epochs, from the
+ * - ghost history: pods deleted from the API and every ReplicaSet's template, from what the
+ *   API source saw between cuts (api-source.ts); each link's handshake epochs, from the
  *   handshakes the runtime saw leave. The sim's `recentDesiredMax` and `readyFloor` need
  *   every request and message in flight, which a live runtime cannot see: the desired count
  *   stands in for the first (at quiescence, where nothing is in flight, it is exact) and
@@ -19,7 +20,6 @@
  *
  * Messages in flight on a link are not known either: `inFlight` is 0.
  */
-import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { nextHandshakeEpochs } from '../../../../spec/types/ghost.js';
 import {
   type Epoch,
@@ -35,10 +35,10 @@ import type {
   Observation,
   StageObservation,
 } from '../../../../spec/types/observation.js';
-import type { ApiServer, Watch } from '../../../apiserver/index.js';
-import { TEMPLATE_LABEL, toApiObjects, toPodView, toReplicaSetView } from '../../../k8s/index.js';
+import { toApiObjects, toReplicaSetView } from '../../../k8s/index.js';
 import type { StageReport } from '../../../stages/io.js';
 import type { LiveCluster, LiveRecorder } from '../cluster/cluster.js';
+import type { ApiCut, ApiSource } from './api-source.js';
 
 /** The ghost's records, written in place as the runtime learns. */
 interface MutableGhost {
@@ -57,19 +57,11 @@ export class LiveObserver implements LiveRecorder {
     recentDesiredMax: {},
     handshakeEpochs: {},
   };
-  private readonly pods: Watch;
-  private readonly replicaSets: Watch;
 
   constructor(
     private readonly cluster: LiveCluster,
-    private readonly api: ApiServer,
-  ) {
-    this.pods = api.watch('live-ghost', {
-      kind: 'Pod',
-      labelSelector: { matchExpressions: [{ key: TEMPLATE_LABEL, operator: 'DoesNotExist' }] },
-    });
-    this.replicaSets = api.watch('live-ghost', { kind: 'ReplicaSet' });
-  }
+    private readonly api: ApiSource,
+  ) {}
 
   applied(_stage: StageId, event: AppliedEvent): void {
     this.events.push(event);
@@ -82,15 +74,20 @@ export class LiveObserver implements LiveRecorder {
     this.ghost.handshakeEpochs[link] = nextHandshakeEpochs(this.ghost.handshakeEpochs[link], epoch);
   }
 
-  /** The cluster now, with the events applied since the last observation. */
-  async observe(): Promise<Observation> {
-    const { status, read } = await this.cluster.cut(() => {
-      this.drainGhost();
+  /**
+   * The cluster now, with the events applied since the last observation; null when the
+   * API could not be read at the cut (its process down), the events kept for the next.
+   */
+  async observe(): Promise<Observation | null> {
+    const { status, read } = await this.cluster.cut(async () => {
+      const api = await this.api.read();
+      if (!api) return null;
+      this.noteGhost(api);
       return {
         api: {
-          ...toApiObjects(this.api.stored()),
-          up: this.api.available,
-          rv: this.api.resourceVersion,
+          ...toApiObjects(api.stored),
+          up: api.up,
+          rv: api.resourceVersion,
         },
         kubelets: this.cluster
           .sandboxes()
@@ -98,6 +95,7 @@ export class LiveObserver implements LiveRecorder {
         events: this.events.splice(0),
       };
     });
+    if (!read) return null;
     const { reports } = status;
     this.step += 1;
     const desired = this.cluster.loads();
@@ -128,8 +126,7 @@ export class LiveObserver implements LiveRecorder {
   }
 
   close(): void {
-    this.api.closeWatch(this.pods);
-    this.api.closeWatch(this.replicaSets);
+    this.api.close();
   }
 
   private stageIds(): StageId[] {
@@ -165,13 +162,11 @@ export class LiveObserver implements LiveRecorder {
     );
   }
 
-  private drainGhost(): void {
-    for (let e = this.replicaSets.take(); e; e = this.replicaSets.take()) {
-      if (e.type === 'DELETED') continue;
-      const rs = toReplicaSetView(e.object as V1ReplicaSet);
+  private noteGhost(api: ApiCut): void {
+    for (const object of api.replicaSets) {
+      const rs = toReplicaSetView(object);
       this.ghost.rsTemplates[rs.uid] = rs.templateHash;
     }
-    for (let e = this.pods.take(); e; e = this.pods.take())
-      if (e.type === 'DELETED') this.ghost.deletedPods[toPodView(e.object as V1Pod).key] = true;
+    for (const key of api.deletedPods) this.ghost.deletedPods[key] = true;
   }
 }

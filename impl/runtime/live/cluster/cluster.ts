@@ -1,24 +1,30 @@
 /**
- * A live cluster, as `kd up` runs it: the API (the embedded endpoint, or a real cluster
- * through a kubeconfig), the simulated nodes' container runtimes, and the stages as OS
+ * A live cluster, as `kd up` runs it: the API (the embedded endpoint in the supervisor;
+ * with etcd, the same endpoint as a process of its own, restarted from etcd when it dies;
+ * or a real cluster through a kubeconfig), the simulated nodes' container runtimes, and the stages as OS
  * processes, each listening on a fixed loopback port with one shared token. The supervisor
  * restarts a stage process that dies (a crash is a fresh incarnation: the stages recover
  * from the API and their neighbours, protocol.md §5), keeps the load and tells it again to a
  * restarted autoscaler, as the metrics pipeline would.
  */
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FunctionSpec } from '../../../../spec/types/config.js';
 import type { Epoch, LinkId, NodeName, ObjectKey, StageId } from '../../../../spec/types/ids.js';
 import type { AppliedEvent } from '../../../../spec/types/observation.js';
+import { EtcdClient } from '../../../apiserver/etcd/client.js';
+import { DEFAULT_PREFIX } from '../../../apiserver/etcd/durable.js';
 import { kubeConfigFromFile } from '../../../k8s/client.js';
 import type { Mode, StageReport } from '../../../stages/io.js';
+import { API_PLAN_VARIABLE, type ApiPlan, type FromApiProcess } from '../api-process/plan.js';
 import { downstreamOf } from '../host/index.js';
 import { Asks } from '../process/channel.js';
 import type { ToSupervisor } from '../process/ipc.js';
 import { configOf, type ProcessPlan } from '../process/plan.js';
 import { type Address, type CountersSnapshot, generateToken } from '../transport/index.js';
 import { type EmbeddedApi, startEmbeddedApi, writeKubeConfig } from './embedded-api.js';
-import { addressesFor, layoutOf } from './layout.js';
+import { ForkedChild } from './forked-child.js';
+import { addressesFor, freePorts, layoutOf } from './layout.js';
 import { SimulatedNodes } from './nodes.js';
 import { seedOverApi } from './seed.js';
 import { StageChild } from './stage-child.js';
@@ -34,8 +40,15 @@ export interface LiveClusterOptions {
   readonly mode: Mode;
   /** A real cluster's kubeconfig; absent: the embedded endpoint. */
   readonly kubeconfig?: string;
-  /** The embedded endpoint's port (default 0). */
+  /** The embedded endpoint's port (default 0: a free one). */
   readonly apiPort?: number;
+  /**
+   * etcd's client URL: the embedded endpoint keeps its objects there and runs as a process
+   * of its own (`apiserver`), which can be killed and comes back with them.
+   */
+  readonly etcd?: string;
+  /** Where in etcd (default `/kd/registry/`). */
+  readonly etcdPrefix?: string;
   /** Default: one process per node. */
   readonly kubeletProcesses?: number;
   /** How long a simulated sandbox takes to start (default 5 ms). */
@@ -58,6 +71,17 @@ export type ClusterEvent =
       readonly stderr: string;
     }
   | { readonly type: 'fault'; readonly stage: StageId; readonly message: string };
+
+/** The process that serves the API when the cluster keeps its objects in etcd. */
+export const API_PROCESS = 'apiserver' as const;
+const API_MAIN = fileURLToPath(new URL('../api-process/main.ts', import.meta.url));
+const GC_EVERY_MS = 100;
+
+/** What can be killed: a stage (its process) or the API Server's process. */
+export type KillTarget = StageId | typeof API_PROCESS;
+
+// biome-ignore lint/suspicious/noExplicitAny: the children differ only in their messages
+type AnyChild = ForkedChild<any, any>;
 
 type ProcessReports = Pick<Extract<ToSupervisor, { type: 'reports' }>, 'reports' | 'transports'>;
 const NO_REPORTS: ProcessReports = { reports: {}, transports: {} };
@@ -86,12 +110,13 @@ export interface LiveRecorder {
 
 export class LiveCluster {
   private embedded: EmbeddedApi | null = null;
+  private apiChild: ForkedChild<FromApiProcess> | null = null;
   private nodes: SimulatedNodes | null = null;
   private readonly children = new Map<string, StageChild>();
   private readonly hostOf = new Map<StageId, StageChild>();
-  private readonly ready = new Set<StageChild>();
-  private readonly waiting = new Map<StageChild, (() => void)[]>();
-  private readonly failedStarts = new Map<StageChild, number>();
+  private readonly ready = new Set<AnyChild>();
+  private readonly waiting = new Map<AnyChild, (() => void)[]>();
+  private readonly failedStarts = new Map<AnyChild, number>();
   private readonly load = new Map<ObjectKey, number>();
   private readonly reportAsks = new Asks<ProcessReports>();
   private stopped = false;
@@ -110,10 +135,19 @@ export class LiveCluster {
     return [...this.children.values()];
   }
 
+  /** The API Server's own process (only with etcd). */
+  get apiProcess(): ForkedChild<FromApiProcess> | null {
+    return this.apiChild;
+  }
+
   async start(): Promise<void> {
     const { options } = this;
     if (options.kubeconfig) this.kubeconfig = options.kubeconfig;
-    else {
+    else if (options.etcd) {
+      const url = await this.startApiProcess(options.etcd);
+      this.kubeconfig = join(options.dir, 'kubeconfig');
+      writeKubeConfig(this.kubeconfig, url);
+    } else {
       this.embedded = await startEmbeddedApi(
         options.apiPort === undefined ? {} : { port: options.apiPort },
       );
@@ -149,6 +183,43 @@ export class LiveCluster {
     await Promise.all([...this.children.values()].map((child) => this.whenReady(child)));
   }
 
+  /**
+   * Starts the API Server's process on a port it keeps across restarts; returns its URL.
+   * etcd is asked first, and a first start that fails is an error with the process's own
+   * words, not a wait for readiness.
+   */
+  private async startApiProcess(etcd: string): Promise<string> {
+    const prefix = this.options.etcdPrefix ?? DEFAULT_PREFIX;
+    await new EtcdClient(etcd).range(prefix);
+    const port = this.options.apiPort || ((await freePorts('127.0.0.1', 1))[0] as number);
+    const plan: ApiPlan = { port, etcd, prefix, gcEveryMs: GC_EVERY_MS };
+    let firstStart: { resolve: () => void; reject: (error: Error) => void } | null = null;
+    const child: ForkedChild<FromApiProcess> = new ForkedChild(
+      API_PROCESS,
+      API_MAIN,
+      () => ({ [API_PLAN_VARIABLE]: JSON.stringify(plan) }),
+      {
+        onMessage: () => {
+          firstStart?.resolve();
+          this.onReady(child);
+        },
+        onExit: (code, signal, stderr) => {
+          firstStart?.reject(
+            new Error(stderr.trim() || `the API process exited (${code ?? signal})`),
+          );
+          this.onExit(child, code, signal, stderr);
+        },
+      },
+    );
+    this.apiChild = child;
+    await new Promise<void>((resolve, reject) => {
+      firstStart = { resolve, reject };
+      child.start();
+    });
+    firstStart = null;
+    return `http://127.0.0.1:${port}`;
+  }
+
   /** Sets a function's load (the autoscaler's input), now and after its restarts. */
   setLoad(deployment: ObjectKey, load: number): void {
     this.load.set(deployment, load);
@@ -171,20 +242,20 @@ export class LiveCluster {
     return downstreamOf(client, configOf(this.options), mode, nodes);
   }
 
-  /** Kills the process that hosts `stage` with SIGKILL; the supervisor starts it again. */
-  kill(stage: StageId): void {
-    const child = this.hostOf.get(stage);
-    if (!child) throw new Error(`no stage ${stage}`);
+  /** Kills the process of `target` with SIGKILL; the supervisor starts it again. */
+  kill(target: KillTarget): void {
+    const child = this.childOf(target);
+    if (!child) throw new Error(`no process for ${target}`);
     this.ready.delete(child);
     child.kill('SIGKILL');
   }
 
   /** Resolves once the process that hosts `stage` (all of them, without one) is ready. */
-  async whenReady(stageOrChild?: StageId | StageChild): Promise<void> {
+  async whenReady(target?: KillTarget | AnyChild): Promise<void> {
     const children =
-      stageOrChild === undefined
+      target === undefined
         ? [...this.children.values()]
-        : [typeof stageOrChild === 'string' ? this.hostOf.get(stageOrChild) : stageOrChild];
+        : [typeof target === 'string' ? this.childOf(target) : target];
     await Promise.all(
       children.map((child) => {
         if (!child || this.ready.has(child)) return Promise.resolve();
@@ -203,6 +274,10 @@ export class LiveCluster {
         });
       }),
     );
+  }
+
+  private childOf(target: KillTarget): AnyChild | undefined {
+    return target === API_PROCESS ? (this.apiChild ?? undefined) : this.hostOf.get(target);
   }
 
   /**
@@ -232,17 +307,23 @@ export class LiveCluster {
    * (the API, the nodes' runtimes), made before they move again. Requests already on their
    * way still land meanwhile, as they may in any state of the sim.
    */
-  async cut<T>(read: () => T): Promise<{ readonly status: StageStatus; readonly read: T }> {
-    const frozen = [...this.ready];
+  async cut<T>(
+    read: () => T | Promise<T>,
+  ): Promise<{ readonly status: StageStatus; readonly read: T }> {
+    const frozen = this.readyStages();
     try {
       const status = await this.askReports(true, frozen);
-      return { status, read: read() };
+      return { status, read: await read() };
     } finally {
       for (const child of frozen) child.send({ type: 'thaw' });
     }
   }
 
-  private async askReports(freeze: boolean, children = [...this.ready]): Promise<StageStatus> {
+  private readyStages(): StageChild[] {
+    return [...this.ready].filter((child): child is StageChild => child instanceof StageChild);
+  }
+
+  private async askReports(freeze: boolean, children = this.readyStages()): Promise<StageStatus> {
     const answers = await Promise.all(
       children.map((child) =>
         Promise.race([
@@ -267,6 +348,7 @@ export class LiveCluster {
     this.stopped = true;
     await Promise.all([...this.children.values()].map((child) => child.stop()));
     this.nodes?.close();
+    await this.apiChild?.stop();
     await this.embedded?.close();
   }
 
@@ -304,10 +386,10 @@ export class LiveCluster {
     }
   }
 
-  private onReady(child: StageChild): void {
+  private onReady(child: AnyChild): void {
     this.ready.add(child);
     this.failedStarts.delete(child);
-    if (child.plan.stages.includes('autoscaler'))
+    if (child instanceof StageChild && child.plan.stages.includes('autoscaler'))
       for (const [deployment, load] of this.load) child.send({ type: 'load', deployment, load });
     this.options.onEvent?.({ type: 'ready', process: child.name, starts: child.starts });
     for (const resolve of this.waiting.get(child) ?? []) resolve();
@@ -315,7 +397,7 @@ export class LiveCluster {
   }
 
   private onExit(
-    child: StageChild,
+    child: AnyChild,
     code: number | null,
     signal: NodeJS.Signals | null,
     stderr: string,

@@ -37,7 +37,7 @@ export const layoutOf = (
  * `count` ports nobody listens on now: the system's choices for port 0, all held until the
  * last is chosen (so no two are the same), then released.
  */
-const freePorts = async (host: string, count: number): Promise<number[]> => {
+export const freePorts = async (host: string, count: number): Promise<number[]> => {
   const servers = Array.from({ length: count }, () => createServer());
   const ports = await Promise.all(
     servers.map(
