@@ -4,6 +4,7 @@
  * that holds its objects and where in it, how often its garbage collector sweeps.
  */
 import { z } from 'zod';
+import { parseVariable } from '../process/plan.js';
 
 export const API_PLAN_VARIABLE = 'KD_API_PLAN';
 
@@ -16,22 +17,8 @@ const ApiPlanSchema = z.strictObject({
 
 export type ApiPlan = z.infer<typeof ApiPlanSchema>;
 
-export const parseApiPlan = (text: string | undefined): ApiPlan => {
-  if (text === undefined)
-    throw new Error(`${API_PLAN_VARIABLE} is not set: the API process is started by kd up`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${API_PLAN_VARIABLE} is not JSON`);
-  }
-  const parsed = ApiPlanSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${API_PLAN_VARIABLE}: ${issue?.path.join('.') || 'plan'}: ${issue?.message}`);
-  }
-  return parsed.data;
-};
+export const parseApiPlan = (text: string | undefined): ApiPlan =>
+  parseVariable(API_PLAN_VARIABLE, text, ApiPlanSchema);
 
 /** What the API process tells its supervisor. */
 export type FromApiProcess = {

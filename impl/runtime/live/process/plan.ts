@@ -53,22 +53,34 @@ export interface ProcessPlan {
   readonly record: boolean;
 }
 
-/** Reads the plan from its JSON; throws one line naming what is wrong. */
-export const parsePlan = (text: string | undefined): ProcessPlan => {
+/**
+ * The plan a process finds in the environment variable `variable`, checked against
+ * `schema`; throws one line naming what is wrong (the API process's plan too).
+ */
+export const parseVariable = <T>(
+  variable: string,
+  text: string | undefined,
+  schema: z.ZodType<T>,
+): T => {
   if (text === undefined)
-    throw new Error(`${PLAN_VARIABLE} is not set: a stage process is started by kd up`);
+    throw new Error(`${variable} is not set: the process is started by kd up`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new Error(`${PLAN_VARIABLE} is not JSON`);
+    throw new Error(`${variable} is not JSON`);
   }
-  const parsed = PlanSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${PLAN_VARIABLE}: ${issue?.path.join('.') || 'plan'}: ${issue?.message}`);
+    throw new Error(`${variable}: ${issue?.path.join('.') || 'plan'}: ${issue?.message}`);
   }
-  const plan = parsed.data as ProcessPlan;
+  return parsed.data;
+};
+
+/** Reads the plan from its JSON; throws one line naming what is wrong. */
+export const parsePlan = (text: string | undefined): ProcessPlan => {
+  const plan = parseVariable(PLAN_VARIABLE, text, PlanSchema) as ProcessPlan;
   for (const stage of plan.stages) addressOf(plan, stage);
   configOf(plan);
   return plan;
