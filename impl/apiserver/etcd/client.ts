@@ -94,6 +94,11 @@ export class EtcdClient {
     return { succeeded: answer.succeeded === true, revision: this.revisionOf(answer) };
   }
 
+  /** Drops the history before `revision` (the current values stay). */
+  async compact(revision: number): Promise<void> {
+    await this.post('/v3/kv/compaction', { revision: String(revision) });
+  }
+
   /** Deletes every key that starts with `prefix`; returns how many there were. */
   async deletePrefix(prefix: string): Promise<number> {
     const answer = await this.post('/v3/kv/deleterange', {

@@ -29,9 +29,18 @@ export interface DurableApiOptions {
   readonly now: () => number;
   /** Told once, when a write could not be made durable; no request is served after it. */
   readonly onLost: (error: Error) => void;
+  /**
+   * etcd keeps every version of every key until compacted; the server reads only the
+   * present (its watch history is its own), so it compacts to what is durable every this
+   * many writes (default 10,000), as kube-apiserver compacts every five minutes. Without it
+   * a long run's etcd grows by every version of every pod.
+   */
+  readonly compactEvery?: number;
 }
 
 export const DEFAULT_PREFIX = '/kd/registry/';
+
+const COMPACT_EVERY = 10_000;
 
 /** What a restart found in etcd. */
 export interface Restored {
@@ -48,6 +57,7 @@ export class DurableApi implements WriteGate {
   private tail: Promise<unknown> = Promise.resolve();
   private working = false;
   private durable = 0;
+  private compacted = 0;
   private lost: Error | null = null;
 
   private constructor(private readonly options: DurableApiOptions) {
@@ -101,6 +111,7 @@ export class DurableApi implements WriteGate {
       .map((kv): StoredObject => this.objectOf(kv.key, kv.value, kv.modRevision));
     this.api.restore(objects, revision);
     this.durable = revision;
+    this.compacted = revision;
     return { objects: objects.length, resourceVersion: revision };
   }
 
@@ -153,6 +164,14 @@ export class DurableApi implements WriteGate {
       throw this.lost;
     }
     for (const listener of this.listeners) listener();
+    if (this.durable - this.compacted >= (this.options.compactEvery ?? COMPACT_EVERY))
+      this.compact();
+  }
+
+  /** In the background: a failed compaction costs etcd memory, not correctness. */
+  private compact(): void {
+    this.compacted = this.durable;
+    this.etcd.compact(this.durable).catch(() => undefined);
   }
 
   private lose(error: Error): void {
