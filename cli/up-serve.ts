@@ -86,7 +86,8 @@ export const serveUp = async (plan: UpPlan, io: UpIo): Promise<number> => {
   });
   io.out(`${lines.join('\n')}\n`);
   const signal = await io.stopSignal;
-  io.out(`kd up: ${signal}, stopping ${cluster.processes.length} processes\n`);
+  const count = cluster.processes.length + (cluster.apiProcess === null ? 0 : 1);
+  io.out(`kd up: ${signal}, stopping ${count} processes\n`);
   await control.close();
   await stopAll(cluster, plan, io);
   return exitCodeOf(signal);
