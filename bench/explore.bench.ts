@@ -16,6 +16,7 @@ import type { Model } from '../spec/model.js';
 import type { Catalogue, Config } from '../spec/types/index.js';
 import { makeConfigs } from '../spec/types/mutants.js';
 import { createWorldModel } from '../spec/world.js';
+import { figureLine, median } from './compare/figures.js';
 
 type Phase = 'transitions' | 'key' | 'observe' | 'summary' | 'properties';
 
@@ -85,14 +86,6 @@ function runOnce(
   ).total;
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? 0)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
-
 function describeRun(label: string, result: ExploreResult): string {
   const complete = result.complete ? '' : ` (incomplete: ${result.stopReason})`;
   return (
@@ -141,6 +134,10 @@ function main(): void {
   const seconds = results.map((r) => r.seconds);
   const rates = results.map((r) => r.statesPerSecond);
   console.log(`median   ${median(seconds).toFixed(2)} s, ${Math.round(median(rates))} states/s`);
+  console.log(figureLine(`explore ${values.preset}`, median(rates), 'states/s'));
+  const states = results[0]?.states;
+  if (states !== undefined)
+    console.log(figureLine(`explore ${values.preset} distinct states`, states, 'states'));
   if (timer !== null)
     printPhases(
       timer,

@@ -2,7 +2,7 @@
 // default seeded policy. Not a test: it measures and prints, it asserts nothing.
 //
 //   npm run bench:impl -- [--quick] [--runs 3] [--rounds 40] [--pods 10000] [--nodes 2000]
-//                         [--functions 1] [--skip-burst] [--skip-api]
+//                         [--functions 1] [--skip-burst] [--skip-api] [--check-runs 300]
 //
 // 1. Steps per second on the `small` preset (two tenants, two nodes × 2 slots, hardened): a
 //    warm-up run, then `--runs` measured runs of `--rounds` load cycles 0 → 2 → 0 on each
@@ -12,8 +12,11 @@
 //    Ready, in direct mode and then in api mode, each in a child process of its own so its
 //    peak RSS is its own. Prints wall seconds, steps, steps/s, virtual time to all Ready,
 //    peak RSS (sampled during the run, and the kernel's maxRSS) and heap used.
+// 3. `kd check --runs N --seed 1` in a child process (`--check-runs`, 0 skips it): the
+//    checker's own steps/s, with every property and conformance to the model.
 //
-// `--quick` takes 1 measured run of 10 rounds and a 1,000-pod / 200-node burst.
+// Each prints `figure` lines, which `npm run bench:compare` reads to put two revisions side
+// by side. `--quick` takes 1 measured run of 10 rounds and a 1,000-pod / 200-node burst.
 // Wall time comes from `performance.now()` here only: the implementation never reads it.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +27,7 @@ import type { Mode } from '../impl/stages/io.js';
 import { STAGES } from '../impl/stages/registry.js';
 import { objectKey } from '../spec/types/ids.js';
 import { makeConfig } from '../spec/types/mutants.js';
+import { figureLine, median } from './compare/figures.js';
 
 const MB = 1024 ** 2;
 /** Virtual time given to each load change of the small preset to settle (sandbox start 100 ms). */
@@ -45,6 +49,7 @@ const { values: args } = parseArgs({
     functions: { type: 'string' },
     'skip-burst': { type: 'boolean', default: false },
     'skip-api': { type: 'boolean', default: false },
+    'check-runs': { type: 'string' },
     // Internal: run one burst in this process and print its figures as JSON.
     child: { type: 'string' },
   },
@@ -55,14 +60,6 @@ const int = (value: string | undefined, fallback: number): number => {
   if (!Number.isSafeInteger(n) || n < 1)
     throw new Error(`expected a positive whole number: ${value}`);
   return n;
-};
-
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 const fmt = (n: number, digits = 0): string =>
@@ -119,6 +116,8 @@ const benchSmall = (runs: number, rounds: number): void => {
     console.log(
       `  observeEachStep ${String(observeEachStep).padEnd(5)} median: ${fmt(median(rates))} steps/s`,
     );
+    const what = observeEachStep ? 'Observation every step' : 'no Observation';
+    console.log(figureLine(`small preset, ${what}`, median(rates), 'steps/s'));
   }
 };
 
@@ -234,6 +233,8 @@ const printBurst = (f: BurstFigures): void => {
     `          peak RSS ${fmt(f.peakRssMb)} MB sampled, maxRSS ${fmt(f.maxRssMb)} MB, ` +
       `heap used ${fmt(f.heapUsedMb)} MB at the end, ${fmt(f.requests)} API requests`,
   );
+  console.log(figureLine(`burst ${f.mode}`, f.steps / f.seconds, 'steps/s'));
+  console.log(figureLine(`burst ${f.mode} peak RSS`, f.maxRssMb, 'MB'));
 };
 
 const benchBurst = (pods: number, nodes: number, functions: number, skipApi: boolean): void => {
@@ -245,6 +246,31 @@ const benchBurst = (pods: number, nodes: number, functions: number, skipApi: boo
     const figures = burstInChild(mode, pods, nodes, functions);
     if (figures) printBurst(figures);
   }
+};
+
+// ── 3. kd check ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * The checker as a user runs it (`kd check --runs N --seed 1`: both modes, every property,
+ * conformance to the model) in a child process; its own figure of steps per second, which
+ * counts the campaign, not the process's start-up.
+ */
+const benchCheck = (runs: number): void => {
+  const kd = fileURLToPath(new URL('../cli/kd.ts', import.meta.url));
+  const argv = ['check', '--runs', `${runs}`, '--seed', '1', '--json', '--no-save'];
+  const result = spawnSync(process.execPath, [...process.execArgv, kd, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 64 * MB,
+  });
+  const json = result.stdout.slice(result.stdout.indexOf('{'));
+  if (result.status !== 0 || !json.startsWith('{')) {
+    console.log(`kd check ${argv.join(' ')}: failed (status ${result.status})`);
+    return;
+  }
+  const { steps, seconds } = JSON.parse(json) as { steps: number; seconds: number };
+  console.log(`kd ${argv.join(' ')}: ${fmt(steps)} steps in ${fmt(seconds, 1)} s`);
+  console.log(figureLine(`kd check, ${runs} runs`, steps / seconds, 'steps/s'));
 };
 
 // ── main ────────────────────────────────────────────────────────────────────────────────
@@ -259,5 +285,7 @@ if (args.child !== undefined) {
 } else {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   benchSmall(int(args.runs, quick ? 1 : 3), int(args.rounds, quick ? 10 : 40));
+  const checkRuns = args['check-runs'] === '0' ? 0 : int(args['check-runs'], quick ? 50 : 300);
+  if (checkRuns > 0) benchCheck(checkRuns);
   if (!args['skip-burst']) benchBurst(pods, nodes, functions, args['skip-api'] === true);
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { figureLine } from '../bench/compare/figures.js';
 import type { Report } from '../bench/realtime/aggregate.js';
 import type { Selection } from '../bench/realtime/campaign.js';
 import type { LimitsConfig, WorkloadName } from '../bench/realtime/workloads.js';
@@ -156,6 +157,7 @@ async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> 
   else {
     const { printReport } = await import('../review/bench/table.js');
     io.out(`${printReport(report, goals)}\n`);
+    io.out(`${figureLinesOf(report).join('\n')}\n`);
   }
   // Every pod Ready in every run, and W5 losing, duplicating and orphaning nothing once
   // settled, on either path (see goals.ts).
@@ -209,6 +211,21 @@ const commandLine = (o: BenchCliOptions): string =>
   ]
     .filter((s) => s !== '')
     .join(' ');
+
+/** The lines `npm run bench:compare` reads: each cell's CPU per pod and p90, each p90 ratio. */
+const figureLinesOf = (report: Report): string[] => {
+  const cell = (r: { workload: string; n: number; config: string; sandboxMs: number }) =>
+    `${r.workload} n=${r.n} ${r.config} sandbox ${r.sandboxMs} ms`;
+  const lines: string[] = [];
+  for (const r of report.rows) {
+    if (r.cpuMsPerPod !== null)
+      lines.push(figureLine(`${cell(r)} ${r.path} CPU per pod`, r.cpuMsPerPod, 'ms'));
+    if (r.p90Ms !== null) lines.push(figureLine(`${cell(r)} ${r.path} p90`, r.p90Ms, 'ms'));
+  }
+  for (const r of report.ratios)
+    if (r.p90Ratio !== null) lines.push(figureLine(`${cell(r)} p90 API ÷ direct`, r.p90Ratio, '×'));
+  return lines;
+};
 
 /** `--json`: the issue's shape, plus `sandboxMs` (a cell's key) and a few extras. */
 export const jsonOf = (report: Report) => ({
