@@ -21,6 +21,7 @@ import type {
   TemplatePodView,
 } from '../../../spec/types/objects.js';
 import type { ObjectView, StageEvent } from '../io.js';
+import { groupedBy } from './grouped-by.js';
 
 export interface InformerCache {
   readonly rv: number;
@@ -115,11 +116,28 @@ const collection = (
   }
 };
 
-export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView | undefined =>
-  Object.values(cache.templates).find((t) => t.ownerUid === ownerUid);
+const NONE: readonly never[] = [];
 
-export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): PodView[] =>
-  Object.values(cache.pods).filter((p) => p.ownerUid === ownerUid);
+export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView | undefined =>
+  groupedBy(cache.templates, 'ownerUid', (t) => t.ownerUid).get(ownerUid)?.[0];
+
+export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): readonly PodView[] =>
+  groupedBy(cache.pods, 'ownerUid', (p) => p.ownerUid).get(ownerUid) ?? NONE;
+
+/** The ReplicaSet of this uid (its key may name a newer one). */
+export const replicaSetOfUid = (cache: InformerCache, uid: Uid): ReplicaSetView | undefined =>
+  groupedBy(cache.replicaSets, 'uid', (rs) => rs.uid).get(uid)?.[0];
+
+/** The ReplicaSets a Deployment of this uid owns, in the table's order. */
+export const replicaSetsOwnedBy = (
+  cache: InformerCache,
+  ownerUid: Uid,
+): readonly ReplicaSetView[] =>
+  groupedBy(cache.replicaSets, 'ownerUid', (rs) => rs.ownerUid).get(ownerUid) ?? NONE;
+
+/** The Deployment of this uid. */
+export const deploymentOfUid = (cache: InformerCache, uid: Uid): DeploymentView | undefined =>
+  groupedBy(cache.deployments, 'uid', (d) => d.uid).get(uid)?.[0];
 
 /**
  * The owner is known to be gone: the template Pods' stream has passed the template's
@@ -131,7 +149,7 @@ export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): PodView[] =>
 export const ownerKnownGone = (cache: InformerCache, ownerUid: Uid, templateRv: number): boolean =>
   cache.templatesRv >= templateRv &&
   templateOf(cache, ownerUid) === undefined &&
-  !Object.values(cache.replicaSets).some((rs) => rs.uid === ownerUid);
+  replicaSetOfUid(cache, ownerUid) === undefined;
 
 /**
  * The best-effort owner check before an expose (switch `exposeChecksOwner`), as in the

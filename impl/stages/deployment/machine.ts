@@ -66,6 +66,7 @@ import {
   takeReadyReads,
 } from '../controller/count-reads.js';
 import { type HeldCount, planCountRound2, unsettled, writtenBack } from '../controller/counts.js';
+import { deploymentOfUid, replicaSetsOwnedBy } from '../controller/informer.js';
 import { withEvent, withMessage } from '../controller/step.js';
 import { knownWritten, noteWrite, type Written } from '../controller/written.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
@@ -108,7 +109,7 @@ const holdsDirect = (c: DeploymentContext): boolean =>
 
 /** The count the owning Deployment asks of this ReplicaSet (0 for an outdated template). */
 const targetOf = (c: DeploymentContext, rs: ReplicaSetView) => {
-  const owner = Object.values(c.informer.deployments).find((dep) => dep.uid === rs.ownerUid);
+  const owner = deploymentOfUid(c.informer, rs.ownerUid);
   if (!owner || owner.deleting) return null;
   // The generation orders the Deployment's spec changes across crashes of this controller;
   // a count held from the autoscaler is newer than the spec until written back.
@@ -294,8 +295,7 @@ const writeStatuses = (c: Ctx, out: Effect[]): Ctx => {
     if (!dep || dep.deleting) continue;
     let replicas = 0;
     let readyReplicas = 0;
-    for (const rs of Object.values(c.informer.replicaSets)) {
-      if (rs.ownerUid !== dep.uid) continue;
+    for (const rs of replicaSetsOwnedBy(c.informer, dep.uid)) {
       replicas += rs.status.replicas;
       readyReplicas += rs.status.readyReplicas;
     }

@@ -9,6 +9,7 @@ import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
 import type { ClientContext } from '../controller/client-link.js';
 import { withKey } from '../controller/context.js';
 import type { HeldCount } from '../controller/counts.js';
+import { groupedBy } from '../controller/grouped-by.js';
 import { podsOwnedBy } from '../controller/informer.js';
 import type { Written } from '../controller/written.js';
 import type { PendingRound2, ServerLinks } from '../link/index.js';
@@ -89,11 +90,8 @@ export const activePods = (c: ReplicaSetContext, rs: ReplicaSetView): PodView[] 
   podsOwnedBy(c.informer, rs.uid).filter((p) => !p.deleting);
 
 /** Pods sent on the direct path and not yet seen persisted. */
-export const requestedOf = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
-  let requested = 0;
-  for (const held of Object.values(c.requested)) if (held.ownerUid === rs.uid) requested += 1;
-  return requested;
-};
+export const requestedOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
+  groupedBy(c.requested, 'ownerUid', (held) => held.ownerUid).get(rs.uid)?.length ?? 0;
 
 /** Creations the API path asked for and has not yet seen (the sync's unasked rest excluded). */
 const vanillaInFlight = (c: ReplicaSetContext, rs: ReplicaSetView): number => {

@@ -16,7 +16,7 @@ import {
   requestAll,
   withKey,
 } from '../controller/context.js';
-import { cacheKey, templateOf } from '../controller/informer.js';
+import { cacheKey, replicaSetOfUid, templateOf } from '../controller/informer.js';
 import { collect, none, type Step } from '../controller/step.js';
 import { noteWrite } from '../controller/written.js';
 import type { ApiIntent, Effect, StageEvent } from '../io.js';
@@ -381,7 +381,7 @@ const replaceLost = (
   uid: Uid,
   lost: number,
 ): { readonly context: Ctx; readonly entries: LinkEntry[] } => {
-  const rs = Object.values(c.informer.replicaSets).find((r) => r.uid === uid);
+  const rs = replicaSetOfUid(c.informer, uid);
   const template = rs && templateOf(c.informer, rs.uid);
   if (!rs || !template) return { context: c, entries: [] };
   const count = Math.min(lost, targetOf(c, rs) - liveOf(c, rs));
