@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { reportOf } from '../bench/realtime/aggregate.js';
@@ -72,5 +74,19 @@ describe('kd bench', () => {
     expect(errors.join('')).toContain("--workload: unknown 'W4'");
     expect(errors.join('')).toContain('--reps expects a positive whole number');
     expect(errors.join('')).toContain('--sizes expects whole numbers');
+  });
+
+  it('refuses an --out in a folder that does not exist before running anything', () => {
+    const kd = fileURLToPath(new URL('../bin/kd', import.meta.url));
+    const started = performance.now();
+    const result = spawnSync(kd, ['bench', '--quick', '--out', '/no-such-folder/bench.md'], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      'kd: --out /no-such-folder/bench.md: the folder /no-such-folder does not exist\n',
+    );
+    // Refused at once, not after the quick run's two minutes.
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 });

@@ -4,7 +4,7 @@
 //
 // The benchmark is loaded lazily inside the action, so `kd --help` stays fast.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { figureLine } from '../bench/compare/figures.js';
 import type { Report } from '../bench/realtime/aggregate.js';
@@ -128,6 +128,13 @@ async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> 
     io.err('kd: the selection names no cell (see --workload and --sizes)\n');
     return 2;
   }
+  const outFile = options.out ?? (options.quick ? undefined : DEFAULT_DOC);
+  // Checked before the run, which can take an hour, rather than after it.
+  const outPath = outFile === undefined ? undefined : resolve(io.cwd, outFile);
+  if (outPath !== undefined && !existsSync(dirname(outPath))) {
+    io.err(`kd: --out ${outFile}: the folder ${dirname(outPath)} does not exist\n`);
+    return 2;
+  }
   const machineBefore = machine();
   const startedAt = new Date().toISOString();
   const startedMs = performance.now();
@@ -135,10 +142,9 @@ async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> 
   const results = await runCampaign(plan, (line) => io.err(`${line}\n`));
   const report = reportOf(results);
   const goals = goalsOf(report);
-  const outFile = options.out ?? (options.quick ? undefined : DEFAULT_DOC);
-  if (outFile !== undefined) {
+  if (outFile !== undefined && outPath !== undefined) {
     const { renderDoc } = await import('../review/bench/doc.js');
-    const charts = writeCharts(report, join(io.cwd, outFile));
+    const charts = writeCharts(report, outPath);
     const doc = renderDoc({
       report,
       goals,
@@ -150,7 +156,7 @@ async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> 
       command: commandLine(options),
       minutes: (performance.now() - startedMs) / 60_000,
     });
-    writeFileSync(join(io.cwd, outFile), await keepingLiveSection(join(io.cwd, outFile), doc));
+    writeFileSync(outPath, await keepingLiveSection(outPath, doc));
     io.err(`kd bench: wrote ${outFile}\n`);
   }
   if (options.json) io.out(`${JSON.stringify(jsonOf(report), null, 2)}\n`);

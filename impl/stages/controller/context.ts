@@ -16,6 +16,7 @@ import {
   onLeaseTimer,
   startLease,
 } from './lease.js';
+import { copyTable } from './tables.js';
 
 export interface ControllerContext {
   readonly input: StageInput;
@@ -94,7 +95,7 @@ export const requestAll = <C extends ControllerContext>(
   out: Effect[],
 ): C => {
   if (intents.length === 0) return c;
-  const pending = { ...c.pending };
+  const pending = copyTable(c.pending);
   let id = c.nextRequestId;
   for (const intent of intents) {
     out.push({ type: 'api', id, intent });
@@ -107,7 +108,7 @@ export const requestAll = <C extends ControllerContext>(
 /** The request of this id is answered: it is pending no more. */
 export const answered = <C extends ControllerContext>(c: C, id: number): C => {
   if (c.pending[id] === undefined) return c;
-  const pending = { ...c.pending };
+  const pending = copyTable(c.pending);
   delete pending[id];
   return { ...c, pending };
 };
@@ -133,7 +134,7 @@ export const withKey = <V>(
   value: V | undefined,
 ): Readonly<Record<string, V>> => {
   if (value === undefined && !(key in record)) return record;
-  const next = { ...record };
+  const next = copyTable(record);
   if (value === undefined) delete next[key];
   else next[key] = value;
   return next;

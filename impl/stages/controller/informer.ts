@@ -22,6 +22,7 @@ import type {
 } from '../../../spec/types/objects.js';
 import type { ObjectView, StageEvent } from '../io.js';
 import { groupedBy } from './grouped-by.js';
+import { copyTable } from './tables.js';
 
 export interface InformerCache {
   readonly rv: number;
@@ -93,7 +94,7 @@ const collection = (
     const held = record[key];
     // A delete for an older incarnation of the name must not remove the newer object.
     if (!put && held && 'uid' in held && 'uid' in view && held.uid !== view.uid) return record;
-    const next = { ...record };
+    const next = copyTable(record);
     if (put) next[key] = view;
     else delete next[key];
     return next;

@@ -43,6 +43,7 @@ import {
   templateOf,
 } from '../controller/informer.js';
 import { type Step as ControllerStep, none, onEach } from '../controller/step.js';
+import { copyTable } from '../controller/tables.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
@@ -183,7 +184,7 @@ const onTimer = (ctx: KubeletContext, name: string): Step => {
 
 const onApiDone = (ctx: KubeletContext, done: Extract<StageEvent, { type: 'api.done' }>): Step => {
   const key = flightKey(done.intent);
-  const inFlight = { ...ctx.inFlight };
+  const inFlight = copyTable(ctx.inFlight);
   delete inFlight[key];
   // A finished markReady or removePod is not re-issued before the informer shows the pod again.
   const finished = done.outcome !== 'outage' && done.intent.op !== 'exposePod';
@@ -210,7 +211,7 @@ const onExposed = (
   const ck = cacheKey(ctx.input.config.switches, key);
   const held = ctx.bound[ck];
   if (!held) return { context: ctx, effects };
-  const bound = { ...ctx.bound };
+  const bound = copyTable(ctx.bound);
   if (outcome === 'outage') bound[ck] = { ...held, failed: true };
   // The template left the informer before a retry could build the pod (notFound: no
   // request was sent). Marked exposed, such an entry waited for good for a pod that never
@@ -238,7 +239,7 @@ const onExposed = (
 
 /** A stopped sandbox of a pod marked deleting: now remove the object (stop before remove). */
 const onSandboxStopped = (ctx: KubeletContext, pod: PodKey): Step => {
-  const sandboxes = { ...ctx.sandboxes };
+  const sandboxes = copyTable(ctx.sandboxes);
   delete sandboxes[pod];
   const view = ctx.informer.pods[pod];
   const next = { ...ctx, sandboxes };
@@ -278,7 +279,7 @@ const forgetDone = (ctx: KubeletContext, event: StageEvent): KubeletContext => {
   if (event.type === 'informer.synced' || !('object' in event) || event.object.kind !== 'Pod')
     return ctx;
   const pod = event.object.view.key;
-  const done = { ...ctx.done };
+  const done = copyTable(ctx.done);
   delete done[`markReady:${pod}`];
   delete done[`removePod:${pod}`];
   return { ...ctx, done };
@@ -308,7 +309,7 @@ const applyMessage = (ctx: KubeletContext, message: DataMessage | Sync): Step =>
   let next = ctx;
   if (message.type === 'kubelet.bindPod') next = onBindPod(next, message.entry, effects);
   else if (isSync(message)) {
-    const bound = { ...next.bound };
+    const bound = copyTable(next.bound);
     for (const key of message.discard) delete bound[cacheKey(ctx.input.config.switches, key)];
     next = { ...next, bound };
     for (const entry of message.entries)

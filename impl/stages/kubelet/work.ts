@@ -9,6 +9,7 @@ import type { PodEntry } from '../../../spec/types/messages.js';
 import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState } from '../../../spec/types/observation.js';
 import { type InformerCache, ownerSeenGone, templateOf } from '../controller/informer.js';
+import { copyTable } from '../controller/tables.js';
 import type { ApiIntent, Effect, StageInput } from '../io.js';
 import type { ServerLinks } from '../link/index.js';
 
@@ -84,7 +85,7 @@ const materialiseAll = (ctx: KubeletContext): KubeletContext => {
     if (held.state !== 'waitingTemplate') continue;
     const template = templateOf(ctx.informer, held.ownerUid);
     if (!template) continue;
-    bound ??= { ...ctx.bound };
+    bound ??= copyTable(ctx.bound);
     bound[ck] = { ...held, state: 'exposing', templateHash: template.templateHash };
   }
   return bound ? { ...ctx, bound } : ctx;
@@ -100,7 +101,7 @@ const exposeAll = (ctx: KubeletContext, effects: Effect[]): KubeletContext => {
   for (const [ck, held] of Object.entries(ctx.bound)) {
     if (held.state !== 'exposing') continue;
     if (ctx.input.config.switches.exposeChecksOwner && ownerSeenGone(ctx.informer, held)) {
-      const bound = { ...next.bound };
+      const bound = copyTable(next.bound);
       delete bound[ck];
       next = { ...next, bound };
       continue;
@@ -163,7 +164,7 @@ const killLeaked = (ctx: KubeletContext, effects: Effect[]): KubeletContext => {
   for (const [key, state] of Object.entries(ctx.sandboxes)) {
     if (state !== 'running' || ctx.informer.pods[key]) continue;
     if (Object.values(ctx.bound).some((b) => b.key === key)) continue;
-    sandboxes ??= { ...ctx.sandboxes };
+    sandboxes ??= copyTable(ctx.sandboxes);
     sandboxes[key] = 'stopping';
     effects.push({ type: 'sandbox.stop', pod: key });
   }

@@ -12,6 +12,7 @@ import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
 import { inFlight, request, requestAll, withKey } from '../controller/context.js';
 import { cacheKey, templateOf } from '../controller/informer.js';
+import { copyTable } from '../controller/tables.js';
 import { knownWritten } from '../controller/written.js';
 import type { ApiIntent, Effect } from '../io.js';
 import {
@@ -91,7 +92,7 @@ export const mintPods = (
     }),
   );
   if (pods.length === 0) return { context: minted.context, pods };
-  const requested = { ...c.requested };
+  const requested = copyTable(c.requested);
   for (const held of pods) requested[cacheKey(c.input.config.switches, held.key)] = held;
   return { context: { ...minted.context, requested }, pods };
 };

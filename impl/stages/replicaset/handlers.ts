@@ -18,6 +18,7 @@ import {
 } from '../controller/context.js';
 import { cacheKey, replicaSetOfUid, templateOf } from '../controller/informer.js';
 import { collect, none, type Step } from '../controller/step.js';
+import { copyTable } from '../controller/tables.js';
 import { noteWrite } from '../controller/written.js';
 import type { ApiIntent, Effect, StageEvent } from '../io.js';
 import {
@@ -185,7 +186,7 @@ const dropOwner = (c: Ctx, key: ObjectKey, uid: Uid): Ctx => {
   const orphans = Object.keys(c.requested).filter((ck) => c.requested[ck]?.ownerUid === uid);
   let requested = c.requested;
   if (orphans.length > 0) {
-    const kept = { ...c.requested };
+    const kept = copyTable(c.requested);
     for (const ck of orphans) delete kept[ck];
     requested = kept;
   }
@@ -357,7 +358,7 @@ const podRound2 = (
     ownerGone: (entry) => !owners.has(entry.ownerUid),
     lostIdentity: config.switches.lostIdentity,
   });
-  const requested = { ...c.requested };
+  const requested = copyTable(c.requested);
   for (const entry of r.adopt)
     requested[key(entry.key)] = { ...entry, node: null, state: 'requested' };
   const lostBy = new Map<Uid, number>();

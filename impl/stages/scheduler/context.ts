@@ -18,6 +18,7 @@ import {
 } from '../controller/informer.js';
 import type { LeaseState } from '../controller/lease.js';
 import type { Step as ControllerStep } from '../controller/step.js';
+import { copyTable } from '../controller/tables.js';
 import type { Effect, StageInput } from '../io.js';
 import {
   type ClientLink,
@@ -194,7 +195,7 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
     const link = node === null ? undefined : ctx.clients[kubeletId(node)];
     if (node === null || !link?.epoch) continue;
     const assumed: HeldPod = { ...held, node, state: 'assumed' };
-    pods ??= { ...ctx.pods };
+    pods ??= copyTable(ctx.pods);
     pods[ck] = assumed;
     if (countsInflight && !ctx.informer.pods[held.key]) placer.take(node);
     if (template?.fallbackBinding) {
@@ -244,7 +245,7 @@ export const bindApiPods = (ctx: SchedulerContext, effects: Effect[]): Scheduler
     const id = nextRequest;
     effects.push({ type: 'api', id, intent: { op: 'bindPod', key: pod.key, node } });
     nextRequest = id + 1;
-    apiBinds ??= { ...ctx.apiBinds };
+    apiBinds ??= copyTable(ctx.apiBinds);
     apiBinds[pod.key] = node;
     // The pod is unbound, so its Binding counts against the node (as `used` counts it).
     placer.take(node);
@@ -276,7 +277,7 @@ export const handshake = (
   const epochs = (restart ? 0 : ctx.epochs) + 1;
   const s = startHandshake(link, ctx.lease.incarnation, epochs);
   effects.push(...s.effects);
-  const round2 = { ...ctx.round2 };
+  const round2 = copyTable(ctx.round2);
   delete round2[server];
   return { ...ctx, epochs, round2, clients: { ...ctx.clients, [server]: s.link } };
 };

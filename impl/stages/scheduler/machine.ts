@@ -41,6 +41,7 @@ import {
 } from '../controller/informer.js';
 import { isLeaseAnswer, isLeaseTimer, noLease } from '../controller/lease.js';
 import { collect, none, onEach } from '../controller/step.js';
+import { copyTable, emptyTable } from '../controller/tables.js';
 import type { Effect, StageEvent, StageInput, StageReport } from '../io.js';
 import {
   admitThenApply,
@@ -241,7 +242,7 @@ const work = (ctx: SchedulerContext, phase: Phase, effects: Effect[]): Scheduler
 /** API path: a Binding finished; on failure the pod is bound again on a later event. */
 const onBound = (ctx: SchedulerContext, key: string, outcome: string): SchedulerContext => {
   if (outcome === 'ok') return ctx;
-  const apiBinds = { ...ctx.apiBinds };
+  const apiBinds = copyTable(ctx.apiBinds);
   delete apiBinds[key];
   return { ...ctx, apiBinds };
 };
@@ -257,7 +258,7 @@ const onFallbackCreated = (ctx: SchedulerContext, key: string, outcome: string):
   const held = ctx.pods[ck];
   if (!held || held.key !== key || outcome === 'ok' || outcome === 'alreadyExists')
     return none(ctx);
-  const pods = { ...ctx.pods };
+  const pods = copyTable(ctx.pods);
   if (outcome !== 'outage') {
     delete pods[ck];
     return none({ ...ctx, pods });
@@ -299,7 +300,7 @@ const followNodes = (
 ): SchedulerContext['clients'] => {
   if (informer.nodes === ctx.informer.nodes && informer.synced === ctx.informer.synced)
     return ctx.clients;
-  const clients = { ...ctx.clients };
+  const clients = copyTable(ctx.clients);
   for (const server of Object.keys(clients) as StageId[])
     if (informer.synced && !informer.nodes[server.slice('kubelet/'.length)]) delete clients[server];
   for (const node of Object.keys(informer.nodes))
@@ -322,7 +323,7 @@ const keepWhere = <V>(
       continue;
     }
     if (kept) continue;
-    kept = {};
+    kept = emptyTable();
     for (let j = 0; j < i; j += 1) {
       const before = keys[j] as string;
       kept[before] = record[before] as V;
@@ -357,7 +358,7 @@ const applyMessage = (ctx: SchedulerContext, message: SchedulePods | Sync): Step
   const effects: Effect[] = [applyEvent(ctx.links, ctx.input.id, message)];
   if (!isSync(message)) return { context: onSchedulePods(ctx, message), effects };
   const sw = ctx.input.config.switches;
-  const pods = { ...ctx.pods };
+  const pods = copyTable(ctx.pods);
   for (const key of message.discard) {
     // An orphan assumed on a node keeps its slot until its kubelet lets go (`stillHeld`).
     const ck = cacheKey(sw, key);
@@ -392,7 +393,7 @@ const acceptAll = (ctx: SchedulerContext, entries: readonly PodEntry[]): Schedul
     const ck = cacheKey(ctx.input.config.switches, entry.key);
     if ((pods ?? ctx.pods)[ck] || ctx.informer.pods[entry.key]) continue;
     if (ownerKnownGone(ctx.informer, entry.ownerUid, entry.templateRv)) continue;
-    pods ??= { ...ctx.pods };
+    pods ??= copyTable(ctx.pods);
     pods[ck] = { ...entry, node: null, state: 'pending' };
   }
   return pods === null ? ctx : { ...ctx, pods };

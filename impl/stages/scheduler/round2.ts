@@ -7,6 +7,7 @@
 import type { PodKey, StageId } from '../../../spec/types/ids.js';
 import type { HandshakeReply, LinkEntry } from '../../../spec/types/messages.js';
 import { cacheKey, ownerKnownGone } from '../controller/informer.js';
+import { copyTable } from '../controller/tables.js';
 import type { ApiIntent, Effect } from '../io.js';
 import {
   acceptReply,
@@ -108,7 +109,7 @@ export const onInformerProgress = (ctx: SchedulerContext, rv: number): Step => {
 };
 
 const abandon = (ctx: SchedulerContext, server: StageId): SchedulerContext => {
-  const round2 = { ...ctx.round2 };
+  const round2 = copyTable(ctx.round2);
   delete round2[server];
   return { ...ctx, round2 };
 };
@@ -152,7 +153,7 @@ const round2Step = (
     // The kubelet let go of a pod whose owner is gone: its slot is free, nothing re-sends it.
     resendable: (held) => !ownerKnownGone(ctx.informer, held.ownerUid, held.templateRv),
   });
-  const pods = { ...ctx.pods };
+  const pods = copyTable(ctx.pods);
   // Adopt what the informer does not show yet: until it does, only this entry counts the slot.
   // Only what the informer handler would keep (found by kd check: a Deployment deleted during
   // the handshake left the entry assumed for good before adopted entries were re-validated).

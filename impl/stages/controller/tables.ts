@@ -1,0 +1,26 @@
+/**
+ * Copying a stage's table (a record by key) to change it, as a stage does on every event
+ * that touches it: the informer's tables and the per-pod memories hold one entry per pod.
+ *
+ * A spread (`{ ...record }`) of an object with hundreds of keys made for every event costs
+ * V8 a new hidden class per copy; it was a fifth of a 600-pod burst's CPU (`edit` and
+ * `withKey` in a profile of `kd bench` W1). The copy here is a dictionary object without a
+ * prototype, filled key by key: about five times faster at 600 keys (scratch measurement:
+ * 1,800 copies of a growing and shrinking 600-key table, 50 ms against 270–410 ms). Key
+ * order is the same as a spread's (insertion order), so behaviour is unchanged; readers see
+ * an ordinary record (`record[key]`, `key in record`, `Object.values`, JSON).
+ */
+
+/** An empty table, in the same representation as `copyTable`'s. */
+export const emptyTable = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
+
+/** A copy of `record` to change, in the order of its keys. */
+export const copyTable = <V>(record: Readonly<Record<string, V>>): Record<string, V> => {
+  const copy = emptyTable<V>();
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    copy[key] = record[key] as V;
+  }
+  return copy;
+};
