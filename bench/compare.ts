@@ -4,8 +4,13 @@
 //
 //   npm run bench:compare -- --baseline REV [--rounds N] SCRIPT [ARGS...]
 //
-//   npm run bench:compare -- --baseline 82befb3 bench/impl.bench.ts --skip-burst --runs 3
-//   npm run bench:compare -- --baseline 82befb3 --rounds 1 cli/kd.ts bench --quick --workload W2
+//   npm run bench:compare -- --baseline b9e1622 --rounds 2 bench/impl.bench.ts --skip-burst
+//   npm run bench:compare -- --baseline main cli/kd.ts bench --workload W1 --sizes 600 \
+//     --config unthrottled --sandbox-ms 200 --out /tmp/bench-w1.md
+//
+// (kd bench writes a document unless --quick: give it --out, or it rewrites docs/bench.md;
+// before 9283917 its --out had to be a path inside the checkout. The revisions before
+// b9e1622 print no figure lines.)
 //
 // SCRIPT is a TypeScript file of the repository, run with the same Node and tsx in both
 // trees; ARGS go to it unchanged. The rounds alternate which tree goes first, so a drift of
@@ -25,6 +30,7 @@ import {
 } from './compare/trees.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+
 /** Runs the benchmark in one tree; its stderr (progress) passes through, stdout is read. */
 const runIn = (dir: string, request: Request, label: string): Figure[] => {
   const script = join(dir, request.script);
