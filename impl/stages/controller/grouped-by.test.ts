@@ -1,43 +1,52 @@
 import { describe, expect, it } from 'vitest';
-import { groupedBy } from './grouped-by.js';
+import { groupOf } from './grouped-by.js';
 
-describe('groupedBy', () => {
-  const table = {
-    'ns/a': { key: 'ns/a', ownerUid: 'rs-1' },
-    'ns/b': { key: 'ns/b', ownerUid: 'rs-2' },
-    'ns/c': { key: 'ns/c', ownerUid: 'rs-1' },
-  };
+interface Row {
+  readonly key: string;
+  readonly ownerUid: string;
+}
 
-  it('groups a table by a uid in the table’s own order', () => {
-    const groups = groupedBy(table, 'ownerUid', (v) => v.ownerUid);
-    expect(groups.get('rs-1')?.map((v) => v.key)).toEqual(['ns/a', 'ns/c']);
-    expect(groups.get('rs-2')?.map((v) => v.key)).toEqual(['ns/b']);
-    expect(groups.get('rs-3')).toBeUndefined();
+/** `n` rows, owned in turn by rs-0, rs-1 and rs-2. */
+const tableOf = (n: number): Record<string, Row> => {
+  const table: Record<string, Row> = {};
+  for (let i = 0; i < n; i += 1) table[`ns/p${i}`] = { key: `ns/p${i}`, ownerUid: `rs-${i % 3}` };
+  return table;
+};
+
+const keysOf = (rows: readonly Row[]) => rows.map((row) => row.key);
+
+describe('groupOf', () => {
+  it.each([
+    ['a small table (scanned)', 6],
+    ['a large table (grouped)', 60],
+  ])('finds the rows of a uid in the table’s own order in %s', (_what, n) => {
+    const table = tableOf(n);
+    const byOwner = (uid: string) => groupOf(table, 'ownerUid', (row) => row.ownerUid, uid);
+    const expected = Object.values(table).filter((row) => row.ownerUid === 'rs-1');
+    expect(keysOf(byOwner('rs-1'))).toEqual(keysOf(expected));
+    expect(byOwner('rs-1').length).toBe(n / 3);
+    expect(byOwner('rs-9')).toEqual([]);
   });
 
-  it('builds the groups of a table once, and a new table’s afresh', () => {
+  it('groups a large table once, and a new table afresh', () => {
     let calls = 0;
-    const uidOf = (v: { ownerUid: string }) => {
+    const uidOf = (row: Row) => {
       calls += 1;
-      return v.ownerUid;
+      return row.ownerUid;
     };
-    const first = groupedBy(table, 'counted', uidOf);
-    expect(groupedBy(table, 'counted', uidOf)).toBe(first);
-    expect(calls).toBe(3);
+    const table = tableOf(60);
+    for (const uid of ['rs-0', 'rs-1', 'rs-2', 'rs-0']) groupOf(table, 'counted', uidOf, uid);
+    expect(calls).toBe(60);
     // A stage changes a table by making a new one: its groups follow.
-    const { 'ns/a': _gone, ...next } = table;
-    expect(
-      groupedBy(next, 'counted', uidOf)
-        .get('rs-1')
-        ?.map((v) => v.key),
-    ).toEqual(['ns/c']);
-    expect(calls).toBe(5);
+    const { 'ns/p1': _gone, ...next } = table;
+    expect(groupOf(next, 'counted', uidOf, 'rs-1')).toHaveLength(19);
+    expect(calls).toBe(119);
   });
 
   it('keeps the groups of two fields of one table apart', () => {
-    const byOwner = groupedBy(table, 'ownerUid', (v) => v.ownerUid);
-    const byKey = groupedBy(table, 'key', (v) => v.key);
-    expect(byOwner).not.toBe(byKey);
-    expect(byKey.get('ns/b')?.[0]?.ownerUid).toBe('rs-2');
+    const table = tableOf(60);
+    expect(keysOf(groupOf(table, 'ownerUid', (row) => row.ownerUid, 'rs-2'))).toHaveLength(20);
+    expect(keysOf(groupOf(table, 'key', (row) => row.key, 'ns/p5'))).toEqual(['ns/p5']);
+    expect(groupOf(table, 'key', (row) => row.key, 'rs-2')).toEqual([]);
   });
 });

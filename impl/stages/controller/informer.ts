@@ -21,7 +21,7 @@ import type {
   TemplatePodView,
 } from '../../../spec/types/objects.js';
 import type { ObjectView, StageEvent } from '../io.js';
-import { groupedBy } from './grouped-by.js';
+import { groupOf } from './grouped-by.js';
 import { copyTable } from './tables.js';
 
 export interface InformerCache {
@@ -117,28 +117,26 @@ const collection = (
   }
 };
 
-const NONE: readonly never[] = [];
-
 export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView | undefined =>
-  groupedBy(cache.templates, 'ownerUid', (t) => t.ownerUid).get(ownerUid)?.[0];
+  groupOf(cache.templates, 'ownerUid', (t) => t.ownerUid, ownerUid)[0];
 
 export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): readonly PodView[] =>
-  groupedBy(cache.pods, 'ownerUid', (p) => p.ownerUid).get(ownerUid) ?? NONE;
+  groupOf(cache.pods, 'ownerUid', (p) => p.ownerUid, ownerUid);
 
 /** The ReplicaSet of this uid (its key may name a newer one). */
 export const replicaSetOfUid = (cache: InformerCache, uid: Uid): ReplicaSetView | undefined =>
-  groupedBy(cache.replicaSets, 'uid', (rs) => rs.uid).get(uid)?.[0];
+  groupOf(cache.replicaSets, 'uid', (rs) => rs.uid, uid)[0];
 
 /** The ReplicaSets a Deployment of this uid owns, in the table's order. */
 export const replicaSetsOwnedBy = (
   cache: InformerCache,
   ownerUid: Uid,
 ): readonly ReplicaSetView[] =>
-  groupedBy(cache.replicaSets, 'ownerUid', (rs) => rs.ownerUid).get(ownerUid) ?? NONE;
+  groupOf(cache.replicaSets, 'ownerUid', (rs) => rs.ownerUid, ownerUid);
 
 /** The Deployment of this uid. */
 export const deploymentOfUid = (cache: InformerCache, uid: Uid): DeploymentView | undefined =>
-  groupedBy(cache.deployments, 'uid', (d) => d.uid).get(uid)?.[0];
+  groupOf(cache.deployments, 'uid', (d) => d.uid, uid)[0];
 
 /**
  * The owner is known to be gone: the template Pods' stream has passed the template's

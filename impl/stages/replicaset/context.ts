@@ -9,7 +9,7 @@ import type { PodView, ReplicaSetView } from '../../../spec/types/objects.js';
 import type { ClientContext } from '../controller/client-link.js';
 import { withKey } from '../controller/context.js';
 import type { HeldCount } from '../controller/counts.js';
-import { groupedBy } from '../controller/grouped-by.js';
+import { groupOf } from '../controller/grouped-by.js';
 import { podsOwnedBy } from '../controller/informer.js';
 import type { Written } from '../controller/written.js';
 import type { PendingRound2, ServerLinks } from '../link/index.js';
@@ -91,7 +91,7 @@ export const activePods = (c: ReplicaSetContext, rs: ReplicaSetView): PodView[] 
 
 /** Pods sent on the direct path and not yet seen persisted. */
 export const requestedOf = (c: ReplicaSetContext, rs: ReplicaSetView): number =>
-  groupedBy(c.requested, 'ownerUid', (held) => held.ownerUid).get(rs.uid)?.length ?? 0;
+  groupOf(c.requested, 'ownerUid', (held) => held.ownerUid, rs.uid).length;
 
 /** Creations the API path asked for and has not yet seen (the sync's unasked rest excluded). */
 const vanillaInFlight = (c: ReplicaSetContext, rs: ReplicaSetView): number => {
