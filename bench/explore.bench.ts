@@ -16,7 +16,8 @@ import type { Model } from '../spec/model.js';
 import type { Catalogue, Config } from '../spec/types/index.js';
 import { makeConfigs } from '../spec/types/mutants.js';
 import { createWorldModel } from '../spec/world.js';
-import { figureLine, median } from './compare/figures.js';
+import { figureLine } from './compare/figures.js';
+import { median } from './realtime/stats.js';
 
 type Phase = 'transitions' | 'key' | 'observe' | 'summary' | 'properties';
 
@@ -120,28 +121,35 @@ function main(): void {
       'profile-phases': { type: 'boolean', default: false },
     },
   });
+  const runs = Number(values.runs);
+  if (!Number.isSafeInteger(runs) || runs < 1) {
+    console.error(`explore bench: --runs must be a whole number ≥ 1: ${values.runs}`);
+    process.exit(2);
+  }
   const configs = makeConfigs(values.preset, values.profile, null);
   const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
   const timer = values['profile-phases'] ? new PhaseTimer() : null;
   console.log(`explore bench: preset ${values.preset}, profile ${values.profile}`);
   console.log(describeRun('warm-up', runOnce(configs, maxStates, null)));
   const results: ExploreResult[] = [];
-  for (let run = 1; run <= Number(values.runs); run++) {
+  for (let run = 1; run <= runs; run++) {
     const result = runOnce(configs, maxStates, timer);
     results.push(result);
     console.log(describeRun(`run ${run}`, result));
   }
-  const seconds = results.map((r) => r.seconds);
-  const rates = results.map((r) => r.statesPerSecond);
-  console.log(`median   ${median(seconds).toFixed(2)} s, ${Math.round(median(rates))} states/s`);
-  console.log(figureLine(`explore ${values.preset}`, median(rates), 'states/s'));
-  const states = results[0]?.states;
-  if (states !== undefined)
-    console.log(figureLine(`explore ${values.preset} distinct states`, states, 'states'));
+  const seconds = median(results.map((r) => r.seconds));
+  const rate = median(results.map((r) => r.statesPerSecond));
+  // `runs` is at least 1, so there are medians.
+  if (seconds === null || rate === null) return;
+  console.log(`median   ${seconds.toFixed(2)} s, ${Math.round(rate)} states/s`);
+  console.log(figureLine(`explore ${values.preset}`, rate, 'states/s'));
+  console.log(
+    figureLine(`explore ${values.preset} distinct states`, results[0]?.states ?? 0, 'states'),
+  );
   if (timer !== null)
     printPhases(
       timer,
-      seconds.reduce((a, b) => a + b, 0),
+      results.reduce((sum, r) => sum + r.seconds, 0),
     );
 }
 

@@ -27,7 +27,8 @@ import type { Mode } from '../impl/stages/io.js';
 import { STAGES } from '../impl/stages/registry.js';
 import { objectKey } from '../spec/types/ids.js';
 import { makeConfig } from '../spec/types/mutants.js';
-import { figureLine, median } from './compare/figures.js';
+import { figureLine } from './compare/figures.js';
+import { median } from './realtime/stats.js';
 
 const MB = 1024 ** 2;
 /** Virtual time given to each load change of the small preset to settle (sandbox start 100 ms). */
@@ -113,11 +114,13 @@ const benchSmall = (runs: number, rounds: number): void => {
           `${fmt(m.steps)} steps, ${fmt(m.seconds, 2)} s, ${fmt(rate)} steps/s`,
       );
     }
+    // `runs` is at least 1 (`int`), so there is a median.
+    const rate = median(rates) as number;
     console.log(
-      `  observeEachStep ${String(observeEachStep).padEnd(5)} median: ${fmt(median(rates))} steps/s`,
+      `  observeEachStep ${String(observeEachStep).padEnd(5)} median: ${fmt(rate)} steps/s`,
     );
     const what = observeEachStep ? 'Observation every step' : 'no Observation';
-    console.log(figureLine(`small preset, ${what}`, median(rates), 'steps/s'));
+    console.log(figureLine(`small preset, ${what}`, rate, 'steps/s'));
   }
 };
 

@@ -8,6 +8,8 @@
  * benchmark be compared with a later one's as long as both print the same names.
  */
 
+import { median } from '../realtime/stats.js';
+
 export interface Figure {
   readonly name: string;
   readonly value: number;
@@ -63,18 +65,8 @@ export const compareFigures = (
   return [...byName].map(([name, row]) => ({ name, ...row }));
 };
 
-/** The median (NaN for no value). */
-export const median = (xs: readonly number[]): number => {
-  if (xs.length === 0) return Number.NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-
-const show = (n: number): string =>
-  Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: n >= 100 ? 0 : 2 });
+const show = (n: number | null): string =>
+  n === null ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: n >= 100 ? 0 : 2 });
 
 /** A Markdown table: each figure's median on both sides, new ÷ old, and every round's value. */
 export const renderComparison = (
@@ -88,7 +80,7 @@ export const renderComparison = (
   for (const row of rows) {
     const old = median(row.baseline);
     const now = median(row.current);
-    const ratio = Number.isFinite(now / old) ? `${(now / old).toFixed(2)}×` : '—';
+    const ratio = old === null || now === null || old === 0 ? '—' : `${(now / old).toFixed(2)}×`;
     const rounds = `${row.baseline.map(show).join(', ') || '—'}; ${row.current.map(show).join(', ') || '—'}`;
     lines.push(
       `| ${row.name} (${row.unit}) | ${show(old)} | ${show(now)} | ${ratio} | ${rounds} |`,

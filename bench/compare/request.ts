@@ -1,7 +1,7 @@
 /** `bench:compare`'s command line: its own options, then SCRIPT and the benchmark's. */
 
 export const USAGE = 'usage: npm run bench:compare -- --baseline REV [--rounds N] SCRIPT [ARGS...]';
-export const MAX_ROUNDS = 20;
+const MAX_ROUNDS = 20;
 
 export interface Request {
   readonly baseline: string;

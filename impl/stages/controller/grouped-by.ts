@@ -18,19 +18,11 @@ const NONE: readonly never[] = [];
 /** Tables up to this many entries are scanned, not grouped. */
 const SCAN_UP_TO = 16;
 
-/** `table`'s values grouped by `field` (named for the memo), each group in the table's order. */
+/** `table`'s values grouped by `field`'s uid, each group in the table's order. */
 const groupsOf = <V extends object>(
   table: Readonly<Record<string, V>>,
-  field: string,
   uidOf: (value: V) => Uid,
 ): Groups<V> => {
-  let byField = remembered.get(table);
-  if (byField === undefined) {
-    byField = new Map();
-    remembered.set(table, byField);
-  }
-  const known = byField.get(field) as Groups<V> | undefined;
-  if (known !== undefined) return known;
   const groups = new Map<Uid, V[]>();
   for (const value of Object.values(table)) {
     const uid = uidOf(value);
@@ -38,21 +30,32 @@ const groupsOf = <V extends object>(
     if (group === undefined) groups.set(uid, [value]);
     else group.push(value);
   }
-  byField.set(field, groups);
   return groups;
 };
 
-/** The values of `table` whose `field` is `uid`, in the table's order. */
+/**
+ * The values of `table` whose `field` (named for the memo, read by `uidOf`) is `uid`, in the
+ * table's order.
+ */
 export const groupOf = <V extends object>(
   table: Readonly<Record<string, V>>,
   field: string,
   uidOf: (value: V) => Uid,
   uid: Uid,
 ): readonly V[] => {
-  const known = remembered.get(table)?.get(field) as Groups<V> | undefined;
+  let byField = remembered.get(table);
+  const known = byField?.get(field) as Groups<V> | undefined;
   if (known !== undefined) return known.get(uid) ?? NONE;
   const keys = Object.keys(table);
-  if (keys.length > SCAN_UP_TO) return groupsOf(table, field, uidOf).get(uid) ?? NONE;
+  if (keys.length > SCAN_UP_TO) {
+    const groups = groupsOf(table, uidOf);
+    if (byField === undefined) {
+      byField = new Map();
+      remembered.set(table, byField);
+    }
+    byField.set(field, groups);
+    return groups.get(uid) ?? NONE;
+  }
   let found: V[] | null = null;
   for (let i = 0; i < keys.length; i += 1) {
     const value = table[keys[i] as string] as V;

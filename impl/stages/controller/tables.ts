@@ -4,11 +4,12 @@
  *
  * A spread (`{ ...record }`) of an object with hundreds of keys made for every event costs
  * V8 a new hidden class per copy; it was a fifth of a 600-pod burst's CPU (`edit` and
- * `withKey` in a profile of `kd bench` W1). The copy here is a dictionary object without a
- * prototype, filled key by key: about five times faster at 600 keys (scratch measurement:
- * 1,800 copies of a growing and shrinking 600-key table, 50 ms against 270–410 ms). Key
- * order is the same as a spread's (insertion order), so behaviour is unchanged; readers see
- * an ordinary record (`record[key]`, `key in record`, `Object.values`, JSON).
+ * `withKey` in a profile of `kd bench` W1: bench/profile/). The copy here is a dictionary
+ * object without a prototype, filled key by key, which spares V8 the hidden classes: W1
+ * n = 600 direct went from 3.0 to 2.4 CPU ms per pod with it and the uid indexes, side by
+ * side (`npm run bench:compare`, docs/bench-impl.md). Key order is the same as a spread's
+ * (insertion order), so behaviour is unchanged; readers see an ordinary record
+ * (`record[key]`, `key in record`, `Object.values`, JSON).
  */
 
 /** An empty table, in the same representation as `copyTable`'s. */
