@@ -99,10 +99,13 @@ describe('kd explore', () => {
     expect(Object.keys(report)).toEqual([
       'states',
       'statesPerSecond',
+      'collisionProbability',
       'properties',
       'counterexample',
     ]);
     expect(report.states).toBe(4);
+    // Four states: six pairs, each sharing a 64-bit fingerprint with probability 2^-64.
+    expect(report.collisionProbability).toBe(6 / 2 ** 64);
     expect(report.counterexample).toBeNull();
     expect(report.properties[0]).toEqual({
       name: 'bounded-overshoot',

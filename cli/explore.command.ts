@@ -176,6 +176,7 @@ function jsonReport(result: ExploreResult, counterexample: string | null) {
   return {
     states: result.states,
     statesPerSecond: Math.round(result.statesPerSecond),
+    collisionProbability: result.collisionProbability,
     properties: result.properties.map(({ name, kind, status }) => ({ name, kind, status })),
     counterexample,
   };
@@ -265,6 +266,8 @@ function summaryLines(result: ExploreResult): string[] {
   const lines = [
     `states ${result.states.toLocaleString('en-US')}, transitions ${result.transitions.toLocaleString('en-US')}, ` +
       `depth ${result.depth}, ${result.seconds.toFixed(1)} s (${rate} states/s)`,
+    // As TLC reports it: states are told apart by 64-bit fingerprints of their keys.
+    `visited states kept as 64-bit fingerprints: probability that two were merged ${result.collisionProbability.toExponential(1)}`,
   ];
   if (result.stopReason === 'maxStates') {
     lines.push('incomplete: cut by --max-states; unviolated properties are unknown');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { explore, type Progress } from './explore.js';
+import { type ExploreOptions, type ExploreResult, explore, type Progress } from './explore.js';
 import type { Action, Model, Transition } from './model.js';
+import { exploreSharded } from './test-support/shards.js';
 import type {
   AlwaysProperty,
   Catalogue,
@@ -84,7 +85,18 @@ const counter = (bound = 100) =>
 
 const labels = (steps: readonly Action[]) => steps.map((a) => a.label);
 
-describe('explore', () => {
+type Explorer = <S>(model: Model<S>, c: Catalogue, o?: ExploreOptions) => ExploreResult;
+
+/**
+ * Every case but the last three runs on the one-thread explorer and on the sharded search
+ * behind `--workers` (three shards stepped on one thread): both must give the same answers.
+ */
+const EXPLORERS: [string, Explorer][] = [
+  ['one thread', explore],
+  ['3 shards', (model, c, options) => exploreSharded(model, c, 3, options)],
+];
+
+describe.each(EXPLORERS)('explore (%s)', (_, explore) => {
   it('visits every state of a counter with a fault and reports every property', () => {
     const result = explore(
       counter(),
@@ -250,6 +262,26 @@ describe('explore', () => {
     expect(result.properties.map((p) => p.status)).toEqual(['violated', 'unknown']);
   });
 
+  it('takes a self-loop for a stutter: a state that only loops to itself is a deadlock', () => {
+    const model = toyModel((n) => (n < 2 ? [['inc', n + 1]] : [['retry', n]]));
+    const result = explore(
+      model,
+      catalogue({ liveness: [eventually('replicas-converge', (n) => n === 3)] }),
+    );
+    expect(result.violations[0]).toMatchObject({ liveness: 'deadlock', failingStep: 2 });
+  });
+
+  it('reports the shallowest violation of a property when told not to stop', () => {
+    // Broken from k on along a chain: whichever shard owns k, step k is reported, not a later
+    // one met first by another shard. Several k, so that some k is not the first shard's.
+    const model = toyModel((n) => (n < 30 ? [['inc', n + 1]] : []));
+    for (const k of [2, 3, 4, 5, 6, 7]) {
+      const broken = catalogue({ safety: [always('capacity', (n) => n < k)] });
+      const result = explore(model, broken, { stopAtFirstViolation: false });
+      expect(result.violations.map((v) => v.failingStep)).toEqual([k]);
+    }
+  });
+
   it('reports a livelock as a lasso starting at the cycle state nearest the start', () => {
     // 0 -inc-> 1 -flip-> 2 -flop-> 1: never reaches 9, where it would converge.
     const model = toyModel((n) =>
@@ -314,7 +346,9 @@ describe('explore', () => {
     );
     expect(labels(result.violations[0]?.steps ?? [])).toEqual(Array(5).fill('crawl'));
   });
+});
 
+describe('explore (one thread)', () => {
   it('stops at maxStates and leaves unproven properties unknown', () => {
     const result = explore(
       counter(),

@@ -4,6 +4,8 @@
  * ordinals from the initial state gives back the actions and the states along the way.
  */
 import type { Action, Model } from '../model.js';
+import { fingerprintBuffer, fingerprintInto } from './fingerprint.js';
+import type { Fingerprint } from './store.js';
 
 interface ReplayedTrace<S> {
   readonly actions: readonly Action[];
@@ -12,16 +14,16 @@ interface ReplayedTrace<S> {
 }
 
 /**
- * `expectedKeys[i]`, when given, is the key the state after step `i` must have; a mismatch
- * means the model is not deterministic, and any trace it gives would be a lie.
+ * `expected[i]`, when given, is the fingerprint the state after step `i` must have; a
+ * mismatch means the model is not deterministic, and any trace it gives would be a lie.
  */
 export function replayOrdinals<S>(
   model: Model<S>,
   ordinals: readonly number[],
-  expectedKeys: readonly (string | null)[] = [],
+  expected: readonly (Fingerprint | null)[] = [],
 ): ReplayedTrace<S> {
   let state = model.initial();
-  checkKey(model, state, expectedKeys[0] ?? null, 0);
+  checkKey(model, state, expected[0] ?? null, 0);
   const actions: Action[] = [];
   const states: S[] = [state];
   ordinals.forEach((ordinal, i) => {
@@ -32,15 +34,19 @@ export function replayOrdinals<S>(
       );
     }
     state = transition.next;
-    checkKey(model, state, expectedKeys[i + 1] ?? null, i + 1);
+    checkKey(model, state, expected[i + 1] ?? null, i + 1);
     actions.push(transition.action);
     states.push(state);
   });
   return { actions, states };
 }
 
-function checkKey<S>(model: Model<S>, state: S, expected: string | null, step: number): void {
-  if (expected !== null && model.key(state) !== expected) {
+const replayed = fingerprintBuffer();
+
+function checkKey<S>(model: Model<S>, state: S, expected: Fingerprint | null, step: number): void {
+  if (expected === null) return;
+  fingerprintInto(model.key(state), replayed);
+  if (replayed[0] !== expected.high || replayed[1] !== expected.low) {
     throw new Error(
       `replay: the state after step ${step} differs from the explored one; is the model deterministic?`,
     );

@@ -1,18 +1,21 @@
 /**
- * What the explorer remembers about every visited state, without the state itself: its
- * canonical key, how it was first reached (BFS parent and the ordinal of the transition in
+ * What the explorer remembers about every visited state, without the state itself: the
+ * fingerprint of its canonical key, how it was first reached (BFS parent and the ordinal of the transition in
  * the parent's `transitions()` list), its depth, whether it is converged, and its fault-free
  * successors. States are expanded in index order (BFS discovers them level by level), so the
  * successor lists form one compressed adjacency (CSR) filled as the search goes.
  *
- * Equality is by the full key string: a lossy hash could merge two different states and
- * hide a counterexample.
+ * Equality is by 64-bit fingerprint, as in TLC (fingerprint.ts): a key of a few hundred
+ * characters per state would not fit in memory for the larger presets; the chance that two
+ * states were merged is reported with every result.
  */
+import { FingerprintSet } from './fingerprint.js';
 import { IntVec } from './int-vec.js';
 
 export class StateStore {
-  private readonly index = new Map<string, number>();
-  private readonly keys: string[] = [];
+  private readonly visited = new FingerprintSet();
+  private readonly highs = new IntVec();
+  private readonly lows = new IntVec();
   private readonly parents = new IntVec();
   private readonly ordinals = new IntVec();
   private readonly depths = new IntVec();
@@ -24,18 +27,20 @@ export class StateStore {
   private readonly edgeOrdinals = new IntVec();
 
   get size(): number {
-    return this.keys.length;
+    return this.highs.length;
   }
 
-  lookup(key: string): number | undefined {
-    return this.index.get(key);
+  /** The index of the state with this fingerprint, or -1. */
+  lookup(high: number, low: number): number {
+    return this.visited.get(high, low);
   }
 
   /** Adds a new state; `parent` is -1 for the initial state. Returns its index. */
-  add(key: string, parent: number, ordinal: number, failingLiveness: number): number {
-    const id = this.keys.length;
-    this.index.set(key, id);
-    this.keys.push(key);
+  add(high: number, low: number, parent: number, ordinal: number, failingLiveness: number): number {
+    const id = this.highs.length;
+    this.visited.add(high, low, id);
+    this.highs.push(high | 0);
+    this.lows.push(low | 0);
     this.parents.push(parent);
     this.ordinals.push(ordinal);
     this.depths.push(parent < 0 ? 0 : this.depths.get(parent) + 1);
@@ -43,10 +48,8 @@ export class StateStore {
     return id;
   }
 
-  keyOf(id: number): string {
-    const key = this.keys[id];
-    if (key === undefined) throw new RangeError(`no state ${id}`);
-    return key;
+  fingerprintOf(id: number): Fingerprint {
+    return { high: this.highs.get(id) >>> 0, low: this.lows.get(id) >>> 0 };
   }
 
   failingLivenessOf(id: number): number {
@@ -102,6 +105,11 @@ export class StateStore {
       edgeOrdinals: this.edgeOrdinals.view(),
     };
   }
+}
+
+export interface Fingerprint {
+  readonly high: number;
+  readonly low: number;
 }
 
 /**

@@ -5,7 +5,8 @@
  * on its own, and the suite's verdict is the union of theirs. A safety or liveness property
  * holds only if it holds in every part; it is violated if any part violates it; a
  * reachability property is exercised if any part exercises it. States, transitions and
- * seconds add up; `maxStates` bounds each part (a larger world is cut, a smaller one is not).
+ * seconds add up, and so do the parts' fingerprint-collision probabilities (a union bound);
+ * `maxStates` bounds each part (a larger world is cut, a smaller one is not).
  */
 
 import {
@@ -131,6 +132,8 @@ function total(
     seconds,
     statesPerSecond: seconds > 0 ? sum('states') / seconds : 0,
     complete: allRan && results.every((r) => r.complete),
+    // Each part has its own visited set: the chance of a merge anywhere is at most the sum.
+    collisionProbability: results.reduce((acc, r) => acc + r.collisionProbability, 0),
     stopReason: stopped?.stopReason ?? 'done',
     properties: mergeStatuses(results, allRan),
     violations: findings.map((f) => f.violation),

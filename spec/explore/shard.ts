@@ -1,0 +1,256 @@
+/**
+ * One shard of a parallel breadth-first search (`parallel.ts`): the states whose fingerprint
+ * it owns (`ownerOf`), their BFS bookkeeping, and the expansion of its part of each level.
+ *
+ * A level runs in two phases. `expandLevel` expands every state of the shard's frontier,
+ * checks each transition's step properties here (both ends are at hand) and hands every
+ * successor to the shard that owns it, this one included. `absorb`, once every shard has
+ * finished the level, takes the candidates in the order of the shard that sent them (so the
+ * run does not depend on message timing) and keeps the new ones as the next frontier.
+ * Parents and edges are kept as fingerprints: the shard that owns the other end is unknown
+ * to it until the results are gathered into one `StateStore`.
+ */
+import type { Model } from '../model.js';
+import type { Catalogue } from '../types/index.js';
+import { FingerprintSet, fingerprintBuffer, fingerprintInto } from './fingerprint.js';
+import { IntVec } from './int-vec.js';
+import type { Fingerprint } from './store.js';
+import {
+  checkAlways,
+  checkStep,
+  failingLiveness,
+  markHits,
+  newVerdicts,
+  type Pending,
+  type Verdicts,
+} from './verdicts.js';
+
+/** A successor on its way to the shard that owns it. */
+export interface Candidate<S> {
+  readonly state: S;
+  readonly high: number;
+  readonly low: number;
+  readonly parentHigh: number;
+  readonly parentLow: number;
+  readonly ordinal: number;
+}
+
+/** A violation with its prefix state named by fingerprint: ids are local to a shard. */
+export interface ShardPending extends Omit<Pending, 'prefixState'> {
+  readonly prefix: Fingerprint;
+}
+
+/** Everything a shard knows once the search is over, in typed arrays cheap to post. */
+export interface ShardExport {
+  readonly highs: Int32Array;
+  readonly lows: Int32Array;
+  readonly parentHighs: Int32Array;
+  readonly parentLows: Int32Array;
+  readonly ordinals: Int32Array;
+  readonly depths: Int32Array;
+  readonly failing: Int32Array;
+  /** Edges of local state `i` (expanded states only) are `edgeStarts[i] .. edgeStarts[i + 1]`. */
+  readonly edgeStarts: Int32Array;
+  readonly edgeHighs: Int32Array;
+  readonly edgeLows: Int32Array;
+  readonly edgeOrdinals: Int32Array;
+  readonly found: readonly ShardPending[];
+  readonly violated: readonly string[];
+  readonly hit: readonly string[];
+  readonly transitions: number;
+}
+
+export function ownerOf(low: number, shards: number): number {
+  return (low >>> 0) % shards;
+}
+
+export class Shard<S> {
+  private readonly verdicts: Verdicts;
+  private readonly visited = new FingerprintSet();
+  private readonly highs = new IntVec();
+  private readonly lows = new IntVec();
+  private readonly parentHighs = new IntVec();
+  private readonly parentLows = new IntVec();
+  private readonly ordinals = new IntVec();
+  private readonly depths = new IntVec();
+  private readonly failing = new IntVec();
+  private readonly edgeStarts = new IntVec();
+  private readonly edgeHighs = new IntVec();
+  private readonly edgeLows = new IntVec();
+  private readonly edgeOrdinals = new IntVec();
+  private readonly inbox: Candidate<S>[][];
+  private frontier: S[] = [];
+  /** The local id of `frontier[0]`: states are stored, and expanded, in frontier order. */
+  private frontierStart = 0;
+  private readonly fingerprint = fingerprintBuffer();
+  transitions = 0;
+  /** Set when the shard's share of `maxStates` is used up: the search ends incomplete. */
+  full = false;
+
+  constructor(
+    private readonly model: Model<S>,
+    catalogue: Catalogue,
+    readonly index: number,
+    readonly shards: number,
+    private readonly maxStates: number,
+    stopAtFirstViolation: boolean,
+  ) {
+    this.verdicts = newVerdicts(catalogue, stopAtFirstViolation);
+    this.inbox = Array.from({ length: shards }, () => []);
+  }
+
+  get size(): number {
+    return this.highs.length;
+  }
+
+  get frontierSize(): number {
+    return this.frontier.length;
+  }
+
+  get violations(): number {
+    return this.verdicts.found.length;
+  }
+
+  /** Level 0: the shard that owns the initial state stores it. */
+  seed(): void {
+    const initial = this.model.initial();
+    fingerprintInto(this.model.key(initial), this.fingerprint);
+    const [high, low] = this.fingerprint as unknown as [number, number];
+    if (ownerOf(low, this.shards) !== this.index) return;
+    this.receive(this.index, [
+      { state: initial, high, low, parentHigh: 0, parentLow: 0, ordinal: -1 },
+    ]);
+    this.absorb(0);
+  }
+
+  /** Expands the frontier; `send(shard, candidate)` is called for successors owned elsewhere. */
+  expandLevel(send: (shard: number, candidate: Candidate<S>) => void): void {
+    const frontier = this.frontier;
+    this.frontier = [];
+    for (let i = 0; i < frontier.length; i++) {
+      this.expand(frontier[i] as S, this.frontierStart + i, send);
+    }
+    this.frontierStart += frontier.length;
+  }
+
+  receive(from: number, candidates: readonly Candidate<S>[]): void {
+    this.inbox[from]?.push(...candidates);
+  }
+
+  /** Keeps the new candidates, sender by sender, as the frontier of level `depth`. */
+  absorb(depth: number): void {
+    for (const candidates of this.inbox) {
+      for (const candidate of candidates) this.keep(candidate, depth);
+      candidates.length = 0;
+    }
+  }
+
+  export(): ShardExport {
+    const { found, violated, hit } = this.verdicts;
+    const copy = (vec: IntVec) => vec.view().slice();
+    const starts = new Int32Array(this.edgeStarts.length + 1);
+    starts.set(this.edgeStarts.view());
+    starts[this.edgeStarts.length] = this.edgeHighs.length;
+    return {
+      highs: copy(this.highs),
+      lows: copy(this.lows),
+      parentHighs: copy(this.parentHighs),
+      parentLows: copy(this.parentLows),
+      ordinals: copy(this.ordinals),
+      depths: copy(this.depths),
+      failing: copy(this.failing),
+      edgeStarts: starts,
+      edgeHighs: copy(this.edgeHighs),
+      edgeLows: copy(this.edgeLows),
+      edgeOrdinals: copy(this.edgeOrdinals),
+      found: found.map(({ prefixState, ...rest }) => ({
+        ...rest,
+        prefix: this.fingerprintOf(prefixState),
+      })),
+      violated: [...violated],
+      hit: [...hit],
+      transitions: this.transitions,
+    };
+  }
+
+  private fingerprintOf(id: number): Fingerprint {
+    return { high: this.highs.get(id) >>> 0, low: this.lows.get(id) >>> 0 };
+  }
+
+  private keep(candidate: Candidate<S>, depth: number): void {
+    const { high, low } = candidate;
+    if (this.full || this.visited.get(high, low) >= 0) return;
+    if (this.size >= this.maxStates) {
+      this.full = true;
+      return;
+    }
+    const id = this.size;
+    const observation = this.model.observe(candidate.state);
+    this.visited.add(high, low, id);
+    this.highs.push(high | 0);
+    this.lows.push(low | 0);
+    this.parentHighs.push(candidate.parentHigh | 0);
+    this.parentLows.push(candidate.parentLow | 0);
+    this.ordinals.push(candidate.ordinal);
+    this.depths.push(depth);
+    this.failing.push(failingLiveness(this.verdicts, observation));
+    checkAlways(this.verdicts, observation, id);
+    this.frontier.push(candidate.state);
+  }
+
+  private expand(state: S, id: number, send: (shard: number, c: Candidate<S>) => void): void {
+    const { model, verdicts, fingerprint } = this;
+    const trackLiveness = verdicts.catalogue.liveness.length > 0;
+    const before = model.observe(state);
+    const parentHigh = this.highs.get(id) >>> 0;
+    const parentLow = this.lows.get(id) >>> 0;
+    if (trackLiveness) this.edgeStarts.push(this.edgeHighs.length);
+    let progress = 0;
+    const transitions = model.transitions(state);
+    for (let ordinal = 0; ordinal < transitions.length; ordinal++) {
+      const transition = transitions[ordinal];
+      if (transition === undefined) continue;
+      this.transitions += 1;
+      fingerprintInto(model.key(transition.next), fingerprint);
+      const high = fingerprint[0] as number;
+      const low = fingerprint[1] as number;
+      const after = model.observe(transition.next);
+      checkStep(verdicts, before, after, { source: id, ordinal, fingerprint: { high, low } });
+      markHits(verdicts, before, after);
+      const candidate = { state: transition.next, high, low, parentHigh, parentLow, ordinal };
+      const owner = ownerOf(low, this.shards);
+      if (owner === this.index) this.inbox[owner]?.push(candidate);
+      else send(owner, candidate);
+      // As in the one-thread search, a self-loop is a stutter, not an edge.
+      if (trackLiveness && !transition.action.fault && (high !== parentHigh || low !== parentLow)) {
+        this.edgeHighs.push(high | 0);
+        this.edgeLows.push(low | 0);
+        this.edgeOrdinals.push(ordinal);
+        progress += 1;
+      }
+    }
+    if (trackLiveness && progress === 0) this.reportDeadlock(id, before);
+  }
+
+  /** Unconverged with no fault-free way out: reported with the state's own verdicts. */
+  private reportDeadlock(id: number, observation: ReturnType<Model<S>['observe']>): void {
+    const { verdicts } = this;
+    const mask = this.failing.get(id);
+    verdicts.catalogue.liveness.forEach((property, i) => {
+      if ((mask & (1 << i)) === 0 || verdicts.violated.has(property.name)) return;
+      const verdict = property.check(observation);
+      verdicts.violated.add(property.name);
+      verdicts.found.push({
+        property: property.name,
+        kind: property.kind,
+        message: `deadlock: no fault-free action is enabled: ${verdict.ok ? 'does not hold' : verdict.message}`,
+        prefixState: id,
+        extra: [],
+        extraFingerprints: [],
+        failingOffset: 0,
+        liveness: 'deadlock',
+      });
+      if (verdicts.stopAtFirstViolation) verdicts.stop = 'violation';
+    });
+  }
+}
