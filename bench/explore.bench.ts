@@ -2,16 +2,22 @@
 // default), printing distinct states, seconds and states/s per run and their median.
 //
 //   npm run bench:explore -- [--preset tiny|up|updown|small] [--profile hardened|artifact]
-//                            [--runs 3] [--max-states N] [--profile-phases]
+//                            [--runs 3] [--max-states N] [--profile-phases] [--workers N]
+//
+// `--workers N` (N > 1) runs every round twice, on one thread and on N worker threads
+// (`kd explore --workers`), one after the other, and prints both rates and their ratio: the
+// speed-up, measured side by side on the same machine state.
 //
 // `--profile-phases` wraps the model's functions and every property check with timers and
 // reports where the time goes (transitions, key, observe, summary, property checks, and the
 // explorer's own bookkeeping). The timers cost a little themselves, so compare phases with
 // each other, not the profiled rate with an unprofiled one. Not a test: it measures.
 import { parseArgs } from 'node:util';
+import { exploreWorker } from '../checker/model/explore-worker.js';
 import { CATALOGUE } from '../properties/catalogue.js';
-import { exploreSuite } from '../spec/explore/suite.js';
-import type { ExploreResult } from '../spec/explore.js';
+import { exploreParallel } from '../spec/explore/parallel.js';
+import { exploreSuite, exploreSuiteAsync } from '../spec/explore/suite.js';
+import type { ExploreOptions, ExploreResult } from '../spec/explore.js';
 import type { Model } from '../spec/model.js';
 import type { Catalogue, Config } from '../spec/types/index.js';
 import { makeConfigs } from '../spec/types/mutants.js';
@@ -87,6 +93,24 @@ function runOnce(
   ).total;
 }
 
+function runOnWorkers(
+  configs: readonly Config[],
+  maxStates: number | undefined,
+  workers: number,
+): Promise<ExploreResult> {
+  const explorePart = (config: Config, options: ExploreOptions) =>
+    exploreParallel(createWorldModel(config) as Model<unknown>, CATALOGUE, {
+      ...options,
+      workers,
+      worker: exploreWorker(config),
+    });
+  const options = {
+    stopAtFirstViolation: false,
+    ...(maxStates === undefined ? {} : { maxStates }),
+  };
+  return exploreSuiteAsync(configs, explorePart, options).then((suite) => suite.total);
+}
+
 function describeRun(label: string, result: ExploreResult): string {
   const complete = result.complete ? '' : ` (incomplete: ${result.stopReason})`;
   return (
@@ -111,7 +135,7 @@ function printPhases(timer: PhaseTimer, totalSeconds: number): void {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       preset: { type: 'string', default: 'tiny' },
@@ -119,11 +143,19 @@ function main(): void {
       runs: { type: 'string', default: '3' },
       'max-states': { type: 'string' },
       'profile-phases': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '1' },
     },
   });
   const runs = Number(values.runs);
   if (!Number.isSafeInteger(runs) || runs < 1) {
     console.error(`explore bench: --runs must be a whole number ≥ 1: ${values.runs}`);
+    process.exit(2);
+  }
+  const workers = Number(values.workers);
+  if (!Number.isSafeInteger(workers) || workers < 1 || workers > 64) {
+    console.error(
+      `explore bench: --workers must be a whole number from 1 to 64: ${values.workers}`,
+    );
     process.exit(2);
   }
   const configs = makeConfigs(values.preset, values.profile, null);
@@ -132,10 +164,16 @@ function main(): void {
   console.log(`explore bench: preset ${values.preset}, profile ${values.profile}`);
   console.log(describeRun('warm-up', runOnce(configs, maxStates, null)));
   const results: ExploreResult[] = [];
+  const parallel: ExploreResult[] = [];
   for (let run = 1; run <= runs; run++) {
     const result = runOnce(configs, maxStates, timer);
     results.push(result);
     console.log(describeRun(`run ${run}`, result));
+    if (workers > 1) {
+      const onWorkers = await runOnWorkers(configs, maxStates, workers);
+      parallel.push(onWorkers);
+      console.log(describeRun(`run ${run}, ${workers} workers`, onWorkers));
+    }
   }
   const seconds = median(results.map((r) => r.seconds));
   const rate = median(results.map((r) => r.statesPerSecond));
@@ -146,6 +184,20 @@ function main(): void {
   console.log(
     figureLine(`explore ${values.preset} distinct states`, results[0]?.states ?? 0, 'states'),
   );
+  const parallelRate = median(parallel.map((r) => r.statesPerSecond));
+  if (parallelRate !== null) {
+    console.log(
+      figureLine(`explore ${values.preset} ${workers} workers`, parallelRate, 'states/s'),
+    );
+    const speedUps = parallel.map((r, i) => r.statesPerSecond / (results[i]?.statesPerSecond ?? 1));
+    console.log(
+      figureLine(
+        `explore ${values.preset} speed-up with ${workers} workers`,
+        median(speedUps) ?? 0,
+        'x',
+      ),
+    );
+  }
   if (timer !== null)
     printPhases(
       timer,
@@ -153,4 +205,4 @@ function main(): void {
     );
 }
 
-main();
+await main();

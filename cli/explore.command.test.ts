@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { table } from '../checker/check/print.js';
@@ -15,6 +17,7 @@ import {
   exitCodeFor,
   mutantTable,
   parseMaxStates,
+  parseWorkers,
   presetFor,
   progressPrinter,
   propertyTable,
@@ -250,6 +253,12 @@ describe('kd explore pieces', () => {
       expect(() => parseMaxStates(bad)).toThrow(/positive/);
   });
 
+  it('accepts from 1 to 64 threads for --workers', () => {
+    expect(parseWorkers('2')).toBe(2);
+    for (const bad of ['0', '65', '1.5', 'abc', ''])
+      expect(() => parseWorkers(bad)).toThrow(/from 1 to 64/);
+  });
+
   it('aligns table columns and leaves the last one unpadded', () => {
     expect(table(['a', 'bb', 'c'], [['xxx', 'y', 'z']])).toEqual(['a    bb  c', 'xxx  y   z']);
   });
@@ -304,4 +313,20 @@ describe('kd explore pieces', () => {
     } as unknown as ExploreResult;
     expect(exitCodeFor(result, null)).toBe(1);
   });
+});
+
+describe('kd explore --workers', () => {
+  it('searches on two threads to the pinned state count with every property holding', () => {
+    const kd = fileURLToPath(new URL('../bin/kd', import.meta.url));
+    const args = ['explore', '--preset', 'retries', '--workers', '2', '--json', '--no-save'];
+    const result = spawnSync(kd, args, { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    // The one-thread count pinned in checker/model/explore.tiny.deep.test.ts.
+    expect(report.states).toBe(1_246);
+    const failing = report.properties.filter(
+      (p: { kind: string; status: string }) => p.kind !== 'sometimes' && p.status !== 'holds',
+    );
+    expect(failing).toEqual([]);
+  }, 60_000);
 });

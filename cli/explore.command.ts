@@ -14,7 +14,13 @@ import { table } from '../checker/check/print.js';
 import { formatTrace } from '../checker/trace/format.js';
 import { saveCounterexample } from '../checker/trace/save.js';
 import type { Counterexample, Expected } from '../checker/trace/schema.js';
-import { exploreSuite, type Finding, type SuitePart } from '../spec/explore/suite.js';
+import { exploreParallel, type WorkerSpec } from '../spec/explore/parallel.js';
+import {
+  exploreSuite,
+  exploreSuiteAsync,
+  type Finding,
+  type SuitePart,
+} from '../spec/explore/suite.js';
 import type {
   ExploreResult,
   Progress,
@@ -37,6 +43,8 @@ export interface ExploreCliOptions {
   /** Commander's `--no-save` sets this to false. */
   readonly save: boolean;
   readonly keepGoing?: boolean;
+  /** Threads to split the search over; 1 (the default) searches on this one. */
+  readonly workers?: number;
 }
 
 /** Where output goes and what the run is checked against; the tests supply their own. */
@@ -49,6 +57,8 @@ export interface ExploreIo {
   readonly load: () => Promise<{
     build: (config: Config) => Model<unknown>;
     catalogue: Catalogue;
+    /** How a worker thread of `--workers` builds the same model and catalogue. */
+    worker?: (config: Config) => WorkerSpec;
   }>;
 }
 
@@ -71,6 +81,11 @@ export function registerExplore(program: Command): void {
     .option('--json', 'print one JSON object instead of tables')
     .option('--no-save', 'do not write counterexample files')
     .option('--keep-going', 'record the first violation of every property instead of stopping')
+    .option(
+      '--workers <n>',
+      'split the search over n threads (same states and verdicts; default 1)',
+      parseWorkers,
+    )
     .action(async (options: ExploreCliOptions) => {
       process.exitCode = await runExplore(options, defaultIo());
     });
@@ -80,6 +95,17 @@ export function parseMaxStates(value: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1) {
     throw new InvalidArgumentError('expected a positive whole number of states');
+  }
+  return parsed;
+}
+
+/** More threads than this only add coordination: each level waits for the slowest shard. */
+const MAX_WORKERS = 64;
+
+export function parseWorkers(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parsed < 1 || parsed > MAX_WORKERS) {
+    throw new InvalidArgumentError(`expected a whole number of threads from 1 to ${MAX_WORKERS}`);
   }
   return parsed;
 }
@@ -96,13 +122,15 @@ function defaultIo(): ExploreIo {
 }
 
 async function loadWorld() {
-  const [{ createWorldModel }, { CATALOGUE }] = await Promise.all([
+  const [{ createWorldModel }, { CATALOGUE }, { exploreWorker }] = await Promise.all([
     import('../spec/world.js'),
     import('../properties/catalogue.js'),
+    import('../checker/model/explore-worker.js'),
   ]);
   return {
     build: (config: Config) => createWorldModel(config) as Model<unknown>,
     catalogue: CATALOGUE,
+    worker: exploreWorker,
   };
 }
 
@@ -129,13 +157,31 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
     io.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  const { build, catalogue } = await io.load();
+  const { build, catalogue, worker } = await io.load();
   const progress = options.json ? undefined : progressPrinter(io.stderr);
-  const suite = exploreSuite(configs, build, catalogue, {
+  const suiteOptions = {
     ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
     ...(progress === undefined ? {} : { onProgress: progress.report, onPart: progress.part }),
     stopAtFirstViolation: options.keepGoing !== true,
-  });
+  };
+  const workers = options.workers ?? 1;
+  if (workers > 1 && worker === undefined) {
+    io.stderr.write('kd: --workers: this run cannot start worker threads\n');
+    return 2;
+  }
+  const suite =
+    workers > 1 && worker !== undefined
+      ? await exploreSuiteAsync(
+          configs,
+          (config, partOptions) =>
+            exploreParallel(build(config), catalogue, {
+              ...partOptions,
+              workers,
+              worker: worker(config),
+            }),
+          suiteOptions,
+        )
+      : exploreSuite(configs, build, catalogue, suiteOptions);
   progress?.done();
   const saved = options.save ? saveAll(suite.findings, options, io) : [];
   const shown = saved.map((path) => relative(io.cwd, path));

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../properties/catalogue.js';
+import { exploreParallel } from '../../spec/explore/parallel.js';
 import { type ExploreResult, explore } from '../../spec/explore.js';
 import type { Model } from '../../spec/model.js';
 import { exploreSharded } from '../../spec/test-support/shards.js';
 import { makeConfigs } from '../../spec/types/mutants.js';
 import { createWorldModel } from '../../spec/world.js';
+import { exploreWorker } from './explore-worker.js';
 
 /**
  * The sharded search (`spec/explore/shard.ts`, run by `--workers` on threads) against the
@@ -56,4 +58,19 @@ describe('the sharded search agrees with the one-thread explorer', () => {
       [],
     );
   });
+});
+
+describe('kd explore --workers: the shards on worker threads', () => {
+  it('explores retries on two threads to the same result as one', async () => {
+    const [config] = makeConfigs('retries', 'hardened', null);
+    if (config === undefined) throw new Error('no retries config');
+    const model = createWorldModel(config) as Model<unknown>;
+    const one = explore(model, CATALOGUE, { stopAtFirstViolation: false });
+    const two = await exploreParallel(model, CATALOGUE, {
+      workers: 2,
+      worker: exploreWorker(config),
+      stopAtFirstViolation: false,
+    });
+    expect(outline(two)).toEqual(outline(one));
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   collisionProbability,
+  contentId,
   FingerprintSet,
   fingerprintBuffer,
   fingerprintInto,
@@ -36,6 +37,19 @@ describe('fingerprints of state keys', () => {
     expect(collisionProbability(2)).toBe(2 ** -64);
     // TLC's order of magnitude for ten million states.
     expect(collisionProbability(10_000_000)).toBeCloseTo(2.7e-6, 7);
+  });
+});
+
+describe('content ids of sub-objects', () => {
+  it('are 9 characters clear of surrogates, equal for equal content, apart for different', () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 100_000; i++) {
+      const id = contentId(`{replicas:${i},name:fn}`);
+      expect(id).toMatch(/^[\u4000-\uc000]{9}$/);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(100_000);
+    expect(contentId('{a:1}')).toBe(contentId(`{a:${1}}`));
   });
 });
 

@@ -22,6 +22,7 @@ import {
   markHits,
   newVerdicts,
   type Pending,
+  type StopReason,
   type Verdicts,
 } from './verdicts.js';
 
@@ -64,6 +65,28 @@ export function ownerOf(low: number, shards: number): number {
   return (low >>> 0) % shards;
 }
 
+export interface LevelReport {
+  readonly states: number;
+  readonly transitions: number;
+  readonly frontier: number;
+  readonly violations: number;
+  readonly full: boolean;
+}
+
+/**
+ * After a level: why the search stops ('done' when nothing is left to expand), or null to
+ * expand the next one. A violation ends it only at a level's end, so every shard has met
+ * the violations as shallow as the first.
+ */
+export function afterLevel(
+  reports: readonly LevelReport[],
+  stopAtFirstViolation: boolean,
+): StopReason | null {
+  if (reports.some((r) => r.full)) return 'maxStates';
+  if (stopAtFirstViolation && reports.some((r) => r.violations > 0)) return 'violation';
+  return reports.every((r) => r.frontier === 0) ? 'done' : null;
+}
+
 export class Shard<S> {
   private readonly verdicts: Verdicts;
   private readonly visited = new FingerprintSet();
@@ -103,14 +126,6 @@ export class Shard<S> {
     return this.highs.length;
   }
 
-  get frontierSize(): number {
-    return this.frontier.length;
-  }
-
-  get violations(): number {
-    return this.verdicts.found.length;
-  }
-
   /** Level 0: the shard that owns the initial state stores it. */
   seed(): void {
     const initial = this.model.initial();
@@ -123,14 +138,35 @@ export class Shard<S> {
     this.absorb(0);
   }
 
-  /** Expands the frontier; `send(shard, candidate)` is called for successors owned elsewhere. */
-  expandLevel(send: (shard: number, candidate: Candidate<S>) => void): void {
-    const frontier = this.frontier;
+  /**
+   * Expands the frontier; `send(shard, candidate)` is called for successors owned elsewhere,
+   * `expanded(left)` after each state with the number still to expand.
+   */
+  expandLevel(
+    send: (shard: number, candidate: Candidate<S>) => void,
+    expanded?: (left: number) => void,
+  ): void {
+    const frontier: (S | undefined)[] = this.frontier;
     this.frontier = [];
     for (let i = 0; i < frontier.length; i++) {
-      this.expand(frontier[i] as S, this.frontierStart + i, send);
+      const state = frontier[i] as S;
+      // As in the one-thread search: only states not yet expanded stay alive.
+      frontier[i] = undefined;
+      this.expand(state, this.frontierStart + i, send);
+      expanded?.(frontier.length - i - 1);
     }
     this.frontierStart += frontier.length;
+  }
+
+  /** What the coordinator needs after each level to decide whether to go on. */
+  report(): LevelReport {
+    return {
+      states: this.size,
+      transitions: this.transitions,
+      frontier: this.frontier.length,
+      violations: this.verdicts.found.length,
+      full: this.full,
+    };
   }
 
   receive(from: number, candidates: readonly Candidate<S>[]): void {

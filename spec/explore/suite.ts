@@ -50,25 +50,61 @@ export function exploreSuite(
   catalogue: Catalogue,
   options: SuiteOptions = {},
 ): SuiteResult {
-  const parts: SuitePart[] = [];
-  let states = 0;
-  let transitions = 0;
-  for (const [index, config] of configs.entries()) {
-    options.onPart?.(config, index);
-    const result = explore(build(config), catalogue, partOptions(options, states, transitions));
-    parts.push({ config, result });
-    states += result.states;
-    transitions += result.transitions;
+  const run = new SuiteRun(configs, options);
+  for (const config of configs) {
+    if (!run.add(config, explore(build(config), catalogue, run.next(config)))) break;
+  }
+  return run.result();
+}
+
+/** The same on a part explorer that answers later: `kd explore --workers` (parallel.ts). */
+export async function exploreSuiteAsync(
+  configs: readonly Config[],
+  explorePart: (config: Config, options: ExploreOptions) => Promise<ExploreResult>,
+  options: SuiteOptions = {},
+): Promise<SuiteResult> {
+  const run = new SuiteRun(configs, options);
+  for (const config of configs) {
+    if (!run.add(config, await explorePart(config, run.next(config)))) break;
+  }
+  return run.result();
+}
+
+/** The parts explored so far, and the options of the next one. */
+class SuiteRun {
+  private readonly parts: SuitePart[] = [];
+  private states = 0;
+  private transitions = 0;
+
+  constructor(
+    private readonly configs: readonly Config[],
+    private readonly options: SuiteOptions,
+  ) {}
+
+  next(config: Config): ExploreOptions {
+    this.options.onPart?.(config, this.parts.length);
+    return partOptions(this.options, this.states, this.transitions);
+  }
+
+  /** Records a part; false when the run ends here. */
+  add(config: Config, result: ExploreResult): boolean {
+    this.parts.push({ config, result });
+    this.states += result.states;
+    this.transitions += result.transitions;
     // A violation ends the run when asked to stop at the first one; a part cut by the state
     // bound does not stop the others, which may be small enough to finish.
-    if (result.stopReason === 'violation') break;
+    return result.stopReason !== 'violation';
   }
-  const findings = firstPerProperty(parts);
-  return {
-    parts,
-    findings,
-    total: total(parts, parts.length === configs.length, findings),
-  };
+
+  result(): SuiteResult {
+    const { parts } = this;
+    const findings = firstPerProperty(parts);
+    return {
+      parts,
+      findings,
+      total: total(parts, parts.length === this.configs.length, findings),
+    };
+  }
 }
 
 /** The part's options, with progress counted suite-wide. */

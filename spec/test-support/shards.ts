@@ -5,7 +5,7 @@
  */
 
 import { gather } from '../explore/gather.js';
-import { type Candidate, Shard } from '../explore/shard.js';
+import { afterLevel, type Candidate, Shard } from '../explore/shard.js';
 import type { StopReason } from '../explore/verdicts.js';
 import type { ExploreResult } from '../explore.js';
 import type { Model } from '../model.js';
@@ -26,23 +26,23 @@ export function exploreSharded<S>(
   for (const shard of shards) shard.seed();
   let stop: StopReason | null = null;
   for (let depth = 1; stop === null; depth++) {
-    if (shards.some((s) => s.full)) stop = 'maxStates';
-    else if (stopAtFirstViolation && shards.some((s) => s.violations > 0)) stop = 'violation';
-    else if (shards.every((s) => s.frontierSize === 0)) break;
-    else {
-      for (const shard of shards) {
-        // Structured-clone-free here: candidates are handed over as they are.
-        shard.expandLevel((to: number, c: Candidate<S>) => shards[to]?.receive(shard.index, [c]));
-      }
-      for (const shard of shards) shard.absorb(depth);
+    stop = afterLevel(
+      shards.map((s) => s.report()),
+      stopAtFirstViolation,
+    );
+    if (stop !== null) break;
+    for (const shard of shards) {
+      // Structured-clone-free here: candidates are handed over as they are.
+      shard.expandLevel((to: number, c: Candidate<S>) => shards[to]?.receive(shard.index, [c]));
     }
+    for (const shard of shards) shard.absorb(depth);
   }
   return gather({
     model,
     catalogue,
     stopAtFirstViolation,
     shards: shards.map((s) => s.export()),
-    stop,
+    stop: stop === 'done' ? null : stop,
     seconds: 0,
   });
 }

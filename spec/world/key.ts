@@ -1,6 +1,6 @@
 /**
- * Canonical keys of world states: two states get the same key iff they are equal, whatever
- * order their records were filled in. Records serialise in sorted key order and messages in
+ * Canonical keys of world states: two states get the same key iff they are equal (up to the
+ * sub-objects' 128-bit content ids, below), whatever order their records were filled in. Records serialise in sorted key order and messages in
  * flight as a sorted multiset.
  *
  * What is left out, and why it is safe: the step counter and the last step's events (not
@@ -11,6 +11,7 @@
  * by object identity.
  */
 
+import { contentId } from '../explore/fingerprint.js';
 import { type StageKind, stageKindOf } from '../types/ids.js';
 import type { ApiObjects } from '../types/objects.js';
 import { INFORMER_READS } from './informer.js';
@@ -34,19 +35,12 @@ const canonMemo = new WeakMap<object, string>();
 
 /**
  * Hash-consing: every distinct serialisation of a sub-object gets a short id, so a world
- * key is a few hundred characters however large the state. Ids are never reused, so equal
- * ids mean equal serialisations: nothing is merged that is not equal.
+ * key is a few hundred characters however large the state. The id is a 128-bit fingerprint
+ * of the serialisation (`contentId`), not a counter: a counter would number sub-objects in
+ * the order one thread met them, and a state would have another key in another thread of
+ * `kd explore --workers`; nor is a table of every serialisation ever met kept alive.
  */
-const interned = new Map<string, string>();
-
-const intern = (serialised: string): string => {
-  let id = interned.get(serialised);
-  if (id === undefined) {
-    id = `#${interned.size.toString(36)}`;
-    interned.set(serialised, id);
-  }
-  return id;
-};
+const intern = (serialised: string): string => `#${contentId(serialised)}`;
 
 const canonUncached = (value: object): string => {
   if (Array.isArray(value)) return `[${value.map(canon).join(',')}]`;
