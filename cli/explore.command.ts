@@ -11,6 +11,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
 import { table } from '../checker/check/print.js';
+import { changedFieldsView, rerunLine } from '../checker/trace/changes.js';
 import { formatTrace } from '../checker/trace/format.js';
 import { saveCounterexample } from '../checker/trace/save.js';
 import type { Counterexample, Expected } from '../checker/trace/schema.js';
@@ -219,7 +220,7 @@ export function report(
   run.findings.forEach(({ config, violation }, i) => {
     lines.push('', ...violationLines(violation, colors, config.preset.name));
     const saved = savedPaths[i];
-    if (saved !== undefined) lines.push(`  saved ${saved}`);
+    if (saved !== undefined) lines.push(`  saved ${saved}`, `  ${rerunLine(saved)}`);
   });
   if (mutant !== null) lines.push('', mutantVerdict(result, mutant, colors, run));
   return lines;
@@ -276,7 +277,7 @@ function summaryLines(result: ExploreResult): string[] {
 
 function violationLines(violation: Violation, colors: Colors, preset: string): string[] {
   const title = `${colors.red('violated')} ${colors.bold(violation.property)} (${violation.kind}) in preset ${preset}: ${violation.message}`;
-  return [title, ...traceOf(violation).map((line) => `  ${line}`)];
+  return [title, ...changedFieldsView(traceOf(violation)).map((line) => `  ${line}`)];
 }
 
 function traceOf(violation: Violation): string[] {
