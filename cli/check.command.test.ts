@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type CheckCliOptions,
   type CheckIo,
@@ -93,22 +93,63 @@ describe('kd check', () => {
     ]);
   });
 
-  it('catches a mutant, saves the shrunk case, and kd replay reproduces it byte for byte', async () => {
+  describe('catching a mutant', () => {
     const c = capture();
-    const code = await runCheck(
-      options({ mutant: 'no-inflight-accounting', runs: 200, json: false }),
-      c.io,
-    );
-    expect(code).toBe(0);
-    expect(c.out()).toContain('mutant no-inflight-accounting caught by capacity');
-    const saved = /saved (\S+)/.exec(c.out())?.[1] as string;
-    const file = join(c.dir, saved);
-    expect(JSON.parse(readFileSync(file, 'utf8')).expected).toBe('expected-failure');
-    const replays = [sink(), sink()];
-    for (const out of replays)
-      expect(await runReplay(file, {}, { out: out.write, err: () => {} })).toBe(0);
-    expect(replays[0]?.text()).toEqual(replays[1]?.text());
-    expect(replays[0]?.text()).toContain('byte for byte');
+    let code: number;
+    beforeAll(async () => {
+      code = await runCheck(
+        options({ mutant: 'no-inflight-accounting', runs: 200, json: false }),
+        c.io,
+      );
+    }, 60_000);
+    const saved = (): string => /saved (\S+)/.exec(c.out())?.[1] as string;
+
+    it('saves the shrunk case, and kd replay reproduces it byte for byte', async () => {
+      expect(code).toBe(0);
+      expect(c.out()).toContain('mutant no-inflight-accounting caught by capacity');
+      const file = join(c.dir, saved());
+      expect(JSON.parse(readFileSync(file, 'utf8')).expected).toBe('expected-failure');
+      const replays = [sink(), sink()];
+      for (const out of replays)
+        expect(await runReplay(file, {}, { out: out.write, err: () => {} })).toBe(0);
+      expect(replays[0]?.text()).toEqual(replays[1]?.text());
+      expect(replays[0]?.text()).toContain('byte for byte');
+    });
+
+    it('prints the trace as what changed per step, no wider than a terminal', () => {
+      const lines = c.out().split('\n');
+      const first = lines.findIndex((line) => /^ +0 {2}initial state$/.test(line));
+      expect(first).toBeGreaterThan(0);
+      expect(lines[first + 1]).toMatch(/^ {8,}load /);
+      const trace = lines.slice(
+        first,
+        lines.findIndex((l) => l.startsWith('> the property')),
+      );
+      expect(Math.max(...trace.map((line) => line.length))).toBeLessThanOrEqual(120);
+      expect(trace.some((line) => / \| .* \| /.test(line))).toBe(false);
+    });
+
+    it('prints the kd replay command line that reruns the saved case', () => {
+      expect(c.out()).toContain(`rerun: kd replay ${saved()}`);
+    });
+
+    it('ends with the verdict, after the coverage notes', () => {
+      const lines = c.out().trimEnd().split('\n');
+      expect(lines.at(-1)).toBe('mutant no-inflight-accounting caught by capacity, as expected');
+      expect(lines.at(-2)).toMatch(/^runs \d+, steps [\d,]+, .*faults injected/);
+      const notes = lines.flatMap((line, i) =>
+        /^ {2}(unreachable|not covered):/.test(line) ? [i] : [],
+      );
+      expect(notes.length).toBeGreaterThan(0);
+      const lastNote = Math.max(...notes);
+      expect(lastNote).toBeLessThan(lines.findIndex((line) => line.startsWith('violated')));
+    });
+
+    it('kd replay prints what changed per step too', async () => {
+      const out = sink();
+      await runReplay(join(c.dir, saved()), {}, { out: out.write, err: () => {} });
+      expect(out.text()).toMatch(/\n +0 {2}initial state\n {8,}load /);
+    });
   });
 
   it('--json --no-save says which property failed, when, and how small the shrunk case is', async () => {

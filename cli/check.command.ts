@@ -10,9 +10,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CampaignResult, Shard } from '../checker/check/campaign.js';
 import type { CampaignSummary } from '../checker/check/summary.js';
+import {
+  type CheckBudget,
+  checkProgress,
+  progressJson,
+  sumProgress,
+  workerProgress,
+} from './check-progress.js';
 import { positive, whole } from './run.command.js';
 
 export interface CheckCliOptions {
@@ -32,11 +39,15 @@ export interface CheckCliOptions {
   readonly save: boolean;
   /** Commander's `--no-conformance` sets this to false. */
   readonly conformance: boolean;
+  /** A worker of `--workers`: progress as JSON lines on stderr, for the parent to add up. */
+  readonly progressJson?: boolean;
 }
 
 export interface CheckIo {
   readonly stdout: (text: string) => void;
   readonly stderr: { write: (text: string) => void; readonly isTTY: boolean };
+  /** stderr when it is a terminal: the progress is a bar there. */
+  readonly terminal?: NodeJS.WriteStream;
   readonly cwd: string;
   readonly counterexamplesDir: string;
 }
@@ -80,6 +91,7 @@ export function registerCheck(program: Command): void {
     .option('--json', 'print one JSON object instead of tables')
     .option('--no-save', 'do not write a counterexample file')
     .option('--no-conformance', 'do not check implementation steps against the model')
+    .addOption(new Option('--progress-json').hideHelp())
     .action(async (options: CheckCliOptions) => {
       process.exitCode = await runCheck(options, defaultIo());
     });
@@ -89,6 +101,7 @@ function defaultIo(): CheckIo {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+    ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
     cwd: process.cwd(),
     counterexamplesDir: fileURLToPath(new URL('../counterexamples/', import.meta.url)),
   };
@@ -157,13 +170,22 @@ async function prepare(options: CheckCliOptions, io: CheckIo): Promise<Setup | n
 }
 
 function runHere(options: CheckCliOptions, setup: Setup, io: CheckIo): CampaignSummary {
-  const progress = options.json ? undefined : progressPrinter(io.stderr, setup.runs, setup.guards);
+  const progress = options.progressJson
+    ? progressJson(io.stderr.write)
+    : options.json
+      ? undefined
+      : checkProgress(io.stderr, budgetOf(options, setup), setup.guards, io.terminal);
   const result: CampaignResult = setup.run(progress?.report);
   progress?.done();
   const saved =
     options.save && result.failure ? setup.save(result.failure, io.counterexamplesDir) : null;
   return setup.summarise(result, saved === null ? null : relative(io.cwd, saved));
 }
+
+const budgetOf = (options: CheckCliOptions, setup: Setup): CheckBudget => ({
+  runs: setup.runs >= Number.MAX_SAFE_INTEGER ? null : setup.runs,
+  timeMs: options.time ?? null,
+});
 
 /** `--workers n`: n child processes, shard i of n each, merged here. */
 async function runWorkers(
@@ -173,6 +195,10 @@ async function runWorkers(
 ): Promise<CampaignSummary> {
   const dir = mkdtempSync(join(tmpdir(), 'kd-check-'));
   const cli = fileURLToPath(new URL('./kd.ts', import.meta.url));
+  const seen = workerProgress(options.workers);
+  const progress = options.json
+    ? undefined
+    : checkProgress(io.stderr, budgetOf(options, setup), setup.guards, io.terminal);
   try {
     const files = await Promise.all(
       Array.from({ length: options.workers }, (_, i) => {
@@ -188,8 +214,13 @@ async function runWorkers(
           out,
           '--json',
           '--no-save',
+          '--progress-json',
         ];
-        return runChild(args, io).then(() => out);
+        const onStderr = (chunk: string) => {
+          seen.take(i, chunk);
+          progress?.report(sumProgress(seen.latest()));
+        };
+        return runChild(args, onStderr, () => seen.otherText(i), io).then(() => out);
       }),
     );
     const { loadSummaries, mergeAll } = await import('../checker/check/setup.js');
@@ -201,6 +232,7 @@ async function runWorkers(
     }
     return merged;
   } finally {
+    progress?.done();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -224,19 +256,22 @@ function shardArgs(options: CheckCliOptions): string[] {
   return args;
 }
 
-function runChild(args: string[], io: CheckIo): Promise<void> {
+/** A worker: its stderr goes to `onStderr`; `otherText` is what to show if it fails. */
+function runChild(
+  args: string[],
+  onStderr: (chunk: string) => void,
+  otherText: () => string,
+  io: CheckIo,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    child.stderr.on('data', (chunk: Buffer) => onStderr(chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       // A worker exits 1 when it finds a violation; only a crash (no result) is an error.
       if (code === 0 || code === 1) resolve();
       else {
-        io.stderr.write(stderr);
+        io.stderr.write(otherText());
         reject(new Error(`a worker exited with code ${code}`));
       }
     });
@@ -251,35 +286,6 @@ function exitCode(summary: CampaignSummary, target: string | null): number {
   const expectsFailure = summary.mutant !== null || summary.profile === 'artifact';
   if (target !== null && expectsFailure) return summary.violated.includes(target) ? 0 : 1;
   return summary.violated.length === 0 ? 0 : 1;
-}
-
-/** Progress on stderr: in place on a terminal; a line every 5 s otherwise (CI logs). */
-function progressPrinter(stream: CheckIo['stderr'], runs: number, guards: number) {
-  let last = Number.NEGATIVE_INFINITY;
-  let wrote = false;
-  const total = runs >= Number.MAX_SAFE_INTEGER ? '' : `/${runs.toLocaleString('en-US')}`;
-  return {
-    report: (
-      p: import('../checker/check/campaign.js').CampaignProgress & { coverage?: string },
-    ) => {
-      const rate = p.seconds > 0 ? Math.round(p.steps / p.seconds).toLocaleString('en-US') : '0';
-      const line =
-        `check: runs ${p.runs.toLocaleString('en-US')}${total}, ${rate} steps/s, ` +
-        `faults ${p.faults.toLocaleString('en-US')}, guards hit ${p.hits}/${guards}` +
-        (p.coverage ? `, ${p.coverage}` : '') +
-        (p.shrinking ? ', shrinking a failure…' : '');
-      if (stream.isTTY) {
-        stream.write(`\r${line}\x1b[K`);
-        wrote = true;
-      } else if (performance.now() - last >= 5000) {
-        last = performance.now();
-        stream.write(`${line}\n`);
-      }
-    },
-    done: () => {
-      if (wrote) stream.write('\r\x1b[K');
-    },
-  };
 }
 
 export const readSummaryFile = (file: string): string => readFileSync(file, 'utf8');

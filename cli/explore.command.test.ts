@@ -146,6 +146,16 @@ describe('kd explore', () => {
     expect(text).toContain('saved counterexamples/explore-up-hardened-bounded-overshoot.json');
   });
 
+  it('prints what each step changed and the kd replay line that reruns the saved file', async () => {
+    await runExplore(options(), io(true));
+    const text = out.join('');
+    expect(text).toMatch(/\n {4}0 {2}initial state\n {10}/);
+    expect(text).toMatch(/\n {2}> 2 {2}toy: inc\n/);
+    expect(text).toContain(
+      'rerun: kd replay counterexamples/explore-up-hardened-bounded-overshoot.json',
+    );
+  });
+
   it('writes nothing with --no-save', async () => {
     await runExplore(options({ json: true, save: false }), io(true));
     expect(JSON.parse(out[0] ?? '').counterexample).toBeNull();

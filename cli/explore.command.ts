@@ -11,6 +11,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
 import { table } from '../checker/check/print.js';
+import { changedFieldsView, rerunLine } from '../checker/trace/changes.js';
 import { formatTrace } from '../checker/trace/format.js';
 import { saveCounterexample } from '../checker/trace/save.js';
 import type { Counterexample, Expected } from '../checker/trace/schema.js';
@@ -31,6 +32,7 @@ import type {
 import type { Model } from '../spec/model.js';
 import type { Catalogue, Config, Mutant } from '../spec/types/index.js';
 import { findMutant, MUTANTS, makeConfigs, mutantPreset } from '../spec/types/mutants.js';
+import { liveLine } from './progress-line.js';
 
 export interface ExploreCliOptions {
   /** A suite or one preset; default `tiny`. */
@@ -266,7 +268,7 @@ export function report(
   run.findings.forEach(({ config, violation }, i) => {
     lines.push('', ...violationLines(violation, colors, config.preset.name));
     const saved = savedPaths[i];
-    if (saved !== undefined) lines.push(`  saved ${saved}`);
+    if (saved !== undefined) lines.push(`  saved ${saved}`, `  ${rerunLine(saved)}`);
   });
   if (mutant !== null) lines.push('', mutantVerdict(result, mutant, colors, run));
   return lines;
@@ -325,7 +327,7 @@ function summaryLines(result: ExploreResult): string[] {
 
 function violationLines(violation: Violation, colors: Colors, preset: string): string[] {
   const title = `${colors.red('violated')} ${colors.bold(violation.property)} (${violation.kind}) in preset ${preset}: ${violation.message}`;
-  return [title, ...traceOf(violation).map((line) => `  ${line}`)];
+  return [title, ...changedFieldsView(traceOf(violation)).map((line) => `  ${line}`)];
 }
 
 function traceOf(violation: Violation): string[] {
@@ -413,36 +415,21 @@ function createdBy(): string {
   return `kd explore ${pkg.version}`;
 }
 
-/**
- * A progress line on stderr: rewritten in place on a terminal; otherwise (CI logs) one
- * line every few seconds, since a line per half second would flood the log.
- */
+/** The exploration's progress line (`progress-line.ts`), naming the part of a suite. */
 export function progressPrinter(
   stream: ExploreIo['stderr'],
   intervalMs = 5000,
   now: () => number = () => performance.now(),
 ) {
-  let lastLine = Number.NEGATIVE_INFINITY;
-  let wrote = false;
+  const line = liveLine(stream, intervalMs, now);
   let partName = '';
   return {
     /** Each part of a suite is named in the progress line while it runs. */
     part: (config: Config): void => {
       partName = config.preset.name;
     },
-    report: (progress: Progress): void => {
-      const line = progressLine(progress, partName);
-      if (stream.isTTY) {
-        stream.write(`\r${line}\x1b[K`);
-        wrote = true;
-      } else if (now() - lastLine >= intervalMs) {
-        lastLine = now();
-        stream.write(`${line}\n`);
-      }
-    },
-    done: (): void => {
-      if (wrote) stream.write('\r\x1b[K');
-    },
+    report: (progress: Progress): void => line.show(progressLine(progress, partName)),
+    done: line.done,
   };
 }
 

@@ -1,6 +1,7 @@
 // `kd replay FILE`: replay a counterexample deterministically (an explore file on the
-// model, a check file on the implementation), print its trace, and exit 0 iff the outcome
-// is the one the file records. A malformed file gets an error naming the field.
+// model, a check file on the implementation), print its trace (what each step changed), and
+// exit 0 iff the outcome is the one the file records. A malformed file gets an error naming
+// the field.
 import type { Command } from 'commander';
 
 interface ReplayCliOptions {
@@ -17,7 +18,7 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('Replay a counterexample file and check that its recorded outcome still holds')
     .argument('<file>', 'a counterexample file (counterexamples/*.json)')
-    .option('--verbose', 'print each step with the key state after it')
+    .option('--verbose', 'print the stored table: each step with the whole key state after it')
     .action(async (file: string, options: ReplayCliOptions) => {
       process.exitCode = await runReplay(file, options, {
         out: (text) => process.stdout.write(text),
@@ -32,10 +33,12 @@ export async function runReplay(
   options: ReplayCliOptions,
   io: ReplayIo,
 ): Promise<number> {
-  const [{ loadCounterexample }, { replayCounterexample }] = await Promise.all([
-    import('../checker/trace/load.js'),
-    import('../checker/replay/replay.js'),
-  ]);
+  const [{ loadCounterexample }, { replayCounterexample }, { changedFieldsView }] =
+    await Promise.all([
+      import('../checker/trace/load.js'),
+      import('../checker/replay/replay.js'),
+      import('../checker/trace/changes.js'),
+    ]);
   let cx: ReturnType<typeof loadCounterexample>;
   try {
     cx = loadCounterexample(file);
@@ -47,7 +50,7 @@ export async function runReplay(
   const on = cx.tool === 'check' ? 'implementation' : 'model';
   const lines = [
     `${file}: ${cx.property} (${cx.kind}), ${cx.profile}${cx.mutant ? `, mutant ${cx.mutant}` : ''}, replayed on the ${on}; expected: ${cx.expected}`,
-    ...(options.verbose ? result.trace : result.trace.map(withoutState)),
+    ...(options.verbose ? result.trace : changedFieldsView(result.trace)),
     result.verdict,
     result.reproduced
       ? result.sameTrace
@@ -61,9 +64,3 @@ export async function runReplay(
   io.out(`${lines.join('\n')}\n`);
   return result.matches ? 0 : 1;
 }
-
-/** `  12 | actor | action | state` → `  12 | actor | action`: the short form of a trace line. */
-const withoutState = (line: string): string => {
-  const parts = line.split(' | ');
-  return parts.length >= 4 ? parts.slice(0, 3).join(' | ').trimEnd() : line;
-};

@@ -60,6 +60,15 @@ describe('kd report in a browser', () => {
         await page.screenshot({ path: join(SCREENSHOT_DIR, 'report-finding.png') });
         await page.locator('#matrix').scrollIntoViewIfNeeded();
         await page.screenshot({ path: join(SCREENSHOT_DIR, 'report-matrix.png') });
+        // The summary says what is still open against our design, whatever the campaign found.
+        expect(await page.locator('#summary .open-findings').textContent()).toMatch(
+          /^No open counterexample against hardened \(\d+ fixed/,
+        );
+        // No label of a sequence diagram covers another, nor a fault mark.
+        expect(await overlappingLabels(page)).toEqual([]);
+        // A narrow window: every stage machine still fits its frame (scaled, not cut off).
+        await page.setViewportSize({ width: 700, height: 900 });
+        expect(await machinesPastTheirFrame(page)).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
         await browser.close();
@@ -67,3 +76,37 @@ describe('kd report in a browser', () => {
     },
   );
 });
+
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof chromium.launch>>['newPage']>>;
+
+/** Pairs of text elements (labels, actions, marks) whose boxes overlap, per diagram. */
+const overlappingLabels = (page: Page): Promise<string[]> =>
+  page.evaluate(() => {
+    const found: string[] = [];
+    for (const svg of document.querySelectorAll('svg.sequence')) {
+      const boxes = [...svg.querySelectorAll('text')].map((t) => ({
+        text: t.textContent ?? '',
+        r: t.getBoundingClientRect(),
+      }));
+      boxes.forEach((a, i) => {
+        for (const b of boxes.slice(i + 1)) {
+          const apart =
+            a.r.right <= b.r.left + 0.5 ||
+            b.r.right <= a.r.left + 0.5 ||
+            a.r.bottom <= b.r.top + 0.5 ||
+            b.r.bottom <= a.r.top + 0.5;
+          if (!apart) found.push(`${svg.closest('article')?.id}: "${a.text}" / "${b.text}"`);
+        }
+      });
+    }
+    return found;
+  });
+
+/** Stage machines whose drawing runs past the right edge of its frame. */
+const machinesPastTheirFrame = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('#machines .machine')].flatMap((frame) => {
+      const svg = frame.querySelector('svg')?.getBoundingClientRect();
+      return svg && svg.right > frame.getBoundingClientRect().right + 0.5 ? [frame.id] : [];
+    }),
+  );

@@ -46,6 +46,22 @@ export const shortest = (findings: readonly Finding[]): Finding | undefined =>
     (a, b) => a.traceLength - b.traceLength || a.file.localeCompare(b.file, 'en'),
   )[0];
 
+/**
+ * The committed findings against our design that still fail: `hardened` (no mutant) and
+ * not marked `fixed`. A campaign that finds nothing does not make them go away.
+ */
+export const openAgainstHardened = (findings: readonly Finding[]): Finding[] =>
+  findings.filter(
+    (f) =>
+      f.counterexample.profile === 'hardened' &&
+      f.counterexample.mutant === null &&
+      f.counterexample.expected !== 'fixed',
+  );
+
+/** `The artifact profile differs from hardened in a: x, b: y.` */
+export const profileDifference = (profile: string): string =>
+  `The ${profile} profile differs from hardened in ${switchesDifferingFromHardened(profile).join(', ')}.`;
+
 /** The switches in which a profile differs from `hardened`, as `name: value` strings. */
 const switchesDifferingFromHardened = (profile: string): string[] => {
   const switches = PROFILES[profile as keyof typeof PROFILES];
@@ -57,9 +73,10 @@ const switchesDifferingFromHardened = (profile: string): string[] => {
 
 /**
  * Why a finding fails, in words a reviewer can check against the trace: a mutant's hazard,
- * or for the `artifact` profile the switches in which it differs from our design.
+ * or for the `artifact` profile the switches in which it differs from our design (or, with
+ * `switchesShown`, a pointer to where the page lists them once).
  */
-export const whyItFails = (cx: Counterexample): string => {
+export const whyItFails = (cx: Counterexample, switchesShown = false): string => {
   if (cx.mutant !== null) {
     const mutant = findMutant(cx.mutant);
     return mutant ? `Mutant ${cx.mutant}: ${mutant.hazard}.` : `Mutant ${cx.mutant}.`;
@@ -69,9 +86,9 @@ export const whyItFails = (cx: Counterexample): string => {
       ? 'A finding against our design (hardened), since fixed: replaying it must no longer fail.'
       : 'An open finding against our design (hardened).';
   const hazards = hazardsBehind(cx.profile, cx.property);
-  const differs = `The ${cx.profile} profile differs from hardened in ${switchesDifferingFromHardened(
-    cx.profile,
-  ).join(', ')}.`;
+  const differs = switchesShown
+    ? `The ${cx.profile} profile (its switches that differ from hardened are listed above).`
+    : profileDifference(cx.profile);
   if (hazards.length === 0) return differs;
   return `${differs} Of these, ${hazards.join('; ')}.`;
 };

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadFindings } from './findings.js';
 import { generateDocs, leftoverDocs, staleDocs } from './generate.js';
 import { sequenceOf } from './sequence/build.js';
-import { sequenceSvg } from './sequence/svg.js';
+import { labelBox } from './sequence/labels-layout.js';
+import { esc, sequenceSvg } from './sequence/svg.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -28,10 +29,35 @@ describe('kd docs', () => {
       expect(svg).toContain('class="step failing"');
       const messages = seq.events.filter((e) => e.kind === 'message');
       for (const m of messages) expect(m.label, finding.file).toMatch(/ e=\S+/);
-      // Model traces are replayed, so their sends are exact.
+      // Every action whole: a clipped label lost its epoch, what tells two steps apart.
+      // (The row's <title> holds the whole label in any case: look at the drawn text.)
+      for (const step of seq.steps)
+        expect(
+          [`>${esc(step.label)}<`, `>${esc(step.label)} <tspan`].some((t) => svg.includes(t)),
+          `${finding.file}: ${step.label}`,
+        ).toBe(true);
       if (finding.counterexample.tool === 'explore')
         expect(seq.sendsKnown, finding.file).toBe(true);
     }
+  });
+
+  it('places message labels clear of one another and of the marks (by estimated width)', () => {
+    let labels = 0;
+    for (const finding of loadFindings(`${root}/counterexamples`)) {
+      const svg = sequenceSvg(sequenceOf(finding.counterexample), finding.stem);
+      const boxes = [
+        ...svg.matchAll(/<text class="label" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</g),
+      ].map((m) => labelBox(m[3] ?? '', Number(m[1]), Number(m[2])));
+      labels += boxes.length;
+      boxes.forEach((a, i) => {
+        for (const b of boxes.slice(i + 1))
+          expect(
+            a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom,
+            `${finding.file}: labels at ${a.left},${a.top} and ${b.left},${b.top}`,
+          ).toBe(false);
+      });
+    }
+    expect(labels).toBeGreaterThan(100);
   });
 });
 

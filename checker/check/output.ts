@@ -1,11 +1,13 @@
 /**
- * The report `kd check` and `kd merge` print: the property table, the summary line with
- * steps/s, coverage (stage machines; faults by kind and target), and on a failure its
- * shrunk trace and counterexample file; or the JSON of the issue with `--json`.
+ * The report `kd check` and `kd merge` print: coverage (faults by kind and target; stage
+ * machines, and why what was missed is unreachable), the property table, on a failure its
+ * shrunk trace (what changed per step), its file and the command that reruns it, and last
+ * the summary line with steps/s and the verdict; or the JSON of the issue with `--json`.
  */
 import { type CoverageReport, formatCoverage } from '../coverage/index.js';
+import { changedFieldsView, rerunLine } from '../trace/changes.js';
 import { faultMatrix, jsonSummary, judgeCoverage, propertyTable, summaryLine } from './print.js';
-import type { CampaignSummary } from './summary.js';
+import { type CampaignSummary, propertyRows } from './summary.js';
 
 export function print(
   summary: CampaignSummary,
@@ -14,15 +16,13 @@ export function print(
   _cwd: string,
 ): string[] {
   if (json) return [JSON.stringify(jsonSummary(summary))];
+  // What explains the result first; the result itself last, where a reader's eye lands.
   const lines = [
-    ...propertyTable(summary),
-    '',
-    summaryLine(summary),
-    '',
     'faults injected, by kind and target',
-    ...faultMatrix(summary).map((line) => `  ${line}`),
+    ...faultMatrix(summary).map((l) => `  ${l}`),
   ];
   if (summary.coverage !== null) lines.push('', ...coverageLines(summary));
+  lines.push('', ...propertyTable(summary));
   const failure = summary.failure;
   if (failure !== null) {
     lines.push(
@@ -30,16 +30,24 @@ export function print(
       `violated ${failure.property} (${failure.kind}) in run ${failure.runsToDetect}, after ${failure.secondsToDetect.toFixed(1)} s: ${failure.message}`,
       `shrunk to ${failure.choices} choices, ${failure.traceSteps} steps after the warm-up` +
         ` (liveness bound ${failure.case.livenessStepMax.toLocaleString('en-US')} steps):`,
-      ...failure.trace.map((line) => `  ${line}`),
+      ...changedFieldsView(failure.trace).map((line) => `  ${line}`),
     );
-    if (failure.counterexample !== null) lines.push(`  saved ${failure.counterexample}`);
+    if (failure.counterexample !== null)
+      lines.push(`  saved ${failure.counterexample}`, `  ${rerunLine(failure.counterexample)}`);
   }
-  if (target !== null) lines.push('', verdictLine(summary, target));
+  lines.push('', summaryLine(summary), verdictLine(summary, target));
   return lines;
 }
 
-/** What a campaign with a target property found, in the words of what it ran. */
-const verdictLine = (summary: CampaignSummary, target: string): string => {
+/** What the campaign found, in the words of what it ran: the last line printed. */
+const verdictLine = (summary: CampaignSummary, target: string | null): string => {
+  if (target === null) {
+    if (summary.violated.length > 0)
+      return `violation found: ${summary.violated.join(', ')} (first in run ${summary.failure?.runsToDetect ?? '?'})`;
+    const rows = propertyRows(summary);
+    const count = (status: string) => rows.filter((row) => row.status === status).length;
+    return `no violation in ${summary.runs.toLocaleString('en-US')} runs: ${count('holds')} properties hold, ${count('unexercised')} unexercised`;
+  }
   const found = summary.violated.includes(target);
   const subject =
     summary.mutant !== null ? `mutant ${summary.mutant}` : `the ${summary.profile} profile`;

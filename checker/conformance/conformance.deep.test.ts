@@ -23,7 +23,7 @@ import { type ConformanceMismatch, createConformance } from './index.js';
 
 const CONFIG = scenarioConfig(makeConfig('up', 'hardened', null));
 /** Fixed, so that the campaign below is the same on every run; FC_SEED pins another. */
-const FC = fcSettings({ numRuns: 60, seed: 4 });
+const FC = fcSettings({ numRuns: 60, seed: 4 }, 'checker/conformance/conformance.deep.test.ts');
 const RUNS = FC.numRuns;
 
 interface Checked {

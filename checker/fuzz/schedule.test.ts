@@ -14,7 +14,7 @@ import { faultCount, runSchedule } from './run-schedule.js';
  * in docs/check.md), which `kd check` reports; a random seed here would make the suite fail
  * now and then instead.
  */
-const params = fcSettings({ numRuns: 25, seed: 1 });
+const params = fcSettings({ numRuns: 25, seed: 1 }, 'checker/fuzz/schedule.test.ts');
 
 const outcome = (
   mode: 'direct' | 'api',

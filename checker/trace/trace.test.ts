@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { HARDENED, PRESETS, type Preset } from '../../spec/types/config.js';
+import { changedFieldsView, traceRows } from './changes.js';
 import { formatTrace } from './format.js';
 import {
   loadAllCounterexamples,
@@ -237,5 +238,57 @@ describe('formatTrace', () => {
     });
     expect(lines[2]).toBe('>@    1 | a     | x         | s1');
     expect(lines.at(-1)).toBe('> the property fails after step 1; @ steps 2..3 repeat forever');
+  });
+});
+
+describe('changedFieldsView', () => {
+  const stored = formatTrace({
+    steps: [
+      { actor: 'environment', label: 'load a/fn=1' },
+      { actor: 'fault', label: 'crash replicaset' },
+      { actor: 'net', label: 'deliver replicaset.scale' },
+    ],
+    summaries: [
+      'load a/fn=0 | api [] | held -',
+      'load a/fn=1 | api [] | held -',
+      'load a/fn=1 | api [] | held replicaset:down',
+      'load a/fn=1 | api [] | held replicaset:down',
+    ],
+    failingStep: 3,
+  });
+
+  it('prints the first state in full, then each step with only the fields it changed', () => {
+    expect(changedFieldsView(stored)).toEqual([
+      '  0  initial state',
+      '        load a/fn=0',
+      '        api []',
+      '        held -',
+      '  1  environment: load a/fn=1',
+      '        load a/fn=1',
+      '  2  fault: crash replicaset',
+      '        held replicaset:down',
+      '> 3  net: deliver replicaset.scale',
+      '> the property fails after step 3',
+    ]);
+  });
+
+  it('prints a state in full after steps left out, and reads back what the table stored', () => {
+    const gap = formatTrace({
+      steps: [
+        { actor: 'policy', label: '(9 steps of the liveness phase left out)' },
+        { actor: 'a', label: 'x' },
+      ],
+      summaries: ['s 0 | t 0', '…', 's 1 | t 0'],
+      failingStep: 2,
+    });
+    expect(changedFieldsView(gap).slice(3)).toEqual([
+      '  1  policy: (9 steps of the liveness phase left out)',
+      '        …',
+      '> 2  a: x',
+      '        s 1',
+      '        t 0',
+      '> the property fails after step 2',
+    ]);
+    expect(traceRows(gap).map((row) => row.state)).toEqual(['s 0 | t 0', '…', 's 1 | t 0']);
   });
 });

@@ -7,7 +7,7 @@ import { faultMatrix, summaryLine } from '../../checker/check/print.js';
 import { type CampaignSummary, propertyRows } from '../../checker/check/summary.js';
 import type { CoverageReport } from '../../checker/coverage/index.js';
 import { CATALOGUE } from '../../properties/catalogue.js';
-import { type Finding, whyItFails } from '../findings.js';
+import { type Finding, openAgainstHardened, profileDifference, whyItFails } from '../findings.js';
 import { catalogueRows } from '../pages/catalogue.js';
 import { origin } from '../pages/counterexamples.js';
 import type { MachineDiagram } from '../pages/machines.js';
@@ -31,9 +31,23 @@ export const summarySection = (
     `<p>Committed counterexamples: ${findings.length} (${byTool('explore')} explored on the model, ${byTool('check')} checked on the implementation). Each is drawn below with the reason it fails.</p>`,
     s.failure
       ? `<p class="what">This campaign found a violation of <b>${esc(s.failure.property)}</b>: ${esc(s.failure.message)}</p>`
-      : '<p>This campaign found no violation.</p>',
+      : `<p>This campaign found no violation in its ${s.runs} runs.</p>`,
+    openFindingsLine(findings),
     '</section>',
   ].join('\n');
+};
+
+/** The committed verdict on our design, whatever this campaign found. */
+const openFindingsLine = (findings: readonly Finding[]): string => {
+  const open = openAgainstHardened(findings);
+  if (open.length === 0) {
+    const fixed = findings.filter(
+      (f) => f.subject === 'hardened' && f.counterexample.expected === 'fixed',
+    ).length;
+    return `<p class="open-findings">No open counterexample against hardened (${fixed} fixed, each replayed by the test suite).</p>`;
+  }
+  const one = open.length === 1;
+  return `<p class="what open-findings">${open.length} open counterexample${one ? '' : 's'} against hardened still fail${one ? 's' : ''}: ${open.map((f) => link(f, f.stem)).join(', ')}.</p>`;
 };
 
 export const propertySection = (s: CampaignSummary, findings: readonly Finding[]): string => {
@@ -94,12 +108,18 @@ export const matrixSection = (findings: readonly Finding[]): string => {
   ].join('\n');
 };
 
-export const findingsSection = (findings: readonly Finding[]): string =>
-  [
+export const findingsSection = (findings: readonly Finding[]): string => {
+  // Said once here rather than on every card of the profile.
+  const profiles = [...new Set(findings.map((f) => f.counterexample.profile))].filter(
+    (p) => p !== 'hardened',
+  );
+  return [
     '<section id="counterexamples"><h2>Counterexamples</h2>',
+    ...profiles.map((p) => `<p class="switches">${esc(profileDifference(p))}</p>`),
     ...findings.map(findingHtml),
     '</section>',
   ].join('\n');
+};
 
 const findingHtml = (f: Finding): string => {
   const cx = f.counterexample;
@@ -107,7 +127,7 @@ const findingHtml = (f: Finding): string => {
   return [
     `<article class="finding" id="${anchor(f)}"><h3>${esc(f.stem)}</h3>`,
     `<p><b>${esc(cx.property)}</b> (${esc(cx.kind)}) fails after step ${cx.failingStep}; ${esc(origin(f))}; expected outcome <code>${esc(cx.expected)}</code>; replay with <code>kd replay counterexamples/${esc(f.file)}</code>.</p>`,
-    `<p class="why"><b>Why.</b> ${esc(whyItFails(cx))}</p>`,
+    `<p class="why"><b>Why.</b> ${esc(whyItFails(cx, true))}</p>`,
     `<p class="what"><b>What fails.</b> ${esc(cx.message)}</p>`,
     `<div class="diagram"><div class="svgbox">${svg}</div><div class="state-panel">Point at a step to see the key state after it.</div></div>`,
     `<details><summary>Trace</summary><pre>${esc(cx.trace.join('\n'))}</pre></details>`,

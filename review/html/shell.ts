@@ -32,7 +32,10 @@ pre { background: #f5f7fa; padding: 8px; overflow-x: auto; font-size: 12px; }
 .state-panel { flex: 0 0 260px; font: 12px/1.4 monospace; background: #f5f7fa; border: 1px solid #d7deea;
   padding: 8px; white-space: pre-wrap; word-break: break-word; position: sticky; top: 8px; }
 svg.sequence g.step:hover rect { fill: #dde8fb; }
+/* A wide machine scales down to the page, as the sequence diagrams do, rather than running
+   past its frame with its scroll bar a screen further down. */
 .machine { margin: 12px 0 24px; overflow-x: auto; }
+.machine svg { max-width: 100%; height: auto; }
 .muted { color: #667; }
 `;
 

@@ -3,6 +3,7 @@
  * kubelet lane per node) and the API Server; per step, the messages that travel between
  * lanes (with their epochs), API requests and informer reads, local work, and faults.
  */
+import { traceRows } from '../../checker/trace/changes.js';
 
 export const API_LANE = 'API Server';
 
@@ -81,17 +82,9 @@ export const normaliseStage = (id: string): string =>
 export const kubeletsIn = (text: string): string[] =>
   [...text.matchAll(/\b(?:kubelet|k)\/([A-Za-z0-9-]+)/g)].map((m) => `kubelet/${m[1]}`);
 
-/**
- * The printed trace's `state after` column by step (index 0: the initial state). The
- * columns are `mark step | actor | action | state`, and the state has `|` of its own.
- */
+/** The printed trace's `state after` column by step (index 0: the initial state). */
 export const statesFromTrace = (trace: readonly string[]): string[] => {
   const states: string[] = [];
-  for (const line of trace) {
-    const parts = line.split(' | ');
-    const step = Number(parts[0]?.replace(/^[>@]*/, '').trim());
-    if (parts.length < 4 || !Number.isInteger(step)) continue;
-    states[step] = parts.slice(3).join(' | ').trim();
-  }
+  for (const row of traceRows(trace)) states[row.step] = row.state;
   return states;
 };

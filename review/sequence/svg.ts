@@ -9,13 +9,16 @@
  */
 import type { ApiArrow, LaneMark, MessageArrow, Sequence } from './events.js';
 import { API_LANE } from './events.js';
+import { labelPlacer } from './labels-layout.js';
 
 const LANE_W = 132;
 const ROW_H = 24;
 const TOP = 44;
 const LEFT = 36;
-const ACTION_W = 430;
-const ACTION_CHARS = 68;
+/** The action column is at least this wide, and as wide as its longest line. */
+const ACTION_MIN_W = 430;
+/** The widest an 11 px character of the action column is drawn (bold, for the failing row). */
+const ACTION_CHAR_W = 6.6;
 
 interface Frame {
   readonly id: string;
@@ -33,7 +36,7 @@ export const sequenceSvg = (seq: Sequence, id: string): string => {
     `<rect width="${frame.width}" height="${frame.height}" fill="#ffffff"/>`,
     ...rows(seq, frame),
     ...lanes(seq, frame),
-    ...seq.events.map((e) => drawEvent(e, frame, seq)),
+    ...drawEvents(seq, frame),
     ...legend(seq, frame),
     '</svg>',
   ];
@@ -42,11 +45,15 @@ export const sequenceSvg = (seq: Sequence, id: string): string => {
 
 const frameOf = (seq: Sequence, id: string): Frame => {
   const index = new Map(seq.lanes.map((lane, i) => [lane, i]));
-  const width = LEFT + seq.lanes.length * LANE_W + ACTION_W;
+  // Every action whole: a label cut short hides what tells steps apart (the epoch at its end).
+  const longest = Math.max(...rowTexts(seq).map((row) => row.label.length + row.mark.length + 1));
+  const actionWidth = Math.max(ACTION_MIN_W, Math.ceil(longest * ACTION_CHAR_W) + 12);
+  const width = LEFT + seq.lanes.length * LANE_W + actionWidth;
   return {
     id: id.replace(/[^A-Za-z0-9_-]/g, '_'),
     // The action column comes first, so a narrow window still shows what each step did.
-    x: (lane) => LEFT + ACTION_W + (index.get(lane) ?? seq.lanes.length - 1) * LANE_W + LANE_W / 2,
+    x: (lane) =>
+      LEFT + actionWidth + (index.get(lane) ?? seq.lanes.length - 1) * LANE_W + LANE_W / 2,
     y: (step) => TOP + step * ROW_H,
     width,
     height: TOP + (seq.steps.length + 1) * ROW_H + 36,
@@ -77,36 +84,60 @@ const lanes = (seq: Sequence, f: Frame): string[] =>
     ];
   });
 
+/** Each row's action and its mark (the failing step, the start of a cycle). */
+const rowTexts = (seq: Sequence) =>
+  [{ actor: '', label: '(initial)', state: seq.initialState }, ...seq.steps].map((step, i) => ({
+    ...step,
+    failing: i === seq.failingStep,
+    mark:
+      i === seq.failingStep
+        ? `✗ ${seq.property} fails`
+        : i === seq.cycleStart
+          ? '@ cycle from here'
+          : '',
+  }));
+
 /** One row per step (0 is the initial state): number, action, hover state, highlight. */
-const rows = (seq: Sequence, f: Frame): string[] => {
-  const all = [{ actor: '', label: '(initial)', state: seq.initialState }, ...seq.steps];
-  return all.map((step, i) => {
+const rows = (seq: Sequence, f: Frame): string[] =>
+  rowTexts(seq).map((step, i) => {
     const y = f.y(i);
-    const failing = i === seq.failingStep;
+    const { failing, mark } = step;
     const band = failing ? '#fbd5d5' : i % 2 === 0 ? '#f7f9fc' : '#ffffff';
-    const mark = failing
-      ? `✗ ${seq.property} fails`
-      : i === seq.cycleStart
-        ? '@ cycle from here'
-        : '';
     return [
       `<g class="step${failing ? ' failing' : ''}" data-step="${i}">`,
       `<title>${esc(`step ${i}${step.actor ? ` · ${step.actor}` : ''} · ${step.label}\nstate after: ${step.state}`)}</title>`,
       `<rect x="0" y="${y - ROW_H / 2}" width="${f.width}" height="${ROW_H}" fill="${band}"/>`,
       `<text x="${LEFT - 6}" y="${y + 4}" text-anchor="end" fill="#555">${i}</text>`,
-      `<text x="${LEFT + 6}" y="${y + 4}" fill="${failing ? '#b00020' : '#222'}"${failing ? ' font-weight="bold"' : ''}>${esc(clip(step.label))}${mark ? ` <tspan fill="#b00020" font-weight="bold">${esc(mark)}</tspan>` : ''}</text>`,
+      `<text class="action" x="${LEFT + 6}" y="${y + 4}" fill="${failing ? '#b00020' : '#222'}"${failing ? ' font-weight="bold"' : ''}>${esc(step.label)}${mark ? ` <tspan fill="#b00020" font-weight="bold">${esc(mark)}</tspan>` : ''}</text>`,
       '</g>',
     ].join('');
   });
+
+/** Marks first, so that the message labels placed after them keep clear of them. */
+const drawEvents = (seq: Sequence, f: Frame): string[] => {
+  const placer = labelPlacer([]);
+  for (const e of seq.events) {
+    if (e.kind === 'message') continue;
+    const x = f.x(e.lane);
+    const y = f.y(e.step);
+    // An API arrow of the API Server's own lane is drawn as a dot (drawApi).
+    if (e.kind !== 'api' || e.lane === API_LANE)
+      placer.block({ left: x - 9, top: y - 9, right: x + 9, bottom: y + 7 });
+  }
+  return seq.events.map((e) =>
+    e.kind === 'message' ? drawMessage(e, f, seq, placer) : drawEvent(e, f),
+  );
 };
 
-const drawEvent = (e: Sequence['events'][number], f: Frame, seq: Sequence): string => {
-  if (e.kind === 'message') return drawMessage(e, f, seq);
-  if (e.kind === 'api') return drawApi(e, f);
-  return drawMark(e, f);
-};
+const drawEvent = (e: ApiArrow | LaneMark, f: Frame): string =>
+  e.kind === 'api' ? drawApi(e, f) : drawMark(e, f);
 
-const drawMessage = (m: MessageArrow, f: Frame, seq: Sequence): string => {
+const drawMessage = (
+  m: MessageArrow,
+  f: Frame,
+  seq: Sequence,
+  placer: ReturnType<typeof labelPlacer>,
+): string => {
   const session = /\.(handshake|handshakeReply|sync|syncAck|notReady|epochMismatch)\b/.test(
     m.label,
   );
@@ -120,14 +151,13 @@ const drawMessage = (m: MessageArrow, f: Frame, seq: Sequence): string => {
   const dash = m.fate === 'in flight' || m.duplicate ? ' stroke-dasharray="5 3"' : '';
   const head =
     m.fate === 'dropped' ? '' : ` marker-end="url(#${f.id}-${session ? 'session' : 'msg'})"`;
-  const tx = x1 + (x2 - x1) * 0.3;
-  const ty = y1 + (y2 - y1) * 0.3 - 3;
   const suffix = m.duplicate ? ' (dup)' : m.fate === 'in flight' ? ' (in flight)' : '';
+  const { x: tx, y: ty } = placer.place(m.label + suffix, x1, y1, x2, y2);
   return [
     `<g class="message"><title>${esc(`${m.label} ${m.from}→${m.to}: ${m.fate}${m.sentAt === null ? '' : `, sent at step ${m.sentAt}`}${suffix}`)}</title>`,
     `<line x1="${r(x1)}" y1="${r(y1)}" x2="${r(x2)}" y2="${r(y2)}" stroke="${color}" stroke-width="1.6"${dash}${head}/>`,
     m.fate === 'dropped' ? cross(x2, y2, '#b00020') : '',
-    `<text x="${r(tx)}" y="${r(ty)}" fill="${color}" font-size="9.5" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(m.label + suffix)}</text>`,
+    `<text class="label" x="${r(tx)}" y="${r(ty)}" fill="${color}" font-size="9.5" stroke="#ffffff" stroke-width="3" paint-order="stroke">${esc(m.label + suffix)}</text>`,
     '</g>',
   ].join('');
 };
@@ -170,9 +200,6 @@ const legend = (seq: Sequence, f: Frame): string[] => {
     `<text x="${LEFT}" y="${y + 14}" fill="#555" font-size="10">${esc(`${sends}; hover a row for the key state after it`)}</text>`,
   ];
 };
-
-const clip = (text: string): string =>
-  text.length <= ACTION_CHARS ? text : `${text.slice(0, ACTION_CHARS - 1)}…`;
 
 /** Coordinates rounded to a tenth: stable text, small files. */
 const r = (n: number): string => String(Math.round(n * 10) / 10);

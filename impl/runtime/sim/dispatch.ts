@@ -168,6 +168,9 @@ const runEffect = (state: SimState, slot: ActorSlot, effect: Effect): void => {
     case 'applied':
       state.record(effect.event);
       return;
+    default:
+      // Every effect a stage may produce is handled (the live host's `execute` too).
+      effect satisfies never;
   }
 };
 

@@ -206,6 +206,9 @@ export class StageHost {
         case 'applied':
           this.ports.onApplied?.(effect.event);
           break;
+        default:
+          // Every effect a stage may produce is handled (the sim's `runEffect` too).
+          effect satisfies never;
       }
     }
   }
