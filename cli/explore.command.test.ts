@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -338,5 +338,35 @@ describe('kd explore --workers', () => {
       (p: { kind: string; status: string }) => p.kind !== 'sometimes' && p.status !== 'holds',
     );
     expect(failing).toEqual([]);
+  }, 60_000);
+});
+
+describe('kd explore and Ctrl-C', () => {
+  it('stops the search, prints what it found as incomplete and exits 130', async () => {
+    const kd = fileURLToPath(new URL('../bin/kd', import.meta.url));
+    const child = spawn(kd, [
+      'explore',
+      '--preset',
+      'small',
+      '--max-states',
+      '5000000',
+      '--no-save',
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      // Interrupt once the search is under way: its first progress line.
+      if (stderr.includes('exploring small:') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('interrupted: stopping the search');
+    expect(stdout).toContain('incomplete: interrupted (Ctrl-C)');
+    expect(stdout).toMatch(/capacity\s+always\s+unknown/);
+    expect(stdout).toMatch(/^states [1-9]/m);
   }, 60_000);
 });

@@ -21,6 +21,7 @@ import {
   exploreSuiteAsync,
   type Finding,
   type SuitePart,
+  type SuiteResult,
 } from '../spec/explore/suite.js';
 import type {
   ExploreResult,
@@ -171,19 +172,38 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
     io.stderr.write('kd: --workers: this run cannot start worker threads\n');
     return 2;
   }
-  const suite =
-    workers > 1 && worker !== undefined
-      ? await exploreSuiteAsync(
-          configs,
-          (config, partOptions) =>
-            exploreParallel(build(config), catalogue, {
-              ...partOptions,
-              workers,
-              worker: worker(config),
-            }),
-          suiteOptions,
-        )
-      : exploreSuite(configs, build, catalogue, suiteOptions);
+  // On worker threads (one by default), so that this thread hears Ctrl-C during the search
+  // and the search stops with what it found (`interrupted`); the tests' toy models, which
+  // no thread can build, run here.
+  const interrupt = new AbortController();
+  const onInterrupt = () => {
+    io.stderr.write(
+      '\nkd explore: interrupted: stopping the search (Ctrl-C again to quit at once)\n',
+    );
+    interrupt.abort();
+    // A second Ctrl-C takes Node's default: the process ends at once.
+    process.removeListener('SIGINT', onInterrupt);
+  };
+  if (worker !== undefined) process.on('SIGINT', onInterrupt);
+  let suite: SuiteResult;
+  try {
+    suite =
+      worker !== undefined
+        ? await exploreSuiteAsync(
+            configs,
+            (config, partOptions) =>
+              exploreParallel(build(config), catalogue, {
+                ...partOptions,
+                workers,
+                worker: worker(config),
+                signal: interrupt.signal,
+              }),
+            suiteOptions,
+          )
+        : exploreSuite(configs, build, catalogue, suiteOptions);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
   progress?.done();
   const saved = options.save ? saveAll(suite.findings, options, io) : [];
   const shown = saved.map((path) => relative(io.cwd, path));
@@ -236,6 +256,8 @@ function jsonReport(result: ExploreResult, counterexample: string | null) {
  * violated (the search need not complete to show that).
  */
 export function exitCodeFor(result: ExploreResult, mutant: Mutant | null): number {
+  // Stopped by Ctrl-C: the shell's code for SIGINT, whatever was found before it.
+  if (result.stopReason === 'interrupted') return 130;
   if (mutant !== null) return result.violations.some((v) => v.property === mutant.property) ? 0 : 1;
   const checked = result.properties.filter((p) => p.kind !== 'sometimes');
   return result.complete && checked.every((p) => p.status === 'holds') ? 0 : 1;
@@ -321,6 +343,10 @@ function summaryLines(result: ExploreResult): string[] {
     lines.push('incomplete: cut by --max-states; unviolated properties are unknown');
   } else if (result.stopReason === 'violation') {
     lines.push('incomplete: stopped at the first violation (--keep-going to go on)');
+  } else if (result.stopReason === 'interrupted') {
+    lines.push(
+      'incomplete: interrupted (Ctrl-C): what was found so far; unviolated properties are unknown',
+    );
   }
   return lines;
 }

@@ -143,6 +143,30 @@ describe.each(EXPLORERS)('explore (%s)', (_, explore) => {
     expect(result.properties[0]?.status).toBe('violated');
   });
 
+  it('stopping at the first violation, reports the one met first, whoever met it', () => {
+    // 0 -x-> 1, where `capacity` fails; 0 -y-> 2, a transition `epoch-fencing` forbids.
+    // The search meets x's target first: only capacity is reported, as violated.
+    const model = toyModel((n) =>
+      n === 0
+        ? [
+            ['x', 1],
+            ['y', 2],
+          ]
+        : [],
+    );
+    const result = explore(
+      model,
+      catalogue({
+        safety: [
+          always('capacity', (n) => n !== 1),
+          step('epoch-fencing', (a, b) => b !== 2 || a !== 0),
+        ],
+      }),
+    );
+    expect(result.violations.map((v) => v.property)).toEqual(['capacity']);
+    expect(result.properties.map((p) => p.status)).toEqual(['violated', 'unknown']);
+  });
+
   it('reports a violation in the initial state at step 0', () => {
     const result = explore(counter(), catalogue({ safety: [always('capacity', (n) => n > 0)] }));
     expect(result.violations[0]).toMatchObject({ failingStep: 0, steps: [], summaries: ['n=0'] });

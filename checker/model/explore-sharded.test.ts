@@ -74,3 +74,20 @@ describe('kd explore --workers: the shards on worker threads', () => {
     expect(outline(two)).toEqual(outline(one));
   }, 60_000);
 });
+
+describe('kd explore --workers when a worker fails', () => {
+  it('rejects with the worker error instead of waiting for it forever', async () => {
+    const [config] = makeConfigs('retries', 'hardened', null);
+    if (config === undefined) throw new Error('no retries config');
+    const broken = {
+      ...exploreWorker(config),
+      url: new URL('./no-such-worker.ts', import.meta.url),
+    };
+    await expect(
+      exploreParallel(createWorldModel(config) as Model<unknown>, CATALOGUE, {
+        workers: 2,
+        worker: broken,
+      }),
+    ).rejects.toThrow(/no-such-worker/);
+  }, 60_000);
+});

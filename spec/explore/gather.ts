@@ -41,10 +41,13 @@ export function gather<S>(gathering: Gathering<S>): ExploreResult {
     stop,
   };
   for (const shard of shards) {
-    for (const name of shard.violated) explored.violated.add(name as PropertyName);
     for (const name of shard.hit) explored.hit.add(name as PropertyName);
   }
-  explored.found.push(...firstPerProperty(shards, store));
+  const found = firstPerProperty(shards, store);
+  // Stopping at the first violation, the one-thread search reports one: so does this one,
+  // although every shard finished the level and may have met others.
+  explored.found.push(...(gathering.stopAtFirstViolation ? found.slice(0, 1) : found));
+  for (const pending of explored.found) explored.violated.add(pending.property);
   if (complete) checkLiveness(explored);
   return summarise(explored, complete, gathering.seconds);
 }
@@ -87,6 +90,18 @@ function addEdges(store: StateStore, shard: ShardExport, id: number, global: num
   }
 }
 
+/**
+ * Where the one-thread search meets a violation: [the state being expanded, the transition's
+ * ordinal, 0 for a step property and 1 for a state's own]. A state's own violation is met when
+ * it is first reached (its parent and ordinal); a deadlock after its state's transitions.
+ */
+function foundAt(store: StateStore, pending: Pending): [number, number, number] {
+  if (pending.liveness === 'deadlock') return [pending.prefixState, Number.POSITIVE_INFINITY, 0];
+  if (pending.extra.length === 1) return [pending.prefixState, pending.extra[0] as number, 0];
+  const state = pending.prefixState;
+  return [store.parentOf(state), store.ordinalOf(state), 1];
+}
+
 function lookup(store: StateStore, high: number, low: number): number {
   const id = store.lookup(high >>> 0, low >>> 0);
   // Every parent and every edge's target was stored by some shard: a miss is a bug.
@@ -94,7 +109,10 @@ function lookup(store: StateStore, high: number, low: number): number {
   return id;
 }
 
-/** Each property's shallowest violation over all shards, as the one-thread search finds. */
+/**
+ * Each property's first violation over all shards, in the order the one-thread search would
+ * meet them in this numbering (`foundAt`).
+ */
 function firstPerProperty(shards: readonly ShardExport[], store: StateStore): Pending[] {
   const all = shards.flatMap((shard) =>
     shard.found.map(({ prefix, ...rest }) => ({
@@ -102,8 +120,12 @@ function firstPerProperty(shards: readonly ShardExport[], store: StateStore): Pe
       prefixState: lookup(store, prefix.high, prefix.low),
     })),
   );
-  all.sort((a, b) => a.prefixState - b.prefixState || a.extra.length - b.extra.length);
+  const ordered = all
+    .map((pending) => ({ pending, at: foundAt(store, pending) }))
+    .sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1] || a.at[2] - b.at[2]);
   const first = new Map<PropertyName, Pending>();
-  for (const pending of all) if (!first.has(pending.property)) first.set(pending.property, pending);
+  for (const { pending } of ordered) {
+    if (!first.has(pending.property)) first.set(pending.property, pending);
+  }
   return [...first.values()];
 }

@@ -35,6 +35,8 @@ export interface WorkerSpec {
 export interface ParallelOptions extends ExploreOptions {
   readonly workers: number;
   readonly worker: WorkerSpec;
+  /** Aborting it stops the search after the state each shard is expanding: 'interrupted'. */
+  readonly signal?: AbortSignal;
 }
 
 export async function exploreParallel<S>(
@@ -44,7 +46,11 @@ export async function exploreParallel<S>(
 ): Promise<ExploreResult> {
   const start = performance.now();
   const stopAtFirstViolation = options.stopAtFirstViolation ?? true;
-  const shards = startShards(options, stopAtFirstViolation);
+  const interrupt = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = () => Atomics.store(interrupt, 0, 1);
+  if (options.signal?.aborted === true) onAbort();
+  options.signal?.addEventListener('abort', onAbort);
+  const shards = startShards(options, stopAtFirstViolation, interrupt);
   try {
     const progress = new ProgressRelay(options, shards.length, start);
     let reports = await Promise.all(shards.map((s) => s.next('level-done')));
@@ -69,11 +75,16 @@ export async function exploreParallel<S>(
       seconds: (performance.now() - start) / 1000,
     });
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await Promise.all(shards.map((s) => s.worker.terminate()));
   }
 }
 
-function startShards(options: ParallelOptions, stopAtFirstViolation: boolean): ShardHandle[] {
+function startShards(
+  options: ParallelOptions,
+  stopAtFirstViolation: boolean,
+  interrupt: Int32Array,
+): ShardHandle[] {
   const count = options.workers;
   const ports: (MessagePort | undefined)[][] = Array.from({ length: count }, () =>
     Array.from({ length: count }, () => undefined),
@@ -94,6 +105,7 @@ function startShards(options: ParallelOptions, stopAtFirstViolation: boolean): S
       maxStates: perShard,
       stopAtFirstViolation,
       peers,
+      interrupt,
     };
     const worker = new Worker(bootstrap(options.worker), {
       eval: true,
@@ -182,6 +194,7 @@ class ProgressRelay {
       frontier: 0,
       violations: 0,
       full: false,
+      interrupted: false,
     }));
     this.left = Array.from({ length: count }, () => 0);
     this.last = start;

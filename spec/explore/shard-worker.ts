@@ -20,6 +20,11 @@ export interface ShardSetup {
   readonly stopAtFirstViolation: boolean;
   /** `peers[j]` reaches shard j; undefined at the shard's own index. */
   readonly peers: readonly (MessagePort | undefined)[];
+  /**
+   * Shared with the coordinator (a SharedArrayBuffer): non-zero once the search is to stop.
+   * Read between two states, because a level is expanded without yielding to the event loop.
+   */
+  readonly interrupt: Int32Array;
 }
 
 export type ToShard = { readonly type: 'level' } | { readonly type: 'export' };
@@ -79,9 +84,7 @@ export function serveShard<S>(
       return;
     }
     depth += 1;
-    expandAndSend(shard, setup.peers, (left) =>
-      post({ type: 'progress', report: shard.report(), left }),
-    );
+    expandAndSend(shard, setup, (left) => post({ type: 'progress', report: shard.report(), left }));
     waiting = true;
     finishLevel();
   });
@@ -91,7 +94,7 @@ export function serveShard<S>(
 
 function expandAndSend<S>(
   shard: Shard<S>,
-  peers: readonly (MessagePort | undefined)[],
+  { peers, interrupt }: ShardSetup,
   progress: (left: number) => void,
 ): void {
   const batches: Candidate<S>[][] = peers.map(() => []);
@@ -112,6 +115,7 @@ function expandAndSend<S>(
       expanded += 1;
       if (expanded % PROGRESS_EVERY === 0) progress(left);
     },
+    () => Atomics.load(interrupt, 0) !== 0,
   );
   peers.forEach((port, to) => {
     flush(to);

@@ -71,6 +71,8 @@ export interface LevelReport {
   readonly frontier: number;
   readonly violations: number;
   readonly full: boolean;
+  /** The level was cut short from outside: states are left unexpanded. */
+  readonly interrupted: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ export function afterLevel(
   reports: readonly LevelReport[],
   stopAtFirstViolation: boolean,
 ): StopReason | null {
+  if (reports.some((r) => r.interrupted)) return 'interrupted';
   if (reports.some((r) => r.full)) return 'maxStates';
   if (stopAtFirstViolation && reports.some((r) => r.violations > 0)) return 'violation';
   return reports.every((r) => r.frontier === 0) ? 'done' : null;
@@ -109,6 +112,7 @@ export class Shard<S> {
   transitions = 0;
   /** Set when the shard's share of `maxStates` is used up: the search ends incomplete. */
   full = false;
+  private interrupted = false;
 
   constructor(
     private readonly model: Model<S>,
@@ -140,15 +144,21 @@ export class Shard<S> {
 
   /**
    * Expands the frontier; `send(shard, candidate)` is called for successors owned elsewhere,
-   * `expanded(left)` after each state with the number still to expand.
+   * `expanded(left)` after each state with the number still to expand; `stopped()`, checked
+   * before each state, cuts the level short.
    */
   expandLevel(
     send: (shard: number, candidate: Candidate<S>) => void,
     expanded?: (left: number) => void,
+    stopped?: () => boolean,
   ): void {
     const frontier: (S | undefined)[] = this.frontier;
     this.frontier = [];
     for (let i = 0; i < frontier.length; i++) {
+      if (stopped?.() === true) {
+        this.interrupted = true;
+        return;
+      }
       const state = frontier[i] as S;
       // As in the one-thread search: only states not yet expanded stay alive.
       frontier[i] = undefined;
@@ -166,6 +176,7 @@ export class Shard<S> {
       frontier: this.frontier.length,
       violations: this.verdicts.found.length,
       full: this.full,
+      interrupted: this.interrupted,
     };
   }
 

@@ -75,6 +75,16 @@ export class StateStore {
     this.edgeOrdinals.push(ordinal);
   }
 
+  /** The state `id` was first reached from (-1 for the initial state). */
+  parentOf(id: number): number {
+    return this.parents.get(id);
+  }
+
+  /** The ordinal of the transition that first reached `id` (-1 for the initial state). */
+  ordinalOf(id: number): number {
+    return this.ordinals.get(id);
+  }
+
   /** The ordinals of the transitions on the BFS-tree path from the initial state to `id`. */
   pathTo(id: number): number[] {
     const path: number[] = [];

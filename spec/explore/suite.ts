@@ -91,9 +91,9 @@ class SuiteRun {
     this.parts.push({ config, result });
     this.states += result.states;
     this.transitions += result.transitions;
-    // A violation ends the run when asked to stop at the first one; a part cut by the state
-    // bound does not stop the others, which may be small enough to finish.
-    return result.stopReason !== 'violation';
+    // A violation ends the run when asked to stop at the first one, and so does Ctrl-C; a
+    // part cut by the state bound does not stop the others, which may be small enough to finish.
+    return result.stopReason !== 'violation' && result.stopReason !== 'interrupted';
   }
 
   result(): SuiteResult {
@@ -159,6 +159,7 @@ function total(
   const seconds = sum('seconds');
   // A violation that ended the run says more than a part cut by the state bound.
   const stopped =
+    results.find((r) => r.stopReason === 'interrupted') ??
     results.find((r) => r.stopReason === 'violation') ??
     results.find((r) => r.stopReason !== 'done');
   return {

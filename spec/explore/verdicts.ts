@@ -16,7 +16,8 @@ import type {
 import type { LivenessFinding } from './liveness.js';
 import type { Fingerprint } from './store.js';
 
-export type StopReason = 'done' | 'maxStates' | 'violation';
+/** 'interrupted': stopped from outside (Ctrl-C on `kd explore`), only on worker threads. */
+export type StopReason = 'done' | 'maxStates' | 'violation' | 'interrupted';
 
 /** Why a liveness property was reported violated. */
 export type LivenessFailure = LivenessFinding['kind'];
