@@ -6,14 +6,16 @@
 // `--shard i/n --out FILE` runs one shard (a Kubernetes Indexed Job runs one per pod, see
 // docs/check-job.yaml) and `kd merge` combines the files.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { CampaignResult, Shard } from '../checker/check/campaign.js';
 import type { CampaignSummary } from '../checker/check/summary.js';
-import { positive, whole } from './run.command.js';
+import { outFileProblem, writeAtomically } from '../checker/out-file.js';
+import { positive, seedOption } from './run.command.js';
+import { messageOf, usageError } from './usage.js';
 
 export interface CheckCliOptions {
   readonly profile: string;
@@ -67,7 +69,7 @@ export function registerCheck(program: Command): void {
       positive('--runs'),
     )
     .option('--time <duration>', 'stop after this long (60s, 2m, 500ms)', parseDuration)
-    .option('--seed <s>', 'seed the cases are drawn from', whole('--seed'), 1)
+    .option('--seed <s>', 'seed the cases are drawn from', seedOption, 1)
     .option('--mode <mode>', 'direct | api | both (default both; direct under a mutant)', '')
     .option(
       '--workers <n>',
@@ -85,12 +87,15 @@ export function registerCheck(program: Command): void {
     });
 }
 
+/** The repository's counterexamples, which no `--out` may overwrite. */
+export const COUNTEREXAMPLES_DIR = fileURLToPath(new URL('../counterexamples/', import.meta.url));
+
 function defaultIo(): CheckIo {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
     cwd: process.cwd(),
-    counterexamplesDir: fileURLToPath(new URL('../counterexamples/', import.meta.url)),
+    counterexamplesDir: COUNTEREXAMPLES_DIR,
   };
 }
 
@@ -120,14 +125,16 @@ export function parseShard(value: string): Shard {
  * violated), 1 otherwise, 2 usage error.
  */
 export async function runCheck(options: CheckCliOptions, io: CheckIo): Promise<number> {
+  const out = options.out === undefined ? undefined : resolve(io.cwd, options.out);
+  const problem = out === undefined ? null : outFileProblem(out, io.counterexamplesDir);
+  if (problem !== null) return usageError(io.stderr.write, 'check', `--out: ${problem}`);
   const setup = await prepare(options, io);
   if (typeof setup === 'number') return setup;
   const summary =
     options.workers > 1 && options.shard === undefined
       ? await runWorkers(options, setup, io)
       : runHere(options, setup, io);
-  if (options.out !== undefined)
-    writeFileSync(options.out, `${JSON.stringify(summary, null, 2)}\n`);
+  if (out !== undefined) writeAtomically(out, `${JSON.stringify(summary, null, 2)}\n`);
   const { print } = await import('../checker/check/output.js');
   io.stdout(`${print(summary, setup.target, options.json === true, io.cwd).join('\n')}\n`);
   return exitCode(summary, setup.target);
@@ -151,8 +158,7 @@ async function prepare(options: CheckCliOptions, io: CheckIo): Promise<Setup | n
       conformance: options.conformance,
     });
   } catch (error) {
-    io.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return usageError(io.stderr.write, 'check', messageOf(error));
   }
 }
 
@@ -192,8 +198,8 @@ async function runWorkers(
         return runChild(args, io).then(() => out);
       }),
     );
-    const { loadSummaries, mergeAll } = await import('../checker/check/setup.js');
-    const merged = mergeAll(loadSummaries(files));
+    const { loadCampaign } = await import('../checker/check/setup.js');
+    const merged = loadCampaign(files);
     // A worker found a failure: replay its case here (deterministic) to save the file.
     if (merged.failure && options.save) {
       const saved = setup.saveFromSummary(merged.failure, io.counterexamplesDir);

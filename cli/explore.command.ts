@@ -25,6 +25,7 @@ import type {
 import type { Model } from '../spec/model.js';
 import type { Catalogue, Config, Mutant } from '../spec/types/index.js';
 import { findMutant, MUTANTS, makeConfigs, mutantPreset } from '../spec/types/mutants.js';
+import { messageOf, usageError } from './usage.js';
 
 export interface ExploreCliOptions {
   /** A suite or one preset; default `tiny`. */
@@ -117,17 +118,17 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
   }
   const beyond = options.mutant === undefined ? undefined : findMutant(options.mutant)?.beyondModel;
   if (beyond !== undefined) {
-    io.stderr.write(
-      `kd: mutant ${options.mutant} is beyond the model (${beyond}); the fuzzer catches it: kd check --mutant ${options.mutant}\n`,
+    return usageError(
+      io.stderr.write,
+      'explore',
+      `mutant ${options.mutant} is beyond the model (${beyond}); the fuzzer catches it: kd check --mutant ${options.mutant}`,
     );
-    return 2;
   }
   let configs: Config[];
   try {
     configs = makeConfigs(presetFor(options), options.profile, options.mutant ?? null);
   } catch (error) {
-    io.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return usageError(io.stderr.write, 'explore', messageOf(error));
   }
   const { build, catalogue } = await io.load();
   const progress = options.json ? undefined : progressPrinter(io.stderr);

@@ -37,6 +37,16 @@ describe('kd CLI', () => {
     expect(stderr).toContain('--no-such-flag');
   });
 
+  it('exits 2 on a usage error, with one line naming it and a hint, not the help', () => {
+    const { status, stdout, stderr } = runKd(['check', '--runs', 'abc']);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      "kd: option '--runs <n>' argument 'abc' is invalid. --runs expects a positive whole number",
+      'run `kd check --help` for usage',
+    ]);
+  });
+
   it('rejects an unknown command with a non-zero exit', () => {
     const { status, stderr } = runKd(['frobnicate']);
     expect(status).not.toBe(0);

@@ -24,6 +24,7 @@ import {
   underBound,
 } from './campaign.js';
 import { fuzzCaseOf, implCaseOf, toCheckCounterexample, traceLines } from './counterexample.js';
+import { checkShardSet } from './shards.js';
 import {
   type CampaignSummary,
   CampaignSummarySchema,
@@ -215,7 +216,7 @@ const commandLine = (o: SetupOptions): string => {
 };
 
 /** Reads and validates `kd check --out` files; errors name the file and the field. */
-export const loadSummaries = (files: readonly string[]): CampaignSummary[] =>
+const loadSummaries = (files: readonly string[]): CampaignSummary[] =>
   files.map((file) => {
     let value: unknown;
     try {
@@ -229,7 +230,14 @@ export const loadSummaries = (files: readonly string[]): CampaignSummary[] =>
     return parsed.data;
   });
 
-export const mergeAll = (summaries: readonly CampaignSummary[]): CampaignSummary => {
+/** The files of every shard of one campaign (`checker/check/shards.ts`), merged. */
+export const loadCampaign = (files: readonly string[]): CampaignSummary => {
+  const summaries = loadSummaries(files);
+  checkShardSet(summaries.map((summary, i) => ({ file: files[i] ?? '', summary })));
+  return mergeAll(summaries);
+};
+
+const mergeAll = (summaries: readonly CampaignSummary[]): CampaignSummary => {
   const [first, ...rest] = summaries;
   if (!first) throw new Error('nothing to merge');
   return rest.reduce(

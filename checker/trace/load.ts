@@ -12,6 +12,7 @@ import {
   type IndexEntry,
   IndexSchema,
 } from './schema.js';
+import { replayProfile } from './switches.js';
 
 export const INDEX_FILE = 'index.json';
 
@@ -22,7 +23,13 @@ export function loadCounterexample(file: string): Counterexample {
 
 /** Validates counterexample text; `file` only names the source in error messages. */
 export function parseCounterexample(text: string, file: string): Counterexample {
-  return validate(CounterexampleSchema, parseJson(text, file), file);
+  const counterexample = validate(CounterexampleSchema, parseJson(text, file), file);
+  try {
+    replayProfile(counterexample); // A switch set against the file's mutant.
+  } catch (error) {
+    throw new Error(`${file}: ${describe(error)}`);
+  }
+  return counterexample;
 }
 
 /** The index of `dir`, or an empty one when the directory has none yet. */
