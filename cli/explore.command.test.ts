@@ -19,6 +19,7 @@ import {
   progressPrinter,
   propertyTable,
   runExplore,
+  unboundedWarning,
 } from './explore.command.js';
 
 // A toy world: a counter 0..3 whose observation is the number itself.
@@ -201,10 +202,10 @@ describe('kd explore', () => {
     expect(loadCounterexample(join(dir, path)).expected).toBe('expected-failure');
   });
 
-  it('rejects unknown names with exit 2 and a one-line message', async () => {
+  it('rejects unknown names with exit 2, a one-line message and the usage hint', async () => {
     expect(await runExplore(options({ preset: 'huge' }), io(false))).toBe(2);
     expect(err.join('')).toBe(
-      "kd: unknown preset 'huge' (known: tiny, up, down, retries, tenants, spread, revalidate, slots, surplus, rescale, updown, small)\n",
+      "kd: unknown preset 'huge' (known: tiny, up, down, retries, tenants, spread, revalidate, slots, surplus, rescale, updown, small)\nrun `kd explore --help` for usage\n",
     );
     expect(await runExplore(options({ mutant: 'nope' }), io(false))).toBe(2);
     expect(await runExplore(options({ profile: 'artifact', mutant: 'no-fence' }), io(false))).toBe(
@@ -300,5 +301,17 @@ describe('kd explore pieces', () => {
       violations: [],
     } as unknown as ExploreResult;
     expect(exitCodeFor(result, null)).toBe(1);
+  });
+});
+
+describe('kd explore on a preset not known to finish', () => {
+  it('warns at the start unless --max-states bounds it', () => {
+    expect(unboundedWarning({ preset: 'small' })).toMatch(
+      /preset small is not known to finish.*--max-states N/,
+    );
+    expect(unboundedWarning({ preset: 'rescale' })).toMatch(/not known to finish/);
+    expect(unboundedWarning({ preset: 'small', maxStates: 1000 })).toBeNull();
+    expect(unboundedWarning({})).toBeNull();
+    expect(unboundedWarning({ preset: 'up' })).toBeNull();
   });
 });

@@ -18,6 +18,7 @@ import {
   type CampaignProgress,
   type CampaignResult,
   runCampaign,
+  runCampaignInterruptible,
   runCase,
   type Shard,
   type StepCheck,
@@ -49,6 +50,8 @@ interface SetupOptions {
    */
   readonly property?: string | null;
 }
+
+type ProgressWithCoverage = (p: CampaignProgress & { coverage?: string }) => void;
 
 /** The property whose violation ends a campaign (null: any). */
 const targetOf = (options: SetupOptions): string | null => {
@@ -93,21 +96,27 @@ export async function setupCampaign(options: SetupOptions) {
     ...(stepCheck ? { stepCheck } : {}),
   };
   const save = saverFor(options, config, preset.name);
+  const withProgress = (onProgress: ProgressWithCoverage | undefined) => ({
+    ...campaign,
+    ...(onProgress
+      ? {
+          onProgress: (p: CampaignProgress) =>
+            onProgress({ ...p, coverage: coverageShort(recorder.report()) }),
+        }
+      : {}),
+  });
   return {
     runs: options.runs,
     /** Reachability guards a campaign should hit. */
     guards: CATALOGUE.reachability.length,
     target,
-    run: (onProgress?: (p: CampaignProgress & { coverage?: string }) => void): CampaignResult =>
-      runCampaign({
-        ...campaign,
-        ...(onProgress
-          ? {
-              onProgress: (p: CampaignProgress) =>
-                onProgress({ ...p, coverage: coverageShort(recorder.report()) }),
-            }
-          : {}),
-      }),
+    run: (onProgress?: ProgressWithCoverage): CampaignResult =>
+      runCampaign(withProgress(onProgress)),
+    /** `run` that stops, with the result so far, once `interrupted()` (Ctrl-C). */
+    runInterruptible: (
+      onProgress: ProgressWithCoverage | undefined,
+      interrupted: () => boolean,
+    ): Promise<CampaignResult> => runCampaignInterruptible(withProgress(onProgress), interrupted),
     save,
     /** A failure found by a worker: replayed here to save its file. */
     saveFromSummary: (failure: FailureSummary, dir: string): string => {
@@ -137,6 +146,7 @@ export async function setupCampaign(options: SetupOptions) {
           ? null
           : failureSummary(result.failure, counterexample, preset.name),
       coverage: recorder.report(),
+      ...(result.interrupted ? { partial: true } : {}),
     }),
   };
 }
@@ -229,6 +239,15 @@ const loadSummaries = (files: readonly string[]): CampaignSummary[] =>
       throw new Error(`${file}: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}`);
     return parsed.data;
   });
+
+/**
+ * The shards that reported before Ctrl-C stopped a `--workers` campaign, merged and marked
+ * partial: a worker interrupted before it could report is missing, so the set is not checked.
+ */
+export const loadPartialCampaign = (files: readonly string[]): CampaignSummary => ({
+  ...mergeAll(loadSummaries(files)),
+  partial: true,
+});
 
 /** The files of every shard of one campaign (`checker/check/shards.ts`), merged. */
 export const loadCampaign = (files: readonly string[]): CampaignSummary => {
