@@ -64,6 +64,11 @@ describe('kd check options', () => {
     expect(parseDuration('500ms')).toBe(500);
     expect(parseShard('1/4')).toEqual({ index: 1, count: 4 });
     expect(() => parseDuration('soon')).toThrow(InvalidArgumentError);
+    expect(parseDuration('90')).toBe(90_000); // a bare number is seconds
+    expect(parseDuration('1.5h')).toBe(5_400_000);
+    expect(() => parseDuration('-5s')).toThrow(/positive/);
+    expect(() => parseDuration('0s')).toThrow(/positive/);
+    expect(() => parseDuration('5 parsecs')).toThrow(/expected a duration/);
     expect(() => parseShard('4/4')).toThrow(/0 <= i < n/);
   });
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
+import ms from 'ms';
 import type { CampaignResult, Shard } from '../checker/check/campaign.js';
 import type { CampaignSummary } from '../checker/check/summary.js';
 import { outFileProblem, writeAtomically } from '../checker/out-file.js';
@@ -100,15 +101,17 @@ function defaultIo(): CheckIo {
   };
 }
 
-/** `60s`, `2m`, `500ms`, `1h`, or a bare number of seconds → milliseconds. */
+/**
+ * `60s`, `2m`, `500ms`, `1.5h` (read by `ms`), or a bare number of seconds (which `ms`
+ * would read as milliseconds) → milliseconds.
+ */
 export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('expected a duration such as 60s, 2m or 500ms');
-  const amount = Number(match[1]);
-  const unit = match[2] ?? 's';
-  const ms = amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
-  if (ms <= 0) throw new InvalidArgumentError('expected a positive duration');
-  return ms;
+  const text = value.trim();
+  const durationMs = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : ms(text);
+  if (durationMs === undefined || !Number.isFinite(durationMs))
+    throw new InvalidArgumentError('expected a duration such as 60s, 2m or 500ms');
+  if (durationMs <= 0) throw new InvalidArgumentError('expected a positive duration');
+  return durationMs;
 }
 
 /** `i/n` with 0 ≤ i < n. */
