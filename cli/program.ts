@@ -3,6 +3,7 @@
 // (cli/usage.ts). `kd.ts` runs it; tests call `runKd` in process.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { BadFileError } from '../checker/bad-file.js';
 import { registerBench } from './bench.command.js';
 import { registerChaos } from './chaos.command.js';
 import { registerCheck } from './check.command.js';
@@ -73,6 +74,11 @@ export async function runKd(
     if (error instanceof CommanderError && error.exitCode === 0) return 0; // --help, --version
     // `kd` alone: the help is printed, no command given.
     if (error instanceof CommanderError && error.code === 'commander.help') return EXIT_USAGE;
+    // A bad input file: one line naming it and the field, no usage hint.
+    if (error instanceof BadFileError) {
+      err(`kd: ${messageOf(error)}\n`);
+      return EXIT_USAGE;
+    }
     if (error instanceof CommanderError || error instanceof UsageError)
       return usageError(err, commandOf(program, argv.slice(2)), error.message);
     // Errors thrown by actions are user-facing: print one line, keep the stack for debugging.

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { BadFileError } from '../checker/bad-file.js';
+import { loadCounterexample } from '../checker/trace/load.js';
 import { runReplay } from './replay.command.js';
 
 const SOURCE = fileURLToPath(
@@ -91,6 +93,16 @@ describe('kd replay refuses a file it cannot replay as written', () => {
     expectRefused((cx) => {
       cx.switches.epochCounterPerIncarnation = true;
     }, /switches\.epochCounterPerIncarnation: true, but mutant epoch-counter-resets sets it false/));
+});
+
+describe('a bad file is told from a bug', () => {
+  it('is a BadFileError, which every command reports as one line and exit 2', () => {
+    const file = edited((cx) => {
+      cx.impl.pods = 1e8;
+    });
+    expect(() => loadCounterexample(file)).toThrow(BadFileError);
+    expect(() => loadCounterexample(join(tmpdir(), 'no-such-file.json'))).toThrow(BadFileError);
+  });
 });
 
 describe('kd replay runs the switches the file records', () => {

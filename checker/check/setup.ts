@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Mode } from '../../impl/stages/io.js';
 import { CATALOGUE, propertyKind } from '../../properties/catalogue.js';
 import { findMutant } from '../../spec/types/mutants.js';
+import { BadFileError } from '../bad-file.js';
 import { CoverageRecorder, type CoverageReport, mergeCoverage } from '../coverage/index.js';
 import { caseConfig, checkPreset } from '../fuzz/case.js';
 import { shapeFor } from '../fuzz/shapes.js';
@@ -232,11 +233,13 @@ const loadSummaries = (files: readonly string[]): CampaignSummary[] =>
     try {
       value = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new BadFileError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const parsed = CampaignSummarySchema.safeParse(value);
     if (!parsed.success)
-      throw new Error(`${file}: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}`);
+      throw new BadFileError(
+        `${file}: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}`,
+      );
     return parsed.data;
   });
 
