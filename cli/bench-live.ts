@@ -1,8 +1,9 @@
 // `kd bench --live` (cli/bench.command.ts): W1 on the live runtime, the two paths in pairs,
 // a table on the terminal and its own section of docs/bench.md (bench/live/,
 // review/bench/live-doc.ts). What it cannot do it refuses before starting anything.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomically } from '../checker/out-file.js';
 import type { BenchCliOptions, BenchIo } from './bench.command.js';
 import { DEFAULT_DOC } from './bench.command.js';
 
@@ -61,7 +62,7 @@ export async function runLiveBench(o: BenchCliOptions, io: BenchIo): Promise<num
   if (outFile !== undefined) {
     const path = join(io.cwd, outFile);
     const doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark\n';
-    writeFileSync(path, withLiveSection(doc, section));
+    writeAtomically(path, withLiveSection(doc, section));
     io.err(`kd bench --live: wrote its section of ${outFile}\n`);
   }
   io.out(o.json ? `${JSON.stringify(rows, null, 2)}\n` : `${section}\n`);

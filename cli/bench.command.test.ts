@@ -84,7 +84,7 @@ describe('kd bench', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      'kd: --out /no-such-folder/bench.md: the folder /no-such-folder does not exist\n',
+      'kd: --out: the folder /no-such-folder does not exist\nrun `kd bench --help` for usage\n',
     );
     // Refused at once, not after the quick run's two minutes.
     expect(performance.now() - started).toBeLessThan(30_000);

@@ -3,16 +3,19 @@
 // `--json`, and docs/bench.md with a chart (see bench/realtime/).
 //
 // The benchmark is loaded lazily inside the action, so `kd --help` stays fast.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { figureLine } from '../bench/compare/figures.js';
 import type { Report } from '../bench/realtime/aggregate.js';
 import type { Selection } from '../bench/realtime/campaign.js';
 import type { LimitsConfig, WorkloadName } from '../bench/realtime/workloads.js';
+import { outFileProblem, writeAtomically } from '../checker/out-file.js';
 // Plain SVG text from the rows: no heavy imports, so loaded eagerly.
 import { w1Chart } from '../review/bench/svg.js';
+import { COUNTEREXAMPLES_DIR } from './check.command.js';
 import { positive } from './run.command.js';
+import { usageError } from './usage.js';
 
 export interface BenchCliOptions {
   readonly quick?: boolean;
@@ -131,10 +134,8 @@ async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> 
   const outFile = options.out ?? (options.quick ? undefined : DEFAULT_DOC);
   // Checked before the run, which can take an hour, rather than after it.
   const outPath = outFile === undefined ? undefined : resolve(io.cwd, outFile);
-  if (outPath !== undefined && !existsSync(dirname(outPath))) {
-    io.err(`kd: --out ${outFile}: the folder ${dirname(outPath)} does not exist\n`);
-    return 2;
-  }
+  const problem = outPath === undefined ? null : outFileProblem(outPath, COUNTEREXAMPLES_DIR);
+  if (problem !== null) return usageError(io.err, 'bench', `--out: ${problem}`);
   const machineBefore = machine();
   const startedAt = new Date().toISOString();
   const startedMs = performance.now();
@@ -156,7 +157,7 @@ async function runBench(options: BenchCliOptions, io: BenchIo): Promise<number> 
       command: commandLine(options),
       minutes: (performance.now() - startedMs) / 60_000,
     });
-    writeFileSync(outPath, await keepingLiveSection(outPath, doc));
+    writeAtomically(outPath, await keepingLiveSection(outPath, doc));
     io.err(`kd bench: wrote ${outFile}\n`);
   }
   if (options.json) io.out(`${JSON.stringify(jsonOf(report), null, 2)}\n`);
@@ -198,7 +199,7 @@ function writeCharts(report: Report, docPath: string): { sandboxMs: number; file
       const svg = w1Chart(report.rows, sandboxMs);
       if (svg === null) return [];
       const file = `${basename(docPath, '.md')}-w1-${sandboxMs}ms.svg`;
-      writeFileSync(join(dirname(docPath), file), svg);
+      writeAtomically(join(dirname(docPath), file), svg);
       return [{ sandboxMs, file }];
     });
 }

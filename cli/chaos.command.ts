@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { ChaosResult } from '../checker/live/chaos.js';
 import type { LocalEtcd } from '../impl/apiserver/etcd/local-etcd.js';
 import { etcdOption } from './live-options.js';
-import { positive, whole } from './run.command.js';
+import { positive, seedOption } from './run.command.js';
 
 export interface ChaosCliOptions {
   readonly killsPerStage: number;
@@ -29,7 +29,7 @@ export function registerChaos(program: Command): void {
     .option('--kills-per-stage <n>', 'kills of each stage', positive('--kills-per-stage'), 10)
     .option('--nodes <m>', 'nodes (one kubelet process each)', positive('--nodes'), 2)
     .option('--pods-max <n>', 'largest load of a round', positive('--pods-max'), 60)
-    .option('--seed <s>', 'seed of the loads and the moments of the kills', whole('--seed'), 1)
+    .option('--seed <s>', 'seed of the loads and the moments of the kills', seedOption, 1)
     .option(
       '--profile <name>',
       'design-switch profile (hardened, artifact, with overrides)',

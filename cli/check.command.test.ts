@@ -1,4 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
@@ -57,6 +64,11 @@ describe('kd check options', () => {
     expect(parseDuration('500ms')).toBe(500);
     expect(parseShard('1/4')).toEqual({ index: 1, count: 4 });
     expect(() => parseDuration('soon')).toThrow(InvalidArgumentError);
+    expect(parseDuration('90')).toBe(90_000); // a bare number is seconds
+    expect(parseDuration('1.5h')).toBe(5_400_000);
+    expect(() => parseDuration('-5s')).toThrow(/positive/);
+    expect(() => parseDuration('0s')).toThrow(/positive/);
+    expect(() => parseDuration('5 parsecs')).toThrow(/expected a duration/);
     expect(() => parseShard('4/4')).toThrow(/0 <= i < n/);
   });
 
@@ -70,6 +82,7 @@ describe('kd check options', () => {
       const c = capture();
       expect(await runCheck(options(bad), c.io)).toBe(2);
       expect(c.err()).toMatch(/unknown/);
+      expect(c.err()).toContain('run `kd check --help` for usage');
     }
   });
 });
@@ -184,6 +197,66 @@ describe('kd check', () => {
     const merged = sink();
     expect(await runMerge(files, { json: true }, { out: merged.write, err: () => {} })).toBe(0);
     expect(JSON.parse(merged.text()).runs).toBe(6);
+  });
+});
+
+describe('kd check --out is checked before the campaign runs', () => {
+  /** Exit 2, the campaign not run (nothing on stdout), one line and the hint on stderr. */
+  const expectRefused = async (out: string, problem: RegExp, prepare?: (dir: string) => void) => {
+    const c = capture();
+    prepare?.(c.dir);
+    expect(await runCheck(options({ out }), c.io)).toBe(2);
+    expect(c.out()).toBe('');
+    const lines = c.err().trimEnd().split('\n');
+    expect(lines).toEqual([expect.stringMatching(problem), 'run `kd check --help` for usage']);
+    return c;
+  };
+
+  it('a folder that does not exist', () =>
+    expectRefused('no-such-folder/out.json', /--out: the folder .*no-such-folder does not exist/));
+
+  it('a folder that is a file', () =>
+    expectRefused('plain/out.json', /plain is not a folder/, (dir) =>
+      writeFileSync(join(dir, 'plain'), 'x'),
+    ));
+
+  it('a path that is a folder', () =>
+    expectRefused('results', /results is a folder, not a file/, (dir) =>
+      mkdirSync(join(dir, 'results')),
+    ));
+
+  it('a committed counterexample (it used to be replaced by the result)', async () => {
+    const text = JSON.stringify({ format: 1, tool: 'check', steps: [] });
+    const c = await expectRefused(
+      'counterexamples/check-small-x.json',
+      /counterexamples folder/,
+      (dir) => {
+        mkdirSync(join(dir, 'counterexamples'));
+        writeFileSync(join(dir, 'counterexamples', 'check-small-x.json'), text);
+      },
+    );
+    expect(readFileSync(join(c.dir, 'counterexamples', 'check-small-x.json'), 'utf8')).toBe(text);
+  });
+
+  it('a new file in the counterexamples folder', () =>
+    expectRefused('counterexamples/new.json', /counterexamples folder/, (dir) =>
+      mkdirSync(join(dir, 'counterexamples')),
+    ));
+
+  it('a counterexample file outside the folder', () =>
+    expectRefused(
+      'mine.json',
+      /mine\.json is a counterexample file; it is never overwritten/,
+      (dir) =>
+        writeFileSync(join(dir, 'mine.json'), JSON.stringify({ tool: 'explore', steps: [] })),
+    ));
+
+  it('replaces an earlier result through a temporary file, leaving nothing beside it', async () => {
+    const c = capture();
+    writeFileSync(join(c.dir, 'result.json'), '{"runs": 1}');
+    expect(await runCheck(options({ out: 'result.json' }), c.io)).toBe(0);
+    expect(JSON.parse(readFileSync(join(c.dir, 'result.json'), 'utf8')).runs).toBe(6);
+    expect(readdirSync(c.dir).sort()).toEqual(['result.json']);
   });
 });
 

@@ -5,14 +5,16 @@
 // `--workers N` runs N shards of the campaign as child processes and merges their results;
 // `--shard i/n --out FILE` runs one shard (a Kubernetes Indexed Job runs one per pod, see
 // docs/check-job.yaml) and `kd merge` combines the files.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import ms from 'ms';
 import type { CampaignResult, Shard } from '../checker/check/campaign.js';
 import type { CampaignSummary } from '../checker/check/summary.js';
+import { outFileProblem, writeAtomically } from '../checker/out-file.js';
 import {
   type CheckBudget,
   checkProgress,
@@ -20,7 +22,9 @@ import {
   sumProgress,
   workerProgress,
 } from './check-progress.js';
-import { positive, whole } from './run.command.js';
+import { onInterrupt } from './interrupt.js';
+import { positive, seedOption } from './run.command.js';
+import { EXIT_INTERRUPTED, messageOf, usageError } from './usage.js';
 
 export interface CheckCliOptions {
   readonly profile: string;
@@ -78,7 +82,7 @@ export function registerCheck(program: Command): void {
       positive('--runs'),
     )
     .option('--time <duration>', 'stop after this long (60s, 2m, 500ms)', parseDuration)
-    .option('--seed <s>', 'seed the cases are drawn from', whole('--seed'), 1)
+    .option('--seed <s>', 'seed the cases are drawn from', seedOption, 1)
     .option('--mode <mode>', 'direct | api | both (default both; direct under a mutant)', '')
     .option(
       '--workers <n>',
@@ -97,25 +101,30 @@ export function registerCheck(program: Command): void {
     });
 }
 
+/** The repository's counterexamples, which no `--out` may overwrite. */
+export const COUNTEREXAMPLES_DIR = fileURLToPath(new URL('../counterexamples/', import.meta.url));
+
 function defaultIo(): CheckIo {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
     ...(process.stderr.isTTY ? { terminal: process.stderr } : {}),
     cwd: process.cwd(),
-    counterexamplesDir: fileURLToPath(new URL('../counterexamples/', import.meta.url)),
+    counterexamplesDir: COUNTEREXAMPLES_DIR,
   };
 }
 
-/** `60s`, `2m`, `500ms`, `1h`, or a bare number of seconds → milliseconds. */
+/**
+ * `60s`, `2m`, `500ms`, `1.5h` (read by `ms`), or a bare number of seconds (which `ms`
+ * would read as milliseconds) → milliseconds.
+ */
 export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('expected a duration such as 60s, 2m or 500ms');
-  const amount = Number(match[1]);
-  const unit = match[2] ?? 's';
-  const ms = amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
-  if (ms <= 0) throw new InvalidArgumentError('expected a positive duration');
-  return ms;
+  const text = value.trim();
+  const durationMs = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : ms(text);
+  if (durationMs === undefined || !Number.isFinite(durationMs))
+    throw new InvalidArgumentError('expected a duration such as 60s, 2m or 500ms');
+  if (durationMs <= 0) throw new InvalidArgumentError('expected a positive duration');
+  return durationMs;
 }
 
 /** `i/n` with 0 ≤ i < n. */
@@ -130,20 +139,35 @@ export function parseShard(value: string): Shard {
 
 /**
  * Exit code: 0 no violation (a mutant, or the artifact hunting one property: that property
- * violated), 1 otherwise, 2 usage error.
+ * violated), 1 otherwise, 2 usage error, 130 interrupted (a partial result, saved).
  */
 export async function runCheck(options: CheckCliOptions, io: CheckIo): Promise<number> {
+  const out = options.out === undefined ? undefined : resolve(io.cwd, options.out);
+  const problem = out === undefined ? null : outFileProblem(out, io.counterexamplesDir);
+  if (problem !== null) return usageError(io.stderr.write, 'check', `--out: ${problem}`);
   const setup = await prepare(options, io);
   if (typeof setup === 'number') return setup;
-  const summary =
-    options.workers > 1 && options.shard === undefined
-      ? await runWorkers(options, setup, io)
-      : runHere(options, setup, io);
-  if (options.out !== undefined)
-    writeFileSync(options.out, `${JSON.stringify(summary, null, 2)}\n`);
-  const { print } = await import('../checker/check/output.js');
-  io.stdout(`${print(summary, setup.target, options.json === true, io.cwd).join('\n')}\n`);
-  return exitCode(summary, setup.target);
+  const running: Running = { children: new Set(), dir: null };
+  const interrupt = onInterrupt(
+    io.stderr.write,
+    () => {
+      for (const child of running.children) child.kill('SIGINT');
+    },
+    () => stopWorkers(running),
+  );
+  try {
+    const summary =
+      options.workers > 1 && options.shard === undefined
+        ? await runWorkers(options, setup, io, running, interrupt.requested)
+        : await runHere(options, setup, io, interrupt.requested);
+    if (out !== undefined) writeAtomically(out, `${JSON.stringify(summary, null, 2)}\n`);
+    const { print } = await import('../checker/check/output.js');
+    io.stdout(`${print(summary, setup.target, options.json === true, io.cwd).join('\n')}\n`);
+    if (summary.partial) return savePartial(summary, out, io);
+    return exitCode(summary, setup.target);
+  } finally {
+    interrupt.dispose();
+  }
 }
 
 type Setup = Awaited<ReturnType<typeof import('../checker/check/setup.js').setupCampaign>>;
@@ -164,18 +188,47 @@ async function prepare(options: CheckCliOptions, io: CheckIo): Promise<Setup | n
       conformance: options.conformance,
     });
   } catch (error) {
-    io.stderr.write(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return usageError(io.stderr.write, 'check', messageOf(error));
   }
 }
 
-function runHere(options: CheckCliOptions, setup: Setup, io: CheckIo): CampaignSummary {
+/**
+ * A campaign stopped by Ctrl-C: its result so far is saved (to `--out`, else to a file in the
+ * temporary folder, never into the checkout) and named partial; exit 130.
+ */
+function savePartial(summary: CampaignSummary, out: string | undefined, io: CheckIo): number {
+  const path = out ?? join(tmpdir(), `kd-check-partial-${process.pid}.json`);
+  if (out === undefined) writeAtomically(path, `${JSON.stringify(summary, null, 2)}\n`);
+  io.stderr.write(
+    `kd check: interrupted: a PARTIAL result of ${summary.runs.toLocaleString('en-US')} runs (the properties hold over those runs only), saved to ${path}\n`,
+  );
+  return EXIT_INTERRUPTED;
+}
+
+/** What Ctrl-C must stop besides this process: `--workers`' processes and their folder. */
+interface Running {
+  readonly children: Set<ChildProcess>;
+  dir: string | null;
+}
+
+/** A second Ctrl-C: the workers are killed and their folder removed before `kd` exits. */
+function stopWorkers(running: Running): void {
+  for (const child of running.children) child.kill('SIGKILL');
+  if (running.dir !== null) rmSync(running.dir, { recursive: true, force: true });
+}
+
+async function runHere(
+  options: CheckCliOptions,
+  setup: Setup,
+  io: CheckIo,
+  interrupted: () => boolean,
+): Promise<CampaignSummary> {
   const progress = options.progressJson
     ? progressJson(io.stderr.write)
     : options.json
       ? undefined
       : checkProgress(io.stderr, budgetOf(options, setup), setup.guards, io.terminal);
-  const result: CampaignResult = setup.run(progress?.report);
+  const result: CampaignResult = await setup.runInterruptible(progress?.report, interrupted);
   progress?.done();
   const saved =
     options.save && result.failure ? setup.save(result.failure, io.counterexamplesDir) : null;
@@ -192,8 +245,11 @@ async function runWorkers(
   options: CheckCliOptions,
   setup: Setup,
   io: CheckIo,
+  running: Running,
+  interrupted: () => boolean,
 ): Promise<CampaignSummary> {
   const dir = mkdtempSync(join(tmpdir(), 'kd-check-'));
+  running.dir = dir;
   const cli = fileURLToPath(new URL('./kd.ts', import.meta.url));
   const seen = workerProgress(options.workers);
   const progress = options.json
@@ -220,11 +276,11 @@ async function runWorkers(
           seen.take(i, chunk);
           progress?.report(sumProgress(seen.latest()));
         };
-        return runChild(args, onStderr, () => seen.otherText(i), io).then(() => out);
+        const worker = { args, onStderr, otherText: () => seen.otherText(i) };
+        return runChild(worker, io, running.children).then((reported) => (reported ? out : null));
       }),
     );
-    const { loadSummaries, mergeAll } = await import('../checker/check/setup.js');
-    const merged = mergeAll(loadSummaries(files));
+    const merged = await mergeWorkers(files, setup, interrupted);
     // A worker found a failure: replay its case here (deterministic) to save the file.
     if (merged.failure && options.save) {
       const saved = setup.saveFromSummary(merged.failure, io.counterexamplesDir);
@@ -233,8 +289,26 @@ async function runWorkers(
     return merged;
   } finally {
     progress?.done();
-    rmSync(dir, { recursive: true, force: true });
+    // A worker that crashed fails the campaign: the others are stopped, not left running.
+    stopWorkers(running);
   }
+}
+
+/**
+ * The workers' results as one: every shard of the campaign, or after Ctrl-C the shards that
+ * reported (a worker stopped before its handler was set reports nothing), marked partial.
+ */
+async function mergeWorkers(
+  files: readonly (string | null)[],
+  setup: Setup,
+  interrupted: () => boolean,
+): Promise<CampaignSummary> {
+  const { loadCampaign, loadPartialCampaign } = await import('../checker/check/setup.js');
+  const reported = files.filter((file): file is string => file !== null);
+  if (!interrupted()) return loadCampaign(reported);
+  if (reported.length > 0) return loadPartialCampaign(reported);
+  const nothing = { runs: 0, steps: 0, seconds: 0, faults: {}, hits: [], violated: [] };
+  return setup.summarise({ ...nothing, failure: null, seed: 0, interrupted: true }, null);
 }
 
 /** The options a worker runs with: the campaign's own, without workers and output flags. */
@@ -257,19 +331,34 @@ function shardArgs(options: CheckCliOptions): string[] {
 }
 
 /** A worker: its stderr goes to `onStderr`; `otherText` is what to show if it fails. */
+interface WorkerRun {
+  readonly args: string[];
+  readonly onStderr: (chunk: string) => void;
+  readonly otherText: () => string;
+}
+
+/** Runs one worker; resolves to whether it reported (false: stopped by a signal). */
 function runChild(
-  args: string[],
-  onStderr: (chunk: string) => void,
-  otherText: () => string,
+  { args, onStderr, otherText }: WorkerRun,
   io: CheckIo,
-): Promise<void> {
+  children: Set<ChildProcess>,
+): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A process group of its own: Ctrl-C reaches the workers once, forwarded by this process
+    // (which then waits for their partial results), not also from the terminal.
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    children.add(child);
     child.stderr.on('data', (chunk: Buffer) => onStderr(chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
-      // A worker exits 1 when it finds a violation; only a crash (no result) is an error.
-      if (code === 0 || code === 1) resolve();
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      // A worker exits 1 when it finds a violation, 130 when interrupted with a partial
+      // result; only a crash (no result) is an error.
+      if (code === 0 || code === 1 || code === EXIT_INTERRUPTED) resolve(true);
+      else if (code === null && signal === 'SIGINT') resolve(false);
       else {
         io.stderr.write(otherText());
         reject(new Error(`a worker exited with code ${code}`));

@@ -22,6 +22,7 @@ import {
   progressPrinter,
   propertyTable,
   runExplore,
+  unboundedWarning,
 } from './explore.command.js';
 
 // A toy world: a counter 0..3 whose observation is the number itself.
@@ -217,10 +218,10 @@ describe('kd explore', () => {
     expect(loadCounterexample(join(dir, path)).expected).toBe('expected-failure');
   });
 
-  it('rejects unknown names with exit 2 and a one-line message', async () => {
+  it('rejects unknown names with exit 2, a one-line message and the usage hint', async () => {
     expect(await runExplore(options({ preset: 'huge' }), io(false))).toBe(2);
     expect(err.join('')).toBe(
-      "kd: unknown preset 'huge' (known: tiny, up, down, retries, tenants, spread, revalidate, slots, surplus, rescale, updown, small)\n",
+      "kd: unknown preset 'huge' (known: tiny, up, down, retries, tenants, spread, revalidate, slots, surplus, rescale, updown, small)\nrun `kd explore --help` for usage\n",
     );
     expect(await runExplore(options({ mutant: 'nope' }), io(false))).toBe(2);
     expect(await runExplore(options({ profile: 'artifact', mutant: 'no-fence' }), io(false))).toBe(
@@ -369,4 +370,16 @@ describe('kd explore and Ctrl-C', () => {
     expect(stdout).toMatch(/capacity\s+always\s+unknown/);
     expect(stdout).toMatch(/^states [1-9]/m);
   }, 60_000);
+});
+
+describe('kd explore on a preset not known to finish', () => {
+  it('warns at the start unless --max-states bounds it', () => {
+    expect(unboundedWarning({ preset: 'small' })).toMatch(
+      /preset small is not known to finish.*--max-states N/,
+    );
+    expect(unboundedWarning({ preset: 'rescale' })).toMatch(/not known to finish/);
+    expect(unboundedWarning({ preset: 'small', maxStates: 1000 })).toBeNull();
+    expect(unboundedWarning({})).toBeNull();
+    expect(unboundedWarning({ preset: 'up' })).toBeNull();
+  });
 });

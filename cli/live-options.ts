@@ -4,8 +4,9 @@
 import { resolve } from 'node:path';
 import { parseDuration } from './check.command.js';
 
-/** A usage error: one line, exit 2. */
-export class UsageError extends Error {}
+import { UsageError } from './usage.js';
+
+export { UsageError };
 
 /** A whole number in `min..max` written as digits. */
 export const countOption = (flag: string, text: string, min = 1, max = 1_000_000): number => {

@@ -1,6 +1,19 @@
 // `kd merge FILE...`: combine the results of `kd check --shard i/n --out FILE` (for
 // instance the pods of a Kubernetes Indexed Job) into one report, as `kd check` prints it.
+// The files must be every shard of one campaign, each once (checker/check/shards.ts).
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { COUNTEREXAMPLES_DIR } from './check.command.js';
+import { EXIT_USAGE, messageOf, usageError } from './usage.js';
+
+interface MergeIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** `--out` is resolved against it. */
+  readonly cwd?: string;
+  /** No `--out` may go there (default: the repository's counterexamples/). */
+  readonly counterexamplesDir?: string;
+}
 
 export function registerMerge(program: Command): void {
   program
@@ -17,29 +30,35 @@ export function registerMerge(program: Command): void {
     });
 }
 
-/** Exit code: 0 no violation, 1 a violation, 2 a file cannot be read or merged. */
+/** Exit code: 0 no violation, 1 a violation, 2 a file cannot be read or merged, or a bad --out. */
 export async function runMerge(
   files: readonly string[],
   options: { json?: boolean; out?: string },
-  io: { out: (text: string) => void; err: (text: string) => void },
+  io: MergeIo,
 ): Promise<number> {
-  const [{ loadSummaries, mergeAll }, { print }, { writeFileSync }, { findMutant }] =
+  const [{ loadCampaign }, { print }, { outFileProblem, writeAtomically }, { findMutant }] =
     await Promise.all([
       import('../checker/check/setup.js'),
       import('../checker/check/output.js'),
-      import('node:fs'),
+      import('../checker/out-file.js'),
       import('../spec/types/mutants.js'),
     ]);
-  let merged: ReturnType<typeof mergeAll>;
+  const cwd = io.cwd ?? process.cwd();
+  const out = options.out === undefined ? undefined : resolve(cwd, options.out);
+  const problem =
+    out === undefined ? null : outFileProblem(out, io.counterexamplesDir ?? COUNTEREXAMPLES_DIR);
+  if (problem !== null) return usageError(io.err, 'merge', `--out: ${problem}`);
+  let merged: ReturnType<typeof loadCampaign>;
   try {
-    merged = mergeAll(loadSummaries(files));
+    merged = loadCampaign(files);
   } catch (error) {
-    io.err(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    // A bad file: one line naming it (and the field), no usage hint.
+    io.err(`kd: ${messageOf(error)}\n`);
+    return EXIT_USAGE;
   }
-  if (options.out !== undefined) writeFileSync(options.out, `${JSON.stringify(merged, null, 2)}\n`);
+  if (out !== undefined) writeAtomically(out, `${JSON.stringify(merged, null, 2)}\n`);
   const target = merged.mutant === null ? null : (findMutant(merged.mutant)?.property ?? null);
-  io.out(`${print(merged, target, options.json === true, process.cwd()).join('\n')}\n`);
+  io.out(`${print(merged, target, options.json === true, cwd).join('\n')}\n`);
   if (target !== null) return merged.violated.includes(target) ? 0 : 1;
   return merged.violated.length === 0 ? 0 : 1;
 }

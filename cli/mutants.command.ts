@@ -6,7 +6,8 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseDuration } from './check.command.js';
-import { positive, whole } from './run.command.js';
+import { positive, seedOption } from './run.command.js';
+import { usageError } from './usage.js';
 
 export interface MutantsCliOptions {
   readonly preset: string;
@@ -40,7 +41,7 @@ export function registerMutants(program: Command): void {
     .option('--preset <name>', 'bounds of the drawn cases (tiny|small)', 'small')
     .option('--runs <n>', 'at most this many cases per mutant', positive('--runs'), 1_000_000)
     .option('--time <duration>', 'at most this long per mutant', parseDuration, 120_000)
-    .option('--seed <s>', 'seed the cases are drawn from', whole('--seed'), 1)
+    .option('--seed <s>', 'seed the cases are drawn from', seedOption, 1)
     .option('--only <names>', 'comma-separated mutants to run (default: all)')
     .option('--json', 'print one JSON object')
     .option('--no-save', 'do not write counterexample files')
@@ -67,8 +68,11 @@ export async function runMutants(
   const wanted = options.only?.split(',').map((s) => s.trim());
   const unknown = wanted?.filter((name) => !MUTANTS.some((m) => m.name === name)) ?? [];
   if (unknown.length > 0) {
-    io.err(`kd: unknown mutant ${unknown.join(', ')} (see kd explore --list-mutants)\n`);
-    return 2;
+    return usageError(
+      io.err,
+      'mutants',
+      `unknown mutant ${unknown.join(', ')} (see kd explore --list-mutants)`,
+    );
   }
   const rows: MutantRow[] = [];
   for (const mutant of MUTANTS.filter((m) => !wanted || wanted.includes(m.name))) {

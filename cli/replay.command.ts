@@ -3,6 +3,7 @@
 // exit 0 iff the outcome is the one the file records. A malformed file gets an error naming
 // the field.
 import type { Command } from 'commander';
+import { EXIT_USAGE, messageOf } from './usage.js';
 
 interface ReplayCliOptions {
   readonly verbose?: boolean;
@@ -43,8 +44,9 @@ export async function runReplay(
   try {
     cx = loadCounterexample(file);
   } catch (error) {
-    io.err(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    // A bad file: one line naming it and the field (checker/trace/load.ts).
+    io.err(`kd: ${messageOf(error)}\n`);
+    return EXIT_USAGE;
   }
   const result = replayCounterexample(cx);
   const on = cx.tool === 'check' ? 'implementation' : 'model';

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { positive, whole } from './run.command.js';
+import { positive, seedOption } from './run.command.js';
 
 interface ReportCliOptions {
   readonly out: string;
@@ -31,7 +31,7 @@ export function registerReport(program: Command): void {
       positive('--runs'),
       DEFAULT_REPORT_RUNS,
     )
-    .option('--seed <s>', 'seed of the in-process campaign', whole('--seed'), 1)
+    .option('--seed <s>', 'seed of the in-process campaign', seedOption, 1)
     .action(async (options: ReportCliOptions) => {
       const root = fileURLToPath(new URL('..', import.meta.url));
       process.exitCode = await runReport(options, root, (line) => console.error(line));
@@ -67,9 +67,9 @@ export async function runReport(
 }
 
 async function campaignOf(options: ReportCliOptions, log: (line: string) => void) {
-  const { loadSummaries, mergeAll, setupCampaign } = await import('../checker/check/setup.js');
+  const { loadCampaign, setupCampaign } = await import('../checker/check/setup.js');
   if (options.from && options.from.length > 0)
-    return { summary: mergeAll(loadSummaries(options.from)), source: options.from.join(', ') };
+    return { summary: loadCampaign(options.from), source: options.from.join(', ') };
   const setup = await setupCampaign({
     profile: 'hardened',
     mutant: null,

@@ -5,6 +5,8 @@
 // The implementation is loaded lazily inside the action, so `kd --help` stays fast.
 import { type Command, InvalidArgumentError } from 'commander';
 import type { RunReport } from '../checker/run/check-scenario.js';
+import { SEED_MAX } from '../impl/runtime/sim/prng.js';
+import { messageOf, usageError } from './usage.js';
 
 export interface RunCliOptions {
   readonly scenario: string;
@@ -30,10 +32,10 @@ export function registerRun(program: Command): void {
       'burst | scale-down | crash-<stage> | api-outage | node-loss | label-flip | fallback-binding | fallback-scaling | template-change | delete-deployment',
     )
     .option('--mode <mode>', 'direct (KubeDirect) or api (the vanilla path)', 'direct')
-    .option('--pods <n>', 'pods per function at the peak', positive('--pods'), 100)
-    .option('--nodes <m>', 'nodes', positive('--nodes'), 10)
-    .option('--functions <f>', 'functions (tenants)', positive('--functions'), 1)
-    .option('--seed <s>', 'seed of the default policy', whole('--seed'), 1)
+    .option('--pods <n>', 'pods per function at the peak', positive('--pods', RUN_MAX.pods), 100)
+    .option('--nodes <m>', 'nodes', positive('--nodes', RUN_MAX.nodes), 10)
+    .option('--functions <f>', 'functions (tenants)', positive('--functions', RUN_MAX.functions), 1)
+    .option('--seed <s>', 'seed of the default policy', seedOption, 1)
     .option(
       '--profile <name>',
       'design-switch profile: hardened | artifact, optionally with switches set otherwise (hardened:autoscalerLink=direct)',
@@ -61,17 +63,36 @@ export function registerRun(program: Command): void {
     });
 }
 
-export const positive = (flag: string) => (value: string) => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${flag} expects a positive whole number`);
-  return n;
-};
+export const positive =
+  (flag: string, max = Number.MAX_SAFE_INTEGER) =>
+  (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${flag} expects a positive whole number`);
+    if (n > max)
+      throw new InvalidArgumentError(`${flag} is at most ${max.toLocaleString('en-US')}`);
+    return n;
+  };
+
+/**
+ * The largest run `kd run` takes: twice the pods of the 10,000-pod scale test
+ * (impl/runtime/sim/scale.deep.test.ts, 1.5 GB), nodes and functions as `kd up` bounds
+ * them. `--pods 100000000` used to build its burst until the heap ran out.
+ */
+export const RUN_MAX = { pods: 20_000, nodes: 5_000, functions: 1_000 } as const;
 
 export const whole = (flag: string) => (value: string) => {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
     throw new InvalidArgumentError(`${flag} expects a whole number`);
+  return n;
+};
+
+/** `--seed`: a whole number from 0 to 2^32 − 1 (4294967295). */
+export const seedOption = (value: string): number => {
+  const n = whole('--seed')(value);
+  if (n > SEED_MAX)
+    throw new InvalidArgumentError(`--seed must lie from 0 to ${SEED_MAX} (2^32 - 1)`);
   return n;
 };
 
@@ -95,14 +116,20 @@ export async function runRun(options: RunCliOptions, io: RunIo): Promise<number>
     import('../spec/types/mutants.js'),
     import('../impl/runtime/sim/rate-limit.js'),
   ]);
-  if (options.clientLimits !== 'off' && options.clientLimits !== 'kubernetes') {
-    io.err(`kd: unknown --client-limits '${options.clientLimits}' (known: off, kubernetes)\n`);
-    return 2;
-  }
-  if (options.mode !== 'direct' && options.mode !== 'api') {
-    io.err(`kd: unknown mode '${options.mode}' (known: direct, api)\n`);
-    return 2;
-  }
+  if (options.clientLimits !== 'off' && options.clientLimits !== 'kubernetes')
+    return usageError(
+      io.err,
+      'run',
+      `unknown --client-limits '${options.clientLimits}' (known: off, kubernetes)`,
+    );
+  if (options.mode !== 'direct' && options.mode !== 'api')
+    return usageError(io.err, 'run', `unknown mode '${options.mode}' (known: direct, api)`);
+  if (options.pods * options.functions > RUN_MAX.pods)
+    return usageError(
+      io.err,
+      'run',
+      `--pods × --functions is at most ${RUN_MAX.pods.toLocaleString('en-US')} pods (got ${(options.pods * options.functions).toLocaleString('en-US')})`,
+    );
   let scenario: ReturnType<typeof makeScenario>;
   let config: ReturnType<typeof makeConfig>;
   try {
@@ -113,8 +140,7 @@ export async function runRun(options: RunCliOptions, io: RunIo): Promise<number>
     });
     config = scenarioConfig(makeConfig('up', options.profile, options.mutant ?? null));
   } catch (error) {
-    io.err(`kd: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return usageError(io.err, 'run', messageOf(error));
   }
   const report = checkScenario({
     scenario,

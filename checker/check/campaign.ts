@@ -115,6 +115,8 @@ export interface CampaignResult {
   readonly failure: CampaignFailure | null;
   /** The fast-check seed the cases were drawn from. */
   readonly seed: number;
+  /** Stopped by Ctrl-C (`runCampaignInterruptible`): the result of the cases run so far. */
+  readonly interrupted: boolean;
 }
 
 /** Plays one case. */
@@ -159,6 +161,36 @@ export const shardRuns = (runs: number, shard: Shard | null): number =>
     : Math.floor(runs / shard.count) + (shard.index < runs % shard.count ? 1 : 0);
 
 export function runCampaign(options: CampaignOptions): CampaignResult {
+  const campaign = campaignOf(options);
+  return campaign.finish(
+    fc.check(fc.property(campaign.arbitrary, campaign.body), campaign.parameters),
+    false,
+  );
+}
+
+/**
+ * The same campaign, made to hear Ctrl-C: it yields to the event loop before each case (a
+ * signal's handler runs only then), and stops once `interrupted()` is true, the cases run
+ * so far being its result, marked `interrupted`. A failure being shrunk is kept as shrunk
+ * so far. The cases are the same as `runCampaign`'s.
+ */
+export async function runCampaignInterruptible(
+  options: CampaignOptions,
+  interrupted: () => boolean,
+): Promise<CampaignResult> {
+  const campaign = campaignOf(options);
+  const property = fc.asyncProperty(campaign.arbitrary, async (fuzzCase: FuzzCase) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    // fast-check ends the run on a precondition failure that asks to interrupt.
+    if (interrupted()) throw new fc.PreconditionFailure(true);
+    return campaign.body(fuzzCase);
+  });
+  const report = await fc.check(property, campaign.parameters);
+  return campaign.finish(report, interrupted());
+}
+
+/** A campaign as its parts: what fast-check draws, the property's body, and the result. */
+function campaignOf(options: CampaignOptions) {
   const now = options.now ?? (() => performance.now());
   const started = now();
   const shape: CaseShape = {
@@ -192,7 +224,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
       runCase(fuzzCase, underBound(options, livenessStepMax), trace));
   let bound = options.preset.livenessStepMax;
   let runsToDetect = 0;
-  const property = fc.property(caseArbitrary(shape), (fuzzCase) => {
+  const body = (fuzzCase: FuzzCase): boolean => {
     if (failedAtSeconds !== null) {
       // Past the shrink budget every further candidate counts as passing, untried: the
       // smallest failing case found so far is the result. Checked before the run, since
@@ -220,8 +252,8 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     }
     if (runs % 10 === 0 || failure !== undefined) progress();
     return failure === undefined;
-  });
-  const report = fc.check(property, {
+  };
+  const parameters: fc.Parameters<[FuzzCase]> = {
     numRuns: shardRuns(options.runs, options.shard),
     seed,
     // The directed cases first, in every shard: a handful of runs that take the handshake
@@ -232,27 +264,31 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     ...(options.timeMs === null
       ? {}
       : { interruptAfterTimeLimit: options.timeMs, markInterruptAsFailure: false }),
-  });
-  progress();
-  const elapsed = seconds();
-  const shrunk = report.failed ? (report.counterexample?.[0] as FuzzCase | undefined) : undefined;
-  return {
-    runs,
-    steps,
-    seconds: elapsed,
-    faults,
-    hits: [...hits].sort(),
-    violated: [...violated].sort(),
-    failure:
-      shrunk === undefined
-        ? null
-        : describeFailure(shrunk, {
-            play,
-            target: options.target,
-            livenessStepMax: bound,
-            now,
-            detected: { shrinkSteps, secondsToDetect: failedAtSeconds ?? 0, runsToDetect },
-          }),
-    seed,
   };
+  const finish = (report: fc.RunDetails<[FuzzCase]>, interrupted: boolean): CampaignResult => {
+    progress();
+    const elapsed = seconds();
+    const shrunk = report.failed ? (report.counterexample?.[0] as FuzzCase | undefined) : undefined;
+    return {
+      runs,
+      steps,
+      seconds: elapsed,
+      faults,
+      hits: [...hits].sort(),
+      violated: [...violated].sort(),
+      failure:
+        shrunk === undefined
+          ? null
+          : describeFailure(shrunk, {
+              play,
+              target: options.target,
+              livenessStepMax: bound,
+              now,
+              detected: { shrinkSteps, secondsToDetect: failedAtSeconds ?? 0, runsToDetect },
+            }),
+      seed,
+      interrupted,
+    };
+  };
+  return { arbitrary: caseArbitrary(shape), body, parameters, finish };
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Mode } from '../../impl/stages/io.js';
 import { CATALOGUE, propertyKind } from '../../properties/catalogue.js';
 import { findMutant } from '../../spec/types/mutants.js';
+import { BadFileError } from '../bad-file.js';
 import { CoverageRecorder, type CoverageReport, mergeCoverage } from '../coverage/index.js';
 import { caseConfig, checkPreset } from '../fuzz/case.js';
 import { shapeFor } from '../fuzz/shapes.js';
@@ -18,12 +19,14 @@ import {
   type CampaignProgress,
   type CampaignResult,
   runCampaign,
+  runCampaignInterruptible,
   runCase,
   type Shard,
   type StepCheck,
   underBound,
 } from './campaign.js';
 import { fuzzCaseOf, implCaseOf, toCheckCounterexample, traceLines } from './counterexample.js';
+import { checkShardSet } from './shards.js';
 import {
   type CampaignSummary,
   CampaignSummarySchema,
@@ -48,6 +51,8 @@ interface SetupOptions {
    */
   readonly property?: string | null;
 }
+
+type ProgressWithCoverage = (p: CampaignProgress & { coverage?: string }) => void;
 
 /** The property whose violation ends a campaign (null: any). */
 const targetOf = (options: SetupOptions): string | null => {
@@ -92,21 +97,27 @@ export async function setupCampaign(options: SetupOptions) {
     ...(stepCheck ? { stepCheck } : {}),
   };
   const save = saverFor(options, config, preset.name);
+  const withProgress = (onProgress: ProgressWithCoverage | undefined) => ({
+    ...campaign,
+    ...(onProgress
+      ? {
+          onProgress: (p: CampaignProgress) =>
+            onProgress({ ...p, coverage: coverageShort(recorder.report()) }),
+        }
+      : {}),
+  });
   return {
     runs: options.runs,
     /** Reachability guards a campaign should hit. */
     guards: CATALOGUE.reachability.length,
     target,
-    run: (onProgress?: (p: CampaignProgress & { coverage?: string }) => void): CampaignResult =>
-      runCampaign({
-        ...campaign,
-        ...(onProgress
-          ? {
-              onProgress: (p: CampaignProgress) =>
-                onProgress({ ...p, coverage: coverageShort(recorder.report()) }),
-            }
-          : {}),
-      }),
+    run: (onProgress?: ProgressWithCoverage): CampaignResult =>
+      runCampaign(withProgress(onProgress)),
+    /** `run` that stops, with the result so far, once `interrupted()` (Ctrl-C). */
+    runInterruptible: (
+      onProgress: ProgressWithCoverage | undefined,
+      interrupted: () => boolean,
+    ): Promise<CampaignResult> => runCampaignInterruptible(withProgress(onProgress), interrupted),
     save,
     /** A failure found by a worker: replayed here to save its file. */
     saveFromSummary: (failure: FailureSummary, dir: string): string => {
@@ -136,6 +147,7 @@ export async function setupCampaign(options: SetupOptions) {
           ? null
           : failureSummary(result.failure, counterexample, preset.name),
       coverage: recorder.report(),
+      ...(result.interrupted ? { partial: true } : {}),
     }),
   };
 }
@@ -215,21 +227,39 @@ const commandLine = (o: SetupOptions): string => {
 };
 
 /** Reads and validates `kd check --out` files; errors name the file and the field. */
-export const loadSummaries = (files: readonly string[]): CampaignSummary[] =>
+const loadSummaries = (files: readonly string[]): CampaignSummary[] =>
   files.map((file) => {
     let value: unknown;
     try {
       value = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new BadFileError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const parsed = CampaignSummarySchema.safeParse(value);
     if (!parsed.success)
-      throw new Error(`${file}: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}`);
+      throw new BadFileError(
+        `${file}: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}`,
+      );
     return parsed.data;
   });
 
-export const mergeAll = (summaries: readonly CampaignSummary[]): CampaignSummary => {
+/**
+ * The shards that reported before Ctrl-C stopped a `--workers` campaign, merged and marked
+ * partial: a worker interrupted before it could report is missing, so the set is not checked.
+ */
+export const loadPartialCampaign = (files: readonly string[]): CampaignSummary => ({
+  ...mergeAll(loadSummaries(files)),
+  partial: true,
+});
+
+/** The files of every shard of one campaign (`checker/check/shards.ts`), merged. */
+export const loadCampaign = (files: readonly string[]): CampaignSummary => {
+  const summaries = loadSummaries(files);
+  checkShardSet(summaries.map((summary, i) => ({ file: files[i] ?? '', summary })));
+  return mergeAll(summaries);
+};
+
+const mergeAll = (summaries: readonly CampaignSummary[]): CampaignSummary => {
   const [first, ...rest] = summaries;
   if (!first) throw new Error('nothing to merge');
   return rest.reduce(

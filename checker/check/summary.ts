@@ -47,6 +47,8 @@ export const CampaignSummarySchema = z.strictObject({
   failure: FailureSummarySchema.nullable(),
   /** Stage-machine coverage (`checker/coverage`), mergeable across shards. */
   coverage: z.unknown().nullable(),
+  /** Stopped by Ctrl-C: the result of the runs made so far, not of the whole budget. */
+  partial: z.literal(true).optional(),
 });
 
 export type CampaignSummary = z.infer<typeof CampaignSummarySchema>;
@@ -118,6 +120,7 @@ export const mergeSummaries = (
   return {
     ...a,
     shard: null,
+    ...(a.partial || b.partial ? { partial: true as const } : {}),
     modes: union(a.modes, b.modes) as CampaignSummary['modes'],
     conformance: a.conformance && b.conformance,
     runs: a.runs + b.runs,

@@ -2,13 +2,13 @@
 import fc from 'fast-check';
 import {
   CHOICE_KINDS,
+  CHOICE_MAX,
   type Choice,
   type ChoiceKind,
   DEFAULT_WEIGHTS,
   DELAY_TARGETS,
   type DelayTarget,
   MAX_DELAY_MS,
-  MAX_LOAD,
   MESSAGE_CLASSES,
   type MessageClass,
   MOMENT_ACTS,
@@ -20,8 +20,8 @@ import {
 } from './schedule.js';
 
 /** Small integers: indices wrap around what exists, so small values reach everything. */
-const index = fc.nat(40);
-const fn = fc.nat(3);
+const index = fc.nat(CHOICE_MAX.index);
+const fn = fc.nat(CHOICE_MAX.fn);
 
 /**
  * A take is mostly the next event in due order (the run makes progress, as it would
@@ -50,7 +50,11 @@ const WRITES: { readonly [K in WriteOp]: fc.Arbitrary<Extract<WriteChoice, { op:
   deletePod: fc.record({ op: fc.constant('deletePod'), index }),
   deleteDeployment: fc.record({ op: fc.constant('deleteDeployment'), fn }),
   changeTemplate: fc.record({ op: fc.constant('changeTemplate'), fn }),
-  scaleReplicaSet: fc.record({ op: fc.constant('scaleReplicaSet'), fn, replicas: fc.nat(4) }),
+  scaleReplicaSet: fc.record({
+    op: fc.constant('scaleReplicaSet'),
+    fn,
+    replicas: fc.nat(CHOICE_MAX.replicas),
+  }),
   managed: fc.record({ op: fc.constant('managed'), fn, on: fc.boolean() }),
   fallbackBinding: fc.record({ op: fc.constant('fallbackBinding'), fn, on: fc.boolean() }),
 };
@@ -86,7 +90,7 @@ export interface ScheduleOptions {
 }
 
 const stageIndex = (stages: readonly number[] | undefined): fc.Arbitrary<number> =>
-  stages === undefined ? fc.nat(10) : fc.constantFrom(...stages);
+  stages === undefined ? fc.nat(CHOICE_MAX.stage) : fc.constantFrom(...stages);
 
 type Arbitraries = { readonly [K in ChoiceKind]: fc.Arbitrary<Extract<Choice, { kind: K }>> };
 
@@ -111,13 +115,13 @@ const arbitraries = (options: ScheduleOptions): Arbitraries => {
     moment: fc.oneof(
       fc.record({
         kind: fc.constant('moment'),
-        link: fc.nat(5),
+        link: fc.nat(CHOICE_MAX.link),
         phase: fc.constantFrom(...MOMENT_PHASES),
         act: fc.constantFrom(...MOMENT_ACTS.filter((act) => act !== 'delayNewest')),
       }),
       fc.record({
         kind: fc.constant('moment'),
-        link: fc.nat(5),
+        link: fc.nat(CHOICE_MAX.link),
         phase: fc.constantFrom(...MOMENT_PHASES),
         act: fc.constant('delayNewest'),
         ms: delayMs(options.maxDelayMs),
@@ -125,8 +129,8 @@ const arbitraries = (options: ScheduleOptions): Arbitraries => {
     ),
     outage: fc.record({ kind: fc.constant('outage'), on: fc.boolean() }),
     relist: fc.record({ kind: fc.constant('relist'), stage: stageIndex(options.relistStages) }),
-    nodeLoss: fc.record({ kind: fc.constant('nodeLoss'), node: fc.nat(10) }),
-    load: fc.record({ kind: fc.constant('load'), fn, pods: fc.nat(MAX_LOAD) }),
+    nodeLoss: fc.record({ kind: fc.constant('nodeLoss'), node: fc.nat(CHOICE_MAX.node) }),
+    load: fc.record({ kind: fc.constant('load'), fn, pods: fc.nat(CHOICE_MAX.load) }),
     write: fc.record({ kind: fc.constant('write'), write: fc.oneof(...writes) }),
   };
 };

@@ -166,6 +166,23 @@ export const MAX_LOAD = 4;
 /** The longest delay: past the links' 500 ms retry and 2 s re-check timers. */
 export const MAX_DELAY_MS = 3000;
 
+/**
+ * The largest number the fuzzer draws in each field of a choice (draw.ts). A choice's index
+ * wraps around the events that exist when it is played (fast-check draws it before they are
+ * known), so small numbers reach everything; a counterexample file with a larger one was
+ * not drawn by the fuzzer and is refused by its schema (trace/schema.ts) rather than
+ * silently played as another index.
+ */
+export const CHOICE_MAX = {
+  index: 40,
+  fn: 3,
+  stage: 10,
+  node: 10,
+  link: 5,
+  replicas: 4,
+  load: MAX_LOAD,
+} as const;
+
 export type WriteOp = WriteChoice['op'];
 
 export const WRITE_OPS: readonly WriteOp[] = [

@@ -18,6 +18,7 @@ import { fuzzCaseOf, traceLines } from '../check/counterexample.js';
 import { checkPreset } from '../fuzz/case.js';
 import { formatTrace } from '../trace/format.js';
 import { CONFORMANCE_PROPERTY, type Counterexample } from '../trace/schema.js';
+import { replayProfile } from '../trace/switches.js';
 
 interface ReplayResult {
   /** The trace rebuilt by the replay. */
@@ -42,7 +43,7 @@ export function replayCounterexample(cx: Counterexample): ReplayResult {
 }
 
 function replayOnModel(cx: Counterexample) {
-  const model = createWorldModel(makeConfig(cx.preset.name, cx.profile, cx.mutant));
+  const model = createWorldModel(makeConfig(cx.preset.name, replayProfile(cx), cx.mutant));
   let state = model.initial();
   const states: WorldState[] = [state];
   for (const [i, step] of cx.steps.entries()) {
@@ -91,11 +92,12 @@ function replayOnModel(cx: Counterexample) {
 function replayOnImpl(cx: Counterexample) {
   const impl = cx.impl;
   if (!impl) throw new Error('a check counterexample needs its case (field impl)');
-  const config = makeConfig(cx.preset.name, cx.profile, cx.mutant);
+  const profile = replayProfile(cx);
+  const config = makeConfig(cx.preset.name, profile, cx.mutant);
   const outcome = runCase(
     fuzzCaseOf(impl),
     {
-      profile: cx.profile,
+      profile,
       mutant: cx.mutant,
       preset: { ...checkPreset(impl.preset), livenessStepMax: impl.livenessStepMax },
       ...(cx.property === CONFORMANCE_PROPERTY

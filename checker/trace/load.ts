@@ -6,12 +6,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { BadFileError } from '../bad-file.js';
 import {
   type Counterexample,
   CounterexampleSchema,
   type IndexEntry,
   IndexSchema,
 } from './schema.js';
+import { replayProfile } from './switches.js';
 
 export const INDEX_FILE = 'index.json';
 
@@ -22,7 +24,13 @@ export function loadCounterexample(file: string): Counterexample {
 
 /** Validates counterexample text; `file` only names the source in error messages. */
 export function parseCounterexample(text: string, file: string): Counterexample {
-  return validate(CounterexampleSchema, parseJson(text, file), file);
+  const counterexample = validate(CounterexampleSchema, parseJson(text, file), file);
+  try {
+    replayProfile(counterexample); // A switch set against the file's mutant.
+  } catch (error) {
+    throw new BadFileError(`${file}: ${describe(error)}`);
+  }
+  return counterexample;
 }
 
 /** The index of `dir`, or an empty one when the directory has none yet. */
@@ -33,7 +41,7 @@ export function loadIndex(dir: string): IndexEntry[] {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if (isNotFound(error)) return [];
-    throw new Error(`${file}: cannot read: ${describe(error)}`);
+    throw new BadFileError(`${file}: cannot read: ${describe(error)}`);
   }
   return validate(IndexSchema, parseJson(text, file), file);
 }
@@ -55,7 +63,7 @@ function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`${file}: cannot read: ${describe(error)}`);
+    throw new BadFileError(`${file}: cannot read: ${describe(error)}`);
   }
 }
 
@@ -63,7 +71,7 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`${file}: not valid JSON: ${describe(error)}`);
+    throw new BadFileError(`${file}: not valid JSON: ${describe(error)}`);
   }
 }
 
@@ -72,7 +80,7 @@ function validate<T extends z.ZodType>(schema: T, value: unknown, file: string):
   if (result.success) return result.data;
   const shown = result.error.issues.slice(0, 5).map(describeIssue);
   const more = result.error.issues.length - shown.length;
-  throw new Error(`${file}: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`);
+  throw new BadFileError(`${file}: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`);
 }
 
 /** `steps[2].label: missing (expected string)`, `failingStep: step 9 is beyond …`. */

@@ -10,17 +10,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeConfig } from '../../spec/types/mutants.js';
 import { loadAllCounterexamples } from './load.js';
 import { rewriteCounterexample } from './save.js';
 import type { Counterexample } from './schema.js';
+import { switchesOf } from './switches.js';
 
 const DIR = fileURLToPath(new URL('../../counterexamples/', import.meta.url));
-
-/** The switches a replay of `cx` runs with. */
-export const switchesOf = (cx: Counterexample): Counterexample['switches'] => ({
-  ...makeConfig(cx.preset.name, cx.profile, cx.mutant).switches,
-});
 
 const parseArgs = (args: readonly string[]): string[] => {
   const fixed: string[] = [];

@@ -12,8 +12,9 @@
  * regression the suite must keep replaying), is kept, and the new one is written beside it
  * as `…-2.json`, `…-3.json`; nothing is ever deleted.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomically } from '../out-file.js';
 import { INDEX_FILE, loadIndex } from './load.js';
 import {
   type Counterexample,
@@ -106,11 +107,4 @@ function updateIndex(dir: string, entry: IndexEntry): void {
 
 function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
-}
-
-/** Write then rename, so an interrupted run never leaves half a file for the suite to load. */
-function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, 'utf8');
-  renameSync(temporary, path);
 }

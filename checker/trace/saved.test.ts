@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadAllCounterexamples, loadIndex } from './load.js';
-import { switchesOf } from './resave.js';
+import { switchesOf } from './switches.js';
 
 const DIR = fileURLToPath(new URL('../../counterexamples/', import.meta.url));
 const saved = loadAllCounterexamples(DIR);

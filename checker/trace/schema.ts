@@ -9,11 +9,14 @@
  * Objects are strict: a misspelt field is an error, not silently ignored.
  */
 import { z } from 'zod';
+import { SEED_MAX } from '../../impl/runtime/sim/prng.js';
+import { SWITCH_VALUES } from '../../spec/types/profile-spec.js';
 import {
   LIVENESS_PROPERTIES,
   REACHABILITY_PROPERTIES,
   SAFETY_PROPERTIES,
 } from '../../spec/types/property-names.js';
+import { CHOICE_MAX } from '../fuzz/schedule.js';
 
 const COUNTEREXAMPLE_FORMAT = 1;
 
@@ -21,6 +24,26 @@ const COUNTEREXAMPLE_FORMAT = 1;
 export const CONFORMANCE_PROPERTY = 'refines-model';
 
 const count = z.int().nonnegative();
+
+/**
+ * What a counterexample may hold at most. A file is a small case a person reads; without a
+ * bound, an edited `impl.pods: 1e8` made replay hang at gigabytes instead of refusing it.
+ * The fuzzer's cases stay far below (checker/fuzz/case.ts: 6 pods, 4 nodes, 3 functions).
+ */
+export const COUNTEREXAMPLE_MAX = {
+  /** Pods per function, nodes and functions of a case or preset. */
+  pods: 100,
+  nodes: 100,
+  functions: 20,
+  /** Choices of a schedule, steps of a trace. */
+  choices: 10_000,
+  steps: 100_000,
+  livenessStepMax: 1_000_000,
+  /** Virtual ms a delay may hold a message back (a directed case uses 10 s). */
+  delayMs: 60_000,
+} as const;
+
+const upTo = (max: number) => count.max(max);
 
 const BudgetsSchema = z.strictObject({
   crashes: count,
@@ -54,8 +77,9 @@ export const PresetSchema = z.strictObject({
   ]),
   functions: z
     .array(z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }))
+    .max(COUNTEREXAMPLE_MAX.functions)
     .readonly(),
-  nodes: z.array(z.string().min(1)).readonly(),
+  nodes: z.array(z.string().min(1)).max(COUNTEREXAMPLE_MAX.nodes).readonly(),
   nodeAllocatable: count,
   desiredMax: count,
   initialLoad: count,
@@ -81,8 +105,9 @@ const PropertyNameSchema = z.enum([
   CONFORMANCE_PROPERTY,
 ]);
 
-const index = count;
-const fn = count;
+const index = upTo(CHOICE_MAX.index);
+const fn = upTo(CHOICE_MAX.fn);
+const delayMs = z.int().positive().max(COUNTEREXAMPLE_MAX.delayMs);
 const MESSAGE_CLASSES = ['any', 'data', 'session', 'reply'] as const;
 const messageClass = z.enum(MESSAGE_CLASSES);
 const MOMENT_PHASES = ['handshaking', 'syncing', 'connected'] as const;
@@ -104,18 +129,18 @@ export const ChoiceSchema = z.discriminatedUnion('kind', [
     kind: z.literal('delay'),
     index,
     of: z.enum([...MESSAGE_CLASSES, 'api', 'inform', 'event']),
-    ms: z.int().positive(),
+    ms: delayMs,
   }),
   z.strictObject({ kind: z.literal('timeout'), index }),
-  z.strictObject({ kind: z.literal('crashOrRestart'), stage: count }),
+  z.strictObject({ kind: z.literal('crashOrRestart'), stage: upTo(CHOICE_MAX.stage) }),
   z
     .strictObject({
       kind: z.literal('moment'),
-      link: count,
+      link: upTo(CHOICE_MAX.link),
       phase: z.enum(MOMENT_PHASES),
       act: z.enum(MOMENT_ACTS),
       /** With `delayNewest` only, which needs it: how much later the message arrives. */
-      ms: z.int().positive().optional(),
+      ms: delayMs.optional(),
     })
     .superRefine((moment, ctx) => {
       if ((moment.act === 'delayNewest') !== (moment.ms !== undefined))
@@ -126,16 +151,16 @@ export const ChoiceSchema = z.discriminatedUnion('kind', [
         });
     }),
   z.strictObject({ kind: z.literal('outage'), on: z.boolean() }),
-  z.strictObject({ kind: z.literal('relist'), stage: count }),
-  z.strictObject({ kind: z.literal('nodeLoss'), node: count }),
-  z.strictObject({ kind: z.literal('load'), fn, pods: count }),
+  z.strictObject({ kind: z.literal('relist'), stage: upTo(CHOICE_MAX.stage) }),
+  z.strictObject({ kind: z.literal('nodeLoss'), node: upTo(CHOICE_MAX.node) }),
+  z.strictObject({ kind: z.literal('load'), fn, pods: upTo(CHOICE_MAX.load) }),
   z.strictObject({
     kind: z.literal('write'),
     write: z.discriminatedUnion('op', [
       z.strictObject({ op: z.literal('deletePod'), index }),
       z.strictObject({ op: z.literal('deleteDeployment'), fn }),
       z.strictObject({ op: z.literal('changeTemplate'), fn }),
-      z.strictObject({ op: z.literal('scaleReplicaSet'), fn, replicas: count }),
+      z.strictObject({ op: z.literal('scaleReplicaSet'), fn, replicas: upTo(CHOICE_MAX.replicas) }),
       z.strictObject({ op: z.literal('managed'), fn, on: z.boolean() }),
       z.strictObject({ op: z.literal('fallbackBinding'), fn, on: z.boolean() }),
     ]),
@@ -147,14 +172,31 @@ export const ImplCaseSchema = z.strictObject({
   /** The `kd check` preset the case was drawn under. */
   preset: z.string().min(1),
   mode: z.enum(['direct', 'api']),
-  pods: z.int().positive(),
-  nodes: z.int().positive(),
-  functions: z.int().positive(),
+  pods: z.int().positive().max(COUNTEREXAMPLE_MAX.pods),
+  nodes: z.int().positive().max(COUNTEREXAMPLE_MAX.nodes),
+  functions: z.int().positive().max(COUNTEREXAMPLE_MAX.functions),
   tenants: z.boolean(),
-  seed: count,
-  livenessStepMax: z.int().positive(),
-  schedule: z.array(ChoiceSchema).readonly(),
+  seed: upTo(SEED_MAX),
+  livenessStepMax: z.int().positive().max(COUNTEREXAMPLE_MAX.livenessStepMax),
+  schedule: z.array(ChoiceSchema).max(COUNTEREXAMPLE_MAX.choices).readonly(),
 });
+
+/**
+ * The switches in force, each with one of its values (spec/types/profile-spec.ts): an
+ * unknown or misspelt switch, or a value no switch takes, is refused, not ignored.
+ */
+const SwitchesSchema = z
+  .strictObject(
+    Object.fromEntries(
+      // Sorted: the parse writes the keys in this order, and files keep switches sorted.
+      Object.entries(SWITCH_VALUES)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, values]) => [name, z.literal(values as readonly (string | boolean)[])]),
+    ),
+    // A file saved before a switch existed lacks it: the replay takes the profile's value,
+    // `resave.ts` writes it in, and `saved.test.ts` fails until it does.
+  )
+  .partial();
 
 const ExpectedSchema = z.enum(['open', 'fixed', 'expected-failure']);
 
@@ -165,7 +207,7 @@ export const CounterexampleSchema = z
     tool: z.enum(['explore', 'check']),
     profile: z.enum(['hardened', 'artifact']),
     mutant: z.string().min(1).nullable(),
-    switches: z.record(z.string(), z.union([z.string(), z.boolean()])),
+    switches: SwitchesSchema,
     preset: PresetSchema,
     property: PropertyNameSchema,
     message: z.string(),
@@ -173,9 +215,12 @@ export const CounterexampleSchema = z
     failingStep: count,
     /** Livelocks: the steps after `cycleStart` return to the state after it. */
     cycleStart: count.nullable(),
-    steps: z.array(StepSchema).readonly(),
+    steps: z.array(StepSchema).max(COUNTEREXAMPLE_MAX.steps).readonly(),
     /** The printed trace (`checker/trace/format.ts`), for people reading the file. */
-    trace: z.array(z.string()).readonly(),
+    trace: z
+      .array(z.string())
+      .max(COUNTEREXAMPLE_MAX.steps + 1)
+      .readonly(),
     expected: ExpectedSchema,
     /** `tool: check` only: the case the implementation replays. */
     impl: ImplCaseSchema.optional(),

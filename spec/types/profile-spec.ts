@@ -7,7 +7,7 @@
 import { PROFILES, type ProfileName, type Switches } from './config.js';
 
 /** Every value each switch may take: the parser's whitelist. */
-const SWITCH_VALUES: { readonly [K in keyof Switches]: readonly Switches[K][] } = {
+export const SWITCH_VALUES: { readonly [K in keyof Switches]: readonly Switches[K][] } = {
   schedulePodsPayload: ['names', 'count'],
   cacheKey: ['namespacedName', 'name'],
   round2: ['resend', 'none'],

@@ -11,6 +11,12 @@ export interface Prng {
   int(n: number): number;
 }
 
+/**
+ * The largest seed: the generator keeps a seed's low 32 bits (as fast-check does), so a
+ * larger one would silently run as another seed (4294967297 as 1). Commands refuse it.
+ */
+export const SEED_MAX = 2 ** 32 - 1;
+
 const splitmix32 = (seed: number): (() => number) => {
   let state = seed >>> 0;
   return () => {
