@@ -365,7 +365,7 @@ describe('kd explore and Ctrl-C', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).toBe(130);
-    expect(stderr).toContain('interrupted: stopping the search');
+    expect(stderr).toContain('kd: interrupted: stopping with the result so far');
     expect(stdout).toContain('incomplete: interrupted (Ctrl-C)');
     expect(stdout).toMatch(/capacity\s+always\s+unknown/);
     expect(stdout).toMatch(/^states [1-9]/m);

@@ -33,6 +33,7 @@ import type {
 import type { Model } from '../spec/model.js';
 import type { Catalogue, Config, Mutant } from '../spec/types/index.js';
 import { findMutant, MUTANTS, makeConfigs, mutantPreset } from '../spec/types/mutants.js';
+import { onInterrupt } from './interrupt.js';
 import { liveLine } from './progress-line.js';
 import { messageOf, usageError } from './usage.js';
 
@@ -178,16 +179,8 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
   // On worker threads (one by default), so that this thread hears Ctrl-C during the search
   // and the search stops with what it found (`interrupted`); the tests' toy models, which
   // no thread can build, run here.
-  const interrupt = new AbortController();
-  const onInterrupt = () => {
-    io.stderr.write(
-      '\nkd explore: interrupted: stopping the search (Ctrl-C again to quit at once)\n',
-    );
-    interrupt.abort();
-    // A second Ctrl-C takes Node's default: the process ends at once.
-    process.removeListener('SIGINT', onInterrupt);
-  };
-  if (worker !== undefined) process.on('SIGINT', onInterrupt);
+  const stop = new AbortController();
+  const interrupt = worker === undefined ? null : onInterrupt(io.stderr.write, () => stop.abort());
   let suite: SuiteResult;
   try {
     suite =
@@ -199,13 +192,13 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
                 ...partOptions,
                 workers,
                 worker: worker(config),
-                signal: interrupt.signal,
+                signal: stop.signal,
               }),
             suiteOptions,
           )
         : exploreSuite(configs, build, catalogue, suiteOptions);
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
+    interrupt?.dispose();
   }
   progress?.done();
   const saved = options.save ? saveAll(suite.findings, options, io) : [];

@@ -18,10 +18,9 @@ import { checkLiveness, failingAt, summarise } from './explore/finish.js';
 import { StateStore } from './explore/store.js';
 import {
   checkAlways,
-  checkStep,
   failingLiveness,
+  judgeTransition,
   type LivenessFailure,
-  markHits,
   newVerdicts,
   type StopReason,
   type Verdicts,
@@ -168,7 +167,7 @@ const fingerprint = fingerprintBuffer();
 
 function expand<S>(search: Search<S>, state: S, id: number, next: S[]): void {
   const { model, store } = search;
-  const before = model.observe(state);
+  const from = { source: id, before: model.observe(state) };
   const transitions = model.transitions(state);
   if (search.trackLiveness) store.beginEdges(id);
   let progress = 0;
@@ -176,12 +175,9 @@ function expand<S>(search: Search<S>, state: S, id: number, next: S[]): void {
     const transition = transitions[ordinal];
     if (transition === undefined) continue;
     search.transitions += 1;
-    fingerprintInto(model.key(transition.next), fingerprint);
+    const after = judgeTransition(search, model, from, ordinal, transition.next, fingerprint);
     const high = fingerprint[0] as number;
     const low = fingerprint[1] as number;
-    const after = model.observe(transition.next);
-    checkStep(search, before, after, { source: id, ordinal, fingerprint: { high, low } });
-    markHits(search, before, after);
     let target = store.lookup(high, low);
     if (target < 0) {
       if (store.size >= search.maxStates) {

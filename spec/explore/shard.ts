@@ -3,23 +3,23 @@
  * it owns (`ownerOf`), their BFS bookkeeping, and the expansion of its part of each level.
  *
  * A level runs in two phases. `expandLevel` expands every state of the shard's frontier,
- * checks each transition's step properties here (both ends are at hand) and hands every
- * successor to the shard that owns it, this one included. `absorb`, once every shard has
- * finished the level, takes the candidates in the order of the shard that sent them (so the
- * run does not depend on message timing) and keeps the new ones as the next frontier.
+ * checks each transition's step properties here (both ends are at hand), keeps its own
+ * successors at once and posts the others to their owners (each at most once). `absorb`, once
+ * every shard has finished the level, takes the candidates received in the order of the
+ * shard that sent them (so the run does not depend on message timing) and keeps the new ones
+ * in the next frontier.
  * Parents and edges are kept as fingerprints: the shard that owns the other end is unknown
  * to it until the results are gathered into one `StateStore`.
  */
 import type { Model } from '../model.js';
-import type { Catalogue } from '../types/index.js';
+import type { Catalogue, Observation } from '../types/index.js';
 import { FingerprintSet, fingerprintBuffer, fingerprintInto } from './fingerprint.js';
 import { IntVec } from './int-vec.js';
 import type { Fingerprint } from './store.js';
 import {
   checkAlways,
-  checkStep,
   failingLiveness,
-  markHits,
+  judgeTransition,
   newVerdicts,
   type Pending,
   type StopReason,
@@ -93,6 +93,12 @@ export function afterLevel(
 export class Shard<S> {
   private readonly verdicts: Verdicts;
   private readonly visited = new FingerprintSet();
+  /**
+   * Successors already posted to their owner: the owner has them by the end of the level, so
+   * a second copy would only cost a structured clone each way (most transitions lead to a
+   * state met before).
+   */
+  private readonly sent = new FingerprintSet();
   private readonly highs = new IntVec();
   private readonly lows = new IntVec();
   private readonly parentHighs = new IntVec();
@@ -224,7 +230,7 @@ export class Shard<S> {
     return { high: this.highs.get(id) >>> 0, low: this.lows.get(id) >>> 0 };
   }
 
-  private keep(candidate: Candidate<S>, depth: number): void {
+  private keep(candidate: Candidate<S>, depth: number, observed?: Observation): void {
     const { high, low } = candidate;
     if (this.full || this.visited.get(high, low) >= 0) return;
     if (this.size >= this.maxStates) {
@@ -232,7 +238,7 @@ export class Shard<S> {
       return;
     }
     const id = this.size;
-    const observation = this.model.observe(candidate.state);
+    const observation = observed ?? this.model.observe(candidate.state);
     this.visited.add(high, low, id);
     this.highs.push(high | 0);
     this.lows.push(low | 0);
@@ -248,7 +254,8 @@ export class Shard<S> {
   private expand(state: S, id: number, send: (shard: number, c: Candidate<S>) => void): void {
     const { model, verdicts, fingerprint } = this;
     const trackLiveness = verdicts.catalogue.liveness.length > 0;
-    const before = model.observe(state);
+    const from = { source: id, before: model.observe(state) };
+    const depth = this.depths.get(id) + 1;
     const parentHigh = this.highs.get(id) >>> 0;
     const parentLow = this.lows.get(id) >>> 0;
     if (trackLiveness) this.edgeStarts.push(this.edgeHighs.length);
@@ -258,16 +265,19 @@ export class Shard<S> {
       const transition = transitions[ordinal];
       if (transition === undefined) continue;
       this.transitions += 1;
-      fingerprintInto(model.key(transition.next), fingerprint);
+      const after = judgeTransition(verdicts, model, from, ordinal, transition.next, fingerprint);
       const high = fingerprint[0] as number;
       const low = fingerprint[1] as number;
-      const after = model.observe(transition.next);
-      checkStep(verdicts, before, after, { source: id, ordinal, fingerprint: { high, low } });
-      markHits(verdicts, before, after);
       const candidate = { state: transition.next, high, low, parentHigh, parentLow, ordinal };
       const owner = ownerOf(low, this.shards);
-      if (owner === this.index) this.inbox[owner]?.push(candidate);
-      else send(owner, candidate);
+      // A successor of one's own is kept (or dropped as met) at once, as the one-thread search
+      // does: held until the level's end, every duplicate stayed alive for the whole level
+      // (most transitions lead to a state met before), and the run was slower for it.
+      if (owner === this.index) this.keep(candidate, depth, after);
+      else if (this.sent.get(high, low) < 0) {
+        this.sent.add(high, low, 0);
+        send(owner, candidate);
+      }
       // As in the one-thread search, a self-loop is a stutter, not an edge.
       if (trackLiveness && !transition.action.fault && (high !== parentHigh || low !== parentLow)) {
         this.edgeHighs.push(high | 0);
@@ -276,7 +286,7 @@ export class Shard<S> {
         progress += 1;
       }
     }
-    if (trackLiveness && progress === 0) this.reportDeadlock(id, before);
+    if (trackLiveness && progress === 0) this.reportDeadlock(id, from.before);
   }
 
   /** Unconverged with no fault-free way out: reported with the state's own verdicts. */

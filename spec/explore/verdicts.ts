@@ -4,6 +4,8 @@
  * `Pending` whose trace is rebuilt once the search is over. Shared by the one-thread
  * explorer (`explore.ts`) and each shard of a parallel one (`shard.ts`).
  */
+
+import type { Model } from '../model.js';
 import type {
   AlwaysProperty,
   Catalogue,
@@ -13,6 +15,7 @@ import type {
   SafetyProperty,
   StepProperty,
 } from '../types/index.js';
+import { type FingerprintOut, fingerprintInto } from './fingerprint.js';
 import type { LivenessFinding } from './liveness.js';
 import type { Fingerprint } from './store.js';
 
@@ -32,6 +35,27 @@ export interface Verdicts {
   readonly hit: Set<PropertyName>;
   readonly found: Pending[];
   stop: StopReason | null;
+}
+
+/**
+ * One transition from `source` (observed as `before`) by its `ordinal`: the target's key
+ * fingerprinted into `fingerprint`, the step properties and guards checked. Returns the
+ * target's observation.
+ */
+export function judgeTransition<S>(
+  verdicts: Verdicts,
+  model: Model<S>,
+  from: { readonly source: number; readonly before: Observation },
+  ordinal: number,
+  next: S,
+  fingerprint: FingerprintOut,
+): Observation {
+  fingerprintInto(model.key(next), fingerprint);
+  const after = model.observe(next);
+  const target = { high: fingerprint[0] as number, low: fingerprint[1] as number };
+  checkStep(verdicts, from.before, after, { source: from.source, ordinal, fingerprint: target });
+  markHits(verdicts, from.before, after);
+  return after;
 }
 
 export function newVerdicts(catalogue: Catalogue, stopAtFirstViolation: boolean): Verdicts {

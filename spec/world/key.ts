@@ -167,11 +167,14 @@ const viewKey = (v: InformerView, kind: StageKind, position: number): string => 
 
 /**
  * The canonical key of a world state. Also left out: the global rv and the uid counter
- * (they only mint fresh values, which compare the same way whatever their number).
+ * (they only mint fresh values, which compare the same way whatever their number); what a
+ * stage compares with the global rv, whether its informer has caught up with it, is kept.
  */
 export const worldKey = (s: WorldState): string => {
   const thresholds = templateThresholds(s);
-  const stage = (x: StageCore & object) => stageKey(x, thresholds);
+  const clients = new Set(Object.values(s.links).map((l) => l.client));
+  const stage = (x: StageCore & object) =>
+    stageKey(x, thresholds, clients.has(x.id) ? s.api.rv : null);
   const parts: string[] = [
     `api:${+s.api.up}:${apiObjectsKey(s.api)}:${canon(s.api.leases)}`,
     stage(s.autoscaler),
@@ -189,21 +192,40 @@ export const worldKey = (s: WorldState): string => {
   return parts.join('\n');
 };
 
-/** A stage: what its informer reads, everything else generically. Memoised per stage object. */
-const stageKey = (stage: StageCore & object, thresholds: readonly number[]): string => {
+/**
+ * A stage: what its informer reads, everything else generically. Memoised per stage object.
+ *
+ * For a client of a link (`apiRv` given), whether its informer has caught up with the API
+ * (`view.rv >= api.rv`) is part of it: after a handshake reply the client reads the API's rv
+ * and runs round 2 at once or waits for a delivery on that comparison alone (session.ts
+ * `readResourceVersion`). Without it two states with one key took different next steps,
+ * and which of them a search kept, hence its state count, depended on the order it met
+ * them in: the sharded search of `--workers` found 110,348 states in `down` where one
+ * thread found 109,537. (`behindHeldTemplates` compares the same rvs, but only as a
+ * shortcut: a caught-up view has passed every template rv already.)
+ */
+const stageKey = (
+  stage: StageCore & object,
+  thresholds: readonly number[],
+  apiRv: number | null,
+): string => {
   const position = thresholdPosition(stage.view.rv, thresholds);
+  const caughtUp = apiRv === null ? '' : stage.view.rv >= apiRv ? '=' : '<';
   const cached = stageKeys.get(stage);
-  if (cached?.position === position) return cached.key;
+  if (cached?.position === position && cached.caughtUp === caughtUp) return cached.key;
   let out = '';
   for (const [field, value] of Object.entries(stage)) {
     if (field !== 'view') out += `${field}:${canon(value)},`;
   }
-  const key = `${out}#${viewKey(stage.view, stageKindOf(stage.id), position)}`;
-  stageKeys.set(stage, { position, key });
+  const key = `${out}#${caughtUp}${viewKey(stage.view, stageKindOf(stage.id), position)}`;
+  stageKeys.set(stage, { position, caughtUp, key });
   return key;
 };
 
-const stageKeys = new WeakMap<object, { readonly position: number; readonly key: string }>();
+const stageKeys = new WeakMap<
+  object,
+  { readonly position: number; readonly caughtUp: string; readonly key: string }
+>();
 
 const thresholdPosition = (rv: number, thresholds: readonly number[]): number => {
   let position = 0;
