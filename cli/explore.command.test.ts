@@ -334,7 +334,7 @@ describe('kd explore --workers', () => {
     expect(result.status, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     // The one-thread count pinned in checker/model/explore.tiny.deep.test.ts.
-    expect(report.states).toBe(1_246);
+    expect(report.states).toBe(1_782);
     const failing = report.properties.filter(
       (p: { kind: string; status: string }) => p.kind !== 'sometimes' && p.status !== 'holds',
     );
