@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +107,34 @@ const childrenOf = (pid: number): number[] =>
     })
     .map(Number);
 
-const alive = (pid: number): boolean => existsSync(`/proc/${pid}`);
+/** A process that has not exited (a zombie waiting for its new parent to reap it has). */
+const alive = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+/** `kd check --workers` shards among a process's children (not, say, a loader's helper). */
+const shardWorkersOf = (pid: number): number[] =>
+  childrenOf(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('--shard');
+    } catch {
+      return false;
+    }
+  });
+
+/** The processes among `pids` still running after up to `ms` (a killed process takes a moment). */
+async function stillAlive(pids: readonly number[], ms = 5_000): Promise<number[]> {
+  const deadline = performance.now() + ms;
+  while (pids.some(alive) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return pids.filter(alive);
+}
 
 describe('Ctrl-C (SIGINT)', () => {
   it('kd check stops, saves and prints the partial result marked partial, exit 130', async () => {
@@ -134,14 +161,14 @@ describe('Ctrl-C (SIGINT)', () => {
     let workers: number[] = [];
     const { code } = await interrupted(
       ['check', '--time', '60s', '--preset', 'tiny', '--workers', '2', '--no-save', '--out', out],
-      (_, pid) => childrenOf(pid).length === 2,
+      (_, pid) => shardWorkersOf(pid).length === 2,
       (pid) => {
-        workers = childrenOf(pid);
+        workers = shardWorkersOf(pid);
       },
     );
     expect(code).toBe(130);
     expect(workers).toHaveLength(2);
-    expect(workers.filter(alive)).toEqual([]);
+    expect(await stillAlive(workers)).toEqual([]);
     expect(folders().filter((name) => !before.has(name))).toEqual([]);
     expect(JSON.parse(readFileSync(out, 'utf8')).partial).toBe(true);
   });
