@@ -140,12 +140,10 @@ export class Shard<S> {
   seed(): void {
     const initial = this.model.initial();
     fingerprintInto(this.model.key(initial), this.fingerprint);
-    const [high, low] = this.fingerprint as unknown as [number, number];
+    const high = this.fingerprint[0] as number;
+    const low = this.fingerprint[1] as number;
     if (ownerOf(low, this.shards) !== this.index) return;
-    this.receive(this.index, [
-      { state: initial, high, low, parentHigh: 0, parentLow: 0, ordinal: -1 },
-    ]);
-    this.absorb(0);
+    this.keep({ state: initial, high, low, parentHigh: 0, parentLow: 0, ordinal: -1 }, 0);
   }
 
   /**

@@ -172,7 +172,7 @@ const viewKey = (v: InformerView, kind: StageKind, position: number): string => 
  */
 export const worldKey = (s: WorldState): string => {
   const thresholds = templateThresholds(s);
-  const clients = new Set(Object.values(s.links).map((l) => l.client));
+  const clients = clientsOf(s.links);
   const stage = (x: StageCore & object) =>
     stageKey(x, thresholds, clients.has(x.id) ? s.api.rv : null);
   const parts: string[] = [
@@ -191,6 +191,22 @@ export const worldKey = (s: WorldState): string => {
   parts.push(`load:${canon(s.load)}`, `b:${canon(s.budgets)}`, `g:${canon(s.ghost)}`);
   return parts.join('\n');
 };
+
+/**
+ * The stages that are a link's client. Links never change who their client is, and states
+ * share the links record until a link changes: memoised per record, not rebuilt per key
+ * (a key is computed for every transition the explorer makes).
+ */
+const clientsOf = (links: WorldState['links']): ReadonlySet<string> => {
+  let clients = clientsMemo.get(links);
+  if (clients === undefined) {
+    clients = new Set(Object.values(links).map((l) => l.client));
+    clientsMemo.set(links, clients);
+  }
+  return clients;
+};
+
+const clientsMemo = new WeakMap<object, ReadonlySet<string>>();
 
 /**
  * A stage: what its informer reads, everything else generically. Memoised per stage object.
