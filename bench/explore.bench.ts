@@ -6,7 +6,8 @@
 //
 // `--workers N` (N > 1) runs every round twice, on one thread and on N worker threads
 // (`kd explore --workers`), one after the other, and prints both rates and their ratio: the
-// speed-up, measured side by side on the same machine state.
+// speed-up, measured side by side on the same machine state. Each round then measures what
+// the machine gives N threads at once (`parallel-ceiling.ts`): the bound on that speed-up.
 //
 // `--profile-phases` wraps the model's functions and every property check with timers and
 // reports where the time goes (transitions, key, observe, summary, property checks, and the
@@ -23,6 +24,7 @@ import type { Catalogue, Config } from '../spec/types/index.js';
 import { makeConfigs } from '../spec/types/mutants.js';
 import { createWorldModel } from '../spec/world.js';
 import { figureLine } from './compare/figures.js';
+import { parallelCeiling } from './parallel-ceiling.js';
 import { median } from './realtime/stats.js';
 
 type Phase = 'transitions' | 'key' | 'observe' | 'summary' | 'properties';
@@ -165,6 +167,7 @@ async function main(): Promise<void> {
   console.log(describeRun('warm-up', runOnce(configs, maxStates, null)));
   const results: ExploreResult[] = [];
   const parallel: ExploreResult[] = [];
+  const ceilings: number[] = [];
   for (let run = 1; run <= runs; run++) {
     const result = runOnce(configs, maxStates, timer);
     results.push(result);
@@ -173,6 +176,15 @@ async function main(): Promise<void> {
       const onWorkers = await runOnWorkers(configs, maxStates, workers);
       parallel.push(onWorkers);
       console.log(describeRun(`run ${run}, ${workers} workers`, onWorkers));
+      const traffic = onWorkers.sharding;
+      if (traffic !== undefined) {
+        console.log(
+          `run ${run}, between shards: ${traffic.claims} claims, ${traffic.granted} granted, ${traffic.moved} states moved`,
+        );
+      }
+      const ceiling = await parallelCeiling(workers);
+      ceilings.push(ceiling);
+      console.log(`run ${run}, machine: ${workers} threads do ${ceiling.toFixed(2)} x one's work`);
     }
   }
   const seconds = median(results.map((r) => r.seconds));
@@ -196,6 +208,9 @@ async function main(): Promise<void> {
         median(speedUps) ?? 0,
         'x',
       ),
+    );
+    console.log(
+      figureLine(`machine parallel ceiling with ${workers} threads`, median(ceilings) ?? 0, 'x'),
     );
   }
   if (timer !== null)

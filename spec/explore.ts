@@ -91,6 +91,17 @@ export interface ExploreResult {
   readonly stopReason: StopReason;
   readonly properties: readonly PropertyResult[];
   readonly violations: readonly Violation[];
+  /** What crossed between shards, for a search on several (`--workers`). */
+  readonly sharding?: ShardTraffic;
+}
+
+/** A sharded search's traffic: what the design keeps small (docs/design/explorer.md). */
+export interface ShardTraffic {
+  /** Successors claimed from their owner by fingerprint, and how many were granted. */
+  readonly claims: number;
+  readonly granted: number;
+  /** Frontier states moved between shards to even out their work (copied whole). */
+  readonly moved: number;
 }
 
 interface Search<S> extends Verdicts {

@@ -73,6 +73,22 @@ describe('kd explore --workers: the shards on worker threads', () => {
     });
     expect(outline(two)).toEqual(outline(one));
   }, 60_000);
+
+  it('does not depend on message timing: the same traces as the shards stepped in turn', async () => {
+    // Which shard holds a state, and so which parent a trace goes through, follows from the
+    // claims and moves alone, answered in shard order: threads must reproduce the in-turn run.
+    const [config] = makeConfigs('retries', 'hardened', 'opaque-epochs');
+    if (config === undefined) throw new Error('no retries config');
+    const model = createWorldModel(config) as Model<unknown>;
+    const inTurn = exploreSharded(model, CATALOGUE, 2, { stopAtFirstViolation: false });
+    const threads = await exploreParallel(model, CATALOGUE, {
+      workers: 2,
+      worker: exploreWorker(config),
+      stopAtFirstViolation: false,
+    });
+    expect(threads.violations.length).toBeGreaterThan(0);
+    expect(threads.violations).toEqual(inTurn.violations);
+  }, 60_000);
 });
 
 describe('kd explore --workers when a worker fails', () => {

@@ -1,10 +1,10 @@
 /**
- * The end of a parallel search: the shards' states, numbered again in one breadth-first
- * order (depth, then shard, then the shard's own order), their parents and fault-free edges
- * resolved from fingerprints to those numbers, so that the liveness analysis, the statuses
+ * The end of a parallel search: the states the shards held, numbered again in one
+ * breadth-first order (depth, then shard, then the shard's own order), their parents and
+ * fault-free edges resolved from fingerprints to those numbers, so that the liveness analysis, the statuses
  * and the traces are the one-thread explorer's own (`finish.ts`).
  */
-import type { ExploreResult } from '../explore.js';
+import type { ExploreResult, ShardTraffic } from '../explore.js';
 import type { Model } from '../model.js';
 import type { Catalogue, PropertyName } from '../types/index.js';
 import { checkLiveness, type Explored, summarise } from './finish.js';
@@ -28,11 +28,7 @@ export function gather<S>(gathering: Gathering<S>): ExploreResult {
   const order = breadthFirstOrder(shards);
   for (const [shard, id] of order) addState(store, shards[shard] as ShardExport, id);
   const complete = stop === null;
-  if (complete && gathering.catalogue.liveness.length > 0) {
-    order.forEach(([shard, id], global) => {
-      addEdges(store, shards[shard] as ShardExport, id, global);
-    });
-  }
+  if (complete && gathering.catalogue.liveness.length > 0) addEdges(store, shards);
   const explored: Explored<S> = {
     ...newVerdicts(gathering.catalogue, gathering.stopAtFirstViolation),
     model: gathering.model,
@@ -49,7 +45,12 @@ export function gather<S>(gathering: Gathering<S>): ExploreResult {
   explored.found.push(...(gathering.stopAtFirstViolation ? found.slice(0, 1) : found));
   for (const pending of explored.found) explored.violated.add(pending.property);
   if (complete) checkLiveness(explored);
-  return summarise(explored, complete, gathering.seconds);
+  const traffic = (field: keyof ShardTraffic) =>
+    shards.reduce((sum, s) => sum + s.traffic[field], 0);
+  return {
+    ...summarise(explored, complete, gathering.seconds),
+    sharding: { claims: traffic('claims'), granted: traffic('granted'), moved: traffic('moved') },
+  };
 }
 
 /** [shard, local id] pairs by depth, then shard; a shard's own ids already go by depth. */
@@ -81,12 +82,31 @@ function addState(store: StateStore, shard: ShardExport, id: number): void {
   );
 }
 
-function addEdges(store: StateStore, shard: ShardExport, id: number, global: number): void {
-  store.beginEdges(global);
-  const end = shard.edgeStarts[id + 1] as number;
-  for (let e = shard.edgeStarts[id] as number; e < end; e++) {
-    const target = lookup(store, shard.edgeHighs[e] as number, shard.edgeLows[e] as number);
-    store.addEdge(target, shard.edgeOrdinals[e] as number);
+/**
+ * Every state's fault-free edges, in the store's order. A state's edges are with the shard
+ * that expanded it, which need not be the one that held it (frontiers are evened out).
+ */
+function addEdges(store: StateStore, shards: readonly ShardExport[]): void {
+  const expanderOf = new Int32Array(store.size).fill(-1);
+  const expandedAt = new Int32Array(store.size);
+  shards.forEach((shard, s) => {
+    shard.expandedHighs.forEach((high, i) => {
+      const global = lookup(store, high, shard.expandedLows[i] as number);
+      expanderOf[global] = s;
+      expandedAt[global] = i;
+    });
+  });
+  for (let global = 0; global < store.size; global++) {
+    const shard = shards[expanderOf[global] as number];
+    // A complete search expanded every state it stored.
+    if (shard === undefined) throw new Error('gather: a state no shard expanded');
+    const i = expandedAt[global] as number;
+    store.beginEdges(global);
+    const end = shard.edgeStarts[i + 1] as number;
+    for (let e = shard.edgeStarts[i] as number; e < end; e++) {
+      const target = lookup(store, shard.edgeHighs[e] as number, shard.edgeLows[e] as number);
+      store.addEdge(target, shard.edgeOrdinals[e] as number);
+    }
   }
 }
 

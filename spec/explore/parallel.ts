@@ -1,7 +1,7 @@
 /**
  * `kd explore --workers N`: the breadth-first search split over N worker threads, each the
- * owner of the states whose fingerprint falls to it (`shard.ts`), coordinated level by
- * level from here; at the end the shards' states are gathered into one numbering
+ * owner of the fingerprints that fall to it and the holder of the states it found
+ * (`shard.ts`), coordinated level by level from here (frontiers evened out between levels); at the end the shards' states are gathered into one numbering
  * (`gather.ts`), so the liveness analysis, the statuses and the traces are those of the
  * one-thread explorer. States, transitions and verdicts do not depend on N; a trace may
  * take another path of the same (shortest) length.
@@ -14,7 +14,7 @@ import type { ExploreOptions, ExploreResult } from '../explore.js';
 import type { Model } from '../model.js';
 import type { Catalogue } from '../types/index.js';
 import { gather } from './gather.js';
-import { afterLevel, type LevelReport, type ShardExport } from './shard.js';
+import { afterLevel, balance, type LevelReport, type ShardExport } from './shard.js';
 import type { FromShard, ShardSetup, ToShard } from './shard-worker.js';
 
 /** Marks a worker's data as a shard's: the module may also be loaded in other threads. */
@@ -57,9 +57,10 @@ export async function exploreParallel<S>(
     let stop = afterLevel(reports, stopAtFirstViolation);
     for (let depth = 1; stop === null; depth++) {
       progress.level(depth, reports);
+      const moves = balance(reports.map((r) => r.frontier));
       for (const shard of shards) {
         shard.onProgress = (report, left) => progress.update(shard.index, report, left);
-        shard.send({ type: 'level' });
+        shard.send({ type: 'level', moves });
       }
       reports = await Promise.all(shards.map((s) => s.next('level-done')));
       stop = afterLevel(reports, stopAtFirstViolation);

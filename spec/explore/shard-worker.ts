@@ -2,16 +2,26 @@
  * A shard of `kd explore --workers N` in its worker thread: it talks to the coordinator
  * (`parallel.ts`) on `parentPort` and to every other shard on a port of its own.
  *
- * Per level: the coordinator says `level`; the shard expands its frontier, posting each
- * successor owned elsewhere to its owner (in batches), then `end` to every peer; once every
- * peer's `end` has arrived (all candidates of the level with it: a port delivers in order),
- * it absorbs them and reports. Levels never overlap: the coordinator starts the next only
- * when every shard has reported.
+ * Per level (the phases of `shard.ts`): the coordinator says `level` with the frontier
+ * states to move; the shard posts those it gives, waits for those it takes, expands its
+ * frontier, posting its claims to their owners (in batches), then `end` to every peer. Once
+ * every peer's `end` has arrived (all claims of the level with it: a port delivers in
+ * order) it answers the claims (`grants` to every peer); once every peer has answered its
+ * own, it keeps what it was granted and reports. Levels never overlap: the coordinator
+ * starts the next only when every shard has reported.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Model } from '../model.js';
 import type { Catalogue } from '../types/index.js';
-import { type Candidate, type LevelReport, Shard, type ShardExport } from './shard.js';
+import {
+  type Claims,
+  type FrontierEntry,
+  type Grants,
+  type LevelReport,
+  type Move,
+  Shard,
+  type ShardExport,
+} from './shard.js';
 
 export interface ShardSetup {
   readonly index: number;
@@ -27,7 +37,9 @@ export interface ShardSetup {
   readonly interrupt: Int32Array;
 }
 
-export type ToShard = { readonly type: 'level' } | { readonly type: 'export' };
+export type ToShard =
+  | { readonly type: 'level'; readonly moves: readonly Move[] }
+  | { readonly type: 'export' };
 
 export type FromShard =
   | { readonly type: 'level-done'; readonly report: LevelReport }
@@ -35,11 +47,13 @@ export type FromShard =
   | { readonly type: 'export'; readonly data: ShardExport };
 
 type PeerMessage<S> =
-  | { readonly type: 'candidates'; readonly candidates: readonly Candidate<S>[] }
-  | { readonly type: 'end' };
+  | { readonly type: 'states'; readonly entries: readonly FrontierEntry<S>[] }
+  | { readonly type: 'claims'; readonly claims: Claims }
+  | { readonly type: 'end' }
+  | { readonly type: 'grants'; readonly grants: Grants };
 
-/** Candidates per message: few enough to keep memory flat, many enough to amortise a post. */
-const BATCH = 256;
+/** Claims per message: few enough to keep memory flat, many enough to amortise a post. */
+const BATCH = 4096;
 /** States expanded between two progress messages. */
 const PROGRESS_EVERY = 1000;
 
@@ -57,59 +71,141 @@ export function serveShard<S>(
     setup.maxStates,
     setup.stopAtFirstViolation,
   );
-  const post = (message: FromShard) => coordinator.postMessage(message);
-  let depth = 0;
-  let ends = 0;
-  // A peer may finish the level (and say `end`) before this shard has even started it.
-  let waiting = false;
-  const finishLevel = () => {
-    if (!waiting || ends < setup.count - 1) return;
-    waiting = false;
-    ends = 0;
-    shard.absorb(depth);
-    post({ type: 'level-done', report: shard.report() });
-  };
+  const level = new LevelPhases(shard, setup, (message) => coordinator.postMessage(message));
   setup.peers.forEach((port, from) => {
-    port?.on('message', (message: PeerMessage<S>) => {
-      if (message.type === 'candidates') shard.receive(from, message.candidates);
-      else {
-        ends += 1;
-        finishLevel();
-      }
-    });
+    port?.on('message', (message: PeerMessage<S>) => level.fromPeer(from, message));
   });
   coordinator.on('message', (message: ToShard) => {
-    if (message.type === 'export') {
-      post({ type: 'export', data: shard.export() });
-      return;
-    }
-    depth += 1;
-    expandAndSend(shard, setup, (left) => post({ type: 'progress', report: shard.report(), left }));
-    waiting = true;
-    finishLevel();
+    if (message.type === 'export')
+      coordinator.postMessage({ type: 'export', data: shard.export() });
+    else level.start(message.moves);
   });
   shard.seed();
-  post({ type: 'level-done', report: shard.report() });
+  coordinator.postMessage({ type: 'level-done', report: shard.report() } satisfies FromShard);
 }
 
-function expandAndSend<S>(
+/**
+ * One level's phases as messages arrive. A peer may be a phase ahead of this shard (its
+ * states, claims or grants arrive before this shard has started the level, or finished
+ * expanding it), so each phase waits for what it needs and keeps what comes early.
+ */
+class LevelPhases<S> {
+  private readonly peerCount: number;
+  /** States moved here for this level, by sender; how many are still to come. */
+  private readonly incoming: FrontierEntry<S>[][];
+  private statesDue = 0;
+  private started = false;
+  private expanded = false;
+  private decided = false;
+  private ends = 0;
+  private grantsIn = 0;
+
+  constructor(
+    private readonly shard: Shard<S>,
+    private readonly setup: ShardSetup,
+    private readonly post: (message: FromShard) => void,
+  ) {
+    this.peerCount = setup.count - 1;
+    this.incoming = setup.peers.map(() => []);
+  }
+
+  start(moves: readonly Move[]): void {
+    const { index, peers } = this.setup;
+    for (const move of moves) {
+      if (move.from === index) {
+        const entries = this.shard.give(move.count);
+        peers[move.to]?.postMessage({ type: 'states', entries } satisfies PeerMessage<S>);
+      }
+      // Whatever arrived early already counts against what is due.
+      if (move.to === index) this.statesDue += move.count;
+    }
+    this.started = true;
+    this.expandWhenReady();
+  }
+
+  fromPeer(from: number, message: PeerMessage<S>): void {
+    switch (message.type) {
+      case 'states':
+        this.incoming[from]?.push(...message.entries);
+        this.statesDue -= message.entries.length;
+        this.expandWhenReady();
+        return;
+      case 'claims':
+        this.shard.receiveClaims(from, message.claims);
+        return;
+      case 'end':
+        this.ends += 1;
+        this.decideWhenReady();
+        return;
+      case 'grants':
+        this.shard.receiveGrants(from, message.grants);
+        this.grantsIn += 1;
+        this.settleWhenReady();
+        return;
+      default:
+        message satisfies never;
+    }
+  }
+
+  private expandWhenReady(): void {
+    if (!this.started || this.statesDue > 0) return;
+    this.started = false;
+    for (const entries of this.incoming) {
+      this.shard.take(entries);
+      entries.length = 0;
+    }
+    expandAndClaim(this.shard, this.setup, (left) =>
+      this.post({ type: 'progress', report: this.shard.report(), left }),
+    );
+    this.expanded = true;
+    this.decideWhenReady();
+  }
+
+  private decideWhenReady(): void {
+    if (!this.expanded || this.ends < this.peerCount) return;
+    this.expanded = false;
+    this.ends = 0;
+    const grants = this.shard.decide();
+    this.setup.peers.forEach((port, to) => {
+      const answer = grants[to] as Grants;
+      port?.postMessage({ type: 'grants', grants: answer } satisfies PeerMessage<S>, [
+        answer.buffer as ArrayBuffer,
+      ]);
+    });
+    this.decided = true;
+    this.settleWhenReady();
+  }
+
+  private settleWhenReady(): void {
+    if (!this.decided || this.grantsIn < this.peerCount) return;
+    this.decided = false;
+    this.grantsIn = 0;
+    this.shard.settle();
+    this.post({ type: 'level-done', report: this.shard.report() });
+  }
+}
+
+function expandAndClaim<S>(
   shard: Shard<S>,
   { peers, interrupt }: ShardSetup,
   progress: (left: number) => void,
 ): void {
-  const batches: Candidate<S>[][] = peers.map(() => []);
+  const batches: number[][] = peers.map(() => []);
   const flush = (to: number) => {
-    const batch = batches[to] as Candidate<S>[];
+    const batch = batches[to] as number[];
     if (batch.length === 0) return;
-    peers[to]?.postMessage({ type: 'candidates', candidates: batch } satisfies PeerMessage<S>);
+    const claims = Int32Array.from(batch);
+    peers[to]?.postMessage({ type: 'claims', claims } satisfies PeerMessage<S>, [
+      claims.buffer as ArrayBuffer,
+    ]);
     batches[to] = [];
   };
   let expanded = 0;
   shard.expandLevel(
-    (to, candidate) => {
-      const batch = batches[to] as Candidate<S>[];
-      batch.push(candidate);
-      if (batch.length >= BATCH) flush(to);
+    (owner, high, low) => {
+      const batch = batches[owner] as number[];
+      batch.push(high | 0, low | 0);
+      if (batch.length >= 2 * BATCH) flush(owner);
     },
     (left) => {
       expanded += 1;

@@ -15,6 +15,7 @@ import {
   explore,
   type PropertyResult,
   type PropertyStatus,
+  type ShardTraffic,
   type Violation,
 } from '../explore.js';
 import type { Model } from '../model.js';
@@ -174,7 +175,16 @@ function total(
     stopReason: stopped?.stopReason ?? 'done',
     properties: mergeStatuses(results, allRan),
     violations: findings.map((f) => f.violation),
+    ...shardingOf(results),
   };
+}
+
+/** The parts' traffic summed, when they ran on shards. */
+function shardingOf(results: readonly ExploreResult[]): { sharding?: ShardTraffic } {
+  const sharded = results.flatMap((r) => (r.sharding === undefined ? [] : [r.sharding]));
+  if (sharded.length === 0) return {};
+  const sum = (field: keyof ShardTraffic) => sharded.reduce((acc, t) => acc + t[field], 0);
+  return { sharding: { claims: sum('claims'), granted: sum('granted'), moved: sum('moved') } };
 }
 
 /** The suite's status of each property from its parts' (see the header). */

@@ -1,11 +1,11 @@
 /**
  * The sharded search of `explore/parallel.ts` on one thread, shards stepped in turn: the
- * algorithm (ownership, level phases, gathering) checked without worker threads, so a test
+ * algorithm (ownership, claims, moves, gathering) checked without worker threads, so a test
  * can compare its result with the one-thread explorer's on many small models quickly.
  */
 
 import { gather } from '../explore/gather.js';
-import { afterLevel, type Candidate, Shard } from '../explore/shard.js';
+import { afterLevel, balance, Shard } from '../explore/shard.js';
 import type { StopReason } from '../explore/verdicts.js';
 import type { ExploreResult } from '../explore.js';
 import type { Model } from '../model.js';
@@ -25,17 +25,27 @@ export function exploreSharded<S>(
   );
   for (const shard of shards) shard.seed();
   let stop: StopReason | null = null;
-  for (let depth = 1; stop === null; depth++) {
-    stop = afterLevel(
-      shards.map((s) => s.report()),
-      stopAtFirstViolation,
-    );
+  for (;;) {
+    const reports = shards.map((s) => s.report());
+    stop = afterLevel(reports, stopAtFirstViolation);
     if (stop !== null) break;
-    for (const shard of shards) {
-      // Structured-clone-free here: candidates are handed over as they are.
-      shard.expandLevel((to: number, c: Candidate<S>) => shards[to]?.receive(shard.index, [c]));
+    for (const move of balance(reports.map((r) => r.frontier))) {
+      shards[move.to]?.take(shards[move.from]?.give(move.count) ?? []);
     }
-    for (const shard of shards) shard.absorb(depth);
+    // Claims handed over as they are, one batch per claimant and owner.
+    const claims = shards.map(() => shards.map((): number[] => []));
+    for (const shard of shards) {
+      shard.expandLevel((owner, high, low) => claims[shard.index]?.[owner]?.push(high, low));
+    }
+    for (const owner of shards) {
+      for (const c of shards)
+        owner.receiveClaims(c.index, Int32Array.from(claims[c.index]?.[owner.index] ?? []));
+    }
+    for (const owner of shards) {
+      const answers = owner.decide();
+      for (const c of shards) c.receiveGrants(owner.index, answers[c.index] as Uint8Array);
+    }
+    for (const shard of shards) shard.settle();
   }
   return gather({
     model,
