@@ -7,8 +7,10 @@
  * `properties` the catalogue that judges both; `checker` what runs and judges them (the
  * fuzzer, check, replay, traces, conformance, coverage, the model's explorations); `review`
  * and `bench` the documents and benchmarks made from their results; `cli` the `kd`
- * command. Tests obey the layers of their folder. This test reads the sources (it imports
- * none of them), so a wrong-way import fails here with the file and the line.
+ * command. Tests obey the layers of their folder. `test-support` sits beneath them all:
+ * helpers any layer's tests may use (temporary folders), which know nothing of the project.
+ * This test reads the sources (it imports none of them), so a wrong-way import fails here
+ * with the file and the line.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
@@ -17,6 +19,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const LAYERS: Readonly<Record<string, number>> = {
+  'test-support': -1,
   spec: 0,
   impl: 1,
   properties: 2,

@@ -1,15 +1,8 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedTempDir, tempDir } from '../test-support/temp-dir.js';
 import {
   type CheckCliOptions,
   type CheckIo,
@@ -31,10 +24,10 @@ const sink = () => {
   };
 };
 
-const capture = () => {
+/** What a run of kd check writes, and its working folder (a test's own unless given). */
+const capture = (dir = tempDir('kd-check-test')) => {
   const out = sink();
   const err = sink();
-  const dir = mkdtempSync(join(tmpdir(), 'kd-check-test-'));
   const io: CheckIo = {
     stdout: out.write,
     stderr: { write: err.write, isTTY: false },
@@ -107,7 +100,8 @@ describe('kd check', () => {
   });
 
   describe('catching a mutant', () => {
-    const c = capture();
+    // One slow campaign that the tests below read: its folder lasts the block.
+    const c = capture(sharedTempDir('kd-check-test'));
     let code: number;
     beforeAll(async () => {
       code = await runCheck(

@@ -194,7 +194,8 @@ async function prepare(options: CheckCliOptions, io: CheckIo): Promise<Setup | n
 
 /**
  * A campaign stopped by Ctrl-C: its result so far is saved (to `--out`, else to a file in the
- * temporary folder, never into the checkout) and named partial; exit 130.
+ * temporary folder, never into the checkout) and named partial; exit 130. The file stays: it
+ * is the user's result, named on the terminal.
  */
 function savePartial(summary: CampaignSummary, out: string | undefined, io: CheckIo): number {
   const path = out ?? join(tmpdir(), `kd-check-partial-${process.pid}.json`);
@@ -248,13 +249,15 @@ async function runWorkers(
   running: Running,
   interrupted: () => boolean,
 ): Promise<CampaignSummary> {
-  const dir = mkdtempSync(join(tmpdir(), 'kd-check-'));
-  running.dir = dir;
   const cli = fileURLToPath(new URL('./kd.ts', import.meta.url));
   const seen = workerProgress(options.workers);
   const progress = options.json
     ? undefined
     : checkProgress(io.stderr, budgetOf(options, setup), setup.guards, io.terminal);
+  // The workers' results. Made right before the `try` whose `finally` removes it, as does a
+  // second Ctrl-C (stopWorkers): no way out of this function leaves it behind.
+  const dir = mkdtempSync(join(tmpdir(), 'kd-check-'));
+  running.dir = dir;
   try {
     const files = await Promise.all(
       Array.from({ length: options.workers }, (_, i) => {

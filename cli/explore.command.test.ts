@@ -1,16 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { table } from '../checker/check/print.js';
 import { loadCounterexample } from '../checker/trace/load.js';
 import type { ExploreResult } from '../spec/explore.js';
 import type { Model } from '../spec/model.js';
 import type { Catalogue, Config, Observation } from '../spec/types/index.js';
 import { fail, MUTANTS, OK } from '../spec/types/index.js';
+import { tempDir } from '../test-support/temp-dir.js';
 import {
   type ExploreCliOptions,
   type ExploreIo,
@@ -65,11 +64,10 @@ let dir: string;
 let out: string[];
 let err: string[];
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'kd-explore-'));
+  dir = tempDir('kd-explore-test');
   out = [];
   err = [];
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const io = (buggy: boolean): ExploreIo => ({
   stdout: (text) => out.push(text),

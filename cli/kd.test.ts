@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test-support/temp-dir.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const launcher = fileURLToPath(new URL('../bin/kd', import.meta.url));
@@ -138,7 +139,7 @@ async function stillAlive(pids: readonly number[], ms = 5_000): Promise<number[]
 
 describe('Ctrl-C (SIGINT)', () => {
   it('kd check stops, saves and prints the partial result marked partial, exit 130', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kd-sigint-test-'));
+    const dir = tempDir('kd-sigint-test');
     const out = join(dir, 'partial.json');
     const { code, stdout, stderr } = await interrupted(
       ['check', '--time', '60s', '--preset', 'tiny', '--no-conformance', '--no-save', '--out', out],
@@ -154,7 +155,7 @@ describe('Ctrl-C (SIGINT)', () => {
   });
 
   it('kd check --workers 2 stops its workers and removes their folder', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kd-sigint-test-'));
+    const dir = tempDir('kd-sigint-test');
     const out = join(dir, 'partial.json');
     const folders = () => readdirSync(tmpdir()).filter((name) => /^kd-check-(?!test)/.test(name));
     const before = new Set(folders());

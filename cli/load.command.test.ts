@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiServer } from '../impl/apiserver/api-server.js';
@@ -11,6 +10,7 @@ import { type ControlledCluster, serveControl } from '../impl/runtime/live/clust
 import { writeKubeConfig } from '../impl/runtime/live/cluster/embedded-api.js';
 import { writeUpState } from '../impl/runtime/live/cluster/up-state.js';
 import { generateToken } from '../impl/runtime/live/transport/index.js';
+import { tempDir } from '../test-support/temp-dir.js';
 import { type LoadCliOptions, runLoad } from './load.command.js';
 import { progressLines } from './load-progress.js';
 
@@ -18,11 +18,6 @@ const open: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const close of open.splice(0).reverse()) await close();
 });
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kd-load-test-'));
-  open.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-};
 
 const run = async (options: Partial<LoadCliOptions>) => {
   const out: string[] = [];
@@ -48,12 +43,12 @@ const upJson = (extra: object = {}) =>
 
 describe('kd load refuses bad input with one line and exit 2', () => {
   it('names the option, the missing or malformed up.json, and too many functions', async () => {
-    const dir = tempDir();
-    const empty = tempDir();
+    const dir = tempDir('kd-load-test');
+    const empty = tempDir('kd-load-test');
     writeFileSync(join(dir, 'up.json'), upJson());
-    const malformed = tempDir();
+    const malformed = tempDir('kd-load-test');
     writeFileSync(join(malformed, 'up.json'), upJson({ functions: [] }));
-    const stale = tempDir();
+    const stale = tempDir('kd-load-test');
     writeFileSync(join(stale, 'up.json'), upJson({ pid: 2 ** 22 + 1 }));
     const cases: [Partial<LoadCliOptions>, string][] = [
       [{ dir }, 'kd: --pods is required (kd load --pods N)\n'],
@@ -128,7 +123,7 @@ const fakeUp = async (ready = true) => {
   const token = generateToken();
   const control = await serveControl(cluster, { functions: Object.keys(fns), token });
   open.push(() => control.close());
-  const dir = tempDir();
+  const dir = tempDir('kd-load-test');
   writeKubeConfig(join(dir, 'kubeconfig'), endpoint.url);
   writeUpState(dir, {
     pid: process.pid,

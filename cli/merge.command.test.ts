@@ -1,10 +1,10 @@
 // kd merge takes every shard of one campaign, each once: anything else would count runs
 // twice, mix two campaigns or report a part as the whole. Each is one line, exit 2.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CampaignSummary } from '../checker/check/summary.js';
+import { tempDir } from '../test-support/temp-dir.js';
 import { runMerge } from './merge.command.js';
 
 /** A shard's result as `kd check --shard i/n --out` writes it (no failure, no coverage). */
@@ -29,7 +29,7 @@ const summary = (shard: string | null, over: Partial<CampaignSummary> = {}): Cam
   ...over,
 });
 
-const folder = () => mkdtempSync(join(tmpdir(), 'kd-merge-test-'));
+const folder = () => tempDir('kd-merge-test');
 
 const write = (dir: string, name: string, value: CampaignSummary): string => {
   const file = join(dir, name);

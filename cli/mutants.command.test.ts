@@ -1,7 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test-support/temp-dir.js';
 import { type MutantsCliOptions, runMutants } from './mutants.command.js';
 
 const run = async (over: Partial<MutantsCliOptions>) => {
@@ -16,7 +15,7 @@ const run = async (over: Partial<MutantsCliOptions>) => {
       err: (t) => {
         err += t;
       },
-      counterexamplesDir: join(mkdtempSync(join(tmpdir(), 'kd-mutants-')), 'counterexamples'),
+      counterexamplesDir: join(tempDir('kd-mutants-test'), 'counterexamples'),
     },
   );
   return { code, out, err };

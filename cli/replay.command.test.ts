@@ -1,12 +1,13 @@
 // kd replay refuses a counterexample file it cannot replay as written: exit 2, one line
 // naming the file and the field, and the file left as it was.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BadFileError } from '../checker/bad-file.js';
 import { loadCounterexample } from '../checker/trace/load.js';
+import { tempDir } from '../test-support/temp-dir.js';
 import { runReplay } from './replay.command.js';
 
 const SOURCE = fileURLToPath(
@@ -26,7 +27,7 @@ type Edit = (cx: Editable) => void;
 
 /** A copy of a committed check counterexample (mutant epoch-counter-resets), edited. */
 const edited = (edit: Edit): string => {
-  const file = join(mkdtempSync(join(tmpdir(), 'kd-replay-test-')), 'edited.json');
+  const file = join(tempDir('kd-replay-test'), 'edited.json');
   copyFileSync(SOURCE, file);
   const cx = JSON.parse(readFileSync(file, 'utf8'));
   edit(cx);

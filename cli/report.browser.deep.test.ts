@@ -1,10 +1,11 @@
 /** The review report in a headless browser (Debian's chromium, as CI installs it). */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test-support/temp-dir.js';
 import { runReport } from './report.command.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,7 +30,7 @@ describe('kd report in a browser', () => {
   it.skipIf(!existsSync(CHROMIUM) && process.env.CI === undefined)(
     'renders in a headless browser with no console errors, its diagrams visible',
     async () => {
-      const out = mkdtempSync(join(tmpdir(), 'kd-report-'));
+      const out = tempDir('kd-report-test');
       expect(await runReport({ out, runs: 8, seed: 1 }, root, () => {})).toBe(0);
       const html = readFileSync(join(out, 'index.html'), 'utf8');
       // Self-contained: nothing is fetched from anywhere.

@@ -1,20 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePorts } from '../impl/runtime/live/cluster/layout.js';
+import { tempDir } from '../test-support/temp-dir.js';
 import { runUp, type UpCliOptions, upPlanOf } from './up.command.js';
 import { eventLine, readyLines } from './up-lines.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kd-up-test-'));
-  dirs.push(dir);
-  return dir;
-};
 
 const options = (extra: Partial<UpCliOptions> = {}): UpCliOptions => ({
   nodes: '4',
@@ -23,7 +13,7 @@ const options = (extra: Partial<UpCliOptions> = {}): UpCliOptions => ({
   mode: 'direct',
   profile: 'hardened',
   apiPort: '0',
-  dir: tempDir(),
+  dir: tempDir('kd-up-test'),
   ...extra,
 });
 
@@ -111,7 +101,7 @@ describe('kd up', () => {
   });
 
   it('refuses a kubeconfig that is not one, or names no cluster', async () => {
-    const dir = tempDir();
+    const dir = tempDir('kd-up-test');
     const cases: [string, string][] = [
       ['', 'not a kubeconfig'],
       ['clusters: [', 'cannot read kubeconfig'],
@@ -133,7 +123,7 @@ describe('kd up', () => {
   });
 
   it('refuses --api-port with --kubeconfig', async () => {
-    const file = join(tempDir(), 'kubeconfig');
+    const file = join(tempDir('kd-up-test'), 'kubeconfig');
     writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: []\n');
     const { code, err } = await refused({ kubeconfig: file, apiPort: '8080' });
     expect([code, err]).toEqual([
@@ -170,7 +160,7 @@ describe('kd up', () => {
   });
 
   it('refuses a directory where a kd up runs, or whose up.json is malformed', async () => {
-    const dir = tempDir();
+    const dir = tempDir('kd-up-test');
     writeFileSync(join(dir, 'up.json'), upState(process.pid));
     expect(await refused({ dir })).toEqual({
       code: 2,
@@ -186,7 +176,7 @@ describe('kd up', () => {
   });
 
   it('refuses a --dir it cannot create', async () => {
-    const file = join(tempDir(), 'a-file');
+    const file = join(tempDir('kd-up-test'), 'a-file');
     writeFileSync(file, '');
     const { code, err } = await refused({ dir: join(file, 'sub') });
     expect(code).toBe(2);

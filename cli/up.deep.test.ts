@@ -5,8 +5,7 @@
  * seven processes and takes 30 to 60 s on this machine.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,18 +14,18 @@ import { hasEtcd, type LocalEtcd, startLocalEtcd } from '../impl/apiserver/etcd/
 import { apiClientsFor, kubeConfigFromFile } from '../impl/k8s/client.js';
 import { isTemplatePod, toPodView } from '../impl/k8s/index.js';
 import { isAlive } from '../impl/runtime/live/cluster/up-state.js';
+import { sharedTempDir } from '../test-support/temp-dir.js';
 
 const run = promisify(execFile);
 const launcher = fileURLToPath(new URL('../bin/kd', import.meta.url));
 const READY_WITHIN_MS = 50_000;
 
-const dir = mkdtempSync(join(tmpdir(), 'kd-up-deep-'));
+const dir = sharedTempDir('kd-up-deep-test');
 let up: ChildProcess | null = null;
 
 afterAll(() => {
   // A failed test must not leave a cluster running: its stages exit with their supervisor.
   if (up?.exitCode === null) up.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** kd up's stdout until `pattern` shows up in it. */

@@ -6,12 +6,11 @@
  * Server, drained after every answered request (so no decode or delivery delay is added,
  * on either path).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
 import { TEMPLATE_LABEL, toPodView } from '../../impl/k8s/index.js';
 import { LiveCluster } from '../../impl/runtime/live/cluster/cluster.js';
+import { makeTempFolder } from '../../impl/runtime/live/cluster/temp-folder.js';
 import type { Mode } from '../../impl/stages/io.js';
 import { percentile, sortedOf } from '../realtime/stats.js';
 
@@ -46,7 +45,9 @@ export interface LiveRunResult {
 const FUNCTION = 'kd/fn-1';
 
 export const runLiveOnce = async (options: LiveRunOptions): Promise<LiveRunResult> => {
-  const dir = mkdtempSync(join(tmpdir(), 'kd-bench-live-'));
+  // A Ctrl-C that ends the process stops the cluster before removing its folder.
+  const folder = makeTempFolder('kd-bench-live', () => cluster.killAll());
+  const dir = folder.dir;
   const nodes = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
   const cluster = new LiveCluster({
     dir,
@@ -84,7 +85,7 @@ export const runLiveOnce = async (options: LiveRunOptions): Promise<LiveRunResul
     };
   } finally {
     await cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
+    folder.remove();
   }
 };
 

@@ -9,9 +9,7 @@
  * in between is real time and not replayable, so a failure is reported with the round, the
  * property and its message, and the cuts before it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { kubeConfigFromFile } from '../../impl/k8s/client.js';
 import { snapshotReader } from '../../impl/k8s/snapshot.js';
 import { apiOverHttp, inProcessApi } from '../../impl/runtime/live/check/api-source.js';
@@ -21,6 +19,7 @@ import {
   type KillTarget,
   LiveCluster,
 } from '../../impl/runtime/live/cluster/cluster.js';
+import { makeTempFolder } from '../../impl/runtime/live/cluster/temp-folder.js';
 import { prng } from '../../impl/runtime/sim/prng.js';
 import type { Violation } from '../../properties/catalogue.js';
 import type { StageId } from '../../spec/types/ids.js';
@@ -83,7 +82,9 @@ class Stop extends Error {}
 export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
   const log = options.log ?? (() => undefined);
   const random = prng(options.seed);
-  const dir = mkdtempSync(join(tmpdir(), 'kd-chaos-'));
+  // A Ctrl-C that ends the process stops the cluster before removing its folder.
+  const folder = makeTempFolder('kd-chaos', () => cluster.killAll());
+  const dir = folder.dir;
   const nodes = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
   const cluster = new LiveCluster({
     dir,
@@ -196,7 +197,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosResult> => {
   } finally {
     observer?.close();
     await cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
+    folder.remove();
   }
   return {
     rounds,

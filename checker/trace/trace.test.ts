@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { HARDENED, PRESETS, type Preset } from '../../spec/types/config.js';
+import { tempDir } from '../../test-support/temp-dir.js';
 import { changedFieldsView, traceRows } from './changes.js';
 import { formatTrace } from './format.js';
 import {
@@ -40,10 +40,7 @@ const sample = (overrides: Partial<Counterexample> = {}): Counterexample => ({
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'kd-trace-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
+  dir = tempDir('kd-trace-test');
 });
 
 const errorOf = (run: () => unknown): string => {

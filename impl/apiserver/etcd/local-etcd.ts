@@ -4,10 +4,9 @@
  * removed when it stops. Not how to run etcd for keeps: one member, no TLS.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempFolder } from '../../runtime/live/cluster/temp-folder.js';
 import { EtcdClient } from './client.js';
 
 const STARTUP_MS = 20_000;
@@ -32,8 +31,12 @@ const freePort = (): Promise<number> =>
   });
 
 export const startLocalEtcd = async (): Promise<LocalEtcd> => {
-  const dir = mkdtempSync(join(tmpdir(), 'kd-etcd-'));
   const [client, peer] = [await freePort(), await freePort()];
+  // Made after the ports, which may fail, so that every way out below removes it; a Ctrl-C
+  // that ends the process kills etcd before removing its data.
+  let spawned: ChildProcess | null = null;
+  const folder = makeTempFolder('kd-etcd', () => spawned?.kill('SIGKILL'));
+  const dir = folder.dir;
   const url = `http://127.0.0.1:${client}`;
   const child: ChildProcess = spawn(
     'etcd',
@@ -57,6 +60,7 @@ export const startLocalEtcd = async (): Promise<LocalEtcd> => {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  spawned = child;
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {
@@ -73,7 +77,7 @@ export const startLocalEtcd = async (): Promise<LocalEtcd> => {
   const stop = async () => {
     child.kill('SIGTERM');
     await exited;
-    rmSync(dir, { recursive: true, force: true });
+    folder.remove();
   };
   const etcd = new EtcdClient(url);
   const deadline = performance.now() + STARTUP_MS;

@@ -250,6 +250,15 @@ export class LiveCluster {
     child.kill('SIGKILL');
   }
 
+  /**
+   * Kills every process at once, for a Ctrl-C that ends the supervisor before `stop` can run:
+   * the stages ignore SIGINT, and were seen to outlive a supervisor interrupted so.
+   */
+  killAll(): void {
+    for (const child of this.children.values()) child.kill('SIGKILL');
+    this.apiChild?.kill('SIGKILL');
+  }
+
   /** Resolves once the process that hosts `stage` (all of them, without one) is ready. */
   async whenReady(target?: KillTarget | AnyChild): Promise<void> {
     const children =

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { statSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../test-support/temp-dir.js';
 import {
   isAlive,
   readUpState,
@@ -10,16 +9,6 @@ import {
   upStatePath,
   writeUpState,
 } from './up-state.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kd-up-state-'));
-  dirs.push(dir);
-  return dir;
-};
 
 const state = (extra: Partial<UpState> = {}): UpState => ({
   pid: process.pid,
@@ -34,18 +23,18 @@ const state = (extra: Partial<UpState> = {}): UpState => ({
 
 describe("kd up's state file", () => {
   it('is written whole for its owner only and read back', () => {
-    const dir = tempDir();
+    const dir = tempDir('kd-up-state-test');
     writeUpState(dir, state());
     expect(statSync(upStatePath(dir)).mode & 0o777).toBe(0o600);
     expect(readUpState(dir)).toEqual(state());
   });
 
   it('reads as null when there is none', () => {
-    expect(readUpState(tempDir())).toBeNull();
+    expect(readUpState(tempDir('kd-up-state-test'))).toBeNull();
   });
 
   it('names what is wrong with a malformed one, in one line', () => {
-    const dir = tempDir();
+    const dir = tempDir('kd-up-state-test');
     const cases: [string, string][] = [
       ['{', 'not JSON'],
       ['[]', '(top level)'],
@@ -63,7 +52,7 @@ describe("kd up's state file", () => {
   });
 
   it('is removed only by the process that wrote it', () => {
-    const dir = tempDir();
+    const dir = tempDir('kd-up-state-test');
     writeUpState(dir, state({ pid: 999_999 }));
     removeUpState(dir, process.pid);
     expect(readUpState(dir)?.pid).toBe(999_999);
