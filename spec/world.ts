@@ -186,25 +186,26 @@ const environmentSteps = (state: WorldState): Step[] => {
  */
 const enabledSteps = (state: WorldState, cfg: Config): Step[] => {
   const sessions = sessionSteps(state, cfg);
-  const busy = [
-    ...autoscalerSteps(state),
-    ...deploymentSteps(state, cfg),
-    ...replicaSetSteps(state, cfg),
-    ...schedulerSteps(state, cfg),
-    ...Object.keys(state.kubelets).flatMap((node) => kubeletSteps(state, node, cfg)),
-    ...informerSteps(state),
-    ...leaseSteps(state),
-    ...sessions.steps,
-    ...networkSteps(state, cfg),
-    ...environmentSteps(state),
-  ];
-  const quiet = busy.length === 0;
+  // One array filled in order (not a spread of ten): this runs for every state expanded.
+  const steps: Step[] = [];
+  const add = (more: readonly Step[]) => {
+    for (const s of more) steps.push(s);
+  };
+  add(autoscalerSteps(state));
+  add(deploymentSteps(state, cfg));
+  add(replicaSetSteps(state, cfg));
+  add(schedulerSteps(state, cfg));
+  for (const node of Object.keys(state.kubelets)) add(kubeletSteps(state, node, cfg));
+  add(informerSteps(state));
+  add(leaseSteps(state));
+  add(sessions.steps);
+  add(networkSteps(state, cfg));
+  add(environmentSteps(state));
+  const quiet = steps.length === 0;
+  if (quiet) for (const r of sessions.rechecks) steps.push(r.step);
   const early = quiet ? [] : sessions.rechecks.map((r) => r.link);
-  return [
-    ...busy,
-    ...(quiet ? sessions.rechecks.map((r) => r.step) : []),
-    ...faultSteps(state, cfg, [...sessions.spurious, ...early]),
-  ];
+  add(faultSteps(state, cfg, [...sessions.spurious, ...early]));
+  return steps;
 };
 
 /** Middle stages that may now serve: every downstream link is connected (bottom-up recovery). */

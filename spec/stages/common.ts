@@ -2,6 +2,7 @@
  * Helpers every stage of the model shares: cache keys, informer lookups, and the shape of
  * an enabled action.
  */
+import { current, isDraft } from 'immer';
 import type { Config } from '../types/config.js';
 import type { PodKey, Uid } from '../types/ids.js';
 import { splitKey } from '../types/ids.js';
@@ -27,6 +28,15 @@ export const step = (actor: string, label: string, run: (ctx: Ctx) => void): Ste
   fault: false,
   run,
 });
+
+/**
+ * A record of the draft as plain entries, for reading: `Object.entries` through the draft
+ * makes immer draft (and copy on write) every entry it reads, only to drop those drafts when
+ * the step ends, on every informer delivery. A record not yet changed in this step is read
+ * as its original (`current` returns it as is); a changed one is copied.
+ */
+export const entriesOf = <T>(record: Readonly<Record<string, T>>): [string, T][] =>
+  Object.entries(isDraft(record) ? (current(record as object) as typeof record) : record);
 
 export const templateOf = (view: InformerView, ownerUid: Uid): TemplatePodView | undefined => {
   for (const template of Object.values(view.objects.templatePods)) {

@@ -34,7 +34,7 @@ import { nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, DeploymentCtlState, WorldState } from '../world/state.js';
-import { isServing, round2Read, type Step, step } from './common.js';
+import { entriesOf, isServing, round2Read, type Step, step } from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
 
@@ -232,11 +232,11 @@ const writeBackScale = (ctx: Ctx, key: ObjectKey): void => {
 /** Informer delivery: a count is written back once the informer shows its version (or value). */
 export const onDeploymentSync = (ctx: Ctx): void => {
   const dc = ctx.w.deployment;
-  for (const [key, held] of Object.entries(dc.scales)) {
+  for (const [key, held] of entriesOf(dc.scales)) {
     const deployment = dc.view.objects.deployments[key];
     if (!deployment || deployment.replicasVersion >= held.version) delete dc.scales[key];
   }
-  for (const [key, held] of Object.entries(dc.counts)) {
+  for (const [key, held] of entriesOf(dc.counts)) {
     const rs = dc.view.objects.replicaSets[key];
     const done =
       !rs || (held.written ? rs.replicas === held.replicas : rs.replicasVersion >= held.version);

@@ -30,6 +30,7 @@ import type {
 } from '../world/state.js';
 import {
   cacheKey,
+  entriesOf,
   isServing,
   ownerKnownGone,
   ownerSeenGone,
@@ -198,7 +199,7 @@ const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
 /** Informer delivery: evict what is now persisted, drop entries whose template was deleted. */
 export const onKubeletSync = (ctx: Ctx, node: NodeName): void => {
   const k = kubelet(ctx, node);
-  for (const [ck, held] of Object.entries(k.bound)) {
+  for (const [ck, held] of entriesOf(k.bound)) {
     const persisted = k.view.objects.pods[held.key];
     if (persisted && ctx.cfg.switches.evictOnPersist) delete k.bound[ck];
     else if (persisted?.deleting) delete k.bound[ck];

@@ -31,6 +31,7 @@ import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../w
 import type { Ctx, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
+  entriesOf,
   isServing,
   podsOwnedBy,
   round2Read,
@@ -283,12 +284,12 @@ export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['vie
   const rc = ctx.w.replicaset;
   const pods = rc.view.objects.pods;
   const live = new Set(Object.values(rc.view.objects.replicaSets).map((rs) => rs.uid));
-  for (const [ck, held] of Object.entries(rc.requested)) {
+  for (const [ck, held] of entriesOf(rc.requested)) {
     if (pods[held.key] || !live.has(held.ownerUid)) delete rc.requested[ck];
   }
   for (const key of Object.keys(rc.deleted))
     if (!pods[key] || pods[key].deleting) delete rc.deleted[key];
-  for (const [key, held] of Object.entries(rc.desired)) {
+  for (const [key, held] of entriesOf(rc.desired)) {
     const rs = rc.view.objects.replicaSets[key];
     if (!rs || rs.replicasVersion >= held.version) delete rc.desired[key];
   }

@@ -19,7 +19,15 @@ import { toPodEntry } from '../types/messages.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, HeldPod, SchedulerState, WorldState } from '../world/state.js';
-import { cacheKey, isServing, ownerKnownGone, round2Read, type Step, step } from './common.js';
+import {
+  cacheKey,
+  entriesOf,
+  isServing,
+  ownerKnownGone,
+  round2Read,
+  type Step,
+  step,
+} from './common.js';
 
 // ── Memory ───────────────────────────────────────────────────────────────────────────────────
 // Its state, `SchedulerState`, is in spec/world/state.ts with the world's other parts.
@@ -94,7 +102,7 @@ const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
  */
 export const onSchedulerSync = (ctx: Ctx): void => {
   const s = ctx.w.scheduler;
-  for (const [ck, held] of Object.entries(s.pods)) {
+  for (const [ck, held] of entriesOf(s.pods)) {
     if (s.view.objects.pods[held.key]) delete s.pods[ck];
     else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv) && !holdsSlot(ctx, held))
       delete s.pods[ck];

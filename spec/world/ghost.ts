@@ -100,17 +100,27 @@ const liveCount = (s: WorldState, rsKey: ObjectKey): number => {
   return live.size;
 };
 
-/** Ready pods per ReplicaSet key in the API, not being deleted. */
-const readyByOwner = (s: WorldState): Map<ObjectKey, Set<string>> => {
-  const ready = new Map<ObjectKey, Set<string>>();
+/**
+ * Ready pods per ReplicaSet key in the API, not being deleted. Memoised per pods record:
+ * every step reads it for the state before and after, and most steps leave the pods as
+ * they were (the maps are only read).
+ */
+const readyByOwner = (s: WorldState): ReadonlyMap<ObjectKey, ReadonlySet<string>> => {
+  let ready = readyMemo.get(s.api.pods);
+  if (ready !== undefined) return ready;
+  const built = new Map<ObjectKey, Set<string>>();
   for (const p of Object.values(s.api.pods)) {
     if (!p.ready || p.deleting) continue;
-    const set = ready.get(p.ownerKey) ?? new Set<string>();
+    const set = built.get(p.ownerKey) ?? new Set<string>();
     set.add(p.key);
-    ready.set(p.ownerKey, set);
+    built.set(p.ownerKey, set);
   }
+  ready = built;
+  readyMemo.set(s.api.pods, ready);
   return ready;
 };
+
+const readyMemo = new WeakMap<object, ReadonlyMap<ObjectKey, ReadonlySet<string>>>();
 
 const NONE: ReadonlySet<string> = new Set();
 

@@ -7,8 +7,9 @@
  * state), and the resourceVersion of pods, ReplicaSets and nodes (no stage of the model reads
  * those; template rvs, which stages do read, are kept).
  *
- * API records are immutable and shared between states, so their serialisation is memoised
- * by object identity.
+ * Sub-objects are immutable and shared between states, so their serialisation is memoised
+ * by object identity: a successor's key serialises only what its step changed (a stage, a
+ * record, the messages in flight) and strings together the ids of the rest.
  */
 
 import { contentId } from '../explore/fingerprint.js';
@@ -22,6 +23,8 @@ import type { InformerView, StageCore, WorldState } from './state.js';
  * memoised by identity (states share every unchanged sub-object).
  */
 export const canon = (value: unknown): string => {
+  if (typeof value === 'number') return `${value}`;
+  if (typeof value === 'string') return quoted(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
   let out = canonMemo.get(value);
   if (out === undefined) {
@@ -34,8 +37,26 @@ export const canon = (value: unknown): string => {
 const canonMemo = new WeakMap<object, string>();
 
 /**
+ * A string as JSON writes it, memoised: the model's strings are a small set (ids, phases,
+ * keys), and every stage key quotes a few of them. (A number is written as JSON writes it
+ * too, except NaN and the infinities, which the model never holds: JSON writes them `null`.)
+ */
+const quoted = (value: string): string => {
+  let out = quotes.get(value);
+  if (out === undefined) {
+    out = JSON.stringify(value);
+    if (quotes.size < MAX_QUOTES) quotes.set(value, out);
+  }
+  return out;
+};
+
+const quotes = new Map<string, string>();
+const MAX_QUOTES = 100_000;
+
+/**
  * Hash-consing: every distinct serialisation of a sub-object gets a short id, so a world
- * key is a few hundred characters however large the state. The id is a 128-bit fingerprint
+ * key is under two hundred characters however large the state (each stage, the API's
+ * objects, the links, the net, the load, budgets and ghost: one id each). The id is a 128-bit fingerprint
  * of the serialisation (`contentId`), not a counter: a counter would number sub-objects in
  * the order one thread met them, and a state would have another key in another thread of
  * `kd explore --workers`; nor is a table of every serialisation ever met kept alive.
@@ -56,11 +77,20 @@ const canonUncached = (value: object): string => {
 
 const memo = new WeakMap<object, string>();
 
-const memoised = <T extends object>(value: T, serialise: (v: T) => string): string => {
-  let out = memo.get(value);
+/**
+ * `serialise(value)` interned, memoised per object in `table` (API records by default; the
+ * world's other parts keep tables of their own, so an object shared by two parts, such as
+ * an empty record, is never read from the wrong one).
+ */
+const memoised = <T extends object>(
+  value: T,
+  serialise: (v: T) => string,
+  table: WeakMap<object, string> = memo,
+): string => {
+  let out = table.get(value);
   if (out === undefined) {
     out = intern(serialise(value));
-    memo.set(value, out);
+    table.set(value, out);
   }
   return out;
 };
@@ -139,58 +169,140 @@ export const sameCollection = <C extends keyof ApiObjects>(
 /**
  * Template resourceVersions the state compares informer rvs against (`ownerKnownGone`).
  * Only a view rv's position among them matters, so keys record that position, not the rv.
+ * Each record's (and the net's) rvs are memoised per object, sorted and distinct; a state's
+ * thresholds are their union.
  */
-const templateThresholds = (s: WorldState): number[] => {
-  const rvs = new Set<number>();
-  for (const t of Object.values(s.api.templatePods)) rvs.add(t.rv);
-  const held = (h: { readonly templateRv: number }) => rvs.add(h.templateRv);
-  Object.values(s.replicaset.requested).forEach(held);
-  Object.values(s.scheduler.pods).forEach(held);
-  for (const k of Object.values(s.kubelets)) Object.values(k.bound).forEach(held);
-  for (const m of s.net) {
-    if ('templateRv' in m) rvs.add(m.templateRv);
-    if ('entry' in m && m.entry.kind === 'pod') rvs.add(m.entry.templateRv);
-    const entries = 'entries' in m ? m.entries : 'snapshot' in m ? m.snapshot : [];
-    for (const e of entries) if (e.kind === 'pod') rvs.add(e.templateRv);
+const templateThresholds = (s: WorldState): readonly number[] => {
+  let out = mergeRvs(rvsOf(s.api.templatePods, 'rv'), rvsOf(s.replicaset.requested, 'templateRv'));
+  out = mergeRvs(out, rvsOf(s.scheduler.pods, 'templateRv'));
+  for (const node in s.kubelets) {
+    const kubelet = s.kubelets[node];
+    if (kubelet !== undefined) out = mergeRvs(out, rvsOf(kubelet.bound, 'templateRv'));
   }
-  return [...rvs].sort((a, b) => a - b);
+  return mergeRvs(out, netRvs(s.net));
 };
 
-const viewKey = (v: InformerView, kind: StageKind, position: number): string => {
-  const reads = INFORMER_READS[kind]
-    .map((c) => (COLLECTION_KEYS[c] as (r: unknown) => string)(v.objects[c]))
-    .join('|');
-  // Only kubelets and the scheduler compare their informer's rv (with template rvs).
-  if (kind !== 'kubelet' && kind !== 'scheduler') return intern(reads);
-  return `${position}/${intern(reads)}`;
+/** The distinct values of one numeric field over a record's entries, sorted. */
+const rvsOf = <F extends string>(
+  record: Readonly<Record<string, { readonly [K in F]: number }>>,
+  field: F,
+): readonly number[] => {
+  let out = rvsMemo.get(record);
+  if (out === undefined) {
+    const rvs = new Set<number>();
+    for (const key in record) rvs.add((record[key] as { readonly [K in F]: number })[field]);
+    out = [...rvs].sort((a, b) => a - b);
+    rvsMemo.set(record, out);
+  }
+  return out;
+};
+
+const netRvs = (net: WorldState['net']): readonly number[] => {
+  let out = rvsMemo.get(net);
+  if (out === undefined) {
+    const rvs = new Set<number>();
+    for (const m of net) {
+      if ('templateRv' in m) rvs.add(m.templateRv);
+      if ('entry' in m && m.entry.kind === 'pod') rvs.add(m.entry.templateRv);
+      const entries = 'entries' in m ? m.entries : 'snapshot' in m ? m.snapshot : [];
+      for (const e of entries) if (e.kind === 'pod') rvs.add(e.templateRv);
+    }
+    out = [...rvs].sort((a, b) => a - b);
+    rvsMemo.set(net, out);
+  }
+  return out;
+};
+
+const rvsMemo = new WeakMap<object, readonly number[]>();
+
+/** The sorted union of two sorted lists of distinct numbers (one of them, when it is both). */
+const mergeRvs = (a: readonly number[], b: readonly number[]): readonly number[] => {
+  if (b.length === 0 || sameRvs(a, b)) return a;
+  if (a.length === 0) return b;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? (a[i] as number) : Number.POSITIVE_INFINITY;
+    const y = j < b.length ? (b[j] as number) : Number.POSITIVE_INFINITY;
+    if (x <= y) i += 1;
+    if (y <= x) j += 1;
+    out.push(Math.min(x, y));
+  }
+  return out;
+};
+
+const sameRvs = (a: readonly number[], b: readonly number[]): boolean => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/** What a stage's informer reads, interned; memoised per view object. */
+const viewKey = (v: InformerView, kind: StageKind): string => {
+  // Per kind: views of two kinds may share one object (an empty initial view).
+  const memo = viewKeys[kind];
+  let out = memo.get(v);
+  if (out === undefined) {
+    out = intern(
+      INFORMER_READS[kind]
+        .map((c) => (COLLECTION_KEYS[c] as (r: unknown) => string)(v.objects[c]))
+        .join('|'),
+    );
+    memo.set(v, out);
+  }
+  return out;
+};
+
+const viewKeys: Readonly<Record<StageKind, WeakMap<object, string>>> = {
+  autoscaler: new WeakMap(),
+  deployment: new WeakMap(),
+  replicaset: new WeakMap(),
+  scheduler: new WeakMap(),
+  kubelet: new WeakMap(),
 };
 
 /**
  * The canonical key of a world state. Also left out: the global rv and the uid counter
  * (they only mint fresh values, which compare the same way whatever their number); what a
  * stage compares with the global rv, whether its informer has caught up with it, is kept.
+ *
+ * Every part is a short string of fixed-width ids (each sub-object's content id, above), so
+ * the key is some 150 characters, not a serialisation of the state: the explorer hashes one
+ * per transition.
  */
 export const worldKey = (s: WorldState): string => {
-  const thresholds = templateThresholds(s);
   const clients = clientsOf(s.links);
+  const thresholds = templateThresholds(s);
   const stage = (x: StageCore & object) =>
     stageKey(x, thresholds, clients.has(x.id) ? s.api.rv : null);
-  const parts: string[] = [
-    `api:${+s.api.up}:${apiObjectsKey(s.api)}:${canon(s.api.leases)}`,
-    stage(s.autoscaler),
-    stage(s.deployment),
-    stage(s.replicaset),
-    stage(s.scheduler),
-  ];
-  for (const k of sortedValues(s.kubelets)) parts.push(stage(k));
-  for (const l of sortedValues(s.links))
-    parts.push(
-      `${l.id}:${l.phase}:${l.epoch}:${l.serverEpoch}:${canon(l.admitted)}:${canon(l.round2)}:${l.checked}`,
-    );
-  parts.push(`net:${s.net.map(canon).sort().join(' ')}`);
-  parts.push(`load:${canon(s.load)}`, `b:${canon(s.budgets)}`, `g:${canon(s.ghost)}`);
-  return parts.join('\n');
+  let out = `${+s.api.up}${apiObjectsKey(s.api)}${canon(s.api.leases)}${stage(s.autoscaler)}${stage(s.deployment)}${stage(s.replicaset)}${stage(s.scheduler)}`;
+  for (const k of sortedValues(s.kubelets)) out += stage(k);
+  return `${out}${linksKey(s.links)}${netKey(s.net)}${canon(s.load)}${canon(s.budgets)}${canon(s.ghost)}`;
 };
+
+/** Links: each one's session, interned; memoised per links record. */
+const linksKey = (links: WorldState['links']): string =>
+  memoised(
+    links,
+    (x) =>
+      sortedValues(x)
+        .map(
+          (l) =>
+            `${l.id}:${l.phase}:${l.epoch}:${l.serverEpoch}:${canon(l.admitted)}:${canon(l.round2)}:${l.checked}`,
+        )
+        .join('\n'),
+    linksMemo,
+  );
+
+const linksMemo = new WeakMap<object, string>();
+
+/** Messages in flight as a sorted multiset; memoised per net array. */
+const netKey = (net: WorldState['net']): string =>
+  memoised(net, (x) => x.map(canon).sort().join(' '), netMemo);
+
+const netMemo = new WeakMap<object, string>();
 
 /**
  * The stages that are a link's client. Links never change who their client is, and states
@@ -225,23 +337,40 @@ const stageKey = (
   thresholds: readonly number[],
   apiRv: number | null,
 ): string => {
-  const position = thresholdPosition(stage.view.rv, thresholds);
-  const caughtUp = apiRv === null ? '' : stage.view.rv >= apiRv ? '=' : '<';
+  const kind = stageKindOf(stage.id);
+  const rv = stage.view.rv;
+  const caughtUp = apiRv === null ? '-' : rv >= apiRv ? '=' : '<';
+  // Only kubelets and the scheduler compare their informer's rv (with template rvs).
+  const position =
+    kind === 'kubelet' || kind === 'scheduler' ? thresholdPosition(rv, thresholds) : -1;
   const cached = stageKeys.get(stage);
   if (cached?.position === position && cached.caughtUp === caughtUp) return cached.key;
-  let out = '';
-  for (const [field, value] of Object.entries(stage)) {
-    if (field !== 'view') out += `${field}:${canon(value)},`;
-  }
-  const key = `${out}#${caughtUp}${viewKey(stage.view, stageKindOf(stage.id), position)}`;
+  const key = `${stageFields(stage)}${caughtUp}${position < 0 ? '' : position}/${viewKey(stage.view, kind)}`;
   stageKeys.set(stage, { position, caughtUp, key });
   return key;
 };
 
+/** The last key of each stage object, reused while its position and caught-up mark hold. */
 const stageKeys = new WeakMap<
   object,
   { readonly position: number; readonly caughtUp: string; readonly key: string }
 >();
+
+/** Every field but the view, interned; memoised per stage object. */
+const stageFields = (stage: StageCore & object): string =>
+  memoised(
+    stage,
+    (x) => {
+      let out = '';
+      for (const field in x) {
+        if (field !== 'view') out += `${field}:${canon(x[field as keyof typeof x])},`;
+      }
+      return out;
+    },
+    stageMemo,
+  );
+
+const stageMemo = new WeakMap<object, string>();
 
 const thresholdPosition = (rv: number, thresholds: readonly number[]): number => {
   let position = 0;

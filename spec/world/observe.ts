@@ -1,12 +1,22 @@
 /**
  * Projects a world state onto the `Observation` the property catalogue reads. Memoised per
- * state: the explorer observes each state once as a successor and once as a source.
+ * state: the explorer observes each state once as a successor and once as a source. Its
+ * parts are memoised per sub-object too (a stage's observation per stage object, a link's
+ * per link object and count in flight): a step changes one or two stages, and the
+ * successor's observation shares the rest with its parent's. Observations are never
+ * changed once built, so sharing them is safe.
  */
 
-import { type StageId, stageKindOf } from '../types/ids.js';
-import type { DirtyEntry, Observation, StageObservation } from '../types/observation.js';
-import { inFlightOn } from './net.js';
-import type { HeldCount, HeldPod, StageCore, WorldState } from './state.js';
+import { type LinkId, type StageId, stageKindOf } from '../types/ids.js';
+import type {
+  DirtyEntry,
+  KubeletObservation,
+  LinkObservation,
+  Observation,
+  StageObservation,
+} from '../types/observation.js';
+import { linkOf } from './net.js';
+import type { HeldCount, HeldPod, LinkState, StageCore, WorldState } from './state.js';
 
 const count = ({ written: _w, ...entry }: HeldCount, source: StageId | null): DirtyEntry => ({
   ...entry,
@@ -28,46 +38,107 @@ const stage = (core: StageCore, up: boolean, dirty: DirtyEntry[]): StageObservat
   informerRv: core.view.rv,
 });
 
-const stages = (s: WorldState): StageObservation[] => {
-  const rc = s.replicaset;
-  const expected: DirtyEntry[] = Object.entries(rc.expected).map(([key, n]) => ({
-    kind: 'count',
-    key: `${key}/expected`,
-    replicas: n,
-    version: 0,
-    source: null,
-  }));
-  const out = [
-    stage(
-      s.autoscaler,
-      true,
-      Object.values(s.autoscaler.held).map((c) => count(c, null)),
-    ),
-    stage(s.deployment, true, [
-      ...Object.values(s.deployment.counts).map((c) => count(c, null)),
-      ...Object.values(s.deployment.scales).map((c) => count(c, 'autoscaler')),
-    ]),
-    stage(rc, true, [
-      ...Object.values(rc.desired).map((c) => count(c, 'deployment')),
-      ...Object.values(rc.requested).map((p) => pod(p, null)),
-      ...expected,
-    ]),
-    stage(
-      s.scheduler,
-      true,
-      Object.values(s.scheduler.pods).map((p) => pod(p, 'replicaset')),
-    ),
-  ];
-  for (const k of Object.values(s.kubelets)) {
-    out.push(
-      stage(
-        k,
-        k.alive,
-        Object.values(k.bound).map((p) => pod(p, 'scheduler')),
-      ),
-    );
+/** A stage's observation, memoised per stage object (`dirty` reads the object alone). */
+const observed = <T extends StageCore>(
+  core: T,
+  up: (core: T) => boolean,
+  dirty: (core: T) => DirtyEntry[],
+): StageObservation => {
+  let out = stageMemo.get(core);
+  if (out === undefined) {
+    out = stage(core, up(core), dirty(core));
+    stageMemo.set(core, out);
   }
   return out;
+};
+
+const stageMemo = new WeakMap<StageCore, StageObservation>();
+
+const always = () => true;
+
+const autoscalerDirty = (a: WorldState['autoscaler']): DirtyEntry[] =>
+  Object.values(a.held).map((c) => count(c, null));
+
+const deploymentDirty = (d: WorldState['deployment']): DirtyEntry[] => [
+  ...Object.values(d.counts).map((c) => count(c, null)),
+  ...Object.values(d.scales).map((c) => count(c, 'autoscaler')),
+];
+
+const replicaSetDirty = (rc: WorldState['replicaset']): DirtyEntry[] => [
+  ...Object.values(rc.desired).map((c) => count(c, 'deployment')),
+  ...Object.values(rc.requested).map((p) => pod(p, null)),
+  ...Object.entries(rc.expected).map(
+    ([key, n]): DirtyEntry => ({
+      kind: 'count',
+      key: `${key}/expected`,
+      replicas: n,
+      version: 0,
+      source: null,
+    }),
+  ),
+];
+
+const schedulerDirty = (s: WorldState['scheduler']): DirtyEntry[] =>
+  Object.values(s.pods).map((p) => pod(p, 'replicaset'));
+
+type Kubelet = WorldState['kubelets'][string];
+const kubeletUp = (k: Kubelet) => k.alive;
+const kubeletDirty = (k: Kubelet): DirtyEntry[] =>
+  Object.values(k.bound).map((p) => pod(p, 'scheduler'));
+
+const stages = (s: WorldState): StageObservation[] => {
+  const out = [
+    observed(s.autoscaler, always, autoscalerDirty),
+    observed(s.deployment, always, deploymentDirty),
+    observed(s.replicaset, always, replicaSetDirty),
+    observed(s.scheduler, always, schedulerDirty),
+  ];
+  for (const k of Object.values(s.kubelets)) out.push(observed(k, kubeletUp, kubeletDirty));
+  return out;
+};
+
+const kubelet = (k: Kubelet): KubeletObservation => {
+  let out = kubeletMemo.get(k);
+  if (out === undefined) {
+    out = {
+      node: k.node,
+      nodeAlive: k.alive,
+      sandboxes: Object.entries(k.sandboxes).map(([podKey, sb]) => ({ pod: podKey, ...sb })),
+    };
+    kubeletMemo.set(k, out);
+  }
+  return out;
+};
+
+const kubeletMemo = new WeakMap<Kubelet, KubeletObservation>();
+
+/** A link's observation, memoised per link object and its count of messages in flight. */
+const link = (l: LinkState, inFlight: number): LinkObservation => {
+  const cached = linkMemo.get(l);
+  if (cached?.inFlight === inFlight) return cached;
+  const out: LinkObservation = {
+    id: l.id,
+    client: l.client,
+    server: l.server,
+    clientPhase: l.phase,
+    clientEpoch: l.epoch,
+    serverEpoch: l.serverEpoch,
+    inFlight,
+  };
+  linkMemo.set(l, out);
+  return out;
+};
+
+const linkMemo = new WeakMap<LinkState, LinkObservation>();
+
+/** Every link's observation; the messages in flight are counted per link in one pass. */
+const linksOf = (s: WorldState): LinkObservation[] => {
+  const inFlight = new Map<LinkId, number>();
+  for (const message of s.net) {
+    const id = linkOf(s, message);
+    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+  }
+  return Object.values(s.links).map((l) => link(l, inFlight.get(l.id) ?? 0));
 };
 
 const memo = new WeakMap<WorldState, Observation>();
@@ -79,20 +150,8 @@ export const observe = (s: WorldState, overshootSlack: number): Observation => {
     step: s.step,
     api: s.api,
     stages: stages(s),
-    kubelets: Object.values(s.kubelets).map((k) => ({
-      node: k.node,
-      nodeAlive: k.alive,
-      sandboxes: Object.entries(k.sandboxes).map(([podKey, sb]) => ({ pod: podKey, ...sb })),
-    })),
-    links: Object.values(s.links).map((l) => ({
-      id: l.id,
-      client: l.client,
-      server: l.server,
-      clientPhase: l.phase,
-      clientEpoch: l.epoch,
-      serverEpoch: l.serverEpoch,
-      inFlight: inFlightOn(s, l.id),
-    })),
+    kubelets: Object.values(s.kubelets).map(kubelet),
+    links: linksOf(s),
     desired: s.load,
     overshootSlack,
     ghost: s.ghost,

@@ -14,7 +14,7 @@
  * `fence: exclusive` admission and application are one step; with `fence: none` they are two,
  * and a handshake may fall between them.
  */
-import { castDraft } from 'immer';
+import { castDraft, current } from 'immer';
 import type { Epoch, LinkId } from '../types/ids.js';
 import { epochIsOlder, mintEpoch, sameIncarnation, stageKindOf } from '../types/ids.js';
 import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
@@ -154,10 +154,18 @@ export const readResourceVersion = (ctx: Ctx, roles: Roles, link: LinkState): vo
   if (fresh) runRound2(ctx, roles, draft);
 };
 
-/** The client's informer delivered: every round 2 it was waiting for runs in this step. */
+/**
+ * The client's informer delivered: every round 2 it was waiting for runs in this step. Only
+ * the client's own links are read through the draft: reading every link there would make
+ * immer draft (copy on write) all of them, on every informer delivery, to drop them again.
+ */
 export const informerCaughtUp = (ctx: Ctx, roles: Roles, client: LinkState['client']): void => {
-  for (const link of Object.values(ctx.w.links))
-    if (link.client === client && link.round2?.freshness === 'wait') runRound2(ctx, roles, link);
+  const links = ctx.w.links;
+  for (const [id, link] of Object.entries(current(links) as Readonly<Record<string, LinkState>>)) {
+    if (link.client !== client) continue;
+    const draft = links[id];
+    if (draft?.round2?.freshness === 'wait') runRound2(ctx, roles, draft);
+  }
 };
 
 /** Round 2, once the client's informer is fresh: adopt, re-send, discard, then sync. */
