@@ -126,7 +126,8 @@ class LevelPhases<S> {
   fromPeer(from: number, message: PeerMessage<S>): void {
     switch (message.type) {
       case 'states':
-        this.incoming[from]?.push(...message.entries);
+        // Not `push(...)`: a move may hold more states than a call takes arguments.
+        for (const entry of message.entries) this.incoming[from]?.push(entry);
         this.statesDue -= message.entries.length;
         this.expandWhenReady();
         return;

@@ -229,7 +229,8 @@ export class Shard<S> {
   /** … and join another's (senders in shard order). */
   take(entries: readonly FrontierEntry<S>[]): void {
     this.traffic.moved += entries.length;
-    this.frontier.push(...entries);
+    // Not `push(...entries)`: a move may hold more states than a call takes arguments.
+    for (const entry of entries) this.frontier.push(entry);
   }
 
   /**
