@@ -88,6 +88,9 @@ describe('kd explore --workers: the shards on worker threads', () => {
     });
     expect(threads.violations.length).toBeGreaterThan(0);
     expect(threads.violations).toEqual(inTurn.violations);
+    // Which shard expanded which state shows in what crossed between them.
+    expect(threads.sharding?.moved).toBeGreaterThan(0);
+    expect(threads.sharding).toEqual(inTurn.sharding);
   }, 60_000);
 });
 
