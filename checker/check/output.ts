@@ -70,8 +70,30 @@ const coverageLines = (summary: CampaignSummary): string[] => {
   return [
     'stage machines covered',
     ...indent(formatCoverage(report, { unreachable: new Set(unreachable.map((u) => u.id)) })),
-    ...unreachable.map((u) => `  unreachable: ${u.id}: ${u.reason}`),
+    ...unreachable.flatMap((u) => wrapWords(`  unreachable: ${u.id}: ${u.reason}`, '      ')),
   ];
+};
+
+/** Lines are wrapped to this many columns: a reason runs to 400 characters and more. */
+const WRAP_COLUMNS = 100;
+
+/**
+ * `text` in lines of at most `WRAP_COLUMNS` columns, broken between words, the lines after
+ * the first indented by `hang`; a word longer than a line keeps a line of its own.
+ */
+export const wrapWords = (text: string, hang: string): string[] => {
+  const lines: string[] = [];
+  const lead = /^ */.exec(text)?.[0] ?? '';
+  let line = lead;
+  for (const word of text.slice(lead.length).split(' ')) {
+    const joined = line === lead || line === hang ? `${line}${word}` : `${line} ${word}`;
+    if (joined.length > WRAP_COLUMNS && line.trim() !== '') {
+      lines.push(line);
+      line = `${hang}${word}`;
+    } else line = joined;
+  }
+  lines.push(line);
+  return lines;
 };
 
 const indent = (text: string): string[] =>
