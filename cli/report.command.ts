@@ -3,10 +3,11 @@
 // is a small `kd check` run in process (hardened, both paths, conformance on; nothing is
 // saved to counterexamples/), or the summaries `kd check --out FILE` wrote, merged. The
 // committed counterexamples and the stage machines are always included.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { writeAtomically } from '../checker/out-file.js';
 import { positive, seedOption } from './run.command.js';
 
 interface ReportCliOptions {
@@ -61,7 +62,8 @@ export async function runReport(
   });
   const dir = resolve(options.out);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.html'), html);
+  // Through a temporary file: a report open in a browser is never seen half written.
+  writeAtomically(join(dir, 'index.html'), html);
   log(`wrote ${join(dir, 'index.html')}`);
   return 0;
 }

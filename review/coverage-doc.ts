@@ -5,12 +5,13 @@
  *
  *   npx tsx review/coverage-doc.ts
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CAMPAIGN_PARAMS, coverageCampaign, QUICK_FLIPS } from '../checker/coverage/campaign.js';
 import { PROBES } from '../checker/coverage/probes.js';
 import { type CoverageReport, totals } from '../checker/coverage/report.js';
 import { SWITCH_GATED, UNREACHABLE } from '../checker/coverage/unreachable.js';
+import { writeAtomically } from '../checker/out-file.js';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/design/coverage.md', import.meta.url));
 
@@ -98,7 +99,7 @@ const main = (): void => {
   doc = replaceSection(doc, 'unreachable', unreachableTable());
   doc = replaceSection(doc, 'gated', gatedTable());
   doc = replaceSection(doc, 'probes', probesTable());
-  writeFileSync(DOC_PATH, doc);
+  writeAtomically(DOC_PATH, doc);
   console.log(`wrote ${DOC_PATH}`);
 };
 

@@ -3,8 +3,9 @@
  * counterexamples, deterministically (no clock, sorted inputs), so running it twice writes
  * the same bytes and a test can regenerate in memory and compare with what is committed.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeAtomically } from '../checker/out-file.js';
 import { loadFindings } from './findings.js';
 import { cataloguePage } from './pages/catalogue.js';
 import { counterexamplePages } from './pages/counterexamples.js';
@@ -34,7 +35,7 @@ export const writeDocs = (root: string, files: ReadonlyMap<string, string>): str
     const full = join(root, 'docs', path);
     if (readOrNull(full) === content) continue;
     mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
+    writeAtomically(full, content);
     changed.push(path);
   }
   return changed;
