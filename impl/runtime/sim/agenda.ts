@@ -29,6 +29,9 @@ export class Agenda<T extends Scheduled> {
   private readonly heap: HeapNode[] = [];
   private seq = 0;
   private versions = 0;
+  /** `all()`'s last answer, until the next put or remove: the runtime and the ghost list the
+   * agenda several times per step, and most steps change it once or not at all. */
+  private listed: readonly T[] | null = null;
 
   constructor(private readonly tieBreak: () => number) {}
 
@@ -52,6 +55,7 @@ export class Agenda<T extends Scheduled> {
     // re-armed after it fired, a held message re-queued), or it would stand in the heap at
     // the old due time.
     const version = ++this.versions;
+    this.listed = null;
     if (known) {
       known.item = item;
       known.version = version;
@@ -67,6 +71,7 @@ export class Agenda<T extends Scheduled> {
 
   remove(id: string): T | undefined {
     const known = this.entries.get(id);
+    if (known) this.listed = null;
     this.entries.delete(id);
     return known?.item;
   }
@@ -83,8 +88,9 @@ export class Agenda<T extends Scheduled> {
   }
 
   /** Every pending entry, in insertion order. */
-  all(): T[] {
-    return Array.from(this.entries.values(), (e) => e.item);
+  all(): readonly T[] {
+    this.listed ??= Array.from(this.entries.values(), (e) => e.item);
+    return this.listed;
   }
 
   private push(node: HeapNode): void {

@@ -19,7 +19,6 @@ import type { ReplicaSetView } from '../../../spec/types/objects.js';
 import type { AppliedEvent } from '../../../spec/types/observation.js';
 import type { Watch } from '../../apiserver/index.js';
 import {
-  isTemplatePod,
   scaleOf,
   TEMPLATE_LABEL,
   toDeploymentView,
@@ -27,6 +26,7 @@ import {
   toReplicaSetView,
 } from '../../k8s/index.js';
 import type { StageReport } from '../../stages/io.js';
+import { type ApiViews, apiViews } from './api-views.js';
 import { observedIncarnation } from './incarnation.js';
 import type { ActorSlot, SimState } from './state.js';
 
@@ -80,6 +80,7 @@ export const drainGhostWatches = (
   for (let e = watches.replicaSets.take(); e; e = watches.replicaSets.take()) {
     const rs = toReplicaSetView(e.object as V1ReplicaSet);
     if (e.type === 'DELETED') continue;
+    if (state.ghost.rsTemplates[rs.uid] === undefined) state.ghost.appended += 1;
     state.ghost.rsTemplates[rs.uid] = rs.templateHash;
     if (state.ghost.recentDesiredMax[rs.key] === undefined)
       state.ghost.recentDesiredMax[rs.key] = 0;
@@ -89,14 +90,25 @@ export const drainGhostWatches = (
   }
   for (let e = watches.pods.take(); e; e = watches.pods.take()) {
     const pod = toPodView(e.object as V1Pod);
-    if (e.type === 'DELETED') state.ghost.deletedPods[pod.key] = true;
+    if (e.type === 'DELETED' && !state.ghost.deletedPods[pod.key]) {
+      state.ghost.deletedPods[pod.key] = true;
+      state.ghost.appended += 1;
+    }
     readiness.update(pod.key, e.type === 'DELETED' ? undefined : (e.object as V1Pod));
   }
 };
 
-const linkEntries = (state: SimState): LinkEntry[] => {
+/** Each agenda listing's entries in flight: the listing stands until the agenda changes. */
+const entriesInFlight = new WeakMap<readonly unknown[], readonly LinkEntry[]>();
+
+/** Every entry a message on the wire carries. */
+const linkEntries = (state: SimState): readonly LinkEntry[] => {
+  const pending = state.agenda.all();
+  const known = entriesInFlight.get(pending);
+  if (known) return known;
   const out: LinkEntry[] = [];
-  for (const p of state.agenda.all()) {
+  entriesInFlight.set(pending, out);
+  for (const p of pending) {
     if (p.kind !== 'message') continue;
     const m = p.message;
     if ('entry' in m) out.push(m.entry);
@@ -112,11 +124,10 @@ const deploymentByUid = (deployments: readonly V1Deployment[], uid: string) =>
   deployments.find((d) => d.metadata?.uid === uid);
 
 /** What the environment asks of a ReplicaSet now: the load, or 0 if outdated or orphaned. */
-const loadFor = (state: SimState, rs: ReplicaSetView): number => {
-  const owner = deploymentByUid(state.api.objects('Deployment'), rs.ownerUid);
+const loadFor = (state: SimState, api: ApiViews, rs: ReplicaSetView): number => {
+  const owner = api.deploymentByUid(rs.ownerUid);
   if (!owner) return 0;
-  const view = toDeploymentView(owner);
-  return view.templateHash === rs.templateHash ? (state.load.get(view.key) ?? 0) : 0;
+  return owner.templateHash === rs.templateHash ? (state.load.get(owner.key) ?? 0) : 0;
 };
 
 const cachedReplicaSet = (state: SimState, stage: StageId, rsKey: ObjectKey) =>
@@ -132,32 +143,29 @@ const cachedReplicaSet = (state: SimState, stage: StageId, rsKey: ObjectKey) =>
  */
 const desiredHeld = (
   state: SimState,
+  api: ApiViews,
   rsKey: ObjectKey,
   reports: Reports,
   inFlight: readonly LinkEntry[],
   agenda: AgendaScan,
   queued: ReadonlyMap<ObjectKey, number[]>,
 ): HeldCounts => {
-  const { namespace, name } = splitKey(rsKey);
-  const stored = state.api.lookup('ReplicaSet', namespace, name);
+  const stored = api.objects.replicaSets[rsKey];
   const inDeployment = cachedReplicaSet(state, 'deployment', rsKey);
   const inReplicaSet = cachedReplicaSet(state, 'replicaset', rsKey);
-  const counts: (number | undefined)[] = [stored, inDeployment, inReplicaSet].map((rs) =>
-    rs ? toReplicaSetView(rs).replicas : undefined,
-  );
-  const rs = stored ?? inDeployment;
+  const counts: (number | undefined)[] = [
+    stored?.replicas,
+    ...[inDeployment, inReplicaSet].map((rs) => (rs ? toReplicaSetView(rs).replicas : undefined)),
+  ];
   const deployments = state.slot('deployment')?.informers.find((i) => i.tag === 'deployments');
-  const ownerUid = rs ? toReplicaSetView(rs).ownerUid : undefined;
+  const ownerUid = (stored ?? (inDeployment && toReplicaSetView(inDeployment)))?.ownerUid;
   const owner =
     ownerUid && deployments
       ? deploymentByUid(deployments.informer.list() as V1Deployment[], ownerUid)
       : undefined;
   // The Deployment's own count, persisted or on its way from the autoscaler: a load of
   // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
-  const persistedOwner = ownerUid
-    ? deploymentByUid(state.api.objects('Deployment'), ownerUid)
-    : undefined;
-  const ownerView = persistedOwner ? toDeploymentView(persistedOwner) : undefined;
+  const ownerView = ownerUid ? api.deploymentByUid(ownerUid) : undefined;
   counts.push(owner ? toDeploymentView(owner).replicas : undefined, ownerView?.replicas);
   const ownerKey = ownerView ? ownerView.key : owner && toDeploymentView(owner).key;
   const isCountFor = (e: LinkEntry) =>
@@ -169,7 +177,7 @@ const desiredHeld = (
   counts.push(...(queued.get(rsKey) ?? []));
   if (ownerKey !== undefined)
     counts.push(...(agenda.deploymentScales.get(ownerKey) ?? []), ...(queued.get(ownerKey) ?? []));
-  const load = stored ? loadFor(state, toReplicaSetView(stored)) : 0;
+  const load = stored ? loadFor(state, api, stored) : 0;
   return heldCounts(load, counts);
 };
 
@@ -271,18 +279,15 @@ const scanAgenda = (state: SimState): AgendaScan => {
 /** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
 const liveCount = (
   state: SimState,
+  api: ApiViews,
   rsKey: ObjectKey,
   reports: Reports,
   inFlight: readonly LinkEntry[],
   pending: PendingOf | undefined,
 ): number => {
   const live = new Set<string>();
-  const podsOf = state.api.objects('Pod');
   const deleting = new Set<string>();
-  for (const pod of podsOf) {
-    if (isTemplatePod(pod)) continue;
-    const view = toPodView(pod);
-    if (view.ownerKey !== rsKey) continue;
+  for (const view of api.podsOf(rsKey)) {
     if (view.deleting) deleting.add(view.key);
     else live.add(view.key);
   }
@@ -297,18 +302,17 @@ const liveCount = (
   return live.size;
 };
 
-/** Ready pods per ReplicaSet key in the API, not being deleted. */
-const readyByOwner = (state: SimState): Map<ObjectKey, Set<string>> => {
-  const ready = new Map<ObjectKey, Set<string>>();
-  for (const pod of state.api.objects('Pod')) {
-    if (isTemplatePod(pod)) continue;
-    const view = toPodView(pod);
+const NONE: ReadonlySet<string> = new Set();
+
+/** A ReplicaSet's Ready pods in the API, not being deleted. */
+const readyOf = (api: ApiViews, rsKey: ObjectKey): ReadonlySet<string> => {
+  let ready: Set<string> | null = null;
+  for (const view of api.podsOf(rsKey)) {
     if (!view.ready || view.deleting) continue;
-    const set = ready.get(view.ownerKey) ?? new Set<string>();
-    set.add(view.key);
-    ready.set(view.ownerKey, set);
+    ready ??= new Set();
+    ready.add(view.key);
   }
-  return ready;
+  return ready ?? NONE;
 };
 
 /** The step deleted a pod as the ReplicaSet controller. */
@@ -317,8 +321,6 @@ const controllerDeleted = (events: readonly AppliedEvent[]): boolean =>
     (e) =>
       e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete' && e.resource === 'pod',
   );
-
-const NONE: ReadonlySet<string> = new Set();
 
 /**
  * Updates `recentDesiredMax` and `readyFloor` after a step (reports: every live stage's,
@@ -330,16 +332,16 @@ export const updateRecentDesired = (state: SimState, reports: Reports): void => 
   const queued = queuedCounts(state);
   const caps = capByDeletions(state, agenda.deletions);
   const unanswered = unansweredLive(state);
-  const ready = readyByOwner(state);
+  const api = apiViews(state);
   const byController = controllerDeleted(state.events);
   const ghost = state.ghost.recentDesiredMax;
   for (const [rsKey, previous] of Object.entries(ghost)) {
     const mine = agenda.pods.get(rsKey);
-    const held = desiredHeld(state, rsKey, reports, inFlight, agenda, queued);
+    const held = desiredHeld(state, api, rsKey, reports, inFlight, agenda, queued);
     const now = held.max + (mine?.orphanedCreates ?? 0) + (unanswered.get(rsKey) ?? 0);
     ghost[rsKey] =
-      liveCount(state, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);
-    const readyNow = ready.get(rsKey) ?? NONE;
+      liveCount(state, api, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);
+    const readyNow = readyOf(api, rsKey);
     const taken = readyTaken(state.ghost.readyPods[rsKey] ?? NONE, readyNow, byController);
     state.ghost.readyPods[rsKey] = readyNow;
     const floor = nextReadyFloor(

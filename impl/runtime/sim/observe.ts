@@ -14,17 +14,32 @@ import type {
   Observation,
   StageObservation,
 } from '../../../spec/types/observation.js';
-import { toApiObjects } from '../../k8s/index.js';
 import type { StageReport } from '../../stages/io.js';
+import { apiViews } from './api-views.js';
 import { observedIncarnation } from './incarnation.js';
 import { stageIds } from './lifecycle.js';
 import type { SimState } from './state.js';
 
+/**
+ * Each snapshot's report. A report is a function of its snapshot alone, and xstate makes a
+ * new snapshot for every transition (contexts are replaced, never changed in place), so a
+ * stage that did not move this step reports what it reported last step.
+ */
+const reported = new WeakMap<object, StageReport>();
+
 /** Every live stage's report, by id (crashed stages have none). */
 export const reportsOf = (state: SimState): Map<string, StageReport> => {
   const reports = new Map<string, StageReport>();
-  for (const slot of state.actors.values())
-    if (slot.snapshot) reports.set(slot.id, slot.module.report(slot.snapshot));
+  for (const slot of state.actors.values()) {
+    const snapshot = slot.snapshot;
+    if (!snapshot) continue;
+    let report = reported.get(snapshot);
+    if (!report) {
+      report = slot.module.report(snapshot);
+      reported.set(snapshot, report);
+    }
+    reports.set(slot.id, report);
+  }
   return reports;
 };
 
@@ -82,37 +97,34 @@ const kubeletObservations = (state: SimState): KubeletObservation[] =>
     sandboxes: [...(state.sandboxes.get(node)?.values() ?? [])],
   }));
 
-/** The last copy of each state's append-only ghost records, with the entry count it had. */
+/** The last copy of each state's append-only ghost records, and `appended` when it was made. */
 const appendOnly = new WeakMap<
   SimState,
-  { deletedPods: [number, Ghost['deletedPods']]; rsTemplates: [number, Ghost['rsTemplates']] }
+  { appended: number; deletedPods: Ghost['deletedPods']; rsTemplates: Ghost['rsTemplates'] }
 >();
 
 /**
  * A copy of the ghost history for one Observation (the runtime keeps changing its own).
  * Every value is a primitive, so copying each record is a deep copy, without the cost of
  * `structuredClone`. `deletedPods` and `rsTemplates` only ever gain entries (a pod key is
- * marked deleted, a ReplicaSet uid gets its immutable template hash), so while their entry
- * count is unchanged the previous copy is still exact and is shared.
+ * marked deleted, a ReplicaSet uid gets its immutable template hash), and `appended` counts
+ * them, so while it is unchanged the previous copy is still exact and is shared (counting
+ * the keys instead cost a pass over every pod ever deleted, each step).
  */
 const ghostCopy = (state: SimState): Ghost => {
   const g = state.ghost;
-  const last = appendOnly.get(state);
-  const reuse = <V>(
-    record: Record<string, V>,
-    held: [number, Readonly<Record<string, V>>] | undefined,
-  ) => {
-    const count = Object.keys(record).length;
-    return held && held[0] === count
-      ? held
-      : ([count, { ...record }] as [number, Record<string, V>]);
-  };
-  const deletedPods = reuse(g.deletedPods, last?.deletedPods);
-  const rsTemplates = reuse(g.rsTemplates, last?.rsTemplates);
-  appendOnly.set(state, { deletedPods, rsTemplates });
+  let shared = appendOnly.get(state);
+  if (shared?.appended !== g.appended) {
+    shared = {
+      appended: g.appended,
+      deletedPods: { ...g.deletedPods },
+      rsTemplates: { ...g.rsTemplates },
+    };
+    appendOnly.set(state, shared);
+  }
   return {
-    deletedPods: deletedPods[1],
-    rsTemplates: rsTemplates[1],
+    deletedPods: shared.deletedPods,
+    rsTemplates: shared.rsTemplates,
     recentDesiredMax: { ...g.recentDesiredMax },
     installedEpochs: { ...g.installedEpochs },
     handshakeEpochs: { ...g.handshakeEpochs },
@@ -127,7 +139,7 @@ export const observe = (
 ): Observation => ({
   step: state.step,
   api: {
-    ...toApiObjects(state.api.stored()),
+    ...apiViews(state).objects,
     up: state.api.available,
     rv: state.api.resourceVersion,
   },

@@ -62,6 +62,8 @@ export interface ActorSlot {
 interface GhostState {
   deletedPods: Record<PodKey, true>;
   rsTemplates: Record<string, string>;
+  /** Entries `deletedPods` and `rsTemplates` have gained so far (both only ever grow). */
+  appended: number;
   recentDesiredMax: Record<ObjectKey, number>;
   installedEpochs: Partial<Record<LinkId, InstalledEpoch>>;
   handshakeEpochs: Partial<Record<LinkId, HandshakeEpochs>>;
@@ -104,6 +106,7 @@ export class SimState {
   readonly ghost: GhostState = {
     deletedPods: {},
     rsTemplates: {},
+    appended: 0,
     recentDesiredMax: {},
     installedEpochs: {},
     handshakeEpochs: {},
