@@ -38,23 +38,24 @@ const stage = (core: StageCore, up: boolean, dirty: DirtyEntry[]): StageObservat
   informerRv: core.view.rv,
 });
 
-/** A stage's observation, memoised per stage object (`dirty` reads the object alone). */
+/**
+ * A stage's observation, memoised per stage object (`up` and `dirty` read the object
+ * alone: a kubelet's `alive` is its own field; the controllers are always up).
+ */
 const observed = <T extends StageCore>(
   core: T,
-  up: (core: T) => boolean,
+  up: boolean,
   dirty: (core: T) => DirtyEntry[],
 ): StageObservation => {
   let out = stageMemo.get(core);
   if (out === undefined) {
-    out = stage(core, up(core), dirty(core));
+    out = stage(core, up, dirty(core));
     stageMemo.set(core, out);
   }
   return out;
 };
 
 const stageMemo = new WeakMap<StageCore, StageObservation>();
-
-const always = () => true;
 
 const autoscalerDirty = (a: WorldState['autoscaler']): DirtyEntry[] =>
   Object.values(a.held).map((c) => count(c, null));
@@ -82,18 +83,17 @@ const schedulerDirty = (s: WorldState['scheduler']): DirtyEntry[] =>
   Object.values(s.pods).map((p) => pod(p, 'replicaset'));
 
 type Kubelet = WorldState['kubelets'][string];
-const kubeletUp = (k: Kubelet) => k.alive;
 const kubeletDirty = (k: Kubelet): DirtyEntry[] =>
   Object.values(k.bound).map((p) => pod(p, 'scheduler'));
 
 const stages = (s: WorldState): StageObservation[] => {
   const out = [
-    observed(s.autoscaler, always, autoscalerDirty),
-    observed(s.deployment, always, deploymentDirty),
-    observed(s.replicaset, always, replicaSetDirty),
-    observed(s.scheduler, always, schedulerDirty),
+    observed(s.autoscaler, true, autoscalerDirty),
+    observed(s.deployment, true, deploymentDirty),
+    observed(s.replicaset, true, replicaSetDirty),
+    observed(s.scheduler, true, schedulerDirty),
   ];
-  for (const k of Object.values(s.kubelets)) out.push(observed(k, kubeletUp, kubeletDirty));
+  for (const k of Object.values(s.kubelets)) out.push(observed(k, k.alive, kubeletDirty));
   return out;
 };
 
