@@ -22,7 +22,7 @@ import type {
 } from '../../../spec/types/objects.js';
 import type { ObjectView, StageEvent } from '../io.js';
 import { groupOf } from './grouped-by.js';
-import { copyTable } from './tables.js';
+import { withEntry } from './tables.js';
 
 export interface InformerCache {
   readonly rv: number;
@@ -94,10 +94,7 @@ const collection = (
     const held = record[key];
     // A delete for an older incarnation of the name must not remove the newer object.
     if (!put && held && 'uid' in held && 'uid' in view && held.uid !== view.uid) return record;
-    const next = copyTable(record);
-    if (put) next[key] = view;
-    else delete next[key];
-    return next;
+    return withEntry(record, key, put ? view : undefined);
   };
   switch (object.kind) {
     case 'Deployment':
