@@ -120,6 +120,10 @@ export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView
 export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): readonly PodView[] =>
   groupOf(cache.pods, 'ownerUid', (p) => p.ownerUid, ownerUid);
 
+/** The pods bound to no node, in the table's order (grouped by "bound or not"). */
+export const unboundPods = (cache: InformerCache): readonly PodView[] =>
+  groupOf(cache.pods, 'unbound', (p) => (p.nodeName === null ? 'unbound' : 'bound'), 'unbound');
+
 /** The ReplicaSet of this uid (its key may name a newer one). */
 export const replicaSetOfUid = (cache: InformerCache, uid: Uid): ReplicaSetView | undefined =>
   groupOf(cache.replicaSets, 'uid', (rs) => rs.uid, uid)[0];
