@@ -17,7 +17,7 @@ import {
   onLeaseTimer,
   startLease,
 } from './lease.js';
-import { copyTable } from './tables.js';
+import { copyTable, withEntry } from './tables.js';
 
 export interface ControllerContext {
   readonly input: StageInput;
@@ -142,10 +142,7 @@ export const withKey = <V>(
   value: V | undefined,
 ): Readonly<Record<string, V>> => {
   if (value === undefined && !(key in record)) return record;
-  const next = copyTable(record);
-  if (value === undefined) delete next[key];
-  else next[key] = value;
-  return next;
+  return withEntry(record, key, value);
 };
 
 /** `record` without the entries `drop` picks; the same record when it picks none. */

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { groupOf } from './grouped-by.js';
+import { withEntry } from './tables.js';
 
 interface Row {
   readonly key: string;
@@ -48,5 +50,29 @@ describe('groupOf', () => {
     expect(keysOf(groupOf(table, 'ownerUid', (row) => row.ownerUid, 'rs-2'))).toHaveLength(20);
     expect(keysOf(groupOf(table, 'key', (row) => row.key, 'ns/p5'))).toEqual(['ns/p5']);
     expect(groupOf(table, 'key', (row) => row.key, 'rs-2')).toEqual([]);
+  });
+
+  it('follows a table through edits of one key as a fresh grouping would', () => {
+    // Each edit: a key of 50 (some new, some held), and an owner, or undefined to remove.
+    const edit = fc.tuple(fc.nat(49), fc.option(fc.constantFrom('rs-0', 'rs-1', 'rs-2', 'rs-3')));
+    fc.assert(
+      fc.property(fc.array(edit, { maxLength: 60 }), fc.boolean(), (steps, skipSome) => {
+        let table: Readonly<Record<string, Row>> = tableOf(30);
+        steps.forEach(([n, owner], i) => {
+          const key = `ns/p${n}`;
+          table = withEntry(table, key, owner === null ? undefined : { key, ownerUid: owner });
+          // Unread tables leave the next one without groups to derive from.
+          if (skipSome && i % 3 === 0) return;
+          for (const uid of ['rs-0', 'rs-1', 'rs-2', 'rs-3']) {
+            const fresh = Object.values(table).filter((row) => row.ownerUid === uid);
+            const got = groupOf(table, 'ownerUid', (row) => row.ownerUid, uid);
+            // The very rows, not equal copies: a replaced row is a new object.
+            expect(got.length === fresh.length && got.every((row, j) => row === fresh[j])).toBe(
+              true,
+            );
+          }
+        });
+      }),
+    );
   });
 });

@@ -22,7 +22,7 @@ import type {
 } from '../../../spec/types/objects.js';
 import type { ObjectView, StageEvent } from '../io.js';
 import { groupOf } from './grouped-by.js';
-import { copyTable } from './tables.js';
+import { withEntry } from './tables.js';
 
 export interface InformerCache {
   readonly rv: number;
@@ -94,10 +94,7 @@ const collection = (
     const held = record[key];
     // A delete for an older incarnation of the name must not remove the newer object.
     if (!put && held && 'uid' in held && 'uid' in view && held.uid !== view.uid) return record;
-    const next = copyTable(record);
-    if (put) next[key] = view;
-    else delete next[key];
-    return next;
+    return withEntry(record, key, put ? view : undefined);
   };
   switch (object.kind) {
     case 'Deployment':
@@ -122,6 +119,10 @@ export const templateOf = (cache: InformerCache, ownerUid: Uid): TemplatePodView
 
 export const podsOwnedBy = (cache: InformerCache, ownerUid: Uid): readonly PodView[] =>
   groupOf(cache.pods, 'ownerUid', (p) => p.ownerUid, ownerUid);
+
+/** The pods bound to no node, in the table's order (grouped by "bound or not"). */
+export const unboundPods = (cache: InformerCache): readonly PodView[] =>
+  groupOf(cache.pods, 'unbound', (p) => (p.nodeName === null ? 'unbound' : 'bound'), 'unbound');
 
 /** The ReplicaSet of this uid (its key may name a newer one). */
 export const replicaSetOfUid = (cache: InformerCache, uid: Uid): ReplicaSetView | undefined =>

@@ -11,6 +11,7 @@
  * (insertion order), so behaviour is unchanged; readers see an ordinary record
  * (`record[key]`, `key in record`, `Object.values`, JSON).
  */
+import { noteEdit } from './grouped-by.js';
 
 /** An empty table, in the same representation as `copyTable`'s. */
 export const emptyTable = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
@@ -24,4 +25,20 @@ export const copyTable = <V>(record: Readonly<Record<string, V>>): Record<string
     copy[key] = record[key] as V;
   }
   return copy;
+};
+
+/**
+ * A copy of `record` with `key` set to `value`, or removed for undefined; the groups of
+ * grouped-by.ts follow the one change instead of being built again.
+ */
+export const withEntry = <V>(
+  record: Readonly<Record<string, V>>,
+  key: string,
+  value: V | undefined,
+): Record<string, V> => {
+  const next = copyTable(record);
+  if (value === undefined) delete next[key];
+  else next[key] = value;
+  noteEdit(record, next, key);
+  return next;
 };

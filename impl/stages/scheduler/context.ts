@@ -8,13 +8,15 @@ import type { NodeName, PodKey, StageId } from '../../../spec/types/ids.js';
 import { kubeletId } from '../../../spec/types/ids.js';
 import type { PodEntry } from '../../../spec/types/messages.js';
 import { toPodEntry } from '../../../spec/types/messages.js';
-import type { PodView } from '../../../spec/types/objects.js';
 import type { PodEntryState, StagePhase } from '../../../spec/types/observation.js';
+import { groupOf } from '../controller/grouped-by.js';
 import {
+  cacheKey,
   type InformerCache,
   ownerKnownGone,
   ownerSeenGone,
   templateOf,
+  unboundPods,
 } from '../controller/informer.js';
 import type { LeaseState } from '../controller/lease.js';
 import type { Step as ControllerStep } from '../controller/step.js';
@@ -126,6 +128,10 @@ const usage = (ctx: SchedulerContext): Map<NodeName, number> => {
   return counts;
 };
 
+/** The held pods in `state`, in the table's order. */
+const heldIn = (pods: SchedulerContext['pods'], state: HeldPod['state']): readonly HeldPod[] =>
+  groupOf(pods, 'state', (held) => held.state, state);
+
 // ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
 /** Timer that ends `fallbackBackoff`. */
@@ -180,10 +186,10 @@ export const bindPending = (ctx: SchedulerContext, effects: Effect[]): Scheduler
   const countsInflight = ctx.input.config.switches.schedulerCountsInflight;
   let pods: Record<string, HeldPod> | null = null;
   let nextRequest = ctx.nextRequest;
-  // `for…in` rather than `Object.entries`: this runs after every event, over every held pod.
-  for (const ck in ctx.pods) {
-    const held = ctx.pods[ck] as HeldPod;
-    if (held.state !== 'pending') continue;
+  // Only the pending pods: a pass over every held pod per event was quadratic in a burst.
+  // Held pods are kept by the cache key of their own pod key.
+  for (const held of heldIn(ctx.pods, 'pending')) {
+    const ck = cacheKey(ctx.input.config.switches, held.key);
     const template = templateOf(ctx.informer, held.ownerUid);
     if (template?.fallbackBinding && ctx.fallbackBackoff) continue;
     // Best effort, as the kubelet's expose (switch exposeChecksOwner): the API would accept
@@ -236,9 +242,9 @@ export const bindApiPods = (ctx: SchedulerContext, effects: Effect[]): Scheduler
   let placer: Placer | null = null;
   let apiBinds: Record<PodKey, NodeName> | null = null;
   let nextRequest = ctx.nextRequest;
-  for (const key in ctx.informer.pods) {
-    const pod = ctx.informer.pods[key] as PodView;
-    if (pod.nodeName !== null || pod.deleting || (apiBinds ?? ctx.apiBinds)[pod.key]) continue;
+  // Only the unbound pods: a pass over every pod per event was quadratic in a burst.
+  for (const pod of unboundPods(ctx.informer)) {
+    if (pod.deleting || (apiBinds ?? ctx.apiBinds)[pod.key]) continue;
     placer ??= new Placer(ctx, false);
     const node = placer.choose(ctx);
     if (node === null) continue;

@@ -32,6 +32,7 @@ import type { Message, PodEntry, SchedulePods, Sync } from '../../../spec/types/
 import { isSync, toPodEntry } from '../../../spec/types/messages.js';
 import type { DirtyEntry } from '../../../spec/types/observation.js';
 import { onLease } from '../controller/context.js';
+import { noteEdit } from '../controller/grouped-by.js';
 import {
   applyInformer,
   cacheKey,
@@ -308,12 +309,18 @@ const followNodes = (
   return clients;
 };
 
-/** The entries of `record` that `keep` accepts, in order; `record` itself when all are kept. */
+/**
+ * The entries of `record` that `keep` accepts, in order; `record` itself when all are kept.
+ * One entry dropped (a pod seen persisted, the usual case) is noted as an edit, so the
+ * groups of the held pods follow it (grouped-by.ts).
+ */
 const keepWhere = <V>(
   record: Readonly<Record<string, V>>,
   keep: (value: V, key: string) => boolean,
 ): Readonly<Record<string, V>> => {
   let kept: Record<string, V> | null = null;
+  let dropped: string | null = null;
+  let drops = 0;
   const keys = Object.keys(record);
   for (let i = 0; i < keys.length; i += 1) {
     const key = keys[i] as string;
@@ -322,6 +329,8 @@ const keepWhere = <V>(
       if (kept) kept[key] = value;
       continue;
     }
+    dropped = key;
+    drops += 1;
     if (kept) continue;
     kept = emptyTable();
     for (let j = 0; j < i; j += 1) {
@@ -329,6 +338,7 @@ const keepWhere = <V>(
       kept[before] = record[before] as V;
     }
   }
+  if (kept && drops === 1) noteEdit(record, kept, dropped as string);
   return kept ?? record;
 };
 
