@@ -29,8 +29,11 @@ export class Agenda<T extends Scheduled> {
   private readonly heap: HeapNode[] = [];
   private seq = 0;
   private versions = 0;
-  /** `all()`'s last answer, until the next put or remove: the runtime and the ghost list the
-   * agenda several times per step, and most steps change it once or not at all. */
+  /**
+   * `all()`'s last answer, until the next put or remove: the runtime and the ghost list the
+   * agenda several times per step, and a step changes it only a few times. The array itself
+   * is never changed, so a caller that removes entries while it iterates one is safe.
+   */
   private listed: readonly T[] | null = null;
 
   constructor(private readonly tieBreak: () => number) {}
