@@ -9,11 +9,12 @@ import { runDefault } from './policy.js';
 import type { SimAction } from './types.js';
 
 // The Observation reuses what did not change since the last step: the API views while the
-// resourceVersion stands, each stage's report while its snapshot is the same object, the
-// ghost's append-only records while they did not grow. Each reuse rests on an invariant of
-// the runtime (every write takes a resourceVersion; xstate replaces snapshots and contexts);
-// this compares every step's Observation with views and reports built afresh from the store
-// and the snapshots, and its deleted pods with the pods seen to leave the store.
+// resourceVersion stands, each stage's report (and observation) while its snapshot is the
+// same object, the ghost's append-only records while they did not grow. Each reuse rests on
+// an invariant of the runtime (every write takes a resourceVersion; xstate replaces
+// snapshots and contexts); this compares every step's Observation with views and reports
+// built afresh from the store and the snapshots, and its deleted pods with the pods seen to
+// leave the store.
 describe('the Observation of each step', () => {
   it('equals what is built afresh, through crashes and an API outage', () => {
     const config = makeConfig('small', 'hardened', null);
@@ -36,9 +37,17 @@ describe('the Observation of each step', () => {
       expect(Object.keys(obs.ghost.deletedPods).sort()).toEqual([...gone].sort());
       for (const stage of obs.stages) {
         const snapshot = cluster.snapshotOf(stage.id);
-        if (snapshot === null) continue;
+        if (snapshot === null) {
+          expect([stage.up, stage.phase]).toEqual([false, 'down']);
+          continue;
+        }
         const fresh = STAGES[stage.kind].report(snapshot as never);
-        expect([stage.phase, stage.dirty]).toEqual([fresh.phase, fresh.dirty ?? []]);
+        expect([stage.up, stage.phase, stage.dirty, stage.informerRv]).toEqual([
+          true,
+          fresh.phase,
+          fresh.dirty,
+          fresh.informerRv,
+        ]);
       }
       compared += 1;
     };
