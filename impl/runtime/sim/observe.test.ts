@@ -9,12 +9,11 @@ import { runDefault } from './policy.js';
 import type { SimAction } from './types.js';
 
 // The Observation reuses what did not change since the last step: the API views while the
-// resourceVersion stands, each stage's report (and observation) while its snapshot is the
-// same object, the ghost's append-only records while they did not grow. Each reuse rests on
-// an invariant of the runtime (every write takes a resourceVersion; xstate replaces
-// snapshots and contexts); this compares every step's Observation with views and reports
-// built afresh from the store and the snapshots, and its deleted pods with the pods seen to
-// leave the store.
+// resourceVersion stands, each stage's report while its snapshot is the same object, the
+// ghost's append-only records while they did not grow. Each reuse rests on an invariant of
+// the runtime (every write takes a resourceVersion; xstate replaces snapshots and contexts);
+// this compares every step's Observation with views and reports built afresh from the store
+// and the snapshots, and its deleted pods with the pods seen to leave the store.
 describe('the Observation of each step', () => {
   it('equals what is built afresh, through crashes and an API outage', () => {
     const config = makeConfig('small', 'hardened', null);

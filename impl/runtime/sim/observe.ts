@@ -43,42 +43,19 @@ export const reportsOf = (state: SimState): Map<string, StageReport> => {
   return reports;
 };
 
-/** Each state's last observation of each stage, with the report it was made from. */
-const lastSeen = new WeakMap<
-  SimState,
-  Map<StageId, { report: StageReport | undefined; seen: StageObservation }>
->();
-
-/**
- * A stage's observation: the previous step's object while the stage reports the same report
- * (see `reported`) under the same incarnation, so that a stage the step did not touch costs
- * nothing here and compares equal by identity downstream (conformance's atoms).
- */
 const stageObservation = (
   state: SimState,
   id: StageId,
   report: StageReport | undefined,
-): StageObservation => {
-  const incarnation = observedIncarnation(state, id, report);
-  let stages = lastSeen.get(state);
-  if (!stages) {
-    stages = new Map();
-    lastSeen.set(state, stages);
-  }
-  const last = stages.get(id);
-  if (last && last.report === report && last.seen.incarnation === incarnation) return last.seen;
-  const seen: StageObservation = {
-    id,
-    kind: stageKindOf(id),
-    up: report !== undefined,
-    incarnation,
-    phase: report?.phase ?? 'down',
-    dirty: report?.dirty ?? [],
-    informerRv: report?.informerRv ?? 0,
-  };
-  stages.set(id, { report, seen });
-  return seen;
-};
+): StageObservation => ({
+  id,
+  kind: stageKindOf(id),
+  up: report !== undefined,
+  incarnation: observedIncarnation(state, id, report),
+  phase: report?.phase ?? 'down',
+  dirty: report?.dirty ?? [],
+  informerRv: report?.informerRv ?? 0,
+});
 
 /** The direct links of the topology: none on the vanilla path. */
 const topologyLinks = (state: SimState): [StageId, StageId][] => {
