@@ -98,17 +98,10 @@ export const drainGhostWatches = (
   }
 };
 
-/** Each agenda listing's entries in flight: the listing stands until the agenda changes. */
-const entriesInFlight = new WeakMap<readonly unknown[], readonly LinkEntry[]>();
-
-/** Every entry a message on the wire carries. */
+/** Every entry a message on the wire carries (read once per step, after the step). */
 const linkEntries = (state: SimState): readonly LinkEntry[] => {
-  const pending = state.agenda.all();
-  const known = entriesInFlight.get(pending);
-  if (known) return known;
   const out: LinkEntry[] = [];
-  entriesInFlight.set(pending, out);
-  for (const p of pending) {
+  for (const p of state.agenda.all()) {
     if (p.kind !== 'message') continue;
     const m = p.message;
     if ('entry' in m) out.push(m.entry);
