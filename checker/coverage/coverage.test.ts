@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   type AnyMachineSnapshot,
   type AnyStateMachine,
+  type AnyTransitionDefinition,
+  createActor,
   getInitialMicrosteps,
   initialTransition,
-  transition,
 } from 'xstate';
 import { makeScenario, scenarioConfig } from '../../impl/runtime/scenarios.js';
+import { inertScope, transitionOf } from '../../impl/runtime/sim/dispatch.js';
 import { inputFor } from '../../impl/stages/controller/test-config.js';
 import type { StageEvent } from '../../impl/stages/io.js';
 import { STAGES } from '../../impl/stages/registry.js';
@@ -98,8 +100,8 @@ const drive = (recorder: CoverageRecorder, kind: string, events: readonly StageE
   const machine = machineOf(kind);
   let [snapshot] = initialTransition(machine, inputOf(kind)) as [AnyMachineSnapshot, unknown];
   for (const event of events) {
-    const [after] = transition(machine, snapshot, event) as [AnyMachineSnapshot, unknown];
-    recorder.onTransition({ stage: idOf(kind), machine, before: snapshot, event, after });
+    const { snapshot: after, taken } = transitionOf(machine, true)(snapshot, event);
+    recorder.onTransition({ stage: idOf(kind), machine, before: snapshot, event, after, taken });
     snapshot = after;
   }
   return snapshot;
@@ -163,10 +165,11 @@ describe('the recorder', () => {
     ]);
   });
 
-  it('gives the same coverage from its cached selection as from replaying every event', () => {
-    const fast = new CoverageRecorder();
-    const slow = new CoverageRecorder(STAGES, { replayEveryEvent: true });
+  it('is told what each event took in the sim: the same transitions as a replay shows', () => {
+    const recorder = new CoverageRecorder();
     const scenario = makeScenario('crash-replicaset', { pods: 3, nodes: 2, functions: 1 });
+    let records = 0;
+    let eventless = 0;
     for (const [i, schedule] of fc.sample(scheduleArbitrary(40), { numRuns: 6, seed: 3 }).entries())
       for (const mode of ['direct', 'api'] as const)
         runSchedule({
@@ -178,14 +181,44 @@ describe('the recorder', () => {
           schedule,
           livenessStepMax: 5_000,
           onTransition: (record) => {
-            fast.onTransition(record);
-            slow.onTransition(record);
+            recorder.onTransition(record);
+            expect(record.taken).toEqual(replayOf(record.machine)(record.before, record.event));
+            records += 1;
+            if (record.taken.some((t) => t.eventType === '')) eventless += 1;
           },
         });
-    expect(fast.records).toBeGreaterThan(1000);
-    expect(fast.report()).toEqual(slow.report());
+    expect(records).toBeGreaterThan(1000);
+    expect(eventless).toBeGreaterThan(0);
+    expect(recorder.records).toBe(records);
   });
 });
+
+type Replay = (snapshot: AnyMachineSnapshot, event: StageEvent) => AnyTransitionDefinition[];
+const replays = new Map<AnyStateMachine, Replay>();
+
+/**
+ * The test's own account of what an event takes: the event made again on a separate actor
+ * scope, the transitions of every microstep read off xstate's inspection.
+ */
+const replayOf = (machine: AnyStateMachine): Replay => {
+  const found = replays.get(machine);
+  if (found) return found;
+  let sink: AnyTransitionDefinition[] = [];
+  const self = createActor(machine, {
+    inspect: (inspection) => {
+      if (inspection.type === '@xstate.microstep') sink.push(...inspection._transitions);
+    },
+  });
+  const scope = inertScope(self, () => {});
+  const replay: Replay = (snapshot, event) => {
+    const taken: AnyTransitionDefinition[] = [];
+    sink = taken;
+    machine.transition(snapshot, event, scope);
+    return taken;
+  };
+  replays.set(machine, replay);
+  return replay;
+};
 
 describe('coverage reports', () => {
   const shard = (events: readonly StageEvent[]) => {

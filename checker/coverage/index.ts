@@ -22,7 +22,7 @@ export {
   type TransitionInfo,
 } from './machines.js';
 export { PROBES, type Probe } from './probes.js';
-export { CoverageRecorder, type RecorderOptions } from './recorder.js';
+export { CoverageRecorder } from './recorder.js';
 export {
   type CoverageReport,
   type Figures,

@@ -48,8 +48,6 @@ export interface MachineInfo {
   readonly stateIdOf: ReadonlyMap<AnyStateNode, string>;
   /** Every transition definition, by identity, to its transition id. */
   readonly transitionIdOf: ReadonlyMap<AnyTransitionDefinition, string>;
-  /** Whether any state has an eventless (`always`) transition. */
-  readonly hasEventless: boolean;
 }
 
 /** The path of a machine's root state node in ids and diagrams. */
@@ -79,8 +77,7 @@ export const enumerateMachine = (name: string, machine: AnyStateMachine): Machin
       transitions.push(info);
     }
   }
-  const hasEventless = nodes.some((node) => (node.always?.length ?? 0) > 0);
-  return { name, machine, states, transitions, stateIdOf, transitionIdOf, hasEventless };
+  return { name, machine, states, transitions, stateIdOf, transitionIdOf };
 };
 
 /** The node and its descendants in document order. */

@@ -10,6 +10,7 @@ import {
   type AnyActorScope,
   type AnyMachineSnapshot,
   type AnyStateMachine,
+  type AnyTransitionDefinition,
   createActor as createXstateActor,
   initialTransition,
 } from 'xstate';
@@ -41,7 +42,12 @@ export const createActor = (state: SimState, slot: ActorSlot, input: StageInput)
 export const dispatch = (state: SimState, slot: ActorSlot, event: StageEvent): void => {
   if (!slot.snapshot) return;
   const before = slot.snapshot;
-  const [next, actions] = transitionOf(slot.module.machine)(before, event);
+  const inspected = state.onTransition !== undefined;
+  const {
+    snapshot: next,
+    actions,
+    taken,
+  } = transitionOf(slot.module.machine, inspected)(before, event);
   slot.snapshot = next;
   state.onTransition?.({
     stage: slot.id,
@@ -49,25 +55,26 @@ export const dispatch = (state: SimState, slot: ActorSlot, event: StageEvent): v
     before,
     event,
     after: next,
+    taken,
   });
   runEffects(state, slot, collectEffects(actions));
 };
 
-type Transition = (
-  snapshot: AnyMachineSnapshot,
-  event: StageEvent,
-) => [AnyMachineSnapshot, unknown[]];
+/** What one event did to a machine: the next snapshot, its actions, its transitions. */
+export interface Made {
+  readonly snapshot: AnyMachineSnapshot;
+  readonly actions: unknown[];
+  /**
+   * The transitions of every microstep, eventless ones included, as xstate's inspection
+   * reported them for this very transition; empty unless made `inspected`.
+   */
+  readonly taken: readonly AnyTransitionDefinition[];
+}
 
-const transitions = new WeakMap<AnyStateMachine, Transition>();
+type Transition = (snapshot: AnyMachineSnapshot, event: StageEvent) => Made;
 
-/**
- * xstate's pure `transition(machine, snapshot, event)`, with its inert actor scope made once
- * per machine rather than once per call. xstate's own `transition` builds a new actor for
- * every call, and the actor's constructor computes the machine's initial snapshot: that was
- * most of the cost of a step. The scope executes nothing (its `actionExecutor` only collects
- * the actions, as xstate's does), and no stage machine spawns or invokes children, so one
- * scope per machine gives the same snapshots and actions as a fresh one.
- */
+const NONE_TAKEN: readonly AnyTransitionDefinition[] = [];
+
 /**
  * An actor scope that executes nothing: `actionExecutor` sees each action instead, and the
  * actor `self` is never started. Made once per machine (see `transitionOf`).
@@ -88,22 +95,49 @@ export const inertScope = (
     actionExecutor,
   }) as unknown as AnyActorScope;
 
-const transitionOf = (machine: AnyStateMachine): Transition => {
-  const found = transitions.get(machine);
+const plain = new WeakMap<AnyStateMachine, Transition>();
+const withInspection = new WeakMap<AnyStateMachine, Transition>();
+
+/**
+ * xstate's pure `transition(machine, snapshot, event)`, with its inert actor scope made once
+ * per machine rather than once per call. xstate's own `transition` builds a new actor for
+ * every call, and the actor's constructor computes the machine's initial snapshot: that was
+ * most of the cost of a step. The scope executes nothing (its `actionExecutor` only collects
+ * the actions, as xstate's does), and no stage machine spawns or invokes children, so one
+ * scope per machine gives the same snapshots and actions as a fresh one.
+ *
+ * `inspected`: the scope's actor also hears xstate's `@xstate.microstep` inspection events,
+ * whose transitions are what the event took (the coverage recorder reads them; replaying
+ * the event to learn them cost it a second transition). Without an observer, xstate skips
+ * making those events.
+ */
+export const transitionOf = (machine: AnyStateMachine, inspected: boolean): Transition => {
+  const made = inspected ? withInspection : plain;
+  const found = made.get(machine);
   if (found) return found;
-  let sink: unknown[] = [];
-  const self = createXstateActor(machine);
+  let actions: unknown[] = [];
+  let taken: AnyTransitionDefinition[] = [];
+  const self = createXstateActor(
+    machine,
+    inspected
+      ? {
+          inspect: (inspection) => {
+            if (inspection.type === '@xstate.microstep') taken.push(...inspection._transitions);
+          },
+        }
+      : {},
+  );
   const scope = inertScope(self, (action) => {
-    sink.push(action);
+    actions.push(action);
   });
-  const made: Transition = (snapshot, event) => {
-    const actions: unknown[] = [];
-    sink = actions;
+  const transition: Transition = (snapshot, event) => {
+    actions = [];
+    taken = [];
     const next = machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
-    return [next, actions];
+    return { snapshot: next, actions, taken: inspected ? taken : NONE_TAKEN };
   };
-  transitions.set(machine, made);
-  return made;
+  made.set(machine, transition);
+  return transition;
 };
 
 const runEffects = (state: SimState, slot: ActorSlot, effects: readonly Effect[]): void => {

@@ -1,4 +1,4 @@
-import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, AnyTransitionDefinition } from 'xstate';
 import type { Config, FunctionSpec } from '../../../spec/types/config.js';
 import type {
   LinkId,
@@ -103,6 +103,8 @@ export interface TransitionRecord {
   readonly before: AnyMachineSnapshot;
   readonly event: StageEvent;
   readonly after: AnyMachineSnapshot;
+  /** The transitions of every microstep the event caused, eventless ones included. */
+  readonly taken: readonly AnyTransitionDefinition[];
 }
 
 interface PendingBase {

@@ -46,7 +46,9 @@ export const step = <C extends object, E extends StageEvent = StageEvent>(
   enqueueActions<C, StageEvent, undefined, StageEvent, never, never, never, never, Effect>(
     ({ context, event, enqueue }) => {
       const next = handler(context, event as E);
-      if (next.context !== context) enqueue.assign(next.context);
+      // A function, not the object: given an object, xstate walks its keys to build the
+      // update (calling any that holds a function); given a function, it takes the result.
+      if (next.context !== context) enqueue.assign(() => next.context);
       for (const effect of next.effects) enqueue.emit(effect);
     },
   );

@@ -122,7 +122,7 @@ export const kubeletMachine = setup({
       const routed = route(context, event, params.phase);
       const done = params.phase === 'serving' ? reconcile(routed.context) : routed;
       const effects = done === routed ? routed.effects : [...routed.effects, ...done.effects];
-      enqueue.assign(done.context);
+      if (done.context !== context) enqueue.assign(() => done.context);
       for (const effect of effects) enqueue.emit(effect);
     }),
   },

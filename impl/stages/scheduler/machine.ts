@@ -134,12 +134,14 @@ export const schedulerMachine = setup({
     handle: enqueueActions(({ context, event, enqueue }, params: { phase: Phase }) => {
       const routed = route(context, event, params.phase);
       const effects = [...routed.effects];
-      enqueue.assign(work(routed.context, params.phase, effects));
+      const next = work(routed.context, params.phase, effects);
+      if (next !== context) enqueue.assign(() => next);
       for (const effect of effects) enqueue.emit(effect);
     }),
     work: enqueueActions(({ context, enqueue }, params: { phase: Phase }) => {
       const effects: Effect[] = [];
-      enqueue.assign(work(context, params.phase, effects));
+      const next = work(context, params.phase, effects);
+      if (next !== context) enqueue.assign(() => next);
       for (const effect of effects) enqueue.emit(effect);
     }),
   },
