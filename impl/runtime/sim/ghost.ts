@@ -98,17 +98,11 @@ export const drainGhostWatches = (
   }
 };
 
-/** Every entry a message on the wire carries (read once per step, after the step). */
-const linkEntries = (state: SimState): readonly LinkEntry[] => {
-  const out: LinkEntry[] = [];
-  for (const p of state.agenda.all()) {
-    if (p.kind !== 'message') continue;
-    const m = p.message;
-    if ('entry' in m) out.push(m.entry);
-    if ('entries' in m) out.push(...m.entries);
-    if ('snapshot' in m) out.push(...m.snapshot);
-  }
-  return out;
+/** Adds every entry a message on the wire carries to `out`. */
+const addEntriesOf = (m: Message, out: LinkEntry[]): void => {
+  if ('entry' in m) out.push(m.entry);
+  if ('entries' in m) for (const e of m.entries) out.push(e);
+  if ('snapshot' in m) for (const e of m.snapshot) out.push(e);
 };
 
 type Reports = ReadonlyMap<string, StageReport>;
@@ -222,6 +216,8 @@ interface PendingOf {
 
 /** The agenda, read once per step. */
 interface AgendaScan {
+  /** Every entry a message on the wire carries. */
+  readonly inFlight: readonly LinkEntry[];
   /** What is on its way for each ReplicaSet, by its key. */
   readonly pods: ReadonlyMap<ObjectKey, PendingOf>;
   /** Autoscaler writes of a Deployment's count on their way to the API, by Deployment key. */
@@ -236,6 +232,7 @@ const scanAgenda = (state: SimState): AgendaScan => {
   const pods = new Map<ObjectKey, PendingOf>();
   const deploymentScales = new Map<ObjectKey, number[]>();
   const deletions = new Map<string, ObjectKey>();
+  const inFlight: LinkEntry[] = [];
   const of = (rsKey: ObjectKey): PendingOf => {
     let entry = pods.get(rsKey);
     if (!entry) {
@@ -259,14 +256,16 @@ const scanAgenda = (state: SimState): AgendaScan => {
       const { namespace, name } = splitKey(p.intent.key);
       const pod = state.api.lookup('Pod', namespace, name);
       if (pod) deletions.set(p.id, toPodView(pod as V1Pod).ownerKey);
-    } else if (p.kind === 'message' && p.message.type === 'scheduler.schedulePods') {
+    } else if (p.kind === 'message') {
+      addEntriesOf(p.message, inFlight);
+      if (p.message.type !== 'scheduler.schedulePods') continue;
       const m = p.message;
       const entry = of(m.ownerKey);
       entry.pods.push(...m.pods);
       if (m.count > 0) entry.pods.push(`${m.ownerKey}#count${m.count}`);
     }
   }
-  return { pods, deploymentScales, deletions };
+  return { inFlight, pods, deploymentScales, deletions };
 };
 
 /** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
@@ -320,8 +319,8 @@ const controllerDeleted = (events: readonly AppliedEvent[]): boolean =>
  * by id).
  */
 export const updateRecentDesired = (state: SimState, reports: Reports): void => {
-  const inFlight = linkEntries(state);
   const agenda = scanAgenda(state);
+  const inFlight = agenda.inFlight;
   const queued = queuedCounts(state);
   const caps = capByDeletions(state, agenda.deletions);
   const unanswered = unansweredLive(state);

@@ -10,7 +10,7 @@ import type { SimAction } from './types.js';
 
 // The Observation reuses what did not change since the last step: the API views while the
 // resourceVersion stands, each stage's report while its snapshot is the same object, the
-// ghost's append-only records while they did not grow. Each reuse rests on an invariant of
+// ghost's append-only records while they did not grow, the desired counts while the load stands. Each reuse rests on an invariant of
 // the runtime (every write takes a resourceVersion; xstate replaces snapshots and contexts);
 // this compares every step's Observation with views and reports built afresh from the store
 // and the snapshots, and its deleted pods with the pods seen to leave the store.
@@ -25,6 +25,13 @@ describe('the Observation of each step', () => {
       observeEachStep: true,
     });
     let compared = 0;
+    // The load as this test set it.
+    const load = new Map(
+      config.preset.functions.map((fn) => [
+        objectKey(fn.namespace, fn.name),
+        config.preset.initialLoad,
+      ]),
+    );
     const everStored = new Set<string>();
     const gone = new Set<string>();
     const compare = () => {
@@ -34,6 +41,7 @@ describe('the Observation of each step', () => {
       for (const key of Object.keys(api.pods)) everStored.add(key);
       for (const key of everStored) if (api.pods[key] === undefined) gone.add(key);
       expect(Object.keys(obs.ghost.deletedPods).sort()).toEqual([...gone].sort());
+      expect(obs.desired).toEqual(Object.fromEntries(load));
       for (const stage of obs.stages) {
         const snapshot = cluster.snapshotOf(stage.id);
         if (snapshot === null) {
@@ -54,6 +62,7 @@ describe('the Observation of each step', () => {
       runDefault(cluster, { stepMax: 5_000, untilMs: cluster.nowMs + ms, onStep: compare });
     const act = (action: SimAction) => {
       cluster.apply(action);
+      if (action.type === 'load') load.set(action.deployment, action.load);
       compare();
     };
     const [a, b] = config.preset.functions.map((fn) => objectKey(fn.namespace, fn.name));

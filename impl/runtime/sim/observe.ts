@@ -132,6 +132,31 @@ const ghostCopy = (state: SimState): Ghost => {
   };
 };
 
+/** Each state's last desired counts, shared by the Observations while the load stands. */
+const lastDesired = new WeakMap<SimState, Readonly<Record<string, number>>>();
+
+/**
+ * The load per function as a record: the previous step's object while every count is the
+ * same (a load changes a few times per run), so that conformance's comparison of two
+ * Observations' desired counts is one identity check.
+ */
+const desiredOf = (state: SimState): Readonly<Record<string, number>> => {
+  const last = lastDesired.get(state);
+  if (last !== undefined && sameLoad(last, state.load)) return last;
+  const desired = Object.fromEntries(state.load);
+  lastDesired.set(state, desired);
+  return desired;
+};
+
+const sameLoad = (record: Readonly<Record<string, number>>, load: ReadonlyMap<string, number>) => {
+  let size = 0;
+  for (const key in record) {
+    if (load.get(key) !== record[key]) return false;
+    size += 1;
+  }
+  return size === load.size;
+};
+
 export const observe = (
   state: SimState,
   reports: ReadonlyMap<string, StageReport>,
@@ -146,7 +171,7 @@ export const observe = (
   stages: stageIds(state).map((id) => stageObservation(state, id, reports.get(id))),
   kubelets: kubeletObservations(state),
   links: linkObservations(state, reports),
-  desired: Object.fromEntries(state.load),
+  desired: desiredOf(state),
   overshootSlack: state.config.preset.overshootSlack,
   ghost: ghostCopy(state),
   events,
