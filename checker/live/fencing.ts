@@ -60,7 +60,7 @@ const observationOf = (
   desired: {},
   overshootSlack: 0,
   ghost: {
-    deletedPods: {},
+    deletedPods: new Set(),
     rsTemplates: {},
     recentDesiredMax: {},
     installedEpochs,

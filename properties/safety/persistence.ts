@@ -60,8 +60,7 @@ export const apiPrecedence: StepProperty = {
   check: checkPrecedence,
 };
 
-const wasDeleted = (before: Observation, key: PodKey): boolean =>
-  before.ghost.deletedPods[key] === true;
+const wasDeleted = (before: Observation, key: PodKey): boolean => before.ghost.deletedPods.has(key);
 
 /** A deleted pod that entered one stage's cache in this step, if any. */
 const resurrectedInCache = (before: Observation, stage: StageObservation): PodKey | null => {

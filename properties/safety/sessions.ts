@@ -66,7 +66,7 @@ export const epochFencing: StepProperty = {
  */
 const isPersisted = (after: Observation, entry: DirtyEntry): boolean => {
   if (entry.kind === 'pod')
-    return after.api.pods[entry.key] !== undefined || after.ghost.deletedPods[entry.key] === true;
+    return after.api.pods[entry.key] !== undefined || after.ghost.deletedPods.has(entry.key);
   const rs = after.api.replicaSets[entry.key];
   return rs === undefined || rs.replicasVersion >= entry.version;
 };

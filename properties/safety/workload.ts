@@ -41,7 +41,7 @@ const collectLivePods = (obs: Observation, rsKey: ObjectKey, live: Set<PodKey>):
     for (const entry of stage.dirty) {
       if (entry.kind !== 'pod' || entry.ownerKey !== rsKey) continue;
       const persisted = pods[entry.key];
-      if ((persisted && onItsWayOut(persisted)) || obs.ghost.deletedPods[entry.key]) continue;
+      if ((persisted && onItsWayOut(persisted)) || obs.ghost.deletedPods.has(entry.key)) continue;
       live.add(entry.key);
     }
   }

@@ -204,7 +204,7 @@ export const observation = (parts: ObservationParts = {}): Observation => ({
   desired: parts.desired ?? {},
   overshootSlack: parts.overshootSlack ?? 0,
   ghost: {
-    deletedPods: Object.fromEntries((parts.deletedPods ?? []).map((key) => [key, true as const])),
+    deletedPods: new Set(parts.deletedPods ?? []),
     rsTemplates: parts.rsTemplates ?? {},
     recentDesiredMax: parts.recentDesiredMax ?? {},
     installedEpochs: parts.installedEpochs ?? {},

@@ -171,9 +171,18 @@ export interface HandshakeEpochs {
   readonly regressed: Epoch | null;
 }
 
+/**
+ * Keys asked about one at a time. The deleted pods of a long run are many, and an
+ * Observation each step must not copy them: a runtime can answer `has` from one growing
+ * record (impl/runtime/ghost-keys.ts).
+ */
+export interface KeySet {
+  has(key: PodKey): boolean;
+}
+
 export interface Ghost {
-  /** Pods whose API object was removed, by key. */
-  readonly deletedPods: Readonly<Record<PodKey, true>>;
+  /** Pods whose API object was removed. */
+  readonly deletedPods: KeySet;
   /** The template hash of every ReplicaSet ever created, by uid (templates are immutable). */
   readonly rsTemplates: Readonly<Record<Uid, string>>;
   /**

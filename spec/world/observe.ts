@@ -10,13 +10,14 @@
 import { type LinkId, type StageId, stageKindOf } from '../types/ids.js';
 import type {
   DirtyEntry,
+  Ghost,
   KubeletObservation,
   LinkObservation,
   Observation,
   StageObservation,
 } from '../types/observation.js';
 import { linkOf } from './net.js';
-import type { HeldCount, HeldPod, LinkState, StageCore, WorldState } from './state.js';
+import type { HeldCount, HeldPod, LinkState, StageCore, WorldGhost, WorldState } from './state.js';
 
 const count = ({ written: _w, ...entry }: HeldCount, source: StageId | null): DirtyEntry => ({
   ...entry,
@@ -141,6 +142,19 @@ const linksOf = (s: WorldState): LinkObservation[] => {
   return Object.values(s.links).map((l) => link(l, inFlight.get(l.id) ?? 0));
 };
 
+const ghosts = new WeakMap<WorldGhost, Ghost>();
+
+/** The world's ghost as the Observation shows it (made once per ghost object). */
+const observedGhost = (g: WorldGhost): Ghost => {
+  let ghost = ghosts.get(g);
+  if (!ghost) {
+    const deleted = g.deletedPods;
+    ghost = { ...g, deletedPods: { has: (key) => deleted[key] === true } };
+    ghosts.set(g, ghost);
+  }
+  return ghost;
+};
+
 const memo = new WeakMap<WorldState, Observation>();
 
 export const observe = (s: WorldState, overshootSlack: number): Observation => {
@@ -154,7 +168,7 @@ export const observe = (s: WorldState, overshootSlack: number): Observation => {
     links: linksOf(s),
     desired: s.load,
     overshootSlack,
-    ghost: s.ghost,
+    ghost: observedGhost(s.ghost),
     events: s.events,
   };
   memo.set(s, obs);

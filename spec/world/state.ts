@@ -171,6 +171,14 @@ export interface PendingRound2 {
 
 export type Remaining = { -readonly [K in keyof Budgets]: number };
 
+/**
+ * The ghost as the world keeps it: deleted pods as a record of keys (immer drafts it, the
+ * state key serialises it); the Observation asks it by key (`observedGhost`, observe.ts).
+ */
+export type WorldGhost = Omit<Ghost, 'deletedPods'> & {
+  readonly deletedPods: Readonly<Record<PodKey, true>>;
+};
+
 export interface WorldState {
   readonly api: ApiState;
   readonly autoscaler: AutoscalerState;
@@ -184,7 +192,7 @@ export interface WorldState {
   /** The autoscaler's desired count per function: the load, chosen by the environment. */
   readonly load: Readonly<Record<ObjectKey, number>>;
   readonly budgets: Remaining;
-  readonly ghost: Ghost;
+  readonly ghost: WorldGhost;
   /** Not part of the state's identity: the step count and the last step's events. */
   readonly step: number;
   readonly events: readonly AppliedEvent[];

@@ -80,7 +80,7 @@ export const drainGhostWatches = (
   for (let e = watches.replicaSets.take(); e; e = watches.replicaSets.take()) {
     const rs = toReplicaSetView(e.object as V1ReplicaSet);
     if (e.type === 'DELETED') continue;
-    if (state.ghost.rsTemplates[rs.uid] === undefined) state.ghost.appended += 1;
+    if (state.ghost.rsTemplates[rs.uid] === undefined) state.ghost.templatesAdded += 1;
     state.ghost.rsTemplates[rs.uid] = rs.templateHash;
     if (state.ghost.recentDesiredMax[rs.key] === undefined)
       state.ghost.recentDesiredMax[rs.key] = 0;
@@ -90,10 +90,7 @@ export const drainGhostWatches = (
   }
   for (let e = watches.pods.take(); e; e = watches.pods.take()) {
     const pod = toPodView(e.object as V1Pod);
-    if (e.type === 'DELETED' && !state.ghost.deletedPods[pod.key]) {
-      state.ghost.deletedPods[pod.key] = true;
-      state.ghost.appended += 1;
-    }
+    if (e.type === 'DELETED') state.ghost.deletedPods.add(pod.key);
     readiness.update(pod.key, e.type === 'DELETED' ? undefined : (e.object as V1Pod));
   }
 };
@@ -284,7 +281,7 @@ const liveCount = (
     else live.add(view.key);
   }
   const add = (held: { ownerKey: string; key: string }) => {
-    if (held.ownerKey !== rsKey || state.ghost.deletedPods[held.key] || deleting.has(held.key))
+    if (held.ownerKey !== rsKey || state.ghost.deletedPods.has(held.key) || deleting.has(held.key))
       return;
     live.add(held.key);
   };

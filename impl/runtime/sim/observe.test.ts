@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { objectKey } from '../../../spec/types/ids.js';
 import { makeConfig } from '../../../spec/types/mutants.js';
+import type { KeySet } from '../../../spec/types/observation.js';
 import { toApiObjects } from '../../k8s/index.js';
 import { STAGES } from '../../stages/registry.js';
 import { WARM_UP_MS } from '../scenarios.js';
@@ -10,10 +11,12 @@ import type { SimAction } from './types.js';
 
 // The Observation reuses what did not change since the last step: the API views while the
 // resourceVersion stands, each stage's report while its snapshot is the same object, the
-// ghost's append-only records while they did not grow, the desired counts while the load stands. Each reuse rests on an invariant of
-// the runtime (every write takes a resourceVersion; xstate replaces snapshots and contexts);
-// this compares every step's Observation with views and reports built afresh from the store
-// and the snapshots, and its deleted pods with the pods seen to leave the store.
+// ghost's templates while they did not grow, the desired counts while the load stands; its
+// deleted pods are one growing set, seen as it stood at each step. Each reuse rests on an
+// invariant of the runtime (every write takes a resourceVersion; xstate replaces snapshots
+// and contexts); this compares every step's Observation with views and reports built afresh
+// from the store and the snapshots, and its deleted pods with the pods seen to leave the
+// store, at that step and again at the end.
 describe('the Observation of each step', () => {
   it('equals what is built afresh, through crashes and an API outage', () => {
     const config = makeConfig('small', 'hardened', null);
@@ -34,13 +37,16 @@ describe('the Observation of each step', () => {
     );
     const everStored = new Set<string>();
     const gone = new Set<string>();
+    const kept: { deletedPods: KeySet; gone: ReadonlySet<string> }[] = [];
     const compare = () => {
       const obs = cluster.observe();
       const { up: _up, rv: _rv, ...api } = obs.api;
       expect(api).toEqual(toApiObjects(cluster.api.stored()));
       for (const key of Object.keys(api.pods)) everStored.add(key);
       for (const key of everStored) if (api.pods[key] === undefined) gone.add(key);
-      expect(Object.keys(obs.ghost.deletedPods).sort()).toEqual([...gone].sort());
+      const deleted = [...everStored].filter((key) => obs.ghost.deletedPods.has(key));
+      expect(deleted.sort()).toEqual([...gone].sort());
+      kept.push({ deletedPods: obs.ghost.deletedPods, gone: new Set(gone) });
       expect(obs.desired).toEqual(Object.fromEntries(load));
       for (const stage of obs.stages) {
         const snapshot = cluster.snapshotOf(stage.id);
@@ -80,5 +86,8 @@ describe('the Observation of each step', () => {
     settle(600);
     expect(compared).toBeGreaterThan(200);
     expect(gone.size).toBeGreaterThan(0);
+    // An earlier step's Observation still shows what was deleted by then, no more.
+    for (const { deletedPods, gone: goneThen } of kept)
+      for (const key of everStored) expect(deletedPods.has(key)).toBe(goneThen.has(key));
   });
 });

@@ -97,33 +97,26 @@ const kubeletObservations = (state: SimState): KubeletObservation[] =>
     sandboxes: [...(state.sandboxes.get(node)?.values() ?? [])],
   }));
 
-/** The last copy of each state's append-only ghost records, and `appended` when it was made. */
-const appendOnly = new WeakMap<
-  SimState,
-  { appended: number; deletedPods: Ghost['deletedPods']; rsTemplates: Ghost['rsTemplates'] }
->();
+/** Each state's last copy of its ghost's ReplicaSet templates, and their count then. */
+const templates = new WeakMap<SimState, { added: number; rsTemplates: Ghost['rsTemplates'] }>();
 
 /**
- * A copy of the ghost history for one Observation (the runtime keeps changing its own).
- * Every value is a primitive, so copying each record is a deep copy, without the cost of
- * `structuredClone`. `deletedPods` and `rsTemplates` only ever gain entries (a pod key is
- * marked deleted, a ReplicaSet uid gets its immutable template hash), and `appended` counts
- * them, so while it is unchanged the previous copy is still exact and is shared (counting
- * the keys instead cost a pass over every pod ever deleted, each step).
+ * The ghost history for one Observation (the runtime keeps changing its own). Every value
+ * is a primitive, so copying each record is a deep copy, without the cost of
+ * `structuredClone`. The deleted pods are the set as it stands now (it only grows, and
+ * keeps what each size held: `GrowingKeys`); the templates only gain entries too (a
+ * ReplicaSet uid gets its immutable template hash), so while their count is unchanged the
+ * previous copy is still exact and is shared.
  */
 const ghostCopy = (state: SimState): Ghost => {
   const g = state.ghost;
-  let shared = appendOnly.get(state);
-  if (shared?.appended !== g.appended) {
-    shared = {
-      appended: g.appended,
-      deletedPods: { ...g.deletedPods },
-      rsTemplates: { ...g.rsTemplates },
-    };
-    appendOnly.set(state, shared);
+  let shared = templates.get(state);
+  if (shared?.added !== g.templatesAdded) {
+    shared = { added: g.templatesAdded, rsTemplates: { ...g.rsTemplates } };
+    templates.set(state, shared);
   }
   return {
-    deletedPods: shared.deletedPods,
+    deletedPods: g.deletedPods.now(),
     rsTemplates: shared.rsTemplates,
     recentDesiredMax: { ...g.recentDesiredMax },
     installedEpochs: { ...g.installedEpochs },

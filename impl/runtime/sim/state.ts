@@ -20,7 +20,6 @@ import {
 } from '../../../spec/types/ids.js';
 import type {
   AppliedEvent,
-  Ghost,
   HandshakeEpochs,
   InstalledEpoch,
   ReadyFloor,
@@ -28,6 +27,7 @@ import type {
 } from '../../../spec/types/observation.js';
 import { ApiServer, type KubeObject } from '../../apiserver/index.js';
 import type { Mode } from '../../stages/io.js';
+import { GrowingKeys } from '../ghost-keys.js';
 import { Agenda } from './agenda.js';
 import type { StageInformer } from './informers.js';
 import { type Prng, prng } from './prng.js';
@@ -60,10 +60,10 @@ export interface ActorSlot {
 
 /** Ghost history the properties need, in the `Ghost` shape but mutable. */
 interface GhostState {
-  deletedPods: Record<PodKey, true>;
+  readonly deletedPods: GrowingKeys;
   rsTemplates: Record<string, string>;
-  /** Entries `deletedPods` and `rsTemplates` have gained so far (both only ever grow). */
-  appended: number;
+  /** Entries `rsTemplates` has gained so far (it only ever grows). */
+  templatesAdded: number;
   recentDesiredMax: Record<ObjectKey, number>;
   installedEpochs: Partial<Record<LinkId, InstalledEpoch>>;
   handshakeEpochs: Partial<Record<LinkId, HandshakeEpochs>>;
@@ -104,9 +104,9 @@ export class SimState {
   readonly lostNodes = new Set<NodeName>();
   readonly load = new Map<ObjectKey, number>();
   readonly ghost: GhostState = {
-    deletedPods: {},
+    deletedPods: new GrowingKeys(),
     rsTemplates: {},
-    appended: 0,
+    templatesAdded: 0,
     recentDesiredMax: {},
     installedEpochs: {},
     handshakeEpochs: {},
@@ -190,9 +190,5 @@ export class SimState {
 
   isUp(stage: StageId): boolean {
     return this.actors.get(stage)?.snapshot != null;
-  }
-
-  get ghostView(): Ghost {
-    return this.ghost;
   }
 }

@@ -37,12 +37,13 @@ import type {
 } from '../../../../spec/types/observation.js';
 import { toApiObjects, toReplicaSetView } from '../../../k8s/index.js';
 import type { StageReport } from '../../../stages/io.js';
+import { GrowingKeys } from '../../ghost-keys.js';
 import type { LiveCluster, LiveRecorder } from '../cluster/cluster.js';
 import type { ApiCut, ApiSource } from './api-source.js';
 
 /** The ghost's records, written in place as the runtime learns. */
 interface MutableGhost {
-  readonly deletedPods: Record<string, true>;
+  readonly deletedPods: GrowingKeys;
   readonly rsTemplates: Record<string, string>;
   readonly recentDesiredMax: Record<string, number>;
   readonly handshakeEpochs: { [link in LinkId]?: HandshakeEpochs };
@@ -52,7 +53,7 @@ export class LiveObserver implements LiveRecorder {
   private step = 0;
   private events: AppliedEvent[] = [];
   private readonly ghost: MutableGhost = {
-    deletedPods: {},
+    deletedPods: new GrowingKeys(),
     rsTemplates: {},
     recentDesiredMax: {},
     handshakeEpochs: {},
@@ -114,7 +115,7 @@ export class LiveObserver implements LiveRecorder {
       desired,
       overshootSlack: 0,
       ghost: {
-        deletedPods: { ...this.ghost.deletedPods },
+        deletedPods: this.ghost.deletedPods.now(),
         rsTemplates: { ...this.ghost.rsTemplates },
         recentDesiredMax: { ...this.ghost.recentDesiredMax },
         installedEpochs: {},
@@ -167,6 +168,6 @@ export class LiveObserver implements LiveRecorder {
       const rs = toReplicaSetView(object);
       this.ghost.rsTemplates[rs.uid] = rs.templateHash;
     }
-    for (const key of api.deletedPods) this.ghost.deletedPods[key] = true;
+    for (const key of api.deletedPods) this.ghost.deletedPods.add(key);
   }
 }
