@@ -10,13 +10,13 @@ import { runDefault } from './policy.js';
 import type { SimAction } from './types.js';
 
 // The Observation reuses what did not change since the last step: the API views while the
-// resourceVersion stands, each stage's report while its snapshot is the same object, the
-// ghost's templates while they did not grow, the desired counts while the load stands; its
-// deleted pods are one growing set, seen as it stood at each step. Each reuse rests on an
-// invariant of the runtime (every write takes a resourceVersion; xstate replaces snapshots
-// and contexts); this compares every step's Observation with views and reports built afresh
-// from the store and the snapshots, and its deleted pods with the pods seen to leave the
-// store, at that step and again at the end.
+// resourceVersion stands (and the API part while its availability stands too), each stage's
+// report while its snapshot is the same object, the ghost's templates while they did not
+// grow, the desired counts while the load stands; its deleted pods are one growing set, seen
+// as it stood at each step. Each reuse rests on an invariant of the runtime (every write
+// takes a resourceVersion; xstate replaces snapshots and contexts); this compares every
+// step's Observation with views and reports built afresh from the store and the snapshots,
+// and its deleted pods with the pods seen to leave the store, at that step and at the end.
 describe('the Observation of each step', () => {
   it('equals what is built afresh, through crashes and an API outage', () => {
     const config = makeConfig('small', 'hardened', null);
@@ -28,7 +28,8 @@ describe('the Observation of each step', () => {
       observeEachStep: true,
     });
     let compared = 0;
-    // The load as this test set it.
+    // The API's availability and the load, as this test set them.
+    let apiUp = true;
     const load = new Map(
       config.preset.functions.map((fn) => [
         objectKey(fn.namespace, fn.name),
@@ -40,8 +41,9 @@ describe('the Observation of each step', () => {
     const kept: { deletedPods: KeySet; gone: ReadonlySet<string> }[] = [];
     const compare = () => {
       const obs = cluster.observe();
-      const { up: _up, rv: _rv, ...api } = obs.api;
+      const { up, rv, ...api } = obs.api;
       expect(api).toEqual(toApiObjects(cluster.api.stored()));
+      expect([up, rv]).toEqual([apiUp, cluster.api.resourceVersion]);
       for (const key of Object.keys(api.pods)) everStored.add(key);
       for (const key of everStored) if (api.pods[key] === undefined) gone.add(key);
       const deleted = [...everStored].filter((key) => obs.ghost.deletedPods.has(key));
@@ -69,6 +71,7 @@ describe('the Observation of each step', () => {
     const act = (action: SimAction) => {
       cluster.apply(action);
       if (action.type === 'load') load.set(action.deployment, action.load);
+      if (action.type === 'apiOutage') apiUp = !action.on;
       compare();
     };
     const [a, b] = config.preset.functions.map((fn) => objectKey(fn.namespace, fn.name));

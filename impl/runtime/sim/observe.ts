@@ -125,6 +125,25 @@ const ghostCopy = (state: SimState): Ghost => {
   };
 };
 
+/** The API part of each state's last Observation. */
+const lastApi = new WeakMap<SimState, Observation['api']>();
+
+/**
+ * The API objects with the server's availability and resourceVersion: last step's object
+ * while neither changed (the views are rebuilt only after a write, which moves the
+ * resourceVersion). Spreading the views into a new object every step was 4 % of the small
+ * preset's samples.
+ */
+const apiOf = (state: SimState): Observation['api'] => {
+  const up = state.api.available;
+  const rv = state.api.resourceVersion;
+  const last = lastApi.get(state);
+  if (last?.up === up && last.rv === rv) return last;
+  const api = { ...apiViews(state).objects, up, rv };
+  lastApi.set(state, api);
+  return api;
+};
+
 /** Each state's last desired counts, shared by the Observations while the load stands. */
 const lastDesired = new WeakMap<SimState, Readonly<Record<string, number>>>();
 
@@ -156,11 +175,7 @@ export const observe = (
   events: readonly AppliedEvent[],
 ): Observation => ({
   step: state.step,
-  api: {
-    ...apiViews(state).objects,
-    up: state.api.available,
-    rv: state.api.resourceVersion,
-  },
+  api: apiOf(state),
   stages: stageIds(state).map((id) => stageObservation(state, id, reports.get(id))),
   kubelets: kubeletObservations(state),
   links: linkObservations(state, reports),
