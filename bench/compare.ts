@@ -6,11 +6,14 @@
 //
 //   npm run bench:compare -- --baseline b9e1622 --rounds 2 bench/impl.bench.ts --skip-burst
 //   npm run bench:compare -- --baseline main cli/kd.ts bench --workload W1 --sizes 600 \
-//     --config unthrottled --sandbox-ms 200 --out /tmp/bench-w1.md
+//     --config unthrottled --sandbox-ms 200 --out /tmp/bench-w1-{side}
 //
-// (kd bench writes a document unless --quick: give it --out, or it rewrites docs/bench.md;
-// before 9283917 its --out had to be a path inside the checkout. The revisions before
-// b9e1622 print no figure lines.)
+// `{side}` in ARGS becomes `old` or `new`: each side writes its own output. (kd bench writes
+// a document unless --quick: give it --out, or it rewrites docs/bench.md. Before 9283917
+// its --out was a file that had to be inside the checkout, after it a folder whose parent
+// must exist: against such a revision only a relative `--out bench-{side}.md` works, and the
+// new side's then lands in this checkout. The revisions before b9e1622 print no figure
+// lines.)
 //
 // SCRIPT is a TypeScript file of the repository, run with the same Node and tsx in both
 // trees; ARGS go to it unchanged. The rounds alternate which tree goes first, so a drift of
@@ -21,7 +24,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareFigures, type Figure, parseFigures, renderComparison } from './compare/figures.js';
-import { parseRequest, type Request, USAGE } from './compare/request.js';
+import { argsFor, parseRequest, type Request, USAGE } from './compare/request.js';
 import {
   describeWorkingTree,
   exportRevision,
@@ -32,11 +35,11 @@ import {
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runs the benchmark in one tree; its stderr (progress) passes through, stdout is read. */
-const runIn = (dir: string, request: Request, label: string): Figure[] => {
+const runIn = (dir: string, request: Request, side: 'old' | 'new', label: string): Figure[] => {
   const script = join(dir, request.script);
   if (!existsSync(script)) throw new Error(`${request.script} does not exist in ${label}`);
   const tsx = join(dir, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-  const result = spawnSync(process.execPath, ['--import', tsx, script, ...request.args], {
+  const result = spawnSync(process.execPath, ['--import', tsx, script, ...argsFor(request, side)], {
     cwd: dir,
     encoding: 'utf8',
     maxBuffer: 512 * 1024 * 1024,
@@ -78,8 +81,8 @@ const main = (): number => {
         console.log(
           `round ${round}/${request.rounds}: ${side === 'old' ? labels.baseline : labels.current}`,
         );
-        if (side === 'old') old.push(runIn(tree.dir, request, labels.baseline));
-        else now.push(runIn(REPO, request, labels.current));
+        if (side === 'old') old.push(runIn(tree.dir, request, side, labels.baseline));
+        else now.push(runIn(REPO, request, side, labels.current));
       }
     }
     console.log(

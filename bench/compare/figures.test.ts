@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compareFigures, figureLine, parseFigures, renderComparison } from './figures.js';
-import { parseRequest } from './request.js';
+import { argsFor, parseRequest } from './request.js';
 
 describe('figure lines', () => {
   it('round-trip through the one line format, other output ignored', () => {
@@ -77,6 +77,19 @@ describe('npm run bench:compare', () => {
       script: 'cli/kd.ts',
       args: ['bench', '--quick'],
     });
+  });
+
+  it('gives each side its own output: {side} in the arguments becomes old or new', () => {
+    const request = parseRequest([
+      '--baseline',
+      'abc',
+      'cli/kd.ts',
+      'bench',
+      '--out',
+      '/tmp/w1-{side}',
+    ]);
+    expect(argsFor(request, 'old')).toEqual(['bench', '--out', '/tmp/w1-old']);
+    expect(argsFor(request, 'new')).toEqual(['bench', '--out', '/tmp/w1-new']);
   });
 
   const script = fileURLToPath(new URL('../compare.ts', import.meta.url));

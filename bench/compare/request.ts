@@ -1,6 +1,7 @@
 /** `bench:compare`'s command line: its own options, then SCRIPT and the benchmark's. */
 
-export const USAGE = 'usage: npm run bench:compare -- --baseline REV [--rounds N] SCRIPT [ARGS...]';
+export const USAGE =
+  'usage: npm run bench:compare -- --baseline REV [--rounds N] SCRIPT [ARGS...] ({side} in ARGS: old or new)';
 const MAX_ROUNDS = 20;
 
 export interface Request {
@@ -9,6 +10,13 @@ export interface Request {
   readonly script: string;
   readonly args: readonly string[];
 }
+
+/**
+ * The benchmark's arguments for one side: `{side}` becomes `old` or `new`, so that each side
+ * can write its own output (`--out /tmp/w1-{side}`) instead of both sharing one path.
+ */
+export const argsFor = (request: Request, side: 'old' | 'new'): string[] =>
+  request.args.map((arg) => arg.replaceAll('{side}', side));
 
 /** This tool's options come before SCRIPT; everything after SCRIPT is the benchmark's. */
 export const parseRequest = (argv: readonly string[]): Request => {
