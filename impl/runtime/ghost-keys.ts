@@ -13,20 +13,15 @@ export class GrowingKeys {
   private readonly added = new Map<string, number>();
   private asNow: KeySet | null = null;
 
-  get size(): number {
-    return this.added.size;
-  }
-
   has(key: string): boolean {
     return this.added.has(key);
   }
 
-  /** Adds `key`; false if it was there already. */
-  add(key: string): boolean {
-    if (this.added.has(key)) return false;
+  /** Adds `key` (a key already there keeps its place). */
+  add(key: string): void {
+    if (this.added.has(key)) return;
     this.added.set(key, this.added.size);
     this.asNow = null;
-    return true;
   }
 
   /** The set as it stands now, unchanged by later additions (one object per size). */
