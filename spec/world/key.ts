@@ -366,38 +366,39 @@ const stageKey = (
   // Only kubelets and the scheduler compare their informer's rv (with template rvs).
   const position =
     kind === 'kubelet' || kind === 'scheduler' ? thresholdPosition(rv, thresholds) : -1;
-  const cached = stageKeys.get(stage);
-  if (cached?.position === position && cached.caughtUp === caughtUp) return cached.key;
-  const key = `${stageFields(stage)}${caughtUp}${position < 0 ? '' : position}/${viewKey(stage.view, kind)}`;
-  stageKeys.set(stage, { position, caughtUp, key });
-  return key;
+  let cached = stageKeys.get(stage);
+  if (cached === undefined) {
+    cached = { fields: stageFields(stage), position, caughtUp, key: '' };
+    stageKeys.set(stage, cached);
+  } else if (cached.position === position && cached.caughtUp === caughtUp) return cached.key;
+  cached.position = position;
+  cached.caughtUp = caughtUp;
+  cached.key = `${cached.fields}${caughtUp}${position < 0 ? '' : position}/${viewKey(stage.view, kind)}`;
+  return cached.key;
 };
 
-/** The last key of each stage object, reused while its position and caught-up mark hold. */
+/**
+ * Per stage object: the id of its fields but the view, and its last key, reused while its
+ * position and caught-up mark hold. One entry for both: a step makes a new stage object for
+ * most transitions, and every entry in a weak map is work for the garbage collector too.
+ */
 const stageKeys = new WeakMap<
   object,
-  { readonly position: number; readonly caughtUp: string; readonly key: string }
+  { readonly fields: string; position: number; caughtUp: string; key: string }
 >();
 
 /**
- * Every field but the view, interned; memoised per stage object and, across stage objects,
- * per field contents (`FieldsNode`): most steps make a new stage object, most of them with
- * fields met before (an informer delivery replaces the view and perhaps a record), and
- * finding those costs a lookup per field where serialising them builds and hashes a string
- * of some 150 characters.
+ * Every field but the view, interned; found across stage objects by field contents
+ * (`FieldsNode`): most steps make a new stage object, most of them with fields met before
+ * (an informer delivery replaces the view and perhaps a record), and finding those costs a
+ * lookup per field where serialising them builds and hashes a string of some 150 characters.
  */
 const stageFields = (stage: StageCore & object): string => {
-  let out = stageMemo.get(stage);
-  if (out === undefined) {
-    const node = fieldsNode(stage);
-    out = node?.id ?? intern(serialiseFields(stage));
-    if (node !== null) node.id = out;
-    stageMemo.set(stage, out);
-  }
-  return out;
+  const node = fieldsNode(stage);
+  const id = node?.id ?? intern(serialiseFields(stage));
+  if (node !== null) node.id = id;
+  return id;
 };
-
-const stageMemo = new WeakMap<object, string>();
 
 const serialiseFields = (stage: StageCore & object): string => {
   let out = '';
