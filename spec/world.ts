@@ -6,11 +6,11 @@
  * one message, the garbage collector, the end of an API outage, or — within budgets — a
  * fault or an environment action. `createWorldModel` wraps it in the explorer's `Model`.
  */
-import { castDraft, current, type Draft, original, produce, setAutoFreeze } from 'immer';
+import { castDraft, type Draft, produce, setAutoFreeze } from 'immer';
 import type { Action, Model, Transition } from './model.js';
 import { autoscalerSteps } from './stages/autoscaler.js';
-import { type Step, step } from './stages/common.js';
-import { deploymentSteps } from './stages/deployment.js';
+import { type DraftStep, type PlainStep, plainStep, type Step, step } from './stages/common.js';
+import { deploymentSteps, statusesAfterSync, writeStatuses } from './stages/deployment.js';
 import { kubeletSteps } from './stages/kubelet.js';
 import { replicaSetSteps } from './stages/replicaset.js';
 import { schedulerSteps } from './stages/scheduler.js';
@@ -28,7 +28,14 @@ import { sameCollection, worldKey } from './world/key.js';
 import { leaseSteps, needsLease } from './world/lease.js';
 import { inFlightOn, take } from './world/net.js';
 import { observe } from './world/observe.js';
-import { coreOf, handshakeInputs, holdsDirty, onInformerSync, ROLES } from './world/roles.js';
+import {
+  coreOf,
+  handshakeInputs,
+  holdsDirty,
+  onInformerSync,
+  ROLES,
+  withCore,
+} from './world/roles.js';
 import {
   applyAdmitted,
   informerCaughtUp,
@@ -50,7 +57,9 @@ const informerSteps = (state: WorldState): Step[] => {
     const core = coreOf(state, id);
     const stale = isStale(core.view, state.api, stageKindOf(id), sameCollection);
     if (core.phase === 'syncing' || stale || behindHeldTemplates(state, id) || waits(state, id)) {
-      steps.push(step(id, `informer sync ${id}`, (ctx) => syncInformer(ctx, id)));
+      steps.push(
+        plainStep(id, `informer sync ${id}`, (s, cfg, events) => syncInformer(s, cfg, id, events)),
+      );
     }
   }
   return steps;
@@ -80,16 +89,37 @@ const behindHeldTemplates = (state: WorldState, id: StageId): boolean => {
 const waits = (state: WorldState, id: StageId): boolean =>
   Object.values(state.links).some((l) => l.client === id && l.round2?.freshness === 'wait');
 
-const syncInformer = (ctx: Ctx, id: StageId): void => {
-  const core = coreOf(ctx.w as WorldState, id) as Draft<WorldState['scheduler']>;
-  const before = current(core.view) as WorldState['scheduler']['view'];
-  const objects = projectApi((original(ctx.w) as WorldState).api, stageKindOf(id));
-  // Frozen, so that immer does not walk the whole snapshot looking for drafts when it
-  // finalises the step: it holds none, only records shared with the API state.
-  core.view = castDraft(Object.freeze({ rv: ctx.w.api.rv, objects }));
-  onInformerSync(ctx, id, before);
-  informerCaughtUp(ctx, ROLES, id);
-  if (core.phase === 'syncing') core.phase = 'recovering';
+/**
+ * An informer delivery, on plain objects (`PlainStep`): the stage's view jumps to the API's
+ * newest state, a syncing stage is now recovering, and its handlers evict what the view shows
+ * done. What is left writes elsewhere in the world, so it runs on a draft, and only when
+ * there is some (in about one delivery in thirteen on `up`): the Deployment controller's
+ * status writes, and round 2 on every link whose client waited for this delivery.
+ */
+const syncInformer = (
+  state: WorldState,
+  cfg: Config,
+  id: StageId,
+  events: AppliedEvent[],
+): WorldState => {
+  const core = coreOf(state, id);
+  const delivered: StageCore = {
+    ...core,
+    view: { rv: state.api.rv, objects: projectApi(state.api, stageKindOf(id)) },
+    // Before the status writes below, which only a serving controller makes: neither a
+    // syncing nor a recovering one does, so they are the same as after it.
+    phase: core.phase === 'syncing' ? 'recovering' : core.phase,
+  };
+  const synced = onInformerSync(cfg, delivered, core.view);
+  const next = withCore(state, synced);
+  const statuses =
+    id === 'deployment' ? statusesAfterSync(synced as WorldState['deployment'], cfg) : [];
+  if (statuses.length === 0 && !waits(state, id)) return next;
+  return produce(next, (draft) => {
+    const ctx: Ctx = { w: draft, cfg, events };
+    writeStatuses(ctx, statuses);
+    informerCaughtUp(ctx, ROLES, id);
+  });
 };
 
 /**
@@ -216,17 +246,14 @@ const readyToServe = (state: WorldState): StageId[] =>
   });
 
 /**
- * One step: the action itself under an immer draft, then the bookkeeping that follows from
- * the new state (phase promotions, ghost history), computed on plain objects and applied
- * in a second, rarely needed, draft.
+ * One step: the action itself (under an immer draft, or on plain objects for a `PlainStep`),
+ * then the bookkeeping that follows from the new state (phase promotions, ghost history),
+ * computed on plain objects and applied in a second, rarely needed, draft.
  */
 const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState => {
   const events: AppliedEvent[] = [];
-  const next = produce(state, (draft) => {
-    s.run({ w: draft, cfg, events });
-    draft.step = state.step + 1;
-    draft.events = castDraft(Object.freeze(events));
-  });
+  const next =
+    'run' in s ? applyDraftStep(state, cfg, s, events) : applyPlainStep(state, cfg, s, events);
   const promote = readyToServe(next);
   const ghost = replicaSetGhostChanges(state, next);
   const sessions = sessionGhostChanges(state, next);
@@ -243,6 +270,28 @@ const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState => {
     for (const [link, value] of sessions?.handshakes ?? [])
       draft.ghost.handshakeEpochs[link] = value;
   });
+};
+
+const applyDraftStep = (
+  state: WorldState,
+  cfg: Config,
+  s: DraftStep,
+  events: AppliedEvent[],
+): WorldState =>
+  produce(state, (draft) => {
+    s.run({ w: draft, cfg, events });
+    draft.step = state.step + 1;
+    draft.events = castDraft(Object.freeze(events));
+  });
+
+const applyPlainStep = (
+  state: WorldState,
+  cfg: Config,
+  s: PlainStep,
+  events: AppliedEvent[],
+): WorldState => {
+  const next = s.next(state, cfg, events);
+  return { ...next, step: state.step + 1, events: Object.freeze(events) };
 };
 
 export type { WorldState };

@@ -34,7 +34,7 @@ import { nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, DeploymentCtlState, WorldState } from '../world/state.js';
-import { entriesOf, isServing, round2Read, type Step, step } from './common.js';
+import { isServing, round2Read, type Step, step, withoutEntries } from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
 
@@ -229,24 +229,36 @@ const writeBackScale = (ctx: Ctx, key: ObjectKey): void => {
 
 // ── Informer ─────────────────────────────────────────────────────────────────────────────────
 
-/** Informer delivery: a count is written back once the informer shows its version (or value). */
-export const onDeploymentSync = (ctx: Ctx): void => {
-  const dc = ctx.w.deployment;
-  for (const [key, held] of entriesOf(dc.scales)) {
+/**
+ * Informer delivery (`dc` holds the new view): a count is written back once the informer
+ * shows its version (or value). On the plain state, as every delivery (`PlainStep`); the
+ * status writes that follow are `statusesAfterSync`.
+ */
+export const onDeploymentSync = (dc: DeploymentCtlState): DeploymentCtlState => {
+  const scales = withoutEntries(dc.scales, (held, key) => {
     const deployment = dc.view.objects.deployments[key];
-    if (!deployment || deployment.replicasVersion >= held.version) delete dc.scales[key];
-  }
-  for (const [key, held] of entriesOf(dc.counts)) {
+    return !deployment || deployment.replicasVersion >= held.version;
+  });
+  const counts = withoutEntries(dc.counts, (held, key) => {
     const rs = dc.view.objects.replicaSets[key];
-    const done =
-      !rs || (held.written ? rs.replicas === held.replicas : rs.replicasVersion >= held.version);
-    if (done) delete dc.counts[key];
-  }
-  // As the implementation's reconcile does on an informer event: the Deployment status
-  // follows its ReplicaSets' in the same step (one interleaving point, not two).
-  if (!isServing(dc)) return;
-  for (const [key, status] of unwrittenStatuses(dc as DeploymentCtlState, ctx.cfg))
-    writeStatus(ctx, key, status);
+    return (
+      !rs || (held.written ? rs.replicas === held.replicas : rs.replicasVersion >= held.version)
+    );
+  });
+  return scales === dc.scales && counts === dc.counts ? dc : { ...dc, scales, counts };
+};
+
+/**
+ * The status writes in the step of a delivery: as the implementation's reconcile does on an
+ * informer event, the Deployment status follows its ReplicaSets' in the same step (one
+ * interleaving point, not two). They write to the API, so they run on a draft
+ * (`writeStatuses`), and only when there are some.
+ */
+export const statusesAfterSync = (dc: DeploymentCtlState, cfg: Config): [ObjectKey, string][] =>
+  isServing(dc) ? unwrittenStatuses(dc, cfg) : [];
+
+export const writeStatuses = (ctx: Ctx, statuses: readonly [ObjectKey, string][]): void => {
+  for (const [key, status] of statuses) writeStatus(ctx, key, status);
 };
 
 // ── Server end ───────────────────────────────────────────────────────────────────────────────

@@ -30,13 +30,13 @@ import type {
 } from '../world/state.js';
 import {
   cacheKey,
-  entriesOf,
   isServing,
   ownerKnownGone,
   ownerSeenGone,
   type Step,
   step,
   templateOf,
+  withoutEntries,
 } from './common.js';
 
 // ── Memory ───────────────────────────────────────────────────────────────────────────────────
@@ -196,20 +196,22 @@ const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
 
 // ── Informer ─────────────────────────────────────────────────────────────────────────────────
 
-/** Informer delivery: evict what is now persisted, drop entries whose template was deleted. */
-export const onKubeletSync = (ctx: Ctx, node: NodeName): void => {
-  const k = kubelet(ctx, node);
-  for (const [ck, held] of entriesOf(k.bound)) {
+/**
+ * Informer delivery (`k` holds the new view): evict what is now persisted, drop entries whose
+ * template was deleted. On the plain state, as every delivery (`PlainStep`).
+ */
+export const onKubeletSync = (cfg: Config, k: KubeletState): KubeletState => {
+  const bound = withoutEntries(k.bound, (held) => {
     const persisted = k.view.objects.pods[held.key];
-    if (persisted && ctx.cfg.switches.evictOnPersist) delete k.bound[ck];
-    else if (persisted?.deleting) delete k.bound[ck];
-    else if (!persisted && held.state !== 'exposed' && orphaned(ctx, k.view, held))
-      delete k.bound[ck];
-  }
+    if (persisted && cfg.switches.evictOnPersist) return true;
+    if (persisted?.deleting) return true;
+    return !persisted && held.state !== 'exposed' && orphaned(cfg, k.view, held);
+  });
+  return bound === k.bound ? k : { ...k, bound };
 };
 
-const orphaned = (ctx: Ctx, view: InformerView, held: HeldPod): boolean =>
-  ctx.cfg.switches.dropOrphanedEntries && ownerKnownGone(view, held.ownerUid, held.templateRv);
+const orphaned = (cfg: Config, view: InformerView, held: HeldPod): boolean =>
+  cfg.switches.dropOrphanedEntries && ownerKnownGone(view, held.ownerUid, held.templateRv);
 
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 

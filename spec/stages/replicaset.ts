@@ -31,13 +31,13 @@ import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../w
 import type { Ctx, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
-  entriesOf,
   isServing,
   podsOwnedBy,
   round2Read,
   type Step,
   step,
   templateOf,
+  withoutEntries,
 } from './common.js';
 
 const TO_SCHEDULER = linkId('replicaset', 'scheduler');
@@ -279,28 +279,54 @@ const writeStatus = (ctx: Ctx, rsKey: ObjectKey, status: string): void => {
 
 // ── Informer ─────────────────────────────────────────────────────────────────────────────────
 
-/** Informer delivery: evict what is persisted, drop what belongs to deleted ReplicaSets. */
-export const onReplicaSetSync = (ctx: Ctx, before: WorldState['replicaset']['view']): void => {
-  const rc = ctx.w.replicaset;
+/**
+ * Informer delivery (`rc` holds the new view, `before` is the one it replaced): evict what
+ * is persisted, drop what belongs to deleted ReplicaSets. On the plain state, as every
+ * delivery (`PlainStep`).
+ */
+export const onReplicaSetSync = (
+  rc: ReplicaSetCtlState,
+  before: WorldState['replicaset']['view'],
+): ReplicaSetCtlState => {
   const pods = rc.view.objects.pods;
   const live = new Set(Object.values(rc.view.objects.replicaSets).map((rs) => rs.uid));
-  for (const [ck, held] of entriesOf(rc.requested)) {
-    if (pods[held.key] || !live.has(held.ownerUid)) delete rc.requested[ck];
-  }
-  for (const key of Object.keys(rc.deleted))
-    if (!pods[key] || pods[key].deleting) delete rc.deleted[key];
-  for (const [key, held] of entriesOf(rc.desired)) {
+  const requested = withoutEntries(
+    rc.requested,
+    (held) => pods[held.key] !== undefined || !live.has(held.ownerUid),
+  );
+  const deleted = withoutEntries(rc.deleted, (_, key) => !pods[key] || pods[key].deleting);
+  const desired = withoutEntries(rc.desired, (held, key) => {
     const rs = rc.view.objects.replicaSets[key];
-    if (!rs || rs.replicasVersion >= held.version) delete rc.desired[key];
-  }
+    return !rs || rs.replicasVersion >= held.version;
+  });
+  const expected = expectedAfterSync(rc, before);
+  const same =
+    requested === rc.requested &&
+    deleted === rc.deleted &&
+    desired === rc.desired &&
+    expected === rc.expected;
+  return same ? rc : { ...rc, requested, deleted, desired, expected };
+};
+
+/** Pods asked for by count, less those the delivery shows created (the record itself if none). */
+const expectedAfterSync = (
+  rc: ReplicaSetCtlState,
+  before: WorldState['replicaset']['view'],
+): ReplicaSetCtlState['expected'] => {
+  let out: Record<ObjectKey, number> | null = null;
   for (const [key, expected] of Object.entries(rc.expected)) {
     const rs = rc.view.objects.replicaSets[key];
     const seen = rs
-      ? podsOwnedBy(pods, rs.uid).filter((p) => !before.objects.pods[p.key]).length
+      ? podsOwnedBy(rc.view.objects.pods, rs.uid).filter((p) => !before.objects.pods[p.key]).length
       : expected;
-    rc.expected[key] = Math.max(0, expected - seen);
-    if (rc.expected[key] === 0) delete rc.expected[key];
+    const left = Math.max(0, expected - seen);
+    if (left === expected) continue;
+    // A copy of this step's own, so changing it changes no state.
+    out ??= { ...rc.expected };
+    if (left === 0) delete out[key];
+    else out[key] = left;
   }
+  return out ?? rc.expected;
 };
 
 // ── Server end ───────────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@
  * interleavings, not placement choices. Left out: scoring, affinity, preemption.
  */
 
+import type { Config } from '../types/config.js';
 import type { NodeName } from '../types/ids.js';
 import { kubeletId, linkId } from '../types/ids.js';
 import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
@@ -21,12 +22,12 @@ import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../w
 import type { Ctx, HeldPod, SchedulerState, WorldState } from '../world/state.js';
 import {
   cacheKey,
-  entriesOf,
   isServing,
   ownerKnownGone,
   round2Read,
   type Step,
   step,
+  withoutEntries,
 } from './common.js';
 
 // ── Memory ───────────────────────────────────────────────────────────────────────────────────
@@ -38,8 +39,8 @@ import {
  * the owner gone, so only round 2 towards that kubelet (or the API, or the node's loss)
  * frees the slot. A pending pod has no slot and goes at once.
  */
-const holdsSlot = (ctx: Ctx, held: HeldPod | undefined): boolean =>
-  held !== undefined && held.node !== null && ctx.cfg.switches.holdSlotUntilFreed;
+const holdsSlot = (cfg: Config, held: HeldPod | undefined): boolean =>
+  held !== undefined && held.node !== null && cfg.switches.holdSlotUntilFreed;
 
 /** Slots in use on `node` as this scheduler sees them. */
 const used = (cfg: Ctx['cfg'], s: SchedulerState, node: NodeName): number => {
@@ -97,20 +98,21 @@ const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
 // ── Informer ─────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Informer delivery: evict persisted pods, drop pods of deleted owners (those assumed on a
- * node only under the mutant `release-slot-on-owner-delete`) and of lost nodes.
+ * Informer delivery (`s` holds the new view): evict persisted pods, drop pods of deleted
+ * owners (those assumed on a node only under the mutant `release-slot-on-owner-delete`) and
+ * of lost nodes. On the plain state, as every delivery (`PlainStep`).
  */
-export const onSchedulerSync = (ctx: Ctx): void => {
-  const s = ctx.w.scheduler;
-  for (const [ck, held] of entriesOf(s.pods)) {
-    if (s.view.objects.pods[held.key]) delete s.pods[ck];
-    else if (ownerKnownGone(s.view, held.ownerUid, held.templateRv) && !holdsSlot(ctx, held))
-      delete s.pods[ck];
+export const onSchedulerSync = (cfg: Config, s: SchedulerState): SchedulerState => {
+  const pods = withoutEntries(s.pods, (held) => {
+    if (s.view.objects.pods[held.key]) return true;
+    if (ownerKnownGone(s.view, held.ownerUid, held.templateRv) && !holdsSlot(cfg, held))
+      return true;
     // A pod assumed on a lost node may have been exposed there and force-deleted since:
     // re-binding its identity elsewhere could resurrect it, so forget it, and the ReplicaSet
     // controller replaces it under a fresh name.
-    else if (held.node !== null && !s.view.objects.nodes[held.node]) delete s.pods[ck];
-  }
+    return held.node !== null && !s.view.objects.nodes[held.node];
+  });
+  return pods === s.pods ? s : { ...s, pods };
 };
 
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
@@ -122,7 +124,7 @@ export const schedulerServer: ServerRole = {
     if (!('entries' in message)) return;
     for (const key of message.discard) {
       const ck = cacheKey(ctx.cfg, key);
-      if (!holdsSlot(ctx, ctx.w.scheduler.pods[ck])) delete ctx.w.scheduler.pods[ck];
+      if (!holdsSlot(ctx.cfg, ctx.w.scheduler.pods[ck])) delete ctx.w.scheduler.pods[ck];
     }
     for (const entry of message.entries) if (entry.kind === 'pod') accept(ctx, entry);
   },

@@ -6,7 +6,22 @@ import { canon } from './key.js';
 
 const short = (stage: string): string => stage.replace('kubelet/', 'k/');
 
+/**
+ * Memoised per message: messages are frozen, and every state a message is in flight in
+ * labels its delivery (and its drop and duplicate) with this.
+ */
 export const describe = (m: Message): string => {
+  let out = descriptions.get(m);
+  if (out === undefined) {
+    out = describeUncached(m);
+    descriptions.set(m, out);
+  }
+  return out;
+};
+
+const descriptions = new WeakMap<Message, string>();
+
+const describeUncached = (m: Message): string => {
   const keys = entryKeysOf(m);
   const extra = 'snapshot' in m ? ` snapshot=[${m.snapshot.map((e) => e.key).join(',')}]` : '';
   const payload = keys.length > 0 ? ` [${keys.join(',')}]` : '';

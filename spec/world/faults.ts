@@ -11,6 +11,7 @@ import type { StageId } from '../types/ids.js';
 import { holdsLease, nodeOfKubelet, stageKindOf } from '../types/ids.js';
 import { markPodDeleting, nextRv, removePod, request } from './api.js';
 import { describe, distinctMessages } from './describe.js';
+import { take } from './net.js';
 import { coreOf, ROLES } from './roles.js';
 import { startHandshake } from './session.js';
 import type { Ctx, LinkState, Remaining, WorldState } from './state.js';
@@ -41,9 +42,7 @@ export const faultSteps = (
   const messages = distinctMessages(state.net);
   if (allowed(state, 'drops'))
     for (const [i, m] of messages)
-      steps.push(
-        fault('drops', 'net', `drop ${describe(m)}`, (ctx) => void ctx.w.net.splice(i, 1)),
-      );
+      steps.push(fault('drops', 'net', `drop ${describe(m)}`, (ctx) => void take(ctx, i)));
   if (allowed(state, 'duplicates'))
     for (const [, m] of messages)
       steps.push(

@@ -148,7 +148,9 @@ export const replicaSetGhostChanges = (
   const byController = controllerDeleted(s);
   const readyBefore = readyByOwner(before);
   const readyAfter = readyByOwner(s);
-  for (const [rsKey, previous] of Object.entries(s.ghost.recentDesiredMax)) {
+  // `for … in`, not `Object.entries`: this runs after every step, for every transition.
+  for (const rsKey in s.ghost.recentDesiredMax) {
+    const previous = s.ghost.recentDesiredMax[rsKey] as number;
     const held = desiredHeld(s, rsKey);
     const max = liveCount(s, rsKey) <= held.max ? held.max : Math.max(previous, held.max);
     if (max !== previous) changes.desiredMax.push([rsKey, max]);
@@ -185,9 +187,12 @@ export const sessionGhostChanges = (
   next: WorldState,
 ): SessionGhostChanges | null => {
   const cleared: LinkId[] = [];
-  for (const [link, held] of Object.entries(next.ghost.installedEpochs))
+  // `for … in`, not `Object.entries`: this runs after every step, for every transition.
+  for (const link in next.ghost.installedEpochs) {
+    const held = next.ghost.installedEpochs[link as LinkId];
     if (held && held.serverIncarnation !== incarnationOf(next, serverOf(link as LinkId)))
       cleared.push(link as LinkId);
+  }
   if (next.net === before.net) return cleared.length === 0 ? null : noChanges(cleared);
   const old = new Set<Message>(before.net);
   const installed: [LinkId, InstalledEpoch][] = [];
@@ -216,4 +221,14 @@ const noChanges = (cleared: LinkId[]): SessionGhostChanges => ({
   handshakes: [],
 });
 
-const serverOf = (link: LinkId): StageId => link.slice(link.indexOf('->') + 2) as StageId;
+/** Memoised: the links are a handful, and this runs for each of them after every step. */
+const serverOf = (link: LinkId): StageId => {
+  let server = servers.get(link);
+  if (server === undefined) {
+    server = link.slice(link.indexOf('->') + 2) as StageId;
+    servers.set(link, server);
+  }
+  return server;
+};
+
+const servers = new Map<LinkId, StageId>();

@@ -118,5 +118,7 @@ export const isStale = (
   same: <C extends Collection>(c: C, a: ApiObjects[C], b: ApiObjects[C]) => boolean,
 ): boolean => {
   const fresh = projectApi(api, kind);
+  // A view delivered since the API last changed holds this very projection (memoised).
+  if (view.objects === fresh) return false;
   return INFORMER_READS[kind].some((c) => !same(c, view.objects[c], fresh[c]));
 };

@@ -61,7 +61,26 @@ const MAX_QUOTES = 100_000;
  * the order one thread met them, and a state would have another key in another thread of
  * `kd explore --workers`; nor is a table of every serialisation ever met kept alive.
  */
-const intern = (serialised: string): string => `#${contentId(serialised)}`;
+const intern = (serialised: string): string => {
+  let id = interned.get(serialised);
+  if (id === undefined) {
+    id = `#${contentId(serialised)}`;
+    if (interned.size >= MAX_INTERNED) interned.clear();
+    interned.set(serialised, id);
+  }
+  return id;
+};
+
+/**
+ * The ids of the serialisations met lately: a memo, not a table the ids depend on (each is
+ * the content id of its serialisation, whatever the memo holds). Successors rebuild the
+ * serialisation of every sub-object their step made anew, but few are new in content (1,064
+ * distinct ones in the 541,022 built for the first 60,000 states of `up`): looking one up in
+ * a `Map` costs less than hashing it four ways. Cleared when full, so it follows what the
+ * search meets now and stays bounded.
+ */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 1 << 16;
 
 const canonUncached = (value: object): string => {
   if (Array.isArray(value)) return `[${value.map(canon).join(',')}]`;
@@ -239,18 +258,22 @@ const sameRvs = (a: readonly number[], b: readonly number[]): boolean => {
   return true;
 };
 
-/** What a stage's informer reads, interned; memoised per view object. */
+/**
+ * What a stage's informer reads, interned; memoised per objects of the view, not per view:
+ * every delivery makes a new view, but its objects are the projection of the API state
+ * (`projectApi`, memoised), which many states share.
+ */
 const viewKey = (v: InformerView, kind: StageKind): string => {
   // Per kind: views of two kinds may share one object (an empty initial view).
   const memo = viewKeys[kind];
-  let out = memo.get(v);
+  let out = memo.get(v.objects);
   if (out === undefined) {
     out = intern(
       INFORMER_READS[kind]
         .map((c) => (COLLECTION_KEYS[c] as (r: unknown) => string)(v.objects[c]))
         .join('|'),
     );
-    memo.set(v, out);
+    memo.set(v.objects, out);
   }
   return out;
 };
@@ -343,34 +366,99 @@ const stageKey = (
   // Only kubelets and the scheduler compare their informer's rv (with template rvs).
   const position =
     kind === 'kubelet' || kind === 'scheduler' ? thresholdPosition(rv, thresholds) : -1;
-  const cached = stageKeys.get(stage);
-  if (cached?.position === position && cached.caughtUp === caughtUp) return cached.key;
-  const key = `${stageFields(stage)}${caughtUp}${position < 0 ? '' : position}/${viewKey(stage.view, kind)}`;
-  stageKeys.set(stage, { position, caughtUp, key });
-  return key;
+  let cached = stageKeys.get(stage);
+  if (cached === undefined) {
+    cached = { fields: stageFields(stage), position, caughtUp, key: '' };
+    stageKeys.set(stage, cached);
+  } else if (cached.position === position && cached.caughtUp === caughtUp) return cached.key;
+  cached.position = position;
+  cached.caughtUp = caughtUp;
+  cached.key = `${cached.fields}${caughtUp}${position < 0 ? '' : position}/${viewKey(stage.view, kind)}`;
+  return cached.key;
 };
 
-/** The last key of each stage object, reused while its position and caught-up mark hold. */
+/**
+ * Per stage object: the id of its fields but the view, and its last key, reused while its
+ * position and caught-up mark hold. One entry for both: a step makes a new stage object for
+ * most transitions, and every entry in a weak map is work for the garbage collector too.
+ */
 const stageKeys = new WeakMap<
   object,
-  { readonly position: number; readonly caughtUp: string; readonly key: string }
+  { readonly fields: string; position: number; caughtUp: string; key: string }
 >();
 
-/** Every field but the view, interned; memoised per stage object. */
-const stageFields = (stage: StageCore & object): string =>
-  memoised(
-    stage,
-    (x) => {
-      let out = '';
-      for (const field in x) {
-        if (field !== 'view') out += `${field}:${canon(x[field as keyof typeof x])},`;
-      }
-      return out;
-    },
-    stageMemo,
-  );
+/**
+ * Every field but the view, interned; found across stage objects by field contents
+ * (`FieldsNode`): most steps make a new stage object, most of them with fields met before
+ * (an informer delivery replaces the view and perhaps a record), and finding those costs a
+ * lookup per field where serialising them builds and hashes a string of some 150 characters.
+ */
+const stageFields = (stage: StageCore & object): string => {
+  const node = fieldsNode(stage);
+  const id = node?.id ?? intern(serialiseFields(stage));
+  if (node !== null) node.id = id;
+  return id;
+};
 
-const stageMemo = new WeakMap<object, string>();
+const serialiseFields = (stage: StageCore & object): string => {
+  let out = '';
+  for (const field in stage) {
+    if (field !== 'view') out += `${field}:${canon(stage[field as keyof typeof stage])},`;
+  }
+  return out;
+};
+
+/**
+ * A trie of stages' fields but the view, in their order: a node's children are keyed by the
+ * content of its `field`'s value (an object by its id, `canon`, memoised per object; any
+ * other value by itself), and the node a stage's last field leads to holds the stage's id.
+ * Equal names and contents make equal serialisations, hence the same id.
+ */
+interface FieldsNode {
+  /** The field whose value keys the children; the same at this depth for every stage met. */
+  field?: string;
+  id?: string;
+  readonly objects: Map<string, FieldsNode>;
+  readonly values: Map<unknown, FieldsNode>;
+}
+
+const newNode = (): FieldsNode => {
+  fieldNodes += 1;
+  return { objects: new Map(), values: new Map() };
+};
+
+/** Nodes made since the trie was last started afresh: it is, past `MAX_FIELD_NODES`. */
+let fieldNodes = 0;
+const MAX_FIELD_NODES = 1 << 16;
+let fieldsRoot = newNode();
+
+/** The stage's node, or null for a stage whose fields come in another order (never met). */
+const fieldsNode = (stage: StageCore & object): FieldsNode | null => {
+  if (fieldNodes > MAX_FIELD_NODES) {
+    fieldNodes = 0;
+    fieldsRoot = newNode();
+  }
+  let node = fieldsRoot;
+  for (const field in stage) {
+    if (field === 'view') continue;
+    node.field ??= field;
+    if (node.field !== field) return null;
+    node = childOf(node, stage[field as keyof typeof stage]);
+  }
+  return node;
+};
+
+const childOf = (node: FieldsNode, value: unknown): FieldsNode => {
+  const isObject = typeof value === 'object' && value !== null;
+  const children: Map<unknown, FieldsNode> = isObject ? node.objects : node.values;
+  const key = isObject ? canon(value) : value;
+  let child = children.get(key);
+  if (child === undefined) {
+    child = newNode();
+    children.set(key, child);
+  }
+  return child;
+};
 
 const thresholdPosition = (rv: number, thresholds: readonly number[]): number => {
   let position = 0;

@@ -3,7 +3,7 @@
  * delivered next (reordering), dropped or duplicated (faults, within their budgets).
  */
 
-import { castDraft } from 'immer';
+import { castDraft, current, isDraft } from 'immer';
 import type { LinkId } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
 import type { Message } from '../types/messages.js';
@@ -25,9 +25,17 @@ export const inFlightOn = (state: WorldState, link: LinkId): number => {
   return count;
 };
 
-/** Removes the message at `index` (delivery or drop). */
+/**
+ * Removes the message at `index` (delivery or drop) and returns it. The net is replaced by a
+ * plain copy without it: a `splice` through the draft would make immer draft every message
+ * it shifts (only to drop those drafts when the step ends), and hand out a draft of the
+ * frozen message instead of the message.
+ */
 export const take = (ctx: Ctx, index: number): Message => {
-  const [message] = ctx.w.net.splice(index, 1);
+  const net = ctx.w.net;
+  const plain = (isDraft(net) ? current(net) : net) as readonly Message[];
+  const message = plain[index];
   if (!message) throw new Error(`no message at index ${index}`);
-  return message as Message;
+  ctx.w.net = castDraft(plain.filter((_, i) => i !== index));
+  return message;
 };

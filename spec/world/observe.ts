@@ -1,10 +1,11 @@
 /**
- * Projects a world state onto the `Observation` the property catalogue reads. Memoised per
- * state: the explorer observes each state once as a successor and once as a source. Its
- * parts are memoised per sub-object too (a stage's observation per stage object, a link's
- * per link object and count in flight): a step changes one or two stages, and the
- * successor's observation shares the rest with its parent's. Observations are never
- * changed once built, so sharing them is safe.
+ * Projects a world state onto the `Observation` the property catalogue reads. Its parts are
+ * memoised per sub-object (a stage's observation per stage object, a link's per link object
+ * and count in flight): a step changes one or two stages, and the successor's observation
+ * shares the rest with its parent's. Observations are never changed once built, so sharing
+ * them is safe. The observation itself is not memoised per state: the explorer observes a
+ * state twice (as a successor, then once more as a source if it is new), and building it
+ * again from memoised parts costs less than a weak map entry for every successor.
  */
 
 import { type LinkId, type StageId, stageKindOf } from '../types/ids.js';
@@ -155,22 +156,14 @@ const observedGhost = (g: WorldGhost): Ghost => {
   return ghost;
 };
 
-const memo = new WeakMap<WorldState, Observation>();
-
-export const observe = (s: WorldState, overshootSlack: number): Observation => {
-  const cached = memo.get(s);
-  if (cached) return cached;
-  const obs: Observation = {
-    step: s.step,
-    api: s.api,
-    stages: stages(s),
-    kubelets: Object.values(s.kubelets).map(kubelet),
-    links: linksOf(s),
-    desired: s.load,
-    overshootSlack,
-    ghost: observedGhost(s.ghost),
-    events: s.events,
-  };
-  memo.set(s, obs);
-  return obs;
-};
+export const observe = (s: WorldState, overshootSlack: number): Observation => ({
+  step: s.step,
+  api: s.api,
+  stages: stages(s),
+  kubelets: Object.values(s.kubelets).map(kubelet),
+  links: linksOf(s),
+  desired: s.load,
+  overshootSlack,
+  ghost: observedGhost(s.ghost),
+  events: s.events,
+});

@@ -7,11 +7,22 @@ import { deploymentClient, deploymentServer, onDeploymentSync } from '../stages/
 import { kubeletServer, onKubeletSync } from '../stages/kubelet.js';
 import { onReplicaSetSync, replicaSetClient, replicaSetServer } from '../stages/replicaset.js';
 import { onSchedulerSync, schedulerClient, schedulerServer } from '../stages/scheduler.js';
+import type { Config } from '../types/config.js';
 import type { StageId } from '../types/ids.js';
 import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
 import type { LinkEntry } from '../types/messages.js';
 import type { ClientRole, Roles, ServerRole } from './session.js';
-import type { Ctx, InformerView, LinkState, StageCore, WorldState } from './state.js';
+import type {
+  Ctx,
+  DeploymentCtlState,
+  InformerView,
+  KubeletState,
+  LinkState,
+  ReplicaSetCtlState,
+  SchedulerState,
+  StageCore,
+  WorldState,
+} from './state.js';
 
 export const coreOf = (state: WorldState, stage: StageId): StageCore => {
   const node = nodeOfKubelet(stage);
@@ -21,6 +32,13 @@ export const coreOf = (state: WorldState, stage: StageId): StageCore => {
     return k;
   }
   return state[stageKindOf(stage) as Exclude<ReturnType<typeof stageKindOf>, 'kubelet'>];
+};
+
+/** The world with `core` in place of the stage of its id: for steps on plain states. */
+export const withCore = (state: WorldState, core: StageCore): WorldState => {
+  const node = nodeOfKubelet(core.id);
+  if (node === null) return { ...state, [stageKindOf(core.id)]: core };
+  return { ...state, kubelets: { ...state.kubelets, [node]: core as KubeletState } };
 };
 
 const serverRoles: Partial<Record<ReturnType<typeof stageKindOf>, ServerRole>> = {
@@ -113,11 +131,21 @@ export const handshakeInputs = (
   return JSON.stringify([reported, dirty, persisted]);
 };
 
-/** The stage's informer handlers, run after its view moved from `before` to the newest state. */
-export const onInformerSync = (ctx: Ctx, stage: StageId, before: InformerView): void => {
-  const node = nodeOfKubelet(stage);
-  if (node !== null) onKubeletSync(ctx, node);
-  if (stage === 'deployment') onDeploymentSync(ctx);
-  if (stage === 'replicaset') onReplicaSetSync(ctx, before);
-  if (stage === 'scheduler') onSchedulerSync(ctx);
+/**
+ * The stage's informer handlers, run on the plain stage `core` once its view moved from
+ * `before` to the newest state: the stage as the delivery leaves it.
+ */
+export const onInformerSync = (cfg: Config, core: StageCore, before: InformerView): StageCore => {
+  switch (stageKindOf(core.id)) {
+    case 'kubelet':
+      return onKubeletSync(cfg, core as KubeletState);
+    case 'deployment':
+      return onDeploymentSync(core as DeploymentCtlState);
+    case 'replicaset':
+      return onReplicaSetSync(core as ReplicaSetCtlState, before);
+    case 'scheduler':
+      return onSchedulerSync(cfg, core as SchedulerState);
+    default:
+      return core;
+  }
 };
