@@ -93,7 +93,7 @@ const waits = (state: WorldState, id: StageId): boolean =>
  * An informer delivery, on plain objects (`PlainStep`): the stage's view jumps to the API's
  * newest state, a syncing stage is now recovering, and its handlers evict what the view shows
  * done. What is left writes elsewhere in the world, so it runs on a draft, and only when
- * there is some (in about one delivery in thirteen on `up`): the Deployment controller's
+ * there is some (a small share of deliveries): the Deployment controller's
  * status writes, and round 2 on every link whose client waited for this delivery.
  */
 const syncInformer = (

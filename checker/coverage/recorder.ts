@@ -97,6 +97,8 @@ class Tracker {
     for (const definition of taken) {
       const id = this.info.transitionIdOf.get(definition);
       if (id === undefined) throw new Error(`${this.info.name}: a transition not enumerated`);
+      // Taken before: its targets are marked already (marking depends on the definition only).
+      if (this.transitions.has(id)) continue;
       this.transitions.add(id);
       // A state entered and left within one macrostep was visited too.
       for (const target of definition.target ?? []) this.markEntered(target);

@@ -132,7 +132,7 @@ export const transitionOf = (machine: AnyStateMachine, inspected: boolean): Tran
   });
   const transition: Transition = (snapshot, event) => {
     actions = [];
-    taken = [];
+    if (inspected) taken = [];
     const next = machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
     return { snapshot: next, actions, taken: inspected ? taken : NONE_TAKEN };
   };
