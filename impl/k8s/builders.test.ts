@@ -93,6 +93,16 @@ describe('template hash', () => {
     expect(templateHash(bound)).toBe(templateHash(a));
   });
 
+  it('follows the labels of a template that shares its spec with another (the memo)', () => {
+    const a = knativeTemplate({ namespace: 'a', name: 'fn' });
+    const relabelled = { ...a, metadata: { labels: { ...a.metadata?.labels, app: 'other' } } };
+    const first = templateHash(a);
+    expect(templateHash(relabelled)).not.toBe(first);
+    expect(templateHash(a)).toBe(first);
+    const sameLabels = { ...a, metadata: { labels: { ...a.metadata?.labels } } };
+    expect(templateHash(sameLabels)).toBe(first);
+  });
+
   it('is shared by the Deployment, its ReplicaSet, the template Pod and every materialised pod', () => {
     const { deployment, replicaSet, templatePod } = seeded();
     const hash = templateHash(deployment.spec?.template ?? {});

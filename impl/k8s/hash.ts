@@ -107,15 +107,35 @@ const SPEC_FIELDS_NOT_HASHED: ReadonlySet<string> = new Set(['nodeName']);
  * template, the template Pod and every pod materialised from it hash alike.
  */
 export const templateHash = (template: Pick<V1PodTemplateSpec, 'metadata' | 'spec'>): string => {
-  const labels = template.metadata?.labels ?? {};
-  let labelHash = fnv1a('labels');
-  for (const key of Object.keys(labels).sort()) {
-    if (isTemplateLabel(key)) labelHash = mix(fnv1a(key, labelHash), contentHash(labels[key]));
-  }
-  const spec = template.spec ?? {};
-  const specHash = fieldsHash(spec as unknown as Record<string, unknown>, SPEC_FIELDS_NOT_HASHED);
-  return safeEncode(mix(labelHash, specHash));
+  const labels = template.metadata?.labels ?? NO_LABELS;
+  const spec = (template.spec ?? NO_SPEC) as object;
+  const known = templateHashes.get(spec);
+  if (known?.labels === labels) return known.hash;
+  const hash = safeEncode(mix(labelsHash(labels), specHash(spec)));
+  templateHashes.set(spec, { labels, hash });
+  return hash;
 };
+
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_SPEC = Object.freeze({});
+
+/**
+ * The last template hash per spec object, with the labels it was made with: a status update
+ * or a new resourceVersion keeps the object's spec and labels, and every informer event
+ * makes a view of the new object, so most template hashes are asked again of the same parts.
+ */
+const templateHashes = new WeakMap<object, { labels: object; hash: string }>();
+
+const labelsHash = (labels: Readonly<Record<string, string>>): number => {
+  let hash = fnv1a('labels');
+  for (const key of Object.keys(labels).sort()) {
+    if (isTemplateLabel(key)) hash = mix(fnv1a(key, hash), contentHash(labels[key]));
+  }
+  return hash;
+};
+
+const specHash = (spec: object): number =>
+  fieldsHash(spec as Record<string, unknown>, SPEC_FIELDS_NOT_HASHED);
 
 /** A deterministic UUID-shaped string, for the uids that Knative objects refer to. */
 export const uuidFrom = (seed: string): string => {

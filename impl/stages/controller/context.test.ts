@@ -30,4 +30,20 @@ describe('inFlight', () => {
     expect(inFlight(done, 'createPod', 'kd/a-1')).toBe(true);
     expect(inFlight(asked, 'deploymentStatus', 'kd/a')).toBe(true);
   });
+
+  it('answers alike of a table of a few requests (scanned) and of many (grouped)', () => {
+    const creates = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        op: 'createPod' as const,
+        key: `kd/a-${i}`,
+        ownerKey: 'kd/rs',
+      }));
+    for (const n of [3, 40]) {
+      const many = requestAll(start, creates(n), []);
+      expect(inFlight(many, 'createPod', `kd/a-${n - 1}`)).toBe(true);
+      expect(inFlight(many, 'createPod', `kd/a-${n}`)).toBe(false);
+      expect(inFlight(many, 'deletePod', 'kd/a-0')).toBe(false);
+      expect(inFlight(answered(many, 1), 'createPod', 'kd/a-0')).toBe(false);
+    }
+  });
 });

@@ -136,3 +136,27 @@ export const groupOf = <V extends object>(
   }
   return found ?? NONE;
 };
+
+/**
+ * Does `table` hold a value whose `field` is `uid`? As `groupOf(...).length > 0`, but a
+ * small table without groups is scanned with `matches`, which must hold exactly when
+ * `uidOf(value) === uid`: the scan then builds no uid per value (a pending request's is a
+ * string made from two fields, and every reconcile asks of every object it may write).
+ */
+export const someOf = <V extends object>(
+  table: Readonly<Record<string, V>>,
+  field: string,
+  uidOf: (value: V) => Uid,
+  uid: Uid,
+  matches: (value: V) => boolean,
+): boolean => {
+  if (remembered.get(table)?.get(field) === undefined && edits.get(table) === undefined) {
+    const keys = Object.keys(table);
+    if (keys.length <= SCAN_UP_TO) {
+      for (let i = 0; i < keys.length; i += 1)
+        if (matches(table[keys[i] as string] as V)) return true;
+      return false;
+    }
+  }
+  return groupOf(table, field, uidOf, uid).length > 0;
+};

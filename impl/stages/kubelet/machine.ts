@@ -279,9 +279,13 @@ const forgetDone = (ctx: KubeletContext, event: StageEvent): KubeletContext => {
   if (event.type === 'informer.synced' || !('object' in event) || event.object.kind !== 'Pod')
     return ctx;
   const pod = event.object.view.key;
+  const ready = `markReady:${pod}`;
+  const removed = `removePod:${pod}`;
+  // Most events are of pods with nothing done: the context stays as it is.
+  if (!(ready in ctx.done) && !(removed in ctx.done)) return ctx;
   const done = copyTable(ctx.done);
-  delete done[`markReady:${pod}`];
-  delete done[`removePod:${pod}`];
+  delete done[ready];
+  delete done[removed];
   return { ...ctx, done };
 };
 
