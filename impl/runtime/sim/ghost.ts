@@ -114,11 +114,37 @@ const loadFor = (state: SimState, api: ApiViews, rs: ReplicaSetView): number => 
   return owner.templateHash === rs.templateHash ? (state.load.get(owner.key) ?? 0) : 0;
 };
 
-const cachedReplicaSet = (state: SimState, stage: StageId, rsKey: ObjectKey) =>
-  state
-    .slot(stage)
-    ?.informers.find((i) => i.tag === 'replicasets')
-    ?.informer.get(rsKey) as V1ReplicaSet | undefined;
+/** The Deployment and ReplicaSet controllers' informer caches, looked up once per step. */
+interface ControllerCaches {
+  /** A ReplicaSet's desired count in the Deployment controller's cache, then the ReplicaSet controller's. */
+  cachedCounts(rsKey: ObjectKey): [number | undefined, number | undefined];
+  /** A ReplicaSet in the Deployment controller's cache. */
+  replicaSetInDeployment(rsKey: ObjectKey): ReplicaSetView | undefined;
+  /** A Deployment in the Deployment controller's cache, by uid. */
+  deploymentByUid(uid: string): V1Deployment | undefined;
+}
+
+const informerOf = (state: SimState, stage: StageId, tag: string) =>
+  state.slot(stage)?.informers.find((i) => i.tag === tag)?.informer;
+
+const controllerCaches = (state: SimState): ControllerCaches => {
+  const inDeployment = informerOf(state, 'deployment', 'replicasets');
+  const inReplicaSet = informerOf(state, 'replicaset', 'replicasets');
+  const deployments = informerOf(state, 'deployment', 'deployments');
+  const view = (informer: typeof inDeployment, rsKey: ObjectKey) => {
+    const rs = informer?.get(rsKey) as V1ReplicaSet | undefined;
+    return rs && toReplicaSetView(rs);
+  };
+  return {
+    cachedCounts: (rsKey) => [
+      view(inDeployment, rsKey)?.replicas,
+      view(inReplicaSet, rsKey)?.replicas,
+    ],
+    replicaSetInDeployment: (rsKey) => view(inDeployment, rsKey),
+    deploymentByUid: (uid) =>
+      deployments && deploymentByUid(deployments.list() as V1Deployment[], uid),
+  };
+};
 
 /**
  * The desired counts for a ReplicaSet that some part of the system still holds and may act
@@ -128,39 +154,33 @@ const cachedReplicaSet = (state: SimState, stage: StageId, rsKey: ObjectKey) =>
 const desiredHeld = (
   state: SimState,
   api: ApiViews,
+  caches: ControllerCaches,
   rsKey: ObjectKey,
   reports: Reports,
-  inFlight: readonly LinkEntry[],
   agenda: AgendaScan,
   queued: ReadonlyMap<ObjectKey, number[]>,
 ): HeldCounts => {
   const stored = api.objects.replicaSets[rsKey];
-  const inDeployment = cachedReplicaSet(state, 'deployment', rsKey);
-  const inReplicaSet = cachedReplicaSet(state, 'replicaset', rsKey);
-  const counts: (number | undefined)[] = [
-    stored?.replicas,
-    ...[inDeployment, inReplicaSet].map((rs) => (rs ? toReplicaSetView(rs).replicas : undefined)),
-  ];
-  const deployments = state.slot('deployment')?.informers.find((i) => i.tag === 'deployments');
-  const ownerUid = (stored ?? (inDeployment && toReplicaSetView(inDeployment)))?.ownerUid;
-  const owner =
-    ownerUid && deployments
-      ? deploymentByUid(deployments.informer.list() as V1Deployment[], ownerUid)
-      : undefined;
+  const counts: (number | undefined)[] = [stored?.replicas, ...caches.cachedCounts(rsKey)];
+  const ownerUid = (stored ?? caches.replicaSetInDeployment(rsKey))?.ownerUid;
+  const owner = ownerUid ? caches.deploymentByUid(ownerUid) : undefined;
   // The Deployment's own count, persisted or on its way from the autoscaler: a load of
   // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
   const ownerView = ownerUid ? api.deploymentByUid(ownerUid) : undefined;
   counts.push(owner ? toDeploymentView(owner).replicas : undefined, ownerView?.replicas);
   const ownerKey = ownerView ? ownerView.key : owner && toDeploymentView(owner).key;
-  const isCountFor = (e: LinkEntry) =>
-    e.kind === 'count' && (e.key === rsKey || e.key === ownerKey);
+  const addCountsOf = (entries: readonly LinkEntry[]) => {
+    for (const e of entries)
+      if (e.kind === 'count' && (e.key === rsKey || e.key === ownerKey)) counts.push(e.replicas);
+  };
   for (const stage of ['autoscaler', 'deployment', 'replicaset'])
-    for (const e of reports.get(stage)?.dirty ?? [])
-      if (e.kind === 'count' && isCountFor(e)) counts.push(e.replicas);
-  for (const e of inFlight) if (e.kind === 'count' && isCountFor(e)) counts.push(e.replicas);
-  counts.push(...(queued.get(rsKey) ?? []));
-  if (ownerKey !== undefined)
-    counts.push(...(agenda.deploymentScales.get(ownerKey) ?? []), ...(queued.get(ownerKey) ?? []));
+    addCountsOf(reports.get(stage)?.dirty ?? []);
+  addCountsOf(agenda.inFlight);
+  for (const count of queued.get(rsKey) ?? []) counts.push(count);
+  if (ownerKey !== undefined) {
+    for (const count of agenda.deploymentScales.get(ownerKey) ?? []) counts.push(count);
+    for (const count of queued.get(ownerKey) ?? []) counts.push(count);
+  }
   const load = stored ? loadFor(state, api, stored) : 0;
   return heldCounts(load, counts);
 };
@@ -323,10 +343,12 @@ export const updateRecentDesired = (state: SimState, reports: Reports): void => 
   const unanswered = unansweredLive(state);
   const api = apiViews(state);
   const byController = controllerDeleted(state.events);
+  const caches = controllerCaches(state);
   const ghost = state.ghost.recentDesiredMax;
-  for (const [rsKey, previous] of Object.entries(ghost)) {
+  for (const rsKey in ghost) {
+    const previous = ghost[rsKey] as number;
     const mine = agenda.pods.get(rsKey);
-    const held = desiredHeld(state, api, rsKey, reports, inFlight, agenda, queued);
+    const held = desiredHeld(state, api, caches, rsKey, reports, agenda, queued);
     const now = held.max + (mine?.orphanedCreates ?? 0) + (unanswered.get(rsKey) ?? 0);
     ghost[rsKey] =
       liveCount(state, api, rsKey, reports, inFlight, mine) <= now ? now : Math.max(previous, now);

@@ -21,24 +21,31 @@ import { stageIds } from './lifecycle.js';
 import type { SimState } from './state.js';
 
 /**
- * Each snapshot's report. A report is a function of its snapshot alone, and xstate makes a
- * new snapshot for every transition (contexts are replaced, never changed in place), so a
- * stage that did not move this step reports what it reported last step.
+ * Each state's last report of each stage, with the snapshot it was made of. A report is a
+ * function of its snapshot alone, and xstate makes a new snapshot for every transition
+ * (contexts are replaced, never changed in place), so a stage that did not move this step
+ * reports what it reported last step. (Kept per stage rather than in a weak map keyed by
+ * every snapshot: one entry per stage, and no new key for each of the step's snapshots.)
  */
-const reported = new WeakMap<object, StageReport>();
+const lastReports = new WeakMap<SimState, Map<string, { snapshot: object; report: StageReport }>>();
 
 /** Every live stage's report, by id (crashed stages have none). */
 export const reportsOf = (state: SimState): Map<string, StageReport> => {
+  let last = lastReports.get(state);
+  if (last === undefined) {
+    last = new Map();
+    lastReports.set(state, last);
+  }
   const reports = new Map<string, StageReport>();
   for (const slot of state.actors.values()) {
     const snapshot = slot.snapshot;
     if (!snapshot) continue;
-    let report = reported.get(snapshot);
-    if (!report) {
-      report = slot.module.report(snapshot);
-      reported.set(snapshot, report);
+    let known = last.get(slot.id);
+    if (known?.snapshot !== snapshot) {
+      known = { snapshot, report: slot.module.report(snapshot) };
+      last.set(slot.id, known);
     }
-    reports.set(slot.id, report);
+    reports.set(slot.id, known.report);
   }
   return reports;
 };
