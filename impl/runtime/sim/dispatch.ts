@@ -12,7 +12,6 @@ import {
   type AnyStateMachine,
   type AnyTransitionDefinition,
   createActor as createXstateActor,
-  initialTransition,
 } from 'xstate';
 import { type LinkId, linkId, nodeOfKubelet, type StageId } from '../../../spec/types/ids.js';
 import type { Message } from '../../../spec/types/messages.js';
@@ -33,7 +32,7 @@ export const linkOf = (message: Message): LinkId =>
 
 /** Creates the actor of a new incarnation and carries out its initial effects. */
 export const createActor = (state: SimState, slot: ActorSlot, input: StageInput): void => {
-  const [snapshot, actions] = initialTransition(slot.module.machine, input);
+  const { snapshot, actions } = initialOf(slot.module.machine)(input);
   slot.snapshot = snapshot;
   runEffects(state, slot, collectEffects(actions));
 };
@@ -72,6 +71,7 @@ export interface Made {
 }
 
 type Transition = (snapshot: AnyMachineSnapshot, event: StageEvent) => Made;
+type Initial = (input: StageInput) => Omit<Made, 'taken'>;
 
 const NONE_TAKEN: readonly AnyTransitionDefinition[] = [];
 
@@ -138,6 +138,30 @@ export const transitionOf = (machine: AnyStateMachine, inspected: boolean): Tran
   };
   made.set(machine, transition);
   return transition;
+};
+
+const initial = new WeakMap<AnyStateMachine, Initial>();
+
+/**
+ * xstate's `initialTransition(machine, input)`, on one inert scope per machine for the
+ * reason `transitionOf` gives: xstate's own makes an actor (and so an initial snapshot) for
+ * every call, which was most of the cost of starting a stage, and a fuzz campaign starts
+ * every stage of a new cluster in each of its runs.
+ */
+export const initialOf = (machine: AnyStateMachine): Initial => {
+  const found = initial.get(machine);
+  if (found) return found;
+  let actions: unknown[] = [];
+  const scope = inertScope(createXstateActor(machine), (action) => {
+    actions.push(action);
+  });
+  const start: Initial = (input) => {
+    actions = [];
+    const snapshot = machine.getInitialSnapshot(scope, input) as AnyMachineSnapshot;
+    return { snapshot, actions };
+  };
+  initial.set(machine, start);
+  return start;
 };
 
 const runEffects = (state: SimState, slot: ActorSlot, effects: readonly Effect[]): void => {
