@@ -116,8 +116,8 @@ const loadFor = (state: SimState, api: ApiViews, rs: ReplicaSetView): number => 
 
 /** The Deployment and ReplicaSet controllers' informer caches, looked up once per step. */
 interface ControllerCaches {
-  /** A ReplicaSet's desired count in the Deployment controller's cache, then the ReplicaSet controller's. */
-  cachedCounts(rsKey: ObjectKey): [number | undefined, number | undefined];
+  /** A ReplicaSet's desired count in the ReplicaSet controller's cache. */
+  countInReplicaSet(rsKey: ObjectKey): number | undefined;
   /** A ReplicaSet in the Deployment controller's cache. */
   replicaSetInDeployment(rsKey: ObjectKey): ReplicaSetView | undefined;
   /** A Deployment in the Deployment controller's cache, by uid. */
@@ -136,15 +136,15 @@ const controllerCaches = (state: SimState): ControllerCaches => {
     return rs && toReplicaSetView(rs);
   };
   return {
-    cachedCounts: (rsKey) => [
-      view(inDeployment, rsKey)?.replicas,
-      view(inReplicaSet, rsKey)?.replicas,
-    ],
+    countInReplicaSet: (rsKey) => view(inReplicaSet, rsKey)?.replicas,
     replicaSetInDeployment: (rsKey) => view(inDeployment, rsKey),
     deploymentByUid: (uid) =>
       deployments && deploymentByUid(deployments.list() as V1Deployment[], uid),
   };
 };
+
+/** `desiredHeld`'s list of counts, reused: it runs once per ReplicaSet per step, never nested. */
+const heldScratch: (number | undefined)[] = [];
 
 /**
  * The desired counts for a ReplicaSet that some part of the system still holds and may act
@@ -161,8 +161,11 @@ const desiredHeld = (
   queued: ReadonlyMap<ObjectKey, number[]>,
 ): HeldCounts => {
   const stored = api.objects.replicaSets[rsKey];
-  const counts: (number | undefined)[] = [stored?.replicas, ...caches.cachedCounts(rsKey)];
-  const ownerUid = (stored ?? caches.replicaSetInDeployment(rsKey))?.ownerUid;
+  const inDeployment = caches.replicaSetInDeployment(rsKey);
+  const counts = heldScratch;
+  counts.length = 0;
+  counts.push(stored?.replicas, inDeployment?.replicas, caches.countInReplicaSet(rsKey));
+  const ownerUid = (stored ?? inDeployment)?.ownerUid;
   const owner = ownerUid ? caches.deploymentByUid(ownerUid) : undefined;
   // The Deployment's own count, persisted or on its way from the autoscaler: a load of
   // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.

@@ -11,8 +11,9 @@ import type { SimAction } from './types.js';
 
 // The Observation reuses what did not change since the last step: the API views while the
 // resourceVersion stands (and the API part while its availability stands too), each stage's
-// report while its snapshot is the same object, the ghost's templates while they did not
-// grow, the desired counts while the load stands; its deleted pods are one growing set, seen
+// report while its snapshot is the same object, each link's observation while its ends and
+// messages stand, the ghost's templates while they did not grow, the desired counts while
+// the load stands; its deleted pods are one growing set, seen
 // as it stood at each step. Each reuse rests on an invariant of the runtime (every write
 // takes a resourceVersion; xstate replaces snapshots and contexts); this compares every
 // step's Observation with views and reports built afresh from the store and the snapshots,
@@ -62,6 +63,21 @@ describe('the Observation of each step', () => {
           fresh.phase,
           fresh.dirty,
           fresh.informerRv,
+        ]);
+      }
+      const freshReport = (id: string) => {
+        const snapshot = cluster.snapshotOf(id as never);
+        const kind = obs.stages.find((stage) => stage.id === id)?.kind;
+        return snapshot && kind ? STAGES[kind].report(snapshot as never) : undefined;
+      };
+      for (const link of obs.links) {
+        const end = freshReport(link.client)?.clients.find((c) => c.server === link.server);
+        const onWire = cluster.pending().filter((p) => p.kind === 'message' && p.link === link.id);
+        expect([link.clientPhase, link.clientEpoch, link.serverEpoch, link.inFlight]).toEqual([
+          end?.phase ?? 'disconnected',
+          end?.epoch ?? null,
+          freshReport(link.server)?.serverEpochs[link.client] ?? null,
+          onWire.length,
         ]);
       }
       compared += 1;

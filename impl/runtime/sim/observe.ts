@@ -75,6 +75,16 @@ const topologyLinks = (state: SimState): [StageId, StageId][] => {
   return links;
 };
 
+/** Each state's links (they change only when a node is lost), and last step's observations of them. */
+const lastLinks = new WeakMap<
+  SimState,
+  { lost: number; ends: [StageId, StageId, LinkId][]; links: LinkObservation[] }
+>();
+
+/**
+ * Every link's observation: last step's object where nothing of it changed (most links, most
+ * steps), and last step's array where no link did, rather than all of them made anew.
+ */
 const linkObservations = (
   state: SimState,
   reports: ReadonlyMap<string, StageReport>,
@@ -82,19 +92,38 @@ const linkObservations = (
   const inFlight = new Map<LinkId, number>();
   for (const p of state.agenda.all())
     if (p.kind === 'message') inFlight.set(p.link, (inFlight.get(p.link) ?? 0) + 1);
-  return topologyLinks(state).map(([client, server]) => {
-    const id = linkId(client, server);
-    const end = reports.get(client)?.clients.find((c) => c.server === server);
-    return {
-      id,
+  let last = lastLinks.get(state);
+  if (last?.lost !== state.lostNodes.size) {
+    const ends = topologyLinks(state).map(([client, server]): [StageId, StageId, LinkId] => [
       client,
       server,
-      clientPhase: end?.phase ?? 'disconnected',
-      clientEpoch: end?.epoch ?? null,
-      serverEpoch: reports.get(server)?.serverEpochs[client] ?? null,
-      inFlight: inFlight.get(id) ?? 0,
-    };
+      linkId(client, server),
+    ]);
+    last = { lost: state.lostNodes.size, ends, links: [] };
+    lastLinks.set(state, last);
+  }
+  const previous = last.links;
+  let changed = previous.length !== last.ends.length;
+  const links = last.ends.map(([client, server, id], i): LinkObservation => {
+    const end = reports.get(client)?.clients.find((c) => c.server === server);
+    const clientPhase = end?.phase ?? 'disconnected';
+    const clientEpoch = end?.epoch ?? null;
+    const serverEpoch = reports.get(server)?.serverEpochs[client] ?? null;
+    const count = inFlight.get(id) ?? 0;
+    const old = previous[i];
+    if (
+      old?.clientPhase === clientPhase &&
+      old.clientEpoch === clientEpoch &&
+      old.serverEpoch === serverEpoch &&
+      old.inFlight === count
+    )
+      return old;
+    changed = true;
+    return { id, client, server, clientPhase, clientEpoch, serverEpoch, inFlight: count };
   });
+  if (!changed) return previous;
+  last.links = links;
+  return links;
 };
 
 const kubeletObservations = (state: SimState): KubeletObservation[] =>

@@ -151,10 +151,10 @@ export const someOf = <V extends object>(
   matches: (value: V) => boolean,
 ): boolean => {
   if (remembered.get(table)?.get(field) === undefined && edits.get(table) === undefined) {
-    const keys = Object.keys(table);
-    if (keys.length <= SCAN_UP_TO) {
-      for (let i = 0; i < keys.length; i += 1)
-        if (matches(table[keys[i] as string] as V)) return true;
+    // Values, not keys: a table keyed by request ids would make a string of every id.
+    const values = Object.values(table);
+    if (values.length <= SCAN_UP_TO) {
+      for (let i = 0; i < values.length; i += 1) if (matches(values[i] as V)) return true;
       return false;
     }
   }
