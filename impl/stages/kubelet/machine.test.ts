@@ -282,6 +282,26 @@ describe('kubelet pods on its node', () => {
     expect(d.of('api')[0]?.intent).toEqual({ op: 'removePod', key: 'a/p1', uid: 'u9' });
   });
 
+  it('keeps a finished removal in mind only while its informer shows the pod', () => {
+    const removing = () => {
+      const d = serving();
+      d.send(upsertPod(), { type: 'sandbox.started', pod: 'a/p1' });
+      d.send(upsertPod({ deleting: true }, 6), { type: 'sandbox.stopped', pod: 'a/p1' });
+      const [call] = d.of('api');
+      return { d, answer: done(call?.id ?? -1, call?.intent ?? {}) };
+    };
+    // The answer first: the mark holds until the informer shows the pod again (its deletion).
+    const answeredFirst = removing();
+    answeredFirst.d.send(answeredFirst.answer);
+    expect(answeredFirst.d.snapshot.context.done).toEqual({ 'removePod:a/p1': true });
+    answeredFirst.d.send(deletePod());
+    expect(answeredFirst.d.snapshot.context.done).toEqual({});
+    // The deletion first: nothing to keep (no event of the pod will come to forget it).
+    const deletedFirst = removing();
+    deletedFirst.d.send(deletePod(), deletedFirst.answer);
+    expect(deletedFirst.d.snapshot.context.done).toEqual({});
+  });
+
   it('stopBeforeRemove off: removes first, and the leaked sandbox is killed later', () => {
     const d = serving({ stopBeforeRemove: false });
     d.send(upsertPod(), { type: 'sandbox.started', pod: 'a/p1' });

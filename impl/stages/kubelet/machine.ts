@@ -186,8 +186,16 @@ const onApiDone = (ctx: KubeletContext, done: Extract<StageEvent, { type: 'api.d
   const key = flightKey(done.intent);
   const inFlight = copyTable(ctx.inFlight);
   delete inFlight[key];
-  // A finished markReady or removePod is not re-issued before the informer shows the pod again.
-  const finished = done.outcome !== 'outage' && done.intent.op !== 'exposePod';
+  // A finished markReady or removePod is not re-issued before the informer shows the pod
+  // again. The mark is kept only while the informer shows the pod: its next event of the pod
+  // forgets the mark anyway (`forgetDone`), and no work is done for a pod it does not show,
+  // so a mark made after the pod's deletion arrived would only stay for good (one per pod
+  // removed that way: the table grew with the run, and was copied whole at every answer).
+  const finished =
+    done.outcome !== 'outage' &&
+    done.intent.op !== 'exposePod' &&
+    'key' in done.intent &&
+    ctx.informer.pods[done.intent.key] !== undefined;
   const next = {
     ...ctx,
     inFlight,
