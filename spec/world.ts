@@ -26,7 +26,7 @@ import type { Config } from './types/config.js';
 import { type LinkId, type StageId, stageKindOf } from './types/ids.js';
 import type { AppliedEvent } from './types/observation.js';
 import { collectGarbage, hasGarbage } from './world/api.js';
-import { deliver, deliverable } from './world/deliver.js';
+import { deliverAt, deliverable } from './world/deliver.js';
 import { describe, distinctMessages } from './world/describe.js';
 import { faultSteps, stageIds } from './world/faults.js';
 import {
@@ -39,7 +39,7 @@ import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
 import { sameCollection, worldKey } from './world/key.js';
 import { leaseSteps, needsLease } from './world/lease.js';
-import { inFlightOn, take } from './world/net.js';
+import { inFlightOn } from './world/net.js';
 import { observe } from './world/observe.js';
 import {
   coreOf,
@@ -206,7 +206,9 @@ const round2Steps = (state: WorldState, link: LinkState): Step[] =>
 const networkSteps = (state: WorldState, cfg: Config): Step[] =>
   distinctMessages(state.net)
     .filter(([, m]) => deliverable(state, cfg, m))
-    .map(([i, m]) => step('net', `deliver ${describe(m)}`, (ctx) => deliver(ctx, take(ctx, i))));
+    .map(([i, m]) =>
+      plainStep('net', `deliver ${describe(m)}`, (s, c, events) => deliverAt(s, c, events, i)),
+    );
 
 const environmentSteps = (state: WorldState): Step[] => {
   const steps: Step[] = [];
