@@ -6,27 +6,40 @@
  * one message, the garbage collector, the end of an API outage, or — within budgets — a
  * fault or an environment action. `createWorldModel` wraps it in the explorer's `Model`.
  */
-import { castDraft, type Draft, produce, setAutoFreeze } from 'immer';
+import { castDraft, produce, setAutoFreeze } from 'immer';
 import type { Action, Model, Transition } from './model.js';
 import { autoscalerSteps } from './stages/autoscaler.js';
-import { type DraftStep, type PlainStep, plainStep, type Step, step } from './stages/common.js';
+import {
+  type DraftStep,
+  type PlainStep,
+  plainStep,
+  type Step,
+  step,
+  withEntries,
+  withoutEntries,
+} from './stages/common.js';
 import { deploymentSteps, statusesAfterSync, writeStatuses } from './stages/deployment.js';
 import { kubeletSteps } from './stages/kubelet.js';
 import { replicaSetSteps } from './stages/replicaset.js';
 import { schedulerSteps } from './stages/scheduler.js';
 import type { Config } from './types/config.js';
-import { type StageId, stageKindOf } from './types/ids.js';
+import { type LinkId, type StageId, stageKindOf } from './types/ids.js';
 import type { AppliedEvent } from './types/observation.js';
 import { collectGarbage, hasGarbage } from './world/api.js';
-import { deliver, deliverable } from './world/deliver.js';
+import { deliverAt, deliverable } from './world/deliver.js';
 import { describe, distinctMessages } from './world/describe.js';
 import { faultSteps, stageIds } from './world/faults.js';
-import { replicaSetGhostChanges, sessionGhostChanges } from './world/ghost.js';
+import {
+  type ReplicaSetGhostChanges,
+  replicaSetGhostChanges,
+  type SessionGhostChanges,
+  sessionGhostChanges,
+} from './world/ghost.js';
 import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
 import { sameCollection, worldKey } from './world/key.js';
 import { leaseSteps, needsLease } from './world/lease.js';
-import { inFlightOn, take } from './world/net.js';
+import { inFlightOn } from './world/net.js';
 import { observe } from './world/observe.js';
 import {
   coreOf,
@@ -42,7 +55,7 @@ import {
   readResourceVersion,
   startHandshake,
 } from './world/session.js';
-import type { Ctx, LinkState, StageCore, WorldState } from './world/state.js';
+import type { Ctx, LinkState, StageCore, WorldGhost, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
 
 // States are never mutated outside `produce`, so freezing them would only cost time.
@@ -193,7 +206,9 @@ const round2Steps = (state: WorldState, link: LinkState): Step[] =>
 const networkSteps = (state: WorldState, cfg: Config): Step[] =>
   distinctMessages(state.net)
     .filter(([, m]) => deliverable(state, cfg, m))
-    .map(([i, m]) => step('net', `deliver ${describe(m)}`, (ctx) => deliver(ctx, take(ctx, i))));
+    .map(([i, m]) =>
+      plainStep('net', `deliver ${describe(m)}`, (s, c, events) => deliverAt(s, c, events, i)),
+    );
 
 const environmentSteps = (state: WorldState): Step[] => {
   const steps: Step[] = [];
@@ -203,7 +218,10 @@ const environmentSteps = (state: WorldState): Step[] => {
         ctx.w.api.up = true;
       }),
     );
-  } else if (hasGarbage(state.api)) steps.push(step('gc', 'garbage collection', collectGarbage));
+  } else if (hasGarbage(state.api)) {
+    const sweep = (s: WorldState) => ({ ...s, api: collectGarbage(s.api) });
+    steps.push(plainStep('gc', 'garbage collection', sweep));
+  }
   return steps;
 };
 
@@ -248,28 +266,51 @@ const readyToServe = (state: WorldState): StageId[] =>
 /**
  * One step: the action itself (under an immer draft, or on plain objects for a `PlainStep`),
  * then the bookkeeping that follows from the new state (phase promotions, ghost history),
- * computed on plain objects and applied in a second, rarely needed, draft.
+ * computed and applied on plain objects.
  */
 const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState => {
   const events: AppliedEvent[] = [];
   const next =
     'run' in s ? applyDraftStep(state, cfg, s, events) : applyPlainStep(state, cfg, s, events);
-  const promote = readyToServe(next);
-  const ghost = replicaSetGhostChanges(state, next);
-  const sessions = sessionGhostChanges(state, next);
-  const none = ghost.desiredMax.length === 0 && ghost.readyFloor.length === 0;
-  if (promote.length === 0 && none && sessions === null) return next;
-  return produce(next, (draft) => {
-    for (const id of promote)
-      (coreOf(draft as WorldState, id) as Draft<StageCore>).phase = 'serving';
-    for (const [rsKey, value] of ghost.desiredMax) draft.ghost.recentDesiredMax[rsKey] = value;
-    for (const [rsKey, value] of ghost.readyFloor) draft.ghost.readyFloor[rsKey] = value;
-    for (const link of sessions?.cleared ?? []) delete draft.ghost.installedEpochs[link];
-    for (const [link, value] of sessions?.installed ?? [])
-      draft.ghost.installedEpochs[link] = value;
-    for (const [link, value] of sessions?.handshakes ?? [])
-      draft.ghost.handshakeEpochs[link] = value;
-  });
+  const promoted = withPromotions(next, readyToServe(next));
+  const ghost = ghostAfter(
+    next.ghost,
+    replicaSetGhostChanges(state, next),
+    sessionGhostChanges(state, next),
+  );
+  return ghost === next.ghost ? promoted : { ...promoted, ghost };
+};
+
+/** The world with each of `ids` (recovering stages) serving. */
+const withPromotions = (state: WorldState, ids: readonly StageId[]): WorldState => {
+  let out = state;
+  for (const id of ids) out = withCore(out, { ...coreOf(out, id), phase: 'serving' });
+  return out;
+};
+
+/**
+ * The ghost with a step's changes applied; each record copied only when it changes (the
+ * ghost itself, when none does: most steps), so that states keep sharing them.
+ */
+const ghostAfter = (
+  ghost: WorldGhost,
+  replicaSets: ReplicaSetGhostChanges,
+  sessions: SessionGhostChanges | null,
+): WorldGhost => {
+  const none = replicaSets.desiredMax.length === 0 && replicaSets.readyFloor.length === 0;
+  if (none && sessions === null) return ghost;
+  const cleared = sessions?.cleared ?? [];
+  const installed =
+    cleared.length === 0
+      ? ghost.installedEpochs
+      : withoutEntries(ghost.installedEpochs, (_, link) => cleared.includes(link as LinkId));
+  return {
+    ...ghost,
+    recentDesiredMax: withEntries(ghost.recentDesiredMax, replicaSets.desiredMax),
+    readyFloor: withEntries(ghost.readyFloor, replicaSets.readyFloor),
+    installedEpochs: withEntries(installed, sessions?.installed ?? []),
+    handshakeEpochs: withEntries(ghost.handshakeEpochs, sessions?.handshakes ?? []),
+  };
 };
 
 const applyDraftStep = (

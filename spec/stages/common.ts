@@ -16,9 +16,11 @@ export const cacheKey = (cfg: Config, pod: PodKey): string =>
 
 /**
  * An enabled action of one actor: its label and the state change it makes, either on an
- * immer draft of the world (`run`: most steps) or as the next state built from the plain one
- * (`next`: informer deliveries, over half of all transitions, where immer's proxies cost
- * more than the work itself).
+ * immer draft of the world (`run`) or as the next state built from the plain one (`next`).
+ * The most frequent actions are plain: informer deliveries (over half of all transitions),
+ * the garbage collector and the frequent API writes (write-backs, status writes, Ready
+ * marks), where immer's proxies cost more than the work itself; reading through a draft
+ * copies every object on the path, even one the step only reads.
  */
 export type Step = DraftStep | PlainStep;
 
@@ -74,6 +76,20 @@ export const withoutEntries = <T>(
     }
   }
   return out ?? record;
+};
+
+/**
+ * `record` with the `entries` set, in their order, as assignments to a draft would set them
+ * (a key it has keeps its place, a new one goes last); the record itself when there are none.
+ */
+export const withEntries = <R extends Readonly<Record<string, unknown>>>(
+  record: R,
+  entries: readonly (readonly [keyof R & string, NonNullable<R[keyof R]>])[],
+): R => {
+  if (entries.length === 0) return record;
+  const out = { ...record } as Record<string, unknown>;
+  for (const [key, value] of entries) out[key] = value;
+  return out as R;
 };
 
 export const templateOf = (view: InformerView, ownerUid: Uid): TemplatePodView | undefined => {

@@ -18,7 +18,8 @@ import type { NodeName, PodKey } from '../types/ids.js';
 import { kubeletId } from '../types/ids.js';
 import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
-import { createPod, removePod, request } from '../world/api.js';
+import type { AppliedEvent } from '../types/observation.js';
+import { createPod, removePod, request, requestOn, withWritten } from '../world/api.js';
 import type { ServerRole } from '../world/session.js';
 import type {
   Ctx,
@@ -33,6 +34,7 @@ import {
   isServing,
   ownerKnownGone,
   ownerSeenGone,
+  plainStep,
   type Step,
   step,
   templateOf,
@@ -135,7 +137,11 @@ const podSteps = (state: WorldState, k: KubeletState, actor: string, cfg: Config
       !pod.ready &&
       !state.api.pods[pod.key]?.ready
     ) {
-      steps.push(step(actor, `ready ${pod.key}`, (ctx) => markReady(ctx, node, pod.key)));
+      steps.push(
+        plainStep(actor, `ready ${pod.key}`, (s, c, events) =>
+          markReady(s, c, events, node, pod.key),
+        ),
+      );
     }
   }
   for (const key of Object.keys(k.sandboxes)) {
@@ -156,31 +162,30 @@ const startSandbox = (ctx: Ctx, node: NodeName, key: PodKey): void => {
 };
 
 /** Marks a running pod Ready: a status patch, or (mutant) a write of the in-memory copy. */
-const markReady = (ctx: Ctx, node: NodeName, key: PodKey): void => {
-  const k = kubelet(ctx, node);
-  const seen = k.view.objects.pods[key];
-  if (!seen) return;
-  request(
-    ctx,
-    {
-      actor: kubeletId(node),
-      verb: ctx.cfg.switches.statusPatchOnly ? 'patch' : 'update',
-      resource: 'pod',
-      key,
-    },
+const markReady = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  node: NodeName,
+  key: PodKey,
+): WorldState => {
+  const seen = state.kubelets[node]?.view.objects.pods[key];
+  if (!seen) return state;
+  const verb = cfg.switches.statusPatchOnly ? 'patch' : 'update';
+  const { api } = requestOn(
+    state.api,
+    events,
+    { actor: kubeletId(node), verb, resource: 'pod', key },
     () => {
-      const live = ctx.w.api.pods[key];
-      if (!live) return 'notFound';
-      const rv = ++ctx.w.api.rv;
-      if (ctx.cfg.switches.statusPatchOnly) {
-        live.ready = true;
-        live.rv = rv;
-      } else {
-        ctx.w.api.pods[key] = { ...seen, ready: true, rv };
-      }
-      return 'ok';
+      const live = state.api.pods[key];
+      if (!live) return { api: state.api, outcome: 'notFound' };
+      const written = cfg.switches.statusPatchOnly
+        ? { ...live, ready: true }
+        : { ...seen, ready: true };
+      return { api: withWritten(state.api, 'pods', written), outcome: 'ok' };
     },
   );
+  return { ...state, api };
 };
 
 /** Stops the sandbox of a pod marked for deletion and removes the object. */

@@ -25,13 +25,15 @@ import { linkId, splitKey } from '../types/ids.js';
 import type { DataMessage, LinkEntry, Sync } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
-import { markPodDeleting, nextRv, request } from '../world/api.js';
+import type { AppliedEvent } from '../types/observation.js';
+import { markPodDeleting, nextRv, request, requestOn, withWritten } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
   isServing,
+  plainStep,
   podsOwnedBy,
   round2Read,
   type Step,
@@ -91,7 +93,11 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
     if (live > target && settled) steps.push(...scaleDownSteps(state, cfg, rs, live - target));
     const held = rc.desired[rs.key];
     if (held && !held.written)
-      steps.push(step('replicaset', `write back ${rs.key}`, (ctx) => writeBack(ctx, rs.key)));
+      steps.push(
+        plainStep('replicaset', `write back ${rs.key}`, (s, c, events) =>
+          writeBack(s, c, events, rs.key),
+        ),
+      );
     const status = statusOf(rc, rs);
     if (
       cfg.switches.writeStatus &&
@@ -99,7 +105,9 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
       rc.statusWritten[rs.key] !== status
     ) {
       steps.push(
-        step('replicaset', `status ${rs.key} ${status}`, (ctx) => writeStatus(ctx, rs.key, status)),
+        plainStep('replicaset', `status ${rs.key} ${status}`, (s, _, events) =>
+          writeStatus(s, events, rs.key, status),
+        ),
       );
     }
   }
@@ -240,41 +248,59 @@ const mintPods = (ctx: Ctx, rs: ReplicaSetView, templateRv: number, count: numbe
  * in this model never outlives its writer (a request is part of its stage's step), so the
  * switch off changes nothing reachable: the hazard it guards is the implementation's.
  */
-const writeBack = (ctx: Ctx, rsKey: ObjectKey): void => {
-  const held = ctx.w.replicaset.desired[rsKey];
-  if (!held) return;
-  const outcome = request(
-    ctx,
+const writeBack = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  rsKey: ObjectKey,
+): WorldState => {
+  const rc = state.replicaset;
+  const held = rc.desired[rsKey];
+  if (!held) return state;
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
     { actor: 'replicaset', verb: 'update', resource: 'replicaset', key: rsKey },
     () => {
-      const rs = ctx.w.api.replicaSets[rsKey];
-      if (!rs) return 'notFound';
-      if (rs.replicasVersion >= held.version && ctx.cfg.switches.writeBackPrecondition)
-        return 'conflict';
-      rs.replicas = held.replicas;
-      rs.replicasVersion = held.version;
-      rs.rv = nextRv(ctx);
-      return 'ok';
+      const rs = state.api.replicaSets[rsKey];
+      if (!rs) return { api: state.api, outcome: 'notFound' };
+      if (rs.replicasVersion >= held.version && cfg.switches.writeBackPrecondition)
+        return { api: state.api, outcome: 'conflict' };
+      const written = { ...rs, replicas: held.replicas, replicasVersion: held.version };
+      return { api: withWritten(state.api, 'replicaSets', written), outcome: 'ok' };
     },
   );
-  if (outcome === 'ok' || outcome === 'conflict') held.written = true;
-  if (outcome === 'notFound') delete ctx.w.replicaset.desired[rsKey];
+  const desired =
+    outcome === 'ok' || outcome === 'conflict'
+      ? { ...rc.desired, [rsKey]: { ...held, written: true } }
+      : outcome === 'notFound'
+        ? withoutEntries(rc.desired, (_, key) => key === rsKey)
+        : rc.desired;
+  return { ...state, api, replicaset: desired === rc.desired ? rc : { ...rc, desired } };
 };
 
-const writeStatus = (ctx: Ctx, rsKey: ObjectKey, status: string): void => {
+const writeStatus = (
+  state: WorldState,
+  events: AppliedEvent[],
+  rsKey: ObjectKey,
+  status: string,
+): WorldState => {
   const [replicas, ready] = status.split('/').map(Number);
-  const outcome = request(
-    ctx,
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
     { actor: 'replicaset', verb: 'patch', resource: 'replicaset', key: rsKey },
     () => {
-      const rs = ctx.w.api.replicaSets[rsKey];
-      if (!rs) return 'notFound';
-      rs.status = { replicas: replicas ?? 0, readyReplicas: ready ?? 0 };
-      rs.rv = nextRv(ctx);
-      return 'ok';
+      const rs = state.api.replicaSets[rsKey];
+      if (!rs) return { api: state.api, outcome: 'notFound' };
+      const patched = { ...rs, status: { replicas: replicas ?? 0, readyReplicas: ready ?? 0 } };
+      return { api: withWritten(state.api, 'replicaSets', patched), outcome: 'ok' };
     },
   );
-  if (outcome === 'ok') ctx.w.replicaset.statusWritten[rsKey] = status;
+  if (outcome !== 'ok') return { ...state, api };
+  const rc = state.replicaset;
+  const statusWritten = { ...rc.statusWritten, [rsKey]: status };
+  return { ...state, api, replicaset: { ...rc, statusWritten } };
 };
 
 // ── Informer ─────────────────────────────────────────────────────────────────────────────────

@@ -5,10 +5,13 @@
  * protocol must survive comes from informer lag, the network and crashes instead.
  */
 
+import { withoutEntries } from '../stages/common.js';
 import type { ObjectKey, PodKey, StageId } from '../types/ids.js';
-import type { PodView } from '../types/objects.js';
+import type { ApiObjects, PodView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import type { Ctx } from './state.js';
+import type { Ctx, WorldState } from './state.js';
+
+type ApiState = WorldState['api'];
 
 type Actor = StageId | 'user' | 'gc' | 'nodeLifecycle';
 type Resource = Extract<AppliedEvent, { kind: 'api' }>['resource'];
@@ -30,6 +33,36 @@ export const request = (ctx: Ctx, req: Request, body: () => Outcome): Outcome =>
   const outcome: Outcome = ctx.w.api.up ? body() : 'outage';
   ctx.events.push({ kind: 'api', retry: false, ...req, outcome });
   return outcome;
+};
+
+/** What a request on plain objects (`PlainStep`) leaves: the API after it, and its outcome. */
+export interface Answer {
+  readonly api: ApiState;
+  readonly outcome: Outcome;
+}
+
+/** `request` on plain objects: `body` answers from `api`, which it never changes. */
+export const requestOn = (
+  api: ApiState,
+  events: AppliedEvent[],
+  req: Request,
+  body: () => Answer,
+): Answer => {
+  const answer: Answer = api.up ? body() : { api, outcome: 'outage' };
+  events.push({ kind: 'api', retry: false, ...req, outcome: answer.outcome });
+  return answer;
+};
+
+type Written = 'deployments' | 'replicaSets' | 'pods';
+
+/** `api` with `object` written to its collection, the object and the API at the next rv. */
+export const withWritten = <C extends Written>(
+  api: ApiState,
+  collection: C,
+  object: ApiObjects[C][string],
+): ApiState => {
+  const rv = api.rv + 1;
+  return { ...api, rv, [collection]: { ...api[collection], [object.key]: { ...object, rv } } };
 };
 
 export const nextRv = (ctx: Ctx): number => {
@@ -86,33 +119,31 @@ export const createPod = (ctx: Ctx, pod: NewPod): Outcome => {
  * ReplicaSet is gone (so an informer can show a template whose owner is already gone).
  * Pods on a node are deleted gracefully so that their kubelet stops the sandbox first. A
  * pod created after its owner was removed (a late expose) is collected like any other.
+ * On plain objects (`PlainStep`): the API after the sweep.
  */
-export const collectGarbage = (ctx: Ctx): void => {
-  const api = ctx.w.api;
+export const collectGarbage = (api: ApiState): ApiState => {
   const deploymentUids = new Set(Object.values(api.deployments).map((d) => d.uid));
-  let removed = false;
-  for (const rs of Object.values(api.replicaSets)) {
-    if (!deploymentUids.has(rs.ownerUid)) {
-      delete api.replicaSets[rs.key];
-      nextRv(ctx);
-      removed = true;
-    }
+  const replicaSets = withoutEntries(api.replicaSets, (rs) => !deploymentUids.has(rs.ownerUid));
+  if (replicaSets !== api.replicaSets) {
+    const removed = Object.keys(api.replicaSets).length - Object.keys(replicaSets).length;
+    return { ...api, replicaSets, rv: api.rv + removed };
   }
-  if (removed) return;
   const rsUids = new Set(Object.values(api.replicaSets).map((r) => r.uid));
-  for (const template of Object.values(api.templatePods)) {
-    if (!rsUids.has(template.ownerUid)) {
-      delete api.templatePods[template.key];
-      nextRv(ctx);
-    }
-  }
+  const templatePods = withoutEntries(api.templatePods, (t) => !rsUids.has(t.ownerUid));
+  // Each removal and each deletion mark takes the next rv, templates first.
+  let rv = api.rv + Object.keys(api.templatePods).length - Object.keys(templatePods).length;
+  let pods: Record<PodKey, PodView> | null = null;
   for (const pod of Object.values(api.pods)) {
-    if (!rsUids.has(pod.ownerUid) && !pod.deleting) markPodDeleting(ctx, pod.key);
+    if (rsUids.has(pod.ownerUid) || pod.deleting) continue;
+    rv += 1;
+    pods ??= { ...api.pods };
+    pods[pod.key] = { ...pod, deleting: true, rv };
   }
+  return { ...api, templatePods, pods: pods ?? api.pods, rv };
 };
 
 /** True iff a sweep would change something (so the action is enabled only when useful). */
-export const hasGarbage = (api: Ctx['w']['api']): boolean => {
+export const hasGarbage = (api: ApiState): boolean => {
   const deploymentUids = new Set(Object.values(api.deployments).map((d) => d.uid));
   if (Object.values(api.replicaSets).some((rs) => !deploymentUids.has(rs.ownerUid))) return true;
   const rsUids = new Set(Object.values(api.replicaSets).map((r) => r.uid));

@@ -3,8 +3,11 @@
  * A message to a stage that no longer exists (a lost node) is discarded.
  */
 
+import { produce } from 'immer';
 import { answersHandshakes } from '../stages/common.js';
+import type { Config } from '../types/config.js';
 import type { DataMessage, Message, Sync } from '../types/messages.js';
+import type { AppliedEvent } from '../types/observation.js';
 import { linkOf } from './net.js';
 import { coreOf, ROLES } from './roles.js';
 import { onData, onEpochMismatch, onHandshake, onHandshakeReply, onSyncAck } from './session.js';
@@ -24,7 +27,24 @@ export const deliverable = (state: WorldState, cfg: Ctx['cfg'], message: Message
   return true;
 };
 
-export const deliver = (ctx: Ctx, message: Message): void => {
+/**
+ * The delivery of the message at `index` of the net, for a `PlainStep`: the message is taken
+ * off the plain net (on a draft, the net would be drafted only to be replaced by a copy
+ * without it), and handled on a draft of the rest.
+ */
+export const deliverAt = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  index: number,
+): WorldState => {
+  const message = state.net[index];
+  if (!message) throw new Error(`no message at index ${index}`);
+  const rest: WorldState = { ...state, net: state.net.filter((_, i) => i !== index) };
+  return produce(rest, (draft) => deliver({ w: draft, cfg, events }, message));
+};
+
+const deliver = (ctx: Ctx, message: Message): void => {
   const link = ctx.w.links[linkOf(ctx.w as WorldState, message)];
   if (!link) return;
   switch (method(message)) {

@@ -131,7 +131,7 @@ const controllerDeleted = (s: WorldState): boolean =>
       e.kind === 'api' && e.actor === 'replicaset' && e.verb === 'delete' && e.resource === 'pod',
   );
 
-interface ReplicaSetGhostChanges {
+export interface ReplicaSetGhostChanges {
   readonly desiredMax: [ObjectKey, number][];
   readonly readyFloor: [ObjectKey, ReadyFloor][];
 }
@@ -169,7 +169,7 @@ const incarnationOf = (s: WorldState, id: StageId): number => {
   return s[stageKindOf(id) as Exclude<ReturnType<typeof stageKindOf>, 'kubelet'>].incarnation;
 };
 
-interface SessionGhostChanges {
+export interface SessionGhostChanges {
   readonly installed: [LinkId, InstalledEpoch][];
   /** Links whose server restarted since it installed its epoch: it holds none now. */
   readonly cleared: LinkId[];

@@ -26,10 +26,11 @@ export const inFlightOn = (state: WorldState, link: LinkId): number => {
 };
 
 /**
- * Removes the message at `index` (delivery or drop) and returns it. The net is replaced by a
- * plain copy without it: a `splice` through the draft would make immer draft every message
- * it shifts (only to drop those drafts when the step ends), and hand out a draft of the
- * frozen message instead of the message.
+ * Removes the message at `index` (a drop; a delivery takes its message off the plain net,
+ * `deliverAt`) and returns it. The net is replaced by a plain copy without it: a `splice`
+ * through the draft would make immer draft every message it shifts (only to drop those
+ * drafts when the step ends), and hand out a draft of the frozen message instead of the
+ * message.
  */
 export const take = (ctx: Ctx, index: number): Message => {
   const net = ctx.w.net;

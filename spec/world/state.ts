@@ -1,7 +1,8 @@
 /**
  * The whole system as one immutable value: the API Server, every stage's memory, the
  * sessions of the direct links, the messages in flight, the remaining fault budgets and the
- * ghost history the properties read. Stage handlers change it through immer drafts.
+ * ghost history the properties read. Stage handlers change it through immer drafts, or build
+ * the next state from plain objects (`PlainStep`, spec/stages/common.ts).
  *
  * Maps are plain records keyed by strings; `key.ts` serialises them in sorted key order, so
  * the order in which entries were inserted never leaks into a state's identity.
