@@ -1,5 +1,7 @@
 // The top functions of a V8 CPU profile (`node --cpu-prof`), by self time and by inclusive
-// time, as shares of all samples: the "where the time goes" figures of docs/bench-impl.md.
+// time, as shares of all samples, and self time by script (a package's files together:
+// how much is xstate's, say, against the bundle's own code and the garbage collector): the
+// "where the time goes" figures of docs/bench-impl.md.
 //
 //   npx tsx bench/profile/summarise.ts FILE.cpuprofile... [TOP]
 //
@@ -26,6 +28,15 @@ if (files.length === 0 || files.length + (topArg === undefined ? 0 : 1) !== args
 }
 const top = Number(topArg ?? 30);
 
+/** A node's script: its package for a file under node_modules, else the file; V8's own
+ * entries (the garbage collector, idle, builtins) by their name. */
+const scriptOf = (node: ProfileNode): string => {
+  const { url, functionName } = node.callFrame;
+  if (url === '') return functionName;
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  return inPackage ? `package ${inPackage[1]}` : (url.split('/').pop() ?? url);
+};
+
 const summarise = (file: string): void => {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -46,9 +57,13 @@ const summarise = (file: string): void => {
   });
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const byScript = new Map<string, number>();
   for (const [id, time] of timeAt) {
-    const name = nameOf(nodes.get(id) as ProfileNode);
+    const node = nodes.get(id) as ProfileNode;
+    const name = nameOf(node);
     self.set(name, (self.get(name) ?? 0) + time);
+    const script = scriptOf(node);
+    byScript.set(script, (byScript.get(script) ?? 0) + time);
     const onStack = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at))
       onStack.add(nameOf(nodes.get(at) as ProfileNode));
@@ -61,6 +76,7 @@ const summarise = (file: string): void => {
   };
   print('self', self);
   print('inclusive', inclusive);
+  print('self by script', byScript);
 };
 
 for (const file of files) summarise(file);
