@@ -7,7 +7,6 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import {
   type HeldCounts,
-  heldCounts,
   isSettled,
   nextHandshakeEpochs,
   nextReadyFloor,
@@ -143,8 +142,33 @@ const controllerCaches = (state: SimState): ControllerCaches => {
   };
 };
 
-/** `desiredHeld`'s list of counts, reused: it runs once per ReplicaSet per step, never nested. */
-const heldScratch: (number | undefined)[] = [];
+/**
+ * The running least and greatest count of `desiredHeld`: `heldCounts`'s fold, kept here so
+ * that a step makes no list of counts (the ghost runs once per ReplicaSet per step, and
+ * never within itself).
+ */
+const fold = { min: 0, max: 0 };
+
+const hold = (count: number | undefined): void => {
+  if (count === undefined) return;
+  if (count < fold.min) fold.min = count;
+  if (count > fold.max) fold.max = count;
+};
+
+const holdCountsOf = (entries: readonly LinkEntry[], rsKey: ObjectKey, ownerKey?: ObjectKey) => {
+  for (const e of entries)
+    if (e.kind === 'count' && (e.key === rsKey || e.key === ownerKey)) hold(e.replicas);
+};
+
+const holdAll = (counts: readonly number[] | undefined): void => {
+  for (const count of counts ?? NO_COUNTS) hold(count);
+};
+
+const NO_COUNTS: readonly number[] = [];
+const NO_ENTRIES: readonly LinkEntry[] = [];
+
+/** The stages whose held entries may carry a ReplicaSet's or its Deployment's count. */
+const COUNT_HOLDERS = ['autoscaler', 'deployment', 'replicaset'] as const;
 
 /**
  * The desired counts for a ReplicaSet that some part of the system still holds and may act
@@ -161,31 +185,30 @@ const desiredHeld = (
   queued: ReadonlyMap<ObjectKey, number[]>,
 ): HeldCounts => {
   const stored = api.objects.replicaSets[rsKey];
+  const load = stored ? loadFor(state, api, stored) : 0;
+  fold.min = load;
+  fold.max = load;
   const inDeployment = caches.replicaSetInDeployment(rsKey);
-  const counts = heldScratch;
-  counts.length = 0;
-  counts.push(stored?.replicas, inDeployment?.replicas, caches.countInReplicaSet(rsKey));
+  hold(stored?.replicas);
+  hold(inDeployment?.replicas);
+  hold(caches.countInReplicaSet(rsKey));
   const ownerUid = (stored ?? inDeployment)?.ownerUid;
   const owner = ownerUid ? caches.deploymentByUid(ownerUid) : undefined;
   // The Deployment's own count, persisted or on its way from the autoscaler: a load of
   // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
   const ownerView = ownerUid ? api.deploymentByUid(ownerUid) : undefined;
-  counts.push(owner ? toDeploymentView(owner).replicas : undefined, ownerView?.replicas);
+  hold(owner ? toDeploymentView(owner).replicas : undefined);
+  hold(ownerView?.replicas);
   const ownerKey = ownerView ? ownerView.key : owner && toDeploymentView(owner).key;
-  const addCountsOf = (entries: readonly LinkEntry[]) => {
-    for (const e of entries)
-      if (e.kind === 'count' && (e.key === rsKey || e.key === ownerKey)) counts.push(e.replicas);
-  };
-  for (const stage of ['autoscaler', 'deployment', 'replicaset'])
-    addCountsOf(reports.get(stage)?.dirty ?? []);
-  addCountsOf(agenda.inFlight);
-  for (const count of queued.get(rsKey) ?? []) counts.push(count);
+  for (const stage of COUNT_HOLDERS)
+    holdCountsOf(reports.get(stage)?.dirty ?? NO_ENTRIES, rsKey, ownerKey);
+  holdCountsOf(agenda.inFlight, rsKey, ownerKey);
+  holdAll(queued.get(rsKey));
   if (ownerKey !== undefined) {
-    for (const count of agenda.deploymentScales.get(ownerKey) ?? []) counts.push(count);
-    for (const count of queued.get(ownerKey) ?? []) counts.push(count);
+    holdAll(agenda.deploymentScales.get(ownerKey));
+    holdAll(queued.get(ownerKey));
   }
-  const load = stored ? loadFor(state, api, stored) : 0;
-  return heldCounts(load, counts);
+  return { load, min: fold.min, max: fold.max };
 };
 
 /**
@@ -288,6 +311,10 @@ const scanAgenda = (state: SimState): AgendaScan => {
   return { inFlight, pods, deploymentScales, deletions };
 };
 
+/** `liveCount`'s sets, emptied at each call (it never runs within itself). */
+const live = new Set<string>();
+const deleting = new Set<string>();
+
 /** Live pods of a ReplicaSet anywhere: API (not deleting), every stage's cache, in flight. */
 const liveCount = (
   state: SimState,
@@ -297,22 +324,24 @@ const liveCount = (
   inFlight: readonly LinkEntry[],
   pending: PendingOf | undefined,
 ): number => {
-  const live = new Set<string>();
-  const deleting = new Set<string>();
+  live.clear();
+  deleting.clear();
   for (const view of api.podsOf(rsKey)) {
     if (view.deleting) deleting.add(view.key);
     else live.add(view.key);
   }
-  const add = (held: { ownerKey: string; key: string }) => {
-    if (held.ownerKey !== rsKey || state.ghost.deletedPods.has(held.key) || deleting.has(held.key))
-      return;
-    live.add(held.key);
+  const deleted = state.ghost.deletedPods;
+  const add = (ownerKey: string, key: string) => {
+    if (ownerKey === rsKey && !deleted.has(key) && !deleting.has(key)) live.add(key);
   };
-  for (const report of reports.values()) for (const e of report.dirty) if (e.kind === 'pod') add(e);
-  for (const e of inFlight) if (e.kind === 'pod') add(e);
-  for (const key of pending?.pods ?? []) add({ ownerKey: rsKey, key });
+  for (const report of reports.values())
+    for (const e of report.dirty) if (e.kind === 'pod') add(e.ownerKey, e.key);
+  for (const e of inFlight) if (e.kind === 'pod') add(e.ownerKey, e.key);
+  for (const key of pending?.pods ?? NO_KEYS) add(rsKey, key);
   return live.size;
 };
+
+const NO_KEYS: readonly string[] = [];
 
 const NONE: ReadonlySet<string> = new Set();
 
