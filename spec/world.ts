@@ -39,6 +39,7 @@ import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
 import { sameCollection, worldKey } from './world/key.js';
 import { leaseSteps, needsLease } from './world/lease.js';
+import { holdFor, keep, writeThrough } from './world/memo.js';
 import { inFlightOn } from './world/net.js';
 import { observe } from './world/observe.js';
 import {
@@ -340,12 +341,21 @@ export type { WorldState };
 export const createWorldModel = (cfg: Config): Model<WorldState> => ({
   config: cfg,
   initial: () => initialState(cfg),
-  transitions: (state): Transition<WorldState>[] =>
-    enabledSteps(state, cfg).map((s) => {
+  transitions: (state): Transition<WorldState>[] => {
+    writeThrough();
+    return enabledSteps(state, cfg).map((s) => {
       const action: Action = { actor: s.actor, label: s.label, fault: s.fault };
       return { action, next: applyStep(state, cfg, s) };
-    }),
-  observe: (state) => observe(state, cfg.preset.overshootSlack),
-  key: worldKey,
+    });
+  },
+  observe: (state) => {
+    holdFor(state);
+    return observe(state, cfg.preset.overshootSlack);
+  },
+  key: (state) => {
+    holdFor(state);
+    return worldKey(state);
+  },
   summary: summarise,
+  kept: keep,
 });
