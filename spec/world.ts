@@ -24,6 +24,7 @@ import { replicaSetSteps } from './stages/replicaset.js';
 import { schedulerSteps } from './stages/scheduler.js';
 import type { Config } from './types/config.js';
 import { type LinkId, type StageId, stageKindOf } from './types/ids.js';
+import type { DataMessage } from './types/messages.js';
 import type { AppliedEvent } from './types/observation.js';
 import { collectGarbage, hasGarbage } from './world/api.js';
 import { deliverAt, deliverable } from './world/deliver.js';
@@ -55,6 +56,7 @@ import {
   informerCaughtUp,
   readResourceVersion,
   startHandshake,
+  withLink,
 } from './world/session.js';
 import type { Ctx, LinkState, StageCore, WorldGhost, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
@@ -149,7 +151,7 @@ interface SessionSteps {
 
 /** Would a re-check find something the client's latest handshake did not? (`LinkState.checked`) */
 const changedSinceChecked = (state: WorldState, cfg: Config, link: LinkState): boolean =>
-  handshakeInputs({ w: state as Ctx['w'], cfg, events: [] }, link) !== link.checked;
+  handshakeInputs(state, cfg, link) !== link.checked;
 
 const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
   const steps: Step[] = [];
@@ -161,7 +163,9 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
     if (client.phase !== 'recovering' && client.phase !== 'serving') continue;
     if (link.phase === 'disconnected') {
       steps.push(
-        step(link.client, `handshake ${link.id}`, (ctx) => startHandshake(ctx, ROLES, link.id)),
+        plainStep(link.client, `handshake ${link.id}`, (s, c) =>
+          startHandshake(s, c, ROLES, link.id),
+        ),
       );
       continue;
     }
@@ -176,8 +180,8 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
     // it sent (or adopted) still not seen persisted (a re-check: `enabledSteps`). Firing at
     // any other moment is a spurious timeout (a fault).
     const idle = inFlightOn(state, link.id) === 0;
-    const retry = step(link.client, `retry ${link.id}`, (ctx) =>
-      startHandshake(ctx, ROLES, link.id),
+    const retry = plainStep(link.client, `retry ${link.id}`, (s, c) =>
+      startHandshake(s, c, ROLES, link.id),
     );
     if (idle && link.phase !== 'connected') steps.push(retry);
     else if (idle && holdsDirty(state, link) && changedSinceChecked(state, cfg, link))
@@ -187,10 +191,9 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
   for (const link of Object.values(state.links)) {
     link.admitted.forEach((m, i) => {
       steps.push(
-        step(link.server, `apply ${describe(m)}`, (ctx) => {
-          const draft = ctx.w.links[link.id];
-          const [message] = draft?.admitted.splice(i, 1) ?? [];
-          if (draft && message) applyAdmitted(ctx, ROLES, draft, message as never);
+        plainStep(link.server, `apply ${describe(m)}`, (s, c, events) => {
+          const taken = { ...link, admitted: link.admitted.filter((_, j) => j !== i) };
+          return applyAdmitted(withLink(s, taken), c, events, ROLES, taken, m as DataMessage);
         }),
       );
     });

@@ -23,18 +23,13 @@
 import type { Config } from '../types/config.js';
 import type { ObjectKey } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
-import {
-  type CountEntry,
-  type DataMessage,
-  replicaSetVersion,
-  type Sync,
-} from '../types/messages.js';
+import { type CountEntry, replicaSetVersion } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import { nextRv, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, DeploymentCtlState, WorldState } from '../world/state.js';
-import { isServing, round2Read, type Step, step, withoutEntries } from './common.js';
+import type { Ctx, DeploymentCtlState, HeldCount, WorldState } from '../world/state.js';
+import { isServing, round2Read, type Step, step, withAdmitted, withoutEntries } from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
 
@@ -265,21 +260,25 @@ export const writeStatuses = (ctx: Ctx, statuses: readonly [ObjectKey, string][]
 
 /** Server of `autoscaler -> deployment`: counts not yet written back, newest version wins. */
 export const deploymentServer: ServerRole = {
-  snapshot: (ctx) =>
-    Object.values(ctx.w.deployment.scales).map(({ written: _w, ...entry }) => entry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    if (message.type === 'deployment.scale') return acceptScale(ctx, message.entry);
-    if (!('entries' in message)) return;
-    for (const key of message.discard) delete ctx.w.deployment.scales[key];
-    for (const entry of message.entries) if (entry.kind === 'count') acceptScale(ctx, entry);
+  snapshot: (state) =>
+    Object.values(state.deployment.scales).map(({ written: _w, ...entry }) => entry),
+  apply: (server, _cfg, _events, message) => {
+    const dc = server as DeploymentCtlState;
+    if (message.type === 'deployment.scale') return withScales(dc, [message.entry]);
+    if (!('entries' in message)) return dc;
+    const scales = withoutEntries(dc.scales, (_, key) => message.discard.includes(key));
+    const entries = message.entries.filter((e): e is CountEntry => e.kind === 'count');
+    return withScales(scales === dc.scales ? dc : { ...dc, scales }, entries);
   },
 };
 
-const acceptScale = (ctx: Ctx, entry: CountEntry): void => {
-  const dc = ctx.w.deployment;
-  const persisted = dc.view.objects.deployments[entry.key]?.replicasVersion ?? 0;
-  if (entry.version <= Math.max(dc.scales[entry.key]?.version ?? 0, persisted)) return;
-  dc.scales[entry.key] = { ...entry, written: false };
+const withScales = (dc: DeploymentCtlState, entries: readonly CountEntry[]): DeploymentCtlState => {
+  const scales = withAdmitted(dc.scales, entries, (entry, held): [string, HeldCount] | null => {
+    const persisted = dc.view.objects.deployments[entry.key]?.replicasVersion ?? 0;
+    if (entry.version <= Math.max(held[entry.key]?.version ?? 0, persisted)) return null;
+    return [entry.key, { ...entry, written: false }];
+  });
+  return scales === dc.scales ? dc : { ...dc, scales };
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────

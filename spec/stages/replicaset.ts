@@ -22,14 +22,14 @@
 import type { Config } from '../types/config.js';
 import type { ObjectKey, Uid } from '../types/ids.js';
 import { linkId, splitKey } from '../types/ids.js';
-import type { DataMessage, LinkEntry, Sync } from '../types/messages.js';
+import type { CountEntry, LinkEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
 import { markPodDeleting, nextRv, request, requestOn, withWritten } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
+import type { Ctx, HeldCount, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
   isServing,
@@ -39,6 +39,7 @@ import {
   type Step,
   step,
   templateOf,
+  withAdmitted,
   withoutEntries,
 } from './common.js';
 
@@ -358,25 +359,28 @@ const expectedAfterSync = (
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 export const replicaSetServer: ServerRole = {
-  snapshot: (ctx) =>
-    Object.values(ctx.w.replicaset.desired).map(({ written: _w, ...entry }) => entry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    const rc = ctx.w.replicaset;
-    if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
-    if (!('entries' in message)) return;
-    rc.upstreamSynced = true;
-    for (const key of message.discard) delete rc.desired[key];
-    for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
+  snapshot: (state) =>
+    Object.values(state.replicaset.desired).map(({ written: _w, ...entry }) => entry),
+  apply: (server, _cfg, _events, message) => {
+    const rc = server as ReplicaSetCtlState;
+    if (message.type === 'replicaset.scale') return withCounts(rc, [message.entry]);
+    if (!('entries' in message)) return rc;
+    const desired = withoutEntries(rc.desired, (_, key) => message.discard.includes(key));
+    const entries = message.entries.filter((e): e is CountEntry => e.kind === 'count');
+    const synced = rc.upstreamSynced && desired === rc.desired;
+    return withCounts(synced ? rc : { ...rc, upstreamSynced: true, desired }, entries);
   },
 };
 
 /** Absolute counts: the newest version wins, against the cache and the persisted annotation. */
-const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): void => {
-  const rc = ctx.w.replicaset;
-  const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
-  const held = rc.desired[entry.key];
-  if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
-  rc.desired[entry.key] = { ...entry, written: false };
+const withCounts = (rc: ReplicaSetCtlState, entries: readonly CountEntry[]): ReplicaSetCtlState => {
+  const desired = withAdmitted(rc.desired, entries, (entry, held): [string, HeldCount] | null => {
+    const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
+    const version = held[entry.key]?.version ?? 0;
+    if (entry.version <= Math.max(version, persistedVersion)) return null;
+    return [entry.key, { ...entry, written: false }];
+  });
+  return desired === rc.desired ? rc : { ...rc, desired };
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────

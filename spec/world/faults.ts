@@ -5,10 +5,11 @@
  * shared `faultsTotal`.
  */
 import { castDraft } from 'immer';
-import { emptyView, type Step } from '../stages/common.js';
+import { emptyView, type PlainStep, type Step } from '../stages/common.js';
 import type { Config } from '../types/config.js';
 import type { StageId } from '../types/ids.js';
 import { holdsLease, nodeOfKubelet, stageKindOf } from '../types/ids.js';
+import type { AppliedEvent } from '../types/observation.js';
 import { markPodDeleting, nextRv, removePod, request } from './api.js';
 import { describe, distinctMessages } from './describe.js';
 import { take } from './net.js';
@@ -25,9 +26,34 @@ const fault = (budget: Budget, actor: string, label: string, run: (ctx: Ctx) => 
   run: (ctx) => {
     ctx.w.budgets[budget] -= 1;
     if (budget !== 'scaleEvents') ctx.w.budgets.faultsTotal -= 1;
-    ctx.events.push({ kind: 'fault', fault: label.split(' ')[0] ?? label, target: label });
+    ctx.events.push(faultEvent(label));
     run(ctx);
   },
+});
+
+/** `fault` for an action on plain objects (`PlainStep`). */
+const plainFault = (
+  budget: Budget,
+  actor: string,
+  label: string,
+  next: PlainStep['next'],
+): Step => ({
+  actor,
+  label,
+  fault: true,
+  next: (state, cfg, events) => {
+    const budgets = { ...state.budgets };
+    budgets[budget] -= 1;
+    if (budget !== 'scaleEvents') budgets.faultsTotal -= 1;
+    events.push(faultEvent(label));
+    return next({ ...state, budgets }, cfg, events);
+  },
+});
+
+const faultEvent = (label: string): AppliedEvent => ({
+  kind: 'fault',
+  fault: label.split(' ')[0] ?? label,
+  target: label,
 });
 
 const allowed = (state: WorldState, budget: Budget): boolean =>
@@ -62,8 +88,8 @@ export const faultSteps = (
   if (allowed(state, 'timeouts'))
     for (const link of spuriousTimeouts) {
       // The timer fires although nothing was lost: the client re-handshakes all the same.
-      const run = (ctx: Ctx) => startHandshake(ctx, ROLES, link.id);
-      steps.push(fault('timeouts', link.client, `timeout ${link.id}`, run));
+      const next: PlainStep['next'] = (s, c) => startHandshake(s, c, ROLES, link.id);
+      steps.push(plainFault('timeouts', link.client, `timeout ${link.id}`, next));
     }
   if (allowed(state, 'apiOutages') && state.api.up)
     steps.push(
