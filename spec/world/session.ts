@@ -21,7 +21,7 @@ import { epochIsOlder, mintEpoch, sameIncarnation, stageKindOf } from '../types/
 import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
 import { entryKeysOf, isSync } from '../types/messages.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { send } from './net.js';
+import { send, withSent } from './net.js';
 import type { Ctx, LinkState, StageCore, WorldState } from './state.js';
 
 /** What a stage does as the server of a link. */
@@ -83,12 +83,6 @@ export interface Roles {
 export const withLink = (state: WorldState, link: LinkState): WorldState => ({
   ...state,
   links: { ...state.links, [link.id]: link },
-});
-
-/** `state` with `message` in flight, frozen as `send` leaves it. */
-const withSent = (state: WorldState, message: Message): WorldState => ({
-  ...state,
-  net: [...state.net, Object.freeze(message)],
 });
 
 /** The client mints a fresh epoch and starts round 1. */
