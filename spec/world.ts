@@ -58,7 +58,7 @@ import {
   startHandshake,
   withLink,
 } from './world/session.js';
-import type { Ctx, LinkState, StageCore, WorldGhost, WorldState } from './world/state.js';
+import type { LinkState, StageCore, WorldGhost, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
 
 // States are never mutated outside `produce`, so freezing them would only cost time.
@@ -107,10 +107,9 @@ const waits = (state: WorldState, id: StageId): boolean =>
 
 /**
  * An informer delivery, on plain objects (`PlainStep`): the stage's view jumps to the API's
- * newest state, a syncing stage is now recovering, and its handlers evict what the view shows
- * done. What is left writes elsewhere in the world, so it runs on a draft, and only when
- * there is some (a small share of deliveries): the Deployment controller's
- * status writes, and round 2 on every link whose client waited for this delivery.
+ * newest state, a syncing stage is now recovering, its handlers evict what the view shows
+ * done, and the Deployment controller writes the statuses it now sees. Round 2 on every
+ * link whose client waited for this delivery runs on a draft, and only when there is one.
  */
 const syncInformer = (
   state: WorldState,
@@ -130,11 +129,10 @@ const syncInformer = (
   const next = withCore(state, synced);
   const statuses =
     id === 'deployment' ? statusesAfterSync(synced as WorldState['deployment'], cfg) : [];
-  if (statuses.length === 0 && !waits(state, id)) return next;
-  return produce(next, (draft) => {
-    const ctx: Ctx = { w: draft, cfg, events };
-    writeStatuses(ctx, statuses);
-    informerCaughtUp(ctx, ROLES, id);
+  const written = writeStatuses(next, events, statuses);
+  if (!waits(state, id)) return written;
+  return produce(written, (draft) => {
+    informerCaughtUp({ w: draft, cfg, events }, ROLES, id, written.links);
   });
 };
 

@@ -25,11 +25,20 @@ import type { ObjectKey } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
 import { type CountEntry, replicaSetVersion } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
-import { nextRv, request } from '../world/api.js';
+import type { AppliedEvent } from '../types/observation.js';
+import { nextRv, request, requestOn, withWritten } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, DeploymentCtlState, HeldCount, WorldState } from '../world/state.js';
-import { isServing, round2Read, type Step, step, withAdmitted, withoutEntries } from './common.js';
+import {
+  isServing,
+  plainStep,
+  round2Read,
+  type Step,
+  step,
+  withAdmitted,
+  withoutEntries,
+} from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
 
@@ -136,23 +145,33 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
  */
 const statusSteps = (dc: DeploymentCtlState, cfg: Config): Step[] =>
   unwrittenStatuses(dc, cfg).map(([key, status]) =>
-    step('deployment', `status ${key} ${status}`, (ctx) => writeStatus(ctx, key, status)),
+    plainStep('deployment', `status ${key} ${status}`, (s, _, events) =>
+      writeStatus(s, events, key, status),
+    ),
   );
 
-const writeStatus = (ctx: Ctx, key: ObjectKey, status: string): void => {
+const writeStatus = (
+  state: WorldState,
+  events: AppliedEvent[],
+  key: ObjectKey,
+  status: string,
+): WorldState => {
   const [replicas, ready] = status.split('/').map(Number);
-  const outcome = request(
-    ctx,
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
     { actor: 'deployment', verb: 'patch', resource: 'deployment', key },
     () => {
-      const d = ctx.w.api.deployments[key];
-      if (!d) return 'notFound';
-      d.status = { replicas: replicas ?? 0, readyReplicas: ready ?? 0 };
-      d.rv = nextRv(ctx);
-      return 'ok';
+      const d = state.api.deployments[key];
+      if (!d) return { api: state.api, outcome: 'notFound' };
+      const patched = { ...d, status: { replicas: replicas ?? 0, readyReplicas: ready ?? 0 } };
+      return { api: withWritten(state.api, 'deployments', patched), outcome: 'ok' };
     },
   );
-  if (outcome === 'ok') ctx.w.deployment.statusWritten[key] = status;
+  if (outcome !== 'ok') return { ...state, api };
+  const dc = state.deployment;
+  const statusWritten = { ...dc.statusWritten, [key]: status };
+  return { ...state, api, deployment: { ...dc, statusWritten } };
 };
 
 const scaleDirect = (ctx: Ctx, rsKey: ObjectKey, replicas: number, version: number): void => {
@@ -246,14 +265,19 @@ export const onDeploymentSync = (dc: DeploymentCtlState): DeploymentCtlState => 
 /**
  * The status writes in the step of a delivery: as the implementation's reconcile does on an
  * informer event, the Deployment status follows its ReplicaSets' in the same step (one
- * interleaving point, not two). They write to the API, so they run on a draft
- * (`writeStatuses`), and only when there are some.
+ * interleaving point, not two); `writeStatuses` makes them, on plain objects.
  */
 export const statusesAfterSync = (dc: DeploymentCtlState, cfg: Config): [ObjectKey, string][] =>
   isServing(dc) ? unwrittenStatuses(dc, cfg) : [];
 
-export const writeStatuses = (ctx: Ctx, statuses: readonly [ObjectKey, string][]): void => {
-  for (const [key, status] of statuses) writeStatus(ctx, key, status);
+export const writeStatuses = (
+  state: WorldState,
+  events: AppliedEvent[],
+  statuses: readonly [ObjectKey, string][],
+): WorldState => {
+  let out = state;
+  for (const [key, status] of statuses) out = writeStatus(out, events, key, status);
+  return out;
 };
 
 // ── Server end ───────────────────────────────────────────────────────────────────────────────

@@ -14,7 +14,7 @@
  * `fence: exclusive` admission and application are one step; with `fence: none` they are two,
  * and a handshake may fall between them.
  */
-import { castDraft, current } from 'immer';
+import { castDraft } from 'immer';
 import type { Config } from '../types/config.js';
 import type { Epoch, LinkId } from '../types/ids.js';
 import { epochIsOlder, mintEpoch, sameIncarnation, stageKindOf } from '../types/ids.js';
@@ -182,15 +182,20 @@ export const readResourceVersion = (ctx: Ctx, roles: Roles, link: LinkState): vo
 };
 
 /**
- * The client's informer delivered: every round 2 it was waiting for runs in this step. Only
- * the client's own links are read through the draft: reading every link there would make
- * immer draft (copy on write) all of them, on every informer delivery, to drop them again.
+ * The client's informer delivered: every round 2 it was waiting for runs in this step.
+ * `links` is the plain record the draft was made from: only the client's own links are read
+ * through the draft, as reading every link there would make immer draft (copy on write)
+ * all of them, to drop them again.
  */
-export const informerCaughtUp = (ctx: Ctx, roles: Roles, client: LinkState['client']): void => {
-  const links = ctx.w.links;
-  for (const [id, link] of Object.entries(current(links) as Readonly<Record<string, LinkState>>)) {
+export const informerCaughtUp = (
+  ctx: Ctx,
+  roles: Roles,
+  client: LinkState['client'],
+  links: WorldState['links'],
+): void => {
+  for (const [id, link] of Object.entries(links)) {
     if (link.client !== client) continue;
-    const draft = links[id];
+    const draft = ctx.w.links[id];
     if (draft?.round2?.freshness === 'wait') runRound2(ctx, roles, draft);
   }
 };
