@@ -9,7 +9,8 @@
  *
  * Sub-objects are immutable and shared between states, so their serialisation is memoised
  * by object identity: a successor's key serialises only what its step changed (a stage, a
- * record, the messages in flight) and strings together the ids of the rest.
+ * record, the messages in flight) and strings together the ids of the rest. The memo's
+ * entries for a successor are written only if the explorer keeps it (`HeldMemo`, memo.ts).
  */
 
 import { contentId } from '../explore/fingerprint.js';

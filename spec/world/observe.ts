@@ -5,7 +5,8 @@
  * shares the rest with its parent's. Observations are never changed once built, so sharing
  * them is safe. The observation itself is not memoised per state: the explorer observes a
  * state twice (as a successor, then once more as a source if it is new), and building it
- * again from memoised parts costs less than a weak map entry for every successor.
+ * again from memoised parts costs less than a weak map entry for every successor. The parts'
+ * entries for a successor are written only if the explorer keeps it (`HeldMemo`, memo.ts).
  */
 
 import { type LinkId, type StageId, stageKindOf } from '../types/ids.js';
