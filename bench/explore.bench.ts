@@ -58,6 +58,8 @@ function timedModel<S>(model: Model<S>, timer: PhaseTimer): Model<S> {
     key: timer.time('key', (state: S) => model.key(state)),
     observe: timer.time('observe', (state: S) => model.observe(state)),
     summary: timer.time('summary', (state: S) => model.summary(state)),
+    // Not timed: it only writes what the key and observation of a kept state memoised.
+    ...(model.kept === undefined ? {} : { kept: model.kept }),
   };
 }
 

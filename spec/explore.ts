@@ -156,6 +156,7 @@ function breadthFirst<S>(search: Search<S>): void {
     -1,
     failingLiveness(search, observation),
   );
+  model.kept?.(initial);
   checkAlways(search, observation, id);
   let frontier: (S | undefined)[] = [initial];
   let levelStart = 0;
@@ -196,6 +197,7 @@ function expand<S>(search: Search<S>, state: S, id: number, next: S[]): void {
         return;
       }
       target = store.add(high, low, id, ordinal, failingLiveness(search, after));
+      model.kept?.(transition.next);
       checkAlways(search, after, target);
       next.push(transition.next);
     }

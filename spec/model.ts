@@ -35,4 +35,10 @@ export interface Model<S> {
   key(state: S): string;
   /** The key state in one short line, for traces. */
   summary(state: S): string;
+  /**
+   * The explorer keeps `state`, just keyed and observed, to expand it later: what the model
+   * learnt making its key and observation is worth remembering (its successors share most
+   * of its parts). Optional; a state never passed here is only slower to expand.
+   */
+  kept?(state: S): void;
 }

@@ -24,6 +24,7 @@ import { replicaSetSteps } from './stages/replicaset.js';
 import { schedulerSteps } from './stages/scheduler.js';
 import type { Config } from './types/config.js';
 import { type LinkId, type StageId, stageKindOf } from './types/ids.js';
+import type { DataMessage } from './types/messages.js';
 import type { AppliedEvent } from './types/observation.js';
 import { collectGarbage, hasGarbage } from './world/api.js';
 import { deliverAt, deliverable } from './world/deliver.js';
@@ -39,6 +40,7 @@ import { isStale, projectApi } from './world/informer.js';
 import { initialState } from './world/initial.js';
 import { sameCollection, worldKey } from './world/key.js';
 import { leaseSteps, needsLease } from './world/lease.js';
+import { holdFor, keep, writeThrough } from './world/memo.js';
 import { inFlightOn } from './world/net.js';
 import { observe } from './world/observe.js';
 import {
@@ -54,8 +56,9 @@ import {
   informerCaughtUp,
   readResourceVersion,
   startHandshake,
+  withLink,
 } from './world/session.js';
-import type { Ctx, LinkState, StageCore, WorldGhost, WorldState } from './world/state.js';
+import type { LinkState, StageCore, WorldGhost, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
 
 // States are never mutated outside `produce`, so freezing them would only cost time.
@@ -104,10 +107,9 @@ const waits = (state: WorldState, id: StageId): boolean =>
 
 /**
  * An informer delivery, on plain objects (`PlainStep`): the stage's view jumps to the API's
- * newest state, a syncing stage is now recovering, and its handlers evict what the view shows
- * done. What is left writes elsewhere in the world, so it runs on a draft, and only when
- * there is some (a small share of deliveries): the Deployment controller's
- * status writes, and round 2 on every link whose client waited for this delivery.
+ * newest state, a syncing stage is now recovering, its handlers evict what the view shows
+ * done, and the Deployment controller writes the statuses it now sees. Round 2 on every
+ * link whose client waited for this delivery runs on a draft, and only when there is one.
  */
 const syncInformer = (
   state: WorldState,
@@ -127,11 +129,10 @@ const syncInformer = (
   const next = withCore(state, synced);
   const statuses =
     id === 'deployment' ? statusesAfterSync(synced as WorldState['deployment'], cfg) : [];
-  if (statuses.length === 0 && !waits(state, id)) return next;
-  return produce(next, (draft) => {
-    const ctx: Ctx = { w: draft, cfg, events };
-    writeStatuses(ctx, statuses);
-    informerCaughtUp(ctx, ROLES, id);
+  const written = writeStatuses(next, events, statuses);
+  if (!waits(state, id)) return written;
+  return produce(written, (draft) => {
+    informerCaughtUp({ w: draft, cfg, events }, ROLES, id, written.links);
   });
 };
 
@@ -148,7 +149,7 @@ interface SessionSteps {
 
 /** Would a re-check find something the client's latest handshake did not? (`LinkState.checked`) */
 const changedSinceChecked = (state: WorldState, cfg: Config, link: LinkState): boolean =>
-  handshakeInputs({ w: state as Ctx['w'], cfg, events: [] }, link) !== link.checked;
+  handshakeInputs(state, cfg, link) !== link.checked;
 
 const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
   const steps: Step[] = [];
@@ -160,7 +161,9 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
     if (client.phase !== 'recovering' && client.phase !== 'serving') continue;
     if (link.phase === 'disconnected') {
       steps.push(
-        step(link.client, `handshake ${link.id}`, (ctx) => startHandshake(ctx, ROLES, link.id)),
+        plainStep(link.client, `handshake ${link.id}`, (s, c) =>
+          startHandshake(s, c, ROLES, link.id),
+        ),
       );
       continue;
     }
@@ -175,8 +178,8 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
     // it sent (or adopted) still not seen persisted (a re-check: `enabledSteps`). Firing at
     // any other moment is a spurious timeout (a fault).
     const idle = inFlightOn(state, link.id) === 0;
-    const retry = step(link.client, `retry ${link.id}`, (ctx) =>
-      startHandshake(ctx, ROLES, link.id),
+    const retry = plainStep(link.client, `retry ${link.id}`, (s, c) =>
+      startHandshake(s, c, ROLES, link.id),
     );
     if (idle && link.phase !== 'connected') steps.push(retry);
     else if (idle && holdsDirty(state, link) && changedSinceChecked(state, cfg, link))
@@ -186,10 +189,9 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
   for (const link of Object.values(state.links)) {
     link.admitted.forEach((m, i) => {
       steps.push(
-        step(link.server, `apply ${describe(m)}`, (ctx) => {
-          const draft = ctx.w.links[link.id];
-          const [message] = draft?.admitted.splice(i, 1) ?? [];
-          if (draft && message) applyAdmitted(ctx, ROLES, draft, message as never);
+        plainStep(link.server, `apply ${describe(m)}`, (s, c, events) => {
+          const taken = { ...link, admitted: link.admitted.filter((_, j) => j !== i) };
+          return applyAdmitted(withLink(s, taken), c, events, ROLES, taken, m as DataMessage);
         }),
       );
     });
@@ -340,12 +342,21 @@ export type { WorldState };
 export const createWorldModel = (cfg: Config): Model<WorldState> => ({
   config: cfg,
   initial: () => initialState(cfg),
-  transitions: (state): Transition<WorldState>[] =>
-    enabledSteps(state, cfg).map((s) => {
+  transitions: (state): Transition<WorldState>[] => {
+    writeThrough();
+    return enabledSteps(state, cfg).map((s) => {
       const action: Action = { actor: s.actor, label: s.label, fault: s.fault };
       return { action, next: applyStep(state, cfg, s) };
-    }),
-  observe: (state) => observe(state, cfg.preset.overshootSlack),
-  key: worldKey,
+    });
+  },
+  observe: (state) => {
+    holdFor(state);
+    return observe(state, cfg.preset.overshootSlack);
+  },
+  key: (state) => {
+    holdFor(state);
+    return worldKey(state);
+  },
   summary: summarise,
+  kept: keep,
 });

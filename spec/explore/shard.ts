@@ -218,6 +218,7 @@ export class Shard<S> {
     const low = this.fingerprint[1] as number;
     if (ownerOf(low, this.shards) !== this.index) return;
     const observation = this.model.observe(initial);
+    this.model.kept?.(initial);
     this.keep(initial, high, low, { high: 0, low: 0, ordinal: -1 }, observation);
   }
 
@@ -416,6 +417,8 @@ export class Shard<S> {
       const low = fingerprint[1] as number;
       const owner = ownerOf(low, this.shards);
       if (!this.met(high, low, owner)) {
+        // Kept here, or claimed and then most likely granted: either way expanded here.
+        model.kept?.(transition.next);
         const parent = { high: parentHigh, low: parentLow, ordinal };
         // A successor of one's own is kept at once, as the one-thread search does: held
         // until the level's end, every duplicate stayed alive for the whole level.

@@ -18,9 +18,10 @@ export const cacheKey = (cfg: Config, pod: PodKey): string =>
  * An enabled action of one actor: its label and the state change it makes, either on an
  * immer draft of the world (`run`) or as the next state built from the plain one (`next`).
  * The most frequent actions are plain: informer deliveries (over half of all transitions),
- * the garbage collector and the frequent API writes (write-backs, status writes, Ready
- * marks), where immer's proxies cost more than the work itself; reading through a draft
- * copies every object on the path, even one the step only reads.
+ * the garbage collector, the frequent API writes (write-backs, status writes, Ready
+ * marks), handshakes and the deliveries of every message but a handshake reply, where
+ * immer's proxies cost more than the work itself; reading through a draft copies every
+ * object on the path, even one the step only reads.
  */
 export type Step = DraftStep | PlainStep;
 
@@ -90,6 +91,27 @@ export const withEntries = <R extends Readonly<Record<string, unknown>>>(
   const out = { ...record } as Record<string, unknown>;
   for (const [key, value] of entries) out[key] = value;
   return out as R;
+};
+
+/**
+ * `record` with `items` let in one after another: `admit` gives the key and entry an item
+ * sets, judged against the record as the items before it left it, or null to leave it out
+ * (as a loop of assignments to a draft would). The record is copied once, on the first
+ * entry set; the record itself when none is.
+ */
+export const withAdmitted = <T, I>(
+  record: Readonly<Record<string, T>>,
+  items: readonly I[],
+  admit: (item: I, current: Readonly<Record<string, T>>) => readonly [string, T] | null,
+): Readonly<Record<string, T>> => {
+  let out: Record<string, T> | null = null;
+  for (const item of items) {
+    const admitted = admit(item, out ?? record);
+    if (admitted === null) continue;
+    out ??= { ...record };
+    out[admitted[0]] = admitted[1];
+  }
+  return out ?? record;
 };
 
 export const templateOf = (view: InformerView, ownerUid: Uid): TemplatePodView | undefined => {

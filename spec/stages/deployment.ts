@@ -23,18 +23,22 @@
 import type { Config } from '../types/config.js';
 import type { ObjectKey } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
-import {
-  type CountEntry,
-  type DataMessage,
-  replicaSetVersion,
-  type Sync,
-} from '../types/messages.js';
+import { type CountEntry, replicaSetVersion } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
-import { nextRv, request } from '../world/api.js';
+import type { AppliedEvent } from '../types/observation.js';
+import { nextRv, request, requestOn, withWritten } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, DeploymentCtlState, WorldState } from '../world/state.js';
-import { isServing, round2Read, type Step, step, withoutEntries } from './common.js';
+import type { Ctx, DeploymentCtlState, HeldCount, WorldState } from '../world/state.js';
+import {
+  isServing,
+  plainStep,
+  round2Read,
+  type Step,
+  step,
+  withAdmitted,
+  withoutEntries,
+} from './common.js';
 
 const TO_REPLICASET = linkId('deployment', 'replicaset');
 
@@ -141,23 +145,33 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
  */
 const statusSteps = (dc: DeploymentCtlState, cfg: Config): Step[] =>
   unwrittenStatuses(dc, cfg).map(([key, status]) =>
-    step('deployment', `status ${key} ${status}`, (ctx) => writeStatus(ctx, key, status)),
+    plainStep('deployment', `status ${key} ${status}`, (s, _, events) =>
+      writeStatus(s, events, key, status),
+    ),
   );
 
-const writeStatus = (ctx: Ctx, key: ObjectKey, status: string): void => {
+const writeStatus = (
+  state: WorldState,
+  events: AppliedEvent[],
+  key: ObjectKey,
+  status: string,
+): WorldState => {
   const [replicas, ready] = status.split('/').map(Number);
-  const outcome = request(
-    ctx,
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
     { actor: 'deployment', verb: 'patch', resource: 'deployment', key },
     () => {
-      const d = ctx.w.api.deployments[key];
-      if (!d) return 'notFound';
-      d.status = { replicas: replicas ?? 0, readyReplicas: ready ?? 0 };
-      d.rv = nextRv(ctx);
-      return 'ok';
+      const d = state.api.deployments[key];
+      if (!d) return { api: state.api, outcome: 'notFound' };
+      const patched = { ...d, status: { replicas: replicas ?? 0, readyReplicas: ready ?? 0 } };
+      return { api: withWritten(state.api, 'deployments', patched), outcome: 'ok' };
     },
   );
-  if (outcome === 'ok') ctx.w.deployment.statusWritten[key] = status;
+  if (outcome !== 'ok') return { ...state, api };
+  const dc = state.deployment;
+  const statusWritten = { ...dc.statusWritten, [key]: status };
+  return { ...state, api, deployment: { ...dc, statusWritten } };
 };
 
 const scaleDirect = (ctx: Ctx, rsKey: ObjectKey, replicas: number, version: number): void => {
@@ -251,35 +265,44 @@ export const onDeploymentSync = (dc: DeploymentCtlState): DeploymentCtlState => 
 /**
  * The status writes in the step of a delivery: as the implementation's reconcile does on an
  * informer event, the Deployment status follows its ReplicaSets' in the same step (one
- * interleaving point, not two). They write to the API, so they run on a draft
- * (`writeStatuses`), and only when there are some.
+ * interleaving point, not two); `writeStatuses` makes them, on plain objects.
  */
 export const statusesAfterSync = (dc: DeploymentCtlState, cfg: Config): [ObjectKey, string][] =>
   isServing(dc) ? unwrittenStatuses(dc, cfg) : [];
 
-export const writeStatuses = (ctx: Ctx, statuses: readonly [ObjectKey, string][]): void => {
-  for (const [key, status] of statuses) writeStatus(ctx, key, status);
+export const writeStatuses = (
+  state: WorldState,
+  events: AppliedEvent[],
+  statuses: readonly [ObjectKey, string][],
+): WorldState => {
+  let out = state;
+  for (const [key, status] of statuses) out = writeStatus(out, events, key, status);
+  return out;
 };
 
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 /** Server of `autoscaler -> deployment`: counts not yet written back, newest version wins. */
 export const deploymentServer: ServerRole = {
-  snapshot: (ctx) =>
-    Object.values(ctx.w.deployment.scales).map(({ written: _w, ...entry }) => entry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    if (message.type === 'deployment.scale') return acceptScale(ctx, message.entry);
-    if (!('entries' in message)) return;
-    for (const key of message.discard) delete ctx.w.deployment.scales[key];
-    for (const entry of message.entries) if (entry.kind === 'count') acceptScale(ctx, entry);
+  snapshot: (state) =>
+    Object.values(state.deployment.scales).map(({ written: _w, ...entry }) => entry),
+  apply: (server, _cfg, _events, message) => {
+    const dc = server as DeploymentCtlState;
+    if (message.type === 'deployment.scale') return withScales(dc, [message.entry]);
+    if (!('entries' in message)) return dc;
+    const scales = withoutEntries(dc.scales, (_, key) => message.discard.includes(key));
+    const entries = message.entries.filter((e): e is CountEntry => e.kind === 'count');
+    return withScales(scales === dc.scales ? dc : { ...dc, scales }, entries);
   },
 };
 
-const acceptScale = (ctx: Ctx, entry: CountEntry): void => {
-  const dc = ctx.w.deployment;
-  const persisted = dc.view.objects.deployments[entry.key]?.replicasVersion ?? 0;
-  if (entry.version <= Math.max(dc.scales[entry.key]?.version ?? 0, persisted)) return;
-  dc.scales[entry.key] = { ...entry, written: false };
+const withScales = (dc: DeploymentCtlState, entries: readonly CountEntry[]): DeploymentCtlState => {
+  const scales = withAdmitted(dc.scales, entries, (entry, held): [string, HeldCount] | null => {
+    const persisted = dc.view.objects.deployments[entry.key]?.replicasVersion ?? 0;
+    if (entry.version <= Math.max(held[entry.key]?.version ?? 0, persisted)) return null;
+    return [entry.key, { ...entry, written: false }];
+  });
+  return scales === dc.scales ? dc : { ...dc, scales };
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────

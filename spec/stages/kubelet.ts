@@ -16,7 +16,7 @@
 import type { Config } from '../types/config.js';
 import type { NodeName, PodKey } from '../types/ids.js';
 import { kubeletId } from '../types/ids.js';
-import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
+import type { PodEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { AppliedEvent } from '../types/observation.js';
 import { createPod, removePod, request, requestOn, withWritten } from '../world/api.js';
@@ -38,6 +38,7 @@ import {
   type Step,
   step,
   templateOf,
+  withAdmitted,
   withoutEntries,
 } from './common.js';
 
@@ -221,43 +222,48 @@ const orphaned = (cfg: Config, view: InformerView, held: HeldPod): boolean =>
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 export const kubeletServer: ServerRole = {
-  snapshot: (ctx, link) =>
-    Object.values(kubelet(ctx, nodeOfLink(link)).bound)
+  snapshot: (state, cfg, link) =>
+    Object.values(state.kubelets[nodeOfLink(link)]?.bound ?? {})
       // Mutant `snapshot-skips-exposing`: pods whose CREATE is not yet accepted are left out.
-      .filter((held) => ctx.cfg.switches.snapshotExposing || held.state !== 'exposing')
+      .filter((held) => cfg.switches.snapshotExposing || held.state !== 'exposing')
       .map(toPodEntry),
-  apply: (ctx, link, message: DataMessage | Sync) => {
-    const node = nodeOfLink(link);
-    if (message.type === 'kubelet.bindPod') return onBind(ctx, node, message.entry);
-    if (!('entries' in message)) return;
-    for (const key of message.discard) delete kubelet(ctx, node).bound[cacheKey(ctx.cfg, key)];
-    for (const entry of message.entries) if (entry.kind === 'pod') onBind(ctx, node, entry);
+  apply: (server, cfg, events, message) => {
+    const k = server as KubeletState;
+    if (message.type === 'kubelet.bindPod') return withBound(cfg, k, events, [message.entry]);
+    if (!('entries' in message)) return k;
+    const discarded = new Set(message.discard.map((key) => cacheKey(cfg, key)));
+    const bound = withoutEntries(k.bound, (_, ck) => discarded.has(ck));
+    const entries = message.entries.filter((e): e is PodEntry => e.kind === 'pod');
+    return withBound(cfg, bound === k.bound ? k : { ...k, bound }, events, entries);
   },
 };
 
 const nodeOfLink = (link: LinkState): NodeName => link.server.slice('kubelet/'.length);
 
-/** A bind (or a round-2 re-send) arrives: hold the pod unless it is known already. */
-const onBind = (ctx: Ctx, node: NodeName, entry: PodEntry): void => {
-  const k = kubelet(ctx, node);
-  const ck = cacheKey(ctx.cfg, entry.key);
-  if (k.bound[ck]) return;
-  if (ctx.cfg.switches.kubeletTombstones && k.tombstones[ck]) return;
-  if (k.view.objects.pods[entry.key]) return; // API precedence: a persisted copy wins
-  // The template is known deleted (the informer passed its creation and no longer shows it).
-  if (
-    ctx.cfg.switches.dropOrphanedEntries &&
-    ownerKnownGone(k.view, entry.ownerUid, entry.templateRv)
-  )
-    return;
-  const template = templateOf(k.view, entry.ownerUid);
-  if (!template) ctx.events.push({ kind: 'bindBeforeTemplate', node, pod: entry.key });
-  const materialise = template !== undefined || !ctx.cfg.switches.exposeRequiresTemplate;
-  k.bound[ck] = {
-    ...entry,
-    node,
-    state: materialise ? 'exposing' : 'waitingTemplate',
-    templateHash: template?.templateHash ?? '',
-    failed: false,
-  };
+/** Binds (or round-2 re-sends) arrive: each pod held unless it is known already. */
+const withBound = (
+  cfg: Config,
+  k: KubeletState,
+  events: AppliedEvent[],
+  entries: readonly PodEntry[],
+): KubeletState => {
+  const bound = withAdmitted(k.bound, entries, (entry, held): [string, HeldPod] | null => {
+    const ck = cacheKey(cfg, entry.key);
+    if (held[ck]) return null;
+    if (cfg.switches.kubeletTombstones && k.tombstones[ck]) return null;
+    if (k.view.objects.pods[entry.key]) return null; // API precedence: a persisted copy wins
+    // The template is known deleted (the informer passed its creation and no longer shows it).
+    if (
+      cfg.switches.dropOrphanedEntries &&
+      ownerKnownGone(k.view, entry.ownerUid, entry.templateRv)
+    )
+      return null;
+    const template = templateOf(k.view, entry.ownerUid);
+    if (!template) events.push({ kind: 'bindBeforeTemplate', node: k.node, pod: entry.key });
+    const materialise = template !== undefined || !cfg.switches.exposeRequiresTemplate;
+    const state = materialise ? 'exposing' : 'waitingTemplate';
+    const templateHash = template?.templateHash ?? '';
+    return [ck, { ...entry, node: k.node, state, templateHash, failed: false }];
+  });
+  return bound === k.bound ? k : { ...k, bound };
 };

@@ -22,14 +22,14 @@
 import type { Config } from '../types/config.js';
 import type { ObjectKey, Uid } from '../types/ids.js';
 import { linkId, splitKey } from '../types/ids.js';
-import type { DataMessage, LinkEntry, Sync } from '../types/messages.js';
+import type { CountEntry, LinkEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
 import { markPodDeleting, nextRv, request, requestOn, withWritten } from '../world/api.js';
-import { send } from '../world/net.js';
+import { withSent } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
+import type { Ctx, HeldCount, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
   isServing,
@@ -39,6 +39,8 @@ import {
   type Step,
   step,
   templateOf,
+  withAdmitted,
+  withEntries,
   withoutEntries,
 } from './common.js';
 
@@ -82,8 +84,8 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
       steps.push(step('replicaset', `create template ${rs.key}`, (ctx) => createTemplate(ctx, rs)));
     else if (live < target && connected && !rs.fallbackScaling) {
       steps.push(
-        step('replicaset', `scale up ${rs.key} +${target - live}`, (ctx) =>
-          scaleUp(ctx, rs.key, target - live),
+        plainStep('replicaset', `scale up ${rs.key} +${target - live}`, (s, c) =>
+          scaleUp(s, c, rs.key, target - live),
         ),
       );
     }
@@ -191,13 +193,16 @@ const createTemplate = (ctx: Ctx, rs: ReplicaSetView): void => {
   });
 };
 
-/** Names `count` new pods and sends them to the scheduler (or, in count form, just the count). */
-const scaleUp = (ctx: Ctx, rsKey: ObjectKey, count: number): void => {
-  const rc = ctx.w.replicaset;
+/**
+ * Names `count` new pods and sends them to the scheduler (or, in count form, just the
+ * count). On plain objects (`PlainStep`).
+ */
+const scaleUp = (state: WorldState, cfg: Config, rsKey: ObjectKey, count: number): WorldState => {
+  const rc = state.replicaset;
   const rs = rc.view.objects.replicaSets[rsKey];
-  const link = ctx.w.links[TO_SCHEDULER];
+  const link = state.links[TO_SCHEDULER];
   const template = rs && templateOf(rc.view, rs.uid);
-  if (!rs || !template || !link?.epoch) return;
+  if (!rs || !template || !link?.epoch) return state;
   const base = {
     source: 'replicaset',
     destination: 'scheduler',
@@ -206,27 +211,34 @@ const scaleUp = (ctx: Ctx, rsKey: ObjectKey, count: number): void => {
     ownerUid: rs.uid,
     templateRv: template.rv,
   } as const;
-  if (ctx.cfg.switches.schedulePodsPayload === 'count') {
-    rc.expected[rs.key] = (rc.expected[rs.key] ?? 0) + count;
-    send(ctx, { type: 'scheduler.schedulePods', ...base, pods: [], count });
-    return;
+  if (cfg.switches.schedulePodsPayload === 'count') {
+    const expected = { ...rc.expected, [rs.key]: (rc.expected[rs.key] ?? 0) + count };
+    return withSent(
+      { ...state, replicaset: { ...rc, expected } },
+      { type: 'scheduler.schedulePods', ...base, pods: [], count },
+    );
   }
-  const pods = mintPods(ctx, rs, template.rv, count);
-  send(ctx, { type: 'scheduler.schedulePods', ...base, pods: pods.map((p) => p.key), count: 0 });
+  const pods = freshPods(rc, rs, template.rv, count);
+  return withSent(
+    { ...state, replicaset: withRequested(cfg, rc, rs, pods) },
+    { type: 'scheduler.schedulePods', ...base, pods: pods.map((p) => p.key), count: 0 },
+  );
 };
 
-/** Fresh pod names: `<rs name>-<incarnation>-<counter>`, never reused across crashes. */
-const mintPods = (ctx: Ctx, rs: ReplicaSetView, templateRv: number, count: number): HeldPod[] => {
-  const rc = ctx.w.replicaset;
+/** `count` fresh pod names: `<rs name>-<incarnation>-<counter>`, never reused across crashes. */
+const freshPods = (
+  rc: ReplicaSetCtlState,
+  rs: ReplicaSetView,
+  templateRv: number,
+  count: number,
+): HeldPod[] => {
   const { namespace, name } = splitKey(rs.key);
+  const minted = rc.minted[rs.key] ?? 0;
   const pods: HeldPod[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const counter = (rc.minted[rs.key] ?? 0) + 1;
-    rc.minted[rs.key] = counter;
-    const key = `${namespace}/${name}-${rc.incarnation}-${counter}`;
-    const held: HeldPod = {
+  for (let counter = minted + 1; counter <= minted + count; counter += 1) {
+    pods.push({
       kind: 'pod',
-      key,
+      key: `${namespace}/${name}-${rc.incarnation}-${counter}`,
       ownerKey: rs.key,
       ownerUid: rs.uid,
       node: null,
@@ -234,10 +246,34 @@ const mintPods = (ctx: Ctx, rs: ReplicaSetView, templateRv: number, count: numbe
       state: 'requested',
       templateHash: '',
       failed: false,
-    };
-    rc.requested[cacheKey(ctx.cfg, key)] = held;
-    pods.push(held);
+    });
   }
+  return pods;
+};
+
+/** The controller holding `pods`, just named by `freshPods`, as requested. */
+const withRequested = (
+  cfg: Config,
+  rc: ReplicaSetCtlState,
+  rs: ReplicaSetView,
+  pods: readonly HeldPod[],
+): ReplicaSetCtlState => {
+  if (pods.length === 0) return rc;
+  const minted = { ...rc.minted, [rs.key]: (rc.minted[rs.key] ?? 0) + pods.length };
+  const requested = withEntries(
+    rc.requested,
+    pods.map((held) => [cacheKey(cfg, held.key), held] as const),
+  );
+  return { ...rc, minted, requested };
+};
+
+/** `freshPods` on a draft (round 2's replacements), held as requested. */
+const mintPods = (ctx: Ctx, rs: ReplicaSetView, templateRv: number, count: number): HeldPod[] => {
+  const rc = ctx.w.replicaset;
+  const pods = freshPods(rc, rs, templateRv, count);
+  if (pods.length === 0) return pods;
+  rc.minted[rs.key] = (rc.minted[rs.key] ?? 0) + pods.length;
+  for (const held of pods) rc.requested[cacheKey(ctx.cfg, held.key)] = held;
   return pods;
 };
 
@@ -358,25 +394,28 @@ const expectedAfterSync = (
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 export const replicaSetServer: ServerRole = {
-  snapshot: (ctx) =>
-    Object.values(ctx.w.replicaset.desired).map(({ written: _w, ...entry }) => entry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    const rc = ctx.w.replicaset;
-    if (message.type === 'replicaset.scale') return acceptCount(ctx, message.entry);
-    if (!('entries' in message)) return;
-    rc.upstreamSynced = true;
-    for (const key of message.discard) delete rc.desired[key];
-    for (const entry of message.entries) if (entry.kind === 'count') acceptCount(ctx, entry);
+  snapshot: (state) =>
+    Object.values(state.replicaset.desired).map(({ written: _w, ...entry }) => entry),
+  apply: (server, _cfg, _events, message) => {
+    const rc = server as ReplicaSetCtlState;
+    if (message.type === 'replicaset.scale') return withCounts(rc, [message.entry]);
+    if (!('entries' in message)) return rc;
+    const desired = withoutEntries(rc.desired, (_, key) => message.discard.includes(key));
+    const entries = message.entries.filter((e): e is CountEntry => e.kind === 'count');
+    const synced = rc.upstreamSynced && desired === rc.desired;
+    return withCounts(synced ? rc : { ...rc, upstreamSynced: true, desired }, entries);
   },
 };
 
 /** Absolute counts: the newest version wins, against the cache and the persisted annotation. */
-const acceptCount = (ctx: Ctx, entry: Extract<LinkEntry, { kind: 'count' }>): void => {
-  const rc = ctx.w.replicaset;
-  const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
-  const held = rc.desired[entry.key];
-  if (entry.version <= Math.max(held?.version ?? 0, persistedVersion)) return;
-  rc.desired[entry.key] = { ...entry, written: false };
+const withCounts = (rc: ReplicaSetCtlState, entries: readonly CountEntry[]): ReplicaSetCtlState => {
+  const desired = withAdmitted(rc.desired, entries, (entry, held): [string, HeldCount] | null => {
+    const persistedVersion = rc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0;
+    const version = held[entry.key]?.version ?? 0;
+    if (entry.version <= Math.max(version, persistedVersion)) return null;
+    return [entry.key, { ...entry, written: false }];
+  });
+  return desired === rc.desired ? rc : { ...rc, desired };
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────

@@ -15,7 +15,7 @@
 import type { Config } from '../types/config.js';
 import type { NodeName } from '../types/ids.js';
 import { kubeletId, linkId } from '../types/ids.js';
-import type { DataMessage, PodEntry, Sync } from '../types/messages.js';
+import type { DataMessage, PodEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
@@ -27,6 +27,7 @@ import {
   round2Read,
   type Step,
   step,
+  withAdmitted,
   withoutEntries,
 } from './common.js';
 
@@ -118,22 +119,23 @@ export const onSchedulerSync = (cfg: Config, s: SchedulerState): SchedulerState 
 // ── Server end ───────────────────────────────────────────────────────────────────────────────
 
 export const schedulerServer: ServerRole = {
-  snapshot: (ctx) => Object.values(ctx.w.scheduler.pods).map(toPodEntry),
-  apply: (ctx, _link, message: DataMessage | Sync) => {
-    if (message.type === 'scheduler.schedulePods') return onSchedulePods(ctx, message);
-    if (!('entries' in message)) return;
-    for (const key of message.discard) {
-      const ck = cacheKey(ctx.cfg, key);
-      if (!holdsSlot(ctx.cfg, ctx.w.scheduler.pods[ck])) delete ctx.w.scheduler.pods[ck];
-    }
-    for (const entry of message.entries) if (entry.kind === 'pod') accept(ctx, entry);
+  snapshot: (state) => Object.values(state.scheduler.pods).map(toPodEntry),
+  apply: (server, cfg, _events, message) => {
+    const s = server as SchedulerState;
+    if (message.type === 'scheduler.schedulePods') return onSchedulePods(cfg, s, message);
+    if (!('entries' in message)) return s;
+    const discarded = new Set(message.discard.map((key) => cacheKey(cfg, key)));
+    const pods = withoutEntries(s.pods, (held, ck) => discarded.has(ck) && !holdsSlot(cfg, held));
+    const entries = message.entries.filter((e): e is PodEntry => e.kind === 'pod');
+    return withAccepted(cfg, pods === s.pods ? s : { ...s, pods }, entries);
   },
 };
 
 const onSchedulePods = (
-  ctx: Ctx,
+  cfg: Config,
+  s: SchedulerState,
   message: Extract<DataMessage, { type: 'scheduler.schedulePods' }>,
-): void => {
+): SchedulerState => {
   const base = {
     kind: 'pod',
     ownerKey: message.ownerKey,
@@ -141,24 +143,27 @@ const onSchedulePods = (
     node: null,
     templateRv: message.templateRv,
   } as const;
-  for (const key of message.pods) accept(ctx, { ...base, key });
+  const entries: PodEntry[] = message.pods.map((key) => ({ ...base, key }));
   // The artifact's count form: the scheduler names the pods itself, so a duplicate adds more.
-  for (let i = 0; i < message.count; i += 1) {
-    ctx.w.scheduler.minted += 1;
-    accept(ctx, {
-      ...base,
-      key: `${message.ownerKey}-s${ctx.w.scheduler.incarnation}-${ctx.w.scheduler.minted}`,
-    });
-  }
+  for (let i = 1; i <= message.count; i += 1)
+    entries.push({ ...base, key: `${message.ownerKey}-s${s.incarnation}-${s.minted + i}` });
+  const minted = s.minted + message.count;
+  return withAccepted(cfg, minted === s.minted ? s : { ...s, minted }, entries);
 };
 
-/** A pod identity arrives from the ReplicaSet controller; idempotent by cache key. */
-const accept = (ctx: Ctx, entry: PodEntry): void => {
-  const s = ctx.w.scheduler;
-  const ck = cacheKey(ctx.cfg, entry.key);
-  if (s.pods[ck] || s.view.objects.pods[entry.key]) return;
-  if (ownerKnownGone(s.view, entry.ownerUid, entry.templateRv)) return;
-  s.pods[ck] = { ...entry, node: null, state: 'pending', templateHash: '', failed: false };
+/** Pod identities arrive from the ReplicaSet controller; idempotent by cache key. */
+const withAccepted = (
+  cfg: Config,
+  s: SchedulerState,
+  entries: readonly PodEntry[],
+): SchedulerState => {
+  const pods = withAdmitted(s.pods, entries, (entry, held): [string, HeldPod] | null => {
+    const ck = cacheKey(cfg, entry.key);
+    if (held[ck] || s.view.objects.pods[entry.key]) return null;
+    if (ownerKnownGone(s.view, entry.ownerUid, entry.templateRv)) return null;
+    return [ck, { ...entry, node: null, state: 'pending', templateHash: '', failed: false }];
+  });
+  return pods === s.pods ? s : { ...s, pods };
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────

@@ -28,9 +28,9 @@ export const deliverable = (state: WorldState, cfg: Ctx['cfg'], message: Message
 };
 
 /**
- * The delivery of the message at `index` of the net, for a `PlainStep`: the message is taken
- * off the plain net (on a draft, the net would be drafted only to be replaced by a copy
- * without it), and handled on a draft of the rest.
+ * The delivery of the message at `index`, for a `PlainStep`: the message is taken off the
+ * net, and handed to the session logic of its link, on plain objects but for a handshake
+ * reply (round 2 runs on a draft).
  */
 export const deliverAt = (
   state: WorldState,
@@ -41,37 +41,27 @@ export const deliverAt = (
   const message = state.net[index];
   if (!message) throw new Error(`no message at index ${index}`);
   const rest: WorldState = { ...state, net: state.net.filter((_, i) => i !== index) };
-  return produce(rest, (draft) => deliver({ w: draft, cfg, events }, message));
-};
-
-const deliver = (ctx: Ctx, message: Message): void => {
-  const link = ctx.w.links[linkOf(ctx.w as WorldState, message)];
-  if (!link) return;
+  const link = rest.links[linkOf(rest, message)];
+  if (!link) return rest;
   switch (method(message)) {
     case 'handshake':
-      onHandshake(ctx, ROLES, link, message.epoch);
-      break;
-    case 'handshakeReply':
-      onHandshakeReply(
-        ctx,
-        ROLES,
-        link,
-        message.epoch,
-        'snapshot' in message ? message.snapshot : [],
+      return onHandshake(rest, cfg, events, ROLES, link, message.epoch);
+    case 'handshakeReply': {
+      const snapshot = 'snapshot' in message ? message.snapshot : [];
+      return produce(rest, (draft) =>
+        onHandshakeReply({ w: draft, cfg, events }, ROLES, link, message.epoch, snapshot),
       );
-      break;
+    }
     case 'syncAck':
-      onSyncAck(ctx, link, message.epoch);
-      break;
+      return onSyncAck(rest, link, message.epoch);
     case 'epochMismatch':
-      onEpochMismatch(ctx, link, message.epoch);
-      break;
+      return onEpochMismatch(rest, link, message.epoch);
     case 'notReady':
     case 'notFound':
       // Never sent in the model: a server defers a handshake until it is ready, and a
       // kubelet holds a bind whose template it lacks.
-      break;
+      return rest;
     default:
-      onData(ctx, ROLES, link, message as DataMessage | Sync);
+      return onData(rest, cfg, events, ROLES, link, message as DataMessage | Sync);
   }
 };

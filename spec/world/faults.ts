@@ -5,16 +5,17 @@
  * shared `faultsTotal`.
  */
 import { castDraft } from 'immer';
-import { emptyView, type Step } from '../stages/common.js';
+import { emptyView, type PlainStep, type Step, withEntries } from '../stages/common.js';
 import type { Config } from '../types/config.js';
 import type { StageId } from '../types/ids.js';
 import { holdsLease, nodeOfKubelet, stageKindOf } from '../types/ids.js';
+import type { AppliedEvent } from '../types/observation.js';
 import { markPodDeleting, nextRv, removePod, request } from './api.js';
 import { describe, distinctMessages } from './describe.js';
 import { take } from './net.js';
-import { coreOf, ROLES } from './roles.js';
+import { coreOf, ROLES, withCore } from './roles.js';
 import { startHandshake } from './session.js';
-import type { Ctx, LinkState, Remaining, WorldState } from './state.js';
+import type { Ctx, LinkState, Remaining, StageCore, WorldState } from './state.js';
 
 type Budget = keyof Remaining;
 
@@ -25,9 +26,34 @@ const fault = (budget: Budget, actor: string, label: string, run: (ctx: Ctx) => 
   run: (ctx) => {
     ctx.w.budgets[budget] -= 1;
     if (budget !== 'scaleEvents') ctx.w.budgets.faultsTotal -= 1;
-    ctx.events.push({ kind: 'fault', fault: label.split(' ')[0] ?? label, target: label });
+    ctx.events.push(faultEvent(label));
     run(ctx);
   },
+});
+
+/** `fault` for an action on plain objects (`PlainStep`). */
+const plainFault = (
+  budget: Budget,
+  actor: string,
+  label: string,
+  next: PlainStep['next'],
+): Step => ({
+  actor,
+  label,
+  fault: true,
+  next: (state, cfg, events) => {
+    const budgets = { ...state.budgets };
+    budgets[budget] -= 1;
+    if (budget !== 'scaleEvents') budgets.faultsTotal -= 1;
+    events.push(faultEvent(label));
+    return next({ ...state, budgets }, cfg, events);
+  },
+});
+
+const faultEvent = (label: string): AppliedEvent => ({
+  kind: 'fault',
+  fault: label.split(' ')[0] ?? label,
+  target: label,
 });
 
 const allowed = (state: WorldState, budget: Budget): boolean =>
@@ -56,14 +82,14 @@ export const faultSteps = (
   if (allowed(state, 'crashes')) {
     for (const id of stageIds(state)) {
       if (!cfg.preset.crashTargets.includes(stageKindOf(id))) continue;
-      steps.push(fault('crashes', id, `crash ${id}`, (ctx) => crash(ctx, id)));
+      steps.push(plainFault('crashes', id, `crash ${id}`, (s, c) => crash(s, c, id)));
     }
   }
   if (allowed(state, 'timeouts'))
     for (const link of spuriousTimeouts) {
       // The timer fires although nothing was lost: the client re-handshakes all the same.
-      const run = (ctx: Ctx) => startHandshake(ctx, ROLES, link.id);
-      steps.push(fault('timeouts', link.client, `timeout ${link.id}`, run));
+      const next: PlainStep['next'] = (s, c) => startHandshake(s, c, ROLES, link.id);
+      steps.push(plainFault('timeouts', link.client, `timeout ${link.id}`, next));
     }
   if (allowed(state, 'apiOutages') && state.api.up)
     steps.push(
@@ -151,27 +177,29 @@ const loadChanges = (state: WorldState, cfg: Config): Step[] => {
  * their connections reset. Sandboxes survive a kubelet crash (the container runtime keeps
  * them).
  */
-export const crash = (ctx: Ctx, id: StageId): void => {
-  const core = coreOf(ctx.w as WorldState, id) as Ctx['w']['scheduler'];
-  core.incarnation = holdsLease(id, ctx.cfg.switches) ? 0 : core.incarnation + 1;
-  core.phase = 'syncing';
-  core.epochs = 0;
-  core.view = emptyView();
-  resetMemory(ctx, id);
-  for (const link of Object.values(ctx.w.links)) {
-    if (link.client === id) {
-      link.phase = 'disconnected';
-      link.epoch = null;
-      link.round2 = null;
-    }
-    if (link.server === id) {
-      link.serverEpoch = null;
-      link.admitted = [];
-      link.phase = 'disconnected';
-      link.round2 = null;
-    }
-  }
+export const crash = (state: WorldState, cfg: Config, id: StageId): WorldState => {
+  const core = coreOf(state, id);
+  const restarted: StageCore = {
+    ...core,
+    incarnation: holdsLease(id, cfg.switches) ? 0 : core.incarnation + 1,
+    phase: 'syncing',
+    epochs: 0,
+    view: emptyView(),
+    ...freshMemory(id),
+  };
+  const ended = Object.values(state.links).filter((l) => l.client === id || l.server === id);
+  const links = withEntries(
+    state.links,
+    ended.map((link) => [link.id, afterCrashOf(link, id)] as const),
+  );
+  return { ...withCore(state, restarted), links };
 };
+
+/** A link with an end at the stage `id` as that stage's crash leaves it. */
+const afterCrashOf = (link: LinkState, id: StageId): LinkState =>
+  link.client === id
+    ? { ...link, phase: 'disconnected', epoch: null, round2: null }
+    : { ...link, serverEpoch: null, admitted: [], phase: 'disconnected', round2: null };
 
 /**
  * Node loss: the kubelet and its sandboxes are gone for good; the node lifecycle controller
@@ -190,26 +218,27 @@ const loseNode = (ctx: Ctx, node: string): void => {
     if (link.server === k.id) delete ctx.w.links[link.id];
 };
 
-const resetMemory = (ctx: Ctx, id: StageId): void => {
-  const w = ctx.w;
-  const node = nodeOfKubelet(id);
-  if (node !== null) {
-    const k = w.kubelets[node];
-    if (k) Object.assign(k, { bound: {}, tombstones: {} });
-    return;
+/** The memory a stage of this id starts with after a crash (not its core fields). */
+const freshMemory = (id: StageId): object => {
+  if (nodeOfKubelet(id) !== null) return { bound: {}, tombstones: {} };
+  switch (stageKindOf(id)) {
+    case 'autoscaler':
+      return { written: {}, held: {}, versions: 0 };
+    case 'deployment':
+      return { counts: {}, statusWritten: {}, scales: {} };
+    case 'replicaset':
+      return {
+        desired: {},
+        requested: {},
+        expected: {},
+        minted: {},
+        statusWritten: {},
+        upstreamSynced: false,
+        deleted: {},
+      };
+    case 'scheduler':
+      return { pods: {}, minted: 0 };
+    default:
+      return {};
   }
-  if (id === 'autoscaler') Object.assign(w.autoscaler, { written: {}, held: {}, versions: 0 });
-  if (id === 'deployment')
-    Object.assign(w.deployment, { counts: {}, statusWritten: {}, scales: {} });
-  if (id === 'replicaset')
-    Object.assign(w.replicaset, {
-      desired: {},
-      requested: {},
-      expected: {},
-      minted: {},
-      statusWritten: {},
-      upstreamSynced: false,
-      deleted: {},
-    });
-  if (id === 'scheduler') Object.assign(w.scheduler, { pods: {}, minted: 0 });
 };

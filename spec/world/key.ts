@@ -9,13 +9,15 @@
  *
  * Sub-objects are immutable and shared between states, so their serialisation is memoised
  * by object identity: a successor's key serialises only what its step changed (a stage, a
- * record, the messages in flight) and strings together the ids of the rest.
+ * record, the messages in flight) and strings together the ids of the rest. The memo's
+ * entries for a successor are written only if the explorer keeps it (`HeldMemo`, memo.ts).
  */
 
 import { contentId } from '../explore/fingerprint.js';
 import { type StageKind, stageKindOf } from '../types/ids.js';
 import type { ApiObjects } from '../types/objects.js';
 import { INFORMER_READS } from './informer.js';
+import { HeldMemo } from './memo.js';
 import type { InformerView, StageCore, WorldState } from './state.js';
 
 /**
@@ -34,7 +36,7 @@ export const canon = (value: unknown): string => {
   return out;
 };
 
-const canonMemo = new WeakMap<object, string>();
+const canonMemo = new HeldMemo<object, string>();
 
 /**
  * A string as JSON writes it, memoised: the model's strings are a small set (ids, phases,
@@ -93,7 +95,7 @@ const canonUncached = (value: object): string => {
   return `${out}}`;
 };
 
-const memo = new WeakMap<object, string>();
+const memo = new HeldMemo<object, string>();
 
 /**
  * `serialise(value)` interned, memoised per object in `table` (API records by default; the
@@ -103,7 +105,7 @@ const memo = new WeakMap<object, string>();
 const memoised = <T extends object>(
   value: T,
   serialise: (v: T) => string,
-  table: WeakMap<object, string> = memo,
+  table: HeldMemo<object, string> = memo,
 ): string => {
   let out = table.get(value);
   if (out === undefined) {
@@ -231,7 +233,7 @@ const netRvs = (net: WorldState['net']): readonly number[] => {
   return out;
 };
 
-const rvsMemo = new WeakMap<object, readonly number[]>();
+const rvsMemo = new HeldMemo<object, readonly number[]>();
 
 /** The sorted union of two sorted lists of distinct numbers (one of them, when it is both). */
 const mergeRvs = (a: readonly number[], b: readonly number[]): readonly number[] => {
@@ -277,12 +279,12 @@ const viewKey = (v: InformerView, kind: StageKind): string => {
   return out;
 };
 
-const viewKeys: Readonly<Record<StageKind, WeakMap<object, string>>> = {
-  autoscaler: new WeakMap(),
-  deployment: new WeakMap(),
-  replicaset: new WeakMap(),
-  scheduler: new WeakMap(),
-  kubelet: new WeakMap(),
+const viewKeys: Readonly<Record<StageKind, HeldMemo<object, string>>> = {
+  autoscaler: new HeldMemo(),
+  deployment: new HeldMemo(),
+  replicaset: new HeldMemo(),
+  scheduler: new HeldMemo(),
+  kubelet: new HeldMemo(),
 };
 
 /**
@@ -318,13 +320,13 @@ const linksKey = (links: WorldState['links']): string =>
     linksMemo,
   );
 
-const linksMemo = new WeakMap<object, string>();
+const linksMemo = new HeldMemo<object, string>();
 
 /** Messages in flight as a sorted multiset; memoised per net array. */
 const netKey = (net: WorldState['net']): string =>
   memoised(net, (x) => x.map(canon).sort().join(' '), netMemo);
 
-const netMemo = new WeakMap<object, string>();
+const netMemo = new HeldMemo<object, string>();
 
 /**
  * The stages that are a link's client. Links never change who their client is, and states
@@ -340,7 +342,7 @@ const clientsOf = (links: WorldState['links']): ReadonlySet<string> => {
   return clients;
 };
 
-const clientsMemo = new WeakMap<object, ReadonlySet<string>>();
+const clientsMemo = new HeldMemo<object, ReadonlySet<string>>();
 
 /**
  * A stage: what its informer reads, everything else generically. Memoised per stage object.
@@ -381,7 +383,7 @@ const stageKey = (
  * position and caught-up mark hold. One entry for both: a step makes a new stage object for
  * most transitions, and every entry in a weak map is work for the garbage collector too.
  */
-const stageKeys = new WeakMap<
+const stageKeys = new HeldMemo<
   object,
   { readonly fields: string; position: number; caughtUp: string; key: string }
 >();

@@ -13,6 +13,12 @@ export const send = (ctx: Ctx, message: Message): void => {
   ctx.w.net.push(castDraft(Object.freeze(message)));
 };
 
+/** `send` on plain objects (`PlainStep`): `state` with `message` in flight. */
+export const withSent = (state: WorldState, message: Message): WorldState => ({
+  ...state,
+  net: [...state.net, Object.freeze(message)],
+});
+
 /** The link a message travels on, whichever its direction. */
 export const linkOf = (state: Pick<WorldState, 'links'>, message: Message): LinkId => {
   const forward = linkId(message.source, message.destination);

@@ -5,7 +5,8 @@
  * shares the rest with its parent's. Observations are never changed once built, so sharing
  * them is safe. The observation itself is not memoised per state: the explorer observes a
  * state twice (as a successor, then once more as a source if it is new), and building it
- * again from memoised parts costs less than a weak map entry for every successor.
+ * again from memoised parts costs less than a weak map entry for every successor. The parts'
+ * entries for a successor are written only if the explorer keeps it (`HeldMemo`, memo.ts).
  */
 
 import { type LinkId, type StageId, stageKindOf } from '../types/ids.js';
@@ -17,6 +18,7 @@ import type {
   Observation,
   StageObservation,
 } from '../types/observation.js';
+import { HeldMemo } from './memo.js';
 import { linkOf } from './net.js';
 import type { HeldCount, HeldPod, LinkState, StageCore, WorldGhost, WorldState } from './state.js';
 
@@ -57,7 +59,7 @@ const observed = <T extends StageCore>(
   return out;
 };
 
-const stageMemo = new WeakMap<StageCore, StageObservation>();
+const stageMemo = new HeldMemo<StageCore, StageObservation>();
 
 const autoscalerDirty = (a: WorldState['autoscaler']): DirtyEntry[] =>
   Object.values(a.held).map((c) => count(c, null));
@@ -112,7 +114,7 @@ const kubelet = (k: Kubelet): KubeletObservation => {
   return out;
 };
 
-const kubeletMemo = new WeakMap<Kubelet, KubeletObservation>();
+const kubeletMemo = new HeldMemo<Kubelet, KubeletObservation>();
 
 /** A link's observation, memoised per link object and its count of messages in flight. */
 const link = (l: LinkState, inFlight: number): LinkObservation => {
@@ -131,7 +133,7 @@ const link = (l: LinkState, inFlight: number): LinkObservation => {
   return out;
 };
 
-const linkMemo = new WeakMap<LinkState, LinkObservation>();
+const linkMemo = new HeldMemo<LinkState, LinkObservation>();
 
 /** Every link's observation; the messages in flight are counted per link in one pass. */
 const linksOf = (s: WorldState): LinkObservation[] => {
@@ -143,7 +145,7 @@ const linksOf = (s: WorldState): LinkObservation[] => {
   return Object.values(s.links).map((l) => link(l, inFlight.get(l.id) ?? 0));
 };
 
-const ghosts = new WeakMap<WorldGhost, Ghost>();
+const ghosts = new HeldMemo<WorldGhost, Ghost>();
 
 /** The world's ghost as the Observation shows it (made once per ghost object). */
 const observedGhost = (g: WorldGhost): Ghost => {

@@ -13,7 +13,6 @@ import { nodeOfKubelet, stageKindOf } from '../types/ids.js';
 import type { LinkEntry } from '../types/messages.js';
 import type { ClientRole, Roles, ServerRole } from './session.js';
 import type {
-  Ctx,
   DeploymentCtlState,
   InformerView,
   KubeletState,
@@ -66,8 +65,9 @@ export const ROLES: Roles = {
     if (!role) throw new Error(`${link.client} is no client`);
     return role;
   },
-  core: (ctx, stage) => coreOf(ctx.w as WorldState, stage),
-  checked: (ctx, link, received) => handshakeInputs(ctx, link, received),
+  core: coreOf,
+  withCore,
+  checked: (ctx, link, received) => handshakeInputs(ctx.w as WorldState, ctx.cfg, link, received),
 };
 
 /**
@@ -113,12 +113,13 @@ export const holdsDirty = (state: WorldState, link: LinkState): boolean =>
  * in flight and the client waits for its informer.
  */
 export const handshakeInputs = (
-  ctx: Ctx,
+  state: WorldState,
+  cfg: Config,
   link: LinkState,
   received?: readonly LinkEntry[],
 ): string => {
-  const state = ctx.w as WorldState;
-  const snapshot = received ?? serverRoles[stageKindOf(link.server)]?.snapshot(ctx, link) ?? [];
+  const snapshot =
+    received ?? serverRoles[stageKindOf(link.server)]?.snapshot(state, cfg, link) ?? [];
   const reported = snapshot
     .map((e) => (e.kind === 'count' ? `${e.key}@${e.version}:${e.replicas}` : e.key))
     .sort();

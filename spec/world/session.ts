@@ -14,20 +14,27 @@
  * `fence: exclusive` admission and application are one step; with `fence: none` they are two,
  * and a handshake may fall between them.
  */
-import { castDraft, current } from 'immer';
+import { castDraft } from 'immer';
+import type { Config } from '../types/config.js';
 import type { Epoch, LinkId } from '../types/ids.js';
 import { epochIsOlder, mintEpoch, sameIncarnation, stageKindOf } from '../types/ids.js';
 import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
 import { entryKeysOf, isSync } from '../types/messages.js';
-import { send } from './net.js';
-import type { Ctx, LinkState, StageCore } from './state.js';
+import type { AppliedEvent } from '../types/observation.js';
+import { send, withSent } from './net.js';
+import type { Ctx, LinkState, StageCore, WorldState } from './state.js';
 
 /** What a stage does as the server of a link. */
 export interface ServerRole {
   /** Dirty entries that came from this link's client. */
-  snapshot(ctx: Ctx, link: LinkState): LinkEntry[];
-  /** Applies a data message's or a sync's entries, by identity. */
-  apply(ctx: Ctx, link: LinkState, message: DataMessage | Sync): void;
+  snapshot(state: WorldState, cfg: Config, link: LinkState): LinkEntry[];
+  /** The server with a data message's or a sync's entries applied, by identity. */
+  apply(
+    server: StageCore,
+    cfg: Config,
+    events: AppliedEvent[],
+    message: DataMessage | Sync,
+  ): StageCore;
 }
 
 /** Round 2 as a client computes it from the server's snapshot. */
@@ -56,7 +63,9 @@ export interface ClientRole {
 export interface Roles {
   server(link: LinkState): ServerRole;
   client(link: LinkState): ClientRole;
-  core(ctx: Ctx, stage: LinkState['client']): StageCore;
+  core(state: WorldState, stage: LinkState['client']): StageCore;
+  /** The world with `core` in place of the stage of its id (plain objects). */
+  withCore(state: WorldState, core: StageCore): WorldState;
   /**
    * What a handshake on this link decides from (`LinkState.checked`): the snapshot it
    * received (by default, what the server would report now) and the client's own state.
@@ -64,21 +73,34 @@ export interface Roles {
   checked(ctx: Ctx, link: LinkState, received?: readonly LinkEntry[]): string;
 }
 
+/**
+ * Most session steps run on plain objects (`PlainStep`): they change a link, put a message
+ * in flight and, at a server, its stage. What follows a handshake reply (round 2, which
+ * changes the client's memory in many ways) still runs on an immer draft.
+ */
+
+/** `state` with `link` in place of the link of its id. */
+export const withLink = (state: WorldState, link: LinkState): WorldState => ({
+  ...state,
+  links: { ...state.links, [link.id]: link },
+});
+
 /** The client mints a fresh epoch and starts round 1. */
-export const startHandshake = (ctx: Ctx, roles: Roles, id: LinkId): void => {
-  const link = ctx.w.links[id];
-  if (!link) return;
-  const core = roles.core(ctx, link.client) as { epochs: number; incarnation: number };
+export const startHandshake = (
+  state: WorldState,
+  cfg: Config,
+  roles: Roles,
+  id: LinkId,
+): WorldState => {
+  const link = state.links[id];
+  if (!link) return state;
+  const core = roles.core(state, link.client);
   // Mutant `epoch-counter-resets`: a link that reconnects starts the counter again.
   const reconnect = link.phase === 'disconnected' && link.epoch !== null;
-  if (reconnect && !ctx.cfg.switches.epochCounterPerIncarnation) core.epochs = 0;
-  core.epochs += 1;
-  const epoch = mintEpoch(link.client, core.incarnation, core.epochs);
-  link.epoch = epoch;
-  link.phase = 'handshaking';
-  link.round2 = null;
-  link.checked = null;
-  send(ctx, {
+  const epochs = (reconnect && !cfg.switches.epochCounterPerIncarnation ? 0 : core.epochs) + 1;
+  const epoch = mintEpoch(link.client, core.incarnation, epochs);
+  const started: LinkState = { ...link, epoch, phase: 'handshaking', round2: null, checked: null };
+  return withSent(roles.withCore(withLink(state, started), { ...core, epochs }), {
     type: `${stageKindOf(link.server)}.handshake`,
     source: link.client,
     destination: link.server,
@@ -86,30 +108,35 @@ export const startHandshake = (ctx: Ctx, roles: Roles, id: LinkId): void => {
   });
 };
 
-export const onHandshake = (ctx: Ctx, roles: Roles, link: LinkState, epoch: Epoch): void => {
-  const draft = ctx.w.links[link.id];
-  if (!draft) return;
+export const onHandshake = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  roles: Roles,
+  link: LinkState,
+  epoch: Epoch,
+): WorldState => {
   // A handshake that arrives after a newer one from the same source must not move the
   // server back to the older epoch: the client is already on the newer one, and neither
   // end would notice the mismatch until the client has data to send.
   if (
-    ctx.cfg.switches.monotoneEpochs &&
-    draft.serverEpoch !== null &&
-    epochIsOlder(epoch, draft.serverEpoch)
+    cfg.switches.monotoneEpochs &&
+    link.serverEpoch !== null &&
+    epochIsOlder(epoch, link.serverEpoch)
   )
-    return;
-  draft.serverEpoch = epoch;
-  const snapshot = roles.server(draft).snapshot(ctx, draft);
+    return state;
+  const installed: LinkState = { ...link, serverEpoch: epoch };
+  const snapshot = roles.server(installed).snapshot(state, cfg, installed);
   const keys = snapshot.map((e) => e.key);
-  const pending = draft.admitted.flatMap((m) => entryKeysOf(m));
-  ctx.events.push({
+  const pending = link.admitted.flatMap((m) => entryKeysOf(m));
+  events.push({
     kind: 'handshake',
     link: link.id,
     epoch,
     snapshot: keys,
     unfinished: [...keys, ...pending],
   });
-  send(ctx, {
+  return withSent(withLink(state, installed), {
     type: `${stageKindOf(link.client)}.handshakeReply`,
     source: link.server,
     destination: link.client,
@@ -149,21 +176,26 @@ export const onHandshakeReply = (
 export const readResourceVersion = (ctx: Ctx, roles: Roles, link: LinkState): void => {
   const draft = ctx.w.links[link.id];
   if (draft?.round2?.freshness !== 'read') return;
-  const fresh = roles.core(ctx, link.client).view.rv >= ctx.w.api.rv;
+  const fresh = roles.core(ctx.w as WorldState, link.client).view.rv >= ctx.w.api.rv;
   draft.round2.freshness = 'wait';
   if (fresh) runRound2(ctx, roles, draft);
 };
 
 /**
- * The client's informer delivered: every round 2 it was waiting for runs in this step. Only
- * the client's own links are read through the draft: reading every link there would make
- * immer draft (copy on write) all of them, on every informer delivery, to drop them again.
+ * The client's informer delivered: every round 2 it was waiting for runs in this step.
+ * `links` is the plain record the draft was made from: only the client's own links are read
+ * through the draft, as reading every link there would make immer draft (copy on write)
+ * all of them, to drop them again.
  */
-export const informerCaughtUp = (ctx: Ctx, roles: Roles, client: LinkState['client']): void => {
-  const links = ctx.w.links;
-  for (const [id, link] of Object.entries(current(links) as Readonly<Record<string, LinkState>>)) {
+export const informerCaughtUp = (
+  ctx: Ctx,
+  roles: Roles,
+  client: LinkState['client'],
+  links: WorldState['links'],
+): void => {
+  for (const [id, link] of Object.entries(links)) {
     if (link.client !== client) continue;
-    const draft = links[id];
+    const draft = ctx.w.links[id];
     if (draft?.round2?.freshness === 'wait') runRound2(ctx, roles, draft);
   }
 };
@@ -206,7 +238,7 @@ const runRound2 = (ctx: Ctx, roles: Roles, link: LinkState): void => {
   });
 };
 
-const mismatch = (ctx: Ctx, message: Message): void => {
+const mismatch = (state: WorldState, message: Message): WorldState => {
   const reply: EpochMismatch = {
     type: `${stageKindOf(message.source)}.epochMismatch`,
     source: message.destination,
@@ -214,54 +246,51 @@ const mismatch = (ctx: Ctx, message: Message): void => {
     epoch: message.epoch,
     refused: message.type,
   };
-  send(ctx, reply);
+  return withSent(state, reply);
 };
 
 /** Admission of a data message or a sync at the server. */
 export const onData = (
-  ctx: Ctx,
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
   roles: Roles,
   link: LinkState,
   message: DataMessage | Sync,
-): void => {
-  const draft = ctx.w.links[link.id];
-  if (!draft) return;
-  const current = draft.serverEpoch;
+): WorldState => {
+  const current = link.serverEpoch;
   const matches =
     current !== null &&
     (message.epoch === current ||
       // Mutant `incarnation-only-fence`: only the client incarnation is compared.
-      (!ctx.cfg.switches.fenceWholeEpoch && sameIncarnation(message.epoch, current)));
-  const admitted = current !== null && (matches || !ctx.cfg.switches.serverEpochCheck);
+      (!cfg.switches.fenceWholeEpoch && sameIncarnation(message.epoch, current)));
+  const admitted = current !== null && (matches || !cfg.switches.serverEpochCheck);
   const entries = entryKeysOf(message);
-  ctx.events.push({
+  events.push({
     kind: 'admit',
     link: link.id,
     message: message.type,
     epoch: message.epoch,
-    serverEpochAtAdmission: draft.serverEpoch,
+    serverEpochAtAdmission: link.serverEpoch,
     admitted,
     entries,
   });
-  if (!admitted) {
-    mismatch(ctx, message);
-    return;
-  }
-  if (ctx.cfg.switches.fence === 'none' && !isSync(message)) {
-    draft.admitted.push(castDraft(message));
-    return;
-  }
-  applyAdmitted(ctx, roles, draft, message);
+  if (!admitted) return mismatch(state, message);
+  if (cfg.switches.fence === 'none' && !isSync(message))
+    return withLink(state, { ...link, admitted: [...link.admitted, message] });
+  return applyAdmitted(state, cfg, events, roles, link, message);
 };
 
 /** Second half of admission: the entries enter the server's cache. */
 export const applyAdmitted = (
-  ctx: Ctx,
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
   roles: Roles,
   link: LinkState,
   message: DataMessage | Sync,
-): void => {
-  ctx.events.push({
+): WorldState => {
+  events.push({
     kind: 'apply',
     link: link.id,
     message: message.type,
@@ -269,24 +298,24 @@ export const applyAdmitted = (
     serverEpochAtApply: link.serverEpoch,
     entries: entryKeysOf(message),
   });
-  roles.server(link).apply(ctx, link, message);
-  if (isSync(message)) {
-    send(ctx, {
-      type: `${stageKindOf(link.client)}.syncAck`,
-      source: link.server,
-      destination: link.client,
-      epoch: message.epoch,
-    });
-  }
+  const server = roles.core(state, link.server);
+  const applied = roles.server(link).apply(server, cfg, events, message);
+  const next = applied === server ? state : roles.withCore(state, applied);
+  if (!isSync(message)) return next;
+  return withSent(next, {
+    type: `${stageKindOf(link.client)}.syncAck`,
+    source: link.server,
+    destination: link.client,
+    epoch: message.epoch,
+  });
 };
 
-export const onSyncAck = (ctx: Ctx, link: LinkState, epoch: Epoch): void => {
-  const draft = ctx.w.links[link.id];
-  if (draft && draft.phase === 'syncing' && draft.epoch === epoch) draft.phase = 'connected';
-};
+export const onSyncAck = (state: WorldState, link: LinkState, epoch: Epoch): WorldState =>
+  link.phase === 'syncing' && link.epoch === epoch
+    ? withLink(state, { ...link, phase: 'connected' })
+    : state;
 
-export const onEpochMismatch = (ctx: Ctx, link: LinkState, epoch: Epoch): void => {
-  const draft = ctx.w.links[link.id];
-  if (!draft || draft.epoch !== epoch) return;
-  if (draft.phase === 'connected' || draft.phase === 'syncing') draft.phase = 'disconnected';
-};
+export const onEpochMismatch = (state: WorldState, link: LinkState, epoch: Epoch): WorldState =>
+  link.epoch === epoch && (link.phase === 'connected' || link.phase === 'syncing')
+    ? withLink(state, { ...link, phase: 'disconnected' })
+    : state;
