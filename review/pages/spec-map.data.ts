@@ -19,7 +19,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
     model: [
       'spec/stages/autoscaler.ts#writeScale',
       'spec/stages/autoscaler.ts#sendScale',
-      'spec/stages/deployment.ts#acceptScale',
+      'spec/stages/deployment.ts#withScales',
     ],
     impl: [
       'impl/stages/autoscaler/machine.ts#onLoad',
@@ -32,7 +32,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
   },
   {
     section: '§2–3 Deployment → ReplicaSet: absolute count, newest version wins',
-    model: ['spec/stages/deployment.ts#scaleDirect', 'spec/stages/replicaset.ts#acceptCount'],
+    model: ['spec/stages/deployment.ts#scaleDirect', 'spec/stages/replicaset.ts#withCounts'],
     impl: [
       'impl/stages/replicaset/handlers.ts#acceptCount',
       'impl/stages/controller/counts.ts#planCountRound2',
@@ -152,7 +152,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
   },
   {
     section: '§6 Kubelet tombstones: a late duplicate bind cannot re-create a pod',
-    model: ['spec/stages/kubelet.ts#onBind'],
+    model: ['spec/stages/kubelet.ts#withBound'],
     impl: ['impl/stages/kubelet/machine.ts#onBindPod'],
     properties: ['no-resurrection'],
     switches: ['kubeletTombstones'],
