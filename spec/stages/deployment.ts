@@ -26,7 +26,7 @@ import { linkId } from '../types/ids.js';
 import { type CountEntry, replicaSetVersion } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { nextRv, request, requestOn, withWritten } from '../world/api.js';
+import { nextRv, patchStatusOn, request } from '../world/api.js';
 import { send } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, DeploymentCtlState, HeldCount, WorldState } from '../world/state.js';
@@ -156,18 +156,7 @@ const writeStatus = (
   key: ObjectKey,
   status: string,
 ): WorldState => {
-  const [replicas, ready] = status.split('/').map(Number);
-  const { api, outcome } = requestOn(
-    state.api,
-    events,
-    { actor: 'deployment', verb: 'patch', resource: 'deployment', key },
-    () => {
-      const d = state.api.deployments[key];
-      if (!d) return { api: state.api, outcome: 'notFound' };
-      const patched = { ...d, status: { replicas: replicas ?? 0, readyReplicas: ready ?? 0 } };
-      return { api: withWritten(state.api, 'deployments', patched), outcome: 'ok' };
-    },
-  );
+  const { api, outcome } = patchStatusOn(state.api, events, 'deployment', key, status);
   if (outcome !== 'ok') return { ...state, api };
   const dc = state.deployment;
   const statusWritten = { ...dc.statusWritten, [key]: status };

@@ -26,7 +26,14 @@ import type { CountEntry, LinkEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { markPodDeleting, nextRv, request, requestOn, withWritten } from '../world/api.js';
+import {
+  markPodDeleting,
+  nextRv,
+  patchStatusOn,
+  request,
+  requestOn,
+  withWritten,
+} from '../world/api.js';
 import { withSent } from '../world/net.js';
 import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
 import type { Ctx, HeldCount, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
@@ -321,18 +328,7 @@ const writeStatus = (
   rsKey: ObjectKey,
   status: string,
 ): WorldState => {
-  const [replicas, ready] = status.split('/').map(Number);
-  const { api, outcome } = requestOn(
-    state.api,
-    events,
-    { actor: 'replicaset', verb: 'patch', resource: 'replicaset', key: rsKey },
-    () => {
-      const rs = state.api.replicaSets[rsKey];
-      if (!rs) return { api: state.api, outcome: 'notFound' };
-      const patched = { ...rs, status: { replicas: replicas ?? 0, readyReplicas: ready ?? 0 } };
-      return { api: withWritten(state.api, 'replicaSets', patched), outcome: 'ok' };
-    },
-  );
+  const { api, outcome } = patchStatusOn(state.api, events, 'replicaset', rsKey, status);
   if (outcome !== 'ok') return { ...state, api };
   const rc = state.replicaset;
   const statusWritten = { ...rc.statusWritten, [rsKey]: status };

@@ -65,6 +65,27 @@ export const withWritten = <C extends Written>(
   return { ...api, rv, [collection]: { ...api[collection], [object.key]: { ...object, rv } } };
 };
 
+/**
+ * A controller's status patch of its Deployment or ReplicaSet on plain objects: `status` is
+ * `replicas/readyReplicas`, as the controllers keep what they last wrote.
+ */
+export const patchStatusOn = (
+  api: ApiState,
+  events: AppliedEvent[],
+  actor: 'deployment' | 'replicaset',
+  key: ObjectKey,
+  status: string,
+): Answer => {
+  const [replicas, ready] = status.split('/').map(Number);
+  const collection = actor === 'deployment' ? 'deployments' : 'replicaSets';
+  return requestOn(api, events, { actor, verb: 'patch', resource: actor, key }, () => {
+    const object = api[collection][key];
+    if (!object) return { api, outcome: 'notFound' };
+    const patched = { ...object, status: { replicas: replicas ?? 0, readyReplicas: ready ?? 0 } };
+    return { api: withWritten(api, collection, patched), outcome: 'ok' };
+  });
+};
+
 export const nextRv = (ctx: Ctx): number => {
   ctx.w.api.rv += 1;
   return ctx.w.api.rv;
