@@ -24,8 +24,7 @@ const fault = (budget: Budget, actor: string, label: string, run: (ctx: Ctx) => 
   label,
   fault: true,
   run: (ctx) => {
-    ctx.w.budgets[budget] -= 1;
-    if (budget !== 'scaleEvents') ctx.w.budgets.faultsTotal -= 1;
+    ctx.w.budgets = spend(ctx.w.budgets, budget);
     ctx.events.push(faultEvent(label));
     run(ctx);
   },
@@ -42,13 +41,18 @@ const plainFault = (
   label,
   fault: true,
   next: (state, cfg, events) => {
-    const budgets = { ...state.budgets };
-    budgets[budget] -= 1;
-    if (budget !== 'scaleEvents') budgets.faultsTotal -= 1;
     events.push(faultEvent(label));
-    return next({ ...state, budgets }, cfg, events);
+    return next({ ...state, budgets: spend(state.budgets, budget) }, cfg, events);
   },
 });
+
+/** The budgets after one action of `budget` (a scale event is no fault of the total). */
+const spend = (budgets: Remaining, budget: Budget): Remaining => {
+  const next = { ...budgets };
+  next[budget] -= 1;
+  if (budget !== 'scaleEvents') next.faultsTotal -= 1;
+  return next;
+};
 
 const faultEvent = (label: string): AppliedEvent => ({
   kind: 'fault',

@@ -77,8 +77,8 @@ const intern = (serialised: string): string => {
  * The ids of the serialisations met lately: a memo, not a table the ids depend on (each is
  * the content id of its serialisation, whatever the memo holds). Successors rebuild the
  * serialisation of every sub-object their step made anew, but few are new in content:
- * looking one up in a `Map` costs less than hashing it four ways. Cleared when full, so it follows what the
- * search meets now and stays bounded.
+ * looking one up in a `Map` costs less than hashing it four ways. Cleared when full, so it
+ * follows what the search meets now and stays bounded.
  */
 const interned = new Map<string, string>();
 const MAX_INTERNED = 1 << 16;

@@ -74,12 +74,11 @@ export interface Roles {
 }
 
 /**
- * Most session steps run on plain objects (`PlainStep`): they change a link, put a message
- * in flight and, at a server, its stage. What follows a handshake reply (round 2, which
- * changes the client's memory in many ways) still runs on an immer draft.
+ * `state` with `link` in place of the link of its id. Most session steps run on plain
+ * objects (`PlainStep`): they change a link, put a message in flight and, at a server, its
+ * stage. What follows a handshake reply (round 2, which changes the client's memory in many
+ * ways) still runs on an immer draft.
  */
-
-/** `state` with `link` in place of the link of its id. */
 export const withLink = (state: WorldState, link: LinkState): WorldState => ({
   ...state,
   links: { ...state.links, [link.id]: link },

@@ -95,8 +95,14 @@ export const inertScope = (
     actionExecutor,
   }) as unknown as AnyActorScope;
 
-const plain = new WeakMap<AnyStateMachine, Transition>();
-const withInspection = new WeakMap<AnyStateMachine, Transition>();
+/** A machine's transition and start on one inert scope (see `transitionOf`). */
+interface Inert {
+  readonly transition: Transition;
+  readonly initial: Initial;
+}
+
+const plain = new WeakMap<AnyStateMachine, Inert>();
+const withInspection = new WeakMap<AnyStateMachine, Inert>();
 
 /**
  * xstate's pure `transition(machine, snapshot, event)`, with its inert actor scope made once
@@ -111,7 +117,17 @@ const withInspection = new WeakMap<AnyStateMachine, Transition>();
  * the event to learn them cost it a second transition). Without an observer, xstate skips
  * making those events.
  */
-export const transitionOf = (machine: AnyStateMachine, inspected: boolean): Transition => {
+export const transitionOf = (machine: AnyStateMachine, inspected: boolean): Transition =>
+  inertOf(machine, inspected).transition;
+
+/**
+ * xstate's `initialTransition(machine, input)` on the same scope, for the same reason: it
+ * made an actor (and so an initial snapshot) for every start, and a fuzz campaign starts
+ * every stage of a new cluster in each of its runs.
+ */
+export const initialOf = (machine: AnyStateMachine): Initial => inertOf(machine, false).initial;
+
+const inertOf = (machine: AnyStateMachine, inspected: boolean): Inert => {
   const made = inspected ? withInspection : plain;
   const found = made.get(machine);
   if (found) return found;
@@ -130,38 +146,21 @@ export const transitionOf = (machine: AnyStateMachine, inspected: boolean): Tran
   const scope = inertScope(self, (action) => {
     actions.push(action);
   });
-  const transition: Transition = (snapshot, event) => {
-    actions = [];
-    if (inspected) taken = [];
-    const next = machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
-    return { snapshot: next, actions, taken: inspected ? taken : NONE_TAKEN };
+  const inert: Inert = {
+    transition: (snapshot, event) => {
+      actions = [];
+      if (inspected) taken = [];
+      const next = machine.transition(snapshot, event, scope) as AnyMachineSnapshot;
+      return { snapshot: next, actions, taken: inspected ? taken : NONE_TAKEN };
+    },
+    initial: (input) => {
+      actions = [];
+      const snapshot = machine.getInitialSnapshot(scope, input) as AnyMachineSnapshot;
+      return { snapshot, actions };
+    },
   };
-  made.set(machine, transition);
-  return transition;
-};
-
-const initial = new WeakMap<AnyStateMachine, Initial>();
-
-/**
- * xstate's `initialTransition(machine, input)`, on one inert scope per machine for the
- * reason `transitionOf` gives: xstate's own makes an actor (and so an initial snapshot) for
- * every call, which was most of the cost of starting a stage, and a fuzz campaign starts
- * every stage of a new cluster in each of its runs.
- */
-export const initialOf = (machine: AnyStateMachine): Initial => {
-  const found = initial.get(machine);
-  if (found) return found;
-  let actions: unknown[] = [];
-  const scope = inertScope(createXstateActor(machine), (action) => {
-    actions.push(action);
-  });
-  const start: Initial = (input) => {
-    actions = [];
-    const snapshot = machine.getInitialSnapshot(scope, input) as AnyMachineSnapshot;
-    return { snapshot, actions };
-  };
-  initial.set(machine, start);
-  return start;
+  made.set(machine, inert);
+  return inert;
 };
 
 const runEffects = (state: SimState, slot: ActorSlot, effects: readonly Effect[]): void => {

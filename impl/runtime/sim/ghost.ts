@@ -7,6 +7,7 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import {
   type HeldCounts,
+  heldCounts,
   isSettled,
   nextHandshakeEpochs,
   nextReadyFloor,
@@ -143,26 +144,10 @@ const controllerCaches = (state: SimState): ControllerCaches => {
 };
 
 /**
- * The running least and greatest count of `desiredHeld`: `heldCounts`'s fold, kept here so
- * that a step makes no list of counts (the ghost runs once per ReplicaSet per step, and
- * never within itself).
+ * `desiredHeld`'s list of counts, emptied at each call rather than made anew: it runs once
+ * per ReplicaSet per step, never within itself.
  */
-const fold = { min: 0, max: 0 };
-
-const hold = (count: number | undefined): void => {
-  if (count === undefined) return;
-  if (count < fold.min) fold.min = count;
-  if (count > fold.max) fold.max = count;
-};
-
-const holdCountsOf = (entries: readonly LinkEntry[], rsKey: ObjectKey, ownerKey?: ObjectKey) => {
-  for (const e of entries)
-    if (e.kind === 'count' && (e.key === rsKey || e.key === ownerKey)) hold(e.replicas);
-};
-
-const holdAll = (counts: readonly number[] | undefined): void => {
-  for (const count of counts ?? NO_COUNTS) hold(count);
-};
+const heldList: (number | undefined)[] = [];
 
 const NO_COUNTS: readonly number[] = [];
 const NO_ENTRIES: readonly LinkEntry[] = [];
@@ -185,30 +170,33 @@ const desiredHeld = (
   queued: ReadonlyMap<ObjectKey, number[]>,
 ): HeldCounts => {
   const stored = api.objects.replicaSets[rsKey];
-  const load = stored ? loadFor(state, api, stored) : 0;
-  fold.min = load;
-  fold.max = load;
   const inDeployment = caches.replicaSetInDeployment(rsKey);
-  hold(stored?.replicas);
-  hold(inDeployment?.replicas);
-  hold(caches.countInReplicaSet(rsKey));
+  const counts = heldList;
+  counts.length = 0;
+  counts.push(stored?.replicas, inDeployment?.replicas, caches.countInReplicaSet(rsKey));
   const ownerUid = (stored ?? inDeployment)?.ownerUid;
   const owner = ownerUid ? caches.deploymentByUid(ownerUid) : undefined;
   // The Deployment's own count, persisted or on its way from the autoscaler: a load of
   // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
   const ownerView = ownerUid ? api.deploymentByUid(ownerUid) : undefined;
-  hold(owner ? toDeploymentView(owner).replicas : undefined);
-  hold(ownerView?.replicas);
+  counts.push(owner ? toDeploymentView(owner).replicas : undefined, ownerView?.replicas);
   const ownerKey = ownerView ? ownerView.key : owner && toDeploymentView(owner).key;
-  for (const stage of COUNT_HOLDERS)
-    holdCountsOf(reports.get(stage)?.dirty ?? NO_ENTRIES, rsKey, ownerKey);
-  holdCountsOf(agenda.inFlight, rsKey, ownerKey);
-  holdAll(queued.get(rsKey));
+  const addCountsOf = (entries: readonly LinkEntry[]) => {
+    for (const e of entries)
+      if (e.kind === 'count' && (e.key === rsKey || e.key === ownerKey)) counts.push(e.replicas);
+  };
+  const addAll = (more: readonly number[] | undefined) => {
+    for (const count of more ?? NO_COUNTS) counts.push(count);
+  };
+  for (const stage of COUNT_HOLDERS) addCountsOf(reports.get(stage)?.dirty ?? NO_ENTRIES);
+  addCountsOf(agenda.inFlight);
+  addAll(queued.get(rsKey));
   if (ownerKey !== undefined) {
-    holdAll(agenda.deploymentScales.get(ownerKey));
-    holdAll(queued.get(ownerKey));
+    addAll(agenda.deploymentScales.get(ownerKey));
+    addAll(queued.get(ownerKey));
   }
-  return { load, min: fold.min, max: fold.max };
+  const load = stored ? loadFor(state, api, stored) : 0;
+  return heldCounts(load, counts);
 };
 
 /**

@@ -21,21 +21,39 @@ import { stageIds } from './lifecycle.js';
 import type { SimState } from './state.js';
 
 /**
- * Each state's last report of each stage, with the snapshot it was made of. A report is a
- * function of its snapshot alone, and xstate makes a new snapshot for every transition
- * (contexts are replaced, never changed in place), so a stage that did not move this step
- * reports what it reported last step. (Kept per stage rather than in a weak map keyed by
- * every snapshot: one entry per stage, and no new key for each of the step's snapshots.)
+ * What each state's last Observation was made of, for the next one to reuse where what a
+ * part shows did not change since (most parts, most steps): one record per state, looked up
+ * once per Observation.
  */
-const lastReports = new WeakMap<SimState, Map<string, { snapshot: object; report: StageReport }>>();
+interface Previous {
+  /**
+   * Each stage's last report, with the snapshot it was made of. A report is a function of
+   * its snapshot alone, and xstate makes a new snapshot for every transition (contexts are
+   * replaced, never changed in place), so a stage that did not move reports as before.
+   */
+  readonly reports: Map<string, { snapshot: object; report: StageReport }>;
+  /** The links (they change only when a node is lost), and their last observations. */
+  links: { lost: number; ends: [StageId, StageId, LinkId][]; observed: LinkObservation[] } | null;
+  /** The last copy of the ghost's ReplicaSet templates, and their count then. */
+  templates: { added: number; rsTemplates: Ghost['rsTemplates'] } | null;
+  api: Observation['api'] | null;
+  desired: Readonly<Record<string, number>> | null;
+}
+
+const previous = new WeakMap<SimState, Previous>();
+
+const previousOf = (state: SimState): Previous => {
+  let found = previous.get(state);
+  if (found === undefined) {
+    found = { reports: new Map(), links: null, templates: null, api: null, desired: null };
+    previous.set(state, found);
+  }
+  return found;
+};
 
 /** Every live stage's report, by id (crashed stages have none). */
 export const reportsOf = (state: SimState): Map<string, StageReport> => {
-  let last = lastReports.get(state);
-  if (last === undefined) {
-    last = new Map();
-    lastReports.set(state, last);
-  }
+  const last = previousOf(state).reports;
   const reports = new Map<string, StageReport>();
   for (const slot of state.actors.values()) {
     const snapshot = slot.snapshot;
@@ -75,42 +93,33 @@ const topologyLinks = (state: SimState): [StageId, StageId][] => {
   return links;
 };
 
-/** Each state's links (they change only when a node is lost), and last step's observations of them. */
-const lastLinks = new WeakMap<
-  SimState,
-  { lost: number; ends: [StageId, StageId, LinkId][]; links: LinkObservation[] }
->();
-
-/**
- * Every link's observation: last step's object where nothing of it changed (most links, most
- * steps), and last step's array where no link did, rather than all of them made anew.
- */
 const linkObservations = (
   state: SimState,
   reports: ReadonlyMap<string, StageReport>,
+  prev: Previous,
 ): LinkObservation[] => {
   const inFlight = new Map<LinkId, number>();
   for (const p of state.agenda.all())
     if (p.kind === 'message') inFlight.set(p.link, (inFlight.get(p.link) ?? 0) + 1);
-  let last = lastLinks.get(state);
+  let last = prev.links;
   if (last?.lost !== state.lostNodes.size) {
     const ends = topologyLinks(state).map(([client, server]): [StageId, StageId, LinkId] => [
       client,
       server,
       linkId(client, server),
     ]);
-    last = { lost: state.lostNodes.size, ends, links: [] };
-    lastLinks.set(state, last);
+    last = { lost: state.lostNodes.size, ends, observed: [] };
+    prev.links = last;
   }
-  const previous = last.links;
-  let changed = previous.length !== last.ends.length;
+  const before = last.observed;
+  let changed = before.length !== last.ends.length;
   const links = last.ends.map(([client, server, id], i): LinkObservation => {
     const end = reports.get(client)?.clients.find((c) => c.server === server);
     const clientPhase = end?.phase ?? 'disconnected';
     const clientEpoch = end?.epoch ?? null;
     const serverEpoch = reports.get(server)?.serverEpochs[client] ?? null;
     const count = inFlight.get(id) ?? 0;
-    const old = previous[i];
+    const old = before[i];
     if (
       old?.clientPhase === clientPhase &&
       old.clientEpoch === clientEpoch &&
@@ -121,8 +130,8 @@ const linkObservations = (
     changed = true;
     return { id, client, server, clientPhase, clientEpoch, serverEpoch, inFlight: count };
   });
-  if (!changed) return previous;
-  last.links = links;
+  if (!changed) return before;
+  last.observed = links;
   return links;
 };
 
@@ -133,9 +142,6 @@ const kubeletObservations = (state: SimState): KubeletObservation[] =>
     sandboxes: [...(state.sandboxes.get(node)?.values() ?? [])],
   }));
 
-/** Each state's last copy of its ghost's ReplicaSet templates, and their count then. */
-const templates = new WeakMap<SimState, { added: number; rsTemplates: Ghost['rsTemplates'] }>();
-
 /**
  * The ghost history for one Observation (the runtime keeps changing its own). Every value
  * is a primitive, so copying each record is a deep copy, without the cost of
@@ -144,12 +150,12 @@ const templates = new WeakMap<SimState, { added: number; rsTemplates: Ghost['rsT
  * ReplicaSet uid gets its immutable template hash), so while their count is unchanged the
  * previous copy is still exact and is shared.
  */
-const ghostCopy = (state: SimState): Ghost => {
+const ghostCopy = (state: SimState, prev: Previous): Ghost => {
   const g = state.ghost;
-  let shared = templates.get(state);
+  let shared = prev.templates;
   if (shared?.added !== g.templatesAdded) {
     shared = { added: g.templatesAdded, rsTemplates: { ...g.rsTemplates } };
-    templates.set(state, shared);
+    prev.templates = shared;
   }
   return {
     deletedPods: g.deletedPods.now(),
@@ -161,38 +167,30 @@ const ghostCopy = (state: SimState): Ghost => {
   };
 };
 
-/** The API part of each state's last Observation. */
-const lastApi = new WeakMap<SimState, Observation['api']>();
-
 /**
  * The API objects with the server's availability and resourceVersion: last step's object
  * while neither changed (the views are rebuilt only after a write, which moves the
  * resourceVersion), rather than the views spread into a new object every step.
  */
-const apiOf = (state: SimState): Observation['api'] => {
+const apiOf = (state: SimState, prev: Previous): Observation['api'] => {
   const up = state.api.available;
   const rv = state.api.resourceVersion;
-  const last = lastApi.get(state);
+  const last = prev.api;
   if (last?.up === up && last.rv === rv) return last;
-  const api = { ...apiViews(state).objects, up, rv };
-  lastApi.set(state, api);
-  return api;
+  prev.api = { ...apiViews(state).objects, up, rv };
+  return prev.api;
 };
-
-/** Each state's last desired counts, shared by the Observations while the load stands. */
-const lastDesired = new WeakMap<SimState, Readonly<Record<string, number>>>();
 
 /**
  * The load per function as a record: the previous step's object while every count is the
  * same (a load changes a few times per run), so that conformance's comparison of two
  * Observations' desired counts is one identity check.
  */
-const desiredOf = (state: SimState): Readonly<Record<string, number>> => {
-  const last = lastDesired.get(state);
-  if (last !== undefined && sameLoad(last, state.load)) return last;
-  const desired = Object.fromEntries(state.load);
-  lastDesired.set(state, desired);
-  return desired;
+const desiredOf = (state: SimState, prev: Previous): Readonly<Record<string, number>> => {
+  const last = prev.desired;
+  if (last !== null && sameLoad(last, state.load)) return last;
+  prev.desired = Object.fromEntries(state.load);
+  return prev.desired;
 };
 
 const sameLoad = (record: Readonly<Record<string, number>>, load: ReadonlyMap<string, number>) => {
@@ -208,14 +206,17 @@ export const observe = (
   state: SimState,
   reports: ReadonlyMap<string, StageReport>,
   events: readonly AppliedEvent[],
-): Observation => ({
-  step: state.step,
-  api: apiOf(state),
-  stages: stageIds(state).map((id) => stageObservation(state, id, reports.get(id))),
-  kubelets: kubeletObservations(state),
-  links: linkObservations(state, reports),
-  desired: desiredOf(state),
-  overshootSlack: state.config.preset.overshootSlack,
-  ghost: ghostCopy(state),
-  events,
-});
+): Observation => {
+  const prev = previousOf(state);
+  return {
+    step: state.step,
+    api: apiOf(state, prev),
+    stages: stageIds(state).map((id) => stageObservation(state, id, reports.get(id))),
+    kubelets: kubeletObservations(state),
+    links: linkObservations(state, reports, prev),
+    desired: desiredOf(state, prev),
+    overshootSlack: state.config.preset.overshootSlack,
+    ghost: ghostCopy(state, prev),
+    events,
+  };
+};
