@@ -13,7 +13,6 @@
 // reports where the time goes (transitions, key, observe, summary, property checks, and the
 // explorer's own bookkeeping). The timers cost a little themselves, so compare phases with
 // each other, not the profiled rate with an unprofiled one. Not a test: it measures.
-import { parseArgs } from 'node:util';
 import { exploreWorker } from '../checker/model/explore-worker.js';
 import { CATALOGUE } from '../properties/catalogue.js';
 import { exploreParallel } from '../spec/explore/parallel.js';
@@ -23,6 +22,7 @@ import type { Model } from '../spec/model.js';
 import type { Catalogue, Config } from '../spec/types/index.js';
 import { makeConfigs } from '../spec/types/mutants.js';
 import { createWorldModel } from '../spec/world.js';
+import { benchArgs, usageError, wholeNumber } from './args.js';
 import { figureLine } from './compare/figures.js';
 import { parallelCeiling } from './parallel-ceiling.js';
 import { median } from './realtime/stats.js';
@@ -139,31 +139,30 @@ function printPhases(timer: PhaseTimer, totalSeconds: number): void {
   }
 }
 
+const SCRIPT = 'bench:explore';
+
+/** The preset's configs; an unknown preset or profile stops the script naming it. */
+function configsOf(preset: string, profile: string): Config[] {
+  try {
+    return makeConfigs(preset, profile, null);
+  } catch (error) {
+    return usageError(SCRIPT, error instanceof Error ? error.message : String(error));
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      preset: { type: 'string', default: 'tiny' },
-      profile: { type: 'string', default: 'hardened' },
-      runs: { type: 'string', default: '3' },
-      'max-states': { type: 'string' },
-      'profile-phases': { type: 'boolean', default: false },
-      workers: { type: 'string', default: '1' },
-    },
+  const values = benchArgs(SCRIPT, {
+    preset: { type: 'string', default: 'tiny' },
+    profile: { type: 'string', default: 'hardened' },
+    runs: { type: 'string' },
+    'max-states': { type: 'string' },
+    'profile-phases': { type: 'boolean', default: false },
+    workers: { type: 'string' },
   });
-  const runs = Number(values.runs);
-  if (!Number.isSafeInteger(runs) || runs < 1) {
-    console.error(`explore bench: --runs must be a whole number ≥ 1: ${values.runs}`);
-    process.exit(2);
-  }
-  const workers = Number(values.workers);
-  if (!Number.isSafeInteger(workers) || workers < 1 || workers > 64) {
-    console.error(
-      `explore bench: --workers must be a whole number from 1 to 64: ${values.workers}`,
-    );
-    process.exit(2);
-  }
-  const configs = makeConfigs(values.preset, values.profile, null);
-  const maxStates = values['max-states'] === undefined ? undefined : Number(values['max-states']);
+  const runs = wholeNumber(SCRIPT, 'runs', values.runs, 3);
+  const workers = wholeNumber(SCRIPT, 'workers', values.workers, 1, { max: 64 });
+  const configs = configsOf(values.preset, values.profile);
+  const maxStates = wholeNumber(SCRIPT, 'max-states', values['max-states'], undefined);
   const timer = values['profile-phases'] ? new PhaseTimer() : null;
   console.log(`explore bench: preset ${values.preset}, profile ${values.profile}`);
   console.log(describeRun('warm-up', runOnce(configs, maxStates, null)));

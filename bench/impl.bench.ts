@@ -20,12 +20,12 @@
 // Wall time comes from `performance.now()` here only: the implementation never reads it.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { makeScenario, scenarioConfig } from '../impl/runtime/scenarios.js';
 import { runDefault, SimCluster } from '../impl/runtime/sim/index.js';
 import type { Mode } from '../impl/stages/io.js';
 import { STAGES } from '../impl/stages/registry.js';
 import { makeConfig } from '../spec/types/mutants.js';
+import { benchArgs, wholeNumber } from './args.js';
 import { figureLine } from './compare/figures.js';
 import { median } from './realtime/stats.js';
 import { smallRun } from './small-preset.js';
@@ -36,28 +36,25 @@ const BURST_STEP_MAX = 50_000_000;
 /** How often (in steps) the big burst samples RSS. */
 const SAMPLE_EVERY = 2_000;
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    runs: { type: 'string' },
-    rounds: { type: 'string' },
-    pods: { type: 'string' },
-    nodes: { type: 'string' },
-    functions: { type: 'string' },
-    'skip-burst': { type: 'boolean', default: false },
-    'skip-api': { type: 'boolean', default: false },
-    'check-runs': { type: 'string' },
-    // Internal: run one burst in this process and print its figures as JSON.
-    child: { type: 'string' },
-  },
+const SCRIPT = 'bench:impl';
+
+const args = benchArgs(SCRIPT, {
+  quick: { type: 'boolean', default: false },
+  runs: { type: 'string' },
+  rounds: { type: 'string' },
+  pods: { type: 'string' },
+  nodes: { type: 'string' },
+  functions: { type: 'string' },
+  'skip-burst': { type: 'boolean', default: false },
+  'skip-api': { type: 'boolean', default: false },
+  'check-runs': { type: 'string' },
+  // Internal: run one burst in this process and print its figures as JSON.
+  child: { type: 'string' },
 });
 
-const int = (value: string | undefined, fallback: number): number => {
-  const n = value === undefined ? fallback : Number(value);
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new Error(`expected a positive whole number: ${value}`);
-  return n;
-};
+type CountFlag = 'runs' | 'rounds' | 'pods' | 'nodes' | 'functions' | 'check-runs';
+const int = (flag: CountFlag, fallback: number, min = 1): number =>
+  wholeNumber(SCRIPT, flag, args[flag], fallback, { min });
 
 const fmt = (n: number, digits = 0): string =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -246,16 +243,16 @@ const benchCheck = (runs: number): void => {
 // ── main ────────────────────────────────────────────────────────────────────────────────
 
 const quick = args.quick === true;
-const pods = int(args.pods, quick ? 1_000 : 10_000);
-const nodes = int(args.nodes, quick ? 200 : 2_000);
-const functions = int(args.functions, 1);
+const pods = int('pods', quick ? 1_000 : 10_000);
+const nodes = int('nodes', quick ? 200 : 2_000);
+const functions = int('functions', 1);
 if (args.child !== undefined) {
   const mode = args.child === 'api' ? 'api' : 'direct';
   console.log(JSON.stringify(burstInProcess(mode, pods, nodes, functions)));
 } else {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-  benchSmall(int(args.runs, quick ? 1 : 3), int(args.rounds, quick ? 10 : 40));
-  const checkRuns = args['check-runs'] === '0' ? 0 : int(args['check-runs'], quick ? 50 : 300);
+  benchSmall(int('runs', quick ? 1 : 3), int('rounds', quick ? 10 : 40));
+  const checkRuns = int('check-runs', quick ? 50 : 300, 0);
   if (checkRuns > 0) benchCheck(checkRuns);
   if (!args['skip-burst']) benchBurst(pods, nodes, functions, args['skip-api'] === true);
 }
