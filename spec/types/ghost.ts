@@ -58,16 +58,40 @@ export interface HeldCounts {
   readonly max: number;
 }
 
+/**
+ * The fold behind `heldCounts`, for a caller that gathers counts from many places: it adds
+ * them as it finds them, with no list in between, and may be reused (`start`).
+ */
+export class HeldFold {
+  private load = 0;
+  private min = 0;
+  private max = 0;
+
+  /** Starts over with the load, itself a count held. */
+  start(load: number): this {
+    this.load = load;
+    this.min = load;
+    this.max = load;
+    return this;
+  }
+
+  /** One more count held somewhere (`undefined`: that part holds none). */
+  add(count: number | undefined): void {
+    if (count === undefined) return;
+    if (count < this.min) this.min = count;
+    if (count > this.max) this.max = count;
+  }
+
+  result(): HeldCounts {
+    return { load: this.load, min: this.min, max: this.max };
+  }
+}
+
 /** The load and every count held somewhere (`undefined`: that part holds none). */
 export const heldCounts = (load: number, counts: Iterable<number | undefined>): HeldCounts => {
-  let min = load;
-  let max = load;
-  for (const count of counts) {
-    if (count === undefined) continue;
-    if (count < min) min = count;
-    if (count > max) max = count;
-  }
-  return { load, min, max };
+  const fold = new HeldFold().start(load);
+  for (const count of counts) fold.add(count);
+  return fold.result();
 };
 
 /** Every count held is the load. */

@@ -7,7 +7,7 @@
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import {
   type HeldCounts,
-  heldCounts,
+  HeldFold,
   isSettled,
   nextHandshakeEpochs,
   nextReadyFloor,
@@ -135,25 +135,41 @@ const controllerCaches = (state: SimState): ControllerCaches => {
     const rs = informer?.get(rsKey) as V1ReplicaSet | undefined;
     return rs && toReplicaSetView(rs);
   };
+  // Listed on first use, once per step: a list is a new array each time.
+  let listed: V1Deployment[] | undefined;
   return {
     countInReplicaSet: (rsKey) => view(inReplicaSet, rsKey)?.replicas,
     replicaSetInDeployment: (rsKey) => view(inDeployment, rsKey),
-    deploymentByUid: (uid) =>
-      deployments && deploymentByUid(deployments.list() as V1Deployment[], uid),
+    deploymentByUid: (uid) => {
+      if (!deployments) return undefined;
+      listed ??= deployments.list() as V1Deployment[];
+      return deploymentByUid(listed, uid);
+    },
   };
 };
 
-/**
- * `desiredHeld`'s list of counts, emptied at each call rather than made anew: it runs once
- * per ReplicaSet per step, never within itself.
- */
-const heldList: (number | undefined)[] = [];
+/** `desiredHeld`'s fold, started over at each call: it runs once per ReplicaSet per step. */
+const fold = new HeldFold();
 
 const NO_COUNTS: readonly number[] = [];
 const NO_ENTRIES: readonly LinkEntry[] = [];
 
 /** The stages whose held entries may carry a ReplicaSet's or its Deployment's count. */
 const COUNT_HOLDERS = ['autoscaler', 'deployment', 'replicaset'] as const;
+
+/** Adds the counts `entries` carry for the ReplicaSet or for its Deployment. */
+const addCountsOf = (
+  entries: readonly LinkEntry[],
+  rsKey: ObjectKey,
+  ownerKey: ObjectKey | undefined,
+): void => {
+  for (const e of entries)
+    if (e.kind === 'count' && (e.key === rsKey || e.key === ownerKey)) fold.add(e.replicas);
+};
+
+const addAll = (counts: readonly number[] | undefined): void => {
+  for (const count of counts ?? NO_COUNTS) fold.add(count);
+};
 
 /**
  * The desired counts for a ReplicaSet that some part of the system still holds and may act
@@ -171,32 +187,28 @@ const desiredHeld = (
 ): HeldCounts => {
   const stored = api.objects.replicaSets[rsKey];
   const inDeployment = caches.replicaSetInDeployment(rsKey);
-  const counts = heldList;
-  counts.length = 0;
-  counts.push(stored?.replicas, inDeployment?.replicas, caches.countInReplicaSet(rsKey));
+  fold.start(stored ? loadFor(state, api, stored) : 0);
+  fold.add(stored?.replicas);
+  fold.add(inDeployment?.replicas);
+  fold.add(caches.countInReplicaSet(rsKey));
   const ownerUid = (stored ?? inDeployment)?.ownerUid;
   const owner = ownerUid ? caches.deploymentByUid(ownerUid) : undefined;
+  const ownerInCache = owner && toDeploymentView(owner);
   // The Deployment's own count, persisted or on its way from the autoscaler: a load of
   // 1 -> 0 -> 1 may leave a 0 there that the Deployment controller has yet to act on.
   const ownerView = ownerUid ? api.deploymentByUid(ownerUid) : undefined;
-  counts.push(owner ? toDeploymentView(owner).replicas : undefined, ownerView?.replicas);
-  const ownerKey = ownerView ? ownerView.key : owner && toDeploymentView(owner).key;
-  const addCountsOf = (entries: readonly LinkEntry[]) => {
-    for (const e of entries)
-      if (e.kind === 'count' && (e.key === rsKey || e.key === ownerKey)) counts.push(e.replicas);
-  };
-  const addAll = (more: readonly number[] | undefined) => {
-    for (const count of more ?? NO_COUNTS) counts.push(count);
-  };
-  for (const stage of COUNT_HOLDERS) addCountsOf(reports.get(stage)?.dirty ?? NO_ENTRIES);
-  addCountsOf(agenda.inFlight);
+  fold.add(ownerInCache?.replicas);
+  fold.add(ownerView?.replicas);
+  const ownerKey = ownerView ? ownerView.key : ownerInCache?.key;
+  for (const stage of COUNT_HOLDERS)
+    addCountsOf(reports.get(stage)?.dirty ?? NO_ENTRIES, rsKey, ownerKey);
+  addCountsOf(agenda.inFlight, rsKey, ownerKey);
   addAll(queued.get(rsKey));
   if (ownerKey !== undefined) {
     addAll(agenda.deploymentScales.get(ownerKey));
     addAll(queued.get(ownerKey));
   }
-  const load = stored ? loadFor(state, api, stored) : 0;
-  return heldCounts(load, counts);
+  return fold.result();
 };
 
 /**
