@@ -4,20 +4,13 @@
  * Every step is one atomic action of one actor: a stage's own work (level-triggered on its
  * informer), an informer delivery, a session step (handshake, retry timer), the delivery of
  * one message, the garbage collector, the end of an API outage, or — within budgets — a
- * fault or an environment action. `createWorldModel` wraps it in the explorer's `Model`.
+ * fault or an environment action. A step builds the next state from the plain one without
+ * changing it, and shares every part it leaves as it was (`Step`, spec/stages/common.ts).
+ * `createWorldModel` wraps it in the explorer's `Model`.
  */
-import { castDraft, produce, setAutoFreeze } from 'immer';
 import type { Action, Model, Transition } from './model.js';
 import { autoscalerSteps } from './stages/autoscaler.js';
-import {
-  type DraftStep,
-  type PlainStep,
-  plainStep,
-  type Step,
-  step,
-  withEntries,
-  withoutEntries,
-} from './stages/common.js';
+import { type Step, step, withEntries, withoutEntries } from './stages/common.js';
 import { deploymentSteps, statusesAfterSync, writeStatuses } from './stages/deployment.js';
 import { kubeletSteps } from './stages/kubelet.js';
 import { replicaSetSteps } from './stages/replicaset.js';
@@ -61,9 +54,6 @@ import {
 import type { LinkState, StageCore, WorldGhost, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
 
-// States are never mutated outside `produce`, so freezing them would only cost time.
-setAutoFreeze(false);
-
 const informerSteps = (state: WorldState): Step[] => {
   if (!state.api.up) return [];
   const steps: Step[] = [];
@@ -74,7 +64,7 @@ const informerSteps = (state: WorldState): Step[] => {
     const stale = isStale(core.view, state.api, stageKindOf(id), sameCollection);
     if (core.phase === 'syncing' || stale || behindHeldTemplates(state, id) || waits(state, id)) {
       steps.push(
-        plainStep(id, `informer sync ${id}`, (s, cfg, events) => syncInformer(s, cfg, id, events)),
+        step(id, `informer sync ${id}`, (s, cfg, events) => syncInformer(s, cfg, id, events)),
       );
     }
   }
@@ -106,10 +96,10 @@ const waits = (state: WorldState, id: StageId): boolean =>
   Object.values(state.links).some((l) => l.client === id && l.round2?.freshness === 'wait');
 
 /**
- * An informer delivery, on plain objects (`PlainStep`): the stage's view jumps to the API's
+ * An informer delivery: the stage's view jumps to the API's
  * newest state, a syncing stage is now recovering, its handlers evict what the view shows
- * done, and the Deployment controller writes the statuses it now sees. Round 2 on every
- * link whose client waited for this delivery runs on a draft, and only when there is one.
+ * done, the Deployment controller writes the statuses it now sees, and round 2 runs on every
+ * link whose client waited for this delivery.
  */
 const syncInformer = (
   state: WorldState,
@@ -130,10 +120,7 @@ const syncInformer = (
   const statuses =
     id === 'deployment' ? statusesAfterSync(synced as WorldState['deployment'], cfg) : [];
   const written = writeStatuses(next, events, statuses);
-  if (!waits(state, id)) return written;
-  return produce(written, (draft) => {
-    informerCaughtUp({ w: draft, cfg, events }, ROLES, id, written.links);
-  });
+  return waits(state, id) ? informerCaughtUp(written, cfg, events, ROLES, id) : written;
 };
 
 /**
@@ -161,9 +148,7 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
     if (client.phase !== 'recovering' && client.phase !== 'serving') continue;
     if (link.phase === 'disconnected') {
       steps.push(
-        plainStep(link.client, `handshake ${link.id}`, (s, c) =>
-          startHandshake(s, c, ROLES, link.id),
-        ),
+        step(link.client, `handshake ${link.id}`, (s, c) => startHandshake(s, c, ROLES, link.id)),
       );
       continue;
     }
@@ -178,7 +163,7 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
     // it sent (or adopted) still not seen persisted (a re-check: `enabledSteps`). Firing at
     // any other moment is a spurious timeout (a fault).
     const idle = inFlightOn(state, link.id) === 0;
-    const retry = plainStep(link.client, `retry ${link.id}`, (s, c) =>
+    const retry = step(link.client, `retry ${link.id}`, (s, c) =>
       startHandshake(s, c, ROLES, link.id),
     );
     if (idle && link.phase !== 'connected') steps.push(retry);
@@ -189,7 +174,7 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
   for (const link of Object.values(state.links)) {
     link.admitted.forEach((m, i) => {
       steps.push(
-        plainStep(link.server, `apply ${describe(m)}`, (s, c, events) => {
+        step(link.server, `apply ${describe(m)}`, (s, c, events) => {
           const taken = { ...link, admitted: link.admitted.filter((_, j) => j !== i) };
           return applyAdmitted(withLink(s, taken), c, events, ROLES, taken, m as DataMessage);
         }),
@@ -202,27 +187,27 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
 /** A reply accepted during an outage: the resourceVersion read once the API is back. */
 const round2Steps = (state: WorldState, link: LinkState): Step[] =>
   link.round2?.freshness === 'read' && state.api.up
-    ? [step(link.client, `read rv ${link.id}`, (ctx) => readResourceVersion(ctx, ROLES, link))]
+    ? [
+        step(link.client, `read rv ${link.id}`, (s, c, events) =>
+          readResourceVersion(s, c, events, ROLES, link.id),
+        ),
+      ]
     : [];
 
 const networkSteps = (state: WorldState, cfg: Config): Step[] =>
   distinctMessages(state.net)
     .filter(([, m]) => deliverable(state, cfg, m))
     .map(([i, m]) =>
-      plainStep('net', `deliver ${describe(m)}`, (s, c, events) => deliverAt(s, c, events, i)),
+      step('net', `deliver ${describe(m)}`, (s, c, events) => deliverAt(s, c, events, i)),
     );
 
 const environmentSteps = (state: WorldState): Step[] => {
   const steps: Step[] = [];
   if (!state.api.up) {
-    steps.push(
-      step('api', 'outage ends', (ctx) => {
-        ctx.w.api.up = true;
-      }),
-    );
+    steps.push(step('api', 'outage ends', (s) => ({ ...s, api: { ...s.api, up: true } })));
   } else if (hasGarbage(state.api)) {
     const sweep = (s: WorldState) => ({ ...s, api: collectGarbage(s.api) });
-    steps.push(plainStep('gc', 'garbage collection', sweep));
+    steps.push(step('gc', 'garbage collection', sweep));
   }
   return steps;
 };
@@ -266,14 +251,13 @@ const readyToServe = (state: WorldState): StageId[] =>
   });
 
 /**
- * One step: the action itself (under an immer draft, or on plain objects for a `PlainStep`),
- * then the bookkeeping that follows from the new state (phase promotions, ghost history),
- * computed and applied on plain objects.
+ * One step: the action itself, then the bookkeeping that follows from the new state (phase
+ * promotions, ghost history); all of it on plain objects, never changing `state`.
  */
 const applyStep = (state: WorldState, cfg: Config, s: Step): WorldState => {
   const events: AppliedEvent[] = [];
-  const next =
-    'run' in s ? applyDraftStep(state, cfg, s, events) : applyPlainStep(state, cfg, s, events);
+  const acted = s.next(state, cfg, events);
+  const next: WorldState = { ...acted, step: state.step + 1, events: Object.freeze(events) };
   const promoted = withPromotions(next, readyToServe(next));
   const ghost = ghostAfter(
     next.ghost,
@@ -313,28 +297,6 @@ const ghostAfter = (
     installedEpochs: withEntries(installed, sessions?.installed ?? []),
     handshakeEpochs: withEntries(ghost.handshakeEpochs, sessions?.handshakes ?? []),
   };
-};
-
-const applyDraftStep = (
-  state: WorldState,
-  cfg: Config,
-  s: DraftStep,
-  events: AppliedEvent[],
-): WorldState =>
-  produce(state, (draft) => {
-    s.run({ w: draft, cfg, events });
-    draft.step = state.step + 1;
-    draft.events = castDraft(Object.freeze(events));
-  });
-
-const applyPlainStep = (
-  state: WorldState,
-  cfg: Config,
-  s: PlainStep,
-  events: AppliedEvent[],
-): WorldState => {
-  const next = s.next(state, cfg, events);
-  return { ...next, step: state.step + 1, events: Object.freeze(events) };
 };
 
 export type { WorldState };

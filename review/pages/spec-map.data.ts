@@ -42,7 +42,7 @@ export const SPEC_MAP: readonly SpecRow[] = [
   },
   {
     section: '§3 ReplicaSet → scheduler: schedulePods carries pod names',
-    model: ['spec/stages/replicaset.ts#mintPods', 'spec/stages/scheduler.ts#onSchedulePods'],
+    model: ['spec/stages/replicaset.ts#freshPods', 'spec/stages/scheduler.ts#onSchedulePods'],
     impl: [
       'impl/stages/replicaset/direct.ts#mintPods',
       'impl/stages/scheduler/machine.ts#onSchedulePods',

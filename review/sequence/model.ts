@@ -1,9 +1,9 @@
 /**
  * Diagram events of a model trace (an `explore` file), by replaying it on the model: the
- * network is a multiset of frozen message objects that immer carries over unchanged, so
- * comparing the messages in flight before and after a step by identity tells exactly which
- * step sent a message and which delivered or dropped it. A message can therefore be drawn
- * from its send to its delivery, and a reordering shows as crossing arrows.
+ * network is a multiset of frozen message objects that every step carries over unchanged,
+ * so comparing the messages in flight before and after a step by identity tells exactly
+ * which step sent a message and which delivered or dropped it. A message can therefore be
+ * drawn from its send to its delivery, and a reordering shows as crossing arrows.
  *
  * Returns null when a step is no longer enabled on the model (the file is stale); the
  * caller then draws from the labels alone.

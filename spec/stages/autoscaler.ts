@@ -24,11 +24,12 @@
 import type { ObjectKey } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
 import { type CountEntry, mintScaleVersion } from '../types/messages.js';
-import { nextRv, request } from '../world/api.js';
-import { send } from '../world/net.js';
-import { type ClientRole, emptyRound2, type Round2 } from '../world/session.js';
-import type { Ctx, WorldState } from '../world/state.js';
-import { isServing, type Step, step } from './common.js';
+import type { AppliedEvent } from '../types/observation.js';
+import { requestOn, withWritten } from '../world/api.js';
+import { withSent } from '../world/net.js';
+import { type ClientRole, type ClientRound2, emptyRound2 } from '../world/session.js';
+import type { WorldState } from '../world/state.js';
+import { editRecord, isServing, type Step, step, withEntry } from './common.js';
 
 const TO_DEPLOYMENT = linkId('autoscaler', 'deployment');
 
@@ -46,54 +47,67 @@ export const autoscalerSteps = (state: WorldState): Step[] => {
     if (a.written[key] === desired) continue;
     if (!link) {
       steps.push(
-        step('autoscaler', `scale ${key} ${desired}`, (ctx) => writeScale(ctx, key, desired)),
+        step('autoscaler', `scale ${key} ${desired}`, (s, _, events) =>
+          writeScale(s, events, key, desired),
+        ),
       );
     } else if (link.phase === 'connected') {
-      steps.push(
-        step('autoscaler', `scale ${key} ${desired}`, (ctx) => sendScale(ctx, key, desired)),
-      );
+      steps.push(step('autoscaler', `scale ${key} ${desired}`, (s) => sendScale(s, key, desired)));
     }
   }
   return steps;
 };
 
-const writeScale = (ctx: Ctx, key: ObjectKey, replicas: number): void => {
-  const outcome = request(
-    ctx,
+const writeScale = (
+  state: WorldState,
+  events: AppliedEvent[],
+  key: ObjectKey,
+  replicas: number,
+): WorldState => {
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
     { actor: 'autoscaler', verb: 'update', resource: 'deployment', key },
     () => {
-      const deployment = ctx.w.api.deployments[key];
-      if (!deployment) return 'notFound';
-      deployment.replicas = replicas;
-      deployment.generation += 1;
-      deployment.rv = nextRv(ctx);
-      return 'ok';
+      const deployment = state.api.deployments[key];
+      if (!deployment) return { api: state.api, outcome: 'notFound' };
+      const written = { ...deployment, replicas, generation: deployment.generation + 1 };
+      return { api: withWritten(state.api, 'deployments', written), outcome: 'ok' };
     },
   );
-  if (outcome === 'ok' || outcome === 'notFound') ctx.w.autoscaler.written[key] = replicas;
+  if (outcome !== 'ok' && outcome !== 'notFound') return { ...state, api };
+  const a = state.autoscaler;
+  return { ...state, api, autoscaler: { ...a, written: withEntry(a.written, key, replicas) } };
 };
 
 /** The direct hop: a fresh version per count sent, held until known written back. */
-const sendScale = (ctx: Ctx, key: ObjectKey, replicas: number): void => {
-  const a = ctx.w.autoscaler;
-  const link = ctx.w.links[TO_DEPLOYMENT];
-  if (!link?.epoch) return;
-  a.versions += 1;
+const sendScale = (state: WorldState, key: ObjectKey, replicas: number): WorldState => {
+  const a = state.autoscaler;
+  const link = state.links[TO_DEPLOYMENT];
+  if (!link?.epoch) return state;
+  const versions = a.versions + 1;
   const entry: CountEntry = {
     kind: 'count',
     key,
     replicas,
-    version: mintScaleVersion(a.incarnation, a.versions),
+    version: mintScaleVersion(a.incarnation, versions),
   };
-  a.written[key] = replicas;
-  a.held[key] = { ...entry, written: false };
-  send(ctx, {
-    type: 'deployment.scale',
-    source: 'autoscaler',
-    destination: 'deployment',
-    epoch: link.epoch,
-    entry,
-  });
+  const autoscaler = {
+    ...a,
+    versions,
+    written: withEntry(a.written, key, replicas),
+    held: withEntry(a.held, key, { ...entry, written: false }),
+  };
+  return withSent(
+    { ...state, autoscaler },
+    {
+      type: 'deployment.scale',
+      source: 'autoscaler',
+      destination: 'deployment',
+      epoch: link.epoch,
+      entry,
+    },
+  );
 };
 
 // ── Client end ───────────────────────────────────────────────────────────────────────────────
@@ -106,28 +120,30 @@ const sendScale = (ctx: Ctx, key: ObjectKey, replicas: number): void => {
  * incarnation does not is older than any this incarnation sends (`mintScaleVersion`).
  */
 export const autoscalerClient: ClientRole = {
-  round2: (ctx, _link, snapshot): Round2 => {
-    const a = ctx.w.autoscaler;
+  round2: (state, _cfg, _link, snapshot): ClientRound2 => {
+    const a = state.autoscaler;
     const r = emptyRound2();
+    const held = editRecord(a.held);
     const reported = new Map<string, number>();
     for (const e of snapshot) if (e.kind === 'count') reported.set(e.key, e.version);
     for (const key of Object.keys(a.held).sort()) {
-      const held = a.held[key];
-      if (!held || (reported.get(key) ?? -1) >= held.version) continue;
-      const { written: _w, ...entry } = held;
-      if (writtenBack(ctx, entry)) delete a.held[key];
+      const count = held.current[key];
+      if (!count || (reported.get(key) ?? -1) >= count.version) continue;
+      const { written: _w, ...entry } = count;
+      if (writtenBack(state, entry)) held.remove(key);
       else {
         r.entries.push(entry);
         r.resent.push(key);
       }
     }
-    return r;
+    const client = held.current === a.held ? a : { ...a, held: held.current };
+    return { round2: r, client };
   },
 };
 
 /** Written back: the Deployment shows this version (or a newer one), or is gone. */
-const writtenBack = (ctx: Ctx, held: CountEntry): boolean => {
-  const deployment = ctx.w.api.deployments[held.key];
+const writtenBack = (state: WorldState, held: CountEntry): boolean => {
+  const deployment = state.api.deployments[held.key];
   return !deployment || deployment.replicasVersion >= held.version;
 };
 

@@ -8,46 +8,28 @@ import { splitKey } from '../types/ids.js';
 import type { PodEntry } from '../types/messages.js';
 import type { ApiObjects, PodView, ReplicaSetView, TemplatePodView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import type { Ctx, InformerView, StageCore, WorldState } from '../world/state.js';
+import type { InformerView, StageCore, WorldState } from '../world/state.js';
 
 /** How a stage indexes its in-memory cache (the `cacheKey` switch). */
 export const cacheKey = (cfg: Config, pod: PodKey): string =>
   cfg.switches.cacheKey === 'name' ? splitKey(pod).name : pod;
 
 /**
- * An enabled action of one actor: its label and the state change it makes, either on an
- * immer draft of the world (`run`) or as the next state built from the plain one (`next`).
- * The most frequent actions are plain: informer deliveries (over half of all transitions),
- * the garbage collector, the frequent API writes (write-backs, status writes, Ready
- * marks), handshakes and the deliveries of every message but a handshake reply, where
- * immer's proxies cost more than the work itself; reading through a draft copies every
- * object on the path, even one the step only reads.
+ * An enabled action of one actor: its label and the state change it makes, as the next
+ * state built from the plain one (`next`). Nothing is changed in place: a step copies only
+ * the records on the path to what it changes and returns every other one as it was, so
+ * that states share them, and with them the keys and observations memoised by identity
+ * (world/key.ts, world/observe.ts).
  */
-export type Step = DraftStep | PlainStep;
-
-interface StepBase {
+export interface Step {
   readonly actor: string;
   readonly label: string;
   readonly fault: boolean;
-}
-
-export interface DraftStep extends StepBase {
-  readonly run: (ctx: Ctx) => void;
-}
-
-export interface PlainStep extends StepBase {
   /** The next state; `state` itself is never changed, and events go to `events`. */
   readonly next: (state: WorldState, cfg: Config, events: AppliedEvent[]) => WorldState;
 }
 
-export const step = (actor: string, label: string, run: (ctx: Ctx) => void): Step => ({
-  actor,
-  label,
-  fault: false,
-  run,
-});
-
-export const plainStep = (actor: string, label: string, next: PlainStep['next']): Step => ({
+export const step = (actor: string, label: string, next: Step['next']): Step => ({
   actor,
   label,
   fault: false,
@@ -80,23 +62,65 @@ export const withoutEntries = <T>(
 };
 
 /**
- * `record` with the `entries` set, in their order, as assignments to a draft would set them
- * (a key it has keeps its place, a new one goes last); the record itself when there are none.
+ * `record` with the `entries` set, in their order, as assignments would set them (a key it
+ * has keeps its place, a new one goes last); the record itself when each entry already
+ * holds its value (or there are none), so that states keep sharing it.
  */
 export const withEntries = <R extends Readonly<Record<string, unknown>>>(
   record: R,
   entries: readonly (readonly [keyof R & string, NonNullable<R[keyof R]>])[],
 ): R => {
-  if (entries.length === 0) return record;
-  const out = { ...record } as Record<string, unknown>;
-  for (const [key, value] of entries) out[key] = value;
-  return out as R;
+  let out: Record<string, unknown> | null = null;
+  for (const [key, value] of entries) {
+    if (out === null && record[key] === value) continue;
+    out ??= { ...record };
+    out[key] = value;
+  }
+  return (out ?? record) as R;
+};
+
+/** `withEntries` for one entry. */
+export const withEntry = <R extends Readonly<Record<string, unknown>>>(
+  record: R,
+  key: keyof R & string,
+  value: NonNullable<R[keyof R]>,
+): R => withEntries(record, [[key, value]]);
+
+/**
+ * A record changed entry by entry where later changes read earlier ones (round 2): `set`
+ * and `remove` act as an assignment and a `delete` would, on a copy made at the first one
+ * that changes something; `current` is the record as they left it (`record` itself until
+ * then, so that states keep sharing it).
+ */
+export interface RecordEdit<T> {
+  readonly current: Readonly<Record<string, T>>;
+  set(key: string, value: T): void;
+  remove(key: string): void;
+}
+
+export const editRecord = <T>(record: Readonly<Record<string, T>>): RecordEdit<T> => {
+  let out: Record<string, T> | null = null;
+  return {
+    get current() {
+      return out ?? record;
+    },
+    set(key, value) {
+      if (out === null && Object.hasOwn(record, key) && record[key] === value) return;
+      out ??= { ...record };
+      out[key] = value;
+    },
+    remove(key) {
+      if (out === null && !Object.hasOwn(record, key)) return;
+      out ??= { ...record };
+      delete out[key];
+    },
+  };
 };
 
 /**
  * `record` with `items` let in one after another: `admit` gives the key and entry an item
  * sets, judged against the record as the items before it left it, or null to leave it out
- * (as a loop of assignments to a draft would). The record is copied once, on the first
+ * (as a loop of assignments would). The record is copied once, on the first
  * entry set; the record itself when none is.
  */
 export const withAdmitted = <T, I>(
@@ -156,8 +180,8 @@ export const podsOwnedBy = (pods: Readonly<Record<PodKey, PodView>>, ownerUid: U
  * What round 2 reads to tell persisted from lost: the API itself (a quorum read) or the
  * stage's informer (switch `round2Read`).
  */
-export const round2Read = (ctx: Ctx, core: StageCore): ApiObjects =>
-  ctx.cfg.switches.round2Read === 'quorum' ? ctx.w.api : core.view.objects;
+export const round2Read = (state: WorldState, cfg: Config, core: StageCore): ApiObjects =>
+  cfg.switches.round2Read === 'quorum' ? state.api : core.view.objects;
 
 export const isServing = (core: StageCore): boolean => core.phase === 'serving';
 

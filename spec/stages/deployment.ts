@@ -26,17 +26,25 @@ import { linkId } from '../types/ids.js';
 import { type CountEntry, replicaSetVersion } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { nextRv, patchStatusOn, request } from '../world/api.js';
-import { send } from '../world/net.js';
-import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, DeploymentCtlState, HeldCount, WorldState } from '../world/state.js';
+import { patchStatusOn, requestOn, withWritten } from '../world/api.js';
+import { withSent } from '../world/net.js';
 import {
+  type ClientRole,
+  type ClientRound2,
+  emptyRound2,
+  type Round2,
+  type ServerRole,
+} from '../world/session.js';
+import type { DeploymentCtlState, HeldCount, WorldState } from '../world/state.js';
+import {
+  editRecord,
   isServing,
-  plainStep,
+  type RecordEdit,
   round2Read,
   type Step,
   step,
   withAdmitted,
+  withEntry,
   withoutEntries,
 } from './common.js';
 
@@ -69,11 +77,19 @@ const targetOf = (
   };
 };
 
-/** The target of a ReplicaSet that the API does not show and this controller does not hold. */
-const pendingTarget = (dc: DeploymentCtlState, rs: ReplicaSetView, directLink: boolean) => {
+/**
+ * The target of a ReplicaSet that the API does not show and this controller does not hold
+ * (in `counts`: its own, or those round 2 has changed so far).
+ */
+const pendingTarget = (
+  dc: DeploymentCtlState,
+  rs: ReplicaSetView,
+  directLink: boolean,
+  counts: DeploymentCtlState['counts'] = dc.counts,
+) => {
   const target = targetOf(dc, rs, directLink);
   if (target === null || target.replicas === rs.replicas) return null;
-  return dc.counts[rs.key]?.replicas === target.replicas ? null : target;
+  return counts[rs.key]?.replicas === target.replicas ? null : target;
 };
 
 /** Deployment status: the sum of its ReplicaSets' status as the informer shows them. */
@@ -113,7 +129,11 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
   const steps: Step[] = [];
   for (const [key, held] of Object.entries(dc.scales)) {
     if (!held.written)
-      steps.push(step('deployment', `write back ${key}`, (ctx) => writeBackScale(ctx, key)));
+      steps.push(
+        step('deployment', `write back ${key}`, (s, c, events) =>
+          writeBackScale(s, c, events, key),
+        ),
+      );
   }
   for (const rs of Object.values(dc.view.objects.replicaSets)) {
     const target = pendingTarget(dc, rs, directLink);
@@ -122,15 +142,15 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
     const direct = rs.managed;
     if (direct && connected) {
       steps.push(
-        step('deployment', `scale ${rs.key} ${replicas}`, (ctx) =>
-          scaleDirect(ctx, rs.key, replicas, version),
+        step('deployment', `scale ${rs.key} ${replicas}`, (s) =>
+          scaleDirect(s, rs.key, replicas, version),
         ),
       );
     }
     if (!direct) {
       steps.push(
-        step('deployment', `update ${rs.key} ${replicas}`, (ctx) =>
-          scaleThroughApi(ctx, rs.key, replicas),
+        step('deployment', `update ${rs.key} ${replicas}`, (s, _, events) =>
+          scaleThroughApi(s, events, rs.key, replicas),
         ),
       );
     }
@@ -145,7 +165,7 @@ export const deploymentSteps = (state: WorldState, cfg: Config): Step[] => {
  */
 const statusSteps = (dc: DeploymentCtlState, cfg: Config): Step[] =>
   unwrittenStatuses(dc, cfg).map(([key, status]) =>
-    plainStep('deployment', `status ${key} ${status}`, (s, _, events) =>
+    step('deployment', `status ${key} ${status}`, (s, _, events) =>
       writeStatus(s, events, key, status),
     ),
   );
@@ -163,42 +183,50 @@ const writeStatus = (
   return { ...state, api, deployment: { ...dc, statusWritten } };
 };
 
-const scaleDirect = (ctx: Ctx, rsKey: ObjectKey, replicas: number, version: number): void => {
-  const dc = ctx.w.deployment;
-  const link = ctx.w.links[TO_REPLICASET];
-  if (!link?.epoch) return;
+const scaleDirect = (
+  state: WorldState,
+  rsKey: ObjectKey,
+  replicas: number,
+  version: number,
+): WorldState => {
+  const dc = state.deployment;
+  const link = state.links[TO_REPLICASET];
+  if (!link?.epoch) return state;
   const entry: CountEntry = { kind: 'count', key: rsKey, replicas, version };
-  dc.counts[rsKey] = { ...entry, written: false };
-  send(ctx, {
-    type: 'replicaset.scale',
-    source: 'deployment',
-    destination: 'replicaset',
-    epoch: link.epoch,
-    entry,
-  });
+  const counts = withEntry(dc.counts, rsKey, { ...entry, written: false });
+  return withSent(
+    { ...state, deployment: { ...dc, counts } },
+    {
+      type: 'replicaset.scale',
+      source: 'deployment',
+      destination: 'replicaset',
+      epoch: link.epoch,
+      entry,
+    },
+  );
 };
 
 /** The vanilla hop: `ReplicaSet.spec.replicas` through the API Server. */
-const scaleThroughApi = (ctx: Ctx, rsKey: ObjectKey, replicas: number): void => {
-  const outcome = request(
-    ctx,
+const scaleThroughApi = (
+  state: WorldState,
+  events: AppliedEvent[],
+  rsKey: ObjectKey,
+  replicas: number,
+): WorldState => {
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
     { actor: 'deployment', verb: 'update', resource: 'replicaset', key: rsKey },
     () => {
-      const rs = ctx.w.api.replicaSets[rsKey];
-      if (!rs) return 'notFound';
-      rs.replicas = replicas;
-      rs.rv = nextRv(ctx);
-      return 'ok';
+      const rs = state.api.replicaSets[rsKey];
+      if (!rs) return { api: state.api, outcome: 'notFound' };
+      return { api: withWritten(state.api, 'replicaSets', { ...rs, replicas }), outcome: 'ok' };
     },
   );
-  if (outcome === 'ok')
-    ctx.w.deployment.counts[rsKey] = {
-      kind: 'count',
-      key: rsKey,
-      replicas,
-      version: 0,
-      written: true,
-    };
+  if (outcome !== 'ok') return { ...state, api };
+  const dc = state.deployment;
+  const held: HeldCount = { kind: 'count', key: rsKey, replicas, version: 0, written: true };
+  return { ...state, api, deployment: { ...dc, counts: withEntry(dc.counts, rsKey, held) } };
 };
 
 /**
@@ -208,33 +236,47 @@ const scaleThroughApi = (ctx: Ctx, rsKey: ObjectKey, replicas: number): void => 
  * implementation patches with its cached copy's resourceVersion and on a 409 decides again
  * (switch `writeBackPrecondition`), which one atomic step of the model stands for.
  */
-const writeBackScale = (ctx: Ctx, key: ObjectKey): void => {
-  const held = ctx.w.deployment.scales[key];
-  if (!held) return;
-  const outcome = request(
-    ctx,
+const writeBackScale = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  key: ObjectKey,
+): WorldState => {
+  const dc = state.deployment;
+  const held = dc.scales[key];
+  if (!held) return state;
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
     { actor: 'deployment', verb: 'update', resource: 'deployment', key },
     () => {
-      const deployment = ctx.w.api.deployments[key];
-      if (!deployment) return 'notFound';
-      if (deployment.replicasVersion >= held.version && ctx.cfg.switches.writeBackPrecondition)
-        return 'conflict';
-      if (deployment.replicas !== held.replicas) deployment.generation += 1;
-      deployment.replicas = held.replicas;
-      deployment.replicasVersion = held.version;
-      deployment.rv = nextRv(ctx);
-      return 'ok';
+      const deployment = state.api.deployments[key];
+      if (!deployment) return { api: state.api, outcome: 'notFound' };
+      if (deployment.replicasVersion >= held.version && cfg.switches.writeBackPrecondition)
+        return { api: state.api, outcome: 'conflict' };
+      const written = {
+        ...deployment,
+        generation: deployment.generation + (deployment.replicas !== held.replicas ? 1 : 0),
+        replicas: held.replicas,
+        replicasVersion: held.version,
+      };
+      return { api: withWritten(state.api, 'deployments', written), outcome: 'ok' };
     },
   );
-  if (outcome === 'ok' || outcome === 'conflict') held.written = true;
-  if (outcome === 'notFound') delete ctx.w.deployment.scales[key];
+  const scales =
+    outcome === 'ok' || outcome === 'conflict'
+      ? withEntry(dc.scales, key, { ...held, written: true })
+      : outcome === 'notFound'
+        ? withoutEntries(dc.scales, (_, k) => k === key)
+        : dc.scales;
+  return { ...state, api, deployment: scales === dc.scales ? dc : { ...dc, scales } };
 };
 
 // ── Informer ─────────────────────────────────────────────────────────────────────────────────
 
 /**
  * Informer delivery (`dc` holds the new view): a count is written back once the informer
- * shows its version (or value). On the plain state, as every delivery (`PlainStep`); the
+ * shows its version (or value). On the plain state, as every delivery; the
  * status writes that follow are `statusesAfterSync`.
  */
 export const onDeploymentSync = (dc: DeploymentCtlState): DeploymentCtlState => {
@@ -298,28 +340,31 @@ const withScales = (dc: DeploymentCtlState, entries: readonly CountEntry[]): Dep
 
 /** Round 2 towards the ReplicaSet controller: adopt its pending counts, re-send lost ones. */
 export const deploymentClient: ClientRole = {
-  round2: (ctx, _link, snapshot): Round2 => {
-    const dc = ctx.w.deployment;
+  round2: (state, cfg, _link, snapshot): ClientRound2 => {
+    const dc = state.deployment;
     const r = emptyRound2();
+    const counts = editRecord(dc.counts);
     const reported = new Map<string, CountEntry>();
     for (const entry of snapshot) {
       if (entry.kind !== 'count') continue;
       reported.set(entry.key, entry);
       if (!dc.view.objects.replicaSets[entry.key]) r.discard.push(entry.key);
-      else if (!dc.counts[entry.key] && !shownWrittenBack(dc, entry)) {
-        dc.counts[entry.key] = { ...entry, written: false };
+      else if (!counts.current[entry.key] && !shownWrittenBack(dc, entry)) {
+        counts.set(entry.key, { ...entry, written: false });
         r.adopted.push(entry.key);
       }
     }
-    for (const held of Object.values(dc.counts)) {
+    const read = round2Read(state, cfg, dc);
+    for (const held of Object.values(counts.current)) {
       if (held.written || (reported.get(held.key)?.version ?? -1) >= held.version) continue;
-      if (writtenBack(ctx, held.key, held.version)) continue;
+      if ((read.replicaSets[held.key]?.replicasVersion ?? 0) >= held.version) continue;
       const { written: _w, ...entry } = held;
       r.entries.push(entry);
       r.resent.push(held.key);
     }
-    if (ctx.cfg.switches.syncCarriesTargets) addTargets(ctx, r);
-    return r;
+    if (cfg.switches.syncCarriesTargets) addTargets(state, dc, counts, r);
+    const client = counts.current === dc.counts ? dc : { ...dc, counts: counts.current };
+    return { round2: r, client };
   },
 };
 
@@ -329,16 +374,20 @@ export const deploymentClient: ClientRole = {
  * Deployment controller that restarted too holds no count to re-send, so without them the
  * sync would let it delete towards a stale persisted count. Held like a sent count.
  */
-const addTargets = (ctx: Ctx, r: Round2): void => {
-  const dc = ctx.w.deployment;
-  const directLink = ctx.w.links[FROM_AUTOSCALER] !== undefined;
+const addTargets = (
+  state: WorldState,
+  dc: DeploymentCtlState,
+  counts: RecordEdit<HeldCount>,
+  r: Round2,
+): void => {
+  const directLink = state.links[FROM_AUTOSCALER] !== undefined;
   for (const key of Object.keys(dc.view.objects.replicaSets).sort()) {
     const rs = dc.view.objects.replicaSets[key] as ReplicaSetView;
-    const target = rs.managed ? pendingTarget(dc, rs, directLink) : null;
+    const target = rs.managed ? pendingTarget(dc, rs, directLink, counts.current) : null;
     if (target === null || rs.replicasVersion >= target.version) continue;
     const { replicas, version } = target;
     const entry: CountEntry = { kind: 'count', key: rs.key, replicas, version };
-    dc.counts[rs.key] = { ...entry, written: false };
+    counts.set(rs.key, { ...entry, written: false });
     r.entries.push(entry);
     r.resent.push(rs.key);
   }
@@ -347,6 +396,3 @@ const addTargets = (ctx: Ctx, r: Round2): void => {
 /** Adopt unless the informer already shows the count written back (then it is not dirty). */
 const shownWrittenBack = (dc: DeploymentCtlState, entry: CountEntry): boolean =>
   (dc.view.objects.replicaSets[entry.key]?.replicasVersion ?? 0) >= entry.version;
-
-const writtenBack = (ctx: Ctx, rsKey: ObjectKey, version: number): boolean =>
-  (round2Read(ctx, ctx.w.deployment).replicaSets[rsKey]?.replicasVersion ?? 0) >= version;

@@ -19,39 +19,34 @@ import { kubeletId } from '../types/ids.js';
 import type { PodEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { createPod, removePod, request, requestOn, withWritten } from '../world/api.js';
+import { createPodOn, type Outcome, requestOn, withoutPod, withWritten } from '../world/api.js';
 import type { ServerRole } from '../world/session.js';
-import type {
-  Ctx,
-  HeldPod,
-  InformerView,
-  KubeletState,
-  LinkState,
-  WorldState,
-} from '../world/state.js';
+import type { HeldPod, InformerView, KubeletState, LinkState, WorldState } from '../world/state.js';
 import {
   cacheKey,
   isServing,
   ownerKnownGone,
   ownerSeenGone,
-  plainStep,
   type Step,
   step,
   templateOf,
   withAdmitted,
+  withEntry,
   withoutEntries,
 } from './common.js';
 
 // ── Memory ───────────────────────────────────────────────────────────────────────────────────
 // Its state, `KubeletState`, is in spec/world/state.ts with the world's other parts.
 
-type KubeletDraft = Ctx['w']['kubelets'][string];
-
-const kubelet = (ctx: Ctx, node: NodeName): KubeletDraft => {
-  const k = ctx.w.kubelets[node];
+const kubelet = (state: WorldState, node: NodeName): KubeletState => {
+  const k = state.kubelets[node];
   if (!k) throw new Error(`no kubelet on ${node}`);
   return k;
 };
+
+/** `state` with the kubelet `k` in place of the one on its node. */
+const withKubelet = (state: WorldState, k: KubeletState): WorldState =>
+  k === state.kubelets[k.node] ? state : { ...state, kubelets: { ...state.kubelets, [k.node]: k } };
 
 // ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
@@ -63,28 +58,40 @@ export const kubeletSteps = (state: WorldState, node: NodeName, cfg: Config): St
   const steps: Step[] = [];
   for (const [ck, held] of Object.entries(k.bound)) {
     if (held.state === 'waitingTemplate' && templateOf(k.view, held.ownerUid)) {
-      steps.push(step(actor, `materialise ${held.key}`, (ctx) => materialise(ctx, node, ck)));
+      steps.push(step(actor, `materialise ${held.key}`, (s) => materialise(s, node, ck)));
     }
     if (held.state === 'exposing')
-      steps.push(step(actor, `expose ${held.key}`, (ctx) => expose(ctx, node, ck)));
+      steps.push(
+        step(actor, `expose ${held.key}`, (s, c, events) => expose(s, c, events, node, ck)),
+      );
   }
   steps.push(...podSteps(state, k, actor, cfg));
   return steps;
 };
 
-const materialise = (ctx: Ctx, node: NodeName, ck: string): void => {
-  const k = kubelet(ctx, node);
+const materialise = (state: WorldState, node: NodeName, ck: string): WorldState => {
+  const k = kubelet(state, node);
   const held = k.bound[ck];
   const template = held && templateOf(k.view, held.ownerUid);
-  if (!held || !template) return;
-  held.state = 'exposing';
-  held.templateHash = template.templateHash;
+  if (!held || !template) return state;
+  const materialised: HeldPod = {
+    ...held,
+    state: 'exposing',
+    templateHash: template.templateHash,
+  };
+  return withKubelet(state, { ...k, bound: withEntry(k.bound, ck, materialised) });
 };
 
-const expose = (ctx: Ctx, node: NodeName, ck: string): void => {
-  const k = kubelet(ctx, node);
+const expose = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  node: NodeName,
+  ck: string,
+): WorldState => {
+  const k = kubelet(state, node);
   const held = k.bound[ck];
-  if (!held) return;
+  if (!held) return state;
   const req = {
     actor: kubeletId(node),
     verb: 'create',
@@ -102,21 +109,28 @@ const expose = (ctx: Ctx, node: NodeName, ck: string): void => {
   const seenGone = ownerSeenGone(k.view, held);
   // Best effort (switch exposeChecksOwner): the API would accept the orphan, so the kubelet
   // looks at its own informer first and drops the entry if it shows the owner gone.
-  if (seenGone && ctx.cfg.switches.exposeChecksOwner) {
-    delete k.bound[ck];
-    return;
+  if (seenGone && cfg.switches.exposeChecksOwner) {
+    const bound = withoutEntries(k.bound, (_, key) => key === ck);
+    return withKubelet(state, { ...k, bound });
   }
   const evidence = seenGone ? { ...req, ownerSeenGone: true as const } : req;
-  const outcome = request(ctx, evidence, () => createPod(ctx, pod));
-  if (outcome === 'outage') held.failed = true;
-  else {
-    held.state = 'exposed';
-    held.failed = false;
-    if (outcome === 'ok') {
-      k.tombstones[ck] = true;
-      k.sandboxes[held.key] = { ownerUid: held.ownerUid, templateHash: held.templateHash };
-    }
+  const { api, outcome } = requestOn(state.api, events, evidence, () =>
+    createPodOn(state.api, pod),
+  );
+  return withKubelet({ ...state, api }, exposed(k, ck, held, outcome));
+};
+
+/** The kubelet as an expose with this outcome leaves it. */
+const exposed = (k: KubeletState, ck: string, held: HeldPod, outcome: Outcome): KubeletState => {
+  if (outcome === 'outage') {
+    if (held.failed) return k;
+    return { ...k, bound: withEntry(k.bound, ck, { ...held, failed: true }) };
   }
+  const bound = withEntry(k.bound, ck, { ...held, state: 'exposed', failed: false });
+  if (outcome !== 'ok') return { ...k, bound };
+  const tombstones = withEntry(k.tombstones, ck, true);
+  const sandbox = { ownerUid: held.ownerUid, templateHash: held.templateHash };
+  return { ...k, bound, tombstones, sandboxes: withEntry(k.sandboxes, held.key, sandbox) };
 };
 
 /** Level-triggered work on pods the informer shows on this node, and on leaked sandboxes. */
@@ -128,9 +142,13 @@ const podSteps = (state: WorldState, k: KubeletState, actor: string, cfg: Config
     const running = k.sandboxes[pod.key] !== undefined;
     const inApi = state.api.pods[pod.key] !== undefined;
     if (pod.deleting && (running || inApi)) {
-      steps.push(step(actor, `terminate ${pod.key}`, (ctx) => terminate(ctx, node, pod.key)));
+      steps.push(
+        step(actor, `terminate ${pod.key}`, (s, c, events) =>
+          terminate(s, c, events, node, pod.key),
+        ),
+      );
     } else if (!pod.deleting && !running) {
-      steps.push(step(actor, `start ${pod.key}`, (ctx) => startSandbox(ctx, node, pod.key)));
+      steps.push(step(actor, `start ${pod.key}`, (s) => startSandbox(s, node, pod.key)));
     } else if (
       cfg.switches.markReady &&
       !pod.deleting &&
@@ -139,28 +157,35 @@ const podSteps = (state: WorldState, k: KubeletState, actor: string, cfg: Config
       !state.api.pods[pod.key]?.ready
     ) {
       steps.push(
-        plainStep(actor, `ready ${pod.key}`, (s, c, events) =>
-          markReady(s, c, events, node, pod.key),
-        ),
+        step(actor, `ready ${pod.key}`, (s, c, events) => markReady(s, c, events, node, pod.key)),
       );
     }
   }
   for (const key of Object.keys(k.sandboxes)) {
     const held = Object.values(k.bound).some((b) => b.key === key);
     if (!held && !k.view.objects.pods[key]) {
-      steps.push(
-        step(actor, `kill ${key}`, (ctx) => void delete kubelet(ctx, node).sandboxes[key]),
-      );
+      steps.push(step(actor, `kill ${key}`, (s) => killSandbox(s, node, key)));
     }
   }
   return steps;
 };
 
-const startSandbox = (ctx: Ctx, node: NodeName, key: PodKey): void => {
-  const k = kubelet(ctx, node);
+const startSandbox = (state: WorldState, node: NodeName, key: PodKey): WorldState => {
+  const k = kubelet(state, node);
   const pod = k.view.objects.pods[key];
-  if (pod) k.sandboxes[key] = { ownerUid: pod.ownerUid, templateHash: pod.templateHash };
+  if (!pod) return state;
+  const sandbox = { ownerUid: pod.ownerUid, templateHash: pod.templateHash };
+  return withKubelet(state, { ...k, sandboxes: withEntry(k.sandboxes, key, sandbox) });
 };
+
+/** `k` without the sandbox of `key` (the record itself when it runs none). */
+const withoutSandbox = (k: KubeletState, key: PodKey): KubeletState => {
+  const sandboxes = withoutEntries(k.sandboxes, (_, running) => running === key);
+  return sandboxes === k.sandboxes ? k : { ...k, sandboxes };
+};
+
+const killSandbox = (state: WorldState, node: NodeName, key: PodKey): WorldState =>
+  withKubelet(state, withoutSandbox(kubelet(state, node), key));
 
 /** Marks a running pod Ready: a status patch, or (mutant) a write of the in-memory copy. */
 const markReady = (
@@ -190,21 +215,29 @@ const markReady = (
 };
 
 /** Stops the sandbox of a pod marked for deletion and removes the object. */
-const terminate = (ctx: Ctx, node: NodeName, key: PodKey): void => {
-  const k = kubelet(ctx, node);
-  if (ctx.cfg.switches.stopBeforeRemove) delete k.sandboxes[key];
-  request(ctx, { actor: kubeletId(node), verb: 'delete', resource: 'pod', key }, () => {
-    if (!ctx.w.api.pods[key]) return 'notFound';
-    removePod(ctx, key);
-    return 'ok';
-  });
+const terminate = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  node: NodeName,
+  key: PodKey,
+): WorldState => {
+  const k = kubelet(state, node);
+  const stopped = withKubelet(state, cfg.switches.stopBeforeRemove ? withoutSandbox(k, key) : k);
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
+    { actor: kubeletId(node), verb: 'delete', resource: 'pod', key },
+    () => ({ api: state.api, outcome: state.api.pods[key] ? 'ok' : 'notFound' }),
+  );
+  return outcome === 'ok' ? withoutPod(stopped, key) : { ...stopped, api };
 };
 
 // ── Informer ─────────────────────────────────────────────────────────────────────────────────
 
 /**
  * Informer delivery (`k` holds the new view): evict what is now persisted, drop entries whose
- * template was deleted. On the plain state, as every delivery (`PlainStep`).
+ * template was deleted. On the plain state, as every delivery.
  */
 export const onKubeletSync = (cfg: Config, k: KubeletState): KubeletState => {
   const bound = withoutEntries(k.bound, (held) => {

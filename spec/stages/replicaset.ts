@@ -24,23 +24,22 @@ import type { ObjectKey, Uid } from '../types/ids.js';
 import { linkId, splitKey } from '../types/ids.js';
 import type { CountEntry, LinkEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
-import type { ReplicaSetView } from '../types/objects.js';
+import type { PodView, ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import {
-  markPodDeleting,
-  nextRv,
-  patchStatusOn,
-  request,
-  requestOn,
-  withWritten,
-} from '../world/api.js';
+import { markPodDeletingOn, patchStatusOn, requestOn, withWritten } from '../world/api.js';
 import { withSent } from '../world/net.js';
-import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, HeldCount, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
+import {
+  type ClientRole,
+  type ClientRound2,
+  emptyRound2,
+  type Round2,
+  type ServerRole,
+} from '../world/session.js';
+import type { HeldCount, HeldPod, ReplicaSetCtlState, WorldState } from '../world/state.js';
 import {
   cacheKey,
+  editRecord,
   isServing,
-  plainStep,
   podsOwnedBy,
   round2Read,
   type Step,
@@ -48,6 +47,7 @@ import {
   templateOf,
   withAdmitted,
   withEntries,
+  withEntry,
   withoutEntries,
 } from './common.js';
 
@@ -88,10 +88,14 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
     const target = targetOf(rc, rs);
     const live = liveOf(rc, rs);
     if (!template)
-      steps.push(step('replicaset', `create template ${rs.key}`, (ctx) => createTemplate(ctx, rs)));
+      steps.push(
+        step('replicaset', `create template ${rs.key}`, (s, _, events) =>
+          createTemplate(s, events, rs),
+        ),
+      );
     else if (live < target && connected && !rs.fallbackScaling) {
       steps.push(
-        plainStep('replicaset', `scale up ${rs.key} +${target - live}`, (s, c) =>
+        step('replicaset', `scale up ${rs.key} +${target - live}`, (s, c) =>
           scaleUp(s, c, rs.key, target - live),
         ),
       );
@@ -103,7 +107,7 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
     const held = rc.desired[rs.key];
     if (held && !held.written)
       steps.push(
-        plainStep('replicaset', `write back ${rs.key}`, (s, c, events) =>
+        step('replicaset', `write back ${rs.key}`, (s, c, events) =>
           writeBack(s, c, events, rs.key),
         ),
       );
@@ -114,7 +118,7 @@ export const replicaSetSteps = (state: WorldState, cfg: Config): Step[] => {
       rc.statusWritten[rs.key] !== status
     ) {
       steps.push(
-        plainStep('replicaset', `status ${rs.key} ${status}`, (s, _, events) =>
+        step('replicaset', `status ${rs.key} ${status}`, (s, _, events) =>
           writeStatus(s, events, rs.key, status),
         ),
       );
@@ -131,15 +135,21 @@ const unknownOwnerSteps = (state: WorldState): Step[] =>
   Object.keys(state.replicaset.desired)
     .filter((key) => !state.replicaset.view.objects.replicaSets[key] && !state.api.replicaSets[key])
     .map((key) =>
-      step('replicaset', `get ${key}`, (ctx) => {
-        const outcome = request(
-          ctx,
-          { actor: 'replicaset', verb: 'get', resource: 'replicaset', key },
-          () => (ctx.w.api.replicaSets[key] ? 'ok' : 'notFound'),
-        );
-        if (outcome === 'notFound') delete ctx.w.replicaset.desired[key];
-      }),
+      step('replicaset', `get ${key}`, (s, _, events) => getReplicaSet(s, events, key)),
     );
+
+const getReplicaSet = (state: WorldState, events: AppliedEvent[], key: ObjectKey): WorldState => {
+  const { outcome } = requestOn(
+    state.api,
+    events,
+    { actor: 'replicaset', verb: 'get', resource: 'replicaset', key },
+    () => ({ api: state.api, outcome: state.api.replicaSets[key] ? 'ok' : 'notFound' }),
+  );
+  if (outcome !== 'notFound') return state;
+  const rc = state.replicaset;
+  const desired = withoutEntries(rc.desired, (_, k) => k === key);
+  return desired === rc.desired ? state : { ...state, replicaset: { ...rc, desired } };
+};
 
 /**
  * Scale-down deletes one persisted pod at a time, not-ready ones first, newest name first.
@@ -164,45 +174,70 @@ const scaleDownSteps = (
   const victim = candidates[0];
   if (!victim || surplus <= active.length - candidates.length) return [];
   if (cfg.switches.surplusWaitsForInFlight && candidates.length <= targetOf(rc, rs)) return [];
-  // The victim was ranked on the cached copy: with the precondition, a pod that changed
-  // since (it became Ready) is refused, and ranked again once the informer shows it.
-  const changed = (ctx: Ctx) => ctx.w.api.pods[victim.key]?.rv !== victim.rv;
   return [
-    step('replicaset', `delete ${victim.key}`, (ctx) => {
-      const outcome = request(
-        ctx,
-        { actor: 'replicaset', verb: 'delete', resource: 'pod', key: victim.key },
-        () =>
-          cfg.switches.scaleDownPrecondition && changed(ctx)
-            ? 'precondition'
-            : markPodDeleting(ctx, victim.key),
-      );
-      if (outcome === 'ok') ctx.w.replicaset.deleted[victim.key] = true;
-    }),
+    step('replicaset', `delete ${victim.key}`, (s, c, events) =>
+      deleteVictim(s, c, events, victim),
+    ),
   ];
 };
 
-const createTemplate = (ctx: Ctx, rs: ReplicaSetView): void => {
+const deleteVictim = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  victim: PodView,
+): WorldState => {
+  // The victim was ranked on the cached copy: with the precondition, a pod that changed
+  // since (it became Ready) is refused, and ranked again once the informer shows it.
+  const changed = state.api.pods[victim.key]?.rv !== victim.rv;
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
+    { actor: 'replicaset', verb: 'delete', resource: 'pod', key: victim.key },
+    () =>
+      cfg.switches.scaleDownPrecondition && changed
+        ? { api: state.api, outcome: 'precondition' }
+        : markPodDeletingOn(state.api, victim.key),
+  );
+  if (outcome !== 'ok') return { ...state, api };
+  const rc = state.replicaset;
+  const deleted = withEntry(rc.deleted, victim.key, true);
+  return { ...state, api, replicaset: deleted === rc.deleted ? rc : { ...rc, deleted } };
+};
+
+const createTemplate = (
+  state: WorldState,
+  events: AppliedEvent[],
+  rs: ReplicaSetView,
+): WorldState => {
   const key = `${rs.key}-template`;
-  request(ctx, { actor: 'replicaset', verb: 'create', resource: 'templatePod', key }, () => {
-    if (ctx.w.api.templatePods[key]) return 'alreadyExists';
-    const uid = `u${++ctx.w.api.uidCounter}`;
-    ctx.w.api.templatePods[key] = {
-      key,
-      uid,
-      ownerUid: rs.uid,
-      ownerKey: rs.key,
-      templateHash: rs.templateHash,
-      fallbackBinding: false,
-      rv: nextRv(ctx),
-    };
-    return 'ok';
-  });
+  const { api } = requestOn(
+    state.api,
+    events,
+    { actor: 'replicaset', verb: 'create', resource: 'templatePod', key },
+    () => {
+      if (state.api.templatePods[key]) return { api: state.api, outcome: 'alreadyExists' };
+      const uidCounter = state.api.uidCounter + 1;
+      const rv = state.api.rv + 1;
+      const template = {
+        key,
+        uid: `u${uidCounter}`,
+        ownerUid: rs.uid,
+        ownerKey: rs.key,
+        templateHash: rs.templateHash,
+        fallbackBinding: false,
+        rv,
+      };
+      const templatePods = { ...state.api.templatePods, [key]: template };
+      return { api: { ...state.api, uidCounter, rv, templatePods }, outcome: 'ok' };
+    },
+  );
+  return { ...state, api };
 };
 
 /**
  * Names `count` new pods and sends them to the scheduler (or, in count form, just the
- * count). On plain objects (`PlainStep`).
+ * count).
  */
 const scaleUp = (state: WorldState, cfg: Config, rsKey: ObjectKey, count: number): WorldState => {
   const rc = state.replicaset;
@@ -274,16 +309,6 @@ const withRequested = (
   return { ...rc, minted, requested };
 };
 
-/** `freshPods` on a draft (round 2's replacements), held as requested. */
-const mintPods = (ctx: Ctx, rs: ReplicaSetView, templateRv: number, count: number): HeldPod[] => {
-  const rc = ctx.w.replicaset;
-  const pods = freshPods(rc, rs, templateRv, count);
-  if (pods.length === 0) return pods;
-  rc.minted[rs.key] = (rc.minted[rs.key] ?? 0) + pods.length;
-  for (const held of pods) rc.requested[cacheKey(ctx.cfg, held.key)] = held;
-  return pods;
-};
-
 /**
  * Write-back of a desired count; a newer persisted version is never overwritten. One step
  * here: the implementation patches with the resourceVersion of its cached copy and, on a
@@ -339,8 +364,7 @@ const writeStatus = (
 
 /**
  * Informer delivery (`rc` holds the new view, `before` is the one it replaced): evict what
- * is persisted, drop what belongs to deleted ReplicaSets. On the plain state, as every
- * delivery (`PlainStep`).
+ * is persisted, drop what belongs to deleted ReplicaSets.
  */
 export const onReplicaSetSync = (
   rc: ReplicaSetCtlState,
@@ -418,65 +442,83 @@ const withCounts = (rc: ReplicaSetCtlState, entries: readonly CountEntry[]): Rep
 
 /** Round 2 towards the scheduler: adopt, replace (or re-send) what it lost, discard orphans. */
 export const replicaSetClient: ClientRole = {
-  round2: (ctx, _link, snapshot): Round2 => {
-    const rc = ctx.w.replicaset;
+  round2: (state, cfg, _link, snapshot): ClientRound2 => {
+    const rc = state.replicaset;
     const r = emptyRound2();
     const owners = new Map(Object.values(rc.view.objects.replicaSets).map((rs) => [rs.uid, rs]));
-    if (ctx.cfg.switches.schedulePodsPayload === 'count') return countRound2(ctx, snapshot, r);
+    if (cfg.switches.schedulePodsPayload === 'count') return countRound2(rc, snapshot, r);
+    const requested = editRecord(rc.requested);
     for (const entry of snapshot) {
       if (entry.kind !== 'pod') continue;
       if (!owners.has(entry.ownerUid)) r.discard.push(entry.key);
-      else if (!rc.requested[cacheKey(ctx.cfg, entry.key)] && !rc.view.objects.pods[entry.key]) {
+      else if (!requested.current[cacheKey(cfg, entry.key)] && !rc.view.objects.pods[entry.key]) {
         // Adopt whatever the informer does not show yet, even if the API already has it:
         // until the informer shows it, only this entry keeps it in the live count.
-        rc.requested[cacheKey(ctx.cfg, entry.key)] = {
+        requested.set(cacheKey(cfg, entry.key), {
           ...entry,
           node: null,
           state: 'requested',
           templateHash: '',
           failed: false,
-        };
+        });
         r.adopted.push(entry.key);
       }
     }
     const reported = new Set(snapshot.map((e) => e.key));
+    const read = round2Read(state, cfg, rc);
     const lostBy = new Map<Uid, number>();
-    for (const [ck, held] of Object.entries(rc.requested)) {
-      if (reported.has(held.key) || round2Read(ctx, rc).pods[held.key]) continue;
-      if (ctx.cfg.switches.lostIdentity === 'reuse') {
+    for (const [ck, held] of Object.entries(requested.current)) {
+      if (reported.has(held.key) || read.pods[held.key]) continue;
+      if (cfg.switches.lostIdentity === 'reuse') {
         r.entries.push(toPodEntry(held));
         r.resent.push(held.key);
         continue;
       }
-      delete rc.requested[ck];
+      requested.remove(ck);
       r.forgotten.push(held.key);
       lostBy.set(held.ownerUid, (lostBy.get(held.ownerUid) ?? 0) + 1);
     }
-    for (const [uid, lost] of lostBy) replaceLost(ctx, owners.get(uid), lost, r);
-    return r;
+    let client = requested.current === rc.requested ? rc : { ...rc, requested: requested.current };
+    for (const [uid, lost] of lostBy) client = replaceLost(cfg, client, owners.get(uid), lost, r);
+    return { round2: r, client };
   },
 };
 
-/** Replaces lost identities under fresh names, as far as the desired count still wants them. */
-const replaceLost = (ctx: Ctx, rs: ReplicaSetView | undefined, lost: number, r: Round2): void => {
-  const rc = ctx.w.replicaset;
+/**
+ * `rc` with lost identities replaced under fresh names, as far as the desired count still
+ * wants them.
+ */
+const replaceLost = (
+  cfg: Config,
+  rc: ReplicaSetCtlState,
+  rs: ReplicaSetView | undefined,
+  lost: number,
+  r: Round2,
+): ReplicaSetCtlState => {
   const template = rs && templateOf(rc.view, rs.uid);
-  if (!rs || !template) return;
+  if (!rs || !template) return rc;
   const count = Math.min(lost, targetOf(rc, rs) - liveOf(rc, rs));
-  if (count <= 0) return;
-  for (const held of mintPods(ctx, rs, template.rv, count)) {
+  if (count <= 0) return rc;
+  const pods = freshPods(rc, rs, template.rv, count);
+  for (const held of pods) {
     r.entries.push(toPodEntry(held));
     r.recreated.push(held.key);
   }
+  return withRequested(cfg, rc, rs, pods);
 };
 
 /** Count form: the scheduler's snapshot is the only record of what is in flight. */
-const countRound2 = (ctx: Ctx, snapshot: readonly LinkEntry[], r: Round2): Round2 => {
-  const rc = ctx.w.replicaset;
+const countRound2 = (
+  rc: ReplicaSetCtlState,
+  snapshot: readonly LinkEntry[],
+  r: Round2,
+): ClientRound2 => {
   const counts: Record<string, number> = {};
   for (const entry of snapshot)
     if (entry.kind === 'pod') counts[entry.ownerKey] = (counts[entry.ownerKey] ?? 0) + 1;
-  for (const key of Object.keys(rc.expected)) if (!counts[key]) delete rc.expected[key];
-  for (const [key, n] of Object.entries(counts)) rc.expected[key] = n;
-  return r;
+  const expected = editRecord(rc.expected);
+  for (const key of Object.keys(rc.expected)) if (!counts[key]) expected.remove(key);
+  for (const [key, n] of Object.entries(counts)) expected.set(key, n);
+  const client = expected.current === rc.expected ? rc : { ...rc, expected: expected.current };
+  return { round2: r, client };
 };

@@ -17,17 +17,24 @@ import type { NodeName } from '../types/ids.js';
 import { kubeletId, linkId } from '../types/ids.js';
 import type { DataMessage, PodEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
-import { send } from '../world/net.js';
-import { type ClientRole, emptyRound2, type Round2, type ServerRole } from '../world/session.js';
-import type { Ctx, HeldPod, SchedulerState, WorldState } from '../world/state.js';
+import { withSent } from '../world/net.js';
+import {
+  type ClientRole,
+  type ClientRound2,
+  emptyRound2,
+  type ServerRole,
+} from '../world/session.js';
+import type { HeldPod, SchedulerState, WorldState } from '../world/state.js';
 import {
   cacheKey,
+  editRecord,
   isServing,
   ownerKnownGone,
   round2Read,
   type Step,
   step,
   withAdmitted,
+  withEntry,
   withoutEntries,
 } from './common.js';
 
@@ -44,7 +51,7 @@ const holdsSlot = (cfg: Config, held: HeldPod | undefined): boolean =>
   held !== undefined && held.node !== null && cfg.switches.holdSlotUntilFreed;
 
 /** Slots in use on `node` as this scheduler sees them. */
-const used = (cfg: Ctx['cfg'], s: SchedulerState, node: NodeName): number => {
+const used = (cfg: Config, s: SchedulerState, node: NodeName): number => {
   let count = 0;
   for (const pod of Object.values(s.view.objects.pods)) if (pod.nodeName === node) count += 1;
   if (!cfg.switches.schedulerCountsInflight) return count;
@@ -56,7 +63,7 @@ const used = (cfg: Ctx['cfg'], s: SchedulerState, node: NodeName): number => {
 
 // ── Own work ─────────────────────────────────────────────────────────────────────────────────
 
-export const schedulerSteps = (state: WorldState, cfg: Ctx['cfg']): Step[] => {
+export const schedulerSteps = (state: WorldState, cfg: Config): Step[] => {
   const s = state.scheduler;
   if (!isServing(s)) return [];
   const steps: Step[] = [];
@@ -64,12 +71,12 @@ export const schedulerSteps = (state: WorldState, cfg: Ctx['cfg']): Step[] => {
     if (held.state !== 'pending') continue;
     const node = chooseNode(state, cfg);
     if (node === null) continue;
-    steps.push(step('scheduler', `bind ${held.key} -> ${node}`, (ctx) => bind(ctx, ck, node)));
+    steps.push(step('scheduler', `bind ${held.key} -> ${node}`, (w) => bind(w, ck, node)));
   }
   return steps;
 };
 
-const chooseNode = (state: WorldState, cfg: Ctx['cfg']): NodeName | null => {
+const chooseNode = (state: WorldState, cfg: Config): NodeName | null => {
   const s = state.scheduler;
   for (const node of Object.values(s.view.objects.nodes).sort((a, b) =>
     a.name < b.name ? -1 : 1,
@@ -81,19 +88,22 @@ const chooseNode = (state: WorldState, cfg: Ctx['cfg']): NodeName | null => {
   return null;
 };
 
-const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
-  const held = ctx.w.scheduler.pods[ck];
-  const link = ctx.w.links[linkId('scheduler', kubeletId(node))];
-  if (!held || !link?.epoch) return;
-  held.node = node;
-  held.state = 'assumed';
-  send(ctx, {
-    type: 'kubelet.bindPod',
-    source: 'scheduler',
-    destination: kubeletId(node),
-    epoch: link.epoch,
-    entry: toPodEntry(held) as PodEntry,
-  });
+const bind = (state: WorldState, ck: string, node: NodeName): WorldState => {
+  const s = state.scheduler;
+  const held = s.pods[ck];
+  const link = state.links[linkId('scheduler', kubeletId(node))];
+  if (!held || !link?.epoch) return state;
+  const assumed: HeldPod = { ...held, node, state: 'assumed' };
+  return withSent(
+    { ...state, scheduler: { ...s, pods: withEntry(s.pods, ck, assumed) } },
+    {
+      type: 'kubelet.bindPod',
+      source: 'scheduler',
+      destination: kubeletId(node),
+      epoch: link.epoch,
+      entry: toPodEntry(assumed),
+    },
+  );
 };
 
 // ── Informer ─────────────────────────────────────────────────────────────────────────────────
@@ -101,7 +111,7 @@ const bind = (ctx: Ctx, ck: string, node: NodeName): void => {
 /**
  * Informer delivery (`s` holds the new view): evict persisted pods, drop pods of deleted
  * owners (those assumed on a node only under the mutant `release-slot-on-owner-delete`) and
- * of lost nodes. On the plain state, as every delivery (`PlainStep`).
+ * of lost nodes. On the plain state, as every delivery.
  */
 export const onSchedulerSync = (cfg: Config, s: SchedulerState): SchedulerState => {
   const pods = withoutEntries(s.pods, (held) => {
@@ -170,43 +180,34 @@ const withAccepted = (
 
 /** Round 2 towards one kubelet: adopt what it holds, forget or re-send what it lost. */
 export const schedulerClient: ClientRole = {
-  round2: (ctx, link, snapshot): Round2 => {
-    const s = ctx.w.scheduler;
+  round2: (state, cfg, link, snapshot): ClientRound2 => {
+    const s = state.scheduler;
     const node = link.server.slice('kubelet/'.length);
     const reported = new Set(snapshot.map((e) => e.key));
     const r = emptyRound2();
+    const pods = editRecord(s.pods);
     for (const entry of snapshot) {
       // As at the ReplicaSet controller: adopt what the informer does not show yet.
-      if (
-        entry.kind !== 'pod' ||
-        s.pods[cacheKey(ctx.cfg, entry.key)] ||
-        s.view.objects.pods[entry.key]
-      )
-        continue;
-      s.pods[cacheKey(ctx.cfg, entry.key)] = {
-        ...entry,
-        node,
-        state: 'assumed',
-        templateHash: '',
-        failed: false,
-      };
+      const ck = cacheKey(cfg, entry.key);
+      if (entry.kind !== 'pod' || pods.current[ck] || s.view.objects.pods[entry.key]) continue;
+      pods.set(ck, { ...entry, node, state: 'assumed', templateHash: '', failed: false });
       r.adopted.push(entry.key);
     }
-    for (const [ck, held] of Object.entries(s.pods)) {
-      if (held.node !== node || reported.has(held.key) || round2Read(ctx, s).pods[held.key])
-        continue;
+    const read = round2Read(state, cfg, s);
+    for (const [ck, held] of Object.entries(pods.current)) {
+      if (held.node !== node || reported.has(held.key) || read.pods[held.key]) continue;
       // The kubelet let go of a pod whose owner is gone: its slot is free, and nothing re-sends it.
       const wanted = !ownerKnownGone(s.view, held.ownerUid, held.templateRv);
-      if (ctx.cfg.switches.lostIdentity === 'reuse' && wanted) {
+      if (cfg.switches.lostIdentity === 'reuse' && wanted) {
         r.entries.push(toPodEntry(held));
         r.resent.push(held.key);
       } else {
         // The scheduler does not own pod names: it forgets the pod, and the ReplicaSet
         // controller replaces it under a fresh name when it finds it lost.
-        delete s.pods[ck];
+        pods.remove(ck);
         r.forgotten.push(held.key);
       }
     }
-    return r;
+    return { round2: r, client: pods.current === s.pods ? s : { ...s, pods: pods.current } };
   },
 };

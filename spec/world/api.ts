@@ -5,11 +5,11 @@
  * protocol must survive comes from informer lag, the network and crashes instead.
  */
 
-import { withoutEntries } from '../stages/common.js';
+import { withEntry, withoutEntries } from '../stages/common.js';
 import type { ObjectKey, PodKey, StageId } from '../types/ids.js';
 import type { ApiObjects, PodView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import type { Ctx, WorldState } from './state.js';
+import type { WorldState } from './state.js';
 
 type ApiState = WorldState['api'];
 
@@ -28,20 +28,16 @@ interface Request {
   readonly ownerSeenGone?: true;
 }
 
-/** Runs one request: fails during an outage, else applies `body`, and records the event. */
-export const request = (ctx: Ctx, req: Request, body: () => Outcome): Outcome => {
-  const outcome: Outcome = ctx.w.api.up ? body() : 'outage';
-  ctx.events.push({ kind: 'api', retry: false, ...req, outcome });
-  return outcome;
-};
-
-/** What a request on plain objects (`PlainStep`) leaves: the API after it, and its outcome. */
+/** What a request leaves: the API after it, and its outcome. */
 export interface Answer {
   readonly api: ApiState;
   readonly outcome: Outcome;
 }
 
-/** `request` on plain objects: `body` answers from `api`, which it never changes. */
+/**
+ * Runs one request: fails during an outage, else `body` answers from `api` (which it never
+ * changes); records the event.
+ */
 export const requestOn = (
   api: ApiState,
   events: AppliedEvent[],
@@ -86,31 +82,25 @@ export const patchStatusOn = (
   });
 };
 
-export const nextRv = (ctx: Ctx): number => {
-  ctx.w.api.rv += 1;
-  return ctx.w.api.rv;
-};
-
-const nextUid = (ctx: Ctx): string => {
-  ctx.w.api.uidCounter += 1;
-  return `u${ctx.w.api.uidCounter}`;
-};
-
-/** Removes a pod object for good and records it in the ghost history. */
-export const removePod = (ctx: Ctx, key: PodKey): void => {
-  delete ctx.w.api.pods[key];
-  nextRv(ctx);
-  ctx.w.ghost.deletedPods[key] = true;
+/**
+ * `state` with the pod object `key` removed for good (the API at the next rv) and recorded
+ * in the ghost history.
+ */
+export const withoutPod = (state: WorldState, key: PodKey): WorldState => {
+  const api = state.api;
+  const pods = withoutEntries(api.pods, (_, k) => k === key);
+  const deletedPods = withEntry(state.ghost.deletedPods, key, true);
+  const ghost =
+    deletedPods === state.ghost.deletedPods ? state.ghost : { ...state.ghost, deletedPods };
+  return { ...state, api: { ...api, pods, rv: api.rv + 1 }, ghost };
 };
 
 /** Graceful deletion: set deletionTimestamp; the pod's kubelet finishes it. */
-export const markPodDeleting = (ctx: Ctx, key: PodKey): Outcome => {
-  const pod = ctx.w.api.pods[key];
-  if (!pod) return 'notFound';
-  if (pod.deleting) return 'ok';
-  pod.deleting = true;
-  pod.rv = nextRv(ctx);
-  return 'ok';
+export const markPodDeletingOn = (api: ApiState, key: PodKey): Answer => {
+  const pod = api.pods[key];
+  if (!pod) return { api, outcome: 'notFound' };
+  if (pod.deleting) return { api, outcome: 'ok' };
+  return { api: withWritten(api, 'pods', { ...pod, deleting: true }), outcome: 'ok' };
 };
 
 interface NewPod {
@@ -125,12 +115,13 @@ interface NewPod {
  * Pod CREATE. As in Kubernetes, the owner reference is not checked: a pod whose owner
  * ReplicaSet is gone or being deleted is accepted, and the garbage collector removes it.
  */
-export const createPod = (ctx: Ctx, pod: NewPod): Outcome => {
-  const api = ctx.w.api;
-  if (api.pods[pod.key]) return 'alreadyExists';
-  const view: PodView = { ...pod, uid: nextUid(ctx), ready: false, deleting: false, rv: 0 };
-  api.pods[pod.key] = { ...view, rv: nextRv(ctx) };
-  return 'ok';
+export const createPodOn = (api: ApiState, pod: NewPod): Answer => {
+  if (api.pods[pod.key]) return { api, outcome: 'alreadyExists' };
+  const uidCounter = api.uidCounter + 1;
+  const rv = api.rv + 1;
+  const created: PodView = { ...pod, uid: `u${uidCounter}`, ready: false, deleting: false, rv };
+  const pods = { ...api.pods, [pod.key]: created };
+  return { api: { ...api, uidCounter, rv, pods }, outcome: 'ok' };
 };
 
 /**
@@ -140,7 +131,7 @@ export const createPod = (ctx: Ctx, pod: NewPod): Outcome => {
  * ReplicaSet is gone (so an informer can show a template whose owner is already gone).
  * Pods on a node are deleted gracefully so that their kubelet stops the sandbox first. A
  * pod created after its owner was removed (a late expose) is collected like any other.
- * On plain objects (`PlainStep`): the API after the sweep.
+ * The API after the sweep.
  */
 export const collectGarbage = (api: ApiState): ApiState => {
   const deploymentUids = new Set(Object.values(api.deployments).map((d) => d.uid));

@@ -3,15 +3,14 @@
  * A message to a stage that no longer exists (a lost node) is discarded.
  */
 
-import { produce } from 'immer';
 import { answersHandshakes } from '../stages/common.js';
 import type { Config } from '../types/config.js';
 import type { DataMessage, Message, Sync } from '../types/messages.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { linkOf } from './net.js';
+import { linkOf, withoutMessage } from './net.js';
 import { coreOf, ROLES } from './roles.js';
 import { onData, onEpochMismatch, onHandshake, onHandshakeReply, onSyncAck } from './session.js';
-import type { Ctx, WorldState } from './state.js';
+import type { WorldState } from './state.js';
 
 const method = (message: Message): string => message.type.slice(message.type.indexOf('.') + 1);
 
@@ -20,7 +19,7 @@ const method = (message: Message): string => message.type.slice(message.type.ind
  * recovery). A handshake reply is delivered at any time: the client itself makes sure its
  * informer is fresh before round 2 (`PendingRound2` in state.ts).
  */
-export const deliverable = (state: WorldState, cfg: Ctx['cfg'], message: Message): boolean => {
+export const deliverable = (state: WorldState, cfg: Config, message: Message): boolean => {
   const link = state.links[linkOf(state, message)];
   if (!link) return true;
   if (method(message) === 'handshake') return answersHandshakes(cfg, coreOf(state, link.server));
@@ -28,9 +27,8 @@ export const deliverable = (state: WorldState, cfg: Ctx['cfg'], message: Message
 };
 
 /**
- * The delivery of the message at `index`, for a `PlainStep`: the message is taken off the
- * net, and handed to the session logic of its link, on plain objects but for a handshake
- * reply (round 2 runs on a draft).
+ * The delivery of the message at `index`: the message is taken off the net, and handed to
+ * the session logic of its link.
  */
 export const deliverAt = (
   state: WorldState,
@@ -40,7 +38,7 @@ export const deliverAt = (
 ): WorldState => {
   const message = state.net[index];
   if (!message) throw new Error(`no message at index ${index}`);
-  const rest: WorldState = { ...state, net: state.net.filter((_, i) => i !== index) };
+  const rest = withoutMessage(state, index);
   const link = rest.links[linkOf(rest, message)];
   if (!link) return rest;
   switch (method(message)) {
@@ -48,9 +46,7 @@ export const deliverAt = (
       return onHandshake(rest, cfg, events, ROLES, link, message.epoch);
     case 'handshakeReply': {
       const snapshot = 'snapshot' in message ? message.snapshot : [];
-      return produce(rest, (draft) =>
-        onHandshakeReply({ w: draft, cfg, events }, ROLES, link, message.epoch, snapshot),
-      );
+      return onHandshakeReply(rest, cfg, events, ROLES, link, message.epoch, snapshot);
     }
     case 'syncAck':
       return onSyncAck(rest, link, message.epoch);

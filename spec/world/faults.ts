@@ -4,39 +4,22 @@
  * actors, and load changes. Each consumes its budget; all but load changes also consume the
  * shared `faultsTotal`.
  */
-import { castDraft } from 'immer';
-import { emptyView, type PlainStep, type Step, withEntries } from '../stages/common.js';
+import { emptyView, type Step, withEntries, withEntry, withoutEntries } from '../stages/common.js';
 import type { Config } from '../types/config.js';
 import type { StageId } from '../types/ids.js';
 import { holdsLease, nodeOfKubelet, stageKindOf } from '../types/ids.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { markPodDeleting, nextRv, removePod, request } from './api.js';
+import { markPodDeletingOn, requestOn, withoutPod } from './api.js';
 import { describe, distinctMessages } from './describe.js';
-import { take } from './net.js';
+import { withoutMessage, withSent } from './net.js';
 import { coreOf, ROLES, withCore } from './roles.js';
 import { startHandshake } from './session.js';
-import type { Ctx, LinkState, Remaining, StageCore, WorldState } from './state.js';
+import type { KubeletState, LinkState, Remaining, StageCore, WorldState } from './state.js';
 
 type Budget = keyof Remaining;
 
-const fault = (budget: Budget, actor: string, label: string, run: (ctx: Ctx) => void): Step => ({
-  actor,
-  label,
-  fault: true,
-  run: (ctx) => {
-    ctx.w.budgets = spend(ctx.w.budgets, budget);
-    ctx.events.push(faultEvent(label));
-    run(ctx);
-  },
-});
-
-/** `fault` for an action on plain objects (`PlainStep`). */
-const plainFault = (
-  budget: Budget,
-  actor: string,
-  label: string,
-  next: PlainStep['next'],
-): Step => ({
+/** A fault or an environment action: it spends its budget and records a fault event. */
+const fault = (budget: Budget, actor: string, label: string, next: Step['next']): Step => ({
   actor,
   label,
   fault: true,
@@ -72,43 +55,33 @@ export const faultSteps = (
   const messages = distinctMessages(state.net);
   if (allowed(state, 'drops'))
     for (const [i, m] of messages)
-      steps.push(fault('drops', 'net', `drop ${describe(m)}`, (ctx) => void take(ctx, i)));
+      steps.push(fault('drops', 'net', `drop ${describe(m)}`, (s) => withoutMessage(s, i)));
   if (allowed(state, 'duplicates'))
+    // The same frozen message again: a duplicate is not a new message (ghost.ts).
     for (const [, m] of messages)
-      steps.push(
-        fault(
-          'duplicates',
-          'net',
-          `duplicate ${describe(m)}`,
-          (ctx) => void ctx.w.net.push(castDraft(m)),
-        ),
-      );
+      steps.push(fault('duplicates', 'net', `duplicate ${describe(m)}`, (s) => withSent(s, m)));
   if (allowed(state, 'crashes')) {
     for (const id of stageIds(state)) {
       if (!cfg.preset.crashTargets.includes(stageKindOf(id))) continue;
-      steps.push(plainFault('crashes', id, `crash ${id}`, (s, c) => crash(s, c, id)));
+      steps.push(fault('crashes', id, `crash ${id}`, (s, c) => crash(s, c, id)));
     }
   }
   if (allowed(state, 'timeouts'))
     for (const link of spuriousTimeouts) {
       // The timer fires although nothing was lost: the client re-handshakes all the same.
-      const next: PlainStep['next'] = (s, c) => startHandshake(s, c, ROLES, link.id);
-      steps.push(plainFault('timeouts', link.client, `timeout ${link.id}`, next));
+      const next: Step['next'] = (s, c) => startHandshake(s, c, ROLES, link.id);
+      steps.push(fault('timeouts', link.client, `timeout ${link.id}`, next));
     }
   if (allowed(state, 'apiOutages') && state.api.up)
     steps.push(
-      fault('apiOutages', 'api', 'outage', (ctx) => {
-        ctx.w.api.up = false;
-      }),
+      fault('apiOutages', 'api', 'outage', (s) => ({ ...s, api: { ...s.api, up: false } })),
     );
   if (allowed(state, 'apiWrites')) steps.push(...apiWrites(state, cfg));
   if (allowed(state, 'nodeLosses') && state.api.up) {
     for (const k of Object.values(state.kubelets)) {
       if (k.alive)
         steps.push(
-          fault('nodeLosses', 'nodeLifecycle', `lose node ${k.node}`, (ctx) =>
-            loseNode(ctx, k.node),
-          ),
+          fault('nodeLosses', 'nodeLifecycle', `lose node ${k.node}`, (s) => loseNode(s, k.node)),
         );
     }
   }
@@ -131,28 +104,26 @@ const apiWrites = (state: WorldState, cfg: Config): Step[] => {
   const steps: Step[] = [];
   for (const pod of writes.includes('deletePod') ? Object.values(state.api.pods) : []) {
     if (pod.deleting) continue;
+    const req = { actor: 'user', verb: 'delete', resource: 'pod', key: pod.key } as const;
     steps.push(
-      fault('apiWrites', 'user', `user deletes pod ${pod.key}`, (ctx) => {
-        request(ctx, { actor: 'user', verb: 'delete', resource: 'pod', key: pod.key }, () =>
-          markPodDeleting(ctx, pod.key),
-        );
+      fault('apiWrites', 'user', `user deletes pod ${pod.key}`, (s, _, events) => {
+        const { api } = requestOn(s.api, events, req, () => markPodDeletingOn(s.api, pod.key));
+        return { ...s, api };
       }),
     );
   }
   for (const deployment of writes.includes('deleteDeployment')
     ? Object.values(state.api.deployments)
     : []) {
+    const { key } = deployment;
+    const req = { actor: 'user', verb: 'delete', resource: 'deployment', key } as const;
     steps.push(
-      fault('apiWrites', 'user', `user deletes deployment ${deployment.key}`, (ctx) => {
-        request(
-          ctx,
-          { actor: 'user', verb: 'delete', resource: 'deployment', key: deployment.key },
-          () => {
-            delete ctx.w.api.deployments[deployment.key];
-            nextRv(ctx);
-            return 'ok';
-          },
-        );
+      fault('apiWrites', 'user', `user deletes deployment ${key}`, (s, _, events) => {
+        const { api } = requestOn(s.api, events, req, () => {
+          const deployments = withoutEntries(s.api.deployments, (_, k) => k === key);
+          return { api: { ...s.api, deployments, rv: s.api.rv + 1 }, outcome: 'ok' };
+        });
+        return { ...s, api };
       }),
     );
   }
@@ -165,9 +136,10 @@ const loadChanges = (state: WorldState, cfg: Config): Step[] => {
     for (let n = 0; n <= cfg.preset.desiredMax; n += 1) {
       if (n !== current)
         steps.push(
-          fault('scaleEvents', 'env', `load ${key} = ${n}`, (ctx) => {
-            ctx.w.load[key] = n;
-          }),
+          fault('scaleEvents', 'env', `load ${key} = ${n}`, (s) => ({
+            ...s,
+            load: withEntry(s.load, key, n),
+          })),
         );
     }
   }
@@ -210,16 +182,26 @@ const afterCrashOf = (link: LinkState, id: StageId): LinkState =>
  * removes the Node and force-deletes the pods bound to it; the scheduler's link to it is
  * closed (messages still in flight on it are discarded on delivery).
  */
-const loseNode = (ctx: Ctx, node: string): void => {
-  const k = ctx.w.kubelets[node];
-  if (!k) return;
-  Object.assign(k, { alive: false, phase: 'down', bound: {}, tombstones: {}, sandboxes: {} });
-  delete ctx.w.api.nodes[node];
-  nextRv(ctx);
-  for (const pod of Object.values(ctx.w.api.pods))
-    if (pod.nodeName === node) removePod(ctx, pod.key);
-  for (const link of Object.values(ctx.w.links))
-    if (link.server === k.id) delete ctx.w.links[link.id];
+const loseNode = (state: WorldState, node: string): WorldState => {
+  const k = state.kubelets[node];
+  if (!k) return state;
+  const lost: KubeletState = {
+    ...k,
+    alive: false,
+    phase: 'down',
+    bound: {},
+    tombstones: {},
+    sandboxes: {},
+  };
+  const nodes = withoutEntries(state.api.nodes, (_, name) => name === node);
+  let out: WorldState = {
+    ...withCore(state, lost),
+    api: { ...state.api, nodes, rv: state.api.rv + 1 },
+    links: withoutEntries(state.links, (link) => link.server === k.id),
+  };
+  for (const pod of Object.values(state.api.pods))
+    if (pod.nodeName === node) out = withoutPod(out, pod.key);
+  return out;
 };
 
 /** The memory a stage of this id starts with after a crash (not its core fields). */

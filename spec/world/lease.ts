@@ -15,10 +15,11 @@
  */
 import { type Step, step } from '../stages/common.js';
 import { leaseKey, type StageId } from '../types/ids.js';
-import { request } from './api.js';
+import type { AppliedEvent } from '../types/observation.js';
+import { requestOn } from './api.js';
 import { stageIds } from './faults.js';
-import { coreOf } from './roles.js';
-import type { Ctx, WorldState } from './state.js';
+import { coreOf, withCore } from './roles.js';
+import type { WorldState } from './state.js';
 
 /**
  * A leased stage without its Lease cannot mint: it waits for this step. Only a leased
@@ -32,15 +33,16 @@ export const leaseSteps = (state: WorldState): Step[] => {
   if (!state.api.up) return [];
   return stageIds(state)
     .filter((id) => needsLease(state, id))
-    .map((id) => step(id, `lease ${id}`, (ctx) => takeLease(ctx, id)));
+    .map((id) => step(id, `lease ${id}`, (s, _, events) => takeLease(s, events, id)));
 };
 
-const takeLease = (ctx: Ctx, id: StageId): void => {
+const takeLease = (state: WorldState, events: AppliedEvent[], id: StageId): WorldState => {
   const req = { actor: id, verb: 'update', resource: 'lease', key: leaseKey(id) } as const;
-  request(ctx, req, () => {
-    const transitions = (ctx.w.api.leases[id] ?? 0) + 1;
-    ctx.w.api.leases[id] = transitions;
-    (coreOf(ctx.w as WorldState, id) as Ctx['w']['scheduler']).incarnation = transitions;
-    return 'ok';
-  });
+  const transitions = (state.api.leases[id] ?? 0) + 1;
+  const { api, outcome } = requestOn(state.api, events, req, () => ({
+    api: { ...state.api, leases: { ...state.api.leases, [id]: transitions } },
+    outcome: 'ok',
+  }));
+  if (outcome !== 'ok') return { ...state, api };
+  return withCore({ ...state, api }, { ...coreOf(state, id), incarnation: transitions });
 };

@@ -67,7 +67,7 @@ export const ROLES: Roles = {
   },
   core: coreOf,
   withCore,
-  checked: (ctx, link, received) => handshakeInputs(ctx.w as WorldState, ctx.cfg, link, received),
+  checked: (state, cfg, link, received) => handshakeInputs(state, cfg, link, received),
 };
 
 /**

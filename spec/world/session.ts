@@ -14,15 +14,14 @@
  * `fence: exclusive` admission and application are one step; with `fence: none` they are two,
  * and a handshake may fall between them.
  */
-import { castDraft } from 'immer';
 import type { Config } from '../types/config.js';
 import type { Epoch, LinkId } from '../types/ids.js';
 import { epochIsOlder, mintEpoch, sameIncarnation, stageKindOf } from '../types/ids.js';
 import type { DataMessage, EpochMismatch, LinkEntry, Message, Sync } from '../types/messages.js';
 import { entryKeysOf, isSync } from '../types/messages.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { send, withSent } from './net.js';
-import type { Ctx, LinkState, StageCore, WorldState } from './state.js';
+import { withSent } from './net.js';
+import type { LinkState, StageCore, WorldState } from './state.js';
 
 /** What a stage does as the server of a link. */
 export interface ServerRole {
@@ -56,8 +55,20 @@ export const emptyRound2 = (): Round2 => ({
   forgotten: [],
 });
 
+/** Round 2 as a client makes it: what it sends and discards, and its memory afterwards. */
+export interface ClientRound2 {
+  readonly round2: Round2;
+  /** The client as round 2 leaves it (the same object when it changed nothing). */
+  readonly client: StageCore;
+}
+
 export interface ClientRole {
-  round2(ctx: Ctx, link: LinkState, snapshot: readonly LinkEntry[]): Round2;
+  round2(
+    state: WorldState,
+    cfg: Config,
+    link: LinkState,
+    snapshot: readonly LinkEntry[],
+  ): ClientRound2;
 }
 
 export interface Roles {
@@ -70,14 +81,12 @@ export interface Roles {
    * What a handshake on this link decides from (`LinkState.checked`): the snapshot it
    * received (by default, what the server would report now) and the client's own state.
    */
-  checked(ctx: Ctx, link: LinkState, received?: readonly LinkEntry[]): string;
+  checked(state: WorldState, cfg: Config, link: LinkState, received?: readonly LinkEntry[]): string;
 }
 
 /**
- * `state` with `link` in place of the link of its id. Most session steps run on plain
- * objects (`PlainStep`): they change a link, put a message in flight and, at a server, its
- * stage. What follows a handshake reply (round 2, which changes the client's memory in many
- * ways) still runs on an immer draft.
+ * `state` with `link` in place of the link of its id. Session steps change a link, put a
+ * message in flight and, at a server or (round 2) a client, its stage.
  */
 export const withLink = (state: WorldState, link: LinkState): WorldState => ({
   ...state,
@@ -145,25 +154,24 @@ export const onHandshake = (
 };
 
 export const onHandshakeReply = (
-  ctx: Ctx,
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
   roles: Roles,
   link: LinkState,
   epoch: Epoch,
   snapshot: readonly LinkEntry[],
-): void => {
-  const draft = ctx.w.links[link.id];
-  if (!draft) return;
-  const epochOk = epoch === draft.epoch || !ctx.cfg.switches.clientReplyCheck;
-  const accepted = draft.phase === 'handshaking' && epochOk && draft.round2 === null;
-  ctx.events.push({ kind: 'reply', link: link.id, epoch, clientEpoch: draft.epoch, accepted });
-  if (!accepted || draft.epoch === null) return;
-  if (ctx.cfg.switches.round2 === 'none') {
-    draft.checked = roles.checked(ctx, draft, snapshot);
-    draft.phase = 'connected';
-    return;
+): WorldState => {
+  const epochOk = epoch === link.epoch || !cfg.switches.clientReplyCheck;
+  const accepted = link.phase === 'handshaking' && epochOk && link.round2 === null;
+  events.push({ kind: 'reply', link: link.id, epoch, clientEpoch: link.epoch, accepted });
+  if (!accepted || link.epoch === null) return state;
+  if (cfg.switches.round2 === 'none') {
+    const checked = roles.checked(state, cfg, link, snapshot);
+    return withLink(state, { ...link, checked, phase: 'connected' });
   }
-  draft.round2 = castDraft({ snapshot, freshness: 'read' as const });
-  if (ctx.w.api.up) readResourceVersion(ctx, roles, draft);
+  const pending = withLink(state, { ...link, round2: { snapshot, freshness: 'read' } });
+  return state.api.up ? readResourceVersion(pending, cfg, events, roles, link.id) : pending;
 };
 
 /**
@@ -172,66 +180,77 @@ export const onHandshakeReply = (
  * already there, round 2 runs with the answer, as the implementation runs it in the step
  * that answers the read; otherwise the client waits for a delivery.
  */
-export const readResourceVersion = (ctx: Ctx, roles: Roles, link: LinkState): void => {
-  const draft = ctx.w.links[link.id];
-  if (draft?.round2?.freshness !== 'read') return;
-  const fresh = roles.core(ctx.w as WorldState, link.client).view.rv >= ctx.w.api.rv;
-  draft.round2.freshness = 'wait';
-  if (fresh) runRound2(ctx, roles, draft);
+export const readResourceVersion = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  roles: Roles,
+  id: LinkId,
+): WorldState => {
+  const link = state.links[id];
+  if (link?.round2?.freshness !== 'read') return state;
+  const fresh = roles.core(state, link.client).view.rv >= state.api.rv;
+  const waiting = withLink(state, { ...link, round2: { ...link.round2, freshness: 'wait' } });
+  return fresh ? runRound2(waiting, cfg, events, roles, id) : waiting;
 };
 
-/**
- * The client's informer delivered: every round 2 it was waiting for runs in this step.
- * `links` is the plain record the draft was made from: only the client's own links are read
- * through the draft, as reading every link there would make immer draft (copy on write)
- * all of them, to drop them again.
- */
+/** The client's informer delivered: every round 2 it was waiting for runs in this step. */
 export const informerCaughtUp = (
-  ctx: Ctx,
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
   roles: Roles,
   client: LinkState['client'],
-  links: WorldState['links'],
-): void => {
-  for (const [id, link] of Object.entries(links)) {
-    if (link.client !== client) continue;
-    const draft = ctx.w.links[id];
-    if (draft?.round2?.freshness === 'wait') runRound2(ctx, roles, draft);
+): WorldState => {
+  let out = state;
+  for (const id in state.links) {
+    if (state.links[id]?.client !== client) continue;
+    if (out.links[id]?.round2?.freshness === 'wait') out = runRound2(out, cfg, events, roles, id);
   }
+  return out;
 };
 
 /** Round 2, once the client's informer is fresh: adopt, re-send, discard, then sync. */
-const runRound2 = (ctx: Ctx, roles: Roles, link: LinkState): void => {
-  const draft = ctx.w.links[link.id];
-  const pending = draft?.round2;
-  if (!draft || !pending || draft.epoch === null) return;
-  draft.round2 = null;
-  const snapshot = pending.snapshot as LinkEntry[];
+const runRound2 = (
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  roles: Roles,
+  id: string,
+): WorldState => {
+  const link = state.links[id];
+  const pending = link?.round2;
+  if (!link || !pending || link.epoch === null) return state;
+  const snapshot = pending.snapshot;
   // Taken before round 2 changes the client: the inputs this round 2 decides from.
-  draft.checked = roles.checked(ctx, draft, snapshot);
-  const r = roles.client(draft).round2(ctx, draft, snapshot);
+  const before = roles.checked(state, cfg, link, snapshot);
+  const { round2: r, client } = roles.client(link).round2(state, cfg, link, snapshot);
+  const after = client === roles.core(state, link.client) ? state : roles.withCore(state, client);
   const { adopted, resent, recreated, forgotten } = r;
   // The snapshot may be stale by now (what it reported may since have been persisted and
   // deleted): adopted entries are dirty like any other, so a re-check re-validates them. The
   // injected defect treats them as checked already, as a client that disarms its re-check
   // timer on connecting would.
-  if (adopted.length > 0 && !ctx.cfg.switches.revalidateAdopted)
-    draft.checked = roles.checked(ctx, draft);
-  ctx.events.push({
+  const checked =
+    adopted.length > 0 && !cfg.switches.revalidateAdopted
+      ? roles.checked(after, cfg, link)
+      : before;
+  events.push({
     kind: 'sync',
     link: link.id,
-    epoch: draft.epoch,
+    epoch: link.epoch,
     adopted,
     resent,
     recreated,
     forgotten,
     discarded: r.discard,
   });
-  draft.phase = 'syncing';
-  send(ctx, {
+  const syncing: LinkState = { ...link, round2: null, checked, phase: 'syncing' };
+  return withSent(withLink(after, syncing), {
     type: `${stageKindOf(link.server)}.sync`,
     source: link.client,
     destination: link.server,
-    epoch: draft.epoch,
+    epoch: link.epoch,
     entries: r.entries,
     discard: r.discard,
   });

@@ -1,13 +1,13 @@
 /**
  * The whole system as one immutable value: the API Server, every stage's memory, the
  * sessions of the direct links, the messages in flight, the remaining fault budgets and the
- * ghost history the properties read. Stage handlers change it through immer drafts, or build
- * the next state from plain objects (`PlainStep`, spec/stages/common.ts).
+ * ghost history the properties read. A step never changes it: it builds the next state,
+ * sharing every part it leaves as it was (`Step`, spec/stages/common.ts).
  *
  * Maps are plain records keyed by strings; `key.ts` serialises them in sorted key order, so
  * the order in which entries were inserted never leaks into a state's identity.
  */
-import type { Budgets, Config } from '../types/config.js';
+import type { Budgets } from '../types/config.js';
 import type { Epoch, LinkId, NodeName, ObjectKey, PodKey, StageId } from '../types/ids.js';
 import type { CountEntry, LinkEntry, Message, PodEntry } from '../types/messages.js';
 import type { ApiObjects } from '../types/objects.js';
@@ -173,8 +173,9 @@ export interface PendingRound2 {
 export type Remaining = { -readonly [K in keyof Budgets]: number };
 
 /**
- * The ghost as the world keeps it: deleted pods as a record of keys (immer drafts it, the
- * state key serialises it); the Observation asks it by key (`observedGhost`, observe.ts).
+ * The ghost as the world keeps it: deleted pods as a record of keys (a step copies it on
+ * write, the state key serialises it); the Observation asks it by key (`observedGhost`,
+ * observe.ts).
  */
 export type WorldGhost = Omit<Ghost, 'deletedPods'> & {
   readonly deletedPods: Readonly<Record<PodKey, true>>;
@@ -197,11 +198,4 @@ export interface WorldState {
   /** Not part of the state's identity: the step count and the last step's events. */
   readonly step: number;
   readonly events: readonly AppliedEvent[];
-}
-
-/** A handler's view of the world: the immer draft plus the run's config and event sink. */
-export interface Ctx {
-  readonly w: import('immer').Draft<WorldState>;
-  readonly cfg: Config;
-  readonly events: AppliedEvent[];
 }
