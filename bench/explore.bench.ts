@@ -1,5 +1,7 @@
 // Explorer benchmark: one warm-up run and three measured runs on a preset (tiny, hardened by
-// default), printing distinct states, seconds and states/s per run and their median.
+// default), printing distinct states, seconds, states/s and the cores the process kept busy
+// (CPU time over wall time: the compiler and the garbage collector run on threads of their
+// own) per run, and their median.
 //
 //   npm run bench:explore -- [--preset tiny|up|updown|small] [--profile hardened|artifact]
 //                            [--runs 3] [--max-states N] [--profile-phases] [--workers N]
@@ -7,7 +9,8 @@
 // `--workers N` (N > 1) runs every round twice, on one thread and on N worker threads
 // (`kd explore --workers`), one after the other, and prints both rates and their ratio: the
 // speed-up, measured side by side on the same machine state. Each round then measures what
-// the machine gives N threads at once (`parallel-ceiling.ts`): the bound on that speed-up.
+// the machine gives N threads at once (`parallel-ceiling.ts`), for arithmetic and for work
+// that allocates as the explorer does: the second bounds that speed-up.
 //
 // `--profile-phases` wraps the model's functions and every property check with timers and
 // reports where the time goes (transitions, key, observe, summary, property checks, and the
@@ -24,7 +27,7 @@ import { makeConfigs } from '../spec/types/mutants.js';
 import { createWorldModel } from '../spec/world.js';
 import { benchArgs, usageError, wholeNumber } from './args.js';
 import { figureLine } from './compare/figures.js';
-import { parallelCeiling } from './parallel-ceiling.js';
+import { type Ceiling, parallelCeiling } from './parallel-ceiling.js';
 import { median } from './realtime/stats.js';
 
 type Phase = 'transitions' | 'key' | 'observe' | 'summary' | 'properties';
@@ -115,12 +118,29 @@ function runOnWorkers(
   return exploreSuiteAsync(configs, explorePart, options).then((suite) => suite.total);
 }
 
-function describeRun(label: string, result: ExploreResult): string {
+function describeRun(label: string, { result, cores }: Measured): string {
   const complete = result.complete ? '' : ` (incomplete: ${result.stopReason})`;
   return (
     `${label.padEnd(8)} ${String(result.states).padStart(10)} states  ${result.seconds.toFixed(2).padStart(7)} s  ` +
-    `${Math.round(result.statesPerSecond).toString().padStart(8)} states/s${complete}`
+    `${Math.round(result.statesPerSecond).toString().padStart(8)} states/s  ${cores.toFixed(2)} cores busy${complete}`
   );
+}
+
+/**
+ * A run and the cores it kept busy: the process's CPU time (every thread's: the explorer's,
+ * its workers', the compiler's and the garbage collector's) over the run's wall time.
+ */
+interface Measured {
+  readonly result: ExploreResult;
+  readonly cores: number;
+}
+
+async function measured(run: () => ExploreResult | Promise<ExploreResult>): Promise<Measured> {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await run();
+  const { user, system } = process.cpuUsage(cpu);
+  return { result, cores: (user + system) / 1000 / (performance.now() - wall) };
 }
 
 function printPhases(timer: PhaseTimer, totalSeconds: number): void {
@@ -165,19 +185,19 @@ async function main(): Promise<void> {
   const maxStates = wholeNumber(SCRIPT, 'max-states', values['max-states'], undefined);
   const timer = values['profile-phases'] ? new PhaseTimer() : null;
   console.log(`explore bench: preset ${values.preset}, profile ${values.profile}`);
-  console.log(describeRun('warm-up', runOnce(configs, maxStates, null)));
-  const results: ExploreResult[] = [];
-  const parallel: ExploreResult[] = [];
-  const ceilings: number[] = [];
+  console.log(describeRun('warm-up', await measured(() => runOnce(configs, maxStates, null))));
+  const results: Measured[] = [];
+  const parallel: Measured[] = [];
+  const ceilings: Ceiling[] = [];
   for (let run = 1; run <= runs; run++) {
-    const result = runOnce(configs, maxStates, timer);
-    results.push(result);
-    console.log(describeRun(`run ${run}`, result));
+    const one = await measured(() => runOnce(configs, maxStates, timer));
+    results.push(one);
+    console.log(describeRun(`run ${run}`, one));
     if (workers > 1) {
-      const onWorkers = await runOnWorkers(configs, maxStates, workers);
+      const onWorkers = await measured(() => runOnWorkers(configs, maxStates, workers));
       parallel.push(onWorkers);
       console.log(describeRun(`run ${run}, ${workers} workers`, onWorkers));
-      const traffic = onWorkers.sharding;
+      const traffic = onWorkers.result.sharding;
       if (traffic !== undefined) {
         console.log(
           `run ${run}, between shards: ${traffic.claims} claims, ${traffic.granted} granted, ${traffic.moved} states moved`,
@@ -185,24 +205,39 @@ async function main(): Promise<void> {
       }
       const ceiling = await parallelCeiling(workers);
       ceilings.push(ceiling);
-      console.log(`run ${run}, machine: ${workers} threads do ${ceiling.toFixed(2)} x one's work`);
+      console.log(
+        `run ${run}, machine: ${workers} threads do ${ceiling.arithmetic.toFixed(2)} x one's work (arithmetic), ${ceiling.allocating.toFixed(2)} x (allocating)`,
+      );
     }
   }
-  const seconds = median(results.map((r) => r.seconds));
-  const rate = median(results.map((r) => r.statesPerSecond));
+  const seconds = median(results.map((r) => r.result.seconds));
+  const rate = median(results.map((r) => r.result.statesPerSecond));
   // `runs` is at least 1, so there are medians.
   if (seconds === null || rate === null) return;
   console.log(`median   ${seconds.toFixed(2)} s, ${Math.round(rate)} states/s`);
   console.log(figureLine(`explore ${values.preset}`, rate, 'states/s'));
   console.log(
-    figureLine(`explore ${values.preset} distinct states`, results[0]?.states ?? 0, 'states'),
+    figureLine(
+      `explore ${values.preset} distinct states`,
+      results[0]?.result.states ?? 0,
+      'states',
+    ),
   );
-  const parallelRate = median(parallel.map((r) => r.statesPerSecond));
+  console.log(
+    figureLine(
+      `explore ${values.preset} cores busy, one thread`,
+      median(results.map((r) => r.cores)) ?? 0,
+      'cores',
+    ),
+  );
+  const parallelRate = median(parallel.map((r) => r.result.statesPerSecond));
   if (parallelRate !== null) {
     console.log(
       figureLine(`explore ${values.preset} ${workers} workers`, parallelRate, 'states/s'),
     );
-    const speedUps = parallel.map((r, i) => r.statesPerSecond / (results[i]?.statesPerSecond ?? 1));
+    const speedUps = parallel.map(
+      (r, i) => r.result.statesPerSecond / (results[i]?.result.statesPerSecond ?? 1),
+    );
     console.log(
       figureLine(
         `explore ${values.preset} speed-up with ${workers} workers`,
@@ -211,13 +246,31 @@ async function main(): Promise<void> {
       ),
     );
     console.log(
-      figureLine(`machine parallel ceiling with ${workers} threads`, median(ceilings) ?? 0, 'x'),
+      figureLine(
+        `explore ${values.preset} cores busy, ${workers} workers`,
+        median(parallel.map((r) => r.cores)) ?? 0,
+        'cores',
+      ),
+    );
+    console.log(
+      figureLine(
+        `machine parallel ceiling with ${workers} threads`,
+        median(ceilings.map((c) => c.arithmetic)) ?? 0,
+        'x',
+      ),
+    );
+    console.log(
+      figureLine(
+        `machine parallel ceiling with ${workers} threads, allocating`,
+        median(ceilings.map((c) => c.allocating)) ?? 0,
+        'x',
+      ),
     );
   }
   if (timer !== null)
     printPhases(
       timer,
-      results.reduce((sum, r) => sum + r.seconds, 0),
+      results.reduce((sum, r) => sum + r.result.seconds, 0),
     );
 }
 
