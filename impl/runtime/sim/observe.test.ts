@@ -12,9 +12,9 @@ import type { SimAction } from './types.js';
 // The Observation reuses what did not change since the last step: the API views while the
 // resourceVersion stands (and the API part while its availability stands too), each stage's
 // report while its snapshot is the same object, each link's observation while its client's
-// phase and epoch, its server's epoch and its messages stand, the ghost's templates while they did not grow, the desired counts while
-// the load stands; its deleted pods are one growing set, seen
-// as it stood at each step. Each reuse rests on an invariant of the runtime (every write
+// phase and epoch, its server's epoch and its messages stand, the ghost's templates while
+// they did not grow, the desired counts while the load stands; its deleted pods are one
+// growing set, seen as it stood at each step. Each reuse rests on an invariant of the runtime (every write
 // takes a resourceVersion; xstate replaces snapshots and contexts); this compares every
 // step's Observation with views and reports built afresh from the store and the snapshots,
 // and its deleted pods with the pods seen to leave the store, at that step and at the end.
