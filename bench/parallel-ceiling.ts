@@ -21,7 +21,7 @@ export interface Ceiling {
 
 /**
  * Iterations per thread: about half a second of arithmetic on this machine, and two seconds
- * of allocating (shorter runs of it gave anything from 0.75 to 1.4, as a collection of the
+ * of allocating (shorter runs of it gave widely scattered ratios, as a collection of the
  * old generation fell in one run or the other).
  */
 const ARITHMETIC_ITERATIONS = 200_000_000;
