@@ -26,7 +26,7 @@ import { linkId } from '../types/ids.js';
 import { type CountEntry, replicaSetVersion } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { patchStatusOn, requestOn, withWritten } from '../world/api.js';
+import { patchStatusOn, requestOn, withWritten, writeBackOn } from '../world/api.js';
 import { withSent } from '../world/net.js';
 import {
   type ClientRole,
@@ -230,11 +230,8 @@ const scaleThroughApi = (
 };
 
 /**
- * Write-back of the autoscaler's count: `spec.replicas` and the version annotation; the
- * generation moves only if `replicas` changes. A newer persisted version is never
- * overwritten: as the ReplicaSet controller's write-back (`replicaset.ts`), the
- * implementation patches with its cached copy's resourceVersion and on a 409 decides again
- * (switch `writeBackPrecondition`), which one atomic step of the model stands for.
+ * Write-back of the autoscaler's count (`writeBackOn`): the generation moves only if
+ * `replicas` changes.
  */
 const writeBackScale = (
   state: WorldState,
@@ -243,32 +240,18 @@ const writeBackScale = (
   key: ObjectKey,
 ): WorldState => {
   const dc = state.deployment;
-  const held = dc.scales[key];
-  if (!held) return state;
-  const { api, outcome } = requestOn(
-    state.api,
+  const { api, held: scales } = writeBackOn(
+    state,
+    cfg,
     events,
-    { actor: 'deployment', verb: 'update', resource: 'deployment', key },
-    () => {
-      const deployment = state.api.deployments[key];
-      if (!deployment) return { api: state.api, outcome: 'notFound' };
-      if (deployment.replicasVersion >= held.version && cfg.switches.writeBackPrecondition)
-        return { api: state.api, outcome: 'conflict' };
-      const written = {
-        ...deployment,
-        generation: deployment.generation + (deployment.replicas !== held.replicas ? 1 : 0),
-        replicas: held.replicas,
-        replicasVersion: held.version,
-      };
-      return { api: withWritten(state.api, 'deployments', written), outcome: 'ok' };
-    },
+    { actor: 'deployment', collection: 'deployments' },
+    dc.scales,
+    key,
+    (deployment, count) => ({
+      ...deployment,
+      generation: deployment.generation + (deployment.replicas !== count.replicas ? 1 : 0),
+    }),
   );
-  const scales =
-    outcome === 'ok' || outcome === 'conflict'
-      ? withEntry(dc.scales, key, { ...held, written: true })
-      : outcome === 'notFound'
-        ? withoutEntries(dc.scales, (_, k) => k === key)
-        : dc.scales;
   return { ...state, api, deployment: scales === dc.scales ? dc : { ...dc, scales } };
 };
 

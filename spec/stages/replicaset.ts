@@ -26,7 +26,7 @@ import type { CountEntry, LinkEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { PodView, ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { markPodDeletingOn, patchStatusOn, requestOn, withWritten } from '../world/api.js';
+import { markPodDeletingOn, patchStatusOn, requestOn, writeBackOn } from '../world/api.js';
 import { withSent } from '../world/net.js';
 import {
   type ClientRole,
@@ -310,11 +310,9 @@ const withRequested = (
 };
 
 /**
- * Write-back of a desired count; a newer persisted version is never overwritten. One step
- * here: the implementation patches with the resourceVersion of its cached copy and, on a
- * 409, waits for its informer and decides again (switch `writeBackPrecondition`). A write
- * in this model never outlives its writer (a request is part of its stage's step), so the
- * switch off changes nothing reachable: the hazard it guards is the implementation's.
+ * Write-back of a desired count (`writeBackOn`). A write in this model never outlives its
+ * writer (a request is part of its stage's step), so the switch `writeBackPrecondition` off
+ * changes nothing reachable: the hazard it guards is the implementation's.
  */
 const writeBack = (
   state: WorldState,
@@ -323,27 +321,15 @@ const writeBack = (
   rsKey: ObjectKey,
 ): WorldState => {
   const rc = state.replicaset;
-  const held = rc.desired[rsKey];
-  if (!held) return state;
-  const { api, outcome } = requestOn(
-    state.api,
+  const { api, held: desired } = writeBackOn(
+    state,
+    cfg,
     events,
-    { actor: 'replicaset', verb: 'update', resource: 'replicaset', key: rsKey },
-    () => {
-      const rs = state.api.replicaSets[rsKey];
-      if (!rs) return { api: state.api, outcome: 'notFound' };
-      if (rs.replicasVersion >= held.version && cfg.switches.writeBackPrecondition)
-        return { api: state.api, outcome: 'conflict' };
-      const written = { ...rs, replicas: held.replicas, replicasVersion: held.version };
-      return { api: withWritten(state.api, 'replicaSets', written), outcome: 'ok' };
-    },
+    { actor: 'replicaset', collection: 'replicaSets' },
+    rc.desired,
+    rsKey,
+    (rs) => rs,
   );
-  const desired =
-    outcome === 'ok' || outcome === 'conflict'
-      ? { ...rc.desired, [rsKey]: { ...held, written: true } }
-      : outcome === 'notFound'
-        ? withoutEntries(rc.desired, (_, key) => key === rsKey)
-        : rc.desired;
   return { ...state, api, replicaset: desired === rc.desired ? rc : { ...rc, desired } };
 };
 

@@ -6,10 +6,11 @@
  */
 
 import { withEntry, withoutEntries } from '../stages/common.js';
+import type { Config } from '../types/config.js';
 import type { ObjectKey, PodKey, StageId } from '../types/ids.js';
 import type { ApiObjects, PodView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import type { WorldState } from './state.js';
+import type { HeldCount, WorldState } from './state.js';
 
 type ApiState = WorldState['api'];
 
@@ -59,6 +60,55 @@ export const withWritten = <C extends Written>(
 ): ApiState => {
   const rv = api.rv + 1;
   return { ...api, rv, [collection]: { ...api[collection], [object.key]: { ...object, rv } } };
+};
+
+/** What a write-back leaves: the API after it, and the writer's table of held counts. */
+export interface WrittenBack {
+  readonly api: ApiState;
+  readonly held: Readonly<Record<ObjectKey, HeldCount>>;
+}
+
+/**
+ * The write-back of the count `held` holds for `key` to its Deployment or ReplicaSet, as the
+ * Deployment and ReplicaSet controllers make it: `spec.replicas` and the version annotation,
+ * `bump` adding what else the write changes. A newer persisted version is never overwritten:
+ * the implementation patches with its cached copy's resourceVersion and on a 409 decides
+ * again (switch `writeBackPrecondition`), which one atomic step stands for here. The count
+ * is then `written` (a conflict too: a newer one is there), or forgotten with its object.
+ */
+export const writeBackOn = <C extends 'deployments' | 'replicaSets'>(
+  state: WorldState,
+  cfg: Config,
+  events: AppliedEvent[],
+  writer: { readonly actor: StageId; readonly collection: C },
+  held: Readonly<Record<ObjectKey, HeldCount>>,
+  key: ObjectKey,
+  bump: (object: ApiObjects[C][string], count: HeldCount) => ApiObjects[C][string],
+): WrittenBack => {
+  const count = held[key];
+  if (!count) return { api: state.api, held };
+  const resource = writer.collection === 'deployments' ? 'deployment' : 'replicaset';
+  const { api, outcome } = requestOn(
+    state.api,
+    events,
+    { actor: writer.actor, verb: 'update', resource, key },
+    () => {
+      const object = state.api[writer.collection][key] as ApiObjects[C][string] | undefined;
+      if (!object) return { api: state.api, outcome: 'notFound' };
+      if (object.replicasVersion >= count.version && cfg.switches.writeBackPrecondition)
+        return { api: state.api, outcome: 'conflict' };
+      const written = {
+        ...bump(object, count),
+        replicas: count.replicas,
+        replicasVersion: count.version,
+      };
+      return { api: withWritten(state.api, writer.collection, written), outcome: 'ok' };
+    },
+  );
+  if (outcome === 'ok' || outcome === 'conflict')
+    return { api, held: withEntry(held, key, { ...count, written: true }) };
+  if (outcome === 'notFound') return { api, held: withoutEntries(held, (_, k) => k === key) };
+  return { api, held };
 };
 
 /**
