@@ -135,7 +135,7 @@ interface Measured {
   readonly cores: number;
 }
 
-async function measured(run: () => ExploreResult | Promise<ExploreResult>): Promise<Measured> {
+async function withCores(run: () => ExploreResult | Promise<ExploreResult>): Promise<Measured> {
   const wall = performance.now();
   const cpu = process.cpuUsage();
   const result = await run();
@@ -185,16 +185,16 @@ async function main(): Promise<void> {
   const maxStates = wholeNumber(SCRIPT, 'max-states', values['max-states'], undefined);
   const timer = values['profile-phases'] ? new PhaseTimer() : null;
   console.log(`explore bench: preset ${values.preset}, profile ${values.profile}`);
-  console.log(describeRun('warm-up', await measured(() => runOnce(configs, maxStates, null))));
+  console.log(describeRun('warm-up', await withCores(() => runOnce(configs, maxStates, null))));
   const results: Measured[] = [];
   const parallel: Measured[] = [];
   const ceilings: Ceiling[] = [];
   for (let run = 1; run <= runs; run++) {
-    const one = await measured(() => runOnce(configs, maxStates, timer));
+    const one = await withCores(() => runOnce(configs, maxStates, timer));
     results.push(one);
     console.log(describeRun(`run ${run}`, one));
     if (workers > 1) {
-      const onWorkers = await measured(() => runOnWorkers(configs, maxStates, workers));
+      const onWorkers = await withCores(() => runOnWorkers(configs, maxStates, workers));
       parallel.push(onWorkers);
       console.log(describeRun(`run ${run}, ${workers} workers`, onWorkers));
       const traffic = onWorkers.result.sharding;

@@ -157,7 +157,7 @@ const NO_ENTRIES: readonly LinkEntry[] = [];
 /** The stages whose held entries may carry a ReplicaSet's or its Deployment's count. */
 const COUNT_HOLDERS = ['autoscaler', 'deployment', 'replicaset'] as const;
 
-/** Adds the counts `entries` carry for the ReplicaSet or for its Deployment. */
+/** Adds to `fold` the counts `entries` carry for the ReplicaSet or for its Deployment. */
 const addCountsOf = (
   entries: readonly LinkEntry[],
   rsKey: ObjectKey,
@@ -167,6 +167,7 @@ const addCountsOf = (
     if (e.kind === 'count' && (e.key === rsKey || e.key === ownerKey)) fold.add(e.replicas);
 };
 
+/** Adds every one of `counts` to `fold`. */
 const addAll = (counts: readonly number[] | undefined): void => {
   for (const count of counts ?? NO_COUNTS) fold.add(count);
 };
