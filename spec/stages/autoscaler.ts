@@ -25,7 +25,7 @@ import type { ObjectKey } from '../types/ids.js';
 import { linkId } from '../types/ids.js';
 import { type CountEntry, mintScaleVersion } from '../types/messages.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { requestOn, withWritten } from '../world/api.js';
+import { requestOn, updateOn } from '../world/api.js';
 import { withSent } from '../world/net.js';
 import { type ClientRole, type ClientRound2, emptyRound2 } from '../world/session.js';
 import type { WorldState } from '../world/state.js';
@@ -68,12 +68,12 @@ const writeScale = (
     state.api,
     events,
     { actor: 'autoscaler', verb: 'update', resource: 'deployment', key },
-    () => {
-      const deployment = state.api.deployments[key];
-      if (!deployment) return { api: state.api, outcome: 'notFound' };
-      const written = { ...deployment, replicas, generation: deployment.generation + 1 };
-      return { api: withWritten(state.api, 'deployments', written), outcome: 'ok' };
-    },
+    () =>
+      updateOn(state.api, 'deployments', key, (deployment) => ({
+        ...deployment,
+        replicas,
+        generation: deployment.generation + 1,
+      })),
   );
   if (outcome !== 'ok' && outcome !== 'notFound') return { ...state, api };
   const a = state.autoscaler;

@@ -26,7 +26,7 @@ import { linkId } from '../types/ids.js';
 import { type CountEntry, replicaSetVersion } from '../types/messages.js';
 import type { ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { patchStatusOn, requestOn, withWritten, writeBackOn } from '../world/api.js';
+import { patchStatusOn, requestOn, updateOn, writeBackOn } from '../world/api.js';
 import { withSent } from '../world/net.js';
 import {
   type ClientRole,
@@ -217,11 +217,7 @@ const scaleThroughApi = (
     state.api,
     events,
     { actor: 'deployment', verb: 'update', resource: 'replicaset', key: rsKey },
-    () => {
-      const rs = state.api.replicaSets[rsKey];
-      if (!rs) return { api: state.api, outcome: 'notFound' };
-      return { api: withWritten(state.api, 'replicaSets', { ...rs, replicas }), outcome: 'ok' };
-    },
+    () => updateOn(state.api, 'replicaSets', rsKey, (rs) => ({ ...rs, replicas })),
   );
   if (outcome !== 'ok') return { ...state, api };
   const dc = state.deployment;

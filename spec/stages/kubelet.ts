@@ -19,7 +19,7 @@ import { kubeletId } from '../types/ids.js';
 import type { PodEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { createPodOn, type Outcome, requestOn, withoutPod, withWritten } from '../world/api.js';
+import { createPodOn, type Outcome, requestOn, updateOn, withoutPod } from '../world/api.js';
 import type { ServerRole } from '../world/session.js';
 import type { HeldPod, InformerView, KubeletState, LinkState, WorldState } from '../world/state.js';
 import {
@@ -202,14 +202,10 @@ const markReady = (
     state.api,
     events,
     { actor: kubeletId(node), verb, resource: 'pod', key },
-    () => {
-      const live = state.api.pods[key];
-      if (!live) return { api: state.api, outcome: 'notFound' };
-      const written = cfg.switches.statusPatchOnly
-        ? { ...live, ready: true }
-        : { ...seen, ready: true };
-      return { api: withWritten(state.api, 'pods', written), outcome: 'ok' };
-    },
+    () =>
+      updateOn(state.api, 'pods', key, (live) =>
+        cfg.switches.statusPatchOnly ? { ...live, ready: true } : { ...seen, ready: true },
+      ),
   );
   return { ...state, api };
 };

@@ -26,7 +26,13 @@ import type { CountEntry, LinkEntry } from '../types/messages.js';
 import { toPodEntry } from '../types/messages.js';
 import type { PodView, ReplicaSetView } from '../types/objects.js';
 import type { AppliedEvent } from '../types/observation.js';
-import { markPodDeletingOn, patchStatusOn, requestOn, writeBackOn } from '../world/api.js';
+import {
+  createOn,
+  markPodDeletingOn,
+  patchStatusOn,
+  requestOn,
+  writeBackOn,
+} from '../world/api.js';
 import { withSent } from '../world/net.js';
 import {
   type ClientRole,
@@ -215,22 +221,16 @@ const createTemplate = (
     state.api,
     events,
     { actor: 'replicaset', verb: 'create', resource: 'templatePod', key },
-    () => {
-      if (state.api.templatePods[key]) return { api: state.api, outcome: 'alreadyExists' };
-      const uidCounter = state.api.uidCounter + 1;
-      const rv = state.api.rv + 1;
-      const template = {
+    () =>
+      createOn(state.api, 'templatePods', key, (uid, rv) => ({
         key,
-        uid: `u${uidCounter}`,
+        uid,
         ownerUid: rs.uid,
         ownerKey: rs.key,
         templateHash: rs.templateHash,
         fallbackBinding: false,
         rv,
-      };
-      const templatePods = { ...state.api.templatePods, [key]: template };
-      return { api: { ...state.api, uidCounter, rv, templatePods }, outcome: 'ok' };
-    },
+      })),
   );
   return { ...state, api };
 };

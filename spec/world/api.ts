@@ -62,6 +62,42 @@ export const withWritten = <C extends Written>(
   return { ...api, rv, [collection]: { ...api[collection], [object.key]: { ...object, rv } } };
 };
 
+/**
+ * An update of the object `key` of `collection`, the body of a request: not found, or what
+ * `change` makes of the object, written at the next rv; `change` may answer an outcome
+ * instead (a refusal, or `ok` for a write that would change nothing).
+ */
+export const updateOn = <C extends Written>(
+  api: ApiState,
+  collection: C,
+  key: ObjectKey,
+  change: (object: ApiObjects[C][string]) => ApiObjects[C][string] | Outcome,
+): Answer => {
+  const object = api[collection][key] as ApiObjects[C][string] | undefined;
+  if (!object) return { api, outcome: 'notFound' };
+  const changed = change(object);
+  if (typeof changed === 'string') return { api, outcome: changed };
+  return { api: withWritten(api, collection, changed), outcome: 'ok' };
+};
+
+/**
+ * A CREATE of the object `key` of `collection`, the body of a request: already there, or
+ * what `make` builds with the next uid and rv. As in Kubernetes, owner references are not
+ * checked: an object whose owner is gone is accepted, and the garbage collector removes it.
+ */
+export const createOn = <C extends 'pods' | 'templatePods'>(
+  api: ApiState,
+  collection: C,
+  key: ObjectKey,
+  make: (uid: string, rv: number) => ApiObjects[C][string],
+): Answer => {
+  if (api[collection][key]) return { api, outcome: 'alreadyExists' };
+  const uidCounter = api.uidCounter + 1;
+  const rv = api.rv + 1;
+  const objects = { ...api[collection], [key]: make(`u${uidCounter}`, rv) };
+  return { api: { ...api, uidCounter, rv, [collection]: objects }, outcome: 'ok' };
+};
+
 /** What a write-back leaves: the API after it, and the writer's table of held counts. */
 export interface WrittenBack {
   readonly api: ApiState;
@@ -92,18 +128,12 @@ export const writeBackOn = <C extends 'deployments' | 'replicaSets'>(
     state.api,
     events,
     { actor: writer.actor, verb: 'update', resource, key },
-    () => {
-      const object = state.api[writer.collection][key] as ApiObjects[C][string] | undefined;
-      if (!object) return { api: state.api, outcome: 'notFound' };
-      if (object.replicasVersion >= count.version && cfg.switches.writeBackPrecondition)
-        return { api: state.api, outcome: 'conflict' };
-      const written = {
-        ...bump(object, count),
-        replicas: count.replicas,
-        replicasVersion: count.version,
-      };
-      return { api: withWritten(state.api, writer.collection, written), outcome: 'ok' };
-    },
+    () =>
+      updateOn(state.api, writer.collection, key, (object) =>
+        object.replicasVersion >= count.version && cfg.switches.writeBackPrecondition
+          ? 'conflict'
+          : { ...bump(object, count), replicas: count.replicas, replicasVersion: count.version },
+      ),
   );
   if (outcome === 'ok' || outcome === 'conflict')
     return { api, held: withEntry(held, key, { ...count, written: true }) };
@@ -124,12 +154,10 @@ export const patchStatusOn = (
 ): Answer => {
   const [replicas, ready] = status.split('/').map(Number);
   const collection = actor === 'deployment' ? 'deployments' : 'replicaSets';
-  return requestOn(api, events, { actor, verb: 'patch', resource: actor, key }, () => {
-    const object = api[collection][key];
-    if (!object) return { api, outcome: 'notFound' };
-    const patched = { ...object, status: { replicas: replicas ?? 0, readyReplicas: ready ?? 0 } };
-    return { api: withWritten(api, collection, patched), outcome: 'ok' };
-  });
+  const patch = { replicas: replicas ?? 0, readyReplicas: ready ?? 0 };
+  return requestOn(api, events, { actor, verb: 'patch', resource: actor, key }, () =>
+    updateOn(api, collection, key, (object) => ({ ...object, status: patch })),
+  );
 };
 
 /**
@@ -146,12 +174,8 @@ export const withoutPod = (state: WorldState, key: PodKey): WorldState => {
 };
 
 /** Graceful deletion: set deletionTimestamp; the pod's kubelet finishes it. */
-export const markPodDeletingOn = (api: ApiState, key: PodKey): Answer => {
-  const pod = api.pods[key];
-  if (!pod) return { api, outcome: 'notFound' };
-  if (pod.deleting) return { api, outcome: 'ok' };
-  return { api: withWritten(api, 'pods', { ...pod, deleting: true }), outcome: 'ok' };
-};
+export const markPodDeletingOn = (api: ApiState, key: PodKey): Answer =>
+  updateOn(api, 'pods', key, (pod) => (pod.deleting ? 'ok' : { ...pod, deleting: true }));
 
 interface NewPod {
   readonly key: PodKey;
@@ -161,18 +185,9 @@ interface NewPod {
   readonly nodeName: string;
 }
 
-/**
- * Pod CREATE. As in Kubernetes, the owner reference is not checked: a pod whose owner
- * ReplicaSet is gone or being deleted is accepted, and the garbage collector removes it.
- */
-export const createPodOn = (api: ApiState, pod: NewPod): Answer => {
-  if (api.pods[pod.key]) return { api, outcome: 'alreadyExists' };
-  const uidCounter = api.uidCounter + 1;
-  const rv = api.rv + 1;
-  const created: PodView = { ...pod, uid: `u${uidCounter}`, ready: false, deleting: false, rv };
-  const pods = { ...api.pods, [pod.key]: created };
-  return { api: { ...api, uidCounter, rv, pods }, outcome: 'ok' };
-};
+/** Pod CREATE (`createOn`). */
+export const createPodOn = (api: ApiState, pod: NewPod): Answer =>
+  createOn(api, 'pods', pod.key, (uid, rv) => ({ ...pod, uid, ready: false, deleting: false, rv }));
 
 /**
  * One garbage-collector sweep (background propagation), one level of ownership at a time,
