@@ -100,12 +100,17 @@ describe('kd explore', () => {
     const report = JSON.parse(out[0] ?? '');
     expect(Object.keys(report)).toEqual([
       'states',
+      'complete',
+      'depth',
+      'levels',
       'statesPerSecond',
+      'peakRssMb',
       'collisionProbability',
       'properties',
       'counterexample',
     ]);
-    expect(report.states).toBe(4);
+    expect(report).toMatchObject({ states: 4, complete: true, depth: 3, levels: [1, 1, 1, 1] });
+    expect(report.peakRssMb).toBeGreaterThan(0);
     // Four states: six pairs, each sharing a 64-bit fingerprint with probability 2^-64.
     expect(report.collisionProbability).toBe(6 / 2 ** 64);
     expect(report.counterexample).toBeNull();
@@ -236,6 +241,9 @@ describe('kd explore', () => {
   it('exits 1 and leaves properties unknown when cut by --max-states', async () => {
     expect(await runExplore(options({ maxStates: 2 }), io(false))).toBe(1);
     expect(out.join('')).toContain('incomplete: cut by --max-states');
+    expect(out.join('')).toContain(
+      'states first met at depth 0, 1, ...: 1, 1 (the last level is cut)',
+    );
   });
 
   it('lists the mutants as a table or as JSON', async () => {

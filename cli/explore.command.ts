@@ -253,7 +253,11 @@ export function mutantTable(rows = mutantRows()): string[] {
 function jsonReport(result: ExploreResult, counterexample: string | null) {
   return {
     states: result.states,
+    complete: result.complete,
+    depth: result.depth,
+    levels: result.levels,
     statesPerSecond: Math.round(result.statesPerSecond),
+    peakRssMb: peakRssMb(),
     collisionProbability: result.collisionProbability,
     properties: result.properties.map(({ name, kind, status }) => ({ name, kind, status })),
     counterexample,
@@ -345,12 +349,15 @@ function summaryLines(result: ExploreResult): string[] {
   const rate = Math.round(result.statesPerSecond).toLocaleString('en-US');
   const lines = [
     `states ${result.states.toLocaleString('en-US')}, transitions ${result.transitions.toLocaleString('en-US')}, ` +
-      `depth ${result.depth}, ${result.seconds.toFixed(1)} s (${rate} states/s)`,
+      `depth ${result.depth}, ${result.seconds.toFixed(1)} s (${rate} states/s), peak memory ${peakRssMb().toLocaleString('en-US')} MB`,
     // As TLC reports it: states are told apart by 64-bit fingerprints of their keys.
     `visited states kept as 64-bit fingerprints: probability that two were merged ${result.collisionProbability.toExponential(1)}`,
   ];
   if (result.stopReason === 'maxStates') {
-    lines.push('incomplete: cut by --max-states; unviolated properties are unknown');
+    lines.push(
+      'incomplete: cut by --max-states; unviolated properties are unknown',
+      levelsLine(result.levels),
+    );
   } else if (result.stopReason === 'violation') {
     lines.push('incomplete: stopped at the first violation (--keep-going to go on)');
   } else if (result.stopReason === 'interrupted') {
@@ -359,6 +366,18 @@ function summaryLines(result: ExploreResult): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * The process's peak resident memory (the kernel's count, worker threads included): what
+ * decides how far a preset can go on a machine, as much as the time.
+ */
+const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** A cut run's states per depth: a level still growing several-fold is far from the end. */
+function levelsLine(levels: readonly number[]): string {
+  const counts = levels.map((n) => n.toLocaleString('en-US')).join(', ');
+  return `states first met at depth 0, 1, ...: ${counts} (the last level is cut)`;
 }
 
 function violationLines(violation: Violation, colors: Colors, preset: string): string[] {

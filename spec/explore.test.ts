@@ -220,6 +220,7 @@ describe.each(EXPLORERS)('explore (%s)', (_, explore) => {
       }),
     );
     expect(result).toMatchObject({ states: 4, transitions: 4, depth: 2, complete: true });
+    expect(result.levels).toEqual([1, 2, 1]);
     expect(afterCalls).toBe(4);
   });
 

@@ -82,6 +82,11 @@ export interface ExploreResult {
   readonly transitions: number;
   /** Steps from the initial state to the deepest state discovered. */
   readonly depth: number;
+  /**
+   * `levels[d]`: the states first met at depth `d` (the last level is partial when the search
+   * was cut). How fast the levels grow says whether a bounded run could finish.
+   */
+  readonly levels: readonly number[];
   readonly seconds: number;
   readonly statesPerSecond: number;
   /** Every reachable state was expanded (false when cut by `maxStates` or a violation). */

@@ -23,6 +23,7 @@ const outline = (result: ExploreResult) => ({
   states: result.states,
   transitions: result.transitions,
   depth: result.depth,
+  levels: result.levels,
   complete: result.complete,
   stopReason: result.stopReason,
   properties: result.properties,

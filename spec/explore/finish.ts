@@ -91,6 +91,7 @@ export function summarise<S>(
     states: store.size,
     transitions: search.transitions,
     depth: store.size === 0 ? 0 : store.depthOf(store.size - 1),
+    levels: store.levels(),
     seconds,
     statesPerSecond: seconds > 0 ? store.size / seconds : 0,
     complete,

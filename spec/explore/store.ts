@@ -60,6 +60,16 @@ export class StateStore {
     return this.depths.get(id);
   }
 
+  /** How many states were first met at each BFS depth (ids go by depth). */
+  levels(): number[] {
+    const counts: number[] = [];
+    for (let id = 0; id < this.size; id++) {
+      const depth = this.depths.get(id);
+      counts[depth] = (counts[depth] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   /** Starts the successor list of `id`; states must be expanded in index order. */
   beginEdges(id: number): void {
     if (id !== this.edgeStarts.length) {

@@ -167,6 +167,7 @@ function total(
     states: sum('states'),
     transitions: sum('transitions'),
     depth: Math.max(0, ...results.map((r) => r.depth)),
+    levels: sumLevels(results),
     seconds,
     statesPerSecond: seconds > 0 ? sum('states') / seconds : 0,
     complete: allRan && results.every((r) => r.complete),
@@ -177,6 +178,13 @@ function total(
     violations: findings.map((f) => f.violation),
     ...shardingOf(results),
   };
+}
+
+/** The parts' states at each depth, added up (each part starts at its own depth 0). */
+function sumLevels(results: readonly ExploreResult[]): number[] {
+  const levels: number[] = [];
+  for (const r of results) r.levels.forEach((n, d) => (levels[d] = (levels[d] ?? 0) + n));
+  return levels;
 }
 
 /** The parts' traffic summed, when they ran on shards. */
