@@ -22,6 +22,9 @@ describe('kd bench', () => {
         expect(run.complete).toBe(true);
         expect(run.checks).toEqual({ lost: 0, duplicated: 0, orphaned: 0 });
         expect(run.p90Ms).toBeGreaterThan(0);
+        // The wire's JSON is measured, and is a part of the CPU, not more than all of it.
+        expect(run.wireJsonMsPerPod).toBeGreaterThan(0);
+        expect(run.wireJsonMsPerPod).toBeLessThan(run.cpuMsPerPod);
       }
       expect(direct.writesPerPod).toBeLessThanOrEqual(2);
       expect(api.writesPerPod).toBeGreaterThanOrEqual(3);
@@ -40,6 +43,7 @@ describe('kd bench', () => {
       'p99Ms',
       'writesPerPod',
       'cpuMsPerPod',
+      'wireJsonMsPerPod',
     ])
       expect(json.rows[0]).toHaveProperty(key);
     for (const key of ['workload', 'n', 'config', 'p90Ratio'])

@@ -219,7 +219,10 @@ const commandLine = (o: BenchCliOptions): string =>
     .filter((s) => s !== '')
     .join(' ');
 
-/** The lines `npm run bench:compare` reads: each cell's CPU per pod and p90, each p90 ratio. */
+/**
+ * The lines `npm run bench:compare` reads: each cell's CPU per pod (and the wire's JSON part
+ * of it) and p90, each p90 ratio.
+ */
 const figureLinesOf = (report: Report): string[] => {
   const cell = (r: { workload: string; n: number; config: string; sandboxMs: number }) =>
     `${r.workload} n=${r.n} ${r.config} sandbox ${r.sandboxMs} ms`;
@@ -227,6 +230,8 @@ const figureLinesOf = (report: Report): string[] => {
   for (const r of report.rows) {
     if (r.cpuMsPerPod !== null)
       lines.push(figureLine(`${cell(r)} ${r.path} CPU per pod`, r.cpuMsPerPod, 'ms'));
+    if (r.wireJsonMsPerPod !== null)
+      lines.push(figureLine(`${cell(r)} ${r.path} JSON per pod`, r.wireJsonMsPerPod, 'ms'));
     if (r.p90Ms !== null) lines.push(figureLine(`${cell(r)} ${r.path} p90`, r.p90Ms, 'ms'));
   }
   for (const r of report.ratios)
@@ -246,6 +251,7 @@ export const jsonOf = (report: Report) => ({
     p99Ms: r.p99Ms,
     writesPerPod: r.writesPerPod,
     cpuMsPerPod: r.cpuMsPerPod,
+    wireJsonMsPerPod: r.wireJsonMsPerPod,
     sandboxMs: r.sandboxMs,
     bindP90Ms: r.bindP90Ms,
     lost: r.lost,

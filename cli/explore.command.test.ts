@@ -187,6 +187,10 @@ describe('kd explore', () => {
     const text = out.join('');
     expect(text).toContain('states 20, transitions 15, depth 3');
     expect(text).toContain('tiny: up 4 + down 4 + retries 4 + tenants 4 + spread 4');
+    out = [];
+    await runExplore({ profile: 'hardened', save: false, json: true }, io(false));
+    // Each part starts at its own depth 0: the suite's levels are the parts' added up.
+    expect(JSON.parse(out[0] ?? '').levels).toEqual([5, 5, 5, 5]);
   });
 
   it("starts a mutant's suite run with the part where its hazard shows", async () => {

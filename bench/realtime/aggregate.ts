@@ -19,6 +19,7 @@ export interface Row {
   readonly p99Ms: number | null;
   readonly writesPerPod: number | null;
   readonly cpuMsPerPod: number | null;
+  readonly wireJsonMsPerPod: number | null;
   readonly sandboxMs: number;
   readonly pods: number;
   readonly reps: number;
@@ -92,6 +93,7 @@ const rowOf = (result: CellResult, path: 'api' | 'direct'): Row => {
     p99Ms: med(runs, (r) => r.p99Ms),
     writesPerPod: med(runs, (r) => r.writesPerPod),
     cpuMsPerPod: med(runs, (r) => r.cpuMsPerPod),
+    wireJsonMsPerPod: med(runs, (r) => r.wireJsonMsPerPod),
     sandboxMs: cell.sandboxMs,
     pods: runs[0]?.pods ?? 0,
     reps: runs.length,

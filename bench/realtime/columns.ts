@@ -61,6 +61,7 @@ const COLUMNS: readonly Column[] = [
       fmt(r.apiBytesPerPod === null ? null : kb(r.apiBytesPerPod + (r.watchBytesPerPod ?? 0))),
   },
   { doc: 'CPU ms / pod', terminal: 'cpu ms/pod', cell: (r) => fmt(r.cpuMsPerPod) },
+  { doc: 'of which JSON ms', terminal: 'json ms/pod', cell: (r) => fmt(r.wireJsonMsPerPod) },
   { doc: 'lag p99 ms', terminal: 'lag p99', cell: (r) => fmt(r.lagP99Ms) },
   {
     doc: 'peak RSS MB',

@@ -34,6 +34,8 @@ export interface RunMeasures {
   readonly apiBytesPerPod: number;
   readonly watchBytesPerPod: number;
   readonly cpuMsPerPod: number;
+  /** Of that CPU, the modelled wire's JSON (wall time inside its encodes and decodes). */
+  readonly wireJsonMsPerPod: number;
   /** From the load change until every pod was Ready (or the deadline). */
   readonly wallMs: number;
   /** How late the loop took events after they were due: p99 and max. */
@@ -93,11 +95,18 @@ const apiFigures = (before: AccountingSnapshot, after: AccountingSnapshot, pods:
   };
 };
 
+/** What is read the moment every pod is Ready: clock, the CPU since the load rose, the wire's. */
+export interface AllReady {
+  readonly atMs: number;
+  readonly cpu: NodeJS.CpuUsage;
+  readonly wireJsonMs: number;
+}
+
 export const measure = (
   rt: RealtimeCluster,
   observer: Observer,
   start: Start,
-  allReady: { atMs: number; cpu: NodeJS.CpuUsage },
+  allReady: AllReady,
   pods: number,
 ): RunMeasures => {
   const ready = spans(pods, observer.ready, start.t0Ms);
@@ -115,6 +124,7 @@ export const measure = (
     },
     ...apiFigures(start.api, rt.cluster.api.stats(), pods),
     cpuMsPerPod: (allReady.cpu.user + allReady.cpu.system) / 1000 / pods,
+    wireJsonMsPerPod: allReady.wireJsonMs / pods,
     wallMs: allReady.atMs - start.t0Ms,
     lagP99Ms: percentile(late, 99),
     lagMaxMs: late.length > 0 ? (late[late.length - 1] as number) : null,

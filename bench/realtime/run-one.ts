@@ -13,7 +13,7 @@ import { STAGES } from '../../impl/stages/registry.js';
 import { objectKey, type StageId, stageKindOf } from '../../spec/types/ids.js';
 import { makeConfig } from '../../spec/types/mutants.js';
 import { checkPods, type PodChecks } from './checks.js';
-import { measure, type RunMeasures } from './measure.js';
+import { type AllReady, measure, type RunMeasures } from './measure.js';
 import { Observer } from './observer.js';
 import { type Cell, podsOf } from './workloads.js';
 
@@ -161,10 +161,10 @@ export interface Start {
   readonly t0Ms: number;
   readonly cpu: NodeJS.CpuUsage;
   readonly api: AccountingSnapshot;
-  readonly wire: { encodedBytes: number; decodedBytes: number };
+  readonly wire: { encodedBytes: number; decodedBytes: number; jsonMs: number };
   peakRss: number;
   sample(): void;
-  stop(): { atMs: number; cpu: NodeJS.CpuUsage };
+  stop(): AllReady;
 }
 
 /** Samples RSS every this many steps (memoryUsage is not free). */
@@ -183,7 +183,11 @@ const snapshotNow = (rt: RealtimeCluster): Start => {
       if (steps % RSS_EVERY === 0)
         start.peakRss = Math.max(start.peakRss, process.memoryUsage().rss);
     },
-    stop: () => ({ atMs: rt.clock.now(), cpu: process.cpuUsage(start.cpu) }),
+    stop: () => ({
+      atMs: rt.clock.now(),
+      cpu: process.cpuUsage(start.cpu),
+      wireJsonMs: rt.wire.tally.jsonMs - start.wire.jsonMs,
+    }),
   };
   return start;
 };

@@ -232,7 +232,8 @@ const methodSection = (): string[] => [
     "kubelet hears of the pod's binding (a direct `bindPod`, or the bound pod in its informer); " +
     'the **p90 per hop**: load → scheduler hears the pod → kubelet hears the binding → Ready; ' +
     '**pod writes / pod**, successful writes to Pod objects; API and watch bytes per pod; ' +
-    "**CPU ms / pod**, the process's user + system CPU from the load change to the last Ready; " +
+    "**CPU ms / pod**, the process's user + system CPU from the load change to the last Ready, " +
+    "**of which JSON ms** the time spent inside the modelled wire's encodes and decodes (the part no stage can make cheaper); " +
     '**lag p99**, how late the event loop took events after they were due; peak RSS sampled ' +
     'during the run (process-wide).',
   '',

@@ -183,7 +183,9 @@ function total(
 /** The parts' states at each depth, added up (each part starts at its own depth 0). */
 function sumLevels(results: readonly ExploreResult[]): number[] {
   const levels: number[] = [];
-  for (const r of results) r.levels.forEach((n, d) => (levels[d] = (levels[d] ?? 0) + n));
+  for (const r of results) {
+    for (const [depth, n] of r.levels.entries()) levels[depth] = (levels[depth] ?? 0) + n;
+  }
   return levels;
 }
 
