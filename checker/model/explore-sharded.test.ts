@@ -54,6 +54,11 @@ describe('the sharded search agrees with the one-thread explorer', () => {
   it('stops within its share of --max-states, incomplete', () => {
     const result = exploreSharded(model, CATALOGUE, 2, { maxStates: 300 });
     expect(result.states).toBeLessThanOrEqual(300);
+    // A full shard stops expanding: a few transitions more than the one-thread search's
+    // (the rest of the state it was expanding), not the rest of the level.
+    const one = exploreSharded(model, CATALOGUE, 1, { maxStates: 300 });
+    const alone = explore(model, CATALOGUE, { maxStates: 300 });
+    expect(one.transitions - alone.transitions).toBeLessThan(20);
     expect(result).toMatchObject({ complete: false, stopReason: 'maxStates' });
     expect(result.properties.filter((p) => p.status === 'holds' && p.kind !== 'sometimes')).toEqual(
       [],

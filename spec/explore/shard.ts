@@ -257,6 +257,10 @@ export class Shard<S> {
       frontier[i] = undefined;
       this.expand(entry, claim);
       expanded?.(frontier.length - i - 1);
+      // Its share of `maxStates` is used up: the search ends with this level, and the rest
+      // of it could only find states this shard may not keep (the one-thread search stops
+      // at once too). Expanding it anyway took minutes on a large preset.
+      if (this.full) return;
     }
   }
 
