@@ -156,12 +156,12 @@ export const runOne = async (cell: Cell, path: Mode, crash: StageId | null): Pro
   };
 };
 
-/** What is read when the load rises: clock, CPU, API accounting, wire tally. */
+/** What is read when the load rises: clock, CPU, API accounting, the wire's JSON time. */
 export interface Start {
   readonly t0Ms: number;
   readonly cpu: NodeJS.CpuUsage;
   readonly api: AccountingSnapshot;
-  readonly wire: { encodedBytes: number; decodedBytes: number; jsonMs: number };
+  readonly wireJsonMs: number;
   peakRss: number;
   sample(): void;
   stop(): AllReady;
@@ -176,7 +176,7 @@ const snapshotNow = (rt: RealtimeCluster): Start => {
     t0Ms: rt.clock.now(),
     cpu: process.cpuUsage(),
     api: rt.cluster.api.stats(),
-    wire: { ...rt.wire.tally },
+    wireJsonMs: rt.wire.tally.jsonMs,
     peakRss: process.memoryUsage().rss,
     sample() {
       steps += 1;
@@ -186,7 +186,7 @@ const snapshotNow = (rt: RealtimeCluster): Start => {
     stop: () => ({
       atMs: rt.clock.now(),
       cpu: process.cpuUsage(start.cpu),
-      wireJsonMs: rt.wire.tally.jsonMs - start.wire.jsonMs,
+      wireJsonMs: rt.wire.tally.jsonMs - start.wireJsonMs,
     }),
   };
   return start;

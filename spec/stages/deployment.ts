@@ -237,7 +237,7 @@ const writeBackScale = (
 ): WorldState => {
   const dc = state.deployment;
   const { api, held: scales } = writeBackOn(
-    state,
+    state.api,
     cfg,
     events,
     { actor: 'deployment', collection: 'deployments' },

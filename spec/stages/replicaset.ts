@@ -322,7 +322,7 @@ const writeBack = (
 ): WorldState => {
   const rc = state.replicaset;
   const { api, held: desired } = writeBackOn(
-    state,
+    state.api,
     cfg,
     events,
     { actor: 'replicaset', collection: 'replicaSets' },

@@ -113,7 +113,7 @@ export interface WrittenBack {
  * is then `written` (a conflict too: a newer one is there), or forgotten with its object.
  */
 export const writeBackOn = <C extends 'deployments' | 'replicaSets'>(
-  state: WorldState,
+  api: ApiState,
   cfg: Config,
   events: AppliedEvent[],
   writer: { readonly actor: StageId; readonly collection: C },
@@ -122,23 +122,25 @@ export const writeBackOn = <C extends 'deployments' | 'replicaSets'>(
   bump: (object: ApiObjects[C][string], count: HeldCount) => ApiObjects[C][string],
 ): WrittenBack => {
   const count = held[key];
-  if (!count) return { api: state.api, held };
+  if (!count) return { api, held };
   const resource = writer.collection === 'deployments' ? 'deployment' : 'replicaset';
-  const { api, outcome } = requestOn(
-    state.api,
+  const answer = requestOn(
+    api,
     events,
     { actor: writer.actor, verb: 'update', resource, key },
     () =>
-      updateOn(state.api, writer.collection, key, (object) =>
+      updateOn(api, writer.collection, key, (object) =>
         object.replicasVersion >= count.version && cfg.switches.writeBackPrecondition
           ? 'conflict'
           : { ...bump(object, count), replicas: count.replicas, replicasVersion: count.version },
       ),
   );
-  if (outcome === 'ok' || outcome === 'conflict')
-    return { api, held: withEntry(held, key, { ...count, written: true }) };
-  if (outcome === 'notFound') return { api, held: withoutEntries(held, (_, k) => k === key) };
-  return { api, held };
+  const after = answer.api;
+  if (answer.outcome === 'ok' || answer.outcome === 'conflict')
+    return { api: after, held: withEntry(held, key, { ...count, written: true }) };
+  if (answer.outcome === 'notFound')
+    return { api: after, held: withoutEntries(held, (_, k) => k === key) };
+  return { api: after, held };
 };
 
 /**
