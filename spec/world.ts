@@ -154,7 +154,8 @@ const sessionSteps = (state: WorldState, cfg: Config): SessionSteps => {
     }
     if (link.round2) {
       steps.push(...round2Steps(state, link));
-      // The timer is longer than a read and an informer's lag: firing now is a fault.
+      // The timer does not run out while round 2 waits for the client's own read and
+      // informer (the implementation re-arms it then: `retryVerdict`); firing now is a fault.
       spurious.push(link);
       continue;
     }

@@ -51,3 +51,32 @@ describe('a throttled request and a crash', () => {
     expect(creates().map((p) => p.id)).toEqual(sent.map((p) => p.id));
   });
 });
+
+describe('round 2 reads slower than the handshake retry timer', () => {
+  it('connects every kubelet with about one resourceVersion read per link, and serves', () => {
+    // 20 kubelet links and a scheduler allowed 5 requests/s: its round 2 reads queue for up
+    // to 4 s, far longer than the 500 ms retry timer. Re-handshaking on that timer replaced
+    // every queued read by a new one, without end (W3 under default limits, 2026-12-05).
+    const nodes = 20;
+    const scenario = makeScenario('burst', { pods: 2 * nodes, nodes, functions: 1 });
+    const cluster = new SimCluster({
+      config: scenarioConfig(makeConfig('up', 'hardened', null)),
+      mode: 'direct',
+      registry: STAGES,
+      topology: scenario.topology,
+      seed: 1,
+      rateLimits: { scheduler: { qps: 5, burst: 1 } },
+    });
+    runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
+    for (const timed of scenario.actions) cluster.apply(timed.action);
+    runDefault(cluster, {
+      stepMax: 100_000,
+      untilMs: 60_000,
+      stopWhen: () => cluster.readyAtMs !== null,
+    });
+    const summary = cluster.summary();
+    expect(summary.readyAtMs).not.toBeNull();
+    // Its informers' lists and one read per link (before the fix: 5 reads/s without end).
+    expect(summary.api.byClient.scheduler?.count).toBeLessThan(2 * nodes);
+  });
+});

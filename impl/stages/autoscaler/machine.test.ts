@@ -202,6 +202,23 @@ describe("autoscaler with autoscalerLink 'direct'", () => {
     expect(a.sent()).toMatchObject([{ type: 'deployment.sync', epoch: 'autoscaler#1.1' }]);
   });
 
+  it('waits for its own GET when the retry timer fires first; a failed GET lets it handshake again', () => {
+    const a = connected();
+    a.send({ type: 'timer', name: 'link.retry:autoscaler->deployment' });
+    a.send(reply('autoscaler#1.2'));
+    const get = a.api();
+    expect(get.intent).toEqual({ op: 'get', kind: 'Deployment', key: 'a/fn' });
+    // The GET may wait in the client's token bucket longer than the timer: a new handshake
+    // would need a new GET, answered no sooner.
+    a.send({ type: 'timer', name: 'link.retry:autoscaler->deployment' });
+    expect(a.sent()).toEqual([]);
+    expect(a.of('timer.set').map((e) => e.name)).toEqual(['link.retry:autoscaler->deployment']);
+    a.send(done(get, 'outage'));
+    expect(a.sent()).toEqual([]);
+    a.send({ type: 'timer', name: 'link.retry:autoscaler->deployment' });
+    expect(a.sent()).toMatchObject([{ type: 'deployment.handshake', epoch: 'autoscaler#1.3' }]);
+  });
+
   it('keeps a count the Deployment controller reports, without reading the API', () => {
     const a = connected();
     a.send({ type: 'timer', name: 'link.retry:autoscaler->deployment' });

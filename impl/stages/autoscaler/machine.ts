@@ -67,6 +67,7 @@ import {
 } from '../controller/context.js';
 import {
   type CountReads,
+  countReadsUnderway,
   newCountReads,
   recordCountBarrier,
   recordCountRead,
@@ -121,7 +122,7 @@ export const autoscalerMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    ...clientStageActions<Ctx>(writeAll, holdsDirect),
+    ...clientStageActions<Ctx>(writeAll, holdsDirect, countReadsUnderway),
     onLoad: step(onLoad),
     onApiDone: step(onApiDone),
     onInformer: step(onInformer),
@@ -324,9 +325,9 @@ function onReply(c: Ctx, m: Message, out: Effect[]): Ctx {
   return next;
 }
 
-/** A Deployment GET answered. A failed read leaves the round to the retry timer. */
+/** A Deployment GET answered. A failed read drops the round: the retry timer handshakes again. */
 function onRead(c: Ctx, key: ObjectKey, e: Ev<'api.done'>, out: Effect[]): Ctx {
-  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return c;
+  if (e.outcome !== 'ok' && e.outcome !== 'notFound') return recordCountRead(c, key, null);
   // A gone Deployment counts as written back: nothing is left to scale.
   const version =
     e.object?.kind === 'Deployment' ? e.object.view.replicasVersion : Number.MAX_SAFE_INTEGER;

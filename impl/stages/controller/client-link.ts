@@ -6,7 +6,8 @@
  * events through.
  *
  *   disconnected ──(stage past syncing)──► handshaking ──reply accepted──► syncing ──syncAck──► connected
- *        ▲                                  │ ▲  notReady: wait; timer: new epoch            │
+ *        ▲                                  │ ▲  notReady: wait; timer: new epoch (or, while    │
+ *        │                                  │ │  round 2 waits for the stage's reads, wait)     │
  *        └──── epochMismatch, link.down ◄───┴─┴────────────────────────────────────────────────┘
  *
  * The phase is stored once, in `link.phase`: each transition names the phase it applies in
@@ -24,8 +25,10 @@ import {
   onNotReady,
   onServerDown,
   onSyncAck,
+  type RetryReasons,
+  rearmRetry,
   recheckTimer,
-  retryDue,
+  retryVerdict,
   startHandshake,
 } from '../link/index.js';
 import { type ControllerContext, onLease } from './context.js';
@@ -76,8 +79,11 @@ export const armRecheck = (c: ClientContext, holdsDirty: boolean, out: Effect[])
 };
 
 /** The retry timer: a new handshake if the link is stuck or the stage still holds entries. */
-const onRetryTimer = <C extends ClientContext>(c: C, holdsDirty: boolean, out: Effect[]): C =>
-  retryDue(c.link, holdsDirty) ? handshake(c, out) : c;
+const onRetryTimer = <C extends ClientContext>(c: C, why: RetryReasons, out: Effect[]): C => {
+  const verdict = retryVerdict(c.link, why);
+  if (verdict === 'wait') out.push(rearmRetry(c.link));
+  return verdict === 'handshake' ? handshake(c, out) : c;
+};
 
 const isRetryTimer = (c: ClientContext, e: StageEvent): boolean =>
   e.type === 'timer' && linkOfRetryTimer(e.name) === c.link.id;
@@ -153,7 +159,7 @@ export const linkTransitions = {
     { guard: gets('connected', 'epochMismatch'), actions: 'onMismatch' },
   ],
   timer: [
-    { guard: { type: 'retryTimer', params: { phase: 'handshaking' } }, actions: 'handshake' },
+    { guard: { type: 'retryTimer', params: { phase: 'handshaking' } }, actions: 'onRetryTimer' },
     { guard: { type: 'retryTimer', params: { phase: 'syncing' } }, actions: 'handshake' },
     { guard: { type: 'retryTimer', params: { phase: 'connected' } }, actions: 'onRetryTimer' },
   ],
@@ -171,12 +177,14 @@ export const mustHandshake = { guard: 'mustHandshake', actions: 'handshake' } as
  * The actions every client stage has alike: its lifecycle (`markSynced`, the Lease, `onSynced`
  * to recovering, `onServing`) and its link. `work` is the stage's reconcile, run when it
  * starts serving and when its link connects; `holdsDirty` whether it still holds entries
- * sent on the link (its retry timer re-handshakes then). The stage adds `onReply`: round 2
+ * sent on the link (its retry timer re-handshakes then), `round2Underway` whether round 2
+ * still waits for its reads (its retry timer waits then). The stage adds `onReply`: round 2
  * is its own.
  */
 export const clientStageActions = <C extends ClientContext>(
   work: (c: C, out: Effect[]) => C,
   holdsDirty: (c: C) => boolean,
+  round2Underway: (c: C) => boolean,
 ) => ({
   markSynced: withContext<C>((c) => ({ ...c, informerSynced: true })),
   onLease: withEvent<C>(onLease),
@@ -192,5 +200,7 @@ export const clientStageActions = <C extends ClientContext>(
     onNotReadyMessage(c, m, out);
     return c;
   }),
-  onRetryTimer: withContext<C>((c, out) => onRetryTimer(c, holdsDirty(c), out)),
+  onRetryTimer: withContext<C>((c, out) =>
+    onRetryTimer(c, { holdsDirty: holdsDirty(c), round2Underway: round2Underway(c) }, out),
+  ),
 });

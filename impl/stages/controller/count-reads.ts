@@ -8,6 +8,7 @@
  */
 import type { ObjectKey } from '../../../spec/types/ids.js';
 import type { LinkEntry } from '../../../spec/types/messages.js';
+import { underway } from '../link/index.js';
 import type { ClientContext } from './client-link.js';
 
 export interface CountReads {
@@ -33,28 +34,35 @@ export const newCountReads = (
 });
 
 /** The reads of the current handshake, if the link still waits for its round 2. */
-const waiting = (c: ReadingClient): CountReads | null =>
-  c.reads?.epoch === c.link.epoch && c.link.phase === 'handshaking' ? c.reads : null;
+const waiting = (c: ReadingClient): CountReads | null => underway(c.reads, c.link);
 
-/** A GET answered with the persisted `version` (a failed one leaves the round to the retry timer). */
+/** Is round 2 still waiting for this stage's reads (`RetryReasons.round2Underway`)? */
+export const countReadsUnderway = (c: ReadingClient): boolean => waiting(c) !== null;
+
+/**
+ * A GET answered with the persisted `version`, or (null) failed: a failure drops the round,
+ * and the retry timer handshakes again.
+ */
 export const recordCountRead = <C extends ReadingClient>(
   c: C,
   key: ObjectKey,
-  version: number,
+  version: number | null,
 ): C => {
   const reads = waiting(c);
-  return reads ? { ...c, reads: { ...reads, versions: { ...reads.versions, [key]: version } } } : c;
+  if (!reads) return c;
+  if (version === null) return reads.versions[key] === null ? { ...c, reads: null } : c;
+  return { ...c, reads: { ...reads, versions: { ...reads.versions, [key]: version } } };
 };
 
-/** The resourceVersion read of handshake `epoch` answered (undefined: it failed). */
+/** The resourceVersion read of handshake `epoch` answered (undefined: it failed, as above). */
 export const recordCountBarrier = <C extends ReadingClient>(
   c: C,
   epoch: string,
   rv: number | undefined,
 ): C => {
   const reads = waiting(c);
-  if (!reads || reads.epoch !== epoch || rv === undefined || reads.barrier !== null) return c;
-  return { ...c, reads: { ...reads, barrier: rv } };
+  if (!reads || reads.epoch !== epoch || reads.barrier !== null) return c;
+  return { ...c, reads: rv === undefined ? null : { ...reads, barrier: rv } };
 };
 
 /**

@@ -60,6 +60,7 @@ import {
 } from '../controller/context.js';
 import {
   type CountReads,
+  countReadsUnderway,
   newCountReads,
   recordCountBarrier,
   recordCountRead,
@@ -136,7 +137,7 @@ export const deploymentMachine = setup({
   },
   actions: {
     // An arrow: `reconcile` is defined below the machine.
-    ...clientStageActions<Ctx>((c, out) => reconcile(c, out), holdsDirect),
+    ...clientStageActions<Ctx>((c, out) => reconcile(c, out), holdsDirect, countReadsUnderway),
     onInformer: withEvent<Ctx, Ev<'informer.upsert' | 'informer.delete'>>((c, e, out) =>
       onInformer(c, e, out),
     ),
@@ -320,8 +321,8 @@ const onApiDone = (c: Ctx, e: Ev<'api.done'>, out: Effect[]): Ctx => {
     return next;
   }
   if (intent.op === 'get') {
-    // A failed read leaves the round pending: the retry timer re-handshakes.
-    if (!ok && e.outcome !== 'notFound') return maybeRound2(next, out);
+    // A failed read drops the round: the retry timer handshakes again.
+    if (!ok && e.outcome !== 'notFound') return recordCountRead(next, intent.key, null);
     const version = e.object?.kind === 'ReplicaSet' ? e.object.view.replicasVersion : 0;
     return maybeRound2(recordCountRead(next, intent.key, version), out);
   }

@@ -183,19 +183,41 @@ export const onServerDown = (link: ClientLink): ClientLink =>
  */
 export const onNotReady = (link: ClientLink, refusal: NotReady): LinkStep<ClientLink> =>
   link.phase === 'handshaking' && link.epoch === refusal.epoch
-    ? {
-        link,
-        effects: [{ type: 'timer.set', name: retryTimer(link.id), afterMs: HANDSHAKE_RETRY_MS }],
-      }
+    ? { link, effects: [rearmRetry(link)] }
     : { link, effects: [] };
 
+/** What the stage knows, when its retry timer fires, that decides what the timer does. */
+export interface RetryReasons {
+  /** It holds entries it sent on this link and has not seen persisted. */
+  readonly holdsDirty: boolean;
+  /**
+   * An accepted reply's round 2 waits for the stage's own API reads and for its informers to
+   * pass them, and no read has failed (a failure ends the wait: the stage drops the round).
+   */
+  readonly round2Underway: boolean;
+}
+
 /**
- * The retry timer fired: handshake again if the link never connected, or if the stage still
- * holds entries it sent on this link that it has not seen persisted (`holdsDirty`): the
- * server may have lost them, and only a handshake tells.
+ * The retry timer fired. It handshakes again if the link never connected, or if the stage
+ * still holds dirty entries: the server may have lost them, and only a handshake tells. But
+ * while round 2 is underway it waits: a new handshake would need new reads, answered no
+ * sooner. Under a client rate limit the reads queued for longer than the timer, and each
+ * retry replaced them by new ones without end (W3 under default limits, 2026-12-05).
  */
-export const retryDue = (link: ClientLink, holdsDirty: boolean): boolean =>
-  link.phase !== 'connected' || holdsDirty;
+export const retryVerdict = (
+  link: ClientLink,
+  why: RetryReasons,
+): 'handshake' | 'wait' | 'nothing' => {
+  if (link.phase === 'handshaking' && why.round2Underway) return 'wait';
+  return link.phase !== 'connected' || why.holdsDirty ? 'handshake' : 'nothing';
+};
+
+/** The timer again, while round 2 is underway (`retryVerdict`). */
+export const rearmRetry = (link: ClientLink): Effect => ({
+  type: 'timer.set',
+  name: retryTimer(link.id),
+  afterMs: HANDSHAKE_RETRY_MS,
+});
 
 /** While connected and holding dirty entries for this link, keep the re-check timer armed. */
 export const recheckTimer = (link: ClientLink): Effect => ({

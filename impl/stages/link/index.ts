@@ -22,7 +22,8 @@
  *   if (a.verdict === 'apply') { emit(applyEvent(a.links, self, msg)); applyEntries(...) }
  *   if (isSync(msg)) emit(syncAck(msg));
  * Typical client use: startHandshake → acceptReply → planPodRound2 → finishRound1 →
- * onSyncAck; onEpochMismatch → startHandshake; retry timer → retryDue → startHandshake.
+ * onSyncAck; onEpochMismatch → startHandshake; retry timer → retryVerdict → startHandshake
+ * (or, while round 2 waits for the stage's own reads, `rearmRetry`).
  */
 export * from './client.js';
 export * from './round2.js';

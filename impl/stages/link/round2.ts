@@ -15,6 +15,7 @@
  */
 import type { Epoch, PodKey } from '../../../spec/types/ids.js';
 import type { LinkEntry, PodEntry } from '../../../spec/types/messages.js';
+import type { ClientLink } from './client.js';
 
 /** What the client sends in its sync, and what the `sync` applied event records. */
 export interface Round2Plan {
@@ -120,6 +121,16 @@ export interface PendingRound2 {
   /** The API's resourceVersion read after the reply (null until the read answers). */
   readonly barrier: number | null;
 }
+
+/**
+ * The reads a stage keeps for its current handshake's round 2, if that round is still
+ * underway: the link handshaking under the reads' epoch (reads of an older handshake are
+ * stale). Every client stage asks this of its own reads (`RetryReasons.round2Underway`).
+ */
+export const underway = <R extends { readonly epoch: string }>(
+  reads: R | null | undefined,
+  link: ClientLink,
+): R | null => (reads && reads.epoch === link.epoch && link.phase === 'handshaking' ? reads : null);
 
 /** Starts the wait; the caller sends `readResourceVersion` and one GET per key. */
 export const startReads = (

@@ -42,6 +42,7 @@ import {
   startReads,
   syncAck,
   takeQueued,
+  underway,
   unreported,
   withRecreated,
 } from '../link/index.js';
@@ -302,20 +303,25 @@ const reply = (c: Ctx, m: Message, out: Effect[]): Ctx => {
 };
 
 /** The pending round 2 of the current handshake, if the link still waits for it. */
-const waiting = (c: Ctx): PendingRound2 | null =>
-  c.reads && c.reads.epoch === c.link.epoch && c.link.phase === 'handshaking' ? c.reads : null;
+const waiting = (c: Ctx): PendingRound2 | null => underway(c.reads, c.link);
 
-/** A quorum GET of a pod answered. A failed read leaves the round to the retry timer. */
+/** Is round 2 still waiting for this stage's reads (`RetryReasons.round2Underway`)? */
+export const readsUnderway = (c: Ctx): boolean => waiting(c) !== null;
+
+/** A quorum GET of a pod answered. A failed read drops the round: the retry timer handshakes. */
 const onRead = (c: Ctx, key: string, e: Ev<'api.done'>, out: Effect[]): Ctx => {
   const reads = waiting(c);
-  if (!reads || (e.outcome !== 'ok' && e.outcome !== 'notFound')) return c;
+  if (!reads) return c;
+  if (e.outcome !== 'ok' && e.outcome !== 'notFound')
+    return reads.reads[key] === 'pending' ? { ...c, reads: null } : c;
   return maybeRound2({ ...c, reads: recordRead(reads, key, e.outcome === 'ok') }, out);
 };
 
-/** The resourceVersion read answered (a failure leaves the round to the retry timer). */
+/** The resourceVersion read answered (a failure drops the round, as above). */
 const onBarrier = (c: Ctx, epoch: string, rv: number | undefined, out: Effect[]): Ctx => {
   const reads = waiting(c);
-  if (!reads || reads.epoch !== epoch || rv === undefined) return c;
+  if (!reads || reads.epoch !== epoch) return c;
+  if (rv === undefined) return { ...c, reads: null };
   return maybeRound2({ ...c, reads: recordBarrier(reads, rv) }, out);
 };
 

@@ -43,6 +43,7 @@ import {
   onInformerProgress,
   onReply,
   onServerMessage,
+  readsUnderway,
   reconcile,
 } from './handlers.js';
 import { endBackoff } from './vanilla.js';
@@ -67,7 +68,7 @@ export const replicaSetMachine = setup({
     emitted: {} as Effect,
   },
   actions: {
-    ...clientStageActions<Ctx>(reconcile, holdsDirty),
+    ...clientStageActions<Ctx>(reconcile, holdsDirty, readsUnderway),
     onInformer: step(onInformer),
     onApiDone: step(onApiDone),
     onProgress: step(onInformerProgress),

@@ -394,11 +394,28 @@ describe('scheduler round 2 waits for a fresh informer (model decision 1)', () =
     expect(d.of('send').map((e) => e.message.type)).toEqual(['kubelet.handshake']);
   });
 
+  it('waits for its own read when the retry timer fires first: no new handshake, the timer again', () => {
+    // Under a client rate limit the read can wait in the token bucket longer than the timer; a
+    // new handshake would need a new read, and each retry replaced the last (W3's storm).
+    const d = synced({}, 1, false);
+    d.send(reply(d, 'n1'));
+    const read = readOf(d);
+    d.send({ type: 'timer', name: 'link.retry:scheduler->kubelet/n1' });
+    expect(d.of('send')).toEqual([]);
+    expect(d.of('api')).toEqual([]);
+    expect(d.of('timer.set').map((e) => e.name)).toEqual(['link.retry:scheduler->kubelet/n1']);
+    answer(d, read, 50);
+    d.send({ type: 'informer.progress', rv: 50 });
+    expect(syncs(d)).toHaveLength(1);
+  });
+
   it("ignores the answer to an older handshake's read", () => {
     const d = synced({}, 1, false);
     d.send(reply(d, 'n1'));
     const old = readOf(d);
-    d.send({ type: 'timer', name: 'link.retry:scheduler->kubelet/n1' });
+    // The kubelet's connection broke during the read: the scheduler handshakes again at once.
+    d.send({ type: 'link.down', server: 'kubelet/n1' });
+    expect(d.of('send').map((e) => e.message.type)).toEqual(['kubelet.handshake']);
     d.send(reply(d, 'n1'));
     d.send({ type: 'informer.progress', rv: 100 });
     answer(d, old, 10);

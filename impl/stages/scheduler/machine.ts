@@ -56,8 +56,9 @@ import {
   onNotReady,
   onServerDown,
   onSyncAck,
+  rearmRetry,
   recheckTimer,
-  retryDue,
+  retryVerdict,
   serverEpochs,
   sourceOfApplyTimer,
   syncAck,
@@ -77,7 +78,14 @@ import {
   type Step,
   stillHeld,
 } from './context.js';
-import { heldOn, onBarrier, onHandshakeReply, onInformerProgress, onRead } from './round2.js';
+import {
+  heldOn,
+  onBarrier,
+  onHandshakeReply,
+  onInformerProgress,
+  onRead,
+  waiting,
+} from './round2.js';
 
 export type { SchedulerContext } from './context.js';
 
@@ -219,7 +227,13 @@ const onTimer = (ctx: SchedulerContext, name: string): Step => {
   const link = server ? ctx.clients[server] : undefined;
   if (link) {
     const effects: Effect[] = [];
-    if (!retryDue(link, heldOn(ctx, link.server).length > 0)) return none(ctx);
+    const why = {
+      holdsDirty: heldOn(ctx, link.server).length > 0,
+      round2Underway: waiting(ctx, link.server) !== undefined,
+    };
+    const verdict = retryVerdict(link, why);
+    if (verdict === 'wait') return { context: ctx, effects: [rearmRetry(link)] };
+    if (verdict === 'nothing') return none(ctx);
     return { context: handshake(ctx, link.server, effects), effects };
   }
   const source = sourceOfApplyTimer(name);

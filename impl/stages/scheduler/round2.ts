@@ -20,6 +20,7 @@ import {
   round2Ready,
   runsRound2,
   startReads,
+  underway,
   unreported,
 } from '../link/index.js';
 import type { HeldPod, SchedulerContext, Step } from './context.js';
@@ -54,13 +55,13 @@ export const onHandshakeReply = (ctx: SchedulerContext, reply: HandshakeReply): 
   return { context: next, effects };
 };
 
-/** The pending round 2 towards `server`, if that link still waits for it. */
-const waiting = (ctx: SchedulerContext, server: StageId): PendingRound2 | undefined => {
-  const pending = ctx.round2[server];
+/**
+ * The pending round 2 towards `server`, if that link still waits for it (a failed read drops
+ * it: `abandon`). While it waits the link's retry timer waits too (`retryVerdict`).
+ */
+export const waiting = (ctx: SchedulerContext, server: StageId): PendingRound2 | undefined => {
   const link = ctx.clients[server];
-  return pending && link?.phase === 'handshaking' && link.epoch === pending.epoch
-    ? pending
-    : undefined;
+  return (link && underway(ctx.round2[server], link)) ?? undefined;
 };
 
 /** A quorum read answered; an outage abandons the round (the retry timer re-handshakes). */
