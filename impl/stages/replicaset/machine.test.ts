@@ -300,6 +300,17 @@ describe('ReplicaSet controller', () => {
     expect(dirtyKeys(r)).not.toContain('a/fn-rs-1-1');
   });
 
+  it('waits for its quorum GET when the retry timer fires first; a failed GET lets it handshake', () => {
+    const r = lostOne({});
+    const get = r.api();
+    r.send({ type: 'timer', name: 'link.retry:replicaset->scheduler' });
+    expect(r.sent()).toEqual([]);
+    expect(r.of('timer.set').map((e) => e.name)).toEqual(['link.retry:replicaset->scheduler']);
+    r.send(done(get, 'outage'));
+    r.send({ type: 'timer', name: 'link.retry:replicaset->scheduler' });
+    expect(r.sent()).toMatchObject([{ type: 'scheduler.handshake', epoch: 'replicaset#1.3' }]);
+  });
+
   it('with lostIdentity reuse re-sends the same identity', () => {
     const r = lostOne({ lostIdentity: 'reuse' });
     r.send(done(r.api(), 'notFound'));
