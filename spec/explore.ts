@@ -161,9 +161,9 @@ function breadthFirst<S>(search: Search<S>): void {
     -1,
     failingLiveness(search, observation),
   );
-  model.kept?.(initial);
+  const held = model.kept?.(initial) ?? initial;
   checkAlways(search, observation, id);
-  let frontier: (S | undefined)[] = [initial];
+  let frontier: (S | undefined)[] = [held];
   let levelStart = 0;
   for (let depth = 0; frontier.length > 0 && search.stop === null; depth++) {
     const next: S[] = [];
@@ -202,9 +202,9 @@ function expand<S>(search: Search<S>, state: S, id: number, next: S[]): void {
         return;
       }
       target = store.add(high, low, id, ordinal, failingLiveness(search, after));
-      model.kept?.(transition.next);
+      const held = model.kept?.(transition.next) ?? transition.next;
       checkAlways(search, after, target);
-      next.push(transition.next);
+      next.push(held);
     }
     // A self-loop is a stutter (the system retried and nothing changed): it neither makes
     // progress nor keeps the system from it, so it is not an edge of the liveness graph.

@@ -38,7 +38,9 @@ export interface Model<S> {
   /**
    * The explorer keeps `state`, just keyed and observed, to expand it later: what the model
    * learnt making its key and observation is worth remembering (its successors share most
-   * of its parts). Optional; a state never passed here is only slower to expand.
+   * of its parts). Returns the state to hold: equal to `state` in everything `transitions`,
+   * `observe` and `key` read, perhaps sharing parts with states held before (less memory).
+   * Optional; a state never passed here is only slower to expand.
    */
-  kept?(state: S): void;
+  kept?(state: S): S;
 }

@@ -51,6 +51,7 @@ import {
   startHandshake,
   withLink,
 } from './world/session.js';
+import { shareParts } from './world/share.js';
 import type { LinkState, StageCore, WorldGhost, WorldState } from './world/state.js';
 import { summarise } from './world/summary.js';
 
@@ -321,5 +322,8 @@ export const createWorldModel = (cfg: Config): Model<WorldState> => ({
     return worldKey(state);
   },
   summary: summarise,
-  kept: keep,
+  kept: (state) => {
+    keep(state);
+    return shareParts(state);
+  },
 });

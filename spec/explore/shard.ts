@@ -218,8 +218,8 @@ export class Shard<S> {
     const low = this.fingerprint[1] as number;
     if (ownerOf(low, this.shards) !== this.index) return;
     const observation = this.model.observe(initial);
-    this.model.kept?.(initial);
-    this.keep(initial, high, low, { high: 0, low: 0, ordinal: -1 }, observation);
+    const held = this.model.kept?.(initial) ?? initial;
+    this.keep(held, high, low, { high: 0, low: 0, ordinal: -1 }, observation);
   }
 
   /** Moving frontier states: the last `count` leave this shard … */
@@ -422,15 +422,15 @@ export class Shard<S> {
       const owner = ownerOf(low, this.shards);
       if (!this.met(high, low, owner)) {
         // Kept here, or claimed and then most likely granted: either way expanded here.
-        model.kept?.(transition.next);
+        const held = model.kept?.(transition.next) ?? transition.next;
         const parent = { high: parentHigh, low: parentLow, ordinal };
         // A successor of one's own is kept at once, as the one-thread search does: held
         // until the level's end, every duplicate stayed alive for the whole level.
-        if (owner === this.index) this.keep(transition.next, high, low, parent, after);
+        if (owner === this.index) this.keep(held, high, low, parent, after);
         else {
           this.claimedOnce.add(high, low, 0);
           this.claimed.push({
-            state: transition.next,
+            state: held,
             high,
             low,
             parentHigh,
