@@ -5,6 +5,7 @@ import { makeScenario, scenarioConfig, WARM_UP_MS } from '../scenarios.js';
 import { SimCluster } from './cluster.js';
 import { runDefault } from './policy.js';
 import { TokenBucket } from './rate-limit.js';
+import type { SimOptions } from './types.js';
 
 describe('client token bucket', () => {
   it('lets a burst through at once, then one request per 1/qps', () => {
@@ -24,19 +25,29 @@ describe('client token bucket', () => {
   });
 });
 
+/** A `burst` scenario under `rateLimits`, warmed up, its load just raised. */
+const burstUnder = (
+  params: { pods: number; nodes: number },
+  mode: 'api' | 'direct',
+  rateLimits: SimOptions['rateLimits'],
+): SimCluster => {
+  const scenario = makeScenario('burst', { ...params, functions: 1 });
+  const cluster = new SimCluster({
+    config: scenarioConfig(makeConfig('up', 'hardened', null)),
+    mode,
+    registry: STAGES,
+    topology: scenario.topology,
+    seed: 1,
+    ...(rateLimits ? { rateLimits } : {}),
+  });
+  runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
+  for (const timed of scenario.actions) cluster.apply(timed.action);
+  return cluster;
+};
+
 describe('a throttled request and a crash', () => {
   it('dies with its process while it waits for a token; one already sent still lands', () => {
-    const scenario = makeScenario('burst', { pods: 8, nodes: 2, functions: 1 });
-    const cluster = new SimCluster({
-      config: scenarioConfig(makeConfig('up', 'hardened', null)),
-      mode: 'api',
-      registry: STAGES,
-      topology: scenario.topology,
-      seed: 1,
-      rateLimits: { replicaset: { qps: 1, burst: 2 } },
-    });
-    runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
-    for (const timed of scenario.actions) cluster.apply(timed.action);
+    const cluster = burstUnder({ pods: 8, nodes: 2 }, 'api', { replicaset: { qps: 1, burst: 2 } });
     const creates = () =>
       cluster
         .pending()
@@ -58,17 +69,9 @@ describe('round 2 reads slower than the handshake retry timer', () => {
     // to 4 s, far longer than the 500 ms retry timer. Re-handshaking on that timer replaced
     // every queued read by a new one, without end (W3 under default limits, 2026-12-05).
     const nodes = 20;
-    const scenario = makeScenario('burst', { pods: 2 * nodes, nodes, functions: 1 });
-    const cluster = new SimCluster({
-      config: scenarioConfig(makeConfig('up', 'hardened', null)),
-      mode: 'direct',
-      registry: STAGES,
-      topology: scenario.topology,
-      seed: 1,
-      rateLimits: { scheduler: { qps: 5, burst: 1 } },
+    const cluster = burstUnder({ pods: 2 * nodes, nodes }, 'direct', {
+      scheduler: { qps: 5, burst: 1 },
     });
-    runDefault(cluster, { stepMax: 100_000, untilMs: WARM_UP_MS });
-    for (const timed of scenario.actions) cluster.apply(timed.action);
     runDefault(cluster, {
       stepMax: 100_000,
       untilMs: 60_000,
