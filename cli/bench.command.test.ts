@@ -22,9 +22,11 @@ describe('kd bench', () => {
         expect(run.complete).toBe(true);
         expect(run.checks).toEqual({ lost: 0, duplicated: 0, orphaned: 0 });
         expect(run.p90Ms).toBeGreaterThan(0);
-        // The wire's JSON is measured, and is a part of the CPU, not more than all of it.
+        // The wire's JSON is measured, as wall time inside its encodes and decodes: within
+        // the run's wall time (one thread), but not always within its CPU, since on a busy
+        // machine an encode descheduled midway counts its wait too (CI saw 4.1 against 3.1).
         expect(run.wireJsonMsPerPod).toBeGreaterThan(0);
-        expect(run.wireJsonMsPerPod).toBeLessThan(run.cpuMsPerPod);
+        expect(run.wireJsonMsPerPod * run.pods).toBeLessThanOrEqual(run.wallMs + 1);
       }
       expect(direct.writesPerPod).toBeLessThanOrEqual(2);
       expect(api.writesPerPod).toBeGreaterThanOrEqual(3);

@@ -34,7 +34,10 @@ export interface RunMeasures {
   readonly apiBytesPerPod: number;
   readonly watchBytesPerPod: number;
   readonly cpuMsPerPod: number;
-  /** Of that CPU, the modelled wire's JSON (wall time inside its encodes and decodes). */
+  /**
+   * The modelled wire's JSON: wall time inside its encodes and decodes. On a quiet machine a
+   * part of the CPU above; on a busy one an encode descheduled midway counts its wait too.
+   */
   readonly wireJsonMsPerPod: number;
   /** From the load change until every pod was Ready (or the deadline). */
   readonly wallMs: number;
