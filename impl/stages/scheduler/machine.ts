@@ -229,7 +229,7 @@ const onTimer = (ctx: SchedulerContext, name: string): Step => {
     const effects: Effect[] = [];
     const why = {
       holdsDirty: heldOn(ctx, link.server).length > 0,
-      round2Underway: waiting(ctx, link.server) !== undefined,
+      round2Underway: waiting(ctx, link.server) !== null,
     };
     const verdict = retryVerdict(link, why);
     if (verdict === 'wait') return { context: ctx, effects: [rearmRetry(link)] };

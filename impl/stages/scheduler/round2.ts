@@ -59,9 +59,9 @@ export const onHandshakeReply = (ctx: SchedulerContext, reply: HandshakeReply): 
  * The pending round 2 towards `server`, if that link still waits for it (a failed read drops
  * it: `abandon`). While it waits the link's retry timer waits too (`retryVerdict`).
  */
-export const waiting = (ctx: SchedulerContext, server: StageId): PendingRound2 | undefined => {
+export const waiting = (ctx: SchedulerContext, server: StageId): PendingRound2 | null => {
   const link = ctx.clients[server];
-  return (link && underway(ctx.round2[server], link)) ?? undefined;
+  return link ? underway(ctx.round2[server], link) : null;
 };
 
 /** A quorum read answered; an outage abandons the round (the retry timer re-handshakes). */
