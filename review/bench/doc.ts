@@ -224,7 +224,8 @@ const methodSection = (): string[] => [
   "Configurations, always side by side: **default-limits** gives every stage client-go's token " +
     'bucket with the Kubernetes defaults (controller-manager 20 QPS / burst 30 for the autoscaler, ' +
     'Deployment and ReplicaSet controllers, scheduler 50 / 100, kubelet 50 / 100), on both paths; ' +
-    '**unthrottled** gives none. The cluster warms up (informer lists, handshakes) before the ' +
+    '**unthrottled** gives none. The cluster warms up (informer lists, handshakes) until every ' +
+    'stage serves and every direct link is connected, at least 2 s of virtual time, before the ' +
     'load rises; times are from the load change.',
   '',
   'Metrics: **p50 / p90 / p99** time until a pod is seen Ready through an API watch on the pods ' +
