@@ -20,6 +20,10 @@ describe('bench scripts refuse bad arguments with one line naming them', () => {
     [['--max-states', '1x'], 'bench:explore: --max-states must be a whole number ≥ 1: 1x'],
     [['--workers', '99'], 'bench:explore: --workers must be a whole number from 1 to 64: 99'],
     [['--preset', 'nope'], "bench:explore: unknown preset 'nope'"],
+    [
+      ['--ceiling', '--workers', '2'],
+      'bench:explore: --ceiling runs on one thread, without --profile-phases or --workers',
+    ],
   ])('explore %j', (args, message) => {
     const { status, stderr } = bench('bench/explore.bench.ts', args);
     expect(status).toBe(2);

@@ -5,6 +5,7 @@
 //
 //   npm run bench:explore -- [--preset tiny|up|updown|small] [--profile hardened|artifact]
 //                            [--runs 3] [--max-states N] [--profile-phases] [--workers N]
+//                            [--ceiling]
 //
 // `--workers N` (N > 1) runs every round twice, on one thread and on N worker threads
 // (`kd explore --workers`), one after the other, and prints both rates and their ratio: the
@@ -15,7 +16,11 @@
 // `--profile-phases` wraps the model's functions and every property check with timers and
 // reports where the time goes (transitions, key, observe, summary, property checks, and the
 // explorer's own bookkeeping). The timers cost a little themselves, so compare phases with
-// each other, not the profiled rate with an unprofiled one. Not a test: it measures.
+// each other, not the profiled rate with an unprofiled one.
+//
+// `--ceiling` measures instead what the property catalogue and the Observations cost per
+// state by leaving them out (`explore-ceiling.ts`): a warm-up round and `--runs` rounds of
+// three runs each. Not a test: it measures.
 import { exploreWorker } from '../checker/model/explore-worker.js';
 import { CATALOGUE } from '../properties/catalogue.js';
 import { exploreParallel } from '../spec/explore/parallel.js';
@@ -27,6 +32,7 @@ import { makeConfigs } from '../spec/types/mutants.js';
 import { createWorldModel } from '../spec/world.js';
 import { benchArgs, usageError, wholeNumber } from './args.js';
 import { figureLine } from './compare/figures.js';
+import { measureCeiling } from './explore-ceiling.js';
 import { type Ceiling, parallelCeiling } from './parallel-ceiling.js';
 import { median } from './realtime/stats.js';
 
@@ -178,6 +184,7 @@ async function main(): Promise<void> {
     'max-states': { type: 'string' },
     'profile-phases': { type: 'boolean', default: false },
     workers: { type: 'string' },
+    ceiling: { type: 'boolean', default: false },
   });
   const runs = wholeNumber(SCRIPT, 'runs', values.runs, 3);
   const workers = wholeNumber(SCRIPT, 'workers', values.workers, 1, { max: 64 });
@@ -185,6 +192,12 @@ async function main(): Promise<void> {
   const maxStates = wholeNumber(SCRIPT, 'max-states', values['max-states'], undefined);
   const timer = values['profile-phases'] ? new PhaseTimer() : null;
   console.log(`explore bench: preset ${values.preset}, profile ${values.profile}`);
+  if (values.ceiling) {
+    if (timer !== null || workers > 1)
+      usageError(SCRIPT, '--ceiling runs on one thread, without --profile-phases or --workers');
+    measureCeiling(values.preset, configs, maxStates, runs);
+    return;
+  }
   console.log(describeRun('warm-up', await withCores(() => runOnce(configs, maxStates, null))));
   const results: Measured[] = [];
   const parallel: Measured[] = [];
