@@ -9,12 +9,15 @@ import type { ExploreResult } from '../spec/explore.js';
 import type { Model } from '../spec/model.js';
 import type { Catalogue, Config, Observation } from '../spec/types/index.js';
 import { fail, MUTANTS, OK } from '../spec/types/index.js';
+import { makeConfigs } from '../spec/types/mutants.js';
 import { tempDir } from '../test-support/temp-dir.js';
 import {
+  commandLine,
   type ExploreCliOptions,
   type ExploreIo,
   exitCodeFor,
   mutantTable,
+  parseMaxDepth,
   parseMaxStates,
   parseWorkers,
   presetFor,
@@ -101,6 +104,7 @@ describe('kd explore', () => {
     expect(Object.keys(report)).toEqual([
       'states',
       'complete',
+      'stopReason',
       'depth',
       'levels',
       'statesPerSecond',
@@ -109,7 +113,13 @@ describe('kd explore', () => {
       'properties',
       'counterexample',
     ]);
-    expect(report).toMatchObject({ states: 4, complete: true, depth: 3, levels: [1, 1, 1, 1] });
+    expect(report).toMatchObject({
+      states: 4,
+      complete: true,
+      stopReason: 'done',
+      depth: 3,
+      levels: [1, 1, 1, 1],
+    });
     expect(report.peakRssMb).toBeGreaterThan(0);
     // Four states: six pairs, each sharing a 64-bit fingerprint with probability 2^-64.
     expect(report.collisionProbability).toBe(6 / 2 ** 64);
@@ -250,6 +260,28 @@ describe('kd explore', () => {
     );
   });
 
+  it('checks every behaviour up to --max-depth and says so; the bug one step further is unseen', async () => {
+    // The toy's bug is at 2: within two steps, not within one.
+    expect(await runExplore(options({ maxDepth: 1, save: false }), io(true))).toBe(1);
+    expect(out.join('')).toContain(
+      'bounded: cut by --max-depth at depth 1: every behaviour of up to 1 step was checked',
+    );
+    expect(out.join('')).toContain(
+      'states first met at depth 0, 1, ...: 1, 1 (the last level is not expanded)',
+    );
+    expect(out.join('')).toMatch(/bounded-overshoot\s+always\s+unknown/);
+    out = [];
+    expect(
+      await runExplore(
+        options({ maxDepth: 2, json: true, save: false, keepGoing: true }),
+        io(true),
+      ),
+    ).toBe(1);
+    const report = JSON.parse(out[0] ?? '');
+    expect(report).toMatchObject({ complete: false, stopReason: 'maxDepth', depth: 2 });
+    expect(report.properties[0]).toMatchObject({ name: 'bounded-overshoot', status: 'violated' });
+  });
+
   it('lists the mutants as a table or as JSON', async () => {
     await runExplore(options({ listMutants: true }), io(false));
     expect(out.join('').split('\n')[0]).toMatch(/^mutant\s+property\s+preset\s+hazard$/);
@@ -272,6 +304,17 @@ describe('kd explore pieces', () => {
     expect(parseMaxStates('1000')).toBe(1000);
     for (const bad of ['0', '-1', '1.5', 'abc', ''])
       expect(() => parseMaxStates(bad)).toThrow(/positive/);
+  });
+
+  it('accepts only positive whole numbers for --max-depth, and records it to rerun a find', () => {
+    expect(parseMaxDepth('9')).toBe(9);
+    for (const bad of ['0', '-1', '1.5', 'abc', ''])
+      expect(() => parseMaxDepth(bad)).toThrow(/positive whole number of steps/);
+    const [config] = makeConfigs('up', 'hardened', null);
+    if (config === undefined) throw new Error('no up config');
+    expect(commandLine(options({ maxDepth: 9 }), config)).toBe(
+      'kd explore --preset up --profile hardened --max-depth 9',
+    );
   });
 
   it('accepts from 1 to 64 threads for --workers', () => {
@@ -389,6 +432,7 @@ describe('kd explore on a preset not known to finish', () => {
     );
     expect(unboundedWarning({ preset: 'rescale' })).toMatch(/not known to finish/);
     expect(unboundedWarning({ preset: 'small', maxStates: 1000 })).toBeNull();
+    expect(unboundedWarning({ preset: 'small', maxDepth: 9 })).toBeNull();
     expect(unboundedWarning({})).toBeNull();
     expect(unboundedWarning({ preset: 'up' })).toBeNull();
   });

@@ -44,6 +44,7 @@ export interface ExploreCliOptions {
   readonly mutant?: string;
   readonly listMutants?: boolean;
   readonly maxStates?: number;
+  readonly maxDepth?: number;
   readonly json?: boolean;
   /** Commander's `--no-save` sets this to false. */
   readonly save: boolean;
@@ -83,6 +84,11 @@ export function registerExplore(program: Command): void {
     .option('--mutant <name>', 'flip one switch from hardened (see --list-mutants)')
     .option('--list-mutants', 'list the mutants with the property each must be caught by')
     .option('--max-states <n>', 'stop each preset after this many distinct states', parseMaxStates)
+    .option(
+      '--max-depth <n>',
+      'expand no state n steps from the start: check every behaviour of up to n steps',
+      parseMaxDepth,
+    )
     .option('--json', 'print one JSON object instead of tables')
     .option('--no-save', 'do not write counterexample files')
     .option('--keep-going', 'record the first violation of every property instead of stopping')
@@ -100,6 +106,14 @@ export function parseMaxStates(value: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1) {
     throw new InvalidArgumentError('expected a positive whole number of states');
+  }
+  return parsed;
+}
+
+export function parseMaxDepth(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError('expected a positive whole number of steps');
   }
   return parsed;
 }
@@ -168,6 +182,7 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
   const progress = options.json ? undefined : progressPrinter(io.stderr);
   const suiteOptions = {
     ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+    ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
     ...(progress === undefined ? {} : { onProgress: progress.report, onPart: progress.part }),
     stopAtFirstViolation: options.keepGoing !== true,
   };
@@ -223,10 +238,13 @@ export async function runExplore(options: ExploreCliOptions, io: ExploreIo): Pro
 const NOT_KNOWN_TO_FINISH: readonly string[] = ['slots', 'rescale', 'small'];
 
 /** The warning printed before exploring a preset not known to finish, or null. */
-export function unboundedWarning(options: Pick<ExploreCliOptions, 'preset' | 'maxStates'>) {
+export function unboundedWarning(
+  options: Pick<ExploreCliOptions, 'preset' | 'maxStates' | 'maxDepth'>,
+) {
   const preset = presetFor(options);
-  if (options.maxStates !== undefined || !NOT_KNOWN_TO_FINISH.includes(preset)) return null;
-  return `kd explore: warning: preset ${preset} is not known to finish; it runs until memory runs out or Ctrl-C (which prints what was found): bound it with --max-states N`;
+  const bounded = options.maxStates !== undefined || options.maxDepth !== undefined;
+  if (bounded || !NOT_KNOWN_TO_FINISH.includes(preset)) return null;
+  return `kd explore: warning: preset ${preset} is not known to finish; it runs until memory runs out or Ctrl-C (which prints what was found): bound it with --max-states N or --max-depth N`;
 }
 
 /** The suite or preset to run: the one asked for, else `tiny`. */
@@ -254,6 +272,8 @@ function jsonReport(result: ExploreResult, counterexample: string | null) {
   return {
     states: result.states,
     complete: result.complete,
+    // Why an incomplete run stopped: maxStates, maxDepth, violation or interrupted.
+    stopReason: result.stopReason,
     depth: result.depth,
     levels: result.levels,
     statesPerSecond: Math.round(result.statesPerSecond),
@@ -356,7 +376,12 @@ function summaryLines(result: ExploreResult): string[] {
   if (result.stopReason === 'maxStates') {
     lines.push(
       'incomplete: cut by --max-states; unviolated properties are unknown',
-      levelsLine(result.levels),
+      levelsLine(result.levels, 'the last level is cut'),
+    );
+  } else if (result.stopReason === 'maxDepth') {
+    lines.push(
+      `bounded: cut by --max-depth at depth ${result.depth}: every behaviour of up to ${stepsOf(result.depth)} was checked, and a safety property not violated holds for all of them; beyond them, and for liveness, unknown`,
+      levelsLine(result.levels, 'the last level is not expanded'),
     );
   } else if (result.stopReason === 'violation') {
     lines.push('incomplete: stopped at the first violation (--keep-going to go on)');
@@ -368,6 +393,8 @@ function summaryLines(result: ExploreResult): string[] {
   return lines;
 }
 
+const stepsOf = (n: number): string => `${n} step${n === 1 ? '' : 's'}`;
+
 /**
  * The process's peak resident memory (the kernel's count, worker threads included): what
  * decides how far a preset can go on a machine, as much as the time.
@@ -375,9 +402,9 @@ function summaryLines(result: ExploreResult): string[] {
 const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
 /** A cut run's states per depth: a level still growing several-fold is far from the end. */
-function levelsLine(levels: readonly number[]): string {
+function levelsLine(levels: readonly number[], last: string): string {
   const counts = levels.map((n) => n.toLocaleString('en-US')).join(', ');
-  return `states first met at depth 0, 1, ...: ${counts} (the last level is cut)`;
+  return `states first met at depth 0, 1, ...: ${counts} (${last})`;
 }
 
 function violationLines(violation: Violation, colors: Colors, preset: string): string[] {
@@ -460,6 +487,7 @@ export function commandLine(options: ExploreCliOptions, config: Config): string 
   const parts = ['kd explore', `--preset ${config.preset.name}`, `--profile ${options.profile}`];
   if (options.mutant !== undefined) parts.push(`--mutant ${options.mutant}`);
   if (options.maxStates !== undefined) parts.push(`--max-states ${options.maxStates}`);
+  if (options.maxDepth !== undefined) parts.push(`--max-depth ${options.maxDepth}`);
   if (options.keepGoing) parts.push('--keep-going');
   return parts.join(' ');
 }

@@ -143,6 +143,43 @@ describe.each(EXPLORERS)('explore (%s)', (_, explore) => {
     expect(result.properties[0]?.status).toBe('violated');
   });
 
+  it('checks every state and transition within maxDepth steps and expands nothing beyond', () => {
+    // `a` adds 1, `b` adds 2: 6 is three steps away (b,b,b), and so is the step 4 -> 6.
+    const model = toyModel((n) =>
+      n < 8
+        ? [
+            ['a', n + 1],
+            ['b', n + 2],
+          ]
+        : [],
+    );
+    const bugs = catalogue({
+      safety: [
+        always('capacity', (n) => n !== 6),
+        step('epoch-fencing', (from, to) => !(from === 4 && to === 6)),
+      ],
+    });
+    const two = explore(model, bugs, { maxDepth: 2, stopAtFirstViolation: false });
+    expect(two).toMatchObject({ states: 5, transitions: 6, depth: 2, levels: [1, 2, 2] });
+    expect(two).toMatchObject({ complete: false, stopReason: 'maxDepth', violations: [] });
+    expect(two.properties.map((p) => p.status)).toEqual(['unknown', 'unknown']);
+    // One step further both are met: the state on arrival, the step from a depth-2 state.
+    const three = explore(model, bugs, { maxDepth: 3, stopAtFirstViolation: false });
+    expect(three.violations.map((v) => [v.property, v.steps.length])).toEqual([
+      ['epoch-fencing', 3],
+      ['capacity', 3],
+    ]);
+    expect(three.stopReason).toBe('maxDepth');
+  });
+
+  it('completes a search that ends before maxDepth', () => {
+    const result = explore(counter(), catalogue({ safety: [always('capacity', () => true)] }), {
+      maxDepth: 10,
+    });
+    expect(result).toMatchObject({ states: 4, complete: true, stopReason: 'done' });
+    expect(result.properties[0]?.status).toBe('holds');
+  });
+
   it('stopping at the first violation, reports the one met first, whoever met it', () => {
     // 0 -x-> 1, where `capacity` fails; 0 -y-> 2, a transition `epoch-fencing` forbids.
     // The search meets x's target first: only capacity is reported, as violated.

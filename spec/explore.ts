@@ -31,6 +31,12 @@ import type { Catalogue, PropertyKind, PropertyName } from './types/index.js';
 export interface ExploreOptions {
   /** Stop (incomplete) rather than store more than this many distinct states. */
   readonly maxStates?: number;
+  /**
+   * Expand no state this many steps from the initial one: the search meets every state
+   * within that many steps and judges every transition between them, a bounded check of
+   * every behaviour of up to `maxDepth` steps (incomplete if states were left beyond it).
+   */
+  readonly maxDepth?: number;
   readonly onProgress?: (progress: Progress) => void;
   /** Default true. When false, record the first violation of each property and go on. */
   readonly stopAtFirstViolation?: boolean;
@@ -112,6 +118,7 @@ export interface ShardTraffic {
 interface Search<S> extends Verdicts {
   readonly model: Model<S>;
   readonly maxStates: number;
+  readonly maxDepth: number;
   readonly store: StateStore;
   /** Fault-free edges are recorded only when there is liveness to check. */
   readonly trackLiveness: boolean;
@@ -138,6 +145,7 @@ export function explore<S>(
     model,
     ...newVerdicts(catalogue, options.stopAtFirstViolation ?? true),
     maxStates: Math.min(options.maxStates ?? Number.POSITIVE_INFINITY, STORE_CAPACITY),
+    maxDepth: options.maxDepth ?? Number.POSITIVE_INFINITY,
     store: new StateStore(),
     trackLiveness: catalogue.liveness.length > 0,
     clock: new ProgressClock(options.onProgress, options.progressIntervalMs ?? 500),
@@ -166,6 +174,10 @@ function breadthFirst<S>(search: Search<S>): void {
   let frontier: (S | undefined)[] = [held];
   let levelStart = 0;
   for (let depth = 0; frontier.length > 0 && search.stop === null; depth++) {
+    if (depth >= search.maxDepth) {
+      search.stop = 'maxDepth';
+      return;
+    }
     const next: S[] = [];
     for (let i = 0; i < frontier.length && search.stop === null; i++) {
       const state = frontier[i] as S;

@@ -80,6 +80,21 @@ describe('kd explore --workers: the shards on worker threads', () => {
     expect(outline(two)).toEqual(outline(one));
   }, 60_000);
 
+  it('stops at --max-depth on two threads where one thread does', async () => {
+    const [config] = makeConfigs('up', 'hardened', null);
+    if (config === undefined) throw new Error('no up config');
+    const model = createWorldModel(config) as Model<unknown>;
+    const options = { stopAtFirstViolation: false, maxDepth: 6 };
+    const one = explore(model, CATALOGUE, options);
+    const two = await exploreParallel(model, CATALOGUE, {
+      ...options,
+      workers: 2,
+      worker: exploreWorker(config),
+    });
+    expect(one).toMatchObject({ depth: 6, complete: false, stopReason: 'maxDepth' });
+    expect(outline(two)).toEqual(outline(one));
+  }, 60_000);
+
   it('does not depend on message timing: the same traces as the shards stepped in turn', async () => {
     // Which shard holds a state, and so which parent a trace goes through, follows from the
     // claims and moves alone, answered in shard order: threads must reproduce the in-turn run.

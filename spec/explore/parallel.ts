@@ -53,8 +53,9 @@ export async function exploreParallel<S>(
   const shards = startShards(options, stopAtFirstViolation, interrupt);
   try {
     const progress = new ProgressRelay(options, shards.length, start);
+    const { maxDepth } = options;
     let reports = await Promise.all(shards.map((s) => s.next('level-done')));
-    let stop = afterLevel(reports, stopAtFirstViolation);
+    let stop = afterLevel(reports, stopAtFirstViolation, 0, maxDepth);
     for (let depth = 1; stop === null; depth++) {
       progress.level(depth, reports);
       const moves = balance(reports.map((r) => r.frontier));
@@ -63,7 +64,7 @@ export async function exploreParallel<S>(
         shard.send({ type: 'level', moves });
       }
       reports = await Promise.all(shards.map((s) => s.next('level-done')));
-      stop = afterLevel(reports, stopAtFirstViolation);
+      stop = afterLevel(reports, stopAtFirstViolation, depth, maxDepth);
     }
     for (const shard of shards) shard.send({ type: 'export' });
     const exports = await Promise.all(shards.map((s) => s.next('export')));

@@ -95,16 +95,20 @@ export interface LevelReport {
 /**
  * After a level: why the search stops ('done' when nothing is left to expand), or null to
  * expand the next one. A violation ends it only at a level's end, so every shard has met
- * the violations as shallow as the first.
+ * the violations as shallow as the first. `depth` is that of the frontiers' states, which
+ * are not expanded at `maxDepth` (the one-thread explorer's bound).
  */
 export function afterLevel(
   reports: readonly LevelReport[],
   stopAtFirstViolation: boolean,
+  depth: number,
+  maxDepth = Number.POSITIVE_INFINITY,
 ): StopReason | null {
   if (reports.some((r) => r.interrupted)) return 'interrupted';
   if (reports.some((r) => r.full)) return 'maxStates';
   if (stopAtFirstViolation && reports.some((r) => r.violations > 0)) return 'violation';
-  return reports.every((r) => r.frontier === 0) ? 'done' : null;
+  if (reports.every((r) => r.frontier === 0)) return 'done';
+  return depth >= maxDepth ? 'maxDepth' : null;
 }
 
 /** `count` frontier states to move from shard `from` to shard `to` before a level. */

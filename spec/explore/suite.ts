@@ -123,6 +123,7 @@ function partOptions(
       ? {}
       : { progressIntervalMs: options.progressIntervalMs }),
     ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+    ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
     ...(onProgress === undefined
       ? {}
       : {

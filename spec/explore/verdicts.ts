@@ -19,8 +19,12 @@ import { type FingerprintOut, fingerprintInto } from './fingerprint.js';
 import type { LivenessFinding } from './liveness.js';
 import type { Fingerprint } from './store.js';
 
-/** 'interrupted': stopped from outside (Ctrl-C on `kd explore`), only on worker threads. */
-export type StopReason = 'done' | 'maxStates' | 'violation' | 'interrupted';
+/**
+ * 'interrupted': stopped from outside (Ctrl-C on `kd explore`), only on worker threads.
+ * 'maxDepth': every state within `maxDepth` steps was met and every transition between them
+ * judged; the states `maxDepth` steps from the start were judged but not expanded.
+ */
+export type StopReason = 'done' | 'maxStates' | 'maxDepth' | 'violation' | 'interrupted';
 
 /** Why a liveness property was reported violated. */
 export type LivenessFailure = LivenessFinding['kind'];

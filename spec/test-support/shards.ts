@@ -15,7 +15,7 @@ export function exploreSharded<S>(
   model: Model<S>,
   catalogue: Catalogue,
   count: number,
-  options: { stopAtFirstViolation?: boolean; maxStates?: number } = {},
+  options: { stopAtFirstViolation?: boolean; maxStates?: number; maxDepth?: number } = {},
 ): ExploreResult {
   const stopAtFirstViolation = options.stopAtFirstViolation ?? true;
   const perShard = Math.ceil((options.maxStates ?? Number.POSITIVE_INFINITY) / count);
@@ -25,9 +25,9 @@ export function exploreSharded<S>(
   );
   for (const shard of shards) shard.seed();
   let stop: StopReason | null = null;
-  for (;;) {
+  for (let depth = 0; ; depth++) {
     const reports = shards.map((s) => s.report());
-    stop = afterLevel(reports, stopAtFirstViolation);
+    stop = afterLevel(reports, stopAtFirstViolation, depth, options.maxDepth);
     if (stop !== null) break;
     for (const move of balance(reports.map((r) => r.frontier))) {
       shards[move.to]?.take(shards[move.from]?.give(move.count) ?? []);
