@@ -83,6 +83,17 @@ const counter = (bound = 100) =>
     bound,
   );
 
+/** `a` adds 1, `b` adds 2, up to 8 or 9. */
+const oneOrTwo = () =>
+  toyModel((n) =>
+    n < 8
+      ? [
+          ['a', n + 1],
+          ['b', n + 2],
+        ]
+      : [],
+  );
+
 const labels = (steps: readonly Action[]) => steps.map((a) => a.label);
 
 type Explorer = <S>(model: Model<S>, c: Catalogue, o?: ExploreOptions) => ExploreResult;
@@ -122,15 +133,8 @@ describe.each(EXPLORERS)('explore (%s)', (_, explore) => {
   });
 
   it('finds the shortest trace to a safety bug at depth 3', () => {
-    // `a` adds 1 and is listed first, `b` adds 2: only b,b,b reaches 6 in three steps.
-    const model = toyModel((n) =>
-      n < 8
-        ? [
-            ['a', n + 1],
-            ['b', n + 2],
-          ]
-        : [],
-    );
+    // `a` is listed first: only b,b,b reaches 6 in three steps.
+    const model = oneOrTwo();
     const result = explore(model, catalogue({ safety: [always('capacity', (n) => n !== 6)] }));
     expect(result.violations).toHaveLength(1);
     const [violation] = result.violations;
@@ -144,15 +148,8 @@ describe.each(EXPLORERS)('explore (%s)', (_, explore) => {
   });
 
   it('checks every state and transition within maxDepth steps and expands nothing beyond', () => {
-    // `a` adds 1, `b` adds 2: 6 is three steps away (b,b,b), and so is the step 4 -> 6.
-    const model = toyModel((n) =>
-      n < 8
-        ? [
-            ['a', n + 1],
-            ['b', n + 2],
-          ]
-        : [],
-    );
+    // 6 is three steps away (b,b,b), and so is the step 4 -> 6.
+    const model = oneOrTwo();
     const bugs = catalogue({
       safety: [
         always('capacity', (n) => n !== 6),
