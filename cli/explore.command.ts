@@ -272,7 +272,7 @@ function jsonReport(result: ExploreResult, counterexample: string | null) {
   return {
     states: result.states,
     complete: result.complete,
-    // Why an incomplete run stopped: maxStates, maxDepth, violation or interrupted.
+    // done, or why an incomplete run stopped: maxStates, maxDepth, violation, interrupted.
     stopReason: result.stopReason,
     depth: result.depth,
     levels: result.levels,
