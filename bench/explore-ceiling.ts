@@ -5,8 +5,8 @@
  * another:
  *
  * - `as it runs`: the world model and the whole catalogue;
- * - `no properties`: every property replaced by one that holds at once (the explorer's own
- *   bookkeeping, liveness edges included, unchanged);
+ * - `no properties`: every property replaced by a bare call (safety and liveness hold, no
+ *   guard is hit; the explorer's own bookkeeping, liveness edges included, unchanged);
  * - `no observations`: that, and every state observed as the initial state is.
  *
  * The differences are what the properties and the Observations cost per state. Their sum
@@ -23,7 +23,10 @@ import { createWorldModel } from '../spec/world.js';
 import { figureLine } from './compare/figures.js';
 import { median } from './realtime/stats.js';
 
-/** The catalogue with every property holding at once: the same names, kinds and count. */
+/**
+ * The catalogue with the same names, kinds and count, each property a bare call: safety and
+ * liveness hold at once, no guard is ever hit.
+ */
 const HOLDING: Catalogue = {
   safety: CATALOGUE.safety.map((p) => ({ ...p, check: () => OK })),
   liveness: CATALOGUE.liveness.map((p) => ({ ...p, check: () => OK })),

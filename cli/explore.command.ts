@@ -102,21 +102,19 @@ export function registerExplore(program: Command): void {
     });
 }
 
-export function parseMaxStates(value: string): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new InvalidArgumentError('expected a positive whole number of states');
-  }
-  return parsed;
-}
+/** A parser of a positive whole number of `what`, for commander. */
+const positiveWhole =
+  (what: string) =>
+  (value: string): number => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1) {
+      throw new InvalidArgumentError(`expected a positive whole number of ${what}`);
+    }
+    return parsed;
+  };
 
-export function parseMaxDepth(value: string): number {
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new InvalidArgumentError('expected a positive whole number of steps');
-  }
-  return parsed;
-}
+export const parseMaxStates = positiveWhole('states');
+export const parseMaxDepth = positiveWhole('steps');
 
 /** More threads than this only add coordination: each level waits for the slowest shard. */
 const MAX_WORKERS = 64;
